@@ -1,0 +1,37 @@
+"""What every source type shares: its options model and the registry contract.
+
+A source type is a class with ``type_name``, an ``Options`` pydantic model (subclass of
+``SourceOptions``, unknown keys forbidden) and ``from_options(options)``. Polled sources
+implement ``monitor.contracts.PolledSource``; streams implement ``PushSource``.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from monitor.contracts import PolledSource, PushSource
+from monitor.units import Seconds
+
+
+class SourceOptions(BaseModel):
+    """Keys every ``[[sources]]`` table accepts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", max_length=100)
+    type: str
+    interval: Seconds = 600.0  # how often to poll; the server may ask for longer
+    enabled: bool = True
+    official: bool = False  # a ministry's feed or an official's own account
+    lang: str | None = None  # override when the source does not say its language
+
+
+class SourceType(Protocol):
+    type_name: ClassVar[str]
+    Options: ClassVar[type[SourceOptions]]
+    min_interval: ClassVar[float]  # never poll faster than this (platform etiquette)
+
+    @classmethod
+    def from_options(cls, options: SourceOptions) -> PolledSource | PushSource: ...

@@ -1,0 +1,1 @@
+"""One module per ``bilat`` subcommand; each exposes ``register(subparsers)``."""

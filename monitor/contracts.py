@@ -1,0 +1,178 @@
+"""Contracts between the daemon and its plugins: the HTTP client sources use, what a poll
+returns, and the errors that cross the boundary.
+
+Plugins (adapters, rules, notifiers) depend on these Protocols and small value types, never
+on the daemon's concrete classes, so each can be tested alone against real loopback servers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from monitor.model import Item
+
+# ---------------------------------------------------------------------------------------------
+# HTTP
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A fully read, size-capped, decompressed response."""
+
+    status: int
+    url: str  # final URL after redirects
+    headers: Mapping[str, str]  # case-insensitive in practice (a CIMultiDictProxy)
+    body: bytes
+    elapsed_ms: float = 0.0
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("Content-Type")
+
+
+class FetchError(Exception):
+    """A request failed. ``transient`` errors are retried with backoff; others are not."""
+
+    transient: bool = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after_s: float | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after_s = retry_after_s
+        self.url = url
+
+
+class RateLimited(FetchError):
+    """429 (or an exhausted rate-limit budget): wait at least ``retry_after_s``."""
+
+
+class ServerError(FetchError):
+    """5xx: the server is unwell; back off."""
+
+
+class NetworkError(FetchError):
+    """Connection refused/reset, DNS failure, timeout."""
+
+
+class ClientError(FetchError):
+    """4xx other than 429: our request or the URL is wrong. Not retried within a poll."""
+
+    transient = False
+
+
+class BlockedAddress(FetchError):
+    """The URL (or a redirect) points at a private, loopback or link-local address, or uses a
+    scheme other than http/https, and ``allow_private_networks`` is false."""
+
+    transient = False
+
+
+class ResponseTooLarge(FetchError):
+    """The decompressed body exceeded the size cap."""
+
+    transient = False
+
+
+class HttpClient(Protocol):
+    """The one shared HTTP client (monitor/http.py). Sources never create sessions."""
+
+    async def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        max_bytes: int | None = None,
+        timeout_s: float | None = None,
+    ) -> HttpResponse:
+        """GET with conditional headers; returns 2xx and 304 responses, raises FetchError
+        subclasses for everything else (429 -> RateLimited with retry_after_s, 5xx ->
+        ServerError, ...)."""
+        ...
+
+    async def post_json(
+        self,
+        url: str,
+        payload: object,
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout_s: float | None = None,
+    ) -> HttpResponse:
+        """POST a JSON body. Returns any response with a status (callers classify it);
+        raises NetworkError / BlockedAddress when no response arrived."""
+        ...
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCursor:
+    """Per-source state a source owns and the store persists (validators + its own cursor).
+
+    ``cursor`` is adapter-specific text (a since_id, a Jetstream time_us, JSON ...). A new
+    cursor is committed only after the items of that poll were processed.
+    """
+
+    etag: str | None = None
+    last_modified: str | None = None
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PollResult:
+    """What one poll produced.
+
+    ``min_delay_s`` is the server's wish for the next poll (Retry-After, RSS <ttl>,
+    Cache-Control max-age, a rate-limit reset): the scheduler waits
+    max(interval, min_delay_s), capped.
+    """
+
+    items: list[Item]
+    cursor: SourceCursor
+    not_modified: bool = False
+    min_delay_s: float | None = None
+    http_status: int | None = None
+    fetched: int = 0  # entries seen in the response (before de-duplication)
+    notes: tuple[str, ...] = field(default=())  # non-fatal problems worth one log line
+
+
+class PolledSource(Protocol):
+    """A source the scheduler polls (feeds, APIs, pages)."""
+
+    id: str
+
+    async def poll(self, http: HttpClient, cursor: SourceCursor) -> PollResult:
+        """Fetch and parse once. Raise FetchError (or a subclass of ValueError for a body
+        that cannot be parsed); never swallow errors silently."""
+        ...
+
+
+EmitItems = Callable[[list[Item], SourceCursor], Awaitable[None]]
+
+
+class PushSource(Protocol):
+    """A long-lived stream (Mastodon streaming, Bluesky Jetstream)."""
+
+    id: str
+
+    async def run(self, http: HttpClient, cursor: SourceCursor, emit: EmitItems) -> None:
+        """Stream until cancelled, reconnecting with backoff. Call ``emit`` with each batch
+        and the cursor to persist once that batch is processed."""
+        ...

@@ -1,0 +1,63 @@
+"""What every notifier shares: options, the delivery outcome, and the registry contract.
+
+A notifier sends one Alert and reports what happened as a ``Delivery``; the outbox worker
+(not the notifier) decides about retries, pacing and dead letters from that outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from monitor.contracts import HttpClient
+from monitor.model import Alert
+from monitor.units import Seconds
+
+Outcome = Literal["sent", "retry", "dead"]
+
+
+class NotifierOptions(BaseModel):
+    """Keys every ``[notifiers.NAME]`` table accepts (NAME is given by the table)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str
+    enabled: bool = True
+    min_interval: Seconds = 0.0  # pacing between messages to one destination
+    retry_for: Seconds = 86400.0  # keep retrying transient failures this long
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The result of one send attempt.
+
+    ``sent``: done (``remote_id`` is e.g. Slack's ``ts``, kept for threading/updates).
+    ``retry``: transient (429/5xx/timeout); wait at least ``retry_after_s`` when given.
+    ``dead``: permanent (invalid_payload, channel_not_found, bad auth, SMTP 5xx refusal).
+    ``detail`` is safe to log: it never contains a secret.
+    """
+
+    outcome: Outcome
+    detail: str = ""
+    retry_after_s: float | None = None
+    remote_id: str | None = None
+
+
+class Notifier(Protocol):
+    name: str
+
+    async def send(self, alert: Alert, *, parent_remote_id: str | None = None) -> Delivery:
+        """Deliver one alert. ``parent_remote_id`` is the stored remote id of the alert this
+        one updates (a Slack ``ts`` to thread under or edit), when there is one."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class NotifierType(Protocol):
+    type_name: ClassVar[str]
+    Options: ClassVar[type[NotifierOptions]]
+
+    def __call__(self, name: str, options: NotifierOptions, http: HttpClient) -> Notifier: ...

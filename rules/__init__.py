@@ -1,0 +1,8 @@
+"""Rule modules (pure: text in, matches out), registered here by ``type`` name."""
+
+from __future__ import annotations
+
+from rules.base import RuleType
+
+# type name -> rule class. Adding a rule type = one module + one line here.
+RULES: dict[str, RuleType] = {}
