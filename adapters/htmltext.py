@@ -13,8 +13,39 @@ from selectolax.lexbor import LexborHTMLParser
 
 _DROP = "script, style, noscript, template, iframe, object, embed, svg, head"
 _BLOCKS = frozenset(
-    "address article aside blockquote dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
-    "header hr li main nav ol p pre section table td th tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+    ]
 )
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u200b]+")  # NBSP becomes a plain space in text fields
 _BLANK_LINES = re.compile(r"\n\s*\n+")
