@@ -7,14 +7,35 @@ on the daemon's concrete classes, so each can be tested alone against real loopb
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import aiohttp
+from pydantic import BaseModel, ConfigDict, Field
+
 from monitor.model import Item
+from monitor.units import Bytes, Seconds
 
 # ---------------------------------------------------------------------------------------------
 # HTTP
+
+
+class HttpSettings(BaseModel):
+    """``[monitor.http]`` in the config; ``allow_private_networks`` lives on ``[monitor]`` and
+    is copied here by the settings loader."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timeout: Seconds = 30.0  # total time for one request, body included
+    connect_timeout: Seconds = 10.0
+    max_body: Bytes = 10 * 1024 * 1024  # decompressed
+    per_host_limit: int = Field(default=2, ge=1)
+    total_limit: int = Field(default=100, ge=1)
+    max_redirects: int = Field(default=5, ge=0)
+    user_agent: str | None = None  # default: "bilat/<version> (+<project url>)"
+    allow_private_networks: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +136,28 @@ class HttpClient(Protocol):
     ) -> HttpResponse:
         """POST a JSON body. Returns any response with a status (callers classify it);
         raises NetworkError / BlockedAddress when no response arrived."""
+        ...
+
+    def websocket(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        heartbeat_s: float | None = 30.0,
+    ) -> AbstractAsyncContextManager[aiohttp.ClientWebSocketResponse]:
+        """Open a websocket (Jetstream, Mastodon streaming) under the same address policy."""
+        ...
+
+    def stream_lines(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        idle_timeout_s: float = 90.0,
+    ) -> AsyncIterator[bytes]:
+        """Yield the lines of a long-lived response (server-sent events) until it ends;
+        raises NetworkError when no byte arrives within ``idle_timeout_s``."""
         ...
 
 
