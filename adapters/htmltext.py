@@ -47,8 +47,6 @@ _BLOCKS = frozenset(
         "ul",
     ]
 )
-_SPACES = re.compile(r"[ \t\f\v\u00a0\u200b]+")  # NBSP becomes a plain space in text fields
-_BLANK_LINES = re.compile(r"\n\s*\n+")
 _LOOKS_LIKE_HTML = re.compile(r"<[A-Za-z!/][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
 
 
@@ -78,5 +76,7 @@ def html_to_text(fragment: str) -> str:
 
 
 def _tidy(text: str) -> str:
-    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
-    return _BLANK_LINES.sub("\n", "\n".join(line for line in lines if line)).strip()
+    # str.split() with no argument splits on all Unicode whitespace (NBSP included) and is
+    # several times faster than a regex per line; ZWSP is not whitespace, so drop it first.
+    lines = (" ".join(line.replace("\u200b", "").split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
