@@ -10,6 +10,7 @@ runs at connect time on every socket address.
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import json
 import re
@@ -119,7 +120,12 @@ def _origin(url: URL) -> tuple[str, str | None, int | None]:
 
 
 class _HostSlots:
-    """At most ``limit`` requests in flight per host:port; entries vanish when idle."""
+    """At most ``limit`` requests in flight per host:port; entries vanish when idle.
+
+    ``enter`` / ``leave`` are synchronous and callers await the semaphore themselves: a
+    request waiting for its host keeps one coroutine frame less alive (it shows in GC time
+    when thousands of polls wait at once).
+    """
 
     __slots__ = ("_entries", "_limit")
 
@@ -127,23 +133,16 @@ class _HostSlots:
         self._limit = limit
         self._entries: dict[str, list[Any]] = {}  # key -> [Semaphore, users]
 
-    async def acquire(self, key: str) -> None:
+    def enter(self, key: str) -> asyncio.Semaphore:
         entry = self._entries.get(key)
         if entry is None:
             entry = self._entries[key] = [asyncio.Semaphore(self._limit), 0]
         entry[1] += 1
-        try:
-            await entry[0].acquire()
-        except BaseException:
-            self._forget(key, entry)
-            raise
+        semaphore: asyncio.Semaphore = entry[0]
+        return semaphore
 
-    def release(self, key: str) -> None:
+    def leave(self, key: str) -> None:
         entry = self._entries[key]
-        entry[0].release()
-        self._forget(key, entry)
-
-    def _forget(self, key: str, entry: list[Any]) -> None:
         entry[1] -= 1
         if entry[1] == 0:
             del self._entries[key]
@@ -220,7 +219,7 @@ class Http:
         return aiohttp.ClientTimeout(
             total=total,
             sock_connect=min(s.connect_timeout, total),
-            sock_read=min(s.read_timeout, total),
+            sock_read=min(s.read_timeout, total) if s.read_timeout < total else None,
         )
 
     def _open_session(self) -> aiohttp.ClientSession:
@@ -276,18 +275,19 @@ class Http:
         timeout = self._timeout if timeout_s is None else self._client_timeout(timeout_s)
         cap = self.settings.max_body if max_bytes is None else max_bytes
         started = time.monotonic()
-
-        async def attempt() -> HttpResponse:
-            return await self._fetch("GET", target, request_headers, params, None, timeout, cap)
-
         try:
             # The first attempt runs outside tenacity: the common, successful path pays
             # nothing for the retry machinery.
-            return await attempt()
+            return await self._fetch("GET", target, request_headers, params, None, timeout, cap)
         except (NetworkError, ServerError) as exc:
             if self._retry_attempts < 2 or not self._retryable(exc):
                 raise
-            first_failure: FetchError | None = exc
+            first_failure = exc
+        # No closure above this point: captured variables would turn every local of this
+        # frame into a cell, and GC time grows with thousands of polls in flight.
+        attempt = functools.partial(
+            self._fetch, "GET", target, request_headers, params, None, timeout, cap
+        )
         return await self._retry(attempt, first_failure, started, timeout.total)
 
     async def post_json(
@@ -406,60 +406,75 @@ class Http:
         session = self._open_session()
         follow = REDIRECT_STATUSES if method == "GET" else _POST_FOLLOWS
         current = url
-        visited = {url}
-        for hop in itertools.count():
+        visited: set[URL] | None = None  # only built when a redirect comes
+        hop = 0
+        while True:
             self._checked(current, HTTP_SCHEMES)
             key = f"{current.host}:{current.port}"
-            await self._slots.acquire(key)
+            slot = self._slots.enter(key)
             try:
-                async with session.request(
-                    method,
-                    current,
-                    headers=headers,
-                    params=params if hop == 0 else None,
-                    data=body,
-                    allow_redirects=False,
-                    timeout=timeout,
-                ) as resp:
-                    status = resp.status
-                    location = resp.headers.get("Location") if status in follow else None
-                    if location is None or hop >= self.settings.max_redirects:
-                        if location is not None and method == "GET":
-                            raise ClientError(
-                                f"{redact_url(url)}: more than "
-                                f"{self.settings.max_redirects} redirects",
-                                status=status,
-                                url=redact_url(url),
-                            )
-                        if method == "GET" and (
-                            error := _status_error(status, resp.headers, resp.url)
-                        ):
-                            raise error
-                        data = await self._read_capped(resp, cap)
-                        return HttpResponse(
-                            status=status,
-                            url=str(resp.url),
-                            headers=resp.headers,
-                            body=data,
-                            elapsed_ms=(time.perf_counter() - started) * 1000.0,
-                        )
-                    source = resp.url
+                await slot.acquire()
+                try:
+                    async with session.request(
+                        method,
+                        current,
+                        headers=headers,
+                        params=params if hop == 0 else None,
+                        data=body,
+                        allow_redirects=False,
+                        timeout=timeout,
+                    ) as resp:
+                        status = resp.status
+                        location = resp.headers.get("Location") if status in follow else None
+                        if location is None or hop >= self.settings.max_redirects:
+                            return await self._final(method, url, resp, location, cap, started)
+                        source = resp.url
+                finally:
+                    slot.release()
             except (aiohttp.ClientError, OSError) as exc:  # TimeoutError is an OSError
                 raise self._transport_error(exc, current) from _cause(exc)
             finally:
-                self._slots.release(key)
+                self._slots.leave(key)
             nxt = self._next_hop(source, location, url)
+            visited = visited or set()
+            visited.add(current)
             if nxt in visited:
                 raise ClientError(
                     f"{redact_url(url)}: redirect loop at {redact_url(nxt)}",
                     status=status,
                     url=redact_url(url),
                 )
-            visited.add(nxt)
             if _origin(nxt) != _origin(current):
                 headers = {k: v for k, v in headers.items() if k.lower() not in _CREDENTIAL_HEADERS}
             current = nxt
-        raise AssertionError("unreachable")  # pragma: no cover
+            hop += 1
+
+    async def _final(
+        self,
+        method: str,
+        url: URL,
+        resp: aiohttp.ClientResponse,
+        location: str | None,
+        cap: int,
+        started: float,
+    ) -> HttpResponse:
+        """The last response of an exchange: map a GET's status, read the body under the cap."""
+        if method == "GET":
+            if location is not None:
+                raise ClientError(
+                    f"{redact_url(url)}: more than {self.settings.max_redirects} redirects",
+                    status=resp.status,
+                    url=redact_url(url),
+                )
+            if error := _status_error(resp.status, resp.headers, resp.url):
+                raise error
+        return HttpResponse(
+            status=resp.status,
+            url=str(resp.url),
+            headers=resp.headers,
+            body=await self._read_capped(resp, cap),
+            elapsed_ms=(time.perf_counter() - started) * 1000.0,
+        )
 
     def _next_hop(self, source: URL, location: str, first: URL) -> URL:
         try:

@@ -57,6 +57,8 @@ class BlockedConnect(OSError):
 def parse_ip(text: str) -> IPAddress | None:
     """The address in ``text`` (brackets and an IPv6 zone index allowed), else None."""
     host = text.strip("[]").split("%", 1)[0]
+    if ":" not in host and not host[-1:].isdigit():
+        return None  # a host name: an IPv4 literal ends in a digit, IPv6 has a colon
     try:
         return ipaddress.ip_address(host)
     except ValueError:
