@@ -15,7 +15,7 @@ import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
@@ -23,6 +23,7 @@ from yarl import URL
 
 from monitor import PROJECT_URL, __version__
 from monitor.contracts import (
+    HttpClient,
     HttpResponse,
     HttpSettings,
     NetworkError,
@@ -345,3 +346,9 @@ class Http:
                 return b"".join(chunks)
             size += len(chunk)
             chunks.append(chunk)
+
+
+if TYPE_CHECKING:  # mypy proves Http satisfies the contract plugins code against
+
+    def _conforms(http: Http) -> HttpClient:
+        return http
