@@ -86,7 +86,7 @@ def test_one_big_entity_used_many_times_is_refused() -> None:
 def test_expansion_within_budget_is_allowed() -> None:
     """An honest small entity used a few times, also inside an attribute, is expanded."""
     body = feed(
-        '<!DOCTYPE rss [<!ENTITY org "Ministry of \'External\' Affairs">]>',
+        "<!DOCTYPE rss [<!ENTITY org \"Ministry of 'External' Affairs\">]>",
         '<title>&org; briefing</title><link>https://x.example/?q="&org;"</link>',
     )
     result = parse_feed(body, url=FEED_URL, source_id="s")
@@ -98,9 +98,7 @@ def test_external_file_entity_is_refused_and_the_file_never_read(tmp_path: Path)
     """A SYSTEM file:// entity is refused; the secret never appears anywhere."""
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-CONTENT", encoding="utf-8")
-    body = feed(
-        f'<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{secret}">]>', "<title>&xxe;</title>"
-    )
+    body = feed(f'<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{secret}">]>', "<title>&xxe;</title>")
     with pytest.raises(FeedError, match="external entity &xxe;") as caught:
         read(body)
     assert "TOP-SECRET-CONTENT" not in str(caught.value)
@@ -164,7 +162,10 @@ def test_too_many_declarations_are_refused() -> None:
 def test_entity_declaration_after_junk_is_refused() -> None:
     """When junk before the root hides the prolog, any <!ENTITY anywhere is refused (a
     lenient parser might still honour it)."""
-    body = b'junk\n<!DOCTYPE rss [<!ENTITY a "b">]><rss><channel><item><title>&a;</title></item></channel></rss>'
+    body = (
+        b'junk\n<!DOCTYPE rss [<!ENTITY a "b">]>'
+        b"<rss><channel><item><title>&a;</title></item></channel></rss>"
+    )
     with pytest.raises(FeedError, match="prolog is unreadable"):
         read(body)
 
@@ -205,7 +206,9 @@ def test_items_per_feed_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_text_fields_are_capped() -> None:
     """Huge titles, descriptions and authors are cut to their caps."""
     huge = "word " * 200_000  # 1 MB
-    body = feed("", f"<title>{huge}</title><description>{huge}</description><author>{huge}</author>")
+    body = feed(
+        "", f"<title>{huge}</title><description>{huge}</description><author>{huge}</author>"
+    )
     item = parse_feed(body, url=FEED_URL, source_id="s").items[0]
     assert len(item.title) <= feedtypes.MAX_TITLE_CHARS
     assert len(item.text) <= feedtypes.MAX_TEXT_CHARS
