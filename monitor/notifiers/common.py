@@ -56,26 +56,34 @@ def mask_url(url: str) -> str:
 
 
 class Scrubber:
-    """Replaces every known secret (and the secret parts of URLs) in a text by ``***``."""
+    """Replaces every known secret in a text: a secret URL by its masked form
+    (``https://hooks.slack.com/***``), its path alone by ``/***``, any other secret by
+    ``***``."""
 
     def __init__(self, *secrets: SecretStr | None) -> None:
-        values: set[str] = set()
+        replacements: dict[str, str] = {}
         for secret in secrets:
             if secret is None:
                 continue
             raw = secret.get_secret_value()
-            values.add(raw)
             parts = urlsplit(raw)
             if parts.scheme and parts.netloc:
+                replacements[raw] = mask_url(raw)
                 # The path of a webhook URL is the credential; a library may quote it alone.
                 tail = raw.split(parts.netloc, 1)[1]
                 if len(tail) > 8:
-                    values.add(tail)
-        self._values = sorted((v for v in values if len(v) >= 4), key=len, reverse=True)
+                    replacements[tail] = "/" + MASK
+            else:
+                replacements[raw] = MASK
+        self._pairs = sorted(
+            ((k, v) for k, v in replacements.items() if len(k) >= 4),
+            key=lambda kv: len(kv[0]),
+            reverse=True,
+        )
 
     def __call__(self, text: str) -> str:
-        for value in self._values:
-            text = text.replace(value, MASK)
+        for value, masked in self._pairs:
+            text = text.replace(value, masked)
         return text
 
 
