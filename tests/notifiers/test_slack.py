@@ -17,6 +17,7 @@ from monitor.notifiers.common import NotifierConfigError
 from monitor.notifiers.slack import SKIPPED_UPDATE, SlackNotifier, SlackOptions
 from monitor.notifiers.slack_responses import TRANSIENT_ERRORS
 from tests.notifiers.alerts import follow_up, meeting_alert
+from tests.notifiers.blockkit import assert_slack_limits
 from tests.notifiers.slack_standin import (
     CHANNEL_ID,
     FIXTURES,
@@ -27,7 +28,6 @@ from tests.notifiers.slack_standin import (
     html_error_page,
     reply_from_http_file,
 )
-from tests.notifiers.test_render import assert_slack_limits
 
 
 @pytest.fixture
