@@ -78,7 +78,7 @@ class NotifierPolicy:
 
     name: str
     type: str
-    updates: bool = True
+    updates: bool | None = None  # None: the type's default (UPDATES_OFF_BY_DEFAULT)
     quiet: QuietHours | None = None
 
     @classmethod
@@ -88,9 +88,15 @@ class NotifierPolicy:
         return cls(
             name=name,
             type=options.type,
-            updates=updates if updates is not None else options.type not in UPDATES_OFF_BY_DEFAULT,
+            updates=updates,
             quiet=quiet_of() if callable(quiet_of) else None,
         )
+
+    @property
+    def sends_updates(self) -> bool:
+        if self.updates is not None:
+            return self.updates
+        return self.type not in UPDATES_OFF_BY_DEFAULT
 
     def open_at(self, when: datetime) -> datetime:
         return self.quiet.next_open(when) if self.quiet else when
@@ -427,7 +433,7 @@ def _follow_up(
     current = Announced.of(event)
     if current == thread.announced:
         return [AlertDecision(name, "duplicate", "nothing the desk was not told")]
-    if not policy.updates:
+    if not policy.sends_updates:
         return [AlertDecision(name, "skipped", f"updates are off for {name}")]
     confirm = bool(event.confirmed_by) and not thread.confirmed_sent
     status_changed = event.status != thread.announced.status
@@ -487,7 +493,7 @@ def flush_thread(
     if silence is not None:
         return AlertDecision(policy.name, "silenced", silence.describe(), thread=cleared)
     current = Announced.of(event)
-    if current == thread.announced or not policy.updates:
+    if current == thread.announced or not policy.sends_updates:
         return AlertDecision(policy.name, "duplicate", "nothing left to announce", thread=cleared)
     due = policy.open_at(max(now, thread.last_sent_at + timedelta(seconds=rule.realert_s)))
     if due > now:
