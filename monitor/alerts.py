@@ -33,10 +33,27 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from monitor.alert_options import DEFAULT_REALERT_S, QuietHours, Silence
-from monitor.events import EventDecision, EventRecord, EventReport, OfficialCountry
+from monitor.event_record import EventDecision, EventRecord, EventReport, OfficialCountry
+from monitor.headlines import by_labels, headline, update_text
 from monitor.model import Alert, AlertKind
 from monitor.notifiers.base import NotifierOptions
+from monitor.threads import Announced, Thread
 from rules.base import RuleOptions
+
+__all__ = [
+    "UPDATES_OFF_BY_DEFAULT",
+    "AlertDecision",
+    "AlertRule",
+    "Announced",
+    "NotifierPolicy",
+    "Outcome",
+    "Thread",
+    "decide_alerts",
+    "flush_thread",
+    "headline",
+    "matching_silence",
+    "update_text",
+]
 
 Outcome = Literal[
     "new", "update", "confirmed", "held", "folded", "duplicate", "silenced", "skipped"
@@ -103,79 +120,6 @@ class NotifierPolicy:
 
 
 @dataclass(frozen=True, slots=True)
-class Announced:
-    """What a thread has told the desk so far."""
-
-    report_count: int
-    status: str
-    officials: tuple[str, ...]
-    place: str | None
-    confirmed_by: tuple[str, ...]
-
-    @classmethod
-    def of(cls, event: EventRecord) -> Announced:
-        return cls(
-            event.report_count, event.status, event.officials, event.place, event.confirmed_by
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Thread:
-    """The alerts one notifier got about one event (persisted with the event)."""
-
-    event_key: str
-    notifier: str
-    rule_id: str
-    parent_id: str
-    seq: int  # sequence number of the last update
-    announced: Announced
-    last_sent_at: datetime  # when the last alert went (or goes, if held) out
-    confirmed_sent: bool = False
-    flush_at: datetime | None = None  # a folded update is due then
-
-    def to_json(self) -> dict[str, Any]:
-        a = self.announced
-        return {
-            "event_key": self.event_key,
-            "notifier": self.notifier,
-            "rule_id": self.rule_id,
-            "parent_id": self.parent_id,
-            "seq": self.seq,
-            "announced": {
-                "report_count": a.report_count,
-                "status": a.status,
-                "officials": list(a.officials),
-                "place": a.place,
-                "confirmed_by": list(a.confirmed_by),
-            },
-            "last_sent_at": self.last_sent_at.isoformat(),
-            "confirmed_sent": self.confirmed_sent,
-            "flush_at": self.flush_at.isoformat() if self.flush_at else None,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Thread:
-        a = data["announced"]
-        return cls(
-            event_key=data["event_key"],
-            notifier=data["notifier"],
-            rule_id=data["rule_id"],
-            parent_id=data["parent_id"],
-            seq=int(data["seq"]),
-            announced=Announced(
-                int(a["report_count"]),
-                a["status"],
-                tuple(a["officials"]),
-                a.get("place"),
-                tuple(a["confirmed_by"]),
-            ),
-            last_sent_at=datetime.fromisoformat(data["last_sent_at"]),
-            confirmed_sent=bool(data["confirmed_sent"]),
-            flush_at=datetime.fromisoformat(data["flush_at"]) if data.get("flush_at") else None,
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class AlertDecision:
     """What one notifier gets from one event decision (or one flush)."""
 
@@ -198,88 +142,6 @@ class AlertDecision:
         if self.release_at is not None:
             fields["release_at"] = self.release_at.isoformat()
         return fields
-
-
-# ---------------------------------------------------------------------------- headlines
-
-
-def pair_label(parties: Sequence[str], countries: Sequence[str] = ()) -> str:
-    """ "IN–CN": the rule's own countries first, then the rest in code order."""
-    first = [c for c in countries if c in parties]
-    return "–".join([*dict.fromkeys(first), *sorted(p for p in parties if p not in first)])
-
-
-def _sides(
-    officials: Sequence[str], parties: Sequence[str], official_country: OfficialCountry | None
-) -> tuple[list[str], list[str]]:
-    if not officials:
-        return [], []
-    if official_country is not None and parties:
-        home = [o for o in officials if official_country(o) == parties[0]]
-        away = [o for o in officials if o not in home]
-        if home and away:
-            return home, away
-    return [officials[0]], list(officials[1:])
-
-
-def _names(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def headline(
-    event: EventRecord,
-    countries: Sequence[str] = (),
-    official_country: OfficialCountry | None = None,
-) -> str:
-    """ "IN–CN: S. Jaishankar met Wang Yi in Astana" — who, what, where, at a glance."""
-    if event.family == "item":
-        report = event.reports[0]
-        return report.match.summary or report.ref.title or "match"
-    label = pair_label(event.parties, countries)
-    ordered = [p for p in label.split("–")]
-    home, away = _sides(event.officials, ordered, official_country)
-    verb = {"held": "met", "scheduled": "to meet", "call": "spoke with"}
-    if home and away and event.status in verb:
-        body = f"{_names(home)} {verb[event.status]} {_names(away)}"
-    elif home and away:
-        body = f"{_names(home)}–{_names(away)} meeting {event.status}"
-    elif home:
-        noun = "call" if event.status == "call" else "meeting"
-        body = f"{noun} with {home[0]} {event.status}"
-    else:
-        body = f"{'call' if event.status == 'call' else 'meeting'} {event.status}"
-    if event.place:
-        body += f" in {event.place}"
-    return f"{label}: {body}"
-
-
-def _by(labels: Sequence[str]) -> str:
-    return " and ".join(f"by {label}" for label in labels)
-
-
-def update_text(announced: Announced, event: EventRecord, countries: Sequence[str] = ()) -> str:
-    """ "IN–CN: now held, +12 reports, confirmed by MEA and by @DrSJaishankar"."""
-    parts: list[str] = []
-    if event.status != announced.status:
-        parts.append({"held": "now held", "cancelled": "cancelled"}.get(event.status, event.status))
-    added = event.report_count - announced.report_count
-    if added > 0:
-        parts.append(f"+{added} report{'s' if added != 1 else ''}")
-    known = {o.casefold() for o in announced.officials}
-    new_officials = [o for o in event.officials if o.casefold() not in known]
-    if new_officials:
-        parts.append(f"with {_names(new_officials)}")
-    if event.place and event.place != announced.place:
-        parts.append(f"in {event.place}")
-    confirmed = {c.casefold() for c in announced.confirmed_by}
-    new_confirmers = [c for c in event.confirmed_by if c.casefold() not in confirmed]
-    if new_confirmers:
-        parts.append(f"confirmed {_by(new_confirmers)}")
-    label = pair_label(event.parties, countries) if event.parties else event.key
-    return f"{label}: {', '.join(parts) or 'no change'}"
-
-
-# ----------------------------------------------------------------------------- decisions
 
 
 def matching_silence(
@@ -465,7 +327,7 @@ def _follow_up(
         thread = out[-1].thread or thread
     if confirm:
         text = headline(event, rule.countries, official_country)
-        text += f" — confirmed {_by(event.confirmed_by)}"
+        text += f" — confirmed {by_labels(event.confirmed_by)}"
         alert = _alert(
             "confirmed", notifier=name, rule_id=thread.rule_id, event=event, report=report,
             seq=0, headline_text=text, parent_id=thread.parent_id, now=now,

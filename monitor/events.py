@@ -28,26 +28,50 @@ event per match: ``match:<match key>``. A key never changes once issued.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
 
-from monitor.model import Event, Match, ReportRef, stable_hash
+from monitor.event_record import (
+    Action,
+    EventChange,
+    EventDecision,
+    EventRecord,
+    EventReport,
+    Family,
+    OfficialCountry,
+    Rejection,
+    name_key,
+)
+from monitor.model import Match, ReportRef, stable_hash
 from monitor.places import PlaceResolver, places_compatible, resolve_place
 from rules.dates import MeetingDate
 
-Family = Literal["meeting", "call", "item"]
-Action = Literal["new", "join", "duplicate"]
+__all__ = [
+    "Action",
+    "ClusterPolicy",
+    "EventChange",
+    "EventDecision",
+    "EventRecord",
+    "EventReport",
+    "Family",
+    "OfficialCountry",
+    "OfficialResolver",
+    "Rejection",
+    "cluster",
+    "diff",
+    "make_report",
+    "official_by_source",
+    "official_resolver",
+    "rebuild",
+]
 
 BILATERAL = "bilateral_meeting"
 DEFAULT_WINDOW_DAYS = 3
 
 # (ReportRef, parties) -> a label such as "MEA" or "@DrSJaishankar", or None.
 OfficialResolver = Callable[[ReportRef, tuple[str, ...]], str | None]
-OfficialCountry = Callable[[str], str | None]
 
 
 def official_by_source(ref: ReportRef, parties: tuple[str, ...]) -> str | None:
@@ -95,177 +119,6 @@ class ClusterPolicy:
     official: OfficialResolver = official_by_source
     official_country: OfficialCountry | None = None
     place: PlaceResolver = resolve_place
-
-
-def _name_key(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name.casefold())
-    return "".join(c for c in text if c.isalnum())
-
-
-@dataclass(frozen=True, slots=True)
-class EventReport:
-    """One report of an event: the item, the rule's match, and the date it was filed under."""
-
-    ref: ReportRef
-    match: Match
-    date: date
-    date_source: str = "published"  # rules.dates.DateSource
-    confirmer: str | None = None  # label when this report confirms officially
-
-    @property
-    def status(self) -> str:
-        return self.match.meeting.status if self.match.meeting else "reported"
-
-    @property
-    def officials(self) -> tuple[str, ...]:
-        return self.match.meeting.officials if self.match.meeting else ()
-
-    @property
-    def place(self) -> str | None:
-        return self.match.meeting.location if self.match.meeting else None
-
-    @property
-    def dated_by_text(self) -> bool:
-        return self.date_source != "published"
-
-    @property
-    def order(self) -> tuple[str, str]:
-        published = self.ref.published_at.isoformat() if self.ref.published_at else ""
-        return (published, self.ref.item_key)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "ref": self.ref.to_json(),
-            "match": self.match.to_json(),
-            "date": self.date.isoformat(),
-            "date_source": self.date_source,
-            "confirmer": self.confirmer,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> EventReport:
-        return cls(
-            ref=ReportRef.from_json(data["ref"]),
-            match=Match.from_json(data["match"]),
-            date=date.fromisoformat(data["date"]),
-            date_source=data.get("date_source", "published"),
-            confirmer=data.get("confirmer"),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class EventRecord:
-    """An event with its reports and the state derived from them (what the store keeps)."""
-
-    key: str
-    kind: str
-    parties: tuple[str, ...]
-    family: Family
-    anchor: date  # the date in the key: the founding report's
-    reports: tuple[EventReport, ...]
-    status: str
-    officials: tuple[str, ...]
-    place: str | None
-    date: date
-    confirmed_by: tuple[str, ...]
-    first_seen: datetime
-    updated_at: datetime
-
-    @property
-    def pair(self) -> str:
-        return "-".join(self.parties)
-
-    @property
-    def report_count(self) -> int:
-        return len(self.reports)
-
-    def has_item(self, item_key: str) -> bool:
-        return any(r.ref.item_key == item_key for r in self.reports)
-
-    def view(self) -> Event:
-        """The event in the shared vocabulary (render, ``bilat events``)."""
-        return Event(
-            key=self.key,
-            kind=self.kind,
-            parties=self.parties,
-            status=self.status,
-            officials=self.officials,
-            date=self.date,
-            place=self.place,
-            reports=tuple(r.ref for r in self.reports),
-            confirmed_by_official=bool(self.confirmed_by),
-            first_seen=self.first_seen,
-            updated_at=self.updated_at,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "kind": self.kind,
-            "parties": list(self.parties),
-            "family": self.family,
-            "anchor": self.anchor.isoformat(),
-            "reports": [r.to_json() for r in self.reports],
-            "status": self.status,
-            "officials": list(self.officials),
-            "place": self.place,
-            "date": self.date.isoformat(),
-            "confirmed_by": list(self.confirmed_by),
-            "first_seen": self.first_seen.isoformat(),
-            "updated_at": self.updated_at.isoformat(),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> EventRecord:
-        return cls(
-            key=data["key"],
-            kind=data["kind"],
-            parties=tuple(data["parties"]),
-            family=data["family"],
-            anchor=date.fromisoformat(data["anchor"]),
-            reports=tuple(EventReport.from_json(r) for r in data["reports"]),
-            status=data["status"],
-            officials=tuple(data["officials"]),
-            place=data.get("place"),
-            date=date.fromisoformat(data["date"]),
-            confirmed_by=tuple(data["confirmed_by"]),
-            first_seen=datetime.fromisoformat(data["first_seen"]),
-            updated_at=datetime.fromisoformat(data["updated_at"]),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class EventChange:
-    """What a decision changed in the event (all empty for a duplicate)."""
-
-    added_report: bool = False
-    officials_added: tuple[str, ...] = ()
-    place: tuple[str | None, str | None] | None = None  # (before, after)
-    status: tuple[str, str] | None = None
-    date: tuple[date, date] | None = None
-    confirmed_by_added: tuple[str, ...] = ()
-
-    @property
-    def newly_confirmed(self) -> bool:
-        return bool(self.confirmed_by_added)
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """A candidate the report could not join, and why (for logs and ``bilat events``)."""
-
-    key: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class EventDecision:
-    action: Action
-    event: EventRecord
-    report: EventReport
-    before: EventRecord | None = None
-    change: EventChange = field(default_factory=EventChange)
-    rejected: tuple[Rejection, ...] = ()
 
 
 def family_of(match: Match) -> Family:
@@ -340,7 +193,7 @@ def _record(
         anchor=anchor,
         reports=ordered,
         status=_derive_status(family, ordered),
-        officials=_unique((o for r in ordered for o in r.officials), _name_key),
+        officials=_unique((o for r in ordered for o in r.officials), name_key),
         place=_derive_place(ordered, policy.place),
         date=_derive_date(ordered),
         confirmed_by=_unique((r.confirmer for r in ordered if r.confirmer), str.casefold),
@@ -356,7 +209,7 @@ def _by_country(
     for name in names:
         code = country(name)
         if code in parties:
-            groups.setdefault(code, set()).add(_name_key(name))
+            groups.setdefault(code, set()).add(name_key(name))
     return groups
 
 
@@ -376,8 +229,8 @@ def _officials_conflict(
             if ours.get(code) and theirs.get(code) and not ours[code] & theirs[code]:
                 return f"officials for {code} differ: {', '.join(report.officials)}"
         return None
-    a = {_name_key(n) for n in event.officials}
-    b = {_name_key(n) for n in report.officials}
+    a = {name_key(n) for n in event.officials}
+    b = {name_key(n) for n in report.officials}
     if len(a) >= 2 and len(b) >= 2 and not a & b:
         return f"officials differ: {', '.join(report.officials)}"
     return None
@@ -400,7 +253,7 @@ def _new_key(base: str, taken: set[str], report: EventReport, policy: ClusterPol
     if base not in taken:
         return base
     place = policy.place(report.place).name if report.place else ""
-    signature = "|".join([_name_key(place), *sorted(_name_key(o) for o in report.officials)])
+    signature = "|".join([name_key(place), *sorted(name_key(o) for o in report.officials)])
     key = f"{base}~{stable_hash(signature, length=8)}"
     if key in taken:
         key = f"{base}~{stable_hash(signature, report.ref.item_key, length=8)}"
@@ -488,11 +341,11 @@ def cluster(
 
 def diff(before: EventRecord, after: EventRecord) -> EventChange:
     """What changed between two states of one event."""
-    known = {_name_key(o) for o in before.officials}
+    known = {name_key(o) for o in before.officials}
     confirmed = {c.casefold() for c in before.confirmed_by}
     return EventChange(
         added_report=after.report_count > before.report_count,
-        officials_added=tuple(o for o in after.officials if _name_key(o) not in known),
+        officials_added=tuple(o for o in after.officials if name_key(o) not in known),
         place=(before.place, after.place) if before.place != after.place else None,
         status=(before.status, after.status) if before.status != after.status else None,
         date=(before.date, after.date) if before.date != after.date else None,
