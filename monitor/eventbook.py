@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from monitor.alert_options import Silence
@@ -29,7 +29,7 @@ from monitor.alerts import (
     decide_alerts,
     flush_thread,
 )
-from monitor.events import ClusterPolicy, EventDecision, EventRecord, cluster
+from monitor.events import ClusterPolicy, EventDecision, EventRecord, candidate_query, cluster
 from monitor.model import Alert, Item, Match, ReportRef
 from rules.dates import MeetingDate, date_of
 
@@ -53,17 +53,18 @@ class EventBook:
     outbox: dict[str, Queued] = field(default_factory=dict)  # alert id -> row (idempotent)
 
     def candidates(self, match: Match, ref: ReportRef, when: MeetingDate) -> list[EventRecord]:
-        """What the store's query returns: same kind and pair, date or anchor in the window,
-        plus any event already holding the item."""
-        pair = match.meeting.pair if match.meeting else ""
-        day = when.value
-        window = timedelta(days=self.policy.window_days)
+        """What the store's query returns (``events.candidate_query``)."""
+        q = candidate_query(match, ref, when, self.policy)
+        if q.key is not None:
+            return [self.events[q.key]] if q.key in self.events else []
         out = []
         for event in self.events.values():
-            if event.kind != match.kind or event.pair != pair:
+            if event.kind != q.kind or event.pair != q.pair:
                 continue
-            near = abs(event.date - day) <= window or abs(event.anchor - day) <= window
-            if near or event.has_item(ref.item_key):
+            near = (
+                q.date_from <= event.date <= q.date_to or q.date_from <= event.anchor <= q.date_to
+            )
+            if near or event.has_item(q.item_key):
                 out.append(event)
         return sorted(out, key=lambda e: e.key)
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from monitor.event_record import (
     Action,
@@ -50,6 +50,7 @@ from rules.dates import MeetingDate
 
 __all__ = [
     "Action",
+    "CandidateQuery",
     "ClusterPolicy",
     "EventChange",
     "EventDecision",
@@ -59,8 +60,10 @@ __all__ = [
     "OfficialCountry",
     "OfficialResolver",
     "Rejection",
+    "candidate_query",
     "cluster",
     "diff",
+    "keyword_key",
     "make_report",
     "official_by_source",
     "official_resolver",
@@ -260,6 +263,37 @@ def _new_key(base: str, taken: set[str], report: EventReport, policy: ClusterPol
     return key
 
 
+@dataclass(frozen=True, slots=True)
+class CandidateQuery:
+    """What the store must return as ``candidates`` for one match: the event with ``key``
+    when set (keyword matches), else every event of ``kind`` and ``pair`` whose date or
+    anchor lies in [``date_from``, ``date_to``]; plus, always, any event holding
+    ``item_key`` (so re-processing stays a duplicate even if the date reads differently)."""
+
+    kind: str
+    pair: str
+    date_from: date
+    date_to: date
+    item_key: str
+    key: str | None = None
+
+
+def candidate_query(
+    match: Match, ref: ReportRef, when: MeetingDate | date, policy: ClusterPolicy | None = None
+) -> CandidateQuery:
+    policy = policy or ClusterPolicy()
+    day = when.value if isinstance(when, MeetingDate) else when
+    window = timedelta(days=policy.window_days)
+    pair = match.meeting.pair if match.meeting else ""
+    key = keyword_key(match) if match.meeting is None else None
+    return CandidateQuery(match.kind, pair, day - window, day + window, ref.item_key, key)
+
+
+def keyword_key(match: Match) -> str:
+    """The key of the event a match without a meeting makes on its own."""
+    return f"match:{match.key}"
+
+
 def make_report(
     match: Match, ref: ReportRef, when: MeetingDate | date, policy: ClusterPolicy
 ) -> EventReport:
@@ -297,7 +331,7 @@ def cluster(
     parties = tuple(sorted(match.meeting.parties)) if match.meeting else ()
     pair = "-".join(parties)
     if family == "item":
-        key = f"match:{match.key}"
+        key = keyword_key(match)
         same = [c for c in candidates if c.key == key]
         if same:
             return EventDecision("duplicate", same[0], report, before=same[0])

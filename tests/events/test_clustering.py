@@ -8,6 +8,7 @@ from monitor.events import (
     ClusterPolicy,
     EventDecision,
     EventRecord,
+    candidate_query,
     cluster,
     official_resolver,
 )
@@ -267,3 +268,17 @@ def test_record_round_trips_through_json() -> None:
     assert EventRecord.from_json(event.to_json()) == event
     view = event.view()
     assert view.key == event.key and view.confirmed_by_official and len(view.reports) == 2
+
+
+def test_candidate_query_describes_what_the_store_must_return() -> None:
+    """Meetings query pair and date window; keyword matches look up their own key."""
+    m, ref, when = report("1", D)
+    q = candidate_query(m, ref, when)
+    assert (q.kind, q.pair, q.date_from, q.date_to, q.item_key, q.key) == (
+        "bilateral_meeting", "CN-IN", date(2025, 6, 30), date(2025, 7, 6), ref.item_key, None,
+    )  # fmt: skip
+    it = item("k1", "feed")
+    kw = Match("kw", it.key, "keyword", "Border talks")
+    assert candidate_query(kw, ReportRef.of(it), D, ClusterPolicy(window_days=1)).key == (
+        f"match:{kw.key}"
+    )
