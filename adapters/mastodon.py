@@ -205,22 +205,25 @@ async def mastodon_get(
             url=exc.url,
         ) from exc
     except ClientError as exc:
-        if exc.status in (401, 403):
-            hint = "the access token is invalid or lacks the read scope"
-            if token is None:
-                hint = "this instance requires an access token (set access_token_env)"
-            raise ClientError(
-                f"Mastodon refused the request ({exc.status}): {hint}",
-                status=exc.status,
-                url=exc.url,
-            ) from exc
-        if exc.status == 404:
-            raise ClientError(
-                f"Mastodon: not found ({url}); check the instance and account",
-                status=404,
-                url=exc.url,
-            ) from exc
-        raise
+        raise explain(exc, url, token) from exc
+
+
+def explain(exc: ClientError, url: str, token: str | None) -> ClientError:
+    """A ClientError whose message says what to fix (a token, an account, a URL)."""
+    if exc.status in (401, 403):
+        hint = "the access token is invalid or lacks the read scope"
+        if token is None:
+            hint = "this instance requires an access token (set access_token_env)"
+        return ClientError(
+            f"Mastodon refused the request ({exc.status}): {hint}", status=exc.status, url=exc.url
+        )
+    if exc.status == 404:
+        return ClientError(
+            f"Mastodon: not found ({exc.url or url}); check the instance and account",
+            status=404,
+            url=exc.url,
+        )
+    return exc
 
 
 class MastodonSource:

@@ -12,6 +12,7 @@ newest status id seen, one bounded page); the cursor is that id.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import ClassVar, Literal
 from urllib.parse import quote
 
@@ -19,10 +20,16 @@ import structlog
 from pydantic import Field, field_validator, model_validator
 
 from adapters.base import SourceOptions
-from adapters.mastodon import auth_headers, mastodon_get, parse_status, parse_statuses
+from adapters.mastodon import (
+    auth_headers,
+    explain,
+    mastodon_get,
+    parse_status,
+    parse_statuses,
+)
 from adapters.posts import id_newer, max_id, secret_from_env
 from adapters.streaming import Backoff, SseDecoder, SseEvent, StreamEnded, keep_streaming
-from monitor.contracts import EmitItems, FetchError, HttpClient, SourceCursor
+from monitor.contracts import ClientError, EmitItems, FetchError, HttpClient, SourceCursor
 from monitor.model import Item
 from monitor.units import Seconds
 
@@ -181,17 +188,26 @@ class MastodonStreamSource:
         newest = max_id(ids)
         if newest and id_newer(newest, self._last_id):
             self._last_id = newest
-        await emit(items, SourceCursor(cursor=self._last_id))
-        if items:
+            await emit(items, SourceCursor(cursor=self._last_id))
             log.info("source.gap_filled", source_id=self.id, items=len(items))
 
     async def _stream(self, http: HttpClient, emit: EmitItems) -> None:
         decoder = SseDecoder()
-        async for line in http.stream_lines(
+        lines = http.stream_lines(
             self.stream_url,
             headers={**auth_headers(self._token), "Accept": "text/event-stream"},
             idle_timeout_s=self.options.idle_timeout,
-        ):
+        )
+        try:
+            await self._consume(lines, decoder, emit)
+        except ClientError as exc:
+            raise explain(exc, self.stream_url, self._token) from exc
+        raise StreamEnded("the server ended the stream")
+
+    async def _consume(
+        self, lines: AsyncIterator[bytes], decoder: SseDecoder, emit: EmitItems
+    ) -> None:
+        async for line in lines:
             self.received += 1
             event = decoder.feed(line)
             if event is None:
@@ -208,4 +224,3 @@ class MastodonStreamSource:
             if id_newer(item.id, self._last_id):
                 self._last_id = item.id
             await emit([item], SourceCursor(cursor=self._last_id))
-        raise StreamEnded("the server ended the stream")

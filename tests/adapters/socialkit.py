@@ -5,6 +5,7 @@ source delivered."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 from collections.abc import AsyncIterator, Callable
@@ -95,4 +96,6 @@ class Emitted:
         async with asyncio.timeout(within_s):
             while not predicate(self):
                 self._changed.clear()
-                await self._changed.wait()
+                # Also re-check now and then: predicates may look at the server's state.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), 0.02)
