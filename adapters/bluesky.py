@@ -24,7 +24,7 @@ from pydantic import Field, field_validator
 from adapters.base import SourceOptions
 from adapters.posts import dump_cursor, load_cursor, norm_lang, parse_time, snippet
 from adapters.ratelimit import budget
-from monitor.contracts import HttpClient, PollResult, SourceCursor
+from monitor.contracts import ClientError, HttpClient, PollResult, SourceCursor
 from monitor.model import Item, utcnow
 from monitor.units import Seconds
 
@@ -234,7 +234,16 @@ class BlueskySource:
         min_delay: float | None = None
         status: int | None = None
         for page in range(opts.max_pages):
-            resp = await http.get(url, params=params)
+            try:
+                resp = await http.get(url, params=params)
+            except ClientError as exc:
+                if exc.status == 400:  # the AppView's answer for an unknown actor
+                    raise ClientError(
+                        f"Bluesky: actor {opts.actor!r} not found (or the request was refused)",
+                        status=400,
+                        url=exc.url,
+                    ) from exc
+                raise
             status = resp.status
             timed, next_cursor = parse_author_feed(
                 resp.body,
@@ -251,7 +260,9 @@ class BlueskySource:
                 or t.at > newest
                 or (t.at == newest and t.item.id not in seen_at_newest)
             ]
-            fresh.extend(new)
+            for timed_item in new:  # a repost and its post are the same item: keep one
+                if timed_item.item.id not in {t.item.id for t in fresh}:
+                    fresh.append(timed_item)
             min_delay = budget(resp.headers, prefix="ratelimit-", now=time.time()).min_delay_s
             reached_known = len(new) < len(timed)
             if newest is None or reached_known or not next_cursor or min_delay is not None:

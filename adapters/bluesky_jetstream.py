@@ -104,8 +104,10 @@ def parse_jetstream_event(
         return JetstreamEvent(time_us)
     kind = doc.get("kind")
     if kind == "identity" and isinstance(doc.get("identity"), dict):
-        handle = doc["identity"].get("handle")
-        return JetstreamEvent(time_us, identity=Profile(did, handle, profile.display_name))
+        handle = doc["identity"].get("handle")  # absent when only the DID document changed
+        if isinstance(handle, str) and handle and handle != profile.handle:
+            return JetstreamEvent(time_us, identity=Profile(did, handle, profile.display_name))
+        return JetstreamEvent(time_us)
     commit = doc.get("commit")
     if kind != "commit" or not isinstance(commit, dict):
         return JetstreamEvent(time_us)
@@ -153,7 +155,7 @@ class JetstreamSource:
         self.received = 0
         self.time_us: int | None = None  # newest event time processed
         self._saved_us: int | None = None
-        self._saved_at = 0.0
+        self._saved_at = float("-inf")
 
     def __repr__(self) -> str:
         return f"JetstreamSource(id={self.id!r}, actors={len(self.options.actors)})"
