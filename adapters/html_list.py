@@ -335,9 +335,15 @@ class HtmlListSource:
         )
         new = [item for item in listed if item.id not in seen]
         min_delay: float | None = None
+        waiting = 0
         if opts.detail:
-            new, min_delay, detail_notes = await self._with_details(http, new)
+            done, min_delay, detail_notes = await self._with_details(http, new)
+            waiting = len(new) - len(done)
+            new = done
             notes.extend(detail_notes)
+        if waiting:
+            # Entries wait for their detail page: the next poll must not get a 304.
+            etag = last_modified = None
         remembered = [*(i.id for i in new), *(s for s in seen if s not in {i.id for i in new})]
         return PollResult(
             items=new,

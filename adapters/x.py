@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 from urllib.parse import quote
@@ -30,6 +30,7 @@ import structlog
 from pydantic import Field, field_validator, model_validator
 
 from adapters.base import SourceOptions
+from adapters.feed import parse_feed  # the feed adapter owns feed parsing
 from adapters.posts import (
     dump_cursor,
     id_newer,
@@ -352,8 +353,6 @@ class XSource:
     # -- RSS bridge mode --------------------------------------------------------------------
 
     async def _poll_rss(self, http: HttpClient, cursor: SourceCursor) -> PollResult:
-        from adapters.feed import parse_feed  # the feed adapter owns feed parsing
-
         opts = self.options
         assert opts.rss_url is not None
         resp = await http.get(opts.rss_url, etag=cursor.etag, last_modified=cursor.last_modified)
@@ -369,23 +368,28 @@ class XSource:
             url=resp.url,
             source_id=self.id,
             content_type=resp.content_type,
+            http_lang=resp.headers.get("Content-Language"),
             fetched_at=utcnow(),
             official=opts.official,
             lang_override=opts.lang,
         )
-        items = [self._from_bridge(item) for item in parsed.items]
+        items = [
+            self._from_bridge(item)
+            for item in parsed.items
+            # Bridges mark retweets with an "RT @user:" prefix, as X's own text does.
+            if not ("retweets" in opts.exclude and (item.title or item.text).startswith("RT @"))
+        ]
         return PollResult(
             items=items,
             cursor=validators,
             http_status=resp.status,
-            fetched=len(parsed.items),
-            notes=tuple(getattr(parsed, "notes", ()) or ()),
+            fetched=parsed.entries,
+            min_delay_s=parsed.ttl_s,
+            notes=parsed.notes,
         )
 
     def _from_bridge(self, item: Item) -> Item:
         """Same ids as API mode (the post id from the status link) and the account as author."""
-        from dataclasses import replace
-
         post_id = status_id_from_link(item.url) or status_id_from_link(item.id) or item.id
         username = self.options.username
         handle = f"@{username}" if username else item.author_handle

@@ -13,7 +13,7 @@ from aiohttp import web
 from adapters.posts import load_cursor
 from adapters.x import XOptions, XSource
 from monitor.contracts import ClientError, RateLimited, SourceCursor
-from tests.adapters.socialkit import fixture_json, http_client, recorded_headers, serve
+from tests.adapters.socialkit import fixture, fixture_json, http_client, recorded_headers, serve
 
 TOKEN = "test-bearer-token"
 TWARC = "social/x/twarc_users_2351222345_tweets_100_with_errors.json"
@@ -221,3 +221,46 @@ async def test_errors_only_response_is_an_error_not_an_empty_poll(
     async with serve(fake.app()) as base, http_client() as http:
         with pytest.raises(ClientError, match="Could not find tweet"):
             await _source(monkeypatch, base).poll(http, SourceCursor())
+
+
+async def test_rss_bridge_mode_reads_the_feed_with_api_ids_and_conditional_get(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """rss_url (an RSSHub-style feed, hand-built): no token, item ids = post ids from the
+    status links, the account as author, and a 304 on the next poll parses nothing."""
+    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
+    body = fixture("social/x/handmade_rsshub_twitter_user.rss.xml")
+    seen: list[str | None] = []
+
+    async def feed(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("If-None-Match"))
+        if request.headers.get("If-None-Match") == '"v1"':
+            return web.Response(status=304, headers={"ETag": '"v1"'})
+        return web.Response(
+            body=body, content_type="application/rss+xml", charset="utf-8", headers={"ETag": '"v1"'}
+        )
+
+    app = web.Application()
+    app.router.add_get("/twitter/user/examplemfa", feed)
+    async with serve(app) as base, http_client() as http:
+        source = XSource.from_options(
+            XOptions(
+                id="x-mfa",
+                type="x",
+                username="examplemfa",
+                rss_url=f"{base}/twitter/user/examplemfa",
+                official=True,
+            )
+        )
+        first = await source.poll(http, SourceCursor())
+        second = await source.poll(http, first.cursor)
+    assert [i.id for i in first.items] == ["1797000000000000002", "1797000000000000001"]
+    meeting = first.items[0]
+    assert meeting.url == "https://x.com/examplemfa/status/1797000000000000002"
+    assert meeting.author_handle == "@examplemfa"
+    assert meeting.author == "Example MFA Spokesperson" and meeting.official
+    assert "Penny Wong of Australia" in meeting.text and "<" not in meeting.text
+    assert meeting.lang == "en"
+    assert first.cursor.etag == '"v1"' and first.min_delay_s == 300.0
+    assert second.not_modified and second.items == []
+    assert seen == [None, '"v1"']
