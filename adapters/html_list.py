@@ -18,8 +18,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, tzinfo
-from email.utils import parsedate_to_datetime
+from datetime import datetime, tzinfo
 from typing import ClassVar
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,65 +30,13 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from adapters.base import SourceOptions
 from adapters.htmldecode import decode_html
 from adapters.htmltext import html_to_text
+from adapters.pagedates import parse_listing_date
 from adapters.posts import norm_lang, snippet
 from monitor.contracts import FetchError, HttpClient, PollResult, RateLimited, SourceCursor
 from monitor.model import Item, utcnow
 
 log = structlog.get_logger(__name__)
-
-# Date layouts that cannot be read two ways; anything else needs ``date_format``.
-_DATE_FORMATS = (
-    "%B %d, %Y",
-    "%b %d, %Y",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%d %B, %Y",
-    "%B %d, %Y %I:%M %p",
-    "%d %b %Y %I:%M%p",
-    "%d %b %Y %I:%M %p",
-    "%d %B %Y %H:%M",
-    "%A, %B %d, %Y",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-)
 _WS = re.compile(r"\s+")
-
-
-def _read_date(value: str, date_format: str | None) -> datetime | None:
-    if date_format:
-        try:
-            return datetime.strptime(value, date_format)
-        except ValueError:
-            return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        pass
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-    return None
-
-
-def parse_listing_date(
-    text: str | None, *, date_format: str | None = None, tz: tzinfo | None = None
-) -> datetime | None:
-    """A date from a listing: ``date_format`` (strptime) when given, else ISO 8601, RFC 2822
-    or one of a few unambiguous layouts. Naive results are taken in ``tz`` (default UTC)."""
-    if not text:
-        return None
-    when = _read_date(_WS.sub(" ", text).strip().replace("Sept ", "Sep "), date_format)
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=tz or UTC)
-    return when.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +106,7 @@ def parse_listing(
     tz: tzinfo | None = None,
     official: bool = False,
     lang_override: str | None = None,
+    author: str | None = None,
     fetched_at: datetime | None = None,
 ) -> tuple[list[Item], list[str]]:
     """(items in page order, notes) from a listing page. An entry without a link is left
@@ -199,6 +147,7 @@ def parse_listing(
                 text=summary,
                 url=link,
                 published_at=published,
+                author=author,
                 lang=lang_override or page_lang,
                 fetched_at=fetched_at,
                 official=official,
@@ -248,6 +197,7 @@ class HtmlListOptions(SourceOptions):
     detail: bool = False
     body: str | None = None  # CSS selector on the detail page (needed with detail = true)
     detail_date: str | None = None  # a date on the detail page when the listing has none
+    author: str | None = None  # who publishes the page ("Ministry of External Affairs")
     max_details: int = Field(default=10, ge=1, le=100)
     remember: int = Field(default=500, ge=10, le=10_000)
 
@@ -332,6 +282,7 @@ class HtmlListSource:
             tz=self.tz,
             official=opts.official,
             lang_override=opts.lang,
+            author=opts.author,
         )
         new = [item for item in listed if item.id not in seen]
         min_delay: float | None = None

@@ -10,14 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from adapters.html_list import (
-    HtmlListOptions,
-    ListingSelectors,
-    parse_detail,
-    parse_listing,
-    parse_listing_date,
-)
+from adapters.html_list import HtmlListOptions, ListingSelectors, parse_detail, parse_listing
 from adapters.htmldecode import decode_html, sniff_encoding
+from adapters.pagedates import parse_listing_date
 from tests.adapters.socialkit import fixture
 
 WALZ = ListingSelectors(

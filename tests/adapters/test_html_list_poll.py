@@ -70,6 +70,7 @@ def _source(base: str) -> HtmlListSource:
         body="div.ep-a_text",
         max_details=4,
         official=True,
+        author="Office of Rep. Tim Walz",
     )
     return HtmlListSource.from_options(options)
 
@@ -95,6 +96,7 @@ async def test_detail_pages_are_fetched_for_new_entries_within_the_bound() -> No
     assert by_slug[GONE].text.startswith("Washington, DC [4/14/15]")  # listing text kept
     assert by_slug[FLAKY].text.startswith("For the third time this year")  # detail text
     assert all(i.official and i.published_at is not None for i in by_slug.values())
+    assert {i.author for i in by_slug.values()} == {"Office of Rep. Tim Walz"}
     assert any("retried next poll" in n for n in first.notes)
     assert any("listing text kept" in n for n in first.notes)
     assert any("6 new entries wait" in n for n in first.notes)
