@@ -42,6 +42,9 @@ class MastodonStreamOptions(SourceOptions):
     """``[[sources]]`` keys for ``type = "mastodon_stream"``."""
 
     instance: str  # "https://mastodon.social"
+    # Where the streaming server answers when not on the instance's own host (see
+    # ``configuration.urls.streaming`` in /api/v2/instance), e.g. "wss://streaming.example".
+    streaming_url: str | None = None
     stream: Literal["user", "hashtag"] = "user"
     tag: str | None = None  # for stream = "hashtag", without "#"
     access_token_env: str | None = None  # required for the user stream
@@ -55,6 +58,17 @@ class MastodonStreamOptions(SourceOptions):
     @field_validator("instance")
     @classmethod
     def _instance(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            value = "https://" + value
+        return value.rstrip("/")
+
+    @field_validator("streaming_url")
+    @classmethod
+    def _streaming(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        # SSE is plain HTTP(S) on the same server that offers the websocket endpoint.
+        value = value.replace("wss://", "https://", 1).replace("ws://", "http://", 1)
         if not value.startswith(("http://", "https://")):
             value = "https://" + value
         return value.rstrip("/")
@@ -131,9 +145,10 @@ class MastodonStreamSource:
     @property
     def stream_url(self) -> str:
         opts = self.options
+        base = opts.streaming_url or opts.instance
         if opts.stream == "hashtag":
-            return f"{opts.instance}/api/v1/streaming/hashtag?tag={quote(opts.tag or '')}"
-        return f"{opts.instance}/api/v1/streaming/user"
+            return f"{base}/api/v1/streaming/hashtag?tag={quote(opts.tag or '')}"
+        return f"{base}/api/v1/streaming/user"
 
     @property
     def timeline_url(self) -> str:

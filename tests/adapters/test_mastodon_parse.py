@@ -12,7 +12,11 @@ import pytest
 from pydantic import ValidationError
 
 from adapters.mastodon import MastodonOptions, account_handle, parse_status, parse_statuses
-from adapters.mastodon_stream import MastodonStreamOptions, parse_stream_event
+from adapters.mastodon_stream import (
+    MastodonStreamOptions,
+    MastodonStreamSource,
+    parse_stream_event,
+)
 from adapters.ratelimit import budget, parse_link_header
 from adapters.streaming import Backoff, SseDecoder, SseEvent
 from tests.adapters.socialkit import fixture, fixture_json, recorded_headers
@@ -173,7 +177,8 @@ def test_account_handle_for_local_and_remote_accounts() -> None:
 
 
 def test_options_validate_account_instance_and_stream_requirements() -> None:
-    """A bare host becomes https://…; the user stream needs a token; hashtags need a tag."""
+    """A bare host becomes https://…; the user stream needs a token; hashtags need a tag;
+    a separate streaming host is used for the stream (as https, for SSE)."""
     opts = MastodonOptions(id="m", type="mastodon", instance="mastodon.social/", account="@EAM")
     assert (opts.instance, opts.account) == ("https://mastodon.social", "EAM")
     with pytest.raises(ValidationError):
@@ -186,3 +191,14 @@ def test_options_validate_account_instance_and_stream_requirements() -> None:
         id="s", type="mastodon_stream", instance="m.s", stream="hashtag", tag="#diplomacy"
     )
     assert tag.tag == "diplomacy"
+    moved = MastodonStreamOptions(
+        id="s",
+        type="mastodon_stream",
+        instance="m.s",
+        stream="hashtag",
+        tag="g20",
+        streaming_url="wss://streaming.m.s/",
+    )
+    assert MastodonStreamSource.from_options(moved).stream_url == (
+        "https://streaming.m.s/api/v1/streaming/hashtag?tag=g20"
+    )
