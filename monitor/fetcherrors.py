@@ -1,7 +1,8 @@
 """How HTTP outcomes become ``FetchError``s, and how URLs appear in them.
 
 Every message and log line shows a *redacted* URL (no userinfo, secret-looking query values
-masked, Telegram bot tokens masked); request headers never appear at all.
+masked, Telegram bot tokens and long token-like path segments masked); request headers never
+appear at all.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ _SECRET_PARAM = re.compile(
     r"token|key|secret|pass|pwd|sig|auth|session|credential|code", re.IGNORECASE
 )
 _TELEGRAM_BOT_TOKEN = re.compile(r"/bot\d+:[\w-]+")
+# Capability URLs carry their secret in the path: Slack webhooks (/services/T…/B…/<secret>),
+# Discord/Teams-style webhooks, signed links. A long segment mixing letters and digits is
+# treated as a secret; short ids and hyphenated article slugs stay readable.
+_SECRET_SEGMENT = re.compile(r"(?<=/)(?=[A-Za-z0-9_]{20,}(?:[/?]|$))(?=\w*\d)(?=\w*[A-Za-z])\w+")
 
 
 def redact_url(url: URL | str) -> str:
@@ -46,7 +51,8 @@ def redact_url(url: URL | str) -> str:
         parsed = parsed.with_query(
             [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in parsed.query.items()]
         )
-    return _TELEGRAM_BOT_TOKEN.sub("/bot***", str(parsed.with_fragment(None)))
+    text = _TELEGRAM_BOT_TOKEN.sub("/bot***", str(parsed.with_fragment(None)))
+    return _SECRET_SEGMENT.sub("***", text)
 
 
 def parse_url(url: str) -> URL:

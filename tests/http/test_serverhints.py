@@ -84,8 +84,17 @@ def test_server_delay_case_insensitive_plain_dict() -> None:
             "https://api.telegram.org/bot***/getUpdates",
         ),
         ("https://e.com/feed#frag", "https://e.com/feed"),
+        (
+            "https://hooks.slack.com/services/T0AB12CD3/B0CD45EF6/abcDEF123ghiJKL456mnoPQR7",
+            "https://hooks.slack.com/services/T0AB12CD3/B0CD45EF6/***",
+        ),
+        (
+            "https://e.com/2025/04/02/india-china-ministers-meet-1234567",
+            "https://e.com/2025/04/02/india-china-ministers-meet-1234567",
+        ),
     ],
 )
 def test_redact_url(url: str, expected: str) -> None:
-    """Userinfo, secret-looking query values and bot tokens never reach logs."""
+    """Userinfo, secret query values, bot tokens and webhook path secrets never reach logs;
+    article slugs stay readable."""
     assert redact_url(url) == expected
