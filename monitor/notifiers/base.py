@@ -7,7 +7,7 @@ A notifier sends one Alert and reports what happened as a ``Delivery``; the outb
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal, Protocol
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -57,7 +57,9 @@ class Notifier(Protocol):
 
 
 class NotifierType(Protocol):
-    type_name: ClassVar[str]
-    Options: ClassVar[type[NotifierOptions]]
+    # Plain members, not ClassVar: mypy never matches a ClassVar protocol member with a
+    # class object, and the registry holds classes.
+    type_name: str
+    Options: type[NotifierOptions]
 
     def __call__(self, name: str, options: NotifierOptions, http: HttpClient) -> Notifier: ...
