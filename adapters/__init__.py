@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adapters.base import SourceType
+from adapters.feed import FeedSource
 
 # type name -> source class. Adding a source type = one module + one line here.
-ADAPTERS: dict[str, type[SourceType]] = {}
+ADAPTERS: dict[str, type[SourceType]] = {"feed": FeedSource}

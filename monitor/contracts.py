@@ -30,6 +30,7 @@ class HttpSettings(BaseModel):
 
     timeout: Seconds = 30.0  # total time for one request, body included
     connect_timeout: Seconds = 10.0
+    read_timeout: Seconds = 20.0  # no byte for this long -> give up (capped by ``timeout``)
     max_body: Bytes = 10 * 1024 * 1024  # decompressed
     per_host_limit: int = Field(default=2, ge=1)
     total_limit: int = Field(default=100, ge=1)

@@ -1,0 +1,166 @@
+"""``RawEntry`` -> ``Item``: ids, absolute links, plain text, language, caps, de-duplication.
+
+Item id: the entry's guid/id, else its link, else ``h:`` + a hash of its title and text (so an
+entry without either keeps the same id on every poll). Ids longer than ``MAX_ID_CHARS`` are
+replaced by ``h:`` + a hash of themselves. Entries repeating an id already seen in the same
+document are dropped (the first one wins: feeds list newest first).
+
+Language precedence, most specific first: the entry's own xml:lang / JSON ``language`` > the
+source's configured ``lang`` (``lang_override``) > the feed's declared language (``<language>``,
+``dc:language``, the root's xml:lang, JSON Feed ``language``) > the HTTP Content-Language
+header. The configured language beats the feed's declaration on purpose: CMS templates
+declare ``en-us`` on feeds in Hindi or Urdu, and whoever configured the source knows better;
+an entry's own tag, rarer and deliberate, still wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+from adapters.feedentries import RawEntry
+from adapters.feedtypes import (
+    MAX_AUTHOR_CHARS,
+    MAX_HTML_CHARS,
+    MAX_ID_CHARS,
+    MAX_ITEMS,
+    MAX_TEXT_CHARS,
+    MAX_TITLE_CHARS,
+    MAX_URL_CHARS,
+)
+from adapters.htmltext import html_to_text
+from monitor.model import Item, stable_hash
+
+_LANG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*\Z")
+_SPACE_RUN = re.compile(r"\s+")
+_WRAPPED = re.compile(r"\s*[\r\n]\s*")
+_C1 = re.compile("[\x80-\x9f]")
+# C1 controls in text are almost always windows-1252 bytes mis-decoded as Latin-1.
+_C1_TO_CP1252 = {b: bytes([b]).decode("cp1252", errors="ignore") or None for b in range(0x80, 0xA0)}
+_AUTHOR_EMAIL_NAME = re.compile(r"^\S+@\S+\s*\((?P<name>[^)]+)\)$")  # "joe@x.org (Joe Bloggs)"
+_AUTHOR_NAME_EMAIL = re.compile(r"^(?P<name>[^<]+?)\s*<\S+@\S+>$")  # "Joe Bloggs <joe@x.org>"
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every item of one document shares."""
+
+    source_id: str
+    base_url: str  # the document's URL, or its root xml:base resolved against it
+    fetched_at: datetime
+    official: bool
+    lang: str | None  # the fallback for entries without their own (override > feed > HTTP)
+
+
+def norm_lang(value: str | None) -> str | None:
+    """ "en-US" -> "en-us", "hi_IN" -> "hi-in", "en, hi" -> "en"; None when not a language tag."""
+    if not value:
+        return None
+    tag = value.split(",", 1)[0].split(";", 1)[0].strip().replace("_", "-").lower()
+    return tag if _LANG.match(tag) else None
+
+
+def pick_lang(*candidates: str | None) -> str | None:
+    """The first candidate that is a valid language tag, normalised."""
+    for c in candidates:
+        if tag := norm_lang(c):
+            return tag
+    return None
+
+
+def _demoronize(text: str) -> str:
+    return text.translate(_C1_TO_CP1252) if _C1.search(text) else text
+
+
+def clean_title(raw: str) -> str:
+    text = html_to_text(_demoronize(raw[:MAX_HTML_CHARS]))
+    return _SPACE_RUN.sub(" ", text).strip()[:MAX_TITLE_CHARS]
+
+
+def clean_text(summary: str, content: str) -> str:
+    """Plain text of the fuller of the two bodies (content usually repeats the summary)."""
+    body = content if len(content) > len(summary) else summary
+    return html_to_text(_demoronize(body[:MAX_HTML_CHARS]))[:MAX_TEXT_CHARS]
+
+
+def absolute_url(link: str | None, base: str) -> str | None:
+    """``link`` resolved against ``base``; None unless the result is an http(s) URL."""
+    if not link:
+        return None
+    # Feeds wrap URLs in newlines and indentation; a space inside a URL is a %20 left unescaped.
+    link = _WRAPPED.sub("", link.strip()).replace(" ", "%20")
+    try:
+        url = urljoin(base, link)
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > MAX_URL_CHARS:
+        return None
+    return url
+
+
+def clean_author(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    raw = _SPACE_RUN.sub(" ", html_to_text(raw)).strip()
+    for pattern in (_AUTHOR_EMAIL_NAME, _AUTHOR_NAME_EMAIL):
+        if m := pattern.match(raw):
+            raw = m.group("name").strip()
+            break
+    return raw[:MAX_AUTHOR_CHARS] or None
+
+
+def _item_id(guid: str | None, url: str | None, base: str, title: str, text: str) -> str:
+    ident = _SPACE_RUN.sub(" ", guid).strip() if guid else None
+    if ident and url and absolute_url(ident, base) == url:
+        ident = url  # a permalink guid, relative or not, is the same id as the link it names
+    ident = ident or url
+    if not ident:
+        return "h:" + stable_hash(title, text)
+    if len(ident) > MAX_ID_CHARS:
+        return "h:" + stable_hash(ident)
+    return ident
+
+
+def to_items(entries: Iterable[RawEntry], ctx: Context) -> tuple[list[Item], list[str]]:
+    """Normalised, de-duplicated items (at most ``MAX_ITEMS``) and notes about what was dropped."""
+    items: list[Item] = []
+    seen: set[str] = set()
+    duplicates = 0
+    capped = 0
+    for raw in entries:
+        if len(items) >= MAX_ITEMS:
+            capped += 1
+            continue
+        base = (absolute_url(raw.base, ctx.base_url) if raw.base else None) or ctx.base_url
+        url = absolute_url(raw.link, base)
+        title = clean_title(raw.title)
+        text = clean_text(raw.summary, raw.content)
+        item_id = _item_id(raw.guid, url, base, title, text)
+        if item_id in seen:
+            duplicates += 1
+            continue
+        seen.add(item_id)
+        items.append(
+            Item(
+                id=item_id,
+                source_id=ctx.source_id,
+                title=title,
+                text=text,
+                url=url,
+                published_at=raw.published,
+                author=clean_author(raw.author),
+                lang=pick_lang(raw.lang) or ctx.lang,
+                fetched_at=ctx.fetched_at,
+                official=ctx.official,
+            )
+        )
+    notes: list[str] = []
+    if duplicates:
+        notes.append(f"{duplicates} entries repeated an id already seen and were dropped")
+    if capped:
+        notes.append(f"capped at {MAX_ITEMS} items; {capped} more entries ignored")
+    return items, notes
