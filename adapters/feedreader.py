@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import datetime
 from html.entities import html5
@@ -52,11 +53,21 @@ from adapters.feedentries import (
     from_jsonfeed,
 )
 from adapters.feednorm import Context, absolute_url, clean_title, pick_lang, to_items
+from adapters.feedtime import parse_date
 from adapters.feedtypes import MAX_BODY_BYTES, FeedError, ParsedFeed, ParserPath
 from adapters.xmlsafe import defuse
 from monitor.model import utcnow
 
 _FEED_ROOTS = frozenset({"rss", "feed", "rdf", "channel"})
+# Date elements, read by us for the fast path: fastfeedparser turns a numeric guid into a date
+# when an item has no readable one ("<guid>7</guid>" -> the 7th of this month), and it keeps
+# no raw text to check against.
+_DATE_EL = re.compile(
+    r"<((?:[\w-]+:)?(pubDate|published|issued|date|created|updated|modified))(?:\s[^>]*)?>"
+    r"\s*(?:<!\[CDATA\[)?\s*([^<\]]{1,100}?)\s*(?:\]\]>)?\s*</\1\s*>",
+    re.I,
+)
+_DATE_RANK = {"pubdate": 0, "published": 0, "issued": 0, "date": 1, "created": 1}  # else 2
 _HTML_ROOTS = frozenset({"html", "head", "body"})
 _ENTRY_TAG = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)[\s>/]")
 _LANGUAGE_EL = re.compile(
@@ -287,10 +298,16 @@ def _read_fast(
         notes.append(f"fallback: fastfeedparser failed: {type(exc).__name__}: {exc}"[:300])
         return None
     meta, entries = from_fastfeedparser(parsed)
-    expected = len(_ENTRY_TAG.findall(text))
-    if len(entries) < expected:
-        notes.append(f"fallback: fastfeedparser read {len(entries)} of {expected} entries")
+    starts = [m.start() for m in _ENTRY_TAG.finditer(text)]
+    if len(entries) < len(starts):
+        notes.append(f"fallback: fastfeedparser read {len(entries)} of {len(starts)} entries")
         return None
+    if len(entries) == len(starts):
+        dates = _entry_dates(text, starts)
+        entries = [replace(e, published=d) for e, d in zip(entries, dates, strict=True)]
+    else:  # more entries than <item>/<entry> tags we saw: cannot align; trust none of its dates
+        notes.append("dates dropped: entries could not be aligned with their elements")
+        entries = [replace(e, published=None) for e in entries]
     has_ids = any(marker in text for marker in _ID_MARKERS)
     fixed: list[RawEntry] = []
     for entry in entries:
@@ -305,14 +322,32 @@ def _read_fast(
     return meta, fixed
 
 
+def _entry_dates(text: str, starts: list[int]) -> list[datetime | None]:
+    """Each entry's date from its own date elements (published > dc:date > updated)."""
+    best: list[tuple[int, str] | None] = [None] * len(starts)
+    if not starts:
+        return []
+    for m in _DATE_EL.finditer(text, starts[0]):
+        index = bisect_right(starts, m.start()) - 1
+        rank = _DATE_RANK.get(m.group(2).lower(), 2)
+        current = best[index]
+        if current is None or rank < current[0]:
+            best[index] = (rank, m.group(3))
+    return [parse_date(b[1]) if b else None for b in best]
+
+
 def _read_slow(text: str, root_lang: str | None) -> tuple[FeedMeta, list[RawEntry]]:
     doc = text.encode("utf-8", errors="replace")
     # No content-location: feedparser would resolve guids against it as if they were URLs
     # ("1559104147038" -> "http://host/1559104147038"); links are resolved in feednorm.
     parsed = feedparser.parse(doc, response_headers=_FEEDPARSER_HEADERS, **_FEEDPARSER_OPTIONS)
     entries = parsed.get("entries") or []
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if not entries and not parsed.get("version"):
-        problem = parsed.get("bozo_exception")
         reason = f": {str(problem)[:200]}" if problem else ""
         raise FeedError(f"not a feed: neither RSS, Atom nor RDF{reason}")
+    if not entries and problem is not None and (error := _xml_error(doc)) is not None:
+        # Ill-formed (not merely a namespace slip) and nothing readable in it: a truncated or
+        # broken document, not an empty feed; "0 items" would hide the problem.
+        raise FeedError(f"not a feed: ill-formed XML without a readable entry ({error[0]})")
     return from_feedparser(parsed, root_lang)

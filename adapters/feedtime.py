@@ -18,6 +18,8 @@ from dateutil import parser as _dateutil
 _MIN_YEAR = 1990
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _MAX_LEN = 100
+# Hand-typed dates lose spaces: "30Mar 2025", "Mon,31 Mar", "31 Mar 202510:50:41".
+_GLUED = re.compile(r"(?<=\d)(?=[A-Za-z]{3})|(?<=[A-Za-z],)(?=\d)|(?<=\b\d{4})(?=\d{1,2}:\d\d)")
 # Zone abbreviations seen in feeds that RFC 822 parsing does not know (or knows otherwise).
 _TZ: dict[str, timezone] = {
     name: timezone(timedelta(hours=h, minutes=m))
@@ -84,12 +86,13 @@ def parse_date(text: str | None) -> datetime | None:
         if rfc822.tzinfo is None:  # a zone name the email module does not know ("IST")
             rfc822 = rfc822.replace(tzinfo=_TZ.get(text.rsplit(None, 1)[-1].upper(), UTC))
         return to_utc(rfc822)
+    text = _GLUED.sub(" ", text.replace(" - ", " "))
     if not _YEAR.search(text):
         return None  # dateutil would fill a missing year (or day) from today: worse than None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # dateutil warns about zones it does not know
         try:
-            parsed = _dateutil.parse(text.replace(" - ", " "), tzinfos=_TZ)
+            parsed = _dateutil.parse(text, tzinfos=_TZ)
         except (ValueError, OverflowError, TypeError):
             return None
     return to_utc(parsed)
