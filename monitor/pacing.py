@@ -5,7 +5,8 @@ plus up to 10 % jitter so sources that started together drift apart. Failures ba
 exponentially with full jitter between the interval and a cap (min(6 h, 32 x interval)), so a
 broken source is retried ever more slowly but never parked; 429 waits at least Retry-After;
 non-transient errors (4xx, not a feed, too large, blocked address) retry at a slow cadence
-(an hour, or the interval if longer) because someone may fix the URL or the server.
+(an hour, at most the backoff cap, never faster than the interval) because someone may fix the
+URL or the server.
 """
 
 from __future__ import annotations

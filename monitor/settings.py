@@ -64,6 +64,7 @@ class MonitorSettings(BaseModel):
     backfill: Seconds = Field(default=86400.0, gt=0)  # items older than this never alert
     retention: Seconds = Field(default=30 * 86400.0, gt=0)  # forget seen items after this
     concurrency: int = Field(default=20, ge=1)  # polls in flight at once
+    startup_spread: Seconds = 60.0  # spread first polls over min(this, interval)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["auto", "console", "json"] = "auto"
     http: HttpSettings = HttpSettings()
@@ -250,7 +251,12 @@ def load_settings(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Settings:
         doc = _Document(**data)
     except ValidationError as exc:
         col.add_validation((), exc, model=_Document)
-        raise ConfigError(col.issues) from None
+        # Report problems inside the valid tables too: retry without the broken top level.
+        bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
+        try:
+            doc = _Document(**{k: v for k, v in data.items() if k not in bad})
+        except ValidationError:
+            raise ConfigError(col.issues) from None
 
     monitor = _load_monitor(doc, col, cfg_path.resolve().parent)
     sources = _load_plugins(col, "sources", doc.sources, ADAPTERS)

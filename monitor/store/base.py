@@ -165,6 +165,10 @@ class Store(Protocol):
 
     async def get_alert(self, alert_id: str) -> Alert | None: ...
 
+    async def alert_remote_id(self, alert_id: str) -> str | None:
+        """The remote id (e.g. a Slack ts) stored when ``alert_id`` was delivered."""
+        ...
+
     # -- housekeeping --------------------------------------------------------------------
 
     async def prune(self, *, before: datetime) -> PruneReport:

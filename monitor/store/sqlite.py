@@ -14,7 +14,9 @@ names (not numbers) let parts developed in parallel each append their own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -347,16 +349,26 @@ class SqliteStore:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteTransaction]:
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
             try:
+                await self._conn.execute("BEGIN IMMEDIATE")
                 yield self._tx
             except BaseException:
-                # Also on cancellation: the rollback is queued behind any statement the
-                # worker thread is still running, so nothing of this unit survives.
-                await asyncio.shield(self._conn.rollback())
+                # Also on cancellation: shielded, and queued behind any statement the
+                # worker thread is still running (BEGIN included), so nothing of this unit
+                # survives and the connection is never left inside a transaction.
+                await asyncio.shield(self._rollback())
                 raise
-            # Shielded: a cancellation arriving now must not leave "did it commit?" open.
-            await asyncio.shield(self._conn.commit())
+            try:
+                # Shielded: a cancellation arriving now must not leave "did it commit?" open.
+                await asyncio.shield(self._conn.commit())
+            except sqlite3.Error:
+                await asyncio.shield(self._rollback())
+                raise
+
+    async def _rollback(self) -> None:
+        # OperationalError: no transaction was open (BEGIN failed or never ran).
+        with contextlib.suppress(sqlite3.OperationalError):
+            await self._conn.execute("ROLLBACK")
 
     @asynccontextmanager
     async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -375,7 +387,9 @@ class SqliteStore:
                 ) as cur:
                     row = await cur.fetchone()
                 first = _ts(plan.first_due_at)
-                if row is None or row["fingerprint"] != plan.fingerprint:
+                known = row["fingerprint"] if row is not None else None
+                # A row without a fingerprint (saved before any sync) adopts the plan's.
+                if row is None or (known is not None and known != plan.fingerprint):
                     if row is not None:
                         log.info("source.reset", source_id=source_id, reason="config changed")
                     await conn.execute("DELETE FROM sources WHERE source_id = ?", (source_id,))
@@ -391,8 +405,9 @@ class SqliteStore:
                 elif due is None or due < now.timestamp():
                     due = first
                 await conn.execute(
-                    "UPDATE sources SET active = 1, next_due_at = ? WHERE source_id = ?",
-                    (due, source_id),
+                    "UPDATE sources SET active = 1, next_due_at = ?, fingerprint = ?"
+                    " WHERE source_id = ?",
+                    (due, plan.fingerprint, source_id),
                 )
 
     async def claim_due_sources(self, now: datetime, limit: int, lease_s: float) -> list[str]:
@@ -498,6 +513,10 @@ class SqliteStore:
         ):
             row = await cur.fetchone()
         return Alert.from_json(json.loads(row[0])) if row else None
+
+    async def alert_remote_id(self, alert_id: str) -> str | None:
+        async with self._lock:
+            return await self._tx.alert_remote_id(alert_id)
 
     # -- housekeeping --------------------------------------------------------------------
 
