@@ -9,160 +9,56 @@ runs at connect time on every socket address.
 
 from __future__ import annotations
 
-import asyncio
-import itertools
+import functools
 import json
-import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final
 
 import aiohttp
-import structlog
 from aiohttp.abc import AbstractResolver
-from multidict import CIMultiDict
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_any,
-    wait_random_exponential,
-)
-from tenacity.stop import stop_base
 from yarl import URL
 
 from monitor import PROJECT_URL, __version__
 from monitor.contracts import (
-    BlockedAddress,
-    ClientError,
-    FetchError,
+    HttpClient,
     HttpResponse,
     HttpSettings,
     NetworkError,
-    RateLimited,
-    ResponseTooLarge,
     ServerError,
 )
-from monitor.netguard import HTTP_SCHEMES, WS_SCHEMES, AddressPolicy, refused_connect
-from monitor.serverhints import retry_after_s, server_delay_s
+from monitor.edgeretry import EdgeRetry
+from monitor.fetcherrors import (
+    check_target,
+    error_cause,
+    parse_url,
+    redact_url,
+    status_error,
+    too_large,
+    transport_error,
+)
+from monitor.hostslots import HostSlots
+from monitor.httpstreams import iter_lines, open_websocket
+from monitor.netguard import HTTP_SCHEMES, WS_SCHEMES, AddressPolicy
+from monitor.redirects import (
+    POST_FOLLOWS,
+    REDIRECT_STATUSES,
+    loop_error,
+    next_hop,
+    same_origin,
+    too_many_error,
+    without_credentials,
+)
+from monitor.serverhints import server_delay_s
 
 __all__ = ["DEFAULT_USER_AGENT", "Http", "redact_url", "server_delay_s"]
 
-log = structlog.get_logger(__name__)
 
 DEFAULT_USER_AGENT: Final = f"bilat/{__version__} (+{PROJECT_URL})"
 # Brotli/zstd only when aiohttp can decode them; neither is a dependency of ours.
 ACCEPT_ENCODING: Final = "gzip, deflate"
-REDIRECT_STATUSES: Final = frozenset({301, 302, 303, 307, 308})
-# A POST is only re-sent on the method-preserving redirects; a webhook answered with
-# 301/302/303 was not delivered, and the caller must see that status.
-_POST_FOLLOWS: Final = frozenset({307, 308})
-# Headers that must not travel to another origin on a redirect.
-_CREDENTIAL_HEADERS: Final = frozenset({"authorization", "proxy-authorization", "cookie"})
-_STREAM_BUFSIZE: Final = 512 * 1024  # lines (SSE events) up to 1 MiB
-_SECRET_PARAM = re.compile(
-    r"token|key|secret|pass|pwd|sig|auth|session|credential|code", re.IGNORECASE
-)
-_TELEGRAM_BOT_TOKEN = re.compile(r"/bot\d+:[\w-]+")
-
-
-def redact_url(url: URL | str) -> str:
-    """The URL as it may appear in logs and error messages: no userinfo, secret-looking
-    query values replaced by ``***``, Telegram bot tokens masked."""
-    try:
-        parsed = url if isinstance(url, URL) else URL(url)
-    except (ValueError, TypeError):
-        return "<unparseable URL>"
-    if parsed.user is not None or parsed.password is not None:
-        parsed = parsed.with_user(None)
-    if parsed.query_string and any(_SECRET_PARAM.search(k) for k in parsed.query):
-        parsed = parsed.with_query(
-            [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in parsed.query.items()]
-        )
-    return _TELEGRAM_BOT_TOKEN.sub("/bot***", str(parsed.with_fragment(None)))
-
-
-def _describe(exc: BaseException) -> str:
-    """A short, secret-free description of a transport error (aiohttp's own ``str`` of some
-    errors embeds the full URL)."""
-    if isinstance(exc, TimeoutError):
-        return "timed out"
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return f"{type(exc).__name__}: {exc.status} {exc.message}"
-    if isinstance(exc, aiohttp.InvalidURL):
-        return "invalid URL"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _status_error(status: int, headers: Mapping[str, str], url: URL) -> FetchError | None:
-    """The FetchError for a final response status, or None for 2xx/304."""
-    if 200 <= status < 300 or status == 304:
-        return None
-    safe_url = redact_url(url)
-    wait = retry_after_s(headers)
-    if status == 429:
-        return RateLimited(
-            f"{safe_url}: 429 Too Many Requests", status=429, retry_after_s=wait, url=safe_url
-        )
-    if status >= 500:
-        return ServerError(
-            f"{safe_url}: server error {status}", status=status, retry_after_s=wait, url=safe_url
-        )
-    return ClientError(f"{safe_url}: HTTP {status}", status=status, url=safe_url)
-
-
-def _origin(url: URL) -> tuple[str, str | None, int | None]:
-    return (url.scheme, url.host, url.port)
-
-
-class _HostSlots:
-    """At most ``limit`` requests in flight per host:port; entries vanish when idle."""
-
-    __slots__ = ("_entries", "_limit")
-
-    def __init__(self, limit: int) -> None:
-        self._limit = limit
-        self._entries: dict[str, list[Any]] = {}  # key -> [Semaphore, users]
-
-    async def acquire(self, key: str) -> None:
-        entry = self._entries.get(key)
-        if entry is None:
-            entry = self._entries[key] = [asyncio.Semaphore(self._limit), 0]
-        entry[1] += 1
-        try:
-            await entry[0].acquire()
-        except BaseException:
-            self._forget(key, entry)
-            raise
-
-    def release(self, key: str) -> None:
-        entry = self._entries[key]
-        entry[0].release()
-        self._forget(key, entry)
-
-    def _forget(self, key: str, entry: list[Any]) -> None:
-        entry[1] -= 1
-        if entry[1] == 0:
-            del self._entries[key]
-
-    def in_use(self) -> int:
-        """Hosts with a request in flight or waiting (for tests and metrics)."""
-        return len(self._entries)
-
-
-class _OutOfTime(stop_base):
-    """Stop once the call has used its whole timeout budget: an attempt that timed out is
-    not repeated within the same call."""
-
-    def __init__(self, started: float, budget_s: float | None) -> None:
-        self.started = started
-        self.budget_s = budget_s
-
-    def __call__(self, retry_state: RetryCallState) -> bool:
-        return self.budget_s is not None and time.monotonic() - self.started >= self.budget_s
 
 
 class Http:
@@ -187,9 +83,8 @@ class Http:
             allow_private=settings.allow_private_networks, allow_networks=allow_networks
         )
         self._resolver = resolver
-        self._slots = _HostSlots(settings.per_host_limit)
-        self._retry_attempts = max(1, retry_attempts)
-        self._retry_max_wait_s = retry_max_wait_s
+        self._slots = HostSlots(settings.per_host_limit)
+        self._retry = EdgeRetry(retry_attempts, retry_max_wait_s, lambda: self._closed)
         self._user_agent = settings.user_agent or DEFAULT_USER_AGENT
         self._timeout = self._client_timeout(settings.timeout)
         self._session: aiohttp.ClientSession | None = None
@@ -220,7 +115,7 @@ class Http:
         return aiohttp.ClientTimeout(
             total=total,
             sock_connect=min(s.connect_timeout, total),
-            sock_read=min(s.read_timeout, total),
+            sock_read=min(s.read_timeout, total) if s.read_timeout < total else None,
         )
 
     def _open_session(self) -> aiohttp.ClientSession:
@@ -272,23 +167,26 @@ class Http:
             request_headers["If-None-Match"] = etag
         if last_modified:
             request_headers["If-Modified-Since"] = last_modified
-        target = self._parse(url)
+        target = parse_url(url)
         timeout = self._timeout if timeout_s is None else self._client_timeout(timeout_s)
         cap = self.settings.max_body if max_bytes is None else max_bytes
         started = time.monotonic()
-
-        async def attempt() -> HttpResponse:
-            return await self._fetch("GET", target, request_headers, params, None, timeout, cap)
-
         try:
             # The first attempt runs outside tenacity: the common, successful path pays
             # nothing for the retry machinery.
-            return await attempt()
+            return await self._fetch("GET", target, request_headers, params, None, timeout, cap)
         except (NetworkError, ServerError) as exc:
-            if self._retry_attempts < 2 or not self._retryable(exc):
+            if not self._retry.retryable(exc):
                 raise
-            first_failure: FetchError | None = exc
-        return await self._retry(attempt, first_failure, started, timeout.total)
+            first_failure = exc
+        # No closure above this point: captured variables would turn every local of this
+        # frame into a cell, and GC time grows with thousands of polls in flight.
+        attempt = functools.partial(
+            self._fetch, "GET", target, request_headers, params, None, timeout, cap
+        )
+        return await self._retry.after_failure(
+            attempt, first_failure, started=started, budget_s=timeout.total
+        )
 
     async def post_json(
         self,
@@ -306,7 +204,7 @@ class Http:
         request_headers.setdefault("Content-Type", "application/json")
         timeout = self._timeout if timeout_s is None else self._client_timeout(timeout_s)
         return await self._fetch(
-            "POST", self._parse(url), request_headers, None, body, timeout, self.settings.max_body
+            "POST", parse_url(url), request_headers, None, body, timeout, self.settings.max_body
         )
 
     def websocket(
@@ -317,7 +215,15 @@ class Http:
         heartbeat_s: float | None = 30.0,
     ) -> AbstractAsyncContextManager[aiohttp.ClientWebSocketResponse]:
         """Open a websocket (ws/wss) under the same address policy; closed on exit."""
-        return self._websocket(url, headers, heartbeat_s)
+        target = parse_url(url)
+        check_target(self._policy, target, WS_SCHEMES)
+        return open_websocket(
+            self._open_session(),
+            target,
+            headers=headers,
+            heartbeat_s=heartbeat_s,
+            max_msg_size=self.settings.max_body,
+        )
 
     def stream_lines(
         self,
@@ -329,66 +235,18 @@ class Http:
     ) -> AsyncIterator[bytes]:
         """Yield the lines (without line endings) of a long-lived response until it ends.
         No total timeout; NetworkError when no byte arrives within ``idle_timeout_s``."""
-        return self._stream_lines(url, headers, params, idle_timeout_s)
-
-    # -- retries --------------------------------------------------------------------------
-
-    def _retryable(self, exc: BaseException) -> bool:
-        if self._closed or not isinstance(exc, NetworkError | ServerError):
-            return False
-        # A server that asks for a longer pause gets it from the scheduler, not from us.
-        return exc.retry_after_s is None or exc.retry_after_s <= self._retry_max_wait_s
-
-    async def _retry(
-        self,
-        attempt: Callable[[], Awaitable[HttpResponse]],
-        first_failure: FetchError | None,
-        started: float,
-        budget_s: float | None,
-    ) -> HttpResponse:
-        """Attempts 2.. under tenacity; tenacity's attempt 1 replays the failure already seen
-        so its wait policy applies before the first real retry."""
-        backoff = wait_random_exponential(multiplier=0.25, max=self._retry_max_wait_s)
-
-        def wait(state: RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            server_wish = getattr(exc, "retry_after_s", None) or 0.0
-            return max(float(backoff(state)), float(server_wish))
-
-        def before_sleep(state: RetryCallState) -> None:
-            exc = state.outcome.exception() if state.outcome else None
-            log.info(
-                "http.retry",
-                url=getattr(exc, "url", None),
-                attempt=state.attempt_number,
-                error=type(exc).__name__,
-                wait_s=round(state.upcoming_sleep, 3),
-            )
-
-        async def replay_then_attempt() -> HttpResponse:
-            nonlocal first_failure
-            if first_failure is not None:
-                failure, first_failure = first_failure, None
-                raise failure
-            return await attempt()
-
-        retrying = AsyncRetrying(
-            stop=stop_any(stop_after_attempt(self._retry_attempts), _OutOfTime(started, budget_s)),
-            wait=wait,
-            retry=retry_if_exception(self._retryable),
-            before_sleep=before_sleep,
-            reraise=True,
+        return iter_lines(
+            self._open_session(),
+            parse_url(url),
+            policy=self._policy,
+            headers=headers,
+            params=params,
+            idle_timeout_s=idle_timeout_s,
+            connect_timeout_s=self.settings.connect_timeout,
+            max_redirects=self.settings.max_redirects,
         )
-        result: HttpResponse = await retrying(replay_then_attempt)
-        return result
 
     # -- one exchange, redirects included -----------------------------------------------
-
-    def _parse(self, url: str) -> URL:
-        try:
-            return URL(url)
-        except (ValueError, TypeError) as exc:
-            raise ClientError(f"not a URL: {redact_url(url)}") from exc
 
     async def _fetch(
         self,
@@ -404,91 +262,76 @@ class Http:
         the final status (GET) to FetchError."""
         started = time.perf_counter()
         session = self._open_session()
-        follow = REDIRECT_STATUSES if method == "GET" else _POST_FOLLOWS
+        follow = REDIRECT_STATUSES if method == "GET" else POST_FOLLOWS
         current = url
-        visited = {url}
-        for hop in itertools.count():
-            self._checked(current, HTTP_SCHEMES)
+        visited: set[URL] | None = None  # only built when a redirect comes
+        hop = 0
+        while True:
+            check_target(self._policy, current, HTTP_SCHEMES)
             key = f"{current.host}:{current.port}"
-            await self._slots.acquire(key)
+            slot = self._slots.enter(key)
             try:
-                async with session.request(
-                    method,
-                    current,
-                    headers=headers,
-                    params=params if hop == 0 else None,
-                    data=body,
-                    allow_redirects=False,
-                    timeout=timeout,
-                ) as resp:
-                    status = resp.status
-                    location = resp.headers.get("Location") if status in follow else None
-                    if location is None or hop >= self.settings.max_redirects:
-                        if location is not None and method == "GET":
-                            raise ClientError(
-                                f"{redact_url(url)}: more than "
-                                f"{self.settings.max_redirects} redirects",
-                                status=status,
-                                url=redact_url(url),
-                            )
-                        if method == "GET" and (
-                            error := _status_error(status, resp.headers, resp.url)
-                        ):
-                            raise error
-                        data = await self._read_capped(resp, cap)
-                        return HttpResponse(
-                            status=status,
-                            url=str(resp.url),
-                            headers=resp.headers,
-                            body=data,
-                            elapsed_ms=(time.perf_counter() - started) * 1000.0,
-                        )
-                    source = resp.url
+                await slot.acquire()
+                try:
+                    async with session.request(
+                        method,
+                        current,
+                        headers=headers,
+                        params=params if hop == 0 else None,
+                        data=body,
+                        allow_redirects=False,
+                        timeout=timeout,
+                    ) as resp:
+                        status = resp.status
+                        location = resp.headers.get("Location") if status in follow else None
+                        if location is None or hop >= self.settings.max_redirects:
+                            return await self._final(method, url, resp, location, cap, started)
+                        source = resp.url
+                finally:
+                    slot.release()
             except (aiohttp.ClientError, OSError) as exc:  # TimeoutError is an OSError
-                raise self._transport_error(exc, current) from _cause(exc)
+                raise transport_error(exc, current) from error_cause(exc)
             finally:
-                self._slots.release(key)
-            nxt = self._next_hop(source, location, url)
+                self._slots.leave(key)
+            nxt = next_hop(source, location, url)
+            visited = visited or set()
+            visited.add(current)
             if nxt in visited:
-                raise ClientError(
-                    f"{redact_url(url)}: redirect loop at {redact_url(nxt)}",
-                    status=status,
-                    url=redact_url(url),
-                )
-            visited.add(nxt)
-            if _origin(nxt) != _origin(current):
-                headers = {k: v for k, v in headers.items() if k.lower() not in _CREDENTIAL_HEADERS}
+                raise loop_error(url, nxt, status)
+            if not same_origin(nxt, current):
+                headers = without_credentials(headers)
             current = nxt
-        raise AssertionError("unreachable")  # pragma: no cover
+            hop += 1
 
-    def _next_hop(self, source: URL, location: str, first: URL) -> URL:
-        try:
-            nxt = source.join(URL(location)).with_fragment(None)
-        except (ValueError, TypeError) as exc:
-            raise ClientError(
-                f"{redact_url(first)}: unusable redirect Location", url=redact_url(first)
-            ) from exc
-        if nxt.scheme not in HTTP_SCHEMES:
-            raise BlockedAddress(
-                f"{redact_url(first)}: redirect to a {nxt.scheme or 'schemeless'} URL refused",
-                url=redact_url(first),
-            )
-        return nxt
-
-    def _checked(self, url: URL, schemes: frozenset[str]) -> None:
-        try:
-            self._policy.check_url(url, schemes=schemes)
-        except BlockedAddress as exc:
-            safe = redact_url(url)
-            log.warning("http.blocked", url=safe, reason=str(exc))
-            raise BlockedAddress(f"{safe}: {exc}", url=safe) from None
+    async def _final(
+        self,
+        method: str,
+        url: URL,
+        resp: aiohttp.ClientResponse,
+        location: str | None,
+        cap: int,
+        started: float,
+    ) -> HttpResponse:
+        """The last response of an exchange: map a GET's status, read the body under the cap."""
+        if method == "GET":
+            if location is not None:
+                raise too_many_error(url, self.settings.max_redirects, resp.status)
+            if error := status_error(resp.status, resp.headers, resp.url):
+                raise error
+        return HttpResponse(
+            status=resp.status,
+            url=str(resp.url),
+            headers=resp.headers,
+            body=await self._read_capped(resp, cap),
+            elapsed_ms=(time.perf_counter() - started) * 1000.0,
+        )
 
     async def _read_capped(self, resp: aiohttp.ClientResponse, cap: int) -> bytes:
         """The decompressed body, aborting as soon as it passes ``cap`` bytes (aiohttp
         decompresses incrementally, so a gzip bomb is never inflated in full)."""
         declared = resp.content_length
         if declared is not None and declared > cap and "Content-Encoding" not in resp.headers:
-            raise self._too_large(resp, cap)
+            raise too_large(resp.url, resp.status, cap)
         stream = resp.content
         first = await stream.readany()
         if not first or (stream.at_eof() and len(first) <= cap):
@@ -497,119 +340,15 @@ class Http:
         size = len(first)
         while True:
             if size > cap:
-                raise self._too_large(resp, cap)
+                raise too_large(resp.url, resp.status, cap)
             chunk = await stream.readany()
             if not chunk:
                 return b"".join(chunks)
             size += len(chunk)
             chunks.append(chunk)
 
-    def _too_large(self, resp: aiohttp.ClientResponse, cap: int) -> ResponseTooLarge:
-        safe = redact_url(resp.url)
-        return ResponseTooLarge(
-            f"{safe}: body larger than {cap} bytes", status=resp.status, url=safe
-        )
 
-    def _transport_error(self, exc: BaseException, url: URL) -> FetchError:
-        safe = redact_url(url)
-        refusal = refused_connect(exc)
-        if refusal is not None:
-            log.warning("http.blocked", url=safe, reason=refusal)
-            return BlockedAddress(f"{safe}: {refusal}", url=safe)
-        if isinstance(exc, aiohttp.InvalidURL):
-            return ClientError(f"{safe}: invalid URL", url=safe)
-        return NetworkError(f"{safe}: {_describe(exc)}", url=safe)
+if TYPE_CHECKING:  # mypy proves Http satisfies the contract plugins code against
 
-    # -- long-lived connections -----------------------------------------------------------
-
-    @asynccontextmanager
-    async def _websocket(
-        self, url: str, headers: Mapping[str, str] | None, heartbeat_s: float | None
-    ) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
-        target = self._parse(url)
-        self._checked(target, WS_SCHEMES)
-        session = self._open_session()
-        try:
-            ws = await session.ws_connect(
-                target,
-                headers=dict(headers) if headers else None,
-                heartbeat=heartbeat_s,
-                max_msg_size=self.settings.max_body,
-                timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=10.0),
-            )
-        except aiohttp.WSServerHandshakeError as exc:
-            safe = redact_url(target)
-            error = _status_error(exc.status, exc.headers or {}, target) or ClientError(
-                f"{safe}: websocket handshake failed ({exc.status})", status=exc.status, url=safe
-            )
-            raise error from None
-        except (aiohttp.ClientError, OSError) as exc:
-            raise self._transport_error(exc, target) from _cause(exc)
-        try:
-            yield ws
-        finally:
-            await ws.close()
-
-    async def _stream_lines(
-        self,
-        url: str,
-        headers: Mapping[str, str] | None,
-        params: Mapping[str, str] | None,
-        idle_timeout_s: float,
-    ) -> AsyncIterator[bytes]:
-        target = self._parse(url)
-        session = self._open_session()
-        timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=self.settings.connect_timeout, sock_read=idle_timeout_s
-        )
-        request_headers: CIMultiDict[str] = CIMultiDict(headers or {})
-        current, visited, safe = target, {target}, redact_url(target)
-        try:
-            for hop in itertools.count():
-                self._checked(current, HTTP_SCHEMES)
-                resp = await session.get(
-                    current,
-                    headers=request_headers,
-                    params=params if hop == 0 else None,
-                    allow_redirects=False,
-                    timeout=timeout,
-                    read_bufsize=_STREAM_BUFSIZE,
-                )
-                location = resp.headers.get("Location")
-                if resp.status not in REDIRECT_STATUSES or location is None:
-                    break
-                resp.release()
-                if hop >= self.settings.max_redirects:
-                    raise ClientError(f"{safe}: too many redirects", url=safe)
-                nxt = self._next_hop(resp.url, location, target)
-                if nxt in visited:
-                    raise ClientError(f"{safe}: redirect loop", url=safe)
-                visited.add(nxt)
-                if _origin(nxt) != _origin(current):
-                    for name in _CREDENTIAL_HEADERS:
-                        request_headers.popall(name, None)
-                current = nxt
-            async with resp:
-                error = _status_error(resp.status, resp.headers, resp.url)
-                if error is not None or resp.status == 304:
-                    raise error or ClientError("304 on a stream", status=304)
-                while True:
-                    try:
-                        line = await resp.content.readline()
-                    except ValueError as exc:  # aiohttp: longer than the read buffer allows
-                        raise ResponseTooLarge(
-                            f"{redact_url(target)}: line longer than {2 * _STREAM_BUFSIZE} bytes"
-                        ) from exc
-                    if not line:
-                        return
-                    yield line.rstrip(b"\r\n")
-        except (aiohttp.ClientError, OSError) as exc:
-            raise self._transport_error(exc, current) from _cause(exc)
-
-
-def _cause(exc: BaseException) -> BaseException | None:
-    """The exception to chain: aiohttp's response/URL errors embed the full URL in ``str``,
-    so they are not chained (secrets may sit in a query string)."""
-    if isinstance(exc, aiohttp.ClientResponseError | aiohttp.InvalidURL):
-        return None
-    return exc
+    def _conforms(http: Http) -> HttpClient:
+        return http

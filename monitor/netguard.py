@@ -57,6 +57,8 @@ class BlockedConnect(OSError):
 def parse_ip(text: str) -> IPAddress | None:
     """The address in ``text`` (brackets and an IPv6 zone index allowed), else None."""
     host = text.strip("[]").split("%", 1)[0]
+    if ":" not in host and not host[-1:].isdigit():
+        return None  # a host name: an IPv4 literal ends in a digit, IPv6 has a colon
     try:
         return ipaddress.ip_address(host)
     except ValueError:
@@ -161,20 +163,26 @@ class AddressPolicy:
 def refused_connect(exc: BaseException) -> str | None:
     """The refusal message if ``exc`` (an aiohttp connector error) came from our socket
     factory, else None."""
-    seen: set[int] = set()
+    chain: list[BaseException] = []
     current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, BlockedConnect):
-            return str(current.strerror)
-        if isinstance(current, OSError) and _MARK in str(current):
-            return str(current)
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
         os_error = getattr(current, "os_error", None)
-        if isinstance(os_error, BaseException) and os_error is not current:
-            current = os_error
-            continue
-        current = current.__cause__ or current.__context__
+        current = os_error if isinstance(os_error, BaseException) else None
+        current = current or _exc_cause(chain[-1])
+    for error in chain:
+        if isinstance(error, BlockedConnect):
+            return str(error.strerror)
+    for error in chain:
+        # aiohappyeyeballs folds the errors of several addresses into one plain OSError.
+        text = str(error)
+        if _MARK in text:
+            return text[text.index(_MARK) :].rstrip("]")
     return None
+
+
+def _exc_cause(exc: BaseException) -> BaseException | None:
+    return exc.__cause__ or exc.__context__
 
 
 class StaticResolver(AbstractResolver):

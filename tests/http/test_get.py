@@ -139,6 +139,15 @@ async def test_slow_response_times_out(server: LoopbackServer, make_http: MakeHt
     assert len(server.requests) == 1
 
 
+async def test_stalled_body_hits_read_timeout(server: LoopbackServer, make_http: MakeHttp) -> None:
+    """A body that stops arriving fails after read_timeout, well before the total timeout."""
+    http = make_http(timeout=10, read_timeout=0.3)
+    started = time.monotonic()
+    with pytest.raises(NetworkError, match="timed out"):
+        await http.get(server.url("/lines?count=1&stall=5"))
+    assert time.monotonic() - started < 3
+
+
 async def test_per_call_timeout(server: LoopbackServer, make_http: MakeHttp) -> None:
     """timeout_s overrides the configured total timeout for one call."""
     http = make_http(timeout=10)
@@ -226,6 +235,7 @@ async def test_per_host_limit_enforced(server: LoopbackServer, make_http: MakeHt
     await asyncio.gather(*(http.get(server.url("/hold")) for _ in range(8)))
     assert len(server.requests) == 8
     assert server.max_in_flight == 2
+    assert http._slots.in_use() == 0  # idle hosts leave no semaphore behind
 
 
 async def test_per_host_limit_is_per_host(server: LoopbackServer, make_http: MakeHttp) -> None:

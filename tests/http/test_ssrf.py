@@ -9,7 +9,7 @@ import socket
 import aiohttp
 import pytest
 
-from monitor.contracts import BlockedAddress
+from monitor.contracts import BlockedAddress, ClientError
 from monitor.netguard import AddressPolicy, BlockedConnect, StaticResolver, blocked_reason, parse_ip
 from tests.http.conftest import MakeHttp
 from tests.http.server import FEED, LoopbackServer
@@ -53,6 +53,30 @@ async def test_private_targets_allowed_with_flag(
     response = await http.get(_urls(server)[index])
     assert response.status == 200 and response.body == FEED
     assert server.connections == 1
+
+
+@pytest.mark.parametrize(
+    "host", ["127.1", "2130706433", "0x7f000001", "0177.0.0.1", "[::1]", "[0:0:0:0:0:ffff:7f00:1]"]
+)
+async def test_odd_loopback_spellings_refused(
+    server: LoopbackServer, make_http: MakeHttp, host: str
+) -> None:
+    """Numeric, hex, octal and long-form IPv6 spellings of loopback are refused (as invalid
+    or blocked) and never connect."""
+    http = make_http(allow_private_networks=False)
+    with pytest.raises((BlockedAddress, ClientError)):
+        await http.get(server.url("/feed", host=host))
+    assert server.connections == 0
+
+
+async def test_refusal_message_names_the_address(
+    server: LoopbackServer, make_http: MakeHttp
+) -> None:
+    """A connect-time refusal says which address was refused and why."""
+    http = make_http(allow_private_networks=False, http_kw={"resolver": StaticResolver(PINNED)})
+    with pytest.raises(BlockedAddress) as caught:
+        await http.get(server.url("/feed", host="feeds.example.com"))
+    assert "refused to connect to loopback address 127.0.0.1" in str(caught.value)
 
 
 @pytest.mark.parametrize(
