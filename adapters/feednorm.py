@@ -36,6 +36,7 @@ from monitor.model import Item, stable_hash
 
 _LANG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*\Z")
 _SPACE_RUN = re.compile(r"\s+")
+_PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:[/?#][^\s\\]*)?\Z")
 _WRAPPED = re.compile(r"\s*[\r\n]\s*")
 _C1 = re.compile("[\x80-\x9f]")
 # C1 controls in text are almost always windows-1252 bytes mis-decoded as Latin-1.
@@ -72,7 +73,9 @@ def pick_lang(*candidates: str | None) -> str | None:
 
 
 def _demoronize(text: str) -> str:
-    return text.translate(_C1_TO_CP1252) if _C1.search(text) else text
+    if text.isascii() or not _C1.search(text):
+        return text
+    return text.translate(_C1_TO_CP1252)
 
 
 def clean_title(raw: str) -> str:
@@ -90,6 +93,8 @@ def absolute_url(link: str | None, base: str) -> str | None:
     """``link`` resolved against ``base``; None unless the result is an http(s) URL."""
     if not link:
         return None
+    if _PLAIN_ABSOLUTE.match(link) and len(link) <= MAX_URL_CHARS:
+        return link  # the common case, without urljoin's and urlsplit's cost
     # Feeds wrap URLs in newlines and indentation; a space inside a URL is a %20 left unescaped.
     link = _WRAPPED.sub("", link.strip()).replace(" ", "%20")
     try:

@@ -9,8 +9,7 @@ than losing the date.
 from __future__ import annotations
 
 import re
-import warnings
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
 from dateutil import parser as _dateutil
@@ -89,10 +88,16 @@ def parse_date(text: str | None) -> datetime | None:
     text = _GLUED.sub(" ", text.replace(" - ", " "))
     if not _YEAR.search(text):
         return None  # dateutil would fill a missing year (or day) from today: worse than None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # dateutil warns about zones it does not know
-        try:
-            parsed = _dateutil.parse(text, tzinfos=_TZ)
-        except (ValueError, OverflowError, TypeError):
-            return None
+    try:
+        parsed = _dateutil.parse(text, tzinfos=_zone)
+    except (ValueError, OverflowError, TypeError):
+        return None
     return to_utc(parsed)
+
+
+def _zone(name: str | None, offset: int | None) -> tzinfo:
+    """dateutil's zone lookup. A callable, not a dict: dateutil then never warns about a zone
+    it does not know (and warnings.catch_warnings is not safe in the parse worker thread)."""
+    if name and (known := _TZ.get(name.upper())):
+        return known
+    return timezone(timedelta(seconds=offset)) if offset is not None else UTC
