@@ -1,6 +1,7 @@
 """Configuration errors that name the file, the line, the table's id and the field.
 
-``ConfigError`` carries one ``ConfigIssue`` per problem. ``TomlLocator`` maps a value's path in
+``ConfigError`` carries one ``ConfigIssue`` per problem; ``IssueCollector`` turns pydantic
+errors and cross-check failures into located issues. ``TomlLocator`` maps a value's path in
 the parsed document (``("sources", 2, "interval")``) back to its line in the TOML text: it
 scans the text once, tracking table headers (``[a.b]``, ``[[sources]]`` occurrences, sub-tables
 of array elements), dotted keys, and skipping strings, multi-line strings, comments and
@@ -9,11 +10,15 @@ multi-line arrays/inline tables so that text inside values is never mistaken for
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
 
 Path_ = tuple[str | int, ...]
 
@@ -188,6 +193,84 @@ def _value_end(lines: list[str], start: int, col: int) -> int:
             return i
         i, j = i + 1, 0
     return len(lines) - 1
+
+
+class IssueCollector:
+    """Turns pydantic errors and cross-check failures into located ConfigIssues."""
+
+    def __init__(self, path: Path, text: str, env_prefix: str) -> None:
+        self.file = display_path(path)
+        self.env_prefix = env_prefix
+        self.locator = TomlLocator(text)
+        self.issues: list[ConfigIssue] = []
+
+    def add(
+        self,
+        loc: tuple[str | int, ...],
+        reason: str,
+        *,
+        id: str | None = None,
+    ) -> None:
+        table, fld = _table_and_field(loc)
+        origin = env_origin(loc, self.env_prefix, os.environ)
+        self.issues.append(
+            ConfigIssue(
+                reason=reason,
+                file=self.file,
+                line=None if origin else self.locator.line_of(loc),
+                table=table,
+                id=id,
+                field=fld,
+                origin=origin,
+            )
+        )
+
+    def add_validation(
+        self,
+        prefix: tuple[str | int, ...],
+        error: ValidationError,
+        *,
+        model: type[BaseModel] | None = None,
+        id: str | None = None,
+    ) -> None:
+        for err in error.errors(include_url=False):
+            loc = prefix + tuple(err["loc"])
+            self.add(loc, _reason(err, model, prefix), id=id)
+
+
+def _table_and_field(loc: tuple[str | int, ...]) -> tuple[str | None, str | None]:
+    if not loc:
+        return None, None
+    head = str(loc[0])
+    if head in ("sources", "rules") and len(loc) >= 2 and isinstance(loc[1], int):
+        rest = loc[2:]
+        table = f"{head}[{loc[1]}]"
+    elif head == "notifiers" and len(loc) >= 2:
+        rest = loc[2:]
+        table = f"notifiers.{loc[1]}"
+    elif head == "monitor":
+        rest = loc[1:]
+        table = "monitor"
+    else:
+        return None, ".".join(str(p) for p in loc)
+    return table, (".".join(str(p) for p in rest) or None)
+
+
+def _reason(err: Any, model: type[BaseModel] | None, prefix: tuple[str | int, ...]) -> str:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        key = str(err["loc"][-1]) if err["loc"] else "?"
+        known = list(model.model_fields) if model and len(err["loc"]) == 1 else []
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        return f'unknown key "{key}"{hint}'
+    if kind == "missing":
+        return "required key is missing"
+    msg = str(err["msg"])
+    msg = msg.removeprefix("Value error, ")
+    if "input" in err and kind not in ("value_error",) and not isinstance(err["input"], dict):
+        msg += f" (got {err['input']!r})"
+    return msg
 
 
 def env_origin(path: Sequence[str | int], prefix: str, environ: Mapping[str, str]) -> str | None:

@@ -17,13 +17,14 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import cast
 
 import structlog
 
 from adapters import ADAPTERS
 from adapters.base import SourceOptions
 from monitor.config_errors import ConfigError, ConfigIssue, display_path
-from monitor.contracts import HttpClient, PushSource, SourceCursor
+from monitor.contracts import HttpClient, PolledSource, PushSource, SourceCursor
 from monitor.delivery import DeliveryWorker
 from monitor.http import Http
 from monitor.logs import register_secrets
@@ -84,10 +85,11 @@ def _build_sources(
         except Exception as exc:
             raise _config_issue(settings, f"sources[{index}]", options.id, str(exc)) from exc
         cadence = Cadence(options.interval, kind.min_interval)
+        # A source type returns either kind; the one with ``poll`` is scheduled.
         if callable(getattr(source, "poll", None)):
-            polled[options.id] = PolledSourceRuntime(options, source, cadence)  # type: ignore[arg-type]
+            polled[options.id] = PolledSourceRuntime(options, cast(PolledSource, source), cadence)
         else:
-            pushed[options.id] = (options, source)  # type: ignore[assignment]
+            pushed[options.id] = (options, cast(PushSource, source))
     return polled, pushed
 
 
@@ -154,9 +156,9 @@ async def run_push_source(source: PushSource, rt: Runtime) -> None:
             )
 
         while True:
-            state = await rt.store.source_state(source.id)
             started = asyncio.get_running_loop().time()
             try:
+                state = await rt.store.source_state(source.id)
                 await source.run(rt.http, state.cursor, emit)
                 reason = "stream ended"
             except asyncio.CancelledError:

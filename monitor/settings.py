@@ -10,7 +10,6 @@ id and field; all of them are raised together as one ``ConfigError``.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -25,13 +24,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from adapters import ADAPTERS
 from adapters.base import SourceOptions
-from monitor.config_errors import (
-    ConfigError,
-    ConfigIssue,
-    TomlLocator,
-    display_path,
-    env_origin,
-)
+from monitor.config_errors import ConfigError, ConfigIssue, IssueCollector, display_path
 from monitor.contracts import HttpSettings
 from monitor.notifiers import NOTIFIERS
 from monitor.notifiers.base import NotifierOptions
@@ -125,83 +118,6 @@ class _Document(BaseSettings):
         return (env_settings, init_settings)
 
 
-class _Collector:
-    """Turns pydantic errors and cross-check failures into located ConfigIssues."""
-
-    def __init__(self, path: Path, text: str) -> None:
-        self.file = display_path(path)
-        self.locator = TomlLocator(text)
-        self.issues: list[ConfigIssue] = []
-
-    def add(
-        self,
-        loc: tuple[str | int, ...],
-        reason: str,
-        *,
-        id: str | None = None,
-    ) -> None:
-        table, fld = _table_and_field(loc)
-        origin = env_origin(loc, ENV_PREFIX, os.environ)
-        self.issues.append(
-            ConfigIssue(
-                reason=reason,
-                file=self.file,
-                line=None if origin else self.locator.line_of(loc),
-                table=table,
-                id=id,
-                field=fld,
-                origin=origin,
-            )
-        )
-
-    def add_validation(
-        self,
-        prefix: tuple[str | int, ...],
-        error: ValidationError,
-        *,
-        model: type[BaseModel] | None = None,
-        id: str | None = None,
-    ) -> None:
-        for err in error.errors(include_url=False):
-            loc = prefix + tuple(err["loc"])
-            self.add(loc, _reason(err, model, prefix), id=id)
-
-
-def _table_and_field(loc: tuple[str | int, ...]) -> tuple[str | None, str | None]:
-    if not loc:
-        return None, None
-    head = str(loc[0])
-    if head in ("sources", "rules") and len(loc) >= 2 and isinstance(loc[1], int):
-        rest = loc[2:]
-        table = f"{head}[{loc[1]}]"
-    elif head == "notifiers" and len(loc) >= 2:
-        rest = loc[2:]
-        table = f"notifiers.{loc[1]}"
-    elif head == "monitor":
-        rest = loc[1:]
-        table = "monitor"
-    else:
-        return None, ".".join(str(p) for p in loc)
-    return table, (".".join(str(p) for p in rest) or None)
-
-
-def _reason(err: Any, model: type[BaseModel] | None, prefix: tuple[str | int, ...]) -> str:
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        key = str(err["loc"][-1]) if err["loc"] else "?"
-        known = list(model.model_fields) if model and len(err["loc"]) == 1 else []
-        close = difflib.get_close_matches(key, known, n=1)
-        hint = f' (did you mean "{close[0]}"?)' if close else ""
-        return f'unknown key "{key}"{hint}'
-    if kind == "missing":
-        return "required key is missing"
-    msg = str(err["msg"])
-    msg = msg.removeprefix("Value error, ")
-    if "input" in err and kind not in ("value_error",) and not isinstance(err["input"], dict):
-        msg += f" (got {err['input']!r})"
-    return msg
-
-
 def _check_state_url(url: str, base: Path) -> tuple[str | None, str | None]:
     """(resolved URL, error). Relative SQLite paths are relative to the config's directory."""
     scheme = urlsplit(url).scheme.lower()
@@ -246,7 +162,7 @@ def load_settings(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([_syntax_issue(file, exc)]) from None
 
-    col = _Collector(cfg_path, text)
+    col = IssueCollector(cfg_path, text, ENV_PREFIX)
     try:
         doc = _Document(**data)
     except ValidationError as exc:
@@ -289,7 +205,7 @@ def _syntax_issue(file: str, exc: tomllib.TOMLDecodeError) -> ConfigIssue:
     return ConfigIssue(f"TOML syntax error: {reason}", file=file, line=line)
 
 
-def _load_monitor(doc: _Document, col: _Collector, base: Path) -> MonitorSettings | None:
+def _load_monitor(doc: _Document, col: IssueCollector, base: Path) -> MonitorSettings | None:
     try:
         monitor = MonitorSettings.model_validate(doc.monitor)
     except ValidationError as exc:
@@ -304,30 +220,44 @@ def _load_monitor(doc: _Document, col: _Collector, base: Path) -> MonitorSetting
     return monitor.model_copy(update={"state": url, "http": http})
 
 
+def _validate_plugin(
+    col: IssueCollector,
+    loc: tuple[str | int, ...],
+    raw: dict[str, Any],
+    registry: Mapping[str, Any],
+    ident: str | None,
+) -> Any | None:
+    """``raw`` validated by the Options model its ``type`` registered, or None (reported)."""
+    type_name = raw.get("type")
+    if type_name is None:
+        col.add(loc, 'required key "type" is missing', id=ident)
+        return None
+    plugin = registry.get(type_name) if isinstance(type_name, str) else None
+    if plugin is None:
+        known = ", ".join(sorted(registry)) or "none registered"
+        col.add((*loc, "type"), f'unknown type "{type_name}" (known: {known})', id=ident)
+        return None
+    try:
+        return plugin.Options.model_validate(raw)
+    except ValidationError as exc:
+        col.add_validation(loc, exc, model=plugin.Options, id=ident)
+        return None
+
+
 def _load_plugins(
-    col: _Collector, kind: str, tables: list[dict[str, Any]], registry: Mapping[str, Any]
+    col: IssueCollector, kind: str, tables: list[dict[str, Any]], registry: Mapping[str, Any]
 ) -> list[tuple[int, Any]]:
     out: list[tuple[int, Any]] = []
     for index, raw in enumerate(tables):
         ident = raw.get("id") if isinstance(raw.get("id"), str) else None
-        type_name = raw.get("type")
-        if type_name is None:
-            col.add((kind, index), 'required key "type" is missing', id=ident)
-            continue
-        plugin = registry.get(type_name) if isinstance(type_name, str) else None
-        if plugin is None:
-            known = ", ".join(sorted(registry)) or "none registered"
-            col.add((kind, index, "type"), f'unknown type "{type_name}" (known: {known})', id=ident)
-            continue
-        try:
-            out.append((index, plugin.Options.model_validate(raw)))
-        except ValidationError as exc:
-            col.add_validation((kind, index), exc, model=plugin.Options, id=ident)
+        options = _validate_plugin(col, (kind, index), raw, registry, ident)
+        if options is not None:
+            out.append((index, options))
     return out
 
 
 def _load_notifiers(
-    col: _Collector, tables: dict[str, dict[str, Any]]
+    col: IssueCollector, tables: dict[str, dict[str, Any]]
 ) -> dict[str, NotifierOptions]:
     out: dict[str, NotifierOptions] = {}
     for name, raw in tables.items():
@@ -335,24 +265,14 @@ def _load_notifiers(
         if not re.match(_NAME, name):
             col.add(loc, "a notifier name uses letters, digits and _ . : -", id=name)
             continue
-        type_name = raw.get("type")
-        plugin = NOTIFIERS.get(type_name) if isinstance(type_name, str) else None
-        if type_name is None:
-            col.add(loc, 'required key "type" is missing', id=name)
-            continue
-        if plugin is None:
-            known = ", ".join(sorted(NOTIFIERS)) or "none registered"
-            col.add((*loc, "type"), f'unknown type "{type_name}" (known: {known})', id=name)
-            continue
-        try:
-            out[name] = plugin.Options.model_validate(raw)
-        except ValidationError as exc:
-            col.add_validation(loc, exc, model=plugin.Options, id=name)
+        options = _validate_plugin(col, loc, raw, NOTIFIERS, name)
+        if options is not None:
+            out[name] = options
     return out
 
 
 def _cross_check(
-    col: _Collector,
+    col: IssueCollector,
     sources: list[tuple[int, SourceOptions]],
     rules: list[tuple[int, RuleOptions]],
     notifiers: Mapping[str, NotifierOptions],
@@ -390,7 +310,7 @@ def _cross_check(
 
 
 def _read_secrets(
-    col: _Collector,
+    col: IssueCollector,
     sources: list[tuple[int, SourceOptions]],
     notifiers: Mapping[str, NotifierOptions],
 ) -> dict[str, SecretStr]:

@@ -7,8 +7,7 @@ them means the poll is processed again (idempotent keys) and at worst the one de
 sent in that window repeats. ``FULL`` would fsync every poll's commit (thousands per pass on a
 big source list) for that narrower case.
 
-Schema changes are named migrations applied in order and recorded in ``schema_migrations``;
-names (not numbers) let parts developed in parallel each append their own.
+The schema and the row mapping live in ``sqlite_schema.py``.
 """
 
 from __future__ import annotations
@@ -17,16 +16,14 @@ import asyncio
 import contextlib
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 import structlog
 
-from monitor.contracts import SourceCursor
 from monitor.model import Alert, Item, Match, utcnow
 from monitor.store.base import (
     OutboxRow,
@@ -35,158 +32,17 @@ from monitor.store.base import (
     SourcePlan,
     SourceState,
 )
+from monitor.store.sqlite_schema import (
+    MIGRATIONS,
+    SAVE_STATE,
+    chunks,
+    outbox_from_row,
+    state_from_row,
+    state_params,
+    ts,
+)
 
 log = structlog.get_logger(__name__)
-
-# (name, statements). Append new migrations at the end; never edit an applied one.
-MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
-    (
-        "0001_core",
-        (
-            """CREATE TABLE sources (
-                source_id TEXT PRIMARY KEY,
-                fingerprint TEXT,
-                active INTEGER NOT NULL DEFAULT 0,
-                etag TEXT,
-                last_modified TEXT,
-                cursor TEXT,
-                next_due_at REAL,
-                failures INTEGER NOT NULL DEFAULT 0,
-                failing_since REAL,
-                last_ok_at REAL,
-                last_polled_at REAL,
-                last_status TEXT,
-                last_error TEXT
-            )""",
-            "CREATE INDEX sources_due ON sources(active, next_due_at)",
-            """CREATE TABLE seen (
-                item_key TEXT PRIMARY KEY,
-                source_id TEXT NOT NULL,
-                first_seen REAL NOT NULL,
-                last_seen REAL NOT NULL,
-                published_at REAL
-            ) WITHOUT ROWID""",
-            "CREATE INDEX seen_last_seen ON seen(last_seen)",
-            """CREATE TABLE matches (
-                match_key TEXT PRIMARY KEY,
-                rule_id TEXT NOT NULL,
-                item_key TEXT NOT NULL,
-                source_id TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                created_at REAL NOT NULL,
-                match_json TEXT NOT NULL,
-                item_json TEXT NOT NULL
-            )""",
-            "CREATE INDEX matches_created ON matches(created_at)",
-            "CREATE INDEX matches_item ON matches(item_key)",
-            """CREATE TABLE alerts (
-                alert_id TEXT PRIMARY KEY,
-                notifier TEXT NOT NULL,
-                rule_id TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                event_key TEXT NOT NULL,
-                parent_id TEXT,
-                created_at REAL NOT NULL,
-                alert_json TEXT NOT NULL
-            )""",
-            "CREATE INDEX alerts_event ON alerts(event_key)",
-            """CREATE TABLE outbox (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                alert_id TEXT NOT NULL UNIQUE REFERENCES alerts(alert_id) ON DELETE CASCADE,
-                notifier TEXT NOT NULL,
-                state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'dead')),
-                attempts INTEGER NOT NULL DEFAULT 0,
-                next_attempt_at REAL NOT NULL,
-                created_at REAL NOT NULL,
-                first_failed_at REAL,
-                last_error TEXT,
-                remote_id TEXT,
-                sent_at REAL
-            )""",
-            "CREATE INDEX outbox_queue ON outbox(notifier, state, seq)",
-        ),
-    ),
-]
-
-_CHUNK = 500  # SQLite's default limit on host parameters is 32766; stay far below
-
-
-def _ts(value: datetime | None) -> float | None:
-    return value.timestamp() if value is not None else None
-
-
-def _dt(value: float | None) -> datetime | None:
-    return datetime.fromtimestamp(value, UTC) if value is not None else None
-
-
-def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
-    for i in range(0, len(values), _CHUNK):
-        yield values[i : i + _CHUNK]
-
-
-def _state_from_row(row: aiosqlite.Row) -> SourceState:
-    return SourceState(
-        source_id=row["source_id"],
-        cursor=SourceCursor(
-            etag=row["etag"], last_modified=row["last_modified"], cursor=row["cursor"]
-        ),
-        next_due_at=_dt(row["next_due_at"]),
-        failures=row["failures"],
-        failing_since=_dt(row["failing_since"]),
-        last_ok_at=_dt(row["last_ok_at"]),
-        last_polled_at=_dt(row["last_polled_at"]),
-        last_status=row["last_status"],
-        last_error=row["last_error"],
-        fingerprint=row["fingerprint"],
-    )
-
-
-def _outbox_from_row(row: aiosqlite.Row) -> OutboxRow:
-    return OutboxRow(
-        seq=row["seq"],
-        alert=Alert.from_json(json.loads(row["alert_json"])),
-        notifier=row["notifier"],
-        state=row["state"],
-        attempts=row["attempts"],
-        next_attempt_at=_dt(row["next_attempt_at"]) or utcnow(),
-        created_at=_dt(row["created_at"]) or utcnow(),
-        first_failed_at=_dt(row["first_failed_at"]),
-        last_error=row["last_error"],
-        remote_id=row["remote_id"],
-        sent_at=_dt(row["sent_at"]),
-    )
-
-
-_SAVE_STATE = """
-INSERT INTO sources (source_id, fingerprint, active, etag, last_modified, cursor, next_due_at,
-    failures, failing_since, last_ok_at, last_polled_at, last_status, last_error)
-VALUES (:source_id, :fingerprint, 1, :etag, :last_modified, :cursor, :next_due_at,
-    :failures, :failing_since, :last_ok_at, :last_polled_at, :last_status, :last_error)
-ON CONFLICT(source_id) DO UPDATE SET
-    fingerprint = COALESCE(excluded.fingerprint, sources.fingerprint),
-    etag = excluded.etag, last_modified = excluded.last_modified, cursor = excluded.cursor,
-    next_due_at = excluded.next_due_at, failures = excluded.failures,
-    failing_since = excluded.failing_since, last_ok_at = excluded.last_ok_at,
-    last_polled_at = excluded.last_polled_at, last_status = excluded.last_status,
-    last_error = excluded.last_error
-"""
-
-
-def _state_params(state: SourceState) -> dict[str, Any]:
-    return {
-        "source_id": state.source_id,
-        "fingerprint": state.fingerprint,
-        "etag": state.cursor.etag,
-        "last_modified": state.cursor.last_modified,
-        "cursor": state.cursor.cursor,
-        "next_due_at": _ts(state.next_due_at),
-        "failures": state.failures,
-        "failing_since": _ts(state.failing_since),
-        "last_ok_at": _ts(state.last_ok_at),
-        "last_polled_at": _ts(state.last_polled_at),
-        "last_status": state.last_status,
-        "last_error": state.last_error,
-    }
 
 
 class SqliteTransaction:
@@ -198,7 +54,7 @@ class SqliteTransaction:
     async def unseen(self, item_keys: Sequence[str]) -> set[str]:
         keys = list(dict.fromkeys(item_keys))
         known: set[str] = set()
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys):
             marks = ",".join("?" * len(chunk))
             async with self.conn.execute(
                 f"SELECT item_key FROM seen WHERE item_key IN ({marks})", chunk
@@ -207,12 +63,12 @@ class SqliteTransaction:
         return set(keys) - known
 
     async def mark_seen(self, items: Sequence[Item], now: datetime) -> None:
-        t = _ts(now)
+        t = ts(now)
         await self.conn.executemany(
             "INSERT INTO seen (item_key, source_id, first_seen, last_seen, published_at)"
             " VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT(item_key) DO UPDATE SET last_seen = excluded.last_seen",
-            [(i.key, i.source_id, t, t, _ts(i.published_at)) for i in items],
+            [(i.key, i.source_id, t, t, ts(i.published_at)) for i in items],
         )
 
     async def add_matches(self, matches: Sequence[tuple[Match, Item]], now: datetime) -> int:
@@ -227,7 +83,7 @@ class SqliteTransaction:
                     m.item_key,
                     item.source_id,
                     m.kind,
-                    _ts(now),
+                    ts(now),
                     json.dumps(m.to_json(), ensure_ascii=False),
                     json.dumps(item.to_json(), ensure_ascii=False),
                 )
@@ -249,7 +105,7 @@ class SqliteTransaction:
                     alert.kind,
                     alert.event_key,
                     alert.parent_id,
-                    _ts(alert.created_at),
+                    ts(alert.created_at),
                     json.dumps(alert.to_json(), ensure_ascii=False),
                 ),
             )
@@ -257,7 +113,7 @@ class SqliteTransaction:
                 await self.conn.execute(
                     "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at)"
                     " VALUES (?, ?, 'pending', ?, ?)",
-                    (alert.id, alert.notifier, _ts(alert.created_at), _ts(alert.created_at)),
+                    (alert.id, alert.notifier, ts(alert.created_at), ts(alert.created_at)),
                 )
                 new.append(alert.id)
         return new
@@ -267,10 +123,10 @@ class SqliteTransaction:
             "SELECT * FROM sources WHERE source_id = ?", (source_id,)
         ) as cur:
             row = await cur.fetchone()
-        return _state_from_row(row) if row else SourceState(source_id)
+        return state_from_row(row) if row else SourceState(source_id)
 
     async def save_source_state(self, state: SourceState) -> None:
-        await self.conn.execute(_SAVE_STATE, _state_params(state))
+        await self.conn.execute(SAVE_STATE, state_params(state))
 
     async def alert_remote_id(self, alert_id: str) -> str | None:
         async with self.conn.execute(
@@ -332,7 +188,7 @@ class SqliteStore:
                         await conn.execute(statement)
                     await conn.execute(
                         "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
-                        (name, _ts(utcnow())),
+                        (name, ts(utcnow())),
                     )
                     log.info("store.migrated", migration=name)
                 await conn.commit()
@@ -386,7 +242,7 @@ class SqliteStore:
                     (source_id,),
                 ) as cur:
                     row = await cur.fetchone()
-                first = _ts(plan.first_due_at)
+                first = ts(plan.first_due_at)
                 known = row["fingerprint"] if row is not None else None
                 # A row without a fingerprint (saved before any sync) adopts the plan's.
                 if row is None or (known is not None and known != plan.fingerprint):
@@ -413,7 +269,7 @@ class SqliteStore:
     async def claim_due_sources(self, now: datetime, limit: int, lease_s: float) -> list[str]:
         if limit <= 0:
             return []
-        t = _ts(now)
+        t = ts(now)
         assert t is not None
         async with self._write() as conn:
             async with conn.execute(
@@ -436,11 +292,11 @@ class SqliteStore:
 
     async def source_states(self) -> dict[str, SourceState]:
         async with self._lock, self._conn.execute("SELECT * FROM sources") as cur:
-            return {row["source_id"]: _state_from_row(row) async for row in cur}
+            return {row["source_id"]: state_from_row(row) async for row in cur}
 
     async def save_source_state(self, state: SourceState) -> None:
         async with self._lock:
-            await self._conn.execute(_SAVE_STATE, _state_params(state))
+            await self._conn.execute(SAVE_STATE, state_params(state))
 
     # -- outbox --------------------------------------------------------------------------
 
@@ -456,7 +312,7 @@ class SqliteStore:
             ) as cur,
         ):
             row = await cur.fetchone()
-        return _outbox_from_row(row) if row else None
+        return outbox_from_row(row) if row else None
 
     async def outbox(
         self, *, notifier: str | None = None, state: OutboxState | None = None, limit: int = 100
@@ -473,7 +329,7 @@ class SqliteStore:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY o.seq LIMIT ?"
         async with self._lock, self._conn.execute(sql, (*params, limit)) as cur:
-            return [_outbox_from_row(row) async for row in cur]
+            return [outbox_from_row(row) async for row in cur]
 
     async def mark_sent(self, alert_id: str, *, at: datetime, remote_id: str | None) -> None:
         async with self._lock:
@@ -481,7 +337,7 @@ class SqliteStore:
                 "UPDATE outbox SET state = 'sent', sent_at = ?, remote_id = ?,"
                 " attempts = attempts + 1, last_error = NULL"
                 " WHERE alert_id = ? AND state = 'pending'",
-                (_ts(at), remote_id, alert_id),
+                (ts(at), remote_id, alert_id),
             )
 
     async def mark_retry(
@@ -492,7 +348,7 @@ class SqliteStore:
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?,"
                 " last_error = ?, first_failed_at = COALESCE(first_failed_at, ?)"
                 " WHERE alert_id = ? AND state = 'pending'",
-                (_ts(next_attempt_at), error, _ts(at), alert_id),
+                (ts(next_attempt_at), error, ts(at), alert_id),
             )
 
     async def mark_dead(self, alert_id: str, *, at: datetime, error: str) -> None:
@@ -501,7 +357,7 @@ class SqliteStore:
                 "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?,"
                 " first_failed_at = COALESCE(first_failed_at, ?)"
                 " WHERE alert_id = ? AND state = 'pending'",
-                (error, _ts(at), alert_id),
+                (error, ts(at), alert_id),
             )
 
     async def get_alert(self, alert_id: str) -> Alert | None:
@@ -521,7 +377,7 @@ class SqliteStore:
     # -- housekeeping --------------------------------------------------------------------
 
     async def prune(self, *, before: datetime) -> PruneReport:
-        t = _ts(before)
+        t = ts(before)
         async with self._write() as conn:
             seen = await conn.execute("DELETE FROM seen WHERE last_seen < ?", (t,))
             await conn.execute(
