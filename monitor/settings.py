@@ -271,31 +271,28 @@ def _load_notifiers(
     return out
 
 
+def _unique_ids(col: IssueCollector, kind: str, entries: list[tuple[int, Any]]) -> set[str]:
+    first: dict[str, int] = {}
+    for index, options in entries:
+        if options.id in first:
+            col.add(
+                (kind, index, "id"),
+                f'duplicate {kind[:-1]} id "{options.id}" (also {kind}[{first[options.id]}])',
+                id=options.id,
+            )
+        first.setdefault(options.id, index)
+    return set(first)
+
+
 def _cross_check(
     col: IssueCollector,
     sources: list[tuple[int, SourceOptions]],
     rules: list[tuple[int, RuleOptions]],
     notifiers: Mapping[str, NotifierOptions],
 ) -> None:
-    seen: dict[str, int] = {}
-    for index, src in sources:
-        if src.id in seen:
-            col.add(
-                ("sources", index, "id"),
-                f'duplicate source id "{src.id}" (also sources[{seen[src.id]}])',
-                id=src.id,
-            )
-        seen.setdefault(src.id, index)
-    source_ids = set(seen)
-    rule_seen: dict[str, int] = {}
+    source_ids = _unique_ids(col, "sources", sources)
+    _unique_ids(col, "rules", rules)
     for index, rule in rules:
-        if rule.id in rule_seen:
-            col.add(
-                ("rules", index, "id"),
-                f'duplicate rule id "{rule.id}" (also rules[{rule_seen[rule.id]}])',
-                id=rule.id,
-            )
-        rule_seen.setdefault(rule.id, index)
         for name in rule.notify:
             if name not in notifiers:
                 known = ", ".join(sorted(notifiers)) or "none configured"

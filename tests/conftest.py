@@ -329,6 +329,20 @@ def cli_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+async def start_cli(*args: str) -> asyncio.subprocess.Process:
+    """Start ``python -m monitor ARGS`` (for the daemon), stdout and stderr piped."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "monitor",
+        *args,
+        cwd=ROOT,
+        env=cli_env(),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 async def run_cli(
     *args: str, limit_s: float = 60.0, env: Mapping[str, str] | None = None
 ) -> CliResult:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import structlog
 
 from monitor.config_errors import ConfigError
 from monitor.logs import configure_logging
@@ -34,3 +39,21 @@ def load_or_report(args: argparse.Namespace, *, logging: bool = True) -> Setting
     if logging:
         configure_logging(settings.monitor.log_level, settings.monitor.log_format)
     return settings
+
+
+def run_async(
+    args: argparse.Namespace, main: Callable[[Settings], Coroutine[Any, Any, int]], name: str
+) -> int:
+    """Load the settings, run ``main(settings)`` in an event loop, map failures to exit codes
+    (a config error found while starting -> 2, anything unexpected -> 1, logged)."""
+    settings = load_or_report(args)
+    if settings is None:
+        return EXIT_CONFIG
+    try:
+        return asyncio.run(main(settings))
+    except ConfigError as exc:
+        print(f"bilat: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except Exception:
+        structlog.get_logger("monitor.daemon").exception(f"{name}.crashed")
+        return EXIT_FAILED

@@ -7,28 +7,13 @@ alert is still pending or dead (details in the log); 2 on a configuration error.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
-
-import structlog
 
 from monitor import daemon
-from monitor.commands.common import EXIT_CONFIG, EXIT_FAILED, add_config_option, load_or_report
-from monitor.config_errors import ConfigError
+from monitor.commands.common import add_config_option, run_async
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = load_or_report(args)
-    if settings is None:
-        return EXIT_CONFIG
-    try:
-        return asyncio.run(daemon.once(settings))
-    except ConfigError as exc:
-        print(f"bilat: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
-    except Exception:
-        structlog.get_logger("monitor.daemon").exception("once.crashed")
-        return EXIT_FAILED
+    return run_async(args, daemon.once, "once")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

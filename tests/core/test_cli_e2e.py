@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import ROOT, FeedServer, WriteConfig, cli_env, rss, run_cli
+from tests.conftest import ROOT, FeedServer, WriteConfig, cli_env, rss, run_cli, start_cli
 
 SEED_TITLE = "कजाकिस्तान में चीन के विदेश मंत्री से मिले जयशंकर, X पर शेयर कीं मुलाकात की तस्वीरें"
 
@@ -163,18 +163,7 @@ async def test_run_stops_cleanly_on_sigterm_during_a_slow_poll(
         "/slow.xml", rss({"guid": "s1", "title": "Yunus in Beijing"}), delay_s=30
     )
     config = write_config(desk_config({"fast": fast, "slow": slow}, grace_s=1, startup_spread=0))
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "monitor",
-        "run",
-        "-c",
-        str(config),
-        cwd=ROOT,
-        env=cli_env(),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await start_cli("run", "-c", str(config))
     assert proc.stderr is not None and proc.stdout is not None
     events: list[dict[str, Any]] = []
 
@@ -228,18 +217,7 @@ async def test_run_keeps_running_calmly_when_sources_are_down(
             startup_spread=0,
         )
     )
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "monitor",
-        "run",
-        "-c",
-        str(config),
-        cwd=ROOT,
-        env=cli_env(),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await start_cli("run", "-c", str(config))
     await asyncio.sleep(3)
     assert proc.returncode is None  # still running
     proc.send_signal(signal.SIGINT)
