@@ -46,7 +46,9 @@ class Rule(Protocol):
 
 
 class RuleType(Protocol):
-    type_name: ClassVar[str]
-    Options: ClassVar[type[RuleOptions]]
+    # Plain members, not ClassVar: mypy never matches a ClassVar protocol member with a
+    # class object, and the registry holds classes.
+    type_name: str
+    Options: type[RuleOptions]
 
     def __call__(self, options: RuleOptions) -> Rule: ...

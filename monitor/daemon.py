@@ -1,0 +1,253 @@
+"""The composition root: builds every part from Settings and owns their lifetimes.
+
+``open_runtime`` enters, in order, the HTTP client (one session), the store, the notifiers,
+and builds the rules, sources, pipeline, poller and delivery worker; an ``AsyncExitStack``
+closes them in reverse. ``run`` is the daemon: it schedules polls, runs push sources under a
+TaskGroup (``run_push_source``), and on SIGINT/SIGTERM stops scheduling, lets polls and
+deliveries in flight finish for ``grace_s``, cancels what is left (open transactions roll
+back), closes everything and returns 0. ``once`` polls every enabled source once, delivers
+what is pending, and returns 0 when everything went fine, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import signal
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import cast
+
+import structlog
+
+from adapters import ADAPTERS
+from adapters.base import SourceOptions
+from monitor.config_errors import ConfigError, ConfigIssue, display_path
+from monitor.contracts import HttpClient, PolledSource, PushSource, SourceCursor
+from monitor.delivery import DeliveryWorker
+from monitor.http import Http
+from monitor.logs import register_secrets
+from monitor.model import Item, utcnow
+from monitor.notifiers import NOTIFIERS
+from monitor.notifiers.base import Notifier, NotifierOptions
+from monitor.pacing import Cadence, backoff
+from monitor.pipeline import Decide, Pipeline, decide
+from monitor.poller import PolledSourceRuntime, Poller, describe_error
+from monitor.scheduler import Scheduler, plan_sources
+from monitor.settings import Settings
+from monitor.store import Store, open_store
+from rules import RULES
+
+log = structlog.get_logger("monitor.daemon")
+
+PUSH_RESTART_BASE_S = 5.0
+PUSH_RESTART_CAP_S = 300.0
+
+
+@dataclass(slots=True)
+class Runtime:
+    """Everything the daemon built from the settings, alive inside ``open_runtime``."""
+
+    settings: Settings
+    http: HttpClient
+    store: Store
+    pipeline: Pipeline
+    poller: Poller
+    delivery: DeliveryWorker
+    polled: dict[str, PolledSourceRuntime]
+    pushed: dict[str, tuple[SourceOptions, PushSource]]
+
+    @property
+    def lease_s(self) -> float:
+        # A poll takes at most the HTTP timeout (edge retries included) plus parsing; a
+        # claimed source whose poll died with the process is retried after this.
+        return 2 * self.settings.monitor.http.timeout + 60.0
+
+
+def _config_issue(settings: Settings, table: str, ident: str, reason: str) -> ConfigError:
+    return ConfigError(
+        [ConfigIssue(reason, file=display_path(settings.path), table=table, id=ident)]
+    )
+
+
+def _build_sources(
+    settings: Settings,
+) -> tuple[dict[str, PolledSourceRuntime], dict[str, tuple[SourceOptions, PushSource]]]:
+    polled: dict[str, PolledSourceRuntime] = {}
+    pushed: dict[str, tuple[SourceOptions, PushSource]] = {}
+    for index, options in enumerate(settings.sources):
+        if not options.enabled:
+            continue
+        kind = ADAPTERS[options.type]
+        try:
+            source = kind.from_options(options)
+        except Exception as exc:
+            raise _config_issue(settings, f"sources[{index}]", options.id, str(exc)) from exc
+        cadence = Cadence(options.interval, kind.min_interval)
+        # A source type returns either kind; the one with ``poll`` is scheduled.
+        if callable(getattr(source, "poll", None)):
+            polled[options.id] = PolledSourceRuntime(options, cast(PolledSource, source), cadence)
+        else:
+            pushed[options.id] = (options, cast(PushSource, source))
+    return polled, pushed
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings, *, decide_fn: Decide = decide, http: HttpClient | None = None
+) -> AsyncIterator[Runtime]:
+    """Build and own every part; closes them (notifiers, store, HTTP) on exit."""
+    register_secrets(s.get_secret_value() for s in settings.secrets.values())
+    polled, pushed = _build_sources(settings)
+    rules = [RULES[o.type](o) for o in settings.rules if o.enabled]
+    async with AsyncExitStack() as stack:
+        if http is None:
+            http = await stack.enter_async_context(Http(settings.monitor.http))
+        store = await open_store(settings.state_url)
+        stack.push_async_callback(store.close)
+        notifiers: dict[str, tuple[Notifier, NotifierOptions]] = {}
+        for name, options in settings.notifiers.items():
+            if not options.enabled:
+                continue
+            try:
+                notifier = NOTIFIERS[options.type](name, options, http)
+            except Exception as exc:
+                raise _config_issue(settings, f"notifiers.{name}", name, str(exc)) from exc
+            stack.push_async_callback(notifier.aclose)
+            notifiers[name] = (notifier, options)
+        delivery = DeliveryWorker(store, notifiers)
+        pipeline = Pipeline(
+            store,
+            rules,
+            notifiers=frozenset(notifiers),
+            backfill_s=settings.monitor.backfill,
+            decide=decide_fn,
+            on_alerts=delivery.kick,
+        )
+        poller = Poller(store, http, pipeline, polled)
+        yield Runtime(settings, http, store, pipeline, poller, delivery, polled, pushed)
+
+
+async def _sync_schedule(rt: Runtime, *, spread: bool) -> None:
+    now = utcnow()
+    polled = {sid: (r.options, r.cadence) for sid, r in rt.polled.items()}
+    pushed = {sid: options for sid, (options, _) in rt.pushed.items()}
+    plans = plan_sources(
+        polled, pushed, now, spread_s=rt.settings.monitor.startup_spread if spread else 0.0
+    )
+    await rt.store.sync_sources(plans, now)
+
+
+async def run_push_source(source: PushSource, rt: Runtime) -> None:
+    """Keep one push source streaming until cancelled: each batch it emits is processed and
+    committed with its cursor; if ``run`` returns or raises, restart it with backoff."""
+    attempt = 0
+    with structlog.contextvars.bound_contextvars(source_id=source.id):
+
+        async def emit(items: list[Item], cursor: SourceCursor) -> None:
+            outcome = await rt.pipeline.process_items(source.id, items, cursor)
+            log.info(
+                "source.pushed",
+                fetched=outcome.fetched,
+                new=outcome.new,
+                matched=outcome.matched,
+                alerts=len(outcome.alerts),
+            )
+
+        while True:
+            started = asyncio.get_running_loop().time()
+            try:
+                state = await rt.store.source_state(source.id)
+                await source.run(rt.http, state.cursor, emit)
+                reason = "stream ended"
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                reason = describe_error(exc)
+            # A stream that ran for a while before failing starts its backoff afresh.
+            attempt = 1 if asyncio.get_running_loop().time() - started > 600 else attempt + 1
+            delay = backoff(PUSH_RESTART_BASE_S, PUSH_RESTART_CAP_S, attempt, random.Random())
+            log.warning("source.stream_restart", reason=reason, retry_in_s=round(delay, 1))
+            await asyncio.sleep(delay)
+
+
+async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
+    """The daemon. Returns 0 after a graceful stop on SIGINT/SIGTERM."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    def on_signal(signum: int) -> None:
+        name = signal.Signals(signum).name
+        if stop.is_set():
+            log.info("daemon.already_stopping", signal=name)
+            return
+        log.info("daemon.stopping", signal=name, grace_s=settings.monitor.grace_s)
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal, sig)
+    try:
+        async with open_runtime(settings) as rt:
+            await _sync_schedule(rt, spread=True)
+            scheduler = Scheduler(
+                rt.store,
+                rt.poller,
+                rt.delivery,
+                concurrency=settings.monitor.concurrency,
+                retention_s=settings.monitor.retention,
+                lease_s=rt.lease_s,
+                tick_s=tick_s,
+            )
+            async with asyncio.TaskGroup() as group:
+                push_tasks = [
+                    group.create_task(run_push_source(source, rt), name=f"push:{sid}")
+                    for sid, (_, source) in rt.pushed.items()
+                ]
+                rt.delivery.start()
+                scheduler.start()
+                log.info(
+                    "daemon.started",
+                    sources=len(rt.polled) + len(rt.pushed),
+                    rules=len(rt.pipeline.rules),
+                    notifiers=sorted(rt.pipeline.notifiers),
+                    state=settings.state_url,
+                )
+                await stop.wait()
+                grace = settings.monitor.grace_s
+                await asyncio.gather(scheduler.stop(grace), rt.delivery.stop(grace))
+                for task in push_tasks:
+                    task.cancel()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    log.info("daemon.stopped")
+    return 0
+
+
+async def once(settings: Settings) -> int:
+    """Poll every enabled polled source once, deliver, return 0 if all went fine else 1."""
+    async with open_runtime(settings) as rt:
+        await _sync_schedule(rt, spread=False)
+        slots = asyncio.Semaphore(settings.monitor.concurrency)
+
+        async def poll(sid: str) -> bool:
+            async with slots:
+                return await rt.poller.poll(sid)
+
+        ids = list(rt.polled)
+        results = await asyncio.gather(*(poll(sid) for sid in ids))
+        failed = [sid for sid, ok in zip(ids, results, strict=True) if not ok]
+        report = await rt.delivery.drain(settings.monitor.grace_s)
+        if rt.pushed:
+            log.info("once.push_sources_skipped", sources=sorted(rt.pushed))
+        log.info(
+            "once.done",
+            polled=len(ids),
+            failed=len(failed),
+            failed_sources=failed,
+            delivered=report.sent,
+            dead=report.dead,
+            pending=report.pending,
+        )
+        return 0 if not failed and not report.dead and not report.pending else 1

@@ -1,0 +1,163 @@
+"""Logging: structlog configured once per process, secrets masked on the way out.
+
+Human console lines in a terminal, one JSON object per line otherwise (``log_format`` forces
+either). Logs go to stderr: stdout belongs to the console notifier's alerts. ``source_id`` and
+other per-task context travel in structlog contextvars. Third-party stdlib logging (aiohttp,
+apscheduler) is rendered through the same processors.
+
+The masking processor is defensive: it replaces values of the secret environment variables
+named in config, Slack webhook URLs, bearer tokens, ``Authorization`` headers, passwords in URLs
+and common token parameters, wherever they appear in an event's values.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal, TextIO
+
+import structlog
+from structlog.typing import EventDict, Processor, WrappedLogger
+
+LogFormat = Literal["auto", "console", "json"]
+LogLevel = Literal["debug", "info", "warning", "error"]
+
+MASK = "***"
+_SECRET_KEY = re.compile(
+    r"(authorization|password|passwd|secret|token|api[_-]?key|webhook_url|cookie)$", re.I
+)
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # Slack incoming webhooks / workflow triggers: the path is the secret.
+    (re.compile(r"(https?://hooks\.slack\.com/)[^\s\"'<>]+", re.I), r"\1" + MASK),
+    # Slack tokens (bot, user, app, refresh, config).
+    (re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+"), MASK),
+    (re.compile(r"\bxapp-[A-Za-z0-9-]+"), MASK),
+    # Authorization headers and bearer/basic credentials anywhere in text.
+    (
+        re.compile(
+            r"(?i)(authorization\s*[:=]\s*)(?:\"[^\"]*\"|'[^']*'|[^\s,;}]+(?:\s+[^\s,;}]+)?)"
+        ),
+        r"\1" + MASK,
+    ),
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + MASK),
+    # user:password@ in URLs.
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+@"), r"\1" + MASK + "@"),
+    # token-like query or form parameters.
+    (
+        re.compile(
+            r"(?i)\b((?:access_|refresh_|api_|auth_)?(?:token|key|secret|password|sig|signature)=)"
+            r"[^&\s\"']+"
+        ),
+        r"\1" + MASK,
+    ),
+)
+
+_secret_values: set[str] = set()
+
+
+def register_secrets(values: Iterable[str]) -> None:
+    """Remember secret values (read from the environment at startup) so logs never show them."""
+    for value in values:
+        # Very short values would mask ordinary words; config secrets are never that short.
+        if value and len(value) >= 4:
+            _secret_values.add(value)
+
+
+def mask_text(text: str) -> str:
+    """``text`` with known secrets and secret-looking substrings replaced by ``***``."""
+    for value in _secret_values:
+        if value in text:
+            text = text.replace(value, MASK)
+    for pattern, repl in _PATTERNS:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def _mask_value(key: str, value: Any) -> Any:
+    if isinstance(value, str):
+        if _SECRET_KEY.search(key) and not key.endswith("_env"):
+            return MASK if value else value
+        return mask_text(value)
+    if isinstance(value, Mapping):
+        return {k: _mask_value(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_mask_value(key, v) for v in value)
+    if isinstance(value, BaseException):
+        return mask_text(f"{type(value).__name__}: {value}")
+    return value
+
+
+def mask_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """structlog processor: mask secrets in every value (and in rendered tracebacks)."""
+    for key, value in list(event_dict.items()):
+        event_dict[key] = _mask_value(key, value)
+    return event_dict
+
+
+def _mask_rendered(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    # Tracebacks are rendered by format_exc_info into the "exception" key; mask that text too.
+    exc = event_dict.get("exception")
+    if isinstance(exc, str):
+        event_dict["exception"] = mask_text(exc)
+    return event_dict
+
+
+def _shared_processors() -> list[Processor]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.ExtraAdder(),
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        mask_secrets,
+    ]
+
+
+def configure_logging(
+    level: LogLevel = "info",
+    fmt: LogFormat = "auto",
+    *,
+    stream: TextIO | None = None,
+) -> None:
+    """Configure structlog and stdlib logging for this process (idempotent)."""
+    out = stream or sys.stderr
+    use_console = fmt == "console" or (fmt == "auto" and out.isatty())
+    renderer: Processor
+    if use_console:
+        renderer = structlog.dev.ConsoleRenderer(colors=out.isatty(), sort_keys=False)
+        exc_processors: list[Processor] = [_mask_rendered]
+    else:
+        renderer = structlog.processors.JSONRenderer(ensure_ascii=False)
+        exc_processors = [structlog.processors.format_exc_info, _mask_rendered]
+    numeric = logging.getLevelNamesMapping()[level.upper()]
+    shared = _shared_processors()
+
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            *exc_processors,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        if getattr(old, "_bilat", False):
+            root.removeHandler(old)
+    handler._bilat = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(numeric)
+    # Chatty libraries: their INFO lines ("Running job ...") are noise for a desk.
+    for name in ("apscheduler", "aiosqlite", "asyncio"):
+        logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
+
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        # Not cached: structlog.testing.capture_logs() must be able to swap processors.
+        cache_logger_on_first_use=False,
+    )

@@ -1,0 +1,187 @@
+"""Polls one source once and records what happened: the one place a poll's outcome is decided.
+
+Success: the items go through the pipeline, committed together with the new cursor, validators
+and next due time; one canonical ``source.polled`` line. Failure: the cursor stays, the due
+time backs off (``monitor.pacing``), and the source's state records the error. Transitions are
+logged once: ``source.failing`` when a source goes bad (with the reason and when it will be
+tried again), ``source.recovered`` when it works again (with the downtime); failures in
+between are debug lines, plus a ``source.still_failing`` reminder at most every few hours.
+A broken source fails alone: nothing a source raises escapes ``poll``, except cancellation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+
+from adapters.base import SourceOptions
+from monitor.contracts import FetchError, HttpClient, PolledSource
+from monitor.logs import mask_text
+from monitor.model import utcnow
+from monitor.pacing import Cadence, after_failure, after_success, is_transient
+from monitor.pipeline import Pipeline
+from monitor.store.base import SourceState, Store
+
+log = structlog.get_logger("monitor.poller")
+
+STILL_FAILING_EVERY = timedelta(hours=6)
+
+
+@dataclass(frozen=True, slots=True)
+class PolledSourceRuntime:
+    """A configured polled source with its timing."""
+
+    options: SourceOptions
+    source: PolledSource
+    cadence: Cadence
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line naming the error, safe to log and store (secrets masked)."""
+    text = str(exc).strip()
+    name = type(exc).__name__
+    return mask_text(f"{name}: {text}" if text else name)
+
+
+def error_status(exc: BaseException) -> str:
+    status = getattr(exc, "status", None)
+    if isinstance(exc, FetchError) and status:
+        return f"error {status}"
+    return type(exc).__name__
+
+
+class Poller:
+    """Polls sources by id; safe to call concurrently for different sources."""
+
+    def __init__(
+        self,
+        store: Store,
+        http: HttpClient,
+        pipeline: Pipeline,
+        sources: Mapping[str, PolledSourceRuntime],
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self.http = http
+        self.pipeline = pipeline
+        self.sources = dict(sources)
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self._announced: dict[str, datetime] = {}  # failing sources logged in this process
+
+    async def poll(self, source_id: str) -> bool:
+        """Poll ``source_id`` once; True when the poll (and its processing) succeeded."""
+        runtime = self.sources[source_id]
+        with structlog.contextvars.bound_contextvars(source_id=source_id):
+            state = await self.store.source_state(source_id)
+            t0 = time.perf_counter()
+            try:
+                result = await runtime.source.poll(self.http, state.cursor)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                await self._failed(runtime, state, exc, t0)
+                return False
+            now = self.clock()
+            delay = after_success(runtime.cadence, result.min_delay_s, self.rng)
+            status = str(result.http_status or ("304" if result.not_modified else "ok"))
+            next_state = state.evolve(
+                cursor=result.cursor,
+                next_due_at=now + timedelta(seconds=delay),
+                failures=0,
+                failing_since=None,
+                last_ok_at=now,
+                last_polled_at=now,
+                last_status=status,
+                last_error=None,
+            )
+            items = [] if result.not_modified else result.items
+            try:
+                outcome = await self.pipeline.process(
+                    next_state, items, first_poll=state.last_ok_at is None
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # The store or a decision failed: nothing was committed, the cursor did
+                # not move; back off like any other failure.
+                log.exception("source.process_failed", error=describe_error(exc))
+                await self._failed(runtime, state, exc, t0)
+                return False
+            log.info(
+                "source.polled",
+                status=status,
+                fetched=result.fetched or len(items),
+                new=outcome.new,
+                matched=outcome.matched,
+                alerts=len(outcome.alerts),
+                ms=round((time.perf_counter() - t0) * 1000),
+                next_in_s=round(delay),
+            )
+            for note in result.notes:
+                log.info("source.note", note=mask_text(note))
+            if state.failures:
+                since = state.failing_since or now
+                log.info(
+                    "source.recovered",
+                    downtime_s=round((now - since).total_seconds()),
+                    failures=state.failures,
+                )
+            self._announced.pop(source_id, None)
+            return True
+
+    async def _failed(
+        self, runtime: PolledSourceRuntime, state: SourceState, exc: Exception, t0: float
+    ) -> None:
+        now = self.clock()
+        failures = state.failures + 1
+        delay = after_failure(runtime.cadence, failures, exc, self.rng)
+        reason = describe_error(exc)
+        status = error_status(exc)
+        next_state = state.evolve(
+            next_due_at=now + timedelta(seconds=delay),
+            failures=failures,
+            failing_since=state.failing_since or now,
+            last_polled_at=now,
+            last_status=status,
+            last_error=reason[:1000],
+        )
+        try:
+            await self.store.save_source_state(next_state)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("source.state_not_saved")
+        fields = {
+            "status": status,
+            "reason": reason,
+            "failures": failures,
+            "retry_in_s": round(delay),
+            "transient": is_transient(exc),
+        }
+        sid = runtime.options.id
+        announced = self._announced.get(sid)
+        # Errors we did not anticipate get their traceback once, for the bug report.
+        expected = isinstance(exc, FetchError | ValueError)
+        if announced is None:
+            self._announced[sid] = now
+            log.warning("source.failing", **fields, exc_info=None if expected else exc)
+        elif now - announced >= STILL_FAILING_EVERY:
+            self._announced[sid] = now
+            since = state.failing_since or now
+            log.warning(
+                "source.still_failing",
+                **fields,
+                down_s=round((now - since).total_seconds()),
+            )
+        else:
+            ms = round((time.perf_counter() - t0) * 1000)
+            log.debug("source.polled", **fields, ms=ms)

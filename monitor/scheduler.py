@@ -1,0 +1,190 @@
+"""The in-process ticker: APScheduler 3 drives short periodic jobs; due times live in the store.
+
+Jobs (``misfire_grace_time=None`` so a stalled loop runs a late tick instead of skipping it,
+``coalesce=True`` so a backlog of ticks runs once, ``max_instances=1``):
+- dispatch (every ``tick_s``): claim the sources whose ``next_due_at`` has come, up to the free
+  concurrency slots, and poll each in its own task;
+- sweep (every ``tick_s``): wake the outbox delivery lanes;
+- cleanup (hourly): prune seen items and old alerts past ``retention``.
+
+``plan_sources`` decides where each source enters the schedule at startup: a source seen for
+the first time (or whose due time passed while the daemon was down) is spread uniformly over
+min(its interval, ``startup_spread``) -- by default a minute: enough to spread thousands of
+sources (per-host limits do the rest) without making a person wait a whole interval for the
+first poll -- so neither a first start nor a restart polls everything at once; a due time still in
+the future (a Retry-After, a long backoff) is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import random
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from adapters.base import SourceOptions
+from monitor.delivery import DeliveryWorker
+from monitor.model import stable_hash, utcnow
+from monitor.pacing import Cadence
+from monitor.poller import Poller
+from monitor.store.base import SourcePlan, Store
+
+log = structlog.get_logger("monitor.scheduler")
+
+STARTUP_SPREAD_S = 60.0
+CLEANUP_EVERY_S = 3600.0
+# Keys that do not change what is fetched: editing them keeps a source's state.
+_STATE_NEUTRAL_KEYS = frozenset({"interval", "enabled", "official", "lang"})
+
+
+def fingerprint(options: SourceOptions) -> str:
+    """A stable digest of what a source fetches; when it changes, its state starts fresh."""
+    data = {
+        k: v for k, v in options.model_dump(mode="json").items() if k not in _STATE_NEUTRAL_KEYS
+    }
+    return stable_hash(json.dumps(data, sort_keys=True, ensure_ascii=False))
+
+
+def plan_sources(
+    polled: Mapping[str, tuple[SourceOptions, Cadence]],
+    pushed: Mapping[str, SourceOptions],
+    now: datetime,
+    rng: random.Random | None = None,
+    *,
+    spread_s: float = STARTUP_SPREAD_S,
+) -> dict[str, SourcePlan]:
+    """Startup plans for ``Store.sync_sources`` (see the module docstring)."""
+    r = rng or random.Random()
+    plans: dict[str, SourcePlan] = {}
+    for sid, (options, cadence) in polled.items():
+        offset = r.uniform(0.0, min(cadence.base, spread_s))
+        plans[sid] = SourcePlan(fingerprint(options), now + timedelta(seconds=offset))
+    for sid, options in pushed.items():
+        plans[sid] = SourcePlan(fingerprint(options), None)
+    return plans
+
+
+class Scheduler:
+    """Runs the ticker jobs; ``stop`` drains in-flight polls within a grace period."""
+
+    def __init__(
+        self,
+        store: Store,
+        poller: Poller,
+        delivery: DeliveryWorker,
+        *,
+        concurrency: int,
+        retention_s: float,
+        lease_s: float,
+        tick_s: float = 1.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.poller = poller
+        self.delivery = delivery
+        self.concurrency = concurrency
+        self.retention = timedelta(seconds=retention_s)
+        self.lease_s = lease_s
+        self.tick_s = tick_s
+        self.clock = clock
+        self._inflight: dict[str, asyncio.Task[bool]] = {}
+        self._aps: AsyncIOScheduler | None = None
+        self._accepting = False
+        self._dispatching: asyncio.Future[int] | None = None
+
+    @property
+    def inflight(self) -> frozenset[str]:
+        return frozenset(self._inflight)
+
+    def start(self) -> None:
+        aps = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+        now = datetime.now(UTC)
+        aps.add_job(
+            self.dispatch, "interval", seconds=self.tick_s, id="dispatch", next_run_time=now
+        )
+        aps.add_job(self.sweep, "interval", seconds=self.tick_s, id="sweep", next_run_time=now)
+        aps.add_job(
+            self.cleanup,
+            "interval",
+            seconds=CLEANUP_EVERY_S,
+            id="cleanup",
+            next_run_time=now + timedelta(seconds=60),
+        )
+        self._accepting = True
+        aps.start()
+        self._aps = aps
+
+    async def _dispatch_job(self) -> None:
+        # Shielded so that shutting the ticker down never cancels a claim half-way; stop()
+        # waits for it instead.
+        if not self._accepting:
+            return
+        self._dispatching = asyncio.ensure_future(self.dispatch())
+        await asyncio.shield(self._dispatching)
+
+    async def dispatch(self) -> int:
+        """Start polls for the due sources; returns how many were started."""
+        free = self.concurrency - len(self._inflight)
+        if free <= 0:
+            return 0
+        try:
+            due = await self.store.claim_due_sources(self.clock(), free, self.lease_s)
+        except Exception:
+            log.exception("scheduler.claim_failed")
+            return 0
+        started = 0
+        for sid in due:
+            if sid in self._inflight or sid not in self.poller.sources:
+                continue
+            task = asyncio.create_task(self.poller.poll(sid), name=f"poll:{sid}")
+            self._inflight[sid] = task
+            task.add_done_callback(functools.partial(self._done, sid))
+            started += 1
+        return started
+
+    def _done(self, source_id: str, task: asyncio.Task[bool]) -> None:
+        self._inflight.pop(source_id, None)
+        if not task.cancelled() and task.exception() is not None:
+            # poll() catches everything a source raises; this is a bug in bilat itself.
+            log.error("scheduler.poll_crashed", source_id=source_id, exc_info=task.exception())
+
+    async def sweep(self) -> None:
+        self.delivery.kick()
+
+    async def cleanup(self) -> None:
+        try:
+            report = await self.store.prune(before=self.clock() - self.retention)
+        except Exception:
+            log.exception("store.prune_failed")
+            return
+        if report.seen or report.matches or report.alerts:
+            log.info("store.pruned", seen=report.seen, matches=report.matches, alerts=report.alerts)
+
+    async def stop(self, grace_s: float) -> None:
+        """No new polls; wait up to ``grace_s`` for polls in flight, then cancel them (their
+        transactions roll back and they are polled again after restart)."""
+        self._accepting = False
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+        if self._dispatching is not None:
+            await asyncio.gather(self._dispatching, return_exceptions=True)
+        names = {task: sid for sid, task in self._inflight.items()}
+        if not names:
+            return
+        log.info("scheduler.draining", polls=len(names), grace_s=grace_s)
+        _, pending = await asyncio.wait(names, timeout=grace_s)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*names, return_exceptions=True)
+        if pending:
+            cancelled = sorted(names[task] for task in pending)
+            log.warning("scheduler.cancelled", polls=len(pending), sources=cancelled)

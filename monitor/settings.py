@@ -1,0 +1,331 @@
+"""Settings: the TOML file plus ``BILAT_*`` environment overrides, validated once at startup.
+
+``load_settings(path)`` reads the file with ``tomllib``, merges the environment through
+pydantic-settings (``BILAT_`` prefix, nesting with ``__``, environment wins), validates
+``[monitor]`` here and every ``[[sources]]`` / ``[[rules]]`` / ``[notifiers.NAME]`` table with
+the ``Options`` model its ``type`` registered, cross-checks ids and references, and reads the
+secrets that ``*_env`` options name. Every problem becomes a ``ConfigIssue`` naming file, line,
+id and field; all of them are raised together as one ``ConfigError``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from adapters import ADAPTERS
+from adapters.base import SourceOptions
+from monitor.config_errors import ConfigError, ConfigIssue, IssueCollector, display_path
+from monitor.contracts import HttpSettings
+from monitor.notifiers import NOTIFIERS
+from monitor.notifiers.base import NotifierOptions
+from monitor.units import Seconds
+from rules import RULES
+from rules.base import RuleOptions
+
+ENV_PREFIX = "BILAT_"
+DEFAULT_CONFIG = "settings.toml"
+_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "ConfigError",
+    "ConfigIssue",
+    "MonitorSettings",
+    "Settings",
+    "load_settings",
+]
+
+
+class MonitorSettings(BaseModel):
+    """``[monitor]``: the store, the daemon's timings, logging and HTTP."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    state: str = "sqlite:///state/bilat.db"
+    allow_private_networks: bool = False
+    grace_s: Seconds = 10.0  # shutdown: how long in-flight polls and deliveries may finish
+    backfill: Seconds = Field(default=86400.0, gt=0)  # items older than this never alert
+    retention: Seconds = Field(default=30 * 86400.0, gt=0)  # forget seen items after this
+    concurrency: int = Field(default=20, ge=1)  # polls in flight at once
+    startup_spread: Seconds = 60.0  # spread first polls over min(this, interval)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["auto", "console", "json"] = "auto"
+    http: HttpSettings = HttpSettings()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_place_for_private_networks(cls, data: Any) -> Any:
+        http = data.get("http") if isinstance(data, dict) else None
+        if isinstance(http, dict) and "allow_private_networks" in http:
+            raise ValueError(
+                "set allow_private_networks on [monitor], not on [monitor.http] "
+                "(the loader copies it there)"
+            )
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The validated configuration. ``secrets`` maps env var names to their values."""
+
+    path: Path
+    monitor: MonitorSettings
+    sources: tuple[SourceOptions, ...] = ()
+    rules: tuple[RuleOptions, ...] = ()
+    notifiers: Mapping[str, NotifierOptions] = field(default_factory=dict)
+    secrets: Mapping[str, SecretStr] = field(default_factory=dict)
+
+    @property
+    def state_url(self) -> str:
+        return self.monitor.state
+
+    def source(self, source_id: str) -> SourceOptions:
+        return next(s for s in self.sources if s.id == source_id)
+
+
+class _Document(BaseSettings):
+    """The raw document: file values with environment overrides deep-merged on top."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", case_sensitive=False
+    )
+
+    monitor: dict[str, Any] = Field(default_factory=dict)
+    sources: list[dict[str, Any]] = Field(default_factory=list)
+    rules: list[dict[str, Any]] = Field(default_factory=list)
+    notifiers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML file arrives as init values; the environment overrides it.
+        return (env_settings, init_settings)
+
+
+def _check_state_url(url: str, base: Path) -> tuple[str | None, str | None]:
+    """(resolved URL, error). Relative SQLite paths are relative to the config's directory."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "sqlite":
+        rest = url[len("sqlite://") :]
+        if not rest.startswith("/"):
+            return None, 'a SQLite URL looks like "sqlite:///state/bilat.db"'
+        target = rest[1:]
+        if target in ("", ":memory:"):
+            return url, None
+        p = Path(target)
+        if not p.is_absolute():
+            p = (base / p).resolve()
+        return f"sqlite:///{p}", None
+    if scheme in ("postgresql", "postgres"):
+        return None, "PostgreSQL state is recognised but not yet supported; use sqlite:///…"
+    return None, f'unsupported state URL scheme "{scheme or url}" (use sqlite:///path/state.db)'
+
+
+def _secret_fields(options: BaseModel) -> list[tuple[str, str]]:
+    """(field, env var name) for every ``*_env`` option that names a variable."""
+    out = []
+    for name in type(options).model_fields:
+        value = getattr(options, name)
+        if name.endswith("_env") and isinstance(value, str) and value:
+            out.append((name, value))
+    return out
+
+
+def load_settings(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Settings:
+    """Load, merge, validate and cross-check the configuration; raise ConfigError."""
+    cfg_path = Path(path)
+    file = display_path(cfg_path)
+    try:
+        text = cfg_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([ConfigIssue("file not found", file=file)]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([ConfigIssue(f"cannot read: {exc}", file=file)]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([_syntax_issue(file, exc)]) from None
+
+    col = IssueCollector(cfg_path, text, ENV_PREFIX)
+    try:
+        doc = _Document(**data)
+    except ValidationError as exc:
+        col.add_validation((), exc, model=_Document)
+        # Report problems inside the valid tables too: retry without the broken top level.
+        bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
+        try:
+            doc = _Document(**{k: v for k, v in data.items() if k not in bad})
+        except ValidationError:
+            raise ConfigError(col.issues) from None
+
+    monitor = _load_monitor(doc, col, cfg_path.resolve().parent)
+    sources = _load_plugins(col, "sources", doc.sources, ADAPTERS)
+    rules = _load_plugins(col, "rules", doc.rules, RULES)
+    notifiers = _load_notifiers(col, doc.notifiers)
+    _cross_check(col, sources, rules, notifiers)
+    secrets = _read_secrets(col, sources, notifiers)
+    if col.issues or monitor is None:
+        raise ConfigError(col.issues)
+    return Settings(
+        path=cfg_path.resolve(),
+        monitor=monitor,
+        sources=tuple(o for _, o in sources),
+        rules=tuple(o for _, o in rules),
+        notifiers=dict(notifiers),
+        secrets=secrets,
+    )
+
+
+def _syntax_issue(file: str, exc: tomllib.TOMLDecodeError) -> ConfigIssue:
+    # tomllib says "... (at line 12, column 5)"; keep the reason and lift the line out.
+    msg = str(exc)
+    line = getattr(exc, "lineno", None)
+    if line is None and "(at line " in msg:
+        try:
+            line = int(msg.rsplit("(at line ", 1)[1].split(",")[0].rstrip(")"))
+        except ValueError:
+            line = None
+    reason = msg.split(" (at line ")[0].split(" (at end of document)")[0]
+    return ConfigIssue(f"TOML syntax error: {reason}", file=file, line=line)
+
+
+def _load_monitor(doc: _Document, col: IssueCollector, base: Path) -> MonitorSettings | None:
+    try:
+        monitor = MonitorSettings.model_validate(doc.monitor)
+    except ValidationError as exc:
+        col.add_validation(("monitor",), exc, model=MonitorSettings)
+        return None
+    url, error = _check_state_url(monitor.state, base)
+    if error:
+        col.add(("monitor", "state"), error)
+        return None
+    private = monitor.allow_private_networks
+    http = monitor.http.model_copy(update={"allow_private_networks": private})
+    return monitor.model_copy(update={"state": url, "http": http})
+
+
+def _validate_plugin(
+    col: IssueCollector,
+    loc: tuple[str | int, ...],
+    raw: dict[str, Any],
+    registry: Mapping[str, Any],
+    ident: str | None,
+) -> Any | None:
+    """``raw`` validated by the Options model its ``type`` registered, or None (reported)."""
+    type_name = raw.get("type")
+    if type_name is None:
+        col.add(loc, 'required key "type" is missing', id=ident)
+        return None
+    plugin = registry.get(type_name) if isinstance(type_name, str) else None
+    if plugin is None:
+        known = ", ".join(sorted(registry)) or "none registered"
+        col.add((*loc, "type"), f'unknown type "{type_name}" (known: {known})', id=ident)
+        return None
+    try:
+        return plugin.Options.model_validate(raw)
+    except ValidationError as exc:
+        col.add_validation(loc, exc, model=plugin.Options, id=ident)
+        return None
+
+
+def _load_plugins(
+    col: IssueCollector, kind: str, tables: list[dict[str, Any]], registry: Mapping[str, Any]
+) -> list[tuple[int, Any]]:
+    out: list[tuple[int, Any]] = []
+    for index, raw in enumerate(tables):
+        ident = raw.get("id") if isinstance(raw.get("id"), str) else None
+        options = _validate_plugin(col, (kind, index), raw, registry, ident)
+        if options is not None:
+            out.append((index, options))
+    return out
+
+
+def _load_notifiers(
+    col: IssueCollector, tables: dict[str, dict[str, Any]]
+) -> dict[str, NotifierOptions]:
+    out: dict[str, NotifierOptions] = {}
+    for name, raw in tables.items():
+        loc: tuple[str | int, ...] = ("notifiers", name)
+        if not re.match(_NAME, name):
+            col.add(loc, "a notifier name uses letters, digits and _ . : -", id=name)
+            continue
+        options = _validate_plugin(col, loc, raw, NOTIFIERS, name)
+        if options is not None:
+            out[name] = options
+    return out
+
+
+def _unique_ids(col: IssueCollector, kind: str, entries: list[tuple[int, Any]]) -> set[str]:
+    first: dict[str, int] = {}
+    for index, options in entries:
+        if options.id in first:
+            col.add(
+                (kind, index, "id"),
+                f'duplicate {kind[:-1]} id "{options.id}" (also {kind}[{first[options.id]}])',
+                id=options.id,
+            )
+        first.setdefault(options.id, index)
+    return set(first)
+
+
+def _cross_check(
+    col: IssueCollector,
+    sources: list[tuple[int, SourceOptions]],
+    rules: list[tuple[int, RuleOptions]],
+    notifiers: Mapping[str, NotifierOptions],
+) -> None:
+    source_ids = _unique_ids(col, "sources", sources)
+    _unique_ids(col, "rules", rules)
+    for index, rule in rules:
+        for name in rule.notify:
+            if name not in notifiers:
+                known = ", ".join(sorted(notifiers)) or "none configured"
+                col.add(
+                    ("rules", index, "notify"),
+                    f'no notifier named "{name}" (configured: {known})',
+                    id=rule.id,
+                )
+        for sid in rule.sources:
+            if sid not in source_ids:
+                col.add(("rules", index, "sources"), f'no source with id "{sid}"', id=rule.id)
+
+
+def _read_secrets(
+    col: IssueCollector,
+    sources: list[tuple[int, SourceOptions]],
+    notifiers: Mapping[str, NotifierOptions],
+) -> dict[str, SecretStr]:
+    tables: list[tuple[tuple[str | int, ...], str, BaseModel, bool]] = [
+        (("sources", i), o.id, o, o.enabled) for i, o in sources
+    ]
+    tables += [(("notifiers", n), n, o, o.enabled) for n, o in notifiers.items()]
+    secrets: dict[str, SecretStr] = {}
+    for loc, ident, options, enabled in tables:
+        for fld, env_name in _secret_fields(options):
+            value = os.environ.get(env_name)
+            if value:
+                secrets[env_name] = SecretStr(value)
+            elif enabled:
+                col.add(
+                    (*loc, fld),
+                    f"environment variable {env_name} is not set (it holds the secret; "
+                    "export it, or set enabled = false)",
+                    id=ident,
+                )
+    return secrets

@@ -1,0 +1,177 @@
+"""The store interface: everything bilat remembers, behind one small async Protocol.
+
+Implementations: ``sqlite.py`` (embedded default). A PostgreSQL implementation can follow with
+the same methods (``claim_due_sources`` is where it takes row leases).
+
+Writes that belong together go through ``transaction()``: one ``Transaction`` per processed
+poll records the new seen items, the matches, the alerts with their outbox rows and the
+source's new cursor/validators/due time, all or nothing. Every insert is idempotent (unique
+item key, match key, alert id), so processing the same poll twice changes nothing.
+Event clustering (issue 6) adds its table and methods on ``Transaction`` so its decisions join
+the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from monitor.contracts import SourceCursor
+from monitor.model import Alert, Item, Match
+
+OutboxState = Literal["pending", "sent", "dead"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What the store keeps per source between polls and across restarts."""
+
+    source_id: str
+    cursor: SourceCursor = field(default_factory=SourceCursor)
+    next_due_at: datetime | None = None  # None: not scheduled (push sources)
+    failures: int = 0  # consecutive failed polls
+    failing_since: datetime | None = None
+    last_ok_at: datetime | None = None  # None until the first successful poll
+    last_polled_at: datetime | None = None
+    last_status: str | None = None  # "200", "304", "error 503", "NetworkError" ...
+    last_error: str | None = None
+    fingerprint: str | None = None  # of the source's config; a change resets the state
+
+    def evolve(self, **changes: Any) -> SourceState:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePlan:
+    """How a configured source enters the schedule at startup (see ``sync_sources``)."""
+
+    fingerprint: str
+    first_due_at: datetime | None  # None for push sources
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One alert waiting for (or done with) delivery through one notifier."""
+
+    seq: int  # creation order within the store
+    alert: Alert
+    notifier: str
+    state: OutboxState
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    first_failed_at: datetime | None = None
+    last_error: str | None = None
+    remote_id: str | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PruneReport:
+    seen: int = 0
+    matches: int = 0
+    alerts: int = 0
+
+
+class Transaction(Protocol):
+    """The writes of one processed poll (or one pushed batch). Commits on clean exit of
+    ``Store.transaction()``, rolls back on any exception (including cancellation)."""
+
+    async def unseen(self, item_keys: Sequence[str]) -> set[str]:
+        """The keys among ``item_keys`` that the store has never seen."""
+        ...
+
+    async def mark_seen(self, items: Sequence[Item], now: datetime) -> None:
+        """Record ``items`` as seen (first time) or still present (refreshes ``last_seen``,
+        which retention counts from)."""
+        ...
+
+    async def add_matches(self, matches: Sequence[tuple[Match, Item]], now: datetime) -> int:
+        """Store matches with their item; returns how many were new."""
+        ...
+
+    async def add_alerts(self, alerts: Sequence[Alert]) -> list[str]:
+        """Store alerts and queue one pending outbox row each; returns the ids that were new
+        (an alert id already stored is ignored, so a repeated decision sends nothing)."""
+        ...
+
+    async def source_state(self, source_id: str) -> SourceState: ...
+
+    async def save_source_state(self, state: SourceState) -> None: ...
+
+    async def alert_remote_id(self, alert_id: str) -> str | None:
+        """The remote id (e.g. a Slack ts) stored when ``alert_id`` was delivered."""
+        ...
+
+
+class Store(Protocol):
+    """Everything bilat remembers. Methods outside ``transaction()`` are single atomic
+    writes or reads."""
+
+    url: str
+
+    async def close(self) -> None: ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """A unit of work (see ``Transaction``); transactions run one at a time."""
+        ...
+
+    # -- sources -------------------------------------------------------------------------
+
+    async def sync_sources(self, plans: Mapping[str, SourcePlan], now: datetime) -> None:
+        """Make the schedule match the configuration at startup: new sources and sources
+        whose fingerprint changed start fresh at ``first_due_at``; known sources keep their
+        due time unless it is already past (then ``first_due_at``, so a restart after a long
+        stop spreads them out instead of polling all at once). Sources not in ``plans`` are
+        left alone but never claimed."""
+        ...
+
+    async def claim_due_sources(self, now: datetime, limit: int, lease_s: float) -> list[str]:
+        """Up to ``limit`` configured sources whose ``next_due_at <= now``, oldest first. Each
+        is leased by moving its due time to ``now + lease_s``, so a crash mid-poll retries it
+        after the lease instead of immediately or never."""
+        ...
+
+    async def source_state(self, source_id: str) -> SourceState:
+        """The stored state, or a fresh one for an unknown source."""
+        ...
+
+    async def source_states(self) -> dict[str, SourceState]: ...
+
+    async def save_source_state(self, state: SourceState) -> None: ...
+
+    # -- outbox --------------------------------------------------------------------------
+
+    async def next_outbox(self, notifier: str) -> OutboxRow | None:
+        """The oldest pending row for ``notifier`` (due or not): delivery is in order."""
+        ...
+
+    async def outbox(
+        self, *, notifier: str | None = None, state: OutboxState | None = None, limit: int = 100
+    ) -> list[OutboxRow]:
+        """Rows in creation order, for inspection and commands."""
+        ...
+
+    async def mark_sent(self, alert_id: str, *, at: datetime, remote_id: str | None) -> None: ...
+
+    async def mark_retry(
+        self, alert_id: str, *, at: datetime, next_attempt_at: datetime, error: str
+    ) -> None: ...
+
+    async def mark_dead(self, alert_id: str, *, at: datetime, error: str) -> None: ...
+
+    async def get_alert(self, alert_id: str) -> Alert | None: ...
+
+    async def alert_remote_id(self, alert_id: str) -> str | None:
+        """The remote id (e.g. a Slack ts) stored when ``alert_id`` was delivered."""
+        ...
+
+    # -- housekeeping --------------------------------------------------------------------
+
+    async def prune(self, *, before: datetime) -> PruneReport:
+        """Forget seen items not seen since ``before``, and matches, delivered/dead alerts
+        and their outbox rows created before it. Pending rows are never pruned."""
+        ...

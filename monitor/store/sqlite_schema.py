@@ -1,0 +1,169 @@
+"""The SQLite schema (named migrations) and the mapping between rows and store values.
+
+Schema changes are named migrations applied in order and recorded in ``schema_migrations``;
+names (not numbers) let parts developed in parallel each append their own. Times are stored
+as UTC epoch seconds (REAL), so due-time comparisons are plain number comparisons.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosqlite
+
+from monitor.contracts import SourceCursor
+from monitor.model import Alert, utcnow
+from monitor.store.base import OutboxRow, SourceState
+
+# (name, statements). Append new migrations at the end; never edit an applied one.
+MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "0001_core",
+        (
+            """CREATE TABLE sources (
+                source_id TEXT PRIMARY KEY,
+                fingerprint TEXT,
+                active INTEGER NOT NULL DEFAULT 0,
+                etag TEXT,
+                last_modified TEXT,
+                cursor TEXT,
+                next_due_at REAL,
+                failures INTEGER NOT NULL DEFAULT 0,
+                failing_since REAL,
+                last_ok_at REAL,
+                last_polled_at REAL,
+                last_status TEXT,
+                last_error TEXT
+            )""",
+            "CREATE INDEX sources_due ON sources(active, next_due_at)",
+            """CREATE TABLE seen (
+                item_key TEXT PRIMARY KEY,
+                source_id TEXT NOT NULL,
+                first_seen REAL NOT NULL,
+                last_seen REAL NOT NULL,
+                published_at REAL
+            ) WITHOUT ROWID""",
+            "CREATE INDEX seen_last_seen ON seen(last_seen)",
+            """CREATE TABLE matches (
+                match_key TEXT PRIMARY KEY,
+                rule_id TEXT NOT NULL,
+                item_key TEXT NOT NULL,
+                source_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                match_json TEXT NOT NULL,
+                item_json TEXT NOT NULL
+            )""",
+            "CREATE INDEX matches_created ON matches(created_at)",
+            "CREATE INDEX matches_item ON matches(item_key)",
+            """CREATE TABLE alerts (
+                alert_id TEXT PRIMARY KEY,
+                notifier TEXT NOT NULL,
+                rule_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                event_key TEXT NOT NULL,
+                parent_id TEXT,
+                created_at REAL NOT NULL,
+                alert_json TEXT NOT NULL
+            )""",
+            "CREATE INDEX alerts_event ON alerts(event_key)",
+            """CREATE TABLE outbox (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                alert_id TEXT NOT NULL UNIQUE REFERENCES alerts(alert_id) ON DELETE CASCADE,
+                notifier TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'dead')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at REAL NOT NULL,
+                created_at REAL NOT NULL,
+                first_failed_at REAL,
+                last_error TEXT,
+                remote_id TEXT,
+                sent_at REAL
+            )""",
+            "CREATE INDEX outbox_queue ON outbox(notifier, state, seq)",
+        ),
+    ),
+]
+
+CHUNK = 500  # SQLite's default limit on host parameters is 32766; stay far below
+
+
+def ts(value: datetime | None) -> float | None:
+    return value.timestamp() if value is not None else None
+
+
+def dt(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value is not None else None
+
+
+def chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for i in range(0, len(values), CHUNK):
+        yield values[i : i + CHUNK]
+
+
+def state_from_row(row: aiosqlite.Row) -> SourceState:
+    return SourceState(
+        source_id=row["source_id"],
+        cursor=SourceCursor(
+            etag=row["etag"], last_modified=row["last_modified"], cursor=row["cursor"]
+        ),
+        next_due_at=dt(row["next_due_at"]),
+        failures=row["failures"],
+        failing_since=dt(row["failing_since"]),
+        last_ok_at=dt(row["last_ok_at"]),
+        last_polled_at=dt(row["last_polled_at"]),
+        last_status=row["last_status"],
+        last_error=row["last_error"],
+        fingerprint=row["fingerprint"],
+    )
+
+
+def outbox_from_row(row: aiosqlite.Row) -> OutboxRow:
+    return OutboxRow(
+        seq=row["seq"],
+        alert=Alert.from_json(json.loads(row["alert_json"])),
+        notifier=row["notifier"],
+        state=row["state"],
+        attempts=row["attempts"],
+        next_attempt_at=dt(row["next_attempt_at"]) or utcnow(),
+        created_at=dt(row["created_at"]) or utcnow(),
+        first_failed_at=dt(row["first_failed_at"]),
+        last_error=row["last_error"],
+        remote_id=row["remote_id"],
+        sent_at=dt(row["sent_at"]),
+    )
+
+
+SAVE_STATE = """
+INSERT INTO sources (source_id, fingerprint, active, etag, last_modified, cursor, next_due_at,
+    failures, failing_since, last_ok_at, last_polled_at, last_status, last_error)
+VALUES (:source_id, :fingerprint, 1, :etag, :last_modified, :cursor, :next_due_at,
+    :failures, :failing_since, :last_ok_at, :last_polled_at, :last_status, :last_error)
+ON CONFLICT(source_id) DO UPDATE SET
+    fingerprint = COALESCE(excluded.fingerprint, sources.fingerprint),
+    etag = excluded.etag, last_modified = excluded.last_modified, cursor = excluded.cursor,
+    next_due_at = excluded.next_due_at, failures = excluded.failures,
+    failing_since = excluded.failing_since, last_ok_at = excluded.last_ok_at,
+    last_polled_at = excluded.last_polled_at, last_status = excluded.last_status,
+    last_error = excluded.last_error
+"""
+
+
+def state_params(state: SourceState) -> dict[str, Any]:
+    return {
+        "source_id": state.source_id,
+        "fingerprint": state.fingerprint,
+        "etag": state.cursor.etag,
+        "last_modified": state.cursor.last_modified,
+        "cursor": state.cursor.cursor,
+        "next_due_at": ts(state.next_due_at),
+        "failures": state.failures,
+        "failing_since": ts(state.failing_since),
+        "last_ok_at": ts(state.last_ok_at),
+        "last_polled_at": ts(state.last_polled_at),
+        "last_status": state.last_status,
+        "last_error": state.last_error,
+    }
