@@ -80,7 +80,7 @@ class EdgeRetry:
 
         def before_sleep(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
-            log.info(
+            log.debug(
                 "http.retry",
                 url=getattr(exc, "url", None),
                 attempt=state.attempt_number,
