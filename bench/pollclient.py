@@ -24,13 +24,12 @@ from pathlib import Path
 import aiohttp
 import fastfeedparser
 
-from monitor.daemon import _sync_schedule, open_runtime
-from monitor.logs import configure_logging
-from monitor.settings import load_settings
-
 from monitor.contracts import HttpSettings
+from monitor.daemon import _sync_schedule, open_runtime
 from monitor.http import Http
+from monitor.logs import configure_logging
 from monitor.netguard import StaticResolver
+from monitor.settings import load_settings
 
 TOTAL_LIMIT = 100
 PER_HOST_LIMIT = 2
@@ -207,9 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.mode == "daemon":
         result = asyncio.run(run_daemon_client(args.feeds, args.hosts, args.port, args.passes))
     else:
-        result = asyncio.run(
-            run_client(args.mode, args.feeds, args.hosts, args.port, args.passes)
-        )
+        result = asyncio.run(run_client(args.mode, args.feeds, args.hosts, args.port, args.passes))
     print(json.dumps(result))
     return 0
 
