@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,9 +69,23 @@ class Received:
 
 @dataclass
 class RateLimit:
+    """A strict sliding window: ``limit`` accepted messages per ``window_s``."""
+
     limit: int  # accepted messages per window and destination
     window_s: float
     retry_after_s: int  # announced in the 429 (HTTP allows whole seconds)
+
+
+@dataclass
+class Bucket:
+    """Slack's documented model, "about one message per second per channel, short bursts
+    allowed": a token bucket per destination filling at ``rate_per_s`` up to ``capacity``,
+    starting with ``initial`` tokens (0: someone just used the channel's burst). The 429
+    announces the whole seconds until the next token."""
+
+    rate_per_s: float
+    capacity: float
+    initial: float = 0.0
 
 
 def reply_from_http_file(name: str) -> Reply:
@@ -97,7 +112,8 @@ class SlackStandIn:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.queue: list[Reply] = []
-        self.rate: RateLimit | None = None
+        self.rate: RateLimit | Bucket | None = None
+        self._buckets: dict[str, tuple[float, float]] = {}  # destination -> (tokens, at)
         self.holds: dict[int, asyncio.Event] = {}  # request number (1-based) -> release
         self.limited: list[tuple[str, float, float]] = []  # (destination, at, retry_after)
         self._accepted: dict[str, list[float]] = {}
@@ -180,6 +196,8 @@ class SlackStandIn:
     def _rate_limited(self, got: Received) -> web.Response | None:
         if self.rate is None:
             return None
+        if isinstance(self.rate, Bucket):
+            return self._bucket_limited(got, self.rate)
         window = [
             t for t in self._accepted.get(got.destination, []) if got.at - t < self.rate.window_s
         ]
@@ -189,6 +207,18 @@ class SlackStandIn:
             return None
         recorded = reply_from_http_file("web_api_429_ratelimited.http")
         headers = {**recorded.headers, "retry-after": str(self.rate.retry_after_s)}
+        return self._response(Reply(recorded.status, recorded.body, headers))
+
+    def _bucket_limited(self, got: Received, bucket: Bucket) -> web.Response | None:
+        tokens, at = self._buckets.get(got.destination, (bucket.initial, got.at))
+        tokens = min(bucket.capacity, tokens + (got.at - at) * bucket.rate_per_s)
+        if tokens >= 1.0:
+            self._buckets[got.destination] = (tokens - 1.0, got.at)
+            return None
+        self._buckets[got.destination] = (tokens, got.at)
+        wait = max(1, math.ceil((1.0 - tokens) / bucket.rate_per_s))
+        recorded = reply_from_http_file("web_api_429_ratelimited.http")
+        headers = {**recorded.headers, "retry-after": str(wait)}
         return self._response(Reply(recorded.status, recorded.body, headers))
 
     def _replay(self) -> web.Response | None:
