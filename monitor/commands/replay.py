@@ -2,11 +2,11 @@
 offline (rules -> events -> alert decisions -> outbox), as if they had been polled.
 
 PATH is a JSON Lines file (``*.jsonl``: one ``Item.to_json()`` object per line; blank lines
-and lines starting with ``#`` are skipped) or a directory: every ``*.jsonl`` file in it, and
-every feed file (``*.xml``, ``*.rss``, ``*.atom``, ``*.rdf``, ``*.json``) parsed as a polled
-feed would be, its items getting the source id of the file name up to the first dot
-("mea.rss.xml" -> "mea"). A source configured with that id lends its ``official`` and
-``lang``.
+and lines starting with ``#`` are skipped), one feed file, or a directory: every ``*.jsonl``
+file in it, and every feed file (``*.xml``, ``*.rss``, ``*.atom``, ``*.rdf``, ``*.json``).
+Feed files are parsed as a polled feed would be; their items get the source id of the file
+name up to the first dot ("mea.rss.xml" -> "mea"), and a source configured with that id
+lends them its ``official`` and ``lang``.
 
 Items are processed one at a time in published order (undated ones at their fetch time),
 with the clock set to that time: backfill does not apply, and ``realert`` windows and quiet
@@ -98,7 +98,8 @@ def read_items(path: Path, settings: Settings) -> list[Item]:
             elif file.suffix.lower() in FEED_SUFFIXES:
                 items += _items_of_feed(file, settings)
     elif path.is_file():
-        items = _items_of_jsonl(path)
+        is_feed = path.suffix.lower() in FEED_SUFFIXES
+        items = _items_of_feed(path, settings) if is_feed else _items_of_jsonl(path)
     else:
         raise InputError(f"{path}: no such file or directory")
     official = {s.id for s in settings.sources if s.official}

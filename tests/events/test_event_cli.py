@@ -124,7 +124,7 @@ async def test_replay_a_directory_of_feeds_and_jsonl(
     write_config: WriteConfig, tmp_path: Path
 ) -> None:
     """A directory mixes JSONL and feed files; a feed file's items take its name as source
-    id and that source's ``official`` flag."""
+    id and that source's ``official`` flag; one feed file replays on its own too."""
     config = write_config(
         desk_config(
             sources=[{"id": "seed-hi", "type": "feed", "url": "https://x.org/f", "official": True}]
@@ -139,7 +139,9 @@ async def test_replay_a_directory_of_feeds_and_jsonl(
     assert result.returncode == 0, result.stderr
     assert "would send 17 alert(s)" in result.stdout
     seed = [block for block in result.stdout.split("\n\n") if "seed-hi" in block]
-    assert len(seed) == 1 and "जयशंकर" in seed[0]
+    assert len(seed) == 1 and "जयशंकर" in seed[0] and "Confirmed by seed-hi" in seed[0]
+    alone = await run_cli("replay", str(folder / "seed-hi.rss.xml"), "--dry-run", "-c", str(config))
+    assert alone.returncode == 0 and "would send 1 alert(s)" in alone.stdout, alone.stderr
 
 
 @pytest.mark.parametrize(
