@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import os
 import re
 import sys
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from aiohttp import web
 from multidict import CIMultiDictProxy
 from structlog.contextvars import merge_contextvars
@@ -301,6 +303,19 @@ def _no_bilat_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.upper().startswith("BILAT_"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_logging() -> Iterator[None]:
+    """A test that runs a command in-process configures logging for the process; undo it so
+    the next test sees structlog's defaults (every level, nothing filtered)."""
+    yield
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_bilat", False):
+            root.removeHandler(handler)
+    root.setLevel(logging.WARNING)
+    structlog.reset_defaults()
 
 
 # ---------------------------------------------------------------------------------------------
