@@ -14,12 +14,14 @@ import pytest
 
 from adapters.feed import FeedOptions, FeedSource
 from monitor.contracts import HttpSettings, SourceCursor
+from monitor.delivery import DeliveryWorker
 from monitor.http import Http
 from monitor.leases import LeaseKeeper
 from monitor.model import Item
 from monitor.pacing import Cadence
 from monitor.pipeline import Pipeline
 from monitor.poller import PolledSourceRuntime, Poller
+from monitor.scheduler import Scheduler
 from monitor.store import LeaseLost, SourcePlan, stream_lease
 from monitor.store.postgres import PostgresStore
 from rules.keyword import KeywordOptions, KeywordRule
@@ -258,3 +260,32 @@ async def test_stream_batches_from_two_nodes_commit_only_under_the_lease(nodes: 
     async with b.transaction() as tx:
         assert await tx.unseen([item.key, late.key]) == {late.key}
     assert (await b.source_state("js")).cursor.cursor == "1"
+
+
+async def test_database_outage_is_logged_once_by_the_ticker(pg_url: str) -> None:
+    """With the database unreachable every dispatch tick fails: one scheduler.claim_failed
+    error (with its traceback), then debug lines, and one claim_recovered when it is back."""
+    dead = await PostgresStore.open(pg_url)
+    dead.terminate()
+    pipeline = Pipeline(dead, [], notifiers=frozenset(), backfill_s=86400)
+    async with Http(HttpSettings(allow_private_networks=True)) as http:
+        poller = Poller(dead, http, pipeline, {})
+        scheduler = Scheduler(
+            dead, poller, DeliveryWorker(dead, {}), concurrency=4, retention_s=86400, lease_s=60
+        )
+        with captured_logs() as logs:
+            for _ in range(3):
+                assert await scheduler.dispatch() == 0
+            alive = await PostgresStore.open(pg_url)
+            scheduler.store = alive
+            try:
+                assert await scheduler.dispatch() == 0
+            finally:
+                await alive.close()
+    lines = [(e["event"], e["log_level"]) for e in logs if e["event"].startswith("scheduler.")]
+    assert lines == [
+        ("scheduler.claim_failed", "error"),
+        ("scheduler.claim_failed", "debug"),
+        ("scheduler.claim_failed", "debug"),
+        ("scheduler.claim_recovered", "info"),
+    ]
