@@ -2,9 +2,11 @@
 benchmark. Polls every feed once (200 + parse), then again with validators (all 304), and
 prints one JSON object: wall time and process CPU per pass, and the process's peak RSS.
 
-``bilat`` goes through our code path (``poll_once``: ``Http.get`` with validators, the SSRF
-guard on with loopback exempted, per-host slots, size cap). ``raw`` is the baseline: a bare
-aiohttp session doing the same requests with the same connection limits.
+``bilat`` goes through our HTTP client (``poll_once``: ``Http.get`` with validators, the SSRF
+guard on with loopback exempted, per-host slots, size cap). ``daemon`` is the whole poll path
+of ``bilat once``: the store's source state, ``FeedSource.poll`` (conditional GET +
+``parse_feed``), the keyword rule and the pipeline's SQLite transaction per poll. ``raw`` is
+the baseline: a bare aiohttp session doing the same requests with the same connection limits.
 """
 
 from __future__ import annotations
@@ -13,16 +15,21 @@ import argparse
 import asyncio
 import json
 import resource
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import aiohttp
 import fastfeedparser
 
 from monitor.contracts import HttpSettings
+from monitor.daemon import _sync_schedule, open_runtime
 from monitor.http import Http
+from monitor.logs import configure_logging
 from monitor.netguard import StaticResolver
+from monitor.settings import load_settings
 
 TOTAL_LIMIT = 100
 PER_HOST_LIMIT = 2
@@ -125,15 +132,81 @@ async def run_client(
     return out
 
 
+def write_daemon_config(directory: Path, urls: list[str]) -> Path:
+    """A bilat config with one feed source per URL, a keyword rule and no notifier output."""
+    lines = [
+        "[monitor]",
+        'state = "sqlite:///state.db"',
+        "allow_private_networks = true",
+        f"concurrency = {TOTAL_LIMIT}",
+        'log_level = "warning"',
+        "[monitor.http]",
+        f"per_host_limit = {PER_HOST_LIMIT}",
+        f"total_limit = {TOTAL_LIMIT}",
+        "[notifiers.desk]",
+        'type = "webhook"',
+        'url = "http://127.0.0.1:9/unused"',
+        "[[rules]]",
+        'id = "watch"',
+        'type = "keyword"',
+        'any = ["bilateral meeting"]',
+        'notify = ["desk"]',
+    ]
+    for i, url in enumerate(urls):
+        lines += ["[[sources]]", f'id = "feed-{i}"', 'type = "feed"', f'url = "{url}"']
+    path = directory / "bench.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+async def run_daemon_client(feeds: int, hosts: int, port: int, passes: int) -> dict[str, object]:
+    """The poll path of ``bilat once`` over every feed: a full pass, then conditional ones."""
+    urls, pinned = feed_urls(feeds, hosts, port)
+    out: dict[str, object] = {"mode": "daemon", "feeds": feeds}
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(write_daemon_config(Path(tmp), urls))
+        configure_logging("warning", "json")
+        http = Http(
+            settings.monitor.http, resolver=StaticResolver(pinned), allow_networks=["127.0.0.1/32"]
+        )
+        async with http, open_runtime(settings, http=http) as rt:
+            await _sync_schedule(rt, spread=False)
+            slots = asyncio.Semaphore(settings.monitor.concurrency)
+            ids = list(rt.polled)
+
+            async def poll(sid: str) -> bool:
+                async with slots:
+                    return await rt.poller.poll(sid)
+
+            async def one_pass() -> dict[str, float]:
+                wall, cpu = time.perf_counter(), time.process_time()
+                ok = await asyncio.gather(*(poll(sid) for sid in ids))
+                wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+                if not all(ok):
+                    raise SystemExit(f"{ok.count(False)} polls failed in the daemon pass")
+                return {"wall_s": wall, "cpu_s": cpu}
+
+            out["full"] = await one_pass()
+            out["conditional"] = [await one_pass() for _ in range(passes)]
+            states = await rt.store.source_states()
+            if sum(s.last_status == "304" for s in states.values()) != feeds:
+                raise SystemExit("the conditional pass did not get 304 for every feed")
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pollclient")
-    parser.add_argument("--mode", choices=["bilat", "raw"], required=True)
+    parser.add_argument("--mode", choices=["bilat", "daemon", "raw"], required=True)
     parser.add_argument("--feeds", type=int, default=5000)
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--passes", type=int, default=3, help="conditional passes")
     args = parser.parse_args(argv)
-    result = asyncio.run(run_client(args.mode, args.feeds, args.hosts, args.port, args.passes))
+    if args.mode == "daemon":
+        result = asyncio.run(run_daemon_client(args.feeds, args.hosts, args.port, args.passes))
+    else:
+        result = asyncio.run(run_client(args.mode, args.feeds, args.hosts, args.port, args.passes))
     print(json.dumps(result))
     return 0
 
