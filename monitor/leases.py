@@ -44,6 +44,7 @@ class LeaseKeeper:
         self.held = False
         self._valid_until = 0.0  # monotonic: when the last confirmed lease runs out
         self._failing = False  # renewals are failing (the store is unreachable)
+        self._contended = False  # the last attempt found another node holding the lease
 
     async def acquire(self) -> bool:
         """Take or renew the lease once; True while this node holds it."""
@@ -70,8 +71,13 @@ class LeaseKeeper:
             if ok:
                 # Counted from before the request: the store's TTL started no earlier.
                 self._valid_until = started + self.ttl_s
-        if ok != self.held:
-            log.info("lease.taken" if ok else "lease.lost", lease=self.name)
+        if ok and not self.held:
+            # At info only for a takeover (another node held it); one node taking its own
+            # leases at startup is routine.
+            (log.info if self._contended else log.debug)("lease.taken", lease=self.name)
+        elif self.held and not ok:
+            log.info("lease.lost", lease=self.name)
+        self._contended = not ok
         self.held = ok
         return ok
 

@@ -33,11 +33,10 @@ the URL carries one anyway it is masked in logs and in ``store.url``.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import secrets
 import socket
-from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -47,29 +46,16 @@ import asyncpg
 import structlog
 
 from monitor.logs import register_secrets
-from monitor.model import Alert, Item, Match
 from monitor.store.base import (
-    LeaseLost,
-    OutboxRow,
-    OutboxState,
-    PruneReport,
     SourcePlan,
     SourceState,
     Store,
     Transaction,
     display_url,
-    stream_lease,
 )
-from monitor.store.postgres_schema import (
-    MIGRATIONS,
-    SAVE_CLAIMED_STATE,
-    SAVE_STATE,
-    clean,
-    dumps,
-    outbox_from_row,
-    state_from_row,
-    state_params,
-)
+from monitor.store.postgres_outbox import PostgresOutbox
+from monitor.store.postgres_schema import MIGRATIONS, lock_key, state_from_row
+from monitor.store.postgres_tx import Fences, PostgresTransaction
 
 log = structlog.get_logger(__name__)
 
@@ -83,12 +69,6 @@ def node_id() -> str:
     """This process's identity among the nodes: hostname:pid:random (a restarted process,
     or a container reusing a pid, is a new node)."""
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-
-
-def _lock_key(purpose: str) -> str:
-    # Advisory lock keys per schema, so deployments sharing one database in separate schemas
-    # do not wait for each other.
-    return f"hashtext(coalesce(current_schema(), '') || ':bilat.{purpose}')"
 
 
 async def _finish(aw: Awaitable[T]) -> T:
@@ -112,149 +92,14 @@ async def _finish(aw: Awaitable[T]) -> T:
     return task.result()
 
 
-def _count(status: str) -> int:
-    """Rows affected, from a command status such as ``INSERT 0 3`` or ``DELETE 7``."""
-    return int(status.rsplit(" ", 1)[-1])
-
-
-class PostgresTransaction:
-    """The ``Transaction`` of ``PostgresStore``; valid only inside ``transaction()``."""
-
-    def __init__(self, conn: asyncpg.Connection, store: PostgresStore) -> None:
-        self.conn = conn
-        self.store = store
-        self._ended_claims: list[tuple[str, int]] = []
-
-    async def unseen(self, item_keys: Sequence[str]) -> set[str]:
-        cleaned = {key: clean(key) for key in dict.fromkeys(item_keys)}
-        if not cleaned:
-            return set()
-        rows = await self.conn.fetch(
-            "SELECT item_key FROM seen WHERE item_key = ANY($1::text[])",
-            list(set(cleaned.values())),
-        )
-        known = {row[0] for row in rows}
-        return {key for key, stored in cleaned.items() if stored not in known}
-
-    async def mark_seen(self, items: Sequence[Item], now: datetime) -> None:
-        first: dict[str, Item] = {}
-        for item in items:
-            first.setdefault(clean(item.key) or "", item)
-        if not first:
-            return
-        # Sorted: concurrent transactions lock the same keys in the same order (no deadlock).
-        keys = sorted(first)
-        await self.conn.execute(
-            "INSERT INTO seen (item_key, source_id, first_seen, last_seen, published_at)"
-            " SELECT k, s, $3, $3, p FROM unnest($1::text[], $2::text[], $4::timestamptz[])"
-            " AS t(k, s, p)"
-            " ON CONFLICT (item_key) DO UPDATE SET last_seen = EXCLUDED.last_seen",
-            keys,
-            [first[k].source_id for k in keys],
-            now,
-            [first[k].published_at for k in keys],
-        )
-
-    async def add_matches(self, matches: Sequence[tuple[Match, Item]], now: datetime) -> int:
-        if not matches:
-            return 0
-        ordered = sorted(matches, key=lambda pair: pair[0].key)
-        status = await self.conn.execute(
-            "INSERT INTO matches (match_key, rule_id, item_key, source_id, kind, created_at,"
-            " match_json, item_json)"
-            " SELECT mk, r, ik, s, k, $6, mj, ij FROM unnest($1::text[], $2::text[],"
-            " $3::text[], $4::text[], $5::text[], $7::text[], $8::text[])"
-            " AS t(mk, r, ik, s, k, mj, ij)"
-            " ON CONFLICT (match_key) DO NOTHING",
-            [clean(m.key) for m, _ in ordered],
-            [m.rule_id for m, _ in ordered],
-            [clean(m.item_key) for m, _ in ordered],
-            [item.source_id for _, item in ordered],
-            [m.kind for m, _ in ordered],
-            now,
-            [dumps(m.to_json()) for m, _ in ordered],
-            [dumps(item.to_json()) for _, item in ordered],
-        )
-        return _count(status)
-
-    async def add_alerts(self, alerts: Sequence[Alert]) -> list[str]:
-        new: list[str] = []
-        for alert in alerts:
-            inserted = await self.conn.fetchval(
-                "INSERT INTO alerts (alert_id, notifier, rule_id, kind, event_key, parent_id,"
-                " created_at, alert_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                " ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id",
-                alert.id,
-                alert.notifier,
-                alert.rule_id,
-                alert.kind,
-                clean(alert.event_key),
-                alert.parent_id,
-                alert.created_at,
-                dumps(alert.to_json()),
-            )
-            if inserted is not None:
-                await self.conn.execute(
-                    "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at)"
-                    " VALUES ($1, $2, 'pending', $3, $3)",
-                    alert.id,
-                    alert.notifier,
-                    alert.created_at,
-                )
-                new.append(alert.id)
-        return new
-
-    async def source_state(self, source_id: str) -> SourceState:
-        row = await self.conn.fetchrow("SELECT * FROM sources WHERE source_id = $1", source_id)
-        return state_from_row(row) if row else SourceState(source_id)
-
-    async def save_source_state(self, state: SourceState) -> None:
-        sid = state.source_id
-        store = self.store
-        claim = store._claims.get(sid)
-        if claim is not None:
-            status = await self.conn.execute(SAVE_CLAIMED_STATE, *state_params(state), claim)
-            if _count(status) == 0:
-                # The stale token stays: any later save of this poll is refused as well.
-                raise LeaseLost(f"source {sid}: claimed by another node since this poll began")
-            self._ended_claims.append((sid, claim))
-            return
-        name = stream_lease(sid)
-        token = store._leases.get(name)
-        if token is not None:
-            # FOR SHARE: a takeover (an UPDATE of this row) waits until this unit committed.
-            still_ours = await self.conn.fetchval(
-                "SELECT 1 FROM leases WHERE name = $1 AND owner = $2 AND token = $3 FOR SHARE",
-                name,
-                store.node,
-                token,
-            )
-            if still_ours is None:
-                raise LeaseLost(f"source {sid}: its stream was taken over by another node")
-        await self.conn.execute(SAVE_STATE, *state_params(state))
-
-    async def alert_remote_id(self, alert_id: str) -> str | None:
-        value = await self.conn.fetchval(
-            "SELECT remote_id FROM outbox WHERE alert_id = $1", alert_id
-        )
-        return value if isinstance(value, str) else None
-
-    def _committed(self) -> None:
-        for sid, claim in self._ended_claims:
-            self.store._forget_claim(sid, claim)
-
-
-class PostgresStore:
+class PostgresStore(PostgresOutbox):
     """``Store`` on a PostgreSQL database. Open with ``await PostgresStore.open(url)``."""
 
     def __init__(self, url: str, pool: asyncpg.Pool, node: str) -> None:
         self.url = display_url(url)
         self.node = node
         self._pool = pool
-        # Tokens of this node's claims (polled source id -> token) and named leases (name ->
-        # token). A lost one stays until replaced, so work under it stays fenced off.
-        self._claims: dict[str, int] = {}
-        self._leases: dict[str, int] = {}
+        self._fences = Fences(node)
         self._terminated = False
 
     @classmethod
@@ -315,16 +160,16 @@ class PostgresStore:
                 self.node,
             )
             await conn.execute("DELETE FROM leases WHERE owner = $1", self.node)
-        self._claims.clear()
-        self._leases.clear()
+        self._fences.claims.clear()
+        self._fences.leases.clear()
 
     async def _migrate(self) -> None:
         async with self._write() as conn:
             # Nodes starting together queue here; the second finds everything applied.
-            await conn.execute(f"SELECT pg_advisory_xact_lock({_lock_key('migrate')})")
+            await conn.execute(f"SELECT pg_advisory_xact_lock({lock_key('migrate')})")
             await conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+                " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT clock_timestamp())"
             )
             done = {row[0] for row in await conn.fetch("SELECT name FROM schema_migrations")}
             for name, statements in MIGRATIONS:
@@ -353,7 +198,7 @@ class PostgresStore:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresTransaction]:
         async with self._connection() as conn:
-            tx = PostgresTransaction(conn, self)
+            tx = PostgresTransaction(conn, self._fences)
             xact = conn.transaction()
             try:
                 await xact.start()
@@ -364,7 +209,7 @@ class PostgresStore:
                 await _finish(self._rollback(conn, xact))
                 raise
             await _finish(xact.commit())
-        tx._committed()
+        tx.committed()
 
     @staticmethod
     async def _rollback(conn: asyncpg.Connection, xact: Any) -> None:
@@ -380,17 +225,13 @@ class PostgresStore:
         async with self.transaction() as tx:
             yield tx.conn
 
-    def _forget_claim(self, source_id: str, token: int) -> None:
-        if self._claims.get(source_id) == token:
-            del self._claims[source_id]
-
     # -- sources -------------------------------------------------------------------------
 
     async def sync_sources(self, plans: Mapping[str, SourcePlan], now: datetime) -> None:
         ids = list(plans)
         async with self._write() as conn:
             # Nodes starting together take turns (every node runs this at startup).
-            await conn.execute(f"SELECT pg_advisory_xact_lock({_lock_key('sync')})")
+            await conn.execute(f"SELECT pg_advisory_xact_lock({lock_key('sync')})")
             await conn.execute(
                 "UPDATE sources SET active = (source_id = ANY($1::text[]))"
                 " WHERE active IS DISTINCT FROM (source_id = ANY($1::text[]))",
@@ -463,7 +304,7 @@ class PostgresStore:
         )
         rows = sorted(rows, key=lambda r: (r["next_due_at"], r["source_id"]))
         for row in rows:
-            self._claims[row["source_id"]] = row["lease_token"]
+            self._fences.claims[row["source_id"]] = row["lease_token"]
         return [row["source_id"] for row in rows]
 
     async def source_state(self, source_id: str) -> SourceState:
@@ -481,7 +322,7 @@ class PostgresStore:
     # -- leases --------------------------------------------------------------------------
 
     async def acquire_lease(self, name: str, now: datetime, ttl_s: float) -> bool:
-        held = self._leases.get(name)
+        held = self._fences.leases.get(name)
         token = await self._pool.fetchval(
             """
             INSERT INTO leases AS l (name, owner, until, token, acquired_at)
@@ -506,11 +347,11 @@ class PostgresStore:
             # A lost lease's token stays: saves fenced by it keep failing until this node
             # takes the lease again (new token) or releases it.
             return False
-        self._leases[name] = token
+        self._fences.leases[name] = token
         return True
 
     async def release_lease(self, name: str) -> None:
-        token = self._leases.pop(name, None)
+        token = self._fences.leases.pop(name, None)
         if token is None:
             return
         await self._pool.execute(
@@ -519,93 +360,6 @@ class PostgresStore:
             self.node,
             token,
         )
-
-    # -- outbox --------------------------------------------------------------------------
-
-    _OUTBOX = "SELECT o.*, a.alert_json FROM outbox o JOIN alerts a ON a.alert_id = o.alert_id"
-
-    async def next_outbox(self, notifier: str) -> OutboxRow | None:
-        row = await self._pool.fetchrow(
-            f"{self._OUTBOX} WHERE o.notifier = $1 AND o.state = 'pending' ORDER BY o.seq LIMIT 1",
-            notifier,
-        )
-        return outbox_from_row(row) if row else None
-
-    async def outbox(
-        self, *, notifier: str | None = None, state: OutboxState | None = None, limit: int = 100
-    ) -> list[OutboxRow]:
-        rows = await self._pool.fetch(
-            f"{self._OUTBOX} WHERE ($1::text IS NULL OR o.notifier = $1)"
-            " AND ($2::text IS NULL OR o.state = $2) ORDER BY o.seq LIMIT $3",
-            notifier,
-            state,
-            limit,
-        )
-        return [outbox_from_row(row) for row in rows]
-
-    async def mark_sent(self, alert_id: str, *, at: datetime, remote_id: str | None) -> None:
-        await self._pool.execute(
-            "UPDATE outbox SET state = 'sent', sent_at = $2, remote_id = $3,"
-            " attempts = attempts + 1, last_error = NULL"
-            " WHERE alert_id = $1 AND state = 'pending'",
-            alert_id,
-            at,
-            clean(remote_id),
-        )
-
-    async def mark_retry(
-        self, alert_id: str, *, at: datetime, next_attempt_at: datetime, error: str
-    ) -> None:
-        await self._pool.execute(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $3,"
-            " last_error = $4, first_failed_at = COALESCE(first_failed_at, $2)"
-            " WHERE alert_id = $1 AND state = 'pending'",
-            alert_id,
-            at,
-            next_attempt_at,
-            clean(error),
-        )
-
-    async def mark_dead(self, alert_id: str, *, at: datetime, error: str) -> None:
-        await self._pool.execute(
-            "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = $3,"
-            " first_failed_at = COALESCE(first_failed_at, $2)"
-            " WHERE alert_id = $1 AND state = 'pending'",
-            alert_id,
-            at,
-            clean(error),
-        )
-
-    async def get_alert(self, alert_id: str) -> Alert | None:
-        value = await self._pool.fetchval(
-            "SELECT alert_json FROM alerts WHERE alert_id = $1", alert_id
-        )
-        return Alert.from_json(json.loads(value)) if value is not None else None
-
-    async def alert_remote_id(self, alert_id: str) -> str | None:
-        value = await self._pool.fetchval(
-            "SELECT remote_id FROM outbox WHERE alert_id = $1", alert_id
-        )
-        return value if isinstance(value, str) else None
-
-    # -- housekeeping --------------------------------------------------------------------
-
-    async def prune(self, *, before: datetime) -> PruneReport:
-        async with self._write() as conn:
-            # Every node runs the hourly cleanup; one at a time is enough, the others skip.
-            if not await conn.fetchval(f"SELECT pg_try_advisory_xact_lock({_lock_key('prune')})"):
-                return PruneReport()
-            seen = await conn.execute("DELETE FROM seen WHERE last_seen < $1", before)
-            await conn.execute(
-                "DELETE FROM outbox WHERE state IN ('sent', 'dead') AND created_at < $1", before
-            )
-            alerts = await conn.execute(
-                "DELETE FROM alerts a WHERE a.created_at < $1"
-                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.alert_id = a.alert_id)",
-                before,
-            )
-            matches = await conn.execute("DELETE FROM matches WHERE created_at < $1", before)
-        return PruneReport(seen=_count(seen), matches=_count(matches), alerts=_count(alerts))
 
 
 if TYPE_CHECKING:  # mypy proves both classes satisfy the protocols the daemon codes against

@@ -107,6 +107,12 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 
+def lock_key(purpose: str) -> str:
+    """SQL for an advisory lock key, per schema: deployments sharing one database in separate
+    schemas do not wait for each other."""
+    return f"hashtext(coalesce(current_schema(), '') || ':bilat.{purpose}')"
+
+
 def clean(value: str | None) -> str | None:
     """PostgreSQL text cannot hold NUL; a feed's guid or error text can. Replaced the same way
     on every write and lookup, so keys stay consistent."""

@@ -1,8 +1,8 @@
 """Fixtures for the store tests: a fresh PostgreSQL database per run, a fresh schema per test,
 and ``store``, one fixture both backends satisfy (the contract suite runs on each).
 
-PostgreSQL: a real server on 127.0.0.1:5432 (``TEST_POSTGRES_URL`` overrides the admin URL;
-default ``postgresql://root@127.0.0.1:5432/test``, then user ``postgres``). The run creates
+PostgreSQL: a real server on 127.0.0.1:5432 (``TEST_POSTGRES_URL`` names the admin URL;
+by default ``postgresql://root@127.0.0.1:5432/test``, then user ``postgres``). The run creates
 ``bilat_test_<pid>_<random>`` and drops it at the end (and drops any such database left behind
 by a run whose process is gone). Without a server the PostgreSQL tests skip, or fail when
 ``CI=true``.
@@ -51,9 +51,9 @@ def _pid_alive(pid: int) -> bool:
 
 
 async def _admin() -> tuple[asyncpg.Connection, str]:
-    candidates = [os.environ["TEST_POSTGRES_URL"]] if os.environ.get("TEST_POSTGRES_URL") else []
+    chosen = os.environ.get("TEST_POSTGRES_URL")
     errors = []
-    for url in (*candidates, *ADMIN_URLS):
+    for url in (chosen,) if chosen else ADMIN_URLS:
         try:
             return await asyncpg.connect(url, timeout=5), url
         except (OSError, asyncpg.PostgresError, TimeoutError) as exc:

@@ -9,6 +9,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 
+import asyncpg
 import pytest
 
 from monitor.contracts import HttpSettings
@@ -67,7 +68,15 @@ async def test_two_workers_deliver_each_alert_once_and_survive_a_dead_node(
         assert desk.ids == queued and not desk.duplicates() and desk.max_inflight == 1
         assert [r.state for r in await a.outbox(limit=100)] == ["sent"] * 40
 
-        holder, survivor = (a, b) if notifier_lease("hook") in a._leases else (b, a)
+        conn = await asyncpg.connect(pg_url)
+        try:
+            owner = await conn.fetchval(
+                "SELECT owner FROM leases WHERE name = $1", notifier_lease("hook")
+            )
+        finally:
+            await conn.close()
+        assert owner in (a.node, b.node)
+        holder, survivor = (a, b) if owner == a.node else (b, a)
         holder.terminate()  # the lane's node dies; its lease is not released
         died = time.monotonic()
         more = await write_poll(

@@ -1,0 +1,109 @@
+"""The outbox and housekeeping queries of the PostgreSQL store (a part of ``PostgresStore``).
+
+Only the node holding a notifier's lane lease delivers its rows (``monitor.delivery``), so
+these are plain statements; ``state = 'pending'`` guards make a late mark from a node that
+lost the lane a no-op on a row the new holder already finished.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import asyncpg
+
+from monitor.model import Alert
+from monitor.store.base import OutboxRow, OutboxState, PruneReport
+from monitor.store.postgres_schema import clean, lock_key, outbox_from_row
+from monitor.store.postgres_tx import count
+
+
+class PostgresOutbox:
+    """Outbox and housekeeping methods of ``PostgresStore``."""
+
+    _pool: asyncpg.Pool
+
+    _OUTBOX = "SELECT o.*, a.alert_json FROM outbox o JOIN alerts a ON a.alert_id = o.alert_id"
+
+    async def next_outbox(self, notifier: str) -> OutboxRow | None:
+        row = await self._pool.fetchrow(
+            f"{self._OUTBOX} WHERE o.notifier = $1 AND o.state = 'pending' ORDER BY o.seq LIMIT 1",
+            notifier,
+        )
+        return outbox_from_row(row) if row else None
+
+    async def outbox(
+        self, *, notifier: str | None = None, state: OutboxState | None = None, limit: int = 100
+    ) -> list[OutboxRow]:
+        rows = await self._pool.fetch(
+            f"{self._OUTBOX} WHERE ($1::text IS NULL OR o.notifier = $1)"
+            " AND ($2::text IS NULL OR o.state = $2) ORDER BY o.seq LIMIT $3",
+            notifier,
+            state,
+            limit,
+        )
+        return [outbox_from_row(row) for row in rows]
+
+    async def mark_sent(self, alert_id: str, *, at: datetime, remote_id: str | None) -> None:
+        await self._pool.execute(
+            "UPDATE outbox SET state = 'sent', sent_at = $2, remote_id = $3,"
+            " attempts = attempts + 1, last_error = NULL"
+            " WHERE alert_id = $1 AND state = 'pending'",
+            alert_id,
+            at,
+            clean(remote_id),
+        )
+
+    async def mark_retry(
+        self, alert_id: str, *, at: datetime, next_attempt_at: datetime, error: str
+    ) -> None:
+        await self._pool.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $3,"
+            " last_error = $4, first_failed_at = COALESCE(first_failed_at, $2)"
+            " WHERE alert_id = $1 AND state = 'pending'",
+            alert_id,
+            at,
+            next_attempt_at,
+            clean(error),
+        )
+
+    async def mark_dead(self, alert_id: str, *, at: datetime, error: str) -> None:
+        await self._pool.execute(
+            "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = $3,"
+            " first_failed_at = COALESCE(first_failed_at, $2)"
+            " WHERE alert_id = $1 AND state = 'pending'",
+            alert_id,
+            at,
+            clean(error),
+        )
+
+    async def get_alert(self, alert_id: str) -> Alert | None:
+        value = await self._pool.fetchval(
+            "SELECT alert_json FROM alerts WHERE alert_id = $1", alert_id
+        )
+        return Alert.from_json(json.loads(value)) if value is not None else None
+
+    async def alert_remote_id(self, alert_id: str) -> str | None:
+        value = await self._pool.fetchval(
+            "SELECT remote_id FROM outbox WHERE alert_id = $1", alert_id
+        )
+        return value if isinstance(value, str) else None
+
+    # -- housekeeping --------------------------------------------------------------------
+
+    async def prune(self, *, before: datetime) -> PruneReport:
+        async with self._pool.acquire() as conn, conn.transaction():
+            # Every node runs the hourly cleanup; one at a time is enough, the others skip.
+            if not await conn.fetchval(f"SELECT pg_try_advisory_xact_lock({lock_key('prune')})"):
+                return PruneReport()
+            seen = await conn.execute("DELETE FROM seen WHERE last_seen < $1", before)
+            await conn.execute(
+                "DELETE FROM outbox WHERE state IN ('sent', 'dead') AND created_at < $1", before
+            )
+            alerts = await conn.execute(
+                "DELETE FROM alerts a WHERE a.created_at < $1"
+                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.alert_id = a.alert_id)",
+                before,
+            )
+            matches = await conn.execute("DELETE FROM matches WHERE created_at < $1", before)
+        return PruneReport(seen=count(seen), matches=count(matches), alerts=count(alerts))
