@@ -1,6 +1,7 @@
 """The ``bilat`` command line (also ``python -m monitor``).
 
-Each subcommand lives in ``monitor/commands/<name>.py`` and exposes
+Each subcommand lives in ``monitor/commands/<name>.py`` (a dash in the command's name is an
+underscore in the module's: ``notify-test`` -> ``notify_test.py``) and exposes
 ``register(subparsers) -> None``, which adds its parser and sets ``func(args) -> int``.
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from monitor import __version__
 
 # Subcommand modules, in the order ``bilat --help`` lists them.
-COMMANDS: list[str] = ["run", "once", "check", "render", "sources"]
+COMMANDS: list[str] = ["run", "once", "check", "render", "sources", "notify-test"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"bilat {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        importlib.import_module(f"monitor.commands.{name}").register(sub)
+        importlib.import_module(f"monitor.commands.{name.replace('-', '_')}").register(sub)
     return parser
 
 

@@ -25,7 +25,7 @@ from adapters import ADAPTERS
 from adapters.base import SourceOptions
 from monitor.config_errors import ConfigError, ConfigIssue, display_path
 from monitor.contracts import HttpClient, PolledSource, PushSource, SourceCursor
-from monitor.delivery import DeliveryWorker
+from monitor.delivery import DeliveryWorker, accepting
 from monitor.http import Http
 from monitor.leases import LeaseKeeper
 from monitor.logs import register_secrets
@@ -124,7 +124,7 @@ async def open_runtime(
             rules,
             notifiers=frozenset(notifiers),
             backfill_s=settings.monitor.backfill,
-            decide=decide_fn,
+            decide=accepting(decide_fn, {name: n for name, (n, _) in notifiers.items()}),
             on_alerts=delivery.kick,
         )
         poller = Poller(store, http, pipeline, polled)

@@ -1,15 +1,34 @@
 """The outbox delivery worker: every queued alert reaches its notifier, once, in order.
 
 One task per notifier takes that notifier's oldest pending outbox row, waits until it is due
-and until ``min_interval`` has passed since the previous attempt (pacing), and sends it. The
-row stays pending until the send succeeded, so a crash mid-send repeats at most that one
-message and loses nothing. Outcomes:
+(its retry time, and never before its ``not_before``: alerts held by quiet hours) and until
+``min_interval`` has passed since the previous attempt (pacing), and sends it. The row stays
+pending until the send succeeded, so a crash mid-send repeats at most that one message and
+loses nothing. Outcomes:
 - ``sent``: the row is marked sent with the notifier's remote id (a Slack ts, for threads);
-- ``retry``: the row waits max(Retry-After, exponential backoff with jitter, capped) and is
-  tried again until ``retry_for`` has passed since its first failure, then becomes dead;
-- ``dead``: dead-lettered with one clear error line.
+- ``retry``: the row waits, then is tried again until ``retry_for`` has passed since its first
+  failure, then becomes dead. The wait is the server's ``Retry-After`` when it gave one (a
+  429 pauses the whole notifier exactly that long: the row is the head of its queue), else
+  exponential backoff with jitter, capped;
+- ``dead``: dead-lettered with one clear error line (``delivery.dead``) and the metric.
 Later rows wait behind a row that is retrying: order matters (a thread reply must follow its
 parent), and an outage affects every message to that destination anyway.
+
+Threads: an "update"/"confirmed" alert is sent with ``parent_remote_id`` = the remote id
+stored when its parent (the "new" alert of the same event and notifier) was sent. Strict
+order per notifier means the parent was settled first: sent (its id is used) or dead /
+pruned / never queued (the update goes top-level, as a full message).
+
+Digests: a notifier with ``digest_interval`` set (email ``digest = "15m"``) is not sent row by
+row. Its window opens with the oldest pending row; when the window has passed the worker
+takes every due row (up to ``DIGEST_MAX``), calls ``send_digest`` once and settles all those
+rows with that one outcome in one write. Rows stay pending until then, so a crash during a
+digest repeats that digest (the only duplicate) and loses nothing.
+
+Why not tenacity here: a delivery's retry state (attempts, next attempt, first failure) must
+survive ``kill -9`` and restarts for a day, so it lives in the outbox rows and this worker is
+the state machine over them; an in-memory retry loop would forget it. Tenacity does the quick
+in-call retries of idempotent GETs at the HTTP edge; POSTs are never retried inside a call.
 
 Several nodes (PostgreSQL state): a notifier's lane runs on one node at a time, the holder of
 its lease (``notifier_lease``), renewed in the background; the other nodes' lanes wait and one
@@ -18,6 +37,9 @@ alert at once, and the order holds across nodes.
 
 A notifier outage is logged once (``delivery.failing``) and its end once
 (``delivery.recovered``); retries in between are debug lines.
+
+``accepting(decide, notifiers)`` wraps the pipeline's decision hook so an alert a notifier does
+not take (``accepts(alert)`` False) is never queued for it.
 """
 
 from __future__ import annotations
@@ -26,30 +48,68 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
 import structlog
 from prometheus_client import Counter
 
 from monitor.leases import LeaseKeeper
 from monitor.logs import mask_text
-from monitor.model import utcnow
-from monitor.notifiers.base import Delivery, Notifier, NotifierOptions
+from monitor.model import Alert, utcnow
+from monitor.notifiers.base import Delivery, DigestNotifier, Notifier, NotifierOptions
 from monitor.pacing import backoff
-from monitor.store.base import OutboxRow, Store, notifier_lease
+from monitor.pipeline import Decide, DecideContext, RoutedMatch
+from monitor.store.base import OutboxRow, Store, Transaction, notifier_lease
 
 log = structlog.get_logger("monitor.delivery")
 
 RETRY_BASE_S = 2.0
 RETRY_CAP_S = 300.0
 IDLE_WAKE_S = 30.0  # re-check the outbox now and then even without a kick
+DIGEST_MAX = 200  # alerts per digest message; the rest go in the next one, right after
 LANE_LEASE_S = 30.0  # a dead node's notifier lanes move to another node after about this long
 
 DELIVERIES = Counter(
     "bilat_deliveries_total", "Alert delivery attempts by outcome", ["notifier", "outcome"]
 )
+
+
+# -- routing: only what a notifier accepts is queued for it ---------------------------------
+
+
+def accepted(alerts: Sequence[Alert], notifiers: Mapping[str, object]) -> list[Alert]:
+    """The alerts their notifier takes (its ``accepts(alert)``; without that hook, all)."""
+    kept: list[Alert] = []
+    for alert in alerts:
+        accepts = getattr(notifiers.get(alert.notifier), "accepts", None)
+        if callable(accepts) and not accepts(alert):
+            log.debug(
+                "alert.not_queued",
+                notifier=alert.notifier,
+                alert_id=alert.id,
+                kind=alert.kind,
+                reason="the notifier does not take this kind of alert",
+            )
+            continue
+        kept.append(alert)
+    return kept
+
+
+def accepting(decide: Decide, notifiers: Mapping[str, object]) -> Decide:
+    """``decide`` whose alerts are filtered by ``accepted`` before the pipeline queues them."""
+
+    async def decide_accepted(
+        tx: Transaction, matches: Sequence[RoutedMatch], ctx: DecideContext
+    ) -> list[Alert]:
+        return accepted(await decide(tx, matches, ctx), notifiers)
+
+    return decide_accepted
+
+
+# -- the worker ------------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -59,12 +119,24 @@ class _Lane:
     name: str
     notifier: Notifier
     options: NotifierOptions
+    digest: DigestNotifier | None = None  # set when the notifier sends digests
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     last_attempt: float | None = None  # monotonic
     failing_since: datetime | None = None
     task: asyncio.Task[None] | None = None
     keeper: LeaseKeeper | None = None  # this node's turn at the notifier (several nodes)
     keeper_task: asyncio.Task[None] | None = None
+
+    @property
+    def digest_s(self) -> float | None:
+        return self.digest.digest_interval if self.digest is not None else None
+
+
+def _lane(name: str, notifier: Notifier, options: NotifierOptions) -> _Lane:
+    interval = getattr(notifier, "digest_interval", None)
+    has_digest = interval is not None and callable(getattr(notifier, "send_digest", None))
+    digest = cast(DigestNotifier, notifier) if has_digest else None
+    return _Lane(name, notifier, options, digest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +165,7 @@ class DeliveryWorker:
         self.rng = rng or random.Random()
         self.retry_base_s = retry_base_s
         self.retry_cap_s = retry_cap_s
-        self._lanes = {name: _Lane(name, n, o) for name, (n, o) in notifiers.items()}
+        self._lanes = {name: _lane(name, n, o) for name, (n, o) in notifiers.items()}
         for lane in self._lanes.values():
             lane.keeper = LeaseKeeper(store, notifier_lease(lane.name), ttl_s=lease_s, clock=clock)
         self._stopping = False
@@ -157,25 +229,24 @@ class DeliveryWorker:
                 await asyncio.wait_for(lane.wake.wait(), timeout=wait)
 
     async def _step(self, lane: _Lane) -> float | None:
-        """Deliver the head row if it is due; else return how long to sleep."""
+        """Send the lane's next message if it is due; else return how long to sleep."""
         if not await self._my_turn(lane):
             return IDLE_WAKE_S  # another node delivers; a kick or the sweep tick retries
-        row = await self.store.next_outbox(lane.name)
-        if row is None:
+        head = await self._head(lane, flush=False)
+        if head is None:
             return IDLE_WAKE_S
-        due_in = (row.next_attempt_at - self.clock()).total_seconds()
-        if due_in > 0:
-            return min(due_in, IDLE_WAKE_S)
-        pace = self._pace_wait(lane)
-        if pace > 0:
-            return pace
-        await self._attempt(lane, row)
+        due, row = head
+        wait = max((due - self.clock()).total_seconds(), self._pace_wait(lane))
+        if wait > 0:
+            return min(wait, IDLE_WAKE_S)
+        await self._send(lane, row)
         return None
 
     # -- burst mode (bilat once) ---------------------------------------------------------
 
     async def drain(self, deadline_s: float) -> DrainReport:
-        """Deliver every row that is or becomes due within ``deadline_s``, then return."""
+        """Deliver every row that is or becomes due within ``deadline_s``, then return.
+        Digests do not wait for their window: what is due goes now, in one message."""
         stop_at = time.monotonic() + deadline_s
         try:
             reports = await asyncio.gather(
@@ -194,71 +265,149 @@ class DeliveryWorker:
         while True:
             # Renewed before every attempt (no background keeper in a burst).
             turn = lane.keeper is None or await lane.keeper.acquire()
-            row = await self.store.next_outbox(lane.name)
-            if row is None:
+            head = await self._head(lane, flush=True)
+            if head is None:
                 return DrainReport(sent, dead, 0)
-            wait = max((row.next_attempt_at - self.clock()).total_seconds(), self._pace_wait(lane))
+            due, row = head
+            wait = max((due - self.clock()).total_seconds(), self._pace_wait(lane))
             if not turn or time.monotonic() + wait > stop_at:
                 left = await self.store.outbox(notifier=lane.name, state="pending", limit=10_000)
                 return DrainReport(sent, dead, len(left))
             if wait > 0:
                 await asyncio.sleep(wait)
-            outcome = await self._attempt(lane, row)
-            sent += outcome == "sent"
-            dead += outcome == "dead"
+            s, d = await self._send(lane, row)
+            sent += s
+            dead += d
 
-    # -- one attempt ---------------------------------------------------------------------
+    # -- what is next, and when ----------------------------------------------------------
+
+    async def _head(self, lane: _Lane, *, flush: bool) -> tuple[datetime, OutboxRow] | None:
+        """The lane's oldest pending row and when the next send may happen (None: idle).
+        A digest lane waits for its window (opened by that row) unless ``flush``; a row
+        already retried waits for its retry time only."""
+        row = await self.store.next_outbox(lane.name)
+        if row is None:
+            return None
+        digest_s = lane.digest_s
+        if digest_s is None or flush or row.attempts:
+            return row.due_at, row
+        return max(row.due_at, row.created_at + timedelta(seconds=digest_s)), row
 
     def _pace_wait(self, lane: _Lane) -> float:
         if lane.last_attempt is None:
             return 0.0
         return max(0.0, lane.last_attempt + lane.options.min_interval - time.monotonic())
 
-    async def _attempt(self, lane: _Lane, row: OutboxRow) -> str:
+    async def _send(self, lane: _Lane, head: OutboxRow) -> tuple[int, int]:
+        """One message: the head row, or a digest of every due row. Returns (sent, dead)."""
+        if lane.digest is None:
+            return await self._attempt(lane, head)
+        digest = lane.digest
+        rows = await self.store.due_outbox(lane.name, now=self.clock(), limit=DIGEST_MAX)
+        if not rows:
+            return 0, 0
+        alerts = [r.alert for r in rows]
+        return await self._settle(lane, rows, await self._call(lane, digest.send_digest(alerts)))
+
+    # -- one attempt ---------------------------------------------------------------------
+
+    async def _parent_remote_id(self, lane: _Lane, alert: Alert) -> str | None:
+        """The remote id to thread ``alert`` under, or None to send it top-level."""
+        if not alert.parent_id:
+            return None
+        parent = await self.store.outbox_row(alert.parent_id)
+        if parent is None or parent.state == "dead":
+            return None  # never queued, pruned or dead-lettered: the update stands alone
+        if parent.state == "pending":
+            # Cannot happen in order (the parent is queued first, to the same notifier);
+            # waiting for a row behind this one would block the queue for good.
+            log.warning(
+                "delivery.parent_pending",
+                notifier=lane.name,
+                alert_id=alert.id,
+                parent_id=alert.parent_id,
+            )
+            return None
+        return parent.remote_id
+
+    async def _attempt(self, lane: _Lane, row: OutboxRow) -> tuple[int, int]:
         alert = row.alert
-        parent_remote_id = None
-        if alert.parent_id:
-            parent_remote_id = await self.store.alert_remote_id(alert.parent_id)
+        parent_remote_id = await self._parent_remote_id(lane, alert)
+        sending = lane.notifier.send(alert, parent_remote_id=parent_remote_id)
+        return await self._settle(lane, [row], await self._call(lane, sending))
+
+    async def _call(self, lane: _Lane, sending: Awaitable[Delivery]) -> Delivery:
         lane.last_attempt = time.monotonic()
         try:
-            delivery = await lane.notifier.send(alert, parent_remote_id=parent_remote_id)
+            return await sending
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             # A notifier bug must not stop delivery: treat it as transient and say so.
-            log.exception("delivery.error", notifier=lane.name, alert_id=alert.id)
-            delivery = Delivery("retry", detail=f"{type(exc).__name__}: {exc}")
+            log.exception("delivery.error", notifier=lane.name)
+            return Delivery("retry", detail=f"{type(exc).__name__}: {exc}")
+
+    async def _settle(
+        self, lane: _Lane, rows: list[OutboxRow], delivery: Delivery
+    ) -> tuple[int, int]:
+        """Record one outcome for ``rows`` (one row, or a digest's); returns (sent, dead)."""
         now = self.clock()
         detail = mask_text(delivery.detail)
-        ctx = {"notifier": lane.name, "alert_id": alert.id, "attempt": row.attempts + 1}
+        ids = [r.alert.id for r in rows]
+        attempt = max(r.attempts for r in rows) + 1
+
+        def ctx(subset: list[OutboxRow]) -> dict[str, object]:
+            if lane.digest is None:
+                alert = subset[0].alert
+                return {"notifier": lane.name, "alert_id": alert.id, "attempt": attempt}
+            return {
+                "notifier": lane.name,
+                "alerts": len(subset),
+                "alert_ids": [r.alert.id for r in subset],
+                "attempt": attempt,
+            }
+
         if delivery.outcome == "sent":
-            await self.store.mark_sent(alert.id, at=now, remote_id=delivery.remote_id)
-            DELIVERIES.labels(lane.name, "sent").inc()
-            latency = (now - row.created_at).total_seconds()
-            log.info("alert.delivered", **ctx, latency_s=round(latency, 3))
+            await self.store.mark_sent_many(ids, at=now, remote_id=delivery.remote_id)
+            DELIVERIES.labels(lane.name, "sent").inc(len(ids))
+            oldest = min(r.created_at for r in rows)
+            latency = round((now - oldest).total_seconds(), 3)
+            event = "alert.delivered" if lane.digest is None else "digest.delivered"
+            log.info(event, **ctx(rows), latency_s=latency)
             if lane.failing_since is not None:
                 down = (now - lane.failing_since).total_seconds()
                 log.info("delivery.recovered", notifier=lane.name, downtime_s=round(down))
                 lane.failing_since = None
-            return "sent"
-        first_failed = row.first_failed_at or now
-        expired = (now - first_failed).total_seconds() >= lane.options.retry_for
-        if delivery.outcome == "dead" or expired:
+            return len(ids), 0
+
+        def expired(row: OutboxRow) -> bool:
+            first_failed = row.first_failed_at or now
+            return (now - first_failed).total_seconds() >= lane.options.retry_for
+
+        dead = rows if delivery.outcome == "dead" else [r for r in rows if expired(r)]
+        retry = [r for r in rows if r not in dead]
+        if dead:
             reason = detail if delivery.outcome == "dead" else f"gave up after retrying: {detail}"
-            await self.store.mark_dead(alert.id, at=now, error=reason[:1000])
-            DELIVERIES.labels(lane.name, "dead").inc()
-            log.error("delivery.dead", **ctx, reason=reason, headline=alert.headline)
-            return "dead"
-        delay = max(
-            delivery.retry_after_s or 0.0,
-            backoff(self.retry_base_s, self.retry_cap_s, row.attempts + 1, self.rng),
-        )
-        next_at = now + timedelta(seconds=delay)
-        await self.store.mark_retry(alert.id, at=now, next_attempt_at=next_at, error=detail[:1000])
-        DELIVERIES.labels(lane.name, "retry").inc()
-        if lane.failing_since is None:
-            lane.failing_since = now
-            log.warning("delivery.failing", **ctx, reason=detail, retry_in_s=round(delay, 1))
-        else:
-            log.debug("delivery.retry", **ctx, reason=detail, retry_in_s=round(delay, 1))
-        return "retry"
+            await self.store.mark_dead_many([r.alert.id for r in dead], at=now, error=reason[:1000])
+            DELIVERIES.labels(lane.name, "dead").inc(len(dead))
+            extra = {"headline": dead[0].alert.headline} if lane.digest is None else {}
+            log.error("delivery.dead", **ctx(dead), reason=reason, **extra)
+        if retry:
+            if delivery.retry_after_s:
+                # The server said when (a 429's Retry-After): that is the pause, not a hint.
+                delay = delivery.retry_after_s
+            else:
+                delay = backoff(self.retry_base_s, self.retry_cap_s, attempt, self.rng)
+            next_at = now + timedelta(seconds=delay)
+            await self.store.mark_retry_many(
+                [r.alert.id for r in retry], at=now, next_attempt_at=next_at, error=detail[:1000]
+            )
+            DELIVERIES.labels(lane.name, "retry").inc(len(retry))
+            if lane.failing_since is None:
+                lane.failing_since = now
+                log.warning(
+                    "delivery.failing", **ctx(retry), reason=detail, retry_in_s=round(delay, 1)
+                )
+            else:
+                log.debug("delivery.retry", **ctx(retry), reason=detail, retry_in_s=round(delay, 1))
+        return 0, len(dead)

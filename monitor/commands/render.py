@@ -1,20 +1,32 @@
-"""``bilat render --sample | ALERT_ID``: print an alert's Slack, email and webhook payloads
-(and its console text) without sending anything.
+"""``bilat render ALERT_ID [-c FILE] | --sample``: print an alert's Slack, email and webhook
+payloads (and its console text) without sending anything.
 
-``--sample`` uses the built-in sample alert (Jaishankar meets Wang Yi in Astana). Looking an
-ALERT_ID up needs the store: the lead wires that to ``render_all(alert)``.
+ALERT_ID (from a log line such as ``delivery.dead``) is looked up in the state named by the
+configuration; its delivery record (notifier, state, attempts, last error, remote id) is
+printed first. Exit 1 when the state holds no such alert, 2 on a configuration error.
+``--sample`` uses the built-in sample alert (Jaishankar meets Wang Yi in Astana).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from typing import Any
 
 from monitor import render
+from monitor.commands.common import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_OK,
+    add_config_option,
+    load_or_report,
+)
 from monitor.model import Alert
 from monitor.render.sample import sample_alert
+from monitor.settings import Settings
+from monitor.store import OutboxRow, open_store
 
 CHANNELS = ("slack", "email", "webhook", "console")
 
@@ -63,16 +75,63 @@ def _print(rendered: dict[str, str], only: str | None) -> None:
         print()
 
 
+def delivery_record(alert: Alert, row: OutboxRow | None) -> str:
+    """What the outbox knows about ``alert``: notifier, state, attempts, error, remote id."""
+    lines = [
+        f"alert:     {alert.id} ({alert.kind}, rule {alert.rule_id}, event {alert.event_key})",
+        f"notifier:  {alert.notifier}",
+    ]
+    if alert.parent_id:
+        lines.append(f"parent:    {alert.parent_id}")
+    if row is None:
+        lines.append("state:     not in the outbox (pruned, or never queued)")
+        return "\n".join(lines)
+    lines.append(f"state:     {row.state} after {row.attempts} attempt(s)")
+    lines.append(f"queued:    {row.created_at.isoformat()}")
+    if row.not_before is not None:
+        lines.append(f"held:      not before {row.not_before.isoformat()}")
+    if row.state == "pending" and row.attempts:
+        lines.append(f"next try:  {row.next_attempt_at.isoformat()}")
+    if row.sent_at is not None:
+        lines.append(f"sent:      {row.sent_at.isoformat()}")
+    if row.remote_id:
+        lines.append(f"remote id: {row.remote_id}")
+    if row.last_error:
+        lines.append(f"error:     {row.last_error}")
+    return "\n".join(lines)
+
+
+async def render_stored(settings: Settings, alert_id: str, only: str | None) -> int:
+    """Print the stored alert ``alert_id`` (and its delivery record); the exit code."""
+    store = await open_store(settings.state_url)
+    try:
+        row = await store.outbox_row(alert_id)
+        alert = row.alert if row is not None else await store.get_alert(alert_id)
+    finally:
+        await store.close()
+    if alert is None:
+        print(
+            f"bilat render: no alert {alert_id!r} in {settings.state_url}; ids appear in the "
+            "alert.delivered and delivery.dead log lines",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    if only is None:
+        print("===== delivery =====")
+        print(delivery_record(alert, row))
+        print()
+    _print(render_all(alert), only)
+    return EXIT_OK
+
+
 def run(args: argparse.Namespace) -> int:
     if args.sample:
         _print(render_all(sample_alert(kind=args.kind)), args.channel)
-        return 0
-    print(
-        f"bilat render: looking up alert {args.alert_id!r} needs the store, which this build "
-        "does not wire yet; use --sample",
-        file=sys.stderr,
-    )
-    return 2
+        return EXIT_OK
+    settings = load_or_report(args)
+    if settings is None:
+        return EXIT_CONFIG
+    return asyncio.run(render_stored(settings, args.alert_id, args.channel))
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -92,4 +151,5 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="with --sample: which kind of alert to render (default: new)",
     )
     parser.add_argument("--channel", choices=CHANNELS, help="print only this channel")
+    add_config_option(parser)
     parser.set_defaults(func=run)

@@ -46,6 +46,15 @@ class Delivery:
 
 
 class Notifier(Protocol):
+    """What the delivery worker calls. Two optional hooks, found by name:
+
+    - ``accepts(alert) -> bool``: False for an alert this notifier does not deliver (e.g. an
+      "update" with updates off); such alerts are not queued for it at all.
+    - ``digest_interval`` (seconds or None) with ``send_digest(alerts) -> Delivery``: when
+      the interval is set, the worker sends this notifier's rows as one digest per window
+      (see ``DigestNotifier``) instead of one by one.
+    """
+
     name: str
 
     async def send(self, alert: Alert, *, parent_remote_id: str | None = None) -> Delivery:
@@ -54,6 +63,19 @@ class Notifier(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+class DigestNotifier(Notifier, Protocol):
+    """A notifier that can send many alerts as one message (email digests)."""
+
+    @property
+    def digest_interval(self) -> float | None:
+        """Seconds per digest window, or None to send alerts one by one."""
+        ...
+
+    async def send_digest(self, alerts: list[Alert]) -> Delivery:
+        """Deliver every alert in ``alerts`` as one message; one outcome for all."""
+        ...
 
 
 class NotifierType(Protocol):

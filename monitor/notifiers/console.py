@@ -1,4 +1,5 @@
-"""The ``console`` notifier: prints each alert as a readable block on stdout.
+"""The ``console`` notifier: prints each alert as a readable block on stdout, rendered by
+``monitor.render.console`` like the other channels.
 
 Logs go to stderr, so stdout carries only alerts and can be piped or captured.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import sys
 from typing import ClassVar, TextIO
 
+from monitor import render
 from monitor.contracts import HttpClient
 from monitor.model import Alert
 from monitor.notifiers.base import Delivery, NotifierOptions
@@ -20,34 +22,10 @@ class ConsoleOptions(NotifierOptions):
 
 
 def format_alert(alert: Alert) -> str:
-    """The multi-line text block the console shows for one alert."""
-    report = alert.report
-    when = report.published_at.isoformat() if report.published_at else "unknown"
-    lines = [
-        _RULE,
-        f"[{alert.kind.upper()}] {alert.headline}",
-        f"  rule:      {alert.rule_id} ({alert.match.kind})",
-        f"  source:    {report.source_id}" + (" (official)" if report.official else ""),
-        f"  title:     {report.title}",
-    ]
-    if report.url:
-        lines.append(f"  link:      {report.url}")
-    lines.append(f"  published: {when}")
-    lines.append(f"  alerted:   {alert.created_at.isoformat()}")
-    if alert.match.meeting:
-        m = alert.match.meeting
-        pair = " – ".join(m.parties)
-        lines.append(f"  meeting:   {pair} {m.status}, confidence {m.confidence:.2f}")
-        if m.officials:
-            lines.append(f"  officials: {', '.join(m.officials)}")
-        if m.location:
-            lines.append(f"  location:  {m.location}")
-    if alert.report_count > 1:
-        lines.append(f"  reports:   {alert.report_count}")
-    for i, sentence in enumerate(alert.match.evidence):
-        label = "evidence:" if i == 0 else ""
-        lines.append(f"  {label:<10} “{sentence}”")
-    return "\n".join(lines) + "\n"
+    """The block the console shows for one alert: a separator line, then the same text as
+    every other channel's rendering (``render.console``: flags and headline, facts, the
+    evidence sentence, the source and its link)."""
+    return f"{_RULE}\n{render.console(alert)}\n"
 
 
 class ConsoleNotifier:
@@ -67,6 +45,10 @@ class ConsoleNotifier:
         self.name = name
         self.options = options
         self._stream = stream
+
+    def __repr__(self) -> str:
+        target = "stdout" if self._stream is None else type(self._stream).__name__
+        return f"ConsoleNotifier(name={self.name!r}, stream={target})"
 
     async def send(self, alert: Alert, *, parent_remote_id: str | None = None) -> Delivery:
         out = self._stream or sys.stdout

@@ -19,10 +19,11 @@ certificate that does not verify → dead with the server's reply in the detail.
 some recipients are refused the mail is still ``sent`` (retrying would duplicate it for the
 others) and the detail names the refused ones.
 
-Digest mode, for the outbox worker: rows of a digest notifier are not sent one by one;
-every ``digest`` seconds the worker takes all pending rows of this notifier and calls
-``send_digest(alerts)`` once, then marks every row with that one Delivery (its
-``remote_id`` is the digest's Message-ID, stable for the same set of alerts).
+Digest mode, for the outbox worker: rows of a digest notifier are not sent one by one; a
+window opens with the oldest pending row and, ``digest`` seconds later, the worker takes all
+due rows of this notifier, calls ``send_digest(alerts)`` once and marks every row with that
+one Delivery (its ``remote_id`` is the digest's Message-ID, stable for the same set of
+alerts). See ``monitor.delivery``.
 """
 
 from __future__ import annotations

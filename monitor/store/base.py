@@ -103,6 +103,14 @@ class OutboxRow:
     last_error: str | None = None
     remote_id: str | None = None
     sent_at: datetime | None = None
+    not_before: datetime | None = None  # held (quiet hours): never sent before this
+
+    @property
+    def due_at(self) -> datetime:
+        """When the row may be attempted: its retry time, and never before ``not_before``."""
+        if self.not_before is not None and self.not_before > self.next_attempt_at:
+            return self.not_before
+        return self.next_attempt_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +137,12 @@ class Transaction(Protocol):
         """Store matches with their item; returns how many were new."""
         ...
 
-    async def add_alerts(self, alerts: Sequence[Alert]) -> list[str]:
+    async def add_alerts(
+        self, alerts: Sequence[Alert], *, not_before: Mapping[str, datetime] | None = None
+    ) -> list[str]:
         """Store alerts and queue one pending outbox row each; returns the ids that were new
-        (an alert id already stored is ignored, so a repeated decision sends nothing)."""
+        (an alert id already stored is ignored, so a repeated decision sends nothing).
+        ``not_before`` maps alert ids held back (quiet hours) to the time they may go."""
         ...
 
     async def source_state(self, source_id: str) -> SourceState: ...
@@ -203,6 +214,15 @@ class Store(Protocol):
         """The oldest pending row for ``notifier`` (due or not): delivery is in order."""
         ...
 
+    async def due_outbox(self, notifier: str, *, now: datetime, limit: int) -> list[OutboxRow]:
+        """Up to ``limit`` pending rows of ``notifier`` that are due at ``now`` (retry time
+        and ``not_before`` passed), oldest first: what one digest takes."""
+        ...
+
+    async def outbox_row(self, alert_id: str) -> OutboxRow | None:
+        """The outbox row of ``alert_id`` (any state), or None."""
+        ...
+
     async def outbox(
         self, *, notifier: str | None = None, state: OutboxState | None = None, limit: int = 100
     ) -> list[OutboxRow]:
@@ -216,6 +236,21 @@ class Store(Protocol):
     ) -> None: ...
 
     async def mark_dead(self, alert_id: str, *, at: datetime, error: str) -> None: ...
+
+    # The ``*_many`` forms settle several rows in one atomic write (a digest: one mail, one
+    # outcome for all its rows). Like the single forms they only touch pending rows.
+
+    async def mark_sent_many(
+        self, alert_ids: Sequence[str], *, at: datetime, remote_id: str | None
+    ) -> None: ...
+
+    async def mark_retry_many(
+        self, alert_ids: Sequence[str], *, at: datetime, next_attempt_at: datetime, error: str
+    ) -> None: ...
+
+    async def mark_dead_many(
+        self, alert_ids: Sequence[str], *, at: datetime, error: str
+    ) -> None: ...
 
     async def get_alert(self, alert_id: str) -> Alert | None: ...
 

@@ -8,6 +8,7 @@ lost the lane a no-op on a row the new holder already finished.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 import asyncpg
@@ -44,35 +45,65 @@ class PostgresOutbox:
         )
         return [outbox_from_row(row) for row in rows]
 
-    async def mark_sent(self, alert_id: str, *, at: datetime, remote_id: str | None) -> None:
-        await self._pool.execute(
-            "UPDATE outbox SET state = 'sent', sent_at = $2, remote_id = $3,"
-            " attempts = attempts + 1, last_error = NULL"
-            " WHERE alert_id = $1 AND state = 'pending'",
-            alert_id,
-            at,
-            clean(remote_id),
+    async def due_outbox(self, notifier: str, *, now: datetime, limit: int) -> list[OutboxRow]:
+        rows = await self._pool.fetch(
+            f"{self._OUTBOX} WHERE o.notifier = $1 AND o.state = 'pending'"
+            " AND o.next_attempt_at <= $2 AND (o.not_before IS NULL OR o.not_before <= $2)"
+            " ORDER BY o.seq LIMIT $3",
+            notifier,
+            now,
+            limit,
         )
+        return [outbox_from_row(row) for row in rows]
+
+    async def outbox_row(self, alert_id: str) -> OutboxRow | None:
+        row = await self._pool.fetchrow(f"{self._OUTBOX} WHERE o.alert_id = $1", alert_id)
+        return outbox_from_row(row) if row else None
+
+    async def mark_sent(self, alert_id: str, *, at: datetime, remote_id: str | None) -> None:
+        await self.mark_sent_many([alert_id], at=at, remote_id=remote_id)
 
     async def mark_retry(
         self, alert_id: str, *, at: datetime, next_attempt_at: datetime, error: str
     ) -> None:
+        await self.mark_retry_many([alert_id], at=at, next_attempt_at=next_attempt_at, error=error)
+
+    async def mark_dead(self, alert_id: str, *, at: datetime, error: str) -> None:
+        await self.mark_dead_many([alert_id], at=at, error=error)
+
+    # One statement each: a digest's rows are settled together or not at all.
+
+    async def mark_sent_many(
+        self, alert_ids: Sequence[str], *, at: datetime, remote_id: str | None
+    ) -> None:
+        await self._pool.execute(
+            "UPDATE outbox SET state = 'sent', sent_at = $2, remote_id = $3,"
+            " attempts = attempts + 1, last_error = NULL"
+            " WHERE alert_id = ANY($1::text[]) AND state = 'pending'",
+            list(alert_ids),
+            at,
+            clean(remote_id),
+        )
+
+    async def mark_retry_many(
+        self, alert_ids: Sequence[str], *, at: datetime, next_attempt_at: datetime, error: str
+    ) -> None:
         await self._pool.execute(
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $3,"
             " last_error = $4, first_failed_at = COALESCE(first_failed_at, $2)"
-            " WHERE alert_id = $1 AND state = 'pending'",
-            alert_id,
+            " WHERE alert_id = ANY($1::text[]) AND state = 'pending'",
+            list(alert_ids),
             at,
             next_attempt_at,
             clean(error),
         )
 
-    async def mark_dead(self, alert_id: str, *, at: datetime, error: str) -> None:
+    async def mark_dead_many(self, alert_ids: Sequence[str], *, at: datetime, error: str) -> None:
         await self._pool.execute(
             "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = $3,"
             " first_failed_at = COALESCE(first_failed_at, $2)"
-            " WHERE alert_id = $1 AND state = 'pending'",
-            alert_id,
+            " WHERE alert_id = ANY($1::text[]) AND state = 'pending'",
+            list(alert_ids),
             at,
             clean(error),
         )

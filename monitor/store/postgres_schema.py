@@ -104,6 +104,11 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             )""",
         ),
     ),
+    (
+        "0002_delivery",
+        # Held alerts (quiet hours) are queued now and sent not before this time.
+        ("ALTER TABLE outbox ADD COLUMN not_before timestamptz",),
+    ),
 ]
 
 
@@ -156,6 +161,7 @@ def outbox_from_row(row: asyncpg.Record) -> OutboxRow:
         last_error=row["last_error"],
         remote_id=row["remote_id"],
         sent_at=row["sent_at"],
+        not_before=row["not_before"],
     )
 
 

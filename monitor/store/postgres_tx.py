@@ -7,7 +7,7 @@ nodes lock the same keys in the same order instead of deadlocking; duplicates ar
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -105,7 +105,10 @@ class PostgresTransaction:
         )
         return count(status)
 
-    async def add_alerts(self, alerts: Sequence[Alert]) -> list[str]:
+    async def add_alerts(
+        self, alerts: Sequence[Alert], *, not_before: Mapping[str, datetime] | None = None
+    ) -> list[str]:
+        held = not_before or {}
         new: list[str] = []
         for alert in alerts:
             inserted = await self.conn.fetchval(
@@ -123,11 +126,12 @@ class PostgresTransaction:
             )
             if inserted is not None:
                 await self.conn.execute(
-                    "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at)"
-                    " VALUES ($1, $2, 'pending', $3, $3)",
+                    "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at,"
+                    " not_before) VALUES ($1, $2, 'pending', $3, $3, $4)",
                     alert.id,
                     alert.notifier,
                     alert.created_at,
+                    held.get(alert.id),
                 )
                 new.append(alert.id)
         return new

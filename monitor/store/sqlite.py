@@ -92,7 +92,10 @@ class SqliteTransaction:
         )
         return self.conn.total_changes - before
 
-    async def add_alerts(self, alerts: Sequence[Alert]) -> list[str]:
+    async def add_alerts(
+        self, alerts: Sequence[Alert], *, not_before: Mapping[str, datetime] | None = None
+    ) -> list[str]:
+        held = not_before or {}
         new: list[str] = []
         for alert in alerts:
             cur = await self.conn.execute(
@@ -111,9 +114,15 @@ class SqliteTransaction:
             )
             if cur.rowcount == 1:
                 await self.conn.execute(
-                    "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at)"
-                    " VALUES (?, ?, 'pending', ?, ?)",
-                    (alert.id, alert.notifier, ts(alert.created_at), ts(alert.created_at)),
+                    "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at,"
+                    " not_before) VALUES (?, ?, 'pending', ?, ?, ?)",
+                    (
+                        alert.id,
+                        alert.notifier,
+                        ts(alert.created_at),
+                        ts(alert.created_at),
+                        ts(held.get(alert.id)),
+                    ),
                 )
                 new.append(alert.id)
         return new
@@ -340,34 +349,76 @@ class SqliteStore:
         async with self._lock, self._conn.execute(sql, (*params, limit)) as cur:
             return [outbox_from_row(row) async for row in cur]
 
+    async def due_outbox(self, notifier: str, *, now: datetime, limit: int) -> list[OutboxRow]:
+        t = ts(now)
+        async with (
+            self._lock,
+            self._conn.execute(
+                f"{self._OUTBOX} WHERE o.notifier = ? AND o.state = 'pending'"
+                " AND o.next_attempt_at <= ? AND COALESCE(o.not_before, 0) <= ?"
+                " ORDER BY o.seq LIMIT ?",
+                (notifier, t, t, limit),
+            ) as cur,
+        ):
+            return [outbox_from_row(row) async for row in cur]
+
+    async def outbox_row(self, alert_id: str) -> OutboxRow | None:
+        async with (
+            self._lock,
+            self._conn.execute(f"{self._OUTBOX} WHERE o.alert_id = ?", (alert_id,)) as cur,
+        ):
+            row = await cur.fetchone()
+        return outbox_from_row(row) if row else None
+
     async def mark_sent(self, alert_id: str, *, at: datetime, remote_id: str | None) -> None:
-        async with self._lock:
-            await self._conn.execute(
-                "UPDATE outbox SET state = 'sent', sent_at = ?, remote_id = ?,"
-                " attempts = attempts + 1, last_error = NULL"
-                " WHERE alert_id = ? AND state = 'pending'",
-                (ts(at), remote_id, alert_id),
-            )
+        await self.mark_sent_many([alert_id], at=at, remote_id=remote_id)
 
     async def mark_retry(
         self, alert_id: str, *, at: datetime, next_attempt_at: datetime, error: str
     ) -> None:
-        async with self._lock:
-            await self._conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?,"
-                " last_error = ?, first_failed_at = COALESCE(first_failed_at, ?)"
-                " WHERE alert_id = ? AND state = 'pending'",
-                (ts(next_attempt_at), error, ts(at), alert_id),
-            )
+        await self.mark_retry_many([alert_id], at=at, next_attempt_at=next_attempt_at, error=error)
 
     async def mark_dead(self, alert_id: str, *, at: datetime, error: str) -> None:
-        async with self._lock:
-            await self._conn.execute(
-                "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?,"
-                " first_failed_at = COALESCE(first_failed_at, ?)"
-                " WHERE alert_id = ? AND state = 'pending'",
-                (error, ts(at), alert_id),
-            )
+        await self.mark_dead_many([alert_id], at=at, error=error)
+
+    async def _settle(self, sql: str, params: Sequence[object], alert_ids: Sequence[str]) -> None:
+        """Run ``sql ... WHERE state = 'pending' AND alert_id IN (…)`` over every id, in one
+        transaction (a digest's rows are settled together or not at all)."""
+        async with self._write() as conn:
+            for chunk in chunks(list(alert_ids)):
+                marks = ",".join("?" * len(chunk))
+                await conn.execute(
+                    f"{sql} WHERE state = 'pending' AND alert_id IN ({marks})",
+                    (*params, *chunk),
+                )
+
+    async def mark_sent_many(
+        self, alert_ids: Sequence[str], *, at: datetime, remote_id: str | None
+    ) -> None:
+        await self._settle(
+            "UPDATE outbox SET state = 'sent', sent_at = ?, remote_id = ?,"
+            " attempts = attempts + 1, last_error = NULL",
+            (ts(at), remote_id),
+            alert_ids,
+        )
+
+    async def mark_retry_many(
+        self, alert_ids: Sequence[str], *, at: datetime, next_attempt_at: datetime, error: str
+    ) -> None:
+        await self._settle(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?,"
+            " last_error = ?, first_failed_at = COALESCE(first_failed_at, ?)",
+            (ts(next_attempt_at), error, ts(at)),
+            alert_ids,
+        )
+
+    async def mark_dead_many(self, alert_ids: Sequence[str], *, at: datetime, error: str) -> None:
+        await self._settle(
+            "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?,"
+            " first_failed_at = COALESCE(first_failed_at, ?)",
+            (error, ts(at)),
+            alert_ids,
+        )
 
     async def get_alert(self, alert_id: str) -> Alert | None:
         async with (

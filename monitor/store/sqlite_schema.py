@@ -86,6 +86,11 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             "CREATE INDEX outbox_queue ON outbox(notifier, state, seq)",
         ),
     ),
+    (
+        "0002_delivery",
+        # Held alerts (quiet hours) are queued now and sent not before this time (epoch s).
+        ("ALTER TABLE outbox ADD COLUMN not_before REAL",),
+    ),
 ]
 
 CHUNK = 500  # SQLite's default limit on host parameters is 32766; stay far below
@@ -134,6 +139,7 @@ def outbox_from_row(row: aiosqlite.Row) -> OutboxRow:
         last_error=row["last_error"],
         remote_id=row["remote_id"],
         sent_at=dt(row["sent_at"]),
+        not_before=dt(row["not_before"]),
     )
 
 

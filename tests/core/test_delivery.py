@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from monitor import render
 from monitor.contracts import FetchError, HttpSettings
 from monitor.delivery import DeliveryWorker
 from monitor.http import Http
@@ -256,7 +257,8 @@ async def test_updates_get_the_parents_remote_id(
 
 
 async def test_console_notifier_prints_a_readable_block(store: SqliteStore) -> None:
-    """The console notifier writes headline, rule, source, link and evidence; it is registered."""
+    """The console notifier writes the shared console rendering (headline, facts, evidence,
+    source and link) after a separator line; it is registered."""
     assert NOTIFIERS["console"] is ConsoleNotifier
     out = io.StringIO()
     notifier = ConsoleNotifier("console", ConsoleOptions(type="console"), None, stream=out)
@@ -265,12 +267,8 @@ async def test_console_notifier_prints_a_readable_block(store: SqliteStore) -> N
     w = DeliveryWorker(store, {"console": (notifier, notifier.options)})
     assert (await w.drain(deadline_s=5)).sent == 1
     text = out.getvalue()
-    assert text == format_alert(alert)
-    for part in (
-        "[NEW] Story 7",
-        "rule:      kw (keyword)",
-        "source:    feed",
-        "link:      https://x.invalid/7",
-        "“Evidence sentence 7.”",
-    ):
+    assert text == format_alert(alert) == f"{'─' * 72}\n{render.console(alert)}\n"
+    lines = text.splitlines()
+    assert lines[1] == "Story 7"
+    for part in ("rule kw", "“Evidence sentence 7.”", "(feed)", "https://x.invalid/7"):
         assert part in text

@@ -6,11 +6,22 @@ bodies from ``tests/fixtures/notify/slack/`` — before falling back to success.
 Web API success bodies follow Slack's documented shape (``ok``, ``channel``, ``ts``,
 ``message``); a request without the expected bearer token gets ``not_authed`` or
 ``invalid_auth`` as Slack answers them (HTTP 200).
+
+For delivery tests it can also
+- enforce a rate limit per destination (webhook or channel): at most ``limit`` accepted
+  messages per sliding ``window_s``; a message over it gets Slack's recorded 429
+  (``web_api_429_ratelimited.http``) with ``Retry-After``. Every request that arrives inside
+  a Retry-After window it announced (rate limit or a queued 429) is in ``violations()``;
+- hold the answer to the Nth request open until the test releases it (``hold``);
+- go down (``down()``: connection refused) and come back on the same port (``up()``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,10 +46,46 @@ class Received:
     path: str
     headers: dict[str, str]
     raw: bytes
+    at: float = 0.0  # time.monotonic() on arrival
+    status: int = 0  # what the stand-in answered (0 while held or unanswered)
+    delivered: bool = False  # answered as Slack answers a posted message (ok)
 
     @property
     def json(self) -> Any:
         return json.loads(self.raw)
+
+    @property
+    def text(self) -> str:
+        """The message's fallback text (both modes send one)."""
+        return str(self.json.get("text", ""))
+
+    @property
+    def destination(self) -> str:
+        """What Slack rate-limits on: the webhook, or the Web API channel."""
+        if self.path.startswith("/api/"):
+            return "channel:" + str(self.json.get("channel"))
+        return self.path
+
+
+@dataclass
+class RateLimit:
+    """A strict sliding window: ``limit`` accepted messages per ``window_s``."""
+
+    limit: int  # accepted messages per window and destination
+    window_s: float
+    retry_after_s: int  # announced in the 429 (HTTP allows whole seconds)
+
+
+@dataclass
+class Bucket:
+    """Slack's documented model, "about one message per second per channel, short bursts
+    allowed": a token bucket per destination filling at ``rate_per_s`` up to ``capacity``,
+    starting with ``initial`` tokens (0: someone just used the channel's burst). The 429
+    announces the whole seconds until the next token."""
+
+    rate_per_s: float
+    capacity: float
+    initial: float = 0.0
 
 
 def reply_from_http_file(name: str) -> Reply:
@@ -65,7 +112,13 @@ class SlackStandIn:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.queue: list[Reply] = []
+        self.rate: RateLimit | Bucket | None = None
+        self._buckets: dict[str, tuple[float, float]] = {}  # destination -> (tokens, at)
+        self.holds: dict[int, asyncio.Event] = {}  # request number (1-based) -> release
+        self.limited: list[tuple[str, float, float]] = []  # (destination, at, retry_after)
+        self._accepted: dict[str, list[float]] = {}
         self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
         self._ts = 1720086060
         self.port = 0
 
@@ -85,30 +138,96 @@ class SlackStandIn:
         """Answer the next requests with ``replies``, in order."""
         self.queue.extend(replies)
 
-    async def start(self) -> SlackStandIn:
+    def hold(self, request_number: int) -> asyncio.Event:
+        """Keep the answer to the ``request_number``-th request (1-based) open until the
+        returned event is set."""
+        return self.holds.setdefault(request_number, asyncio.Event())
+
+    def texts(self, *, delivered: bool = False) -> list[str]:
+        """The fallback texts received, in order (with ``delivered``: only those answered
+        as posted)."""
+        return [r.text for r in self.received if r.delivered or not delivered]
+
+    def violations(self) -> list[Received]:
+        """Requests that arrived inside a Retry-After window this stand-in announced."""
+        bad = []
+        for got in self.received:
+            for destination, at, retry_after in self.limited:
+                if got.destination == destination and at < got.at < at + retry_after:
+                    bad.append(got)
+                    break
+        return bad
+
+    async def start(self, port: int = 0) -> SlackStandIn:
         app = web.Application()
         app.router.add_post(WEBHOOK_PATH, self._webhook)
         app.router.add_post("/api/{method}", self._web_api)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
+        self._site = web.TCPSite(self._runner, "127.0.0.1", port, reuse_address=True)
+        await self._site.start()
         self.port = self._runner.addresses[0][1]
         return self
 
     async def stop(self) -> None:
+        for event in self.holds.values():
+            event.set()
         if self._runner is not None:
             await self._runner.cleanup()
+            self._runner = None
+
+    async def down(self) -> None:
+        """Stop listening: connections are refused until ``up()``."""
+        await self.stop()
+
+    async def up(self) -> None:
+        """Listen again on the same port."""
+        await self.start(self.port)
 
     async def _record(self, request: web.Request) -> Received:
         got = Received(request.path, dict(request.headers), await request.read())
+        got.at = time.monotonic()
         self.received.append(got)
+        release = self.holds.get(len(self.received))
+        if release is not None:
+            await release.wait()
         return got
+
+    def _rate_limited(self, got: Received) -> web.Response | None:
+        if self.rate is None:
+            return None
+        if isinstance(self.rate, Bucket):
+            return self._bucket_limited(got, self.rate)
+        window = [
+            t for t in self._accepted.get(got.destination, []) if got.at - t < self.rate.window_s
+        ]
+        self._accepted[got.destination] = window
+        if len(window) < self.rate.limit:
+            window.append(got.at)
+            return None
+        recorded = reply_from_http_file("web_api_429_ratelimited.http")
+        headers = {**recorded.headers, "retry-after": str(self.rate.retry_after_s)}
+        return self._response(Reply(recorded.status, recorded.body, headers))
+
+    def _bucket_limited(self, got: Received, bucket: Bucket) -> web.Response | None:
+        tokens, at = self._buckets.get(got.destination, (bucket.initial, got.at))
+        tokens = min(bucket.capacity, tokens + (got.at - at) * bucket.rate_per_s)
+        if tokens >= 1.0:
+            self._buckets[got.destination] = (tokens - 1.0, got.at)
+            return None
+        self._buckets[got.destination] = (tokens, got.at)
+        wait = max(1, math.ceil((1.0 - tokens) / bucket.rate_per_s))
+        recorded = reply_from_http_file("web_api_429_ratelimited.http")
+        headers = {**recorded.headers, "retry-after": str(wait)}
+        return self._response(Reply(recorded.status, recorded.body, headers))
 
     def _replay(self) -> web.Response | None:
         if not self.queue:
             return None
-        reply = self.queue.pop(0)
+        return self._response(self.queue.pop(0))
+
+    @staticmethod
+    def _response(reply: Reply) -> web.Response:
         headers = dict(reply.headers)
         content_type = headers.pop("Content-Type", headers.pop("content-type", "text/plain"))
         response = web.Response(status=reply.status, body=reply.body, headers=headers)
@@ -116,14 +235,32 @@ class SlackStandIn:
         return response
 
     async def _webhook(self, request: web.Request) -> web.Response:
-        await self._record(request)
-        return self._replay() or web.Response(text="ok", content_type="text/plain")
+        got = await self._record(request)
+        response = (
+            self._replay()
+            or self._rate_limited(got)
+            or web.Response(text="ok", content_type="text/plain")
+        )
+        return self._answer(got, response)
 
     async def _web_api(self, request: web.Request) -> web.Response:
         got = await self._record(request)
-        replayed = self._replay()
-        if replayed is not None:
-            return replayed
+        response = self._replay() or self._rate_limited(got) or self._web_api_ok(request, got)
+        return self._answer(got, response)
+
+    def _answer(self, got: Received, response: web.Response) -> web.Response:
+        got.status = response.status
+        retry_after = response.headers.get("Retry-After")
+        if response.status == 429 and retry_after:
+            self.limited.append((got.destination, time.monotonic(), float(retry_after)))
+        body = response.body if isinstance(response.body, bytes) else b""
+        if response.status == 200 and body.strip() == b"ok":
+            got.delivered = True
+        elif response.status == 200 and body.startswith(b"{"):
+            got.delivered = json.loads(body).get("ok") is True
+        return response
+
+    def _web_api_ok(self, request: web.Request, got: Received) -> web.Response:
         auth = request.headers.get("Authorization", "")
         if not auth:
             return web.json_response({"ok": False, "error": "not_authed"})

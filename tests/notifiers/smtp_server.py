@@ -40,6 +40,7 @@ class Recorder:
     behaviour: Behaviour = field(default_factory=Behaviour)
     mails: list[Envelope] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
+    data_started: int = 0  # DATA commands whose content arrived (accepted or not)
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
@@ -50,6 +51,7 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.data_started += 1
         if self.behaviour.stall_s:
             await asyncio.sleep(self.behaviour.stall_s)
         if self.behaviour.drop_on_data:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -17,36 +16,14 @@ from monitor.notifiers import NOTIFIERS
 from monitor.notifiers.common import NotifierConfigError
 from monitor.notifiers.email import EmailNotifier, EmailOptions
 from tests.notifiers.alerts import follow_up, keyword_alert, meeting_alert
+from tests.notifiers.servers import MakeServer
 from tests.notifiers.smtp_server import (
     PASSWORD,
     USER,
     Behaviour,
-    Recorder,
     SmtpServer,
-    make_certificate,
     server_tls_context,
 )
-
-MakeServer = Callable[..., Awaitable[SmtpServer]]
-
-
-@pytest.fixture
-async def smtp() -> AsyncIterator[MakeServer]:
-    servers: list[SmtpServer] = []
-
-    async def make(behaviour: Behaviour | None = None, **kw: Any) -> SmtpServer:
-        server = await SmtpServer(Recorder(behaviour or Behaviour()), **kw).start()
-        servers.append(server)
-        return server
-
-    yield make
-    for server in servers:
-        await server.stop()
-
-
-@pytest.fixture
-def cert(tmp_path: Path) -> tuple[Path, Path]:
-    return make_certificate(tmp_path)
 
 
 def notifier(port: int, **options: Any) -> EmailNotifier:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -285,8 +286,11 @@ def test_webhook_document_follows_schema_v1() -> None:
     assert json.loads(json.dumps(doc)) == doc
 
 
-def test_render_all_and_cli_print_every_channel(capsys: pytest.CaptureFixture[str]) -> None:
-    """``bilat render --sample`` prints Slack, email, webhook and console renderings."""
+def test_render_all_and_cli_print_every_channel(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``bilat render --sample`` prints Slack, email, webhook and console renderings; an
+    ALERT_ID with a configuration that does not exist is a configuration error (2)."""
     from monitor.cli import main
 
     rendered = render_all(sample_alert(kind="confirmed"))
@@ -298,4 +302,4 @@ def test_render_all_and_cli_print_every_channel(capsys: pytest.CaptureFixture[st
         assert f"===== {channel} =====" in out
     assert "Subject: IN–CN: Jaishankar met Wang Yi in Astana" in out
     assert '"schema": "bilat.alert/1"' in out
-    assert main(["render", "some-alert-id"]) == 2
+    assert main(["render", "some-alert-id", "-c", str(tmp_path / "missing.toml")]) == 2

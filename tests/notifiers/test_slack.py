@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -28,20 +27,6 @@ from tests.notifiers.slack_standin import (
     html_error_page,
     reply_from_http_file,
 )
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[SlackStandIn]:
-    server = await SlackStandIn().start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[Http]:
-    client = Http(HttpSettings(allow_private_networks=True, timeout=5))
-    yield client
-    await client.aclose()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 from aiohttp import web
 from pydantic import ValidationError
 
-from monitor.contracts import HttpSettings
 from monitor.http import Http
 from monitor.notifiers import NOTIFIERS
 from monitor.notifiers.webhook import (
@@ -63,12 +62,6 @@ async def receiver() -> AsyncIterator[Receiver]:
     server = await Receiver().start()
     yield server
     await server.stop()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[Http]:
-    async with Http(HttpSettings(allow_private_networks=True, timeout=5)) as client:
-        yield client
 
 
 def make(receiver: Receiver, http: Http, **options: Any) -> WebhookNotifier:

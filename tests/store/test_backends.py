@@ -4,6 +4,7 @@ safety with a real killed process, URLs and passwords, unreachable servers."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import textwrap
 from pathlib import Path
@@ -11,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from monitor.logs import mask_text
-from monitor.store import Store, display_url, open_store
+from monitor.store import Store, display_url, open_store, postgres_schema
 from monitor.store.postgres import PostgresStore
 from monitor.store.postgres_schema import MIGRATIONS as PG_MIGRATIONS
 from monitor.store.sqlite import SqliteStore
 from monitor.store.sqlite_schema import MIGRATIONS as SQLITE_MIGRATIONS
+from tests.store.storekit import T0, make_alert, make_item
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -123,3 +125,42 @@ async def test_postgres_store_url_is_masked(pg_url: str) -> None:
         assert store.url == display_url(with_password) and "unused-pw" not in store.url
     finally:
         await store.close()
+
+
+@pytest.mark.postgres
+async def test_postgres_store_from_an_older_version_upgrades(pg_url: str) -> None:
+    """A schema made with only 0001_core gains the later migrations on open (in order, once);
+    rows written before survive and stay deliverable."""
+    original = list(postgres_schema.MIGRATIONS)
+    postgres_schema.MIGRATIONS[:] = original[:1]  # the list PostgresStore reads, changed in place
+    try:
+        old = await open_store(pg_url)
+        assert isinstance(old, PostgresStore)
+        assert await old.applied_migrations() == ["0001_core"]
+        _, alert = make_alert(make_item(1), notifier="desk")
+        async with old.transaction() as tx:  # what the previous version's add_alerts wrote
+            await tx.conn.execute(
+                "INSERT INTO alerts (alert_id, notifier, rule_id, kind, event_key, created_at,"
+                " alert_json) VALUES ($1, 'desk', 'r', 'new', $2, $3, $4)",
+                alert.id,
+                alert.event_key,
+                T0,
+                json.dumps(alert.to_json()),
+            )
+            await tx.conn.execute(
+                "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at)"
+                " VALUES ($1, 'desk', 'pending', $2, $2)",
+                alert.id,
+                T0,
+            )
+        await old.close()
+    finally:
+        postgres_schema.MIGRATIONS[:] = original
+    new = await open_store(pg_url)
+    try:
+        assert isinstance(new, PostgresStore)
+        assert await new.applied_migrations() == [name for name, _ in original]
+        due = await new.due_outbox("desk", now=T0, limit=5)
+        assert [r.alert for r in due] == [alert] and due[0].not_before is None
+    finally:
+        await new.close()
