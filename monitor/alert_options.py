@@ -190,3 +190,9 @@ class NotifierAlertOptions(BaseModel):
 
     def quiet(self) -> QuietHours | None:
         return QuietHours.parse(self.quiet_hours, self.timezone) if self.quiet_hours else None
+
+    def updates_policy(self) -> bool | None:
+        """Whether follow-ups go to this notifier (None: the type's default). A notifier type
+        whose default depends on its other options (Slack: threads only in bot mode)
+        overrides this, so alert decisions and the notifier's ``accepts`` agree."""
+        return self.updates

@@ -100,7 +100,8 @@ class NotifierPolicy:
 
     @classmethod
     def of(cls, name: str, options: NotifierOptions) -> NotifierPolicy:
-        updates = getattr(options, "updates", None)
+        policy_of = getattr(options, "updates_policy", None)
+        updates = policy_of() if callable(policy_of) else getattr(options, "updates", None)
         quiet_of = getattr(options, "quiet", None)
         return cls(
             name=name,
@@ -138,7 +139,9 @@ class AlertDecision:
             "reason": self.reason,
         }
         if self.alert is not None:
-            fields.update(alert_id=self.alert.id, kind=self.alert.kind, event=self.alert.event_key)
+            fields.update(
+                alert_id=self.alert.id, kind=self.alert.kind, event_key=self.alert.event_key
+            )
         if self.release_at is not None:
             fields["release_at"] = self.release_at.isoformat()
         return fields

@@ -15,7 +15,16 @@ from collections.abc import Sequence
 from monitor import __version__
 
 # Subcommand modules, in the order ``bilat --help`` lists them.
-COMMANDS: list[str] = ["run", "once", "check", "render", "sources", "notify-test"]
+COMMANDS: list[str] = [
+    "run",
+    "once",
+    "check",
+    "events",
+    "replay",
+    "render",
+    "notify-test",
+    "sources",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -242,7 +242,7 @@ def _table_and_field(loc: tuple[str | int, ...]) -> tuple[str | None, str | None
     if not loc:
         return None, None
     head = str(loc[0])
-    if head in ("sources", "rules") and len(loc) >= 2 and isinstance(loc[1], int):
+    if head in ("sources", "rules", "silences") and len(loc) >= 2 and isinstance(loc[1], int):
         rest = loc[2:]
         table = f"{head}[{loc[1]}]"
     elif head == "notifiers" and len(loc) >= 2:

@@ -25,7 +25,8 @@ from adapters import ADAPTERS
 from adapters.base import SourceOptions
 from monitor.config_errors import ConfigError, ConfigIssue, display_path
 from monitor.contracts import HttpClient, PolledSource, PushSource, SourceCursor
-from monitor.delivery import DeliveryWorker, accepting
+from monitor.delivery import DeliveryWorker
+from monitor.event_decide import EventDecide
 from monitor.http import Http
 from monitor.leases import LeaseKeeper
 from monitor.logs import register_secrets
@@ -33,7 +34,7 @@ from monitor.model import Item, utcnow
 from monitor.notifiers import NOTIFIERS
 from monitor.notifiers.base import Notifier, NotifierOptions
 from monitor.pacing import Cadence, backoff
-from monitor.pipeline import Decide, Pipeline, decide
+from monitor.pipeline import Decide, Pipeline
 from monitor.poller import PolledSourceRuntime, Poller, describe_error
 from monitor.scheduler import Scheduler, plan_sources
 from monitor.settings import Settings
@@ -97,7 +98,7 @@ def _build_sources(
 
 @asynccontextmanager
 async def open_runtime(
-    settings: Settings, *, decide_fn: Decide = decide, http: HttpClient | None = None
+    settings: Settings, *, decide_fn: Decide | None = None, http: HttpClient | None = None
 ) -> AsyncIterator[Runtime]:
     """Build and own every part; closes them (notifiers, store, HTTP) on exit."""
     register_secrets(s.get_secret_value() for s in settings.secrets.values())
@@ -124,7 +125,7 @@ async def open_runtime(
             rules,
             notifiers=frozenset(notifiers),
             backfill_s=settings.monitor.backfill,
-            decide=accepting(decide_fn, {name: n for name, (n, _) in notifiers.items()}),
+            decide=decide_fn or EventDecide.from_settings(settings),
             on_alerts=delivery.kick,
         )
         poller = Poller(store, http, pipeline, polled)
@@ -224,6 +225,7 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
                 retention_s=settings.monitor.retention,
                 lease_s=rt.lease_s,
                 tick_s=tick_s,
+                flush=rt.pipeline.flush_due,
             )
             async with asyncio.TaskGroup() as group:
                 push_tasks = [
@@ -264,6 +266,7 @@ async def once(settings: Settings) -> int:
         ids = list(rt.polled)
         results = await asyncio.gather(*(poll(sid) for sid in ids))
         failed = [sid for sid, ok in zip(ids, results, strict=True) if not ok]
+        await rt.pipeline.flush_due()  # folded updates that came due since the last run
         report = await rt.delivery.drain(settings.monitor.grace_s)
         if rt.pushed:
             log.info("once.push_sources_skipped", sources=sorted(rt.pushed))

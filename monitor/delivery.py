@@ -38,8 +38,9 @@ alert at once, and the order holds across nodes.
 A notifier outage is logged once (``delivery.failing``) and its end once
 (``delivery.recovered``); retries in between are debug lines.
 
-``accepting(decide, notifiers)`` wraps the pipeline's decision hook so an alert a notifier does
-not take (``accepts(alert)`` False) is never queued for it.
+Which alerts a notifier is sent at all (updates on or off) is decided before queueing, by the
+event layer's notifier policy (``monitor/alerts.py``); a notifier's ``accepts`` is only the
+last line of defence at send time.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import cast
@@ -61,8 +62,7 @@ from monitor.logs import mask_text
 from monitor.model import Alert, utcnow
 from monitor.notifiers.base import Delivery, DigestNotifier, Notifier, NotifierOptions
 from monitor.pacing import backoff
-from monitor.pipeline import Decide, DecideContext, RoutedMatch
-from monitor.store.base import OutboxRow, Store, Transaction, notifier_lease
+from monitor.store.base import OutboxRow, Store, notifier_lease
 
 log = structlog.get_logger("monitor.delivery")
 
@@ -78,35 +78,6 @@ DELIVERIES = Counter(
 
 
 # -- routing: only what a notifier accepts is queued for it ---------------------------------
-
-
-def accepted(alerts: Sequence[Alert], notifiers: Mapping[str, object]) -> list[Alert]:
-    """The alerts their notifier takes (its ``accepts(alert)``; without that hook, all)."""
-    kept: list[Alert] = []
-    for alert in alerts:
-        accepts = getattr(notifiers.get(alert.notifier), "accepts", None)
-        if callable(accepts) and not accepts(alert):
-            log.debug(
-                "alert.not_queued",
-                notifier=alert.notifier,
-                alert_id=alert.id,
-                kind=alert.kind,
-                reason="the notifier does not take this kind of alert",
-            )
-            continue
-        kept.append(alert)
-    return kept
-
-
-def accepting(decide: Decide, notifiers: Mapping[str, object]) -> Decide:
-    """``decide`` whose alerts are filtered by ``accepted`` before the pipeline queues them."""
-
-    async def decide_accepted(
-        tx: Transaction, matches: Sequence[RoutedMatch], ctx: DecideContext
-    ) -> list[Alert]:
-        return accepted(await decide(tx, matches, ctx), notifiers)
-
-    return decide_accepted
 
 
 # -- the worker ------------------------------------------------------------------------------

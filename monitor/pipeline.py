@@ -1,4 +1,4 @@
-"""The pipeline: new items -> rules -> matches -> alert decisions -> one store transaction.
+"""The pipeline: new items -> rules -> matches -> events -> alert decisions -> one transaction.
 
 ``Pipeline.process(state, items)`` is called by the poller with the source's next state (new
 cursor, validators, due time) and by push sources (``process_items``) with their cursor.
@@ -12,10 +12,15 @@ alerts; on a source's first successful poll, undated items do not alert either (
 unknown). Such items are still marked seen and still matched (so event clustering can learn
 from them), but ``decide`` receives them with ``backfill=True``.
 
-``decide`` is the one place that turns matches into alerts. The default sends one "new" alert
-per match to each enabled notifier in the rule's ``notify`` list; event clustering replaces it
-with a function of the same signature that reads and writes its events in the same
-transaction.
+``decide`` is the one place that turns matches into alerts. The default is
+``monitor.event_decide.EventDecide``: matches cluster into events (one per real meeting; a
+keyword match is an event of its own) and each notifier gets one "new" alert per event, then
+updates and confirmations in its thread, all read and written in the poll's transaction. A
+decide may hold alerts (quiet hours): ``QueuedAlert.not_before``. ``flush_due`` is the
+scheduler's tick for the folded updates a decide scheduled (``decide.flush``).
+
+``replay`` processes stored items offline (``bilat replay``): the same transaction without a
+source state.
 """
 
 from __future__ import annotations
@@ -24,11 +29,12 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import structlog
 
 from monitor.contracts import SourceCursor
-from monitor.model import Alert, Item, Match, ReportRef, utcnow
+from monitor.model import Alert, Item, Match, utcnow
 from monitor.store.base import SourceState, Store, Transaction
 from rules.base import Rule, RuleOptions
 
@@ -51,35 +57,31 @@ class DecideContext:
     notifiers: frozenset[str]  # enabled notifier names
 
 
-Decide = Callable[[Transaction, Sequence[RoutedMatch], DecideContext], Awaitable[list[Alert]]]
+@dataclass(frozen=True, slots=True)
+class QueuedAlert:
+    """An alert to queue; a held one (quiet hours) is not sent before ``not_before``."""
+
+    alert: Alert
+    not_before: datetime | None = None
 
 
-async def decide(
-    tx: Transaction, matches: Sequence[RoutedMatch], ctx: DecideContext
-) -> list[Alert]:
-    """One "new" alert per (match, enabled notifier of its rule); the match is the event."""
-    alerts: list[Alert] = []
-    for routed in matches:
-        if routed.backfill:
-            continue
-        m = routed.match
-        for notifier in routed.rule.notify:
-            if notifier not in ctx.notifiers:
-                continue
-            alerts.append(
-                Alert(
-                    id=Alert.make_id(notifier, m.rule_id, m.key, "new"),
-                    notifier=notifier,
-                    rule_id=m.rule_id,
-                    kind="new",
-                    event_key=m.key,
-                    headline=m.summary,
-                    match=m,
-                    report=ReportRef.of(routed.item),
-                    created_at=ctx.now,
-                )
-            )
-    return alerts
+Decide = Callable[[Transaction, Sequence[RoutedMatch], DecideContext], Awaitable[list[QueuedAlert]]]
+
+
+class Flush(Protocol):
+    """A decide's ``flush``: the alerts that have come due by ``now`` (folded updates)."""
+
+    def __call__(
+        self, tx: Transaction, now: datetime, *, notifiers: frozenset[str]
+    ) -> Awaitable[list[QueuedAlert]]: ...
+
+
+async def queue(tx: Transaction, alerts: Sequence[QueuedAlert]) -> list[str]:
+    """Write ``alerts`` to the outbox (held ones with their release time); the new ids."""
+    if not alerts:
+        return []
+    holds = {q.alert.id: q.not_before for q in alerts if q.not_before is not None}
+    return await tx.add_alerts([q.alert for q in alerts], not_before=holds or None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,7 @@ class Pipeline:
         *,
         notifiers: frozenset[str],
         backfill_s: float,
-        decide: Decide = decide,
+        decide: Decide | None = None,
         on_alerts: Callable[[list[str]], None] | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -110,6 +112,11 @@ class Pipeline:
         self.rules = list(rules)
         self.notifiers = notifiers
         self.backfill = timedelta(seconds=backfill_s)
+        if decide is None:
+            # Imported here: event_decide builds on this module's types.
+            from monitor.event_decide import EventDecide
+
+            decide = EventDecide(rules=[rule.options for rule in self.rules])
         self.decide = decide
         self.on_alerts = on_alerts  # e.g. wake the delivery worker
         self.clock = clock
@@ -118,6 +125,16 @@ class Pipeline:
         self, state: SourceState, items: Sequence[Item], *, first_poll: bool = False
     ) -> Outcome:
         """Process ``items`` of ``state.source_id`` and save ``state``, in one transaction."""
+        return await self._process(items, state, first_poll)
+
+    async def replay(self, items: Sequence[Item]) -> Outcome:
+        """Process stored items (``bilat replay``): like a poll, but no source state is
+        touched; the clock says when they are "seen" (backfill counts from it)."""
+        return await self._process(items, None, False)
+
+    async def _process(
+        self, items: Sequence[Item], state: SourceState | None, first_poll: bool
+    ) -> Outcome:
         now = self.clock()
         # Several entries with one id (feeds do that) count once: the first wins.
         unique = list({item.key: item for item in reversed(items)}.values())[::-1]
@@ -129,12 +146,26 @@ class Pipeline:
             routed = self._evaluate(new_items, now, first_poll)
             if routed:
                 await tx.add_matches([(r.match, r.item) for r in routed], now)
-            alerts = await self.decide(tx, routed, DecideContext(now, self.notifiers))
-            queued = await tx.add_alerts(alerts) if alerts else []
-            await tx.save_source_state(state)
+            decided = await self.decide(tx, routed, DecideContext(now, self.notifiers))
+            queued = await queue(tx, decided)
+            if state is not None:
+                await tx.save_source_state(state)
         if queued and self.on_alerts:
             self.on_alerts(queued)
         return Outcome(fetched=len(items), new=len(new_items), matched=len(routed), alerts=queued)
+
+    async def flush_due(self) -> list[str]:
+        """The scheduler's tick: queue the folded updates that have come due, one batch in
+        one transaction (the next tick takes the rest); returns the ids queued."""
+        flush: Flush | None = getattr(self.decide, "flush", None)
+        if flush is None:
+            return []
+        now = self.clock()
+        async with self.store.transaction() as tx:
+            queued = await queue(tx, await flush(tx, now, notifiers=self.notifiers))
+        if queued and self.on_alerts:
+            self.on_alerts(queued)
+        return queued
 
     async def process_items(
         self, source_id: str, items: Sequence[Item], cursor: SourceCursor

@@ -4,8 +4,10 @@ Jobs (``misfire_grace_time=None`` so a stalled loop runs a late tick instead of 
 ``coalesce=True`` so a backlog of ticks runs once, ``max_instances=1``):
 - dispatch (every ``tick_s``): claim the sources whose ``next_due_at`` has come, up to the free
   concurrency slots, and poll each in its own task;
-- sweep (every ``tick_s``): wake the outbox delivery lanes;
-- cleanup (hourly): prune seen items and old alerts past ``retention``.
+- sweep (every ``tick_s``): queue the folded event updates that have come due (``flush``:
+  "+12 reports" after the rule's ``realert`` window, updates held by quiet hours), then
+  wake the outbox delivery lanes;
+- cleanup (hourly): prune seen items, old alerts and quiet events past ``retention``.
 
 ``plan_sources`` decides where each source enters the schedule at startup: a source seen for
 the first time (or whose due time passed while the daemon was down) is spread uniformly over
@@ -21,7 +23,7 @@ import asyncio
 import functools
 import json
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -83,8 +85,10 @@ class Scheduler:
         lease_s: float,
         tick_s: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
+        flush: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.store = store
+        self.flush = flush
         self.poller = poller
         self.delivery = delivery
         self.concurrency = concurrency
@@ -166,6 +170,12 @@ class Scheduler:
             log.error("scheduler.poll_crashed", source_id=source_id, exc_info=task.exception())
 
     async def sweep(self) -> None:
+        if self.flush is not None:
+            try:
+                await self.flush()
+            except Exception:
+                # The store failed; the threads stay due and the next tick tries again.
+                log.exception("events.flush_failed")
         self.delivery.kick()
 
     async def cleanup(self) -> None:
@@ -174,8 +184,14 @@ class Scheduler:
         except Exception:
             log.exception("store.prune_failed")
             return
-        if report.seen or report.matches or report.alerts:
-            log.info("store.pruned", seen=report.seen, matches=report.matches, alerts=report.alerts)
+        if report.seen or report.matches or report.alerts or report.events:
+            log.info(
+                "store.pruned",
+                seen=report.seen,
+                matches=report.matches,
+                alerts=report.alerts,
+                events=report.events,
+            )
 
     async def stop(self, grace_s: float) -> None:
         """No new polls; wait up to ``grace_s`` for polls in flight, then cancel them (their

@@ -3,8 +3,9 @@
 ``load_settings(path)`` reads the file with ``tomllib``, merges the environment through
 pydantic-settings (``BILAT_`` prefix, nesting with ``__``, environment wins), validates
 ``[monitor]`` here and every ``[[sources]]`` / ``[[rules]]`` / ``[notifiers.NAME]`` table with
-the ``Options`` model its ``type`` registered, cross-checks ids and references, and reads the
-secrets that ``*_env`` options name. Every problem becomes a ``ConfigIssue`` naming file, line,
+the ``Options`` model its ``type`` registered, and every ``[[silences]]`` table
+(``alert_options.Silence``), cross-checks ids and references, and reads the secrets that
+``*_env`` options name. Every problem becomes a ``ConfigIssue`` naming file, line,
 id and field; all of them are raised together as one ``ConfigError``.
 """
 
@@ -25,6 +26,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from adapters import ADAPTERS
 from adapters.base import SourceOptions
+from monitor.alert_options import Silence
 from monitor.config_errors import ConfigError, ConfigIssue, IssueCollector, display_path
 from monitor.contracts import HttpSettings
 from monitor.notifiers import NOTIFIERS
@@ -85,6 +87,7 @@ class Settings:
     rules: tuple[RuleOptions, ...] = ()
     notifiers: Mapping[str, NotifierOptions] = field(default_factory=dict)
     secrets: Mapping[str, SecretStr] = field(default_factory=dict)
+    silences: tuple[Silence, ...] = ()
 
     @property
     def state_url(self) -> str:
@@ -105,6 +108,7 @@ class _Document(BaseSettings):
     sources: list[dict[str, Any]] = Field(default_factory=list)
     rules: list[dict[str, Any]] = Field(default_factory=list)
     notifiers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    silences: list[dict[str, Any]] = Field(default_factory=list)
 
     @classmethod
     def settings_customise_sources(
@@ -185,6 +189,7 @@ def load_settings(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Settings:
     rules = _load_plugins(col, "rules", doc.rules, RULES)
     notifiers = _load_notifiers(col, doc.notifiers)
     _cross_check(col, sources, rules, notifiers)
+    silences = _load_silences(col, doc.silences, sources, rules, notifiers)
     secrets = _read_secrets(col, sources, notifiers)
     if col.issues or monitor is None:
         raise ConfigError(col.issues)
@@ -195,6 +200,7 @@ def load_settings(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Settings:
         rules=tuple(o for _, o in rules),
         notifiers=dict(notifiers),
         secrets=secrets,
+        silences=silences,
     )
 
 
@@ -310,6 +316,39 @@ def _cross_check(
         for sid in rule.sources:
             if sid not in source_ids:
                 col.add(("rules", index, "sources"), f'no source with id "{sid}"', id=rule.id)
+
+
+def _load_silences(
+    col: IssueCollector,
+    tables: list[dict[str, Any]],
+    sources: list[tuple[int, SourceOptions]],
+    rules: list[tuple[int, RuleOptions]],
+    notifiers: Mapping[str, NotifierOptions],
+) -> tuple[Silence, ...]:
+    """``[[silences]]``; a silence naming a rule, source or notifier that is not configured is
+    an error (a typo there would leave the desk believing something is silenced)."""
+    known = {
+        "rule": {o.id for _, o in rules},
+        "source": {o.id for _, o in sources},
+        "notifier": set(notifiers),
+    }
+    out: list[Silence] = []
+    for index, raw in enumerate(tables):
+        try:
+            silence = Silence.model_validate(raw)
+        except ValidationError as exc:
+            col.add_validation(("silences", index), exc, model=Silence)
+            continue
+        bad = False
+        for key, ids in known.items():
+            value = getattr(silence, key)
+            if value is not None and value not in ids:
+                listed = ", ".join(sorted(ids)) or "none configured"
+                col.add(("silences", index, key), f'no {key} "{value}" (configured: {listed})')
+                bad = True
+        if not bad:
+            out.append(silence)
+    return tuple(out)
 
 
 def _read_secrets(

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import ClassVar, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from monitor.alert_options import RealertOptions
 from monitor.model import Item, Match
 
 
-class RuleOptions(BaseModel):
-    """Keys every ``[[rules]]`` table accepts."""
+class RuleOptions(RealertOptions):
+    """Keys every ``[[rules]]`` table accepts (``realert`` comes from ``RealertOptions``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from monitor.commands.common import EXIT_CONFIG, EXIT_OK, add_config_option, load_or_report
 from monitor.config_errors import display_path
 from monitor.logs import mask_text
+from monitor.model import utcnow
 from monitor.settings import Settings
 from monitor.store.base import display_url
 
@@ -77,6 +78,11 @@ def summary(settings: Settings) -> str:
     for name, n in settings.notifiers.items():
         state = "enabled" if n.enabled else "disabled"
         lines.append(f"  {name:<24} {n.type:<10} {state:<9} {_options(n)}")
+    now = utcnow()
+    lines += ["", f"silences ({len(settings.silences)}):"]
+    for silence in settings.silences:
+        state = "active " if silence.active(now) else "expired"
+        lines.append(f"  {state}  {silence.describe().removeprefix('silence ')}")
     warnings = _warnings(settings)
     if warnings:
         lines += ["", "warnings:"] + [f"  {w}" for w in warnings]

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from monitor.alert_options import NotifierAlertOptions
 from monitor.contracts import HttpClient
 from monitor.model import Alert
 from monitor.units import Seconds
@@ -18,8 +19,9 @@ from monitor.units import Seconds
 Outcome = Literal["sent", "retry", "dead"]
 
 
-class NotifierOptions(BaseModel):
-    """Keys every ``[notifiers.NAME]`` table accepts (NAME is given by the table)."""
+class NotifierOptions(NotifierAlertOptions):
+    """Keys every ``[notifiers.NAME]`` table accepts (NAME is given by the table), including
+    the alert policy of ``NotifierAlertOptions``: ``quiet_hours``, ``timezone``, ``updates``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -87,6 +87,10 @@ class EmailOptions(NotifierOptions):
             raise ValueError("digest must be a positive duration such as '15m'")
         return self
 
+    def updates_policy(self) -> bool:
+        """Updates go as threaded mails when ``updates``, and always into a digest."""
+        return self.updates or self.digest is not None
+
     @property
     def effective_port(self) -> int:
         return self.port or (465 if self.tls else 587 if self.starttls else 25)

@@ -73,6 +73,10 @@ class SlackOptions(NotifierOptions):
             raise ValueError("api_url must be an http(s) URL")
         return self
 
+    def updates_policy(self) -> bool:
+        """Updates when ``updates`` says so, else only in bot mode (webhooks cannot thread)."""
+        return self.updates if self.updates is not None else bool(self.token_env)
+
 
 class SlackNotifier:
     """Sends alerts to Slack. See the module docstring for the two modes."""

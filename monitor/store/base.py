@@ -18,8 +18,8 @@ Writes that belong together go through ``transaction()``: one ``Transaction`` pe
 poll records the new seen items, the matches, the alerts with their outbox rows and the
 source's new cursor/validators/due time, all or nothing. Every insert is idempotent (unique
 item key, match key, alert id), so processing the same poll twice changes nothing.
-Event clustering (issue 6) adds its table and methods on ``Transaction`` so its decisions join
-the same transaction.
+Events (``monitor/events.py``) and alert threads (``monitor/threads.py``) are read and written
+through ``Transaction`` too, so clustering and alert decisions commit with the poll.
 """
 
 from __future__ import annotations
@@ -28,11 +28,16 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from monitor.contracts import SourceCursor
 from monitor.model import Alert, Item, Match
+
+if TYPE_CHECKING:
+    from monitor.event_record import EventDecision, EventRecord
+    from monitor.events import CandidateQuery
+    from monitor.threads import Thread
 
 OutboxState = Literal["pending", "sent", "dead"]
 
@@ -118,6 +123,7 @@ class PruneReport:
     seen: int = 0
     matches: int = 0
     alerts: int = 0
+    events: int = 0
 
 
 class Transaction(Protocol):
@@ -142,7 +148,36 @@ class Transaction(Protocol):
     ) -> list[str]:
         """Store alerts and queue one pending outbox row each; returns the ids that were new
         (an alert id already stored is ignored, so a repeated decision sends nothing).
-        ``not_before`` maps alert ids held back (quiet hours) to the time they may go."""
+        ``not_before`` maps held alerts' ids to their release time: the row's ``not_before``
+        and first attempt."""
+        ...
+
+    # -- events (monitor/events.py) and alert threads (monitor/threads.py) ---------------
+
+    async def event_candidates(self, query: CandidateQuery) -> list[EventRecord]:
+        """What ``events.cluster`` needs for one match: the event with ``query.key`` when set
+        (keyword matches), else every event of ``query.kind`` and ``query.pair`` whose date
+        or anchor lies in [``date_from``, ``date_to``]; plus, always, every event already
+        holding ``query.item_key``. Sorted by key; reports in report order."""
+        ...
+
+    async def event(self, event_key: str) -> EventRecord | None: ...
+
+    async def save_event(self, decision: EventDecision, now: datetime) -> None:
+        """Apply one clustering decision: "new" inserts the event with its first report,
+        "join" updates the event's state and adds the report, "duplicate" does nothing."""
+        ...
+
+    async def event_threads(self, event_key: str) -> dict[str, Thread]:
+        """The alert threads of one event, by notifier name."""
+        ...
+
+    async def save_thread(self, thread: Thread) -> None:
+        """Insert or replace the thread of (``thread.event_key``, ``thread.notifier``)."""
+        ...
+
+    async def due_threads(self, now: datetime, limit: int) -> list[Thread]:
+        """Threads whose ``flush_at`` is at or before ``now``, earliest first."""
         ...
 
     async def source_state(self, source_id: str) -> SourceState: ...
@@ -258,9 +293,25 @@ class Store(Protocol):
         """The remote id (e.g. a Slack ts) stored when ``alert_id`` was delivered."""
         ...
 
+    # -- events --------------------------------------------------------------------------
+
+    async def events(
+        self,
+        *,
+        since: datetime | None = None,
+        pair: str | None = None,
+        kind: str | None = None,
+        limit: int = 1000,
+    ) -> list[EventRecord]:
+        """Events updated at or after ``since``, of ``pair`` ("CN-IN") and ``kind`` when
+        given, latest meeting date first, with their reports (``bilat events``)."""
+        ...
+
     # -- housekeeping --------------------------------------------------------------------
 
     async def prune(self, *, before: datetime) -> PruneReport:
         """Forget seen items not seen since ``before``, and matches, delivered/dead alerts
-        and their outbox rows created before it. Pending rows are never pruned."""
+        and their outbox rows created before it. Pending rows are never pruned. Events not
+        updated since ``before`` go with their reports and threads, unless an alert about
+        them is still pending or a folded update is waiting."""
         ...

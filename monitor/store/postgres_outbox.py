@@ -1,4 +1,5 @@
-"""The outbox and housekeeping queries of the PostgreSQL store (a part of ``PostgresStore``).
+"""The outbox, event listing and housekeeping queries of the PostgreSQL store (a part of
+``PostgresStore``).
 
 Only the node holding a notifier's lane lease delivers its rows (``monitor.delivery``), so
 these are plain statements; ``state = 'pending'`` guards make a late mark from a node that
@@ -13,8 +14,10 @@ from datetime import datetime
 
 import asyncpg
 
+from monitor.event_record import EventRecord
 from monitor.model import Alert
 from monitor.store.base import OutboxRow, OutboxState, PruneReport
+from monitor.store.postgres_events import EVENTS_LOCK, PRUNE_EVENTS, list_events
 from monitor.store.postgres_schema import clean, lock_key, outbox_from_row
 from monitor.store.postgres_tx import count
 
@@ -137,4 +140,20 @@ class PostgresOutbox:
                 before,
             )
             matches = await conn.execute("DELETE FROM matches WHERE created_at < $1", before)
-        return PruneReport(seen=count(seen), matches=count(matches), alerts=count(alerts))
+            await conn.execute(EVENTS_LOCK)  # not while a node is clustering
+            events = await conn.execute(PRUNE_EVENTS, before)
+        return PruneReport(
+            seen=count(seen), matches=count(matches), alerts=count(alerts), events=count(events)
+        )
+
+    # -- events --------------------------------------------------------------------------
+
+    async def events(
+        self,
+        *,
+        since: datetime | None = None,
+        pair: str | None = None,
+        kind: str | None = None,
+        limit: int = 1000,
+    ) -> list[EventRecord]:
+        return await list_events(self._pool, since=since, pair=pair, kind=kind, limit=limit)

@@ -107,7 +107,53 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     (
         "0002_delivery",
         # Held alerts (quiet hours) are queued now and sent not before this time.
-        ("ALTER TABLE outbox ADD COLUMN not_before timestamptz",),
+        ("ALTER TABLE outbox ADD COLUMN IF NOT EXISTS not_before timestamptz",),
+    ),
+    (
+        # Events (monitor/events.py): derived state in ``events`` (``record_json`` is the
+        # EventRecord without its reports), one row per report in ``event_reports``, one
+        # alert thread per (event, notifier). See ``postgres_events.py``.
+        "0003_events",
+        (
+            """CREATE TABLE events (
+                event_key text PRIMARY KEY,
+                kind text NOT NULL,
+                pair text NOT NULL,
+                family text NOT NULL,
+                date date NOT NULL,
+                anchor date NOT NULL,
+                status text NOT NULL,
+                place text,
+                confirmed boolean NOT NULL,
+                report_count integer NOT NULL,
+                first_seen timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL,
+                record_json text NOT NULL
+            )""",
+            "CREATE INDEX events_by_date ON events (kind, pair, date)",
+            "CREATE INDEX events_by_anchor ON events (kind, pair, anchor)",
+            "CREATE INDEX events_updated ON events (updated_at)",
+            """CREATE TABLE event_reports (
+                event_key text NOT NULL REFERENCES events (event_key) ON DELETE CASCADE,
+                item_key text NOT NULL,
+                added_at timestamptz NOT NULL,
+                report_json text NOT NULL,
+                PRIMARY KEY (event_key, item_key)
+            )""",
+            "CREATE INDEX event_reports_item ON event_reports (item_key)",
+            """CREATE TABLE alert_threads (
+                event_key text NOT NULL REFERENCES events (event_key) ON DELETE CASCADE,
+                notifier text NOT NULL,
+                rule_id text NOT NULL,
+                parent_id text NOT NULL,
+                seq integer NOT NULL,
+                flush_at timestamptz,
+                thread_json text NOT NULL,
+                PRIMARY KEY (event_key, notifier)
+            )""",
+            "CREATE INDEX alert_threads_flush ON alert_threads (flush_at)"
+            " WHERE flush_at IS NOT NULL",
+        ),
     ),
 ]
 

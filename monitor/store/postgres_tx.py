@@ -15,6 +15,7 @@ import asyncpg
 
 from monitor.model import Alert, Item, Match
 from monitor.store.base import LeaseLost, SourceState, stream_lease
+from monitor.store.postgres_events import PostgresEventsTx
 from monitor.store.postgres_schema import (
     SAVE_CLAIMED_STATE,
     SAVE_STATE,
@@ -45,7 +46,7 @@ def count(status: str) -> int:
     return int(status.rsplit(" ", 1)[-1])
 
 
-class PostgresTransaction:
+class PostgresTransaction(PostgresEventsTx):
     """The ``Transaction`` of ``PostgresStore``; valid only inside ``transaction()``."""
 
     def __init__(self, conn: asyncpg.Connection, fences: Fences) -> None:
@@ -108,7 +109,7 @@ class PostgresTransaction:
     async def add_alerts(
         self, alerts: Sequence[Alert], *, not_before: Mapping[str, datetime] | None = None
     ) -> list[str]:
-        held = not_before or {}
+        holds = not_before or {}
         new: list[str] = []
         for alert in alerts:
             inserted = await self.conn.fetchval(
@@ -125,13 +126,17 @@ class PostgresTransaction:
                 dumps(alert.to_json()),
             )
             if inserted is not None:
+                hold = holds.get(alert.id)
+                # A held alert's first attempt is its release time.
+                first = max(hold, alert.created_at) if hold else alert.created_at
                 await self.conn.execute(
                     "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at,"
-                    " not_before) VALUES ($1, $2, 'pending', $3, $3, $4)",
+                    " not_before) VALUES ($1, $2, 'pending', $3, $4, $5)",
                     alert.id,
                     alert.notifier,
+                    first,
                     alert.created_at,
-                    held.get(alert.id),
+                    hold,
                 )
                 new.append(alert.id)
         return new

@@ -7,7 +7,8 @@ them means the poll is processed again (idempotent keys) and at worst the one de
 sent in that window repeats. ``FULL`` would fsync every poll's commit (thousands per pass on a
 big source list) for that narrower case.
 
-The schema and the row mapping live in ``sqlite_schema.py``.
+The schema and the row mapping live in ``sqlite_schema.py``; events and alert threads in
+``sqlite_events.py``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 import aiosqlite
 import structlog
 
+from monitor.event_record import EventRecord
 from monitor.model import Alert, Item, Match, utcnow
 from monitor.store.base import (
     OutboxRow,
@@ -32,9 +34,11 @@ from monitor.store.base import (
     SourcePlan,
     SourceState,
 )
+from monitor.store.sqlite_events import PRUNE_EVENTS, SqliteEventsTx, list_events
 from monitor.store.sqlite_schema import (
     MIGRATIONS,
     SAVE_STATE,
+    AddColumn,
     chunks,
     outbox_from_row,
     state_from_row,
@@ -45,7 +49,7 @@ from monitor.store.sqlite_schema import (
 log = structlog.get_logger(__name__)
 
 
-class SqliteTransaction:
+class SqliteTransaction(SqliteEventsTx):
     """The ``Transaction`` of ``SqliteStore``; valid only inside ``transaction()``."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
@@ -95,8 +99,8 @@ class SqliteTransaction:
     async def add_alerts(
         self, alerts: Sequence[Alert], *, not_before: Mapping[str, datetime] | None = None
     ) -> list[str]:
-        held = not_before or {}
         new: list[str] = []
+        holds = not_before or {}
         for alert in alerts:
             cur = await self.conn.execute(
                 "INSERT OR IGNORE INTO alerts (alert_id, notifier, rule_id, kind, event_key,"
@@ -113,16 +117,13 @@ class SqliteTransaction:
                 ),
             )
             if cur.rowcount == 1:
+                hold = ts(holds.get(alert.id))
+                # A held alert's first attempt is its release time.
+                first = max(hold or 0.0, ts(alert.created_at) or 0.0)
                 await self.conn.execute(
                     "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at,"
                     " not_before) VALUES (?, ?, 'pending', ?, ?, ?)",
-                    (
-                        alert.id,
-                        alert.notifier,
-                        ts(alert.created_at),
-                        ts(alert.created_at),
-                        ts(held.get(alert.id)),
-                    ),
+                    (alert.id, alert.notifier, first, ts(alert.created_at), hold),
                 )
                 new.append(alert.id)
         return new
@@ -194,6 +195,10 @@ class SqliteStore:
                     done = await cur.fetchone()
                 if not done:
                     for statement in statements:
+                        if isinstance(statement, AddColumn):
+                            if await self._has_column(statement.table, statement.column):
+                                continue
+                            statement = statement.sql
                         await conn.execute(statement)
                     await conn.execute(
                         "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
@@ -204,6 +209,10 @@ class SqliteStore:
             except BaseException:
                 await conn.rollback()
                 raise
+
+    async def _has_column(self, table: str, column: str) -> bool:
+        async with self._conn.execute(f"PRAGMA table_info({table})") as cur:
+            return column in [row["name"] async for row in cur]
 
     async def applied_migrations(self) -> list[str]:
         async with self._conn.execute(
@@ -434,6 +443,19 @@ class SqliteStore:
         async with self._lock:
             return await self._tx.alert_remote_id(alert_id)
 
+    # -- events --------------------------------------------------------------------------
+
+    async def events(
+        self,
+        *,
+        since: datetime | None = None,
+        pair: str | None = None,
+        kind: str | None = None,
+        limit: int = 1000,
+    ) -> list[EventRecord]:
+        async with self._lock:
+            return await list_events(self._conn, since=since, pair=pair, kind=kind, limit=limit)
+
     # -- housekeeping --------------------------------------------------------------------
 
     async def prune(self, *, before: datetime) -> PruneReport:
@@ -449,4 +471,10 @@ class SqliteStore:
                 (t,),
             )
             matches = await conn.execute("DELETE FROM matches WHERE created_at < ?", (t,))
-            return PruneReport(seen=seen.rowcount, matches=matches.rowcount, alerts=alerts.rowcount)
+            events = await conn.execute(PRUNE_EVENTS, (t,))
+            return PruneReport(
+                seen=seen.rowcount,
+                matches=matches.rowcount,
+                alerts=alerts.rowcount,
+                events=events.rowcount,
+            )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,8 +19,25 @@ from monitor.contracts import SourceCursor
 from monitor.model import Alert, utcnow
 from monitor.store.base import OutboxRow, SourceState
 
+
+@dataclass(frozen=True, slots=True)
+class AddColumn:
+    """``ALTER TABLE table ADD COLUMN column decl``, skipped when the column already exists
+    (so two migrations developed in parallel may both add it)."""
+
+    table: str
+    column: str
+    decl: str
+
+    @property
+    def sql(self) -> str:
+        return f"ALTER TABLE {self.table} ADD COLUMN {self.column} {self.decl}"
+
+
+Statement = str | AddColumn
+
 # (name, statements). Append new migrations at the end; never edit an applied one.
-MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
+MIGRATIONS: list[tuple[str, tuple[Statement, ...]]] = [
     (
         "0001_core",
         (
@@ -89,7 +107,54 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     (
         "0002_delivery",
         # Held alerts (quiet hours) are queued now and sent not before this time (epoch s).
-        ("ALTER TABLE outbox ADD COLUMN not_before REAL",),
+        (AddColumn("outbox", "not_before", "REAL"),),
+    ),
+    (
+        # Events (monitor/events.py): derived state in ``events`` (``record_json`` is the
+        # EventRecord without its reports), one row per report in ``event_reports`` (so a
+        # join appends a row instead of rewriting a growing document), one alert thread per
+        # (event, notifier). Dates are ISO text (they sort as dates).
+        "0003_events",
+        (
+            """CREATE TABLE events (
+                event_key TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                pair TEXT NOT NULL,
+                family TEXT NOT NULL,
+                date TEXT NOT NULL,
+                anchor TEXT NOT NULL,
+                status TEXT NOT NULL,
+                place TEXT,
+                confirmed INTEGER NOT NULL,
+                report_count INTEGER NOT NULL,
+                first_seen REAL NOT NULL,
+                updated_at REAL NOT NULL,
+                record_json TEXT NOT NULL
+            )""",
+            "CREATE INDEX events_by_date ON events(kind, pair, date)",
+            "CREATE INDEX events_by_anchor ON events(kind, pair, anchor)",
+            "CREATE INDEX events_updated ON events(updated_at)",
+            """CREATE TABLE event_reports (
+                event_key TEXT NOT NULL REFERENCES events(event_key) ON DELETE CASCADE,
+                item_key TEXT NOT NULL,
+                added_at REAL NOT NULL,
+                report_json TEXT NOT NULL,
+                PRIMARY KEY (event_key, item_key)
+            )""",
+            "CREATE INDEX event_reports_item ON event_reports(item_key)",
+            """CREATE TABLE alert_threads (
+                event_key TEXT NOT NULL REFERENCES events(event_key) ON DELETE CASCADE,
+                notifier TEXT NOT NULL,
+                rule_id TEXT NOT NULL,
+                parent_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                flush_at REAL,
+                thread_json TEXT NOT NULL,
+                PRIMARY KEY (event_key, notifier)
+            )""",
+            "CREATE INDEX alert_threads_flush ON alert_threads(flush_at)"
+            " WHERE flush_at IS NOT NULL",
+        ),
     ),
 ]
 

@@ -11,8 +11,9 @@ import pytest
 from structlog.testing import capture_logs
 
 from monitor.contracts import SourceCursor
-from monitor.model import Alert, Item, Match
-from monitor.pipeline import DecideContext, Pipeline, RoutedMatch, decide
+from monitor.event_decide import EventDecide
+from monitor.model import Item, Match
+from monitor.pipeline import DecideContext, Pipeline, QueuedAlert, RoutedMatch
 from monitor.store import SourceState, Transaction
 from monitor.store.sqlite import SqliteStore
 from rules.base import RuleOptions
@@ -93,10 +94,11 @@ async def test_restart_realerts_nothing_and_misses_nothing(tmp_path: Path) -> No
 async def test_crash_during_processing_commits_nothing_then_recovers(tmp_path: Path) -> None:
     """If deciding fails mid-poll nothing is kept (not even the cursor); the retry alerts."""
     calls = 0
+    decide = EventDecide(rules=[kw().options])
 
     async def flaky_decide(
         tx: Transaction, matches: Sequence[RoutedMatch], ctx: DecideContext
-    ) -> list[Alert]:
+    ) -> list[QueuedAlert]:
         nonlocal calls
         calls += 1
         if calls == 1:

@@ -43,7 +43,7 @@ async def test_store_from_before_the_delivery_migration_upgrades(tmp_path: Path)
         sqlite_schema.MIGRATIONS[:] = original
     new = await SqliteStore.open(path)
     try:
-        assert await new.applied_migrations() == ["0001_core", "0002_delivery"]
+        assert (await new.applied_migrations())[:2] == ["0001_core", "0002_delivery"]
         row = await new.next_outbox("desk")
         assert row is not None and row.not_before is None and row.state == "pending"
         assert [r.alert.id for r in await new.due_outbox("desk", now=T0, limit=5)] == [row.alert.id]
