@@ -15,6 +15,8 @@ hostname:pid:random). The nodes never talk to each other; they coordinate throug
   ``acquire_lease`` inserts or renews atomically (``INSERT … ON CONFLICT DO UPDATE … WHERE``
   the lease is ours or expired); saves of a source whose stream lease this node holds check,
   under a share lock on the lease row, that the lease is still this node's.
+- **Event clustering** reads then writes events; its transactions take one advisory lock
+  (``postgres_events.py``), so two nodes never both create the same meeting.
 - **Idempotence** does the rest: unique keys on seen items, matches and alerts
   (``ON CONFLICT DO NOTHING``) make any poll processed twice harmless.
 - **Migrations** run in one transaction under an advisory lock, so nodes starting together

@@ -186,6 +186,11 @@ class PostgresEventsTx:
         )
 
     async def due_threads(self, now: datetime, limit: int) -> list[Thread]:
+        # Every node's tick asks this every second: take the lock only when something is due.
+        if not self._events_locked and not await self.conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM alert_threads WHERE flush_at <= $1)", now
+        ):
+            return []
         await self._lock_events()
         rows = await self.conn.fetch(
             "SELECT thread_json FROM alert_threads WHERE flush_at IS NOT NULL AND flush_at <= $1"

@@ -3,7 +3,8 @@
 Tests use the ``Store``/``Transaction`` interface only (never a backend's tables), so every
 store implementation can run them: ``store_url`` is parametrised by backend, and a backend
 is one more entry in ``BACKENDS`` (a function from the test's temporary directory to a URL
-of a fresh, empty store).
+of a fresh, empty store). PostgreSQL is the other backend: a fresh schema per test from
+``pg_url`` (tests/postgres.py), skipped without a server unless ``CI=true``.
 """
 
 from __future__ import annotations
