@@ -28,6 +28,7 @@ from monitor.contracts import HttpClient, PolledSource, PushSource, SourceCursor
 from monitor.delivery import DeliveryWorker
 from monitor.event_decide import EventDecide
 from monitor.http import Http
+from monitor.leases import LeaseKeeper
 from monitor.logs import register_secrets
 from monitor.model import Item, utcnow
 from monitor.notifiers import NOTIFIERS
@@ -37,13 +38,14 @@ from monitor.pipeline import Decide, Pipeline
 from monitor.poller import PolledSourceRuntime, Poller, describe_error
 from monitor.scheduler import Scheduler, plan_sources
 from monitor.settings import Settings
-from monitor.store import Store, open_store
+from monitor.store import LeaseLost, Store, open_store, stream_lease
 from rules import RULES
 
 log = structlog.get_logger("monitor.daemon")
 
 PUSH_RESTART_BASE_S = 5.0
 PUSH_RESTART_CAP_S = 300.0
+STREAM_LEASE_S = 30.0  # a dead node's streams move to another node after about this long
 
 
 @dataclass(slots=True)
@@ -140,37 +142,61 @@ async def _sync_schedule(rt: Runtime, *, spread: bool) -> None:
     await rt.store.sync_sources(plans, now)
 
 
-async def run_push_source(source: PushSource, rt: Runtime) -> None:
+async def run_push_source(
+    source: PushSource, rt: Runtime, *, lease_s: float = STREAM_LEASE_S
+) -> None:
     """Keep one push source streaming until cancelled: each batch it emits is processed and
-    committed with its cursor; if ``run`` returns or raises, restart it with backoff."""
-    attempt = 0
+    committed with its cursor; if ``run`` returns or raises, restart it with backoff. With
+    several nodes, only the node holding the source's stream lease runs it; the others wait
+    and one takes over within about one ``lease_s`` after the holder dies."""
+    keeper = LeaseKeeper(rt.store, stream_lease(source.id), ttl_s=lease_s)
     with structlog.contextvars.bound_contextvars(source_id=source.id):
+        try:
+            while True:
+                await keeper.wait_until_held()
+                stream = asyncio.create_task(_stream(source, rt), name=f"stream:{source.id}")
+                keeping = asyncio.create_task(keeper.keep(), name=f"lease:{source.id}")
+                try:
+                    # The stream only ends on LeaseLost (a fenced commit); keep() when a
+                    # renewal finds the lease taken.
+                    await asyncio.wait({stream, keeping}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    stream.cancel()
+                    keeping.cancel()
+                    await asyncio.gather(stream, keeping, return_exceptions=True)
+                log.warning("source.stream_lease_lost")
+        finally:
+            await keeper.release()
 
-        async def emit(items: list[Item], cursor: SourceCursor) -> None:
-            outcome = await rt.pipeline.process_items(source.id, items, cursor)
-            log.info(
-                "source.pushed",
-                fetched=outcome.fetched,
-                new=outcome.new,
-                matched=outcome.matched,
-                alerts=len(outcome.alerts),
-            )
 
-        while True:
-            started = asyncio.get_running_loop().time()
-            try:
-                state = await rt.store.source_state(source.id)
-                await source.run(rt.http, state.cursor, emit)
-                reason = "stream ended"
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                reason = describe_error(exc)
-            # A stream that ran for a while before failing starts its backoff afresh.
-            attempt = 1 if asyncio.get_running_loop().time() - started > 600 else attempt + 1
-            delay = backoff(PUSH_RESTART_BASE_S, PUSH_RESTART_CAP_S, attempt, random.Random())
-            log.warning("source.stream_restart", reason=reason, retry_in_s=round(delay, 1))
-            await asyncio.sleep(delay)
+async def _stream(source: PushSource, rt: Runtime) -> None:
+    attempt = 0
+
+    async def emit(items: list[Item], cursor: SourceCursor) -> None:
+        outcome = await rt.pipeline.process_items(source.id, items, cursor)
+        log.info(
+            "source.pushed",
+            fetched=outcome.fetched,
+            new=outcome.new,
+            matched=outcome.matched,
+            alerts=len(outcome.alerts),
+        )
+
+    while True:
+        started = asyncio.get_running_loop().time()
+        try:
+            state = await rt.store.source_state(source.id)
+            await source.run(rt.http, state.cursor, emit)
+            reason = "stream ended"
+        except (asyncio.CancelledError, LeaseLost):
+            raise
+        except Exception as exc:
+            reason = describe_error(exc)
+        # A stream that ran for a while before failing starts its backoff afresh.
+        attempt = 1 if asyncio.get_running_loop().time() - started > 600 else attempt + 1
+        delay = backoff(PUSH_RESTART_BASE_S, PUSH_RESTART_CAP_S, attempt, random.Random())
+        log.warning("source.stream_restart", reason=reason, retry_in_s=round(delay, 1))
+        await asyncio.sleep(delay)
 
 
 async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
@@ -213,7 +239,7 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
                     sources=len(rt.polled) + len(rt.pushed),
                     rules=len(rt.pipeline.rules),
                     notifiers=sorted(rt.pipeline.notifiers),
-                    state=settings.state_url,
+                    state=rt.store.url,
                 )
                 await stop.wait()
                 grace = settings.monitor.grace_s

@@ -30,6 +30,11 @@ survive ``kill -9`` and restarts for a day, so it lives in the outbox rows and t
 the state machine over them; an in-memory retry loop would forget it. Tenacity does the quick
 in-call retries of idempotent GETs at the HTTP edge; POSTs are never retried inside a call.
 
+Several nodes (PostgreSQL state): a notifier's lane runs on one node at a time, the holder of
+its lease (``notifier_lease``), renewed in the background; the other nodes' lanes wait and one
+takes over within about ``lease_s`` after the holder dies. So no two nodes ever send the same
+alert at once, and the order holds across nodes.
+
 A notifier outage is logged once (``delivery.failing``) and its end once
 (``delivery.recovered``); retries in between are debug lines.
 
@@ -52,11 +57,12 @@ from typing import cast
 import structlog
 from prometheus_client import Counter
 
+from monitor.leases import LeaseKeeper
 from monitor.logs import mask_text
 from monitor.model import Alert, utcnow
 from monitor.notifiers.base import Delivery, DigestNotifier, Notifier, NotifierOptions
 from monitor.pacing import backoff
-from monitor.store.base import OutboxRow, Store
+from monitor.store.base import OutboxRow, Store, notifier_lease
 
 log = structlog.get_logger("monitor.delivery")
 
@@ -64,6 +70,7 @@ RETRY_BASE_S = 2.0
 RETRY_CAP_S = 300.0
 IDLE_WAKE_S = 30.0  # re-check the outbox now and then even without a kick
 DIGEST_MAX = 200  # alerts per digest message; the rest go in the next one, right after
+LANE_LEASE_S = 30.0  # a dead node's notifier lanes move to another node after about this long
 
 DELIVERIES = Counter(
     "bilat_deliveries_total", "Alert delivery attempts by outcome", ["notifier", "outcome"]
@@ -88,6 +95,8 @@ class _Lane:
     last_attempt: float | None = None  # monotonic
     failing_since: datetime | None = None
     task: asyncio.Task[None] | None = None
+    keeper: LeaseKeeper | None = None  # this node's turn at the notifier (several nodes)
+    keeper_task: asyncio.Task[None] | None = None
 
     @property
     def digest_s(self) -> float | None:
@@ -120,6 +129,7 @@ class DeliveryWorker:
         rng: random.Random | None = None,
         retry_base_s: float = RETRY_BASE_S,
         retry_cap_s: float = RETRY_CAP_S,
+        lease_s: float = LANE_LEASE_S,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -127,6 +137,8 @@ class DeliveryWorker:
         self.retry_base_s = retry_base_s
         self.retry_cap_s = retry_cap_s
         self._lanes = {name: _lane(name, n, o) for name, (n, o) in notifiers.items()}
+        for lane in self._lanes.values():
+            lane.keeper = LeaseKeeper(store, notifier_lease(lane.name), ttl_s=lease_s, clock=clock)
         self._stopping = False
 
     # -- daemon mode ---------------------------------------------------------------------
@@ -135,6 +147,8 @@ class DeliveryWorker:
         for lane in self._lanes.values():
             if lane.task is None:
                 lane.task = asyncio.create_task(self._run(lane), name=f"deliver:{lane.name}")
+            if lane.keeper_task is None and lane.keeper is not None:
+                lane.keeper_task = asyncio.create_task(lane.keeper.run(), name=f"lease:{lane.name}")
 
     def kick(self, _alert_ids: object = None) -> None:
         """Wake every lane (new rows were queued, or a sweep tick)."""
@@ -146,12 +160,27 @@ class DeliveryWorker:
         self._stopping = True
         self.kick()
         tasks = [lane.task for lane in self._lanes.values() if lane.task is not None]
-        if not tasks:
-            return
-        _, pending = await asyncio.wait(tasks, timeout=grace_s)
-        for task in pending:
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=grace_s)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        await self._release_lanes()
+
+    async def _release_lanes(self) -> None:
+        keeping = [lane.keeper_task for lane in self._lanes.values() if lane.keeper_task]
+        for task in keeping:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*keeping, return_exceptions=True)
+        for lane in self._lanes.values():
+            lane.keeper_task = None
+            if lane.keeper is not None:
+                await lane.keeper.release()
+
+    async def _my_turn(self, lane: _Lane) -> bool:
+        """Whether this node holds the notifier's lane (always, with one node)."""
+        keeper = lane.keeper
+        return keeper is None or keeper.held or await keeper.acquire()
 
     async def _run(self, lane: _Lane) -> None:
         while not self._stopping:
@@ -172,6 +201,8 @@ class DeliveryWorker:
 
     async def _step(self, lane: _Lane) -> float | None:
         """Send the lane's next message if it is due; else return how long to sleep."""
+        if not await self._my_turn(lane):
+            return IDLE_WAKE_S  # another node delivers; a kick or the sweep tick retries
         head = await self._head(lane, flush=False)
         if head is None:
             return IDLE_WAKE_S
@@ -188,9 +219,12 @@ class DeliveryWorker:
         """Deliver every row that is or becomes due within ``deadline_s``, then return.
         Digests do not wait for their window: what is due goes now, in one message."""
         stop_at = time.monotonic() + deadline_s
-        reports = await asyncio.gather(
-            *(self._drain_lane(lane, stop_at) for lane in self._lanes.values())
-        )
+        try:
+            reports = await asyncio.gather(
+                *(self._drain_lane(lane, stop_at) for lane in self._lanes.values())
+            )
+        finally:
+            await self._release_lanes()
         return DrainReport(
             sent=sum(r.sent for r in reports),
             dead=sum(r.dead for r in reports),
@@ -200,12 +234,14 @@ class DeliveryWorker:
     async def _drain_lane(self, lane: _Lane, stop_at: float) -> DrainReport:
         sent = dead = 0
         while True:
+            # Renewed before every attempt (no background keeper in a burst).
+            turn = lane.keeper is None or await lane.keeper.acquire()
             head = await self._head(lane, flush=True)
             if head is None:
                 return DrainReport(sent, dead, 0)
             due, row = head
             wait = max((due - self.clock()).total_seconds(), self._pace_wait(lane))
-            if time.monotonic() + wait > stop_at:
+            if not turn or time.monotonic() + wait > stop_at:
                 left = await self.store.outbox(notifier=lane.name, state="pending", limit=10_000)
                 return DrainReport(sent, dead, len(left))
             if wait > 0:

@@ -26,7 +26,7 @@ from monitor.logs import mask_text
 from monitor.model import utcnow
 from monitor.pacing import Cadence, after_failure, after_success, is_transient
 from monitor.pipeline import Pipeline
-from monitor.store.base import SourceState, Store
+from monitor.store.base import LeaseLost, SourceState, Store
 
 log = structlog.get_logger("monitor.poller")
 
@@ -110,6 +110,11 @@ class Poller:
                 )
             except asyncio.CancelledError:
                 raise
+            except LeaseLost as exc:
+                # Another node claimed this source after our lease ran out: its poll counts,
+                # ours was rolled back whole.
+                log.warning("source.lease_lost", reason=str(exc))
+                return False
             except Exception as exc:
                 # The store or a decision failed: nothing was committed, the cursor did
                 # not move; back off like any other failure.
@@ -158,6 +163,9 @@ class Poller:
             await self.store.save_source_state(next_state)
         except asyncio.CancelledError:
             raise
+        except LeaseLost as lost:
+            log.warning("source.lease_lost", reason=str(lost))
+            return
         except Exception:
             log.exception("source.state_not_saved")
         fields = {

@@ -100,6 +100,7 @@ class Scheduler:
         self._aps: AsyncIOScheduler | None = None
         self._accepting = False
         self._dispatching: asyncio.Future[int] | None = None
+        self._claims_failing = False
 
     @property
     def inflight(self) -> frozenset[str]:
@@ -141,9 +142,17 @@ class Scheduler:
             return 0
         try:
             due = await self.store.claim_due_sources(self.clock(), free, self.lease_s)
-        except Exception:
-            log.exception("scheduler.claim_failed")
+        except Exception as exc:
+            # Every tick fails while the store is unreachable: the traceback once, then quiet.
+            if self._claims_failing:
+                log.debug("scheduler.claim_failed", error=f"{type(exc).__name__}: {exc}")
+            else:
+                log.exception("scheduler.claim_failed")
+            self._claims_failing = True
             return 0
+        if self._claims_failing:
+            log.info("scheduler.claim_recovered")
+            self._claims_failing = False
         started = 0
         for sid in due:
             if sid in self._inflight or sid not in self.poller.sources:

@@ -11,6 +11,7 @@ id and field; all of them are raised together as one ``ConfigError``.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import tomllib
@@ -137,8 +138,13 @@ def _check_state_url(url: str, base: Path) -> tuple[str | None, str | None]:
             p = (base / p).resolve()
         return f"sqlite:///{p}", None
     if scheme in ("postgresql", "postgres"):
-        return None, "PostgreSQL state is recognised but not yet supported; use sqlite:///…"
-    return None, f'unsupported state URL scheme "{scheme or url}" (use sqlite:///path/state.db)'
+        if importlib.util.find_spec("asyncpg") is None:
+            return None, "PostgreSQL state needs asyncpg: pip install 'bilat[postgres]'"
+        return url, None  # the rest is checked when connecting (monitor.store.postgres)
+    return None, (
+        f'unsupported state URL scheme "{scheme or url}"'
+        " (use sqlite:///path/state.db or postgresql://user@host/dbname)"
+    )
 
 
 def _secret_fields(options: BaseModel) -> list[tuple[str, str]]:

@@ -34,6 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CI = os.environ.get("CI", "").lower() == "true"
 
+# PostgreSQL fixtures (pg_database, pg_url) for any directory's store tests.
+pytest_plugins = ["tests.postgres"]
+
 
 def require(condition: bool, reason: str) -> None:
     """Skip when a prerequisite is missing on a laptop; fail instead when ``CI=true``."""

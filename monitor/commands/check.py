@@ -17,6 +17,7 @@ from monitor.config_errors import display_path
 from monitor.logs import mask_text
 from monitor.model import utcnow
 from monitor.settings import Settings
+from monitor.store.base import display_url
 
 _COMMON = {"id", "type", "enabled", "interval", "notify"}
 
@@ -53,7 +54,7 @@ def summary(settings: Settings) -> str:
     http = m.http
     lines = [
         f"{display_path(settings.path)}: OK",
-        f"state:     {settings.state_url}",
+        f"state:     {display_url(settings.state_url)}",
         f"polling:   up to {m.concurrency} at once, backfill {human_seconds(m.backfill)}, "
         f"retention {human_seconds(m.retention)}, grace {human_seconds(m.grace_s)}",
         f"http:      timeout {human_seconds(http.timeout)}, {http.per_host_limit} per host, "

@@ -1,7 +1,18 @@
 """The store interface: everything bilat remembers, behind one small async Protocol.
 
-Implementations: ``sqlite.py`` (embedded default). A PostgreSQL implementation can follow with
-the same methods (``claim_due_sources`` is where it takes row leases).
+Implementations: ``sqlite.py`` (embedded default: one process) and ``postgres.py`` (scale-out:
+N identical nodes share one database and coordinate through it with leases).
+
+Leases (what makes several nodes safe; trivial on SQLite, where one process owns the file):
+- a polled source is leased by ``claim_due_sources``; the lease ends when that source's state
+  is saved (the poll's commit, or the failure's save). The save is *fenced*: if another node
+  has claimed the source since (this node's lease expired), it raises ``LeaseLost`` and
+  nothing of that poll is committed;
+- a named lease (``acquire_lease``) gives one node at a time a push source's stream
+  (``stream_lease(source_id)``) or a notifier's delivery lane (``notifier_lease(name)``); the
+  holder renews it well within its TTL; when the holder dies another node takes it over once
+  the TTL has passed. While a node holds a source's stream lease, saves of that source's state
+  are fenced the same way.
 
 Writes that belong together go through ``transaction()``: one ``Transaction`` per processed
 poll records the new seen items, the matches, the alerts with their outbox rows and the
@@ -18,6 +29,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 from monitor.contracts import SourceCursor
 from monitor.model import Alert, Item, Match
@@ -28,6 +40,30 @@ if TYPE_CHECKING:
     from monitor.threads import Thread
 
 OutboxState = Literal["pending", "sent", "dead"]
+
+
+class LeaseLost(Exception):
+    """This node's lease was taken over by another node (it expired): the work done under it
+    must not be committed. Raised by the fenced saves (see the module docstring)."""
+
+
+def display_url(url: str) -> str:
+    """A state URL without its password, for logs, ``bilat check`` and ``Store.url``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def stream_lease(source_id: str) -> str:
+    """The name of the lease that lets one node run push source ``source_id``."""
+    return f"stream:{source_id}"
+
+
+def notifier_lease(notifier: str) -> str:
+    """The name of the lease that lets one node deliver ``notifier``'s outbox, in order."""
+    return f"notifier:{notifier}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +182,9 @@ class Transaction(Protocol):
 
     async def source_state(self, source_id: str) -> SourceState: ...
 
-    async def save_source_state(self, state: SourceState) -> None: ...
+    async def save_source_state(self, state: SourceState) -> None:
+        """Save ``state``; fenced (``LeaseLost``) when this node's lease on it was lost."""
+        ...
 
     async def alert_remote_id(self, alert_id: str) -> str | None:
         """The remote id (e.g. a Slack ts) stored when ``alert_id`` was delivered."""
@@ -162,7 +200,9 @@ class Store(Protocol):
     async def close(self) -> None: ...
 
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
-        """A unit of work (see ``Transaction``); transactions run one at a time."""
+        """A unit of work (see ``Transaction``). SQLite runs them one at a time; PostgreSQL
+        runs them concurrently (inserts are idempotent, so concurrent units never conflict
+        in meaning)."""
         ...
 
     # -- sources -------------------------------------------------------------------------
@@ -176,9 +216,10 @@ class Store(Protocol):
         ...
 
     async def claim_due_sources(self, now: datetime, limit: int, lease_s: float) -> list[str]:
-        """Up to ``limit`` configured sources whose ``next_due_at <= now``, oldest first. Each
-        is leased by moving its due time to ``now + lease_s``, so a crash mid-poll retries it
-        after the lease instead of immediately or never."""
+        """Up to ``limit`` configured sources whose ``next_due_at <= now``, oldest first, each
+        leased to this node until ``now + lease_s`` (no node claims it again before then), so
+        a crash mid-poll retries it after the lease instead of immediately or never. Saving
+        the source's state ends the lease (see the module docstring: fencing)."""
         ...
 
     async def source_state(self, source_id: str) -> SourceState:
@@ -187,7 +228,20 @@ class Store(Protocol):
 
     async def source_states(self) -> dict[str, SourceState]: ...
 
-    async def save_source_state(self, state: SourceState) -> None: ...
+    async def save_source_state(self, state: SourceState) -> None:
+        """Save ``state``; fenced (``LeaseLost``) when this node's lease on it was lost."""
+        ...
+
+    # -- leases --------------------------------------------------------------------------
+
+    async def acquire_lease(self, name: str, now: datetime, ttl_s: float) -> bool:
+        """Take, or renew, this node's lease ``name`` until ``now + ttl_s``; False while
+        another node holds it (and its TTL has not passed). Always True on SQLite."""
+        ...
+
+    async def release_lease(self, name: str) -> None:
+        """Give up lease ``name`` if this node holds it (another node may take it at once)."""
+        ...
 
     # -- outbox --------------------------------------------------------------------------
 

@@ -316,6 +316,15 @@ class SqliteStore:
         async with self._lock:
             await self._conn.execute(SAVE_STATE, state_params(state))
 
+    # -- leases --------------------------------------------------------------------------
+
+    async def acquire_lease(self, name: str, now: datetime, ttl_s: float) -> bool:
+        # One process owns the file: there is nobody to share with.
+        return True
+
+    async def release_lease(self, name: str) -> None:
+        return None
+
     # -- outbox --------------------------------------------------------------------------
 
     _OUTBOX = "SELECT o.*, a.alert_json FROM outbox o JOIN alerts a ON a.alert_id = o.alert_id"

@@ -239,11 +239,11 @@ def test_unknown_type_and_unknown_top_level_table(tmp_path: Path) -> None:
 
 
 def test_state_url_checks(tmp_path: Path) -> None:
-    """PostgreSQL URLs are recognised but not supported yet; other schemes are errors."""
+    """PostgreSQL URLs are taken as written; other schemes are errors."""
     text = BASE.format(extra_source="", extra_rule="", extra_notifier="")
-    path = write(tmp_path, text.replace("sqlite:///state/bilat.db", "postgresql://db/bilat"))
-    issue = error_of(path).issues[0]
-    assert issue.field == "state" and "not yet supported" in issue.reason
+    url = "postgresql://bilat@db:5432/bilat?search_path=bilat"
+    path = write(tmp_path, text.replace("sqlite:///state/bilat.db", url))
+    assert load_settings(path).state_url == url
     path = write(tmp_path, text.replace("sqlite:///state/bilat.db", "redis://x"))
     assert "unsupported state URL" in error_of(path).issues[0].reason
 

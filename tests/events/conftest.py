@@ -3,7 +3,8 @@
 Tests use the ``Store``/``Transaction`` interface only (never a backend's tables), so every
 store implementation can run them: ``store_url`` is parametrised by backend, and a backend
 is one more entry in ``BACKENDS`` (a function from the test's temporary directory to a URL
-of a fresh, empty store).
+of a fresh, empty store). PostgreSQL is the other backend: a fresh schema per test from
+``pg_url`` (tests/postgres.py), skipped without a server unless ``CI=true``.
 """
 
 from __future__ import annotations
@@ -23,9 +24,14 @@ def _sqlite(tmp_path: Path) -> str:
 BACKENDS: dict[str, Callable[[Path], str]] = {"sqlite": _sqlite}
 
 
-@pytest.fixture(params=sorted(BACKENDS))
+@pytest.fixture(params=[*sorted(BACKENDS), pytest.param("postgres", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The URL of a fresh store (reopen it with ``open_store`` to simulate a restart)."""
+    """The URL of a fresh store (reopen it with ``open_store`` to simulate a restart);
+    PostgreSQL: a fresh schema (``pg_url`` in tests/postgres.py)."""
+    if request.param == "postgres":
+        url = request.getfixturevalue("pg_url")
+        assert isinstance(url, str)
+        return url
     return BACKENDS[request.param](tmp_path)
 
 

@@ -1,0 +1,182 @@
+"""The ``Transaction`` of the PostgreSQL store: one processed poll, fenced by this node's lease.
+
+Inserts are batched (``unnest``) and sorted by key, so concurrent transactions on several
+nodes lock the same keys in the same order instead of deadlocking; duplicates are ignored
+(``ON CONFLICT``). ``save_source_state`` is where fencing happens (see ``postgres.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import asyncpg
+
+from monitor.model import Alert, Item, Match
+from monitor.store.base import LeaseLost, SourceState, stream_lease
+from monitor.store.postgres_events import PostgresEventsTx
+from monitor.store.postgres_schema import (
+    SAVE_CLAIMED_STATE,
+    SAVE_STATE,
+    clean,
+    dumps,
+    state_from_row,
+    state_params,
+)
+
+
+@dataclass(slots=True)
+class Fences:
+    """This node's identity and the tokens of the claims (polled source id -> token) and
+    named leases (name -> token) it holds. A lost one stays until replaced (a new claim or
+    acquisition) or released, so work done under it stays fenced off."""
+
+    node: str
+    claims: dict[str, int] = field(default_factory=dict)
+    leases: dict[str, int] = field(default_factory=dict)
+
+    def end_claim(self, source_id: str, token: int) -> None:
+        if self.claims.get(source_id) == token:
+            del self.claims[source_id]
+
+
+def count(status: str) -> int:
+    """Rows affected, from a command status such as ``INSERT 0 3`` or ``DELETE 7``."""
+    return int(status.rsplit(" ", 1)[-1])
+
+
+class PostgresTransaction(PostgresEventsTx):
+    """The ``Transaction`` of ``PostgresStore``; valid only inside ``transaction()``."""
+
+    def __init__(self, conn: asyncpg.Connection, fences: Fences) -> None:
+        self.conn = conn
+        self.fences = fences
+        self._ended_claims: list[tuple[str, int]] = []
+
+    async def unseen(self, item_keys: Sequence[str]) -> set[str]:
+        cleaned = {key: clean(key) for key in dict.fromkeys(item_keys)}
+        if not cleaned:
+            return set()
+        rows = await self.conn.fetch(
+            "SELECT item_key FROM seen WHERE item_key = ANY($1::text[])",
+            list(set(cleaned.values())),
+        )
+        known = {row[0] for row in rows}
+        return {key for key, stored in cleaned.items() if stored not in known}
+
+    async def mark_seen(self, items: Sequence[Item], now: datetime) -> None:
+        first: dict[str, Item] = {}
+        for item in items:
+            first.setdefault(clean(item.key) or "", item)
+        if not first:
+            return
+        # Sorted: concurrent transactions lock the same keys in the same order (no deadlock).
+        keys = sorted(first)
+        await self.conn.execute(
+            "INSERT INTO seen (item_key, source_id, first_seen, last_seen, published_at)"
+            " SELECT k, s, $3, $3, p FROM unnest($1::text[], $2::text[], $4::timestamptz[])"
+            " AS t(k, s, p)"
+            " ON CONFLICT (item_key) DO UPDATE SET last_seen = EXCLUDED.last_seen",
+            keys,
+            [first[k].source_id for k in keys],
+            now,
+            [first[k].published_at for k in keys],
+        )
+
+    async def add_matches(self, matches: Sequence[tuple[Match, Item]], now: datetime) -> int:
+        if not matches:
+            return 0
+        ordered = sorted(matches, key=lambda pair: pair[0].key)
+        status = await self.conn.execute(
+            "INSERT INTO matches (match_key, rule_id, item_key, source_id, kind, created_at,"
+            " match_json, item_json)"
+            " SELECT mk, r, ik, s, k, $6, mj, ij FROM unnest($1::text[], $2::text[],"
+            " $3::text[], $4::text[], $5::text[], $7::text[], $8::text[])"
+            " AS t(mk, r, ik, s, k, mj, ij)"
+            " ON CONFLICT (match_key) DO NOTHING",
+            [clean(m.key) for m, _ in ordered],
+            [m.rule_id for m, _ in ordered],
+            [clean(m.item_key) for m, _ in ordered],
+            [item.source_id for _, item in ordered],
+            [m.kind for m, _ in ordered],
+            now,
+            [dumps(m.to_json()) for m, _ in ordered],
+            [dumps(item.to_json()) for _, item in ordered],
+        )
+        return count(status)
+
+    async def add_alerts(
+        self, alerts: Sequence[Alert], *, not_before: Mapping[str, datetime] | None = None
+    ) -> list[str]:
+        holds = not_before or {}
+        new: list[str] = []
+        for alert in alerts:
+            inserted = await self.conn.fetchval(
+                "INSERT INTO alerts (alert_id, notifier, rule_id, kind, event_key, parent_id,"
+                " created_at, alert_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                " ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id",
+                alert.id,
+                alert.notifier,
+                alert.rule_id,
+                alert.kind,
+                clean(alert.event_key),
+                alert.parent_id,
+                alert.created_at,
+                dumps(alert.to_json()),
+            )
+            if inserted is not None:
+                hold = holds.get(alert.id)
+                # A held alert's first attempt is its release time.
+                first = max(hold, alert.created_at) if hold else alert.created_at
+                await self.conn.execute(
+                    "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at,"
+                    " not_before) VALUES ($1, $2, 'pending', $3, $4, $5)",
+                    alert.id,
+                    alert.notifier,
+                    first,
+                    alert.created_at,
+                    hold,
+                )
+                new.append(alert.id)
+        return new
+
+    async def source_state(self, source_id: str) -> SourceState:
+        row = await self.conn.fetchrow("SELECT * FROM sources WHERE source_id = $1", source_id)
+        return state_from_row(row) if row else SourceState(source_id)
+
+    async def save_source_state(self, state: SourceState) -> None:
+        sid = state.source_id
+        fences = self.fences
+        claim = fences.claims.get(sid)
+        if claim is not None:
+            status = await self.conn.execute(SAVE_CLAIMED_STATE, *state_params(state), claim)
+            if count(status) == 0:
+                # The stale token stays: any later save of this poll is refused as well.
+                raise LeaseLost(f"source {sid}: claimed by another node since this poll began")
+            self._ended_claims.append((sid, claim))
+            return
+        name = stream_lease(sid)
+        token = fences.leases.get(name)
+        if token is not None:
+            # FOR SHARE: a takeover (an UPDATE of this row) waits until this unit committed.
+            still_ours = await self.conn.fetchval(
+                "SELECT 1 FROM leases WHERE name = $1 AND owner = $2 AND token = $3 FOR SHARE",
+                name,
+                fences.node,
+                token,
+            )
+            if still_ours is None:
+                raise LeaseLost(f"source {sid}: its stream was taken over by another node")
+        await self.conn.execute(SAVE_STATE, *state_params(state))
+
+    async def alert_remote_id(self, alert_id: str) -> str | None:
+        value = await self.conn.fetchval(
+            "SELECT remote_id FROM outbox WHERE alert_id = $1", alert_id
+        )
+        return value if isinstance(value, str) else None
+
+    def committed(self) -> None:
+        """Called after COMMIT: the claims this unit saved have ended."""
+        for sid, claim in self._ended_claims:
+            self.fences.end_claim(sid, claim)

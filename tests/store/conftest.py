@@ -1,0 +1,43 @@
+"""Fixtures for the store tests: ``store``, one fixture both backends satisfy (the contract
+suite runs on each; PostgreSQL comes from ``tests/postgres.py``), and a webhook stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from monitor.store import Store, open_store
+from tests.store.desk import Desk
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def state_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A fresh state URL of the parametrized backend."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'state' / 'bilat.db'}"
+    url = request.getfixturevalue("pg_url")
+    assert isinstance(url, str)
+    return url
+
+
+@pytest.fixture
+async def store(state_url: str) -> AsyncIterator[Store]:
+    """A fresh store of each backend: the contract suite must pass on both."""
+    s = await open_store(state_url)
+    yield s
+    await s.close()
+
+
+@pytest.fixture
+async def desk() -> AsyncIterator[Desk]:
+    """A webhook stand-in counting every alert that reaches it."""
+    server = await Desk().start()
+    yield server
+    await server.stop()
