@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from monitor import __version__
 
 # Subcommand modules, in the order ``bilat --help`` lists them.
-COMMANDS: list[str] = []
+COMMANDS: list[str] = ["scan"]
 
 
 def build_parser() -> argparse.ArgumentParser:

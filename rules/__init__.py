@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from rules.base import RuleType
+from rules.bilateral import BilateralMeetingRule
 
 # type name -> rule class. Adding a rule type = one module + one line here.
-RULES: dict[str, RuleType] = {}
+RULES: dict[str, RuleType] = {
+    "bilateral_meeting": BilateralMeetingRule,
+}

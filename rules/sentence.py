@@ -1,0 +1,315 @@
+"""Reading a text sentence by sentence: mentions -> entities -> pairs with a status each.
+
+For every sentence: drop lexicon entries of other languages, group mentions into entities
+(``rules.frames``), refine what the words around them say (a former office holder, a
+spouse who shares a surname, the object right after "met", the country before "visit"),
+give unnamed national officials their country, then pair (``rules.pairing``) and take, for
+each pair, the status of the meeting word nearest to it (``rules.status``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from monitor.model import MeetingStatus
+from rules.frames import Entity, build_entities, mark_dateline, mark_slots, resolve, words_of
+from rules.gazetteer import Gazetteer, Mention
+from rules.lexicon import BUILDING, CAPITAL, CITY, COUNTRY, CUE, FORUM, PERSON, LangLex
+from rules.pairing import Context, Pairing, Side, old_year, pair_sentence
+from rules.status import RANK, SOV, Cue, Trigger, inherit, split_mentions, trigger_status
+from rules.text import Sentence, split_sentences
+
+_CJK_LANGS = frozenset(("zh", "ja"))
+_NATIONAL_ROLES = frozenset(("hos", "hog", "fm", "minister", "military", "speaker", "vp"))
+# Capitalised words that may stand before a surname without being a first name.
+_NOT_FIRST_NAMES = frozenset(
+    """the a an and or but in on at by for with after before when while as so then also
+    yesterday today earlier later meanwhile mr mrs ms dr sir dame lord shri smt sri herr frau
+    m mme monsieur madame sr sra señor don doña sheikh emir king queen prince princess gen
+    general adm admiral president premier chancellor minister le la les un une el los las
+    der die das den dem des ein eine il lo gli o os as um uma monday tuesday wednesday
+    thursday friday saturday sunday january february march april may june july august
+    september october november december lundi mardi mercredi jeudi vendredi samedi dimanche
+    lunes martes miércoles jueves viernes sábado domingo montag dienstag mittwoch donnerstag
+    freitag samstag sonntag и в на""".split()
+)
+_PREV_WORD = re.compile(r"([^\W\d_][\w'’.-]*)\s+$")
+
+
+@dataclass(slots=True)
+class Report:
+    """One pair in one sentence."""
+
+    pair: tuple[str, str]
+    status: MeetingStatus
+    confidence: float
+    evidence: str
+    officials: list[str]
+    location: str | None
+    order: int
+
+
+@dataclass(slots=True)
+class DocState:
+    g: Gazetteer
+    lang: str
+    lex: LangLex
+    en: LangLex | None
+    strict: bool
+    published: datetime | None
+    main: Side | None = None
+    author: Side | None = None
+    social: bool = False
+    reports: list[Report] = field(default_factory=list)
+    order: int = 0
+
+
+def filter_language(mentions: list[Mention], lang: str, strict: bool) -> list[Mention]:
+    """Keep only entries of ``lang`` (and language-neutral names) when we know the language."""
+    if not strict:
+        return mentions
+    out: list[Mention] = []
+    for m in mentions:
+        entries = tuple(e for e in m.entries if not e.lang or e.lang == lang)
+        if entries:
+            out.append(m if len(entries) == len(m.entries) else Mention(m.start, m.end, m.ostart, m.oend, entries))
+    return out
+
+
+def drop_other_first_names(mentions: list[Mention], text: str) -> list[Mention]:
+    """"Melania Trump" is not Donald Trump: a surname alias after an unknown first name."""
+    out: list[Mention] = []
+    prev_end = -1
+    for m in mentions:
+        person = m.first(PERSON)
+        surface = text[m.ostart : m.oend]
+        if person is not None and " " not in surface.strip() and m.ostart > 0:
+            hit = _PREV_WORD.search(text, max(0, m.ostart - 30), m.ostart)
+            if hit and hit.start(1) >= prev_end:
+                word = hit.group(1)
+                if word[:1].isupper() and word.lower().rstrip(".") not in _NOT_FIRST_NAMES:
+                    rest = tuple(e for e in m.entries if e.kind != PERSON)
+                    if rest:
+                        out.append(Mention(m.start, m.end, m.ostart, m.oend, rest))
+                    prev_end = m.oend
+                    continue
+        out.append(m)
+        prev_end = m.oend
+    return out
+
+
+def read_segment(doc: DocState, seg: str, folded: str, mentions: list[Mention], is_title: bool) -> None:
+    sentences = split_sentences(seg)
+    mentions = drop_other_first_names(filter_language(mentions, doc.lang, doc.strict), seg)
+    by_sentence = _assign(sentences, mentions)
+    for sent, ms in zip(sentences, by_sentence, strict=True):
+        doc.order += 1
+        if ms:
+            _read_sentence(doc, seg, folded, sent, ms, is_title)
+
+
+def _assign(sentences: list[Sentence], mentions: list[Mention]) -> list[list[Mention]]:
+    out: list[list[Mention]] = [[] for _ in sentences]
+    si = 0
+    for m in mentions:
+        while si + 1 < len(sentences) and m.ostart >= sentences[si + 1].start:
+            si += 1
+        if sentences and sentences[si].start <= m.ostart < sentences[si].end:
+            out[si].append(m)
+    return out
+
+
+def _read_sentence(
+    doc: DocState, seg: str, folded: str, sent: Sentence, ms: list[Mention], is_title: bool
+) -> None:
+    day = doc.published.date() if doc.published else None
+    trigs, cues = split_mentions(ms, folded, doc.lang, False)
+    ents = build_entities(ms, folded, doc.lex, doc.en, doc.lang)
+    for ent in ents:
+        resolve(ent, doc.g.roster, day)
+    fstart = ms[0].start - (ms[0].ostart - sent.start)
+    mark_slots(ents, folded, doc.lex, doc.en, max(0, fstart))
+    if doc.order == 1 or is_title:
+        for ent in ents[:1]:
+            mark_dateline(ent, seg, 0)
+    cue_names = {c.name for c in cues}
+    if any(e.kind == FORUM for m in ms for e in m.entries):
+        cue_names.add("forum")
+    trigs = [t for t in trigs if not _topic_trigger(t, folded, doc.lex, fstart)]
+    _refine(ents, trigs, cues, folded, doc, cue_names)
+    host, location = _place(ents)
+    _default_unnamed(ents, doc.lex.home, host)
+    if doc.main is None:
+        doc.main = _protagonist(ents)
+    if not trigs:
+        return
+    sentence_text = seg[sent.start : sent.end]
+    if "history" in cue_names or old_year(sentence_text, day.year if day else None):
+        return
+    cjk = doc.lang in _CJK_LANGS
+    live = [(t, s) for t in trigs if (s := trigger_status(t, cues, doc.lang, cjk)) is not None]
+    live = inherit(live, doc.lang in SOV)
+    if not live:
+        return
+    if not any(t.strong for t, _ in live) and not _weak_ok(ents, cue_names):
+        return
+    ctx = Context(doc.lang, doc.lex, doc.lex.home, doc.main, doc.author, host, frozenset(cue_names), doc.social)
+    ordered = sorted(live, key=lambda ts: ts[0].start)
+    for p in pair_sentence(ents, [t for t, _ in ordered], folded, ctx):
+        t, st = _governing(p, ordered)
+        _report(doc, p, st, t, sentence_text, location, cue_names)
+
+
+def _topic_trigger(t: Trigger, folded: str, lex: LangLex, floor: int) -> bool:
+    """"about EU-India FTA negotiations", "on the talks": a meeting mentioned as a topic."""
+    topic = lex.words.get("topic_trigger", frozenset())
+    if not topic:
+        return False
+    before = words_of(folded[max(floor, t.start - 40) : t.start])[-4:]
+    return any(w in topic for w in before)
+
+
+def _refine(
+    ents: list[Entity], trigs: list[Trigger], cues: list[Cue], folded: str, doc: DocState, cue_names: set[str]
+) -> None:
+    sport = "sport" in cue_names
+    multi = "forum" in cue_names or "multilateral" in cue_names
+    former = [c for c in cues if c.name == "former"]
+    for ent in ents:
+        if any(0 <= ent.start - c.end <= 25 or c.start >= ent.start and c.end <= ent.end for c in former):
+            ent.former = True
+        if sport and (ent.place_only or ent.role in ("", "official")) and ent.person < 0:
+            ent.nonofficial = True  # "India and Pakistan" in a cricket story are teams
+        if ent.org and multi and ent.role not in ("org_head", "official") and ent.person < 0:
+            ent.forum = True  # "SCO summit": the organisation is the setting, not a side
+    sov = doc.lang in SOV
+    for t in trigs:
+        for ent in ents:
+            gap = folded[ent.end : t.start]
+            if t.group in ("visit", "weak") and ent.place_only and 0 <= t.start - ent.end <= 3:
+                ent.slot = "dest"  # "अमेरिका यात्रा", "China visit": where the visit goes
+            elif not sov and not ent.slot and 0 <= ent.start - t.end <= 30:
+                between = words_of(folded[t.end : ent.start])
+                glue = doc.lex.words.get("glue", frozenset()) | {"the", "visiting", "a", "with"}
+                if all(w in glue or w in ",()" for w in between):
+                    ent.slot = "obj"  # "met Chinese President Xi": the one met
+            del gap
+
+
+def _default_unnamed(ents: list[Entity], home: str, host: str) -> None:
+    """"प्रधानमंत्री", "首相", "the president ... at the Blue House": the unnamed official's country."""
+    for ent in ents:
+        if ent.party or ent.codes or ent.counterpart or ent.nonofficial or ent.former:
+            continue
+        if ent.slot in ("loc", "topic") or not (ent.role in _NATIONAL_ROLES or ent.subnational):
+            continue
+        if home:
+            ent.party, ent.source = home, "home"
+        elif host:
+            ent.party, ent.source = host, "host"
+
+
+def _weak_ok(ents: list[Entity], cues: set[str]) -> bool:
+    """A weak word (visit, welcome, signed) counts only between two named officials."""
+    if ("multilateral" in cues or "forum" in cues) and "bilateral" not in cues:
+        return False
+    strong = [e for e in ents if e.usable and (e.person >= 0 or e.official or e.visit or e.slot == "dest")]
+    return len({e.party for e in strong}) >= 2 or any(e.visit for e in ents)
+
+
+def _protagonist(ents: list[Entity]) -> Side | None:
+    for e in ents:
+        if e.usable and e.official and e.slot not in ("with", "obj", "dest", "loc"):
+            return Side(e.party, e, "main")
+    return None
+
+
+def _place(ents: list[Entity]) -> tuple[str, str | None]:
+    """(host country, location name) of the sentence's meeting place."""
+    best: Entity | None = None
+    for e in ents:
+        if e.slot != "loc" or e.dateline or not e.place_kind:
+            continue
+        if best is None or _place_rank(e) > _place_rank(best):
+            best = e
+    if best is None:
+        for e in ents:  # a seat of government names the host even as a subject
+            if e.place_kind == BUILDING and not e.dateline:
+                return e.party, e.place_name or None
+        return "", None
+    host = best.party or best.posting
+    name = None if best.place_kind == COUNTRY else (best.place_name or None)
+    return host, name
+
+
+def _place_rank(e: Entity) -> int:
+    return {BUILDING: 4, CITY: 3, CAPITAL: 3, COUNTRY: 1}.get(e.place_kind, 0)
+
+
+def _governing(p: Pairing, ordered: list[tuple[Trigger, str]]) -> tuple[Trigger, str]:
+    """The meeting word nearest the pair's second side decides that pair's status.
+
+    A full meeting word ("received", "talks") outranks a nearer weak one ("visit"), which
+    usually describes the occasion rather than the meeting.
+    """
+    anchor = p.b.entity if p.b.entity is not None else p.a.entity
+    if anchor is None:
+        return max(ordered, key=lambda ts: RANK[ts[1]])
+
+    def dist(ts: tuple[Trigger, str]) -> tuple[bool, int, int]:
+        t = ts[0]
+        d = max(t.start - anchor.end, anchor.start - t.end, 0)
+        return not t.strong, d, -RANK[ts[1]]
+
+    return min(ordered, key=dist)
+
+
+_HOW_BONUS = {
+    "person": 0.1, "handle": 0.1, "author": 0.08, "explicit": 0.04, "role": 0.04,
+    "home": -0.08, "host": -0.08, "main": -0.03,
+}  # fmt: skip
+
+
+def _report(
+    doc: DocState,
+    p: Pairing,
+    status: str,
+    t: Trigger,
+    sentence: str,
+    location: str | None,
+    cues: set[str],
+) -> None:
+    a, b = p.a.party, p.b.party
+    if not a or not b or a == b:
+        return
+    conf = 0.55 + (0.2 if t.strong else 0.05)
+    for side in (p.a, p.b):
+        how = side.entity.source if side.entity is not None and side.how not in ("main", "author") else side.how
+        conf += _HOW_BONUS.get(how, 0.0)
+        if side.entity is not None and side.entity.place_only:
+            conf -= 0.05
+    if "bilateral" in cues:
+        conf += 0.05
+    if "multilateral" in cues or "forum" in cues:
+        conf -= 0.05
+    names = [
+        doc.g.roster.people[s.entity.person].name
+        for s in (p.a, p.b)
+        if s.entity is not None and s.entity.person >= 0
+    ]
+    doc.reports.append(
+        Report(
+            pair=(a, b) if a < b else (b, a),
+            status=status,  # type: ignore[arg-type]
+            confidence=max(0.05, min(0.99, conf)),
+            evidence=sentence,
+            officials=names,
+            location=location,
+            order=doc.order,
+        )
+    )
+
+
+__all__ = ["CAPITAL", "CITY", "CUE", "DocState", "Report", "read_segment"]

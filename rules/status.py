@@ -1,0 +1,115 @@
+"""What a meeting word means in its sentence: held, scheduled, a call, cancelled, or nothing.
+
+A trigger ("met", "मुलाकात की", "会談した") carries a default status; cues near it override
+it in a fixed order of precedence: denial, negation, hypothesis and history make it nothing;
+then cancelled; then a call (phone/video); then scheduled (future, announced, "to meet");
+else the default. Distances are in folded characters and shrink for CJK text, where a word
+is one or two characters long.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rules.gazetteer import Mention
+from rules.lexicon import CUE, TRIGGER
+
+RANK = {"held": 4, "cancelled": 3, "call": 2, "scheduled": 1}
+# Verb-final languages put tense/negation after the meeting word.
+SOV = frozenset(("hi", "ur", "mr", "gu", "bn", "ta", "ja", "ko"))
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    start: int
+    end: int
+    group: str  # held | weak | visit | scheduled | call | present
+    text: str  # folded surface, for tests and debugging
+
+    @property
+    def strong(self) -> bool:
+        return self.group not in ("weak", "visit")
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    start: int
+    end: int
+    name: str
+
+
+def split_mentions(
+    mentions: list[Mention], folded: str, lang: str, strict: bool
+) -> tuple[list[Trigger], list[Cue]]:
+    """Triggers and cues among ``mentions``, keeping only those of ``lang`` when ``strict``."""
+    trigs: list[Trigger] = []
+    cues: list[Cue] = []
+    for m in mentions:
+        for e in m.entries:
+            if e.kind not in (TRIGGER, CUE) or (strict and e.lang and e.lang != lang):
+                continue
+            if e.kind == TRIGGER:
+                trigs.append(Trigger(m.start, m.end, e.value, folded[m.start : m.end]))
+            else:
+                cues.append(Cue(m.start, m.end, e.value))
+    return trigs, cues
+
+
+def _near(cue: Cue, t: Trigger, before: int, after: int) -> bool:
+    if cue.end <= t.start:
+        return t.start - cue.end <= before
+    if cue.start >= t.end:
+        return cue.start - t.end <= after
+    return True  # overlapping / inside
+
+
+def trigger_status(t: Trigger, cues: list[Cue], lang: str, cjk: bool) -> str | None:
+    """The status ``t`` reports in its sentence, or None when it reports no meeting."""
+    k = 0.4 if cjk else 1.0
+    sov = lang in SOV
+
+    def has(name: str, before: float, after: float) -> bool:
+        return any(
+            c.name == name and _near(c, t, int(before * k), int(after * k)) for c in cues
+        )
+
+    neg_after = 14 if sov else 3
+    if has("deny", 90, 90) or has("hypothetical", 60, 45) or has("history", 120, 120):
+        return None
+    if has("negation", 16, neg_after) or has("coattend", 30, 30):
+        return None
+    if has("cancel", 120, 120):
+        return "cancelled"
+    if t.group == "call" or has("call", 45, 45):
+        return "call"
+    if t.group == "scheduled" or has("future", 40, 40 if not sov else 25):
+        return "scheduled"
+    if t.group == "present" and has("when", 40, 60):
+        return "scheduled"  # "Scholz empfängt am Mittwoch Macron": an announcement
+    if t.group == "visit":
+        return "scheduled"  # a bare "visit" noun with no held verb is a plan
+    return "held"
+
+
+def inherit(statuses: list[tuple[Trigger, str]], sov: bool) -> list[tuple[Trigger, str]]:
+    """A meeting noun takes the tense of the verb that governs it.
+
+    "will hold the Strategic Dialogue" -> the dialogue is scheduled; "회담을 가질 예정" ->
+    the talks are scheduled. The governing verb precedes the noun in verb-medial languages
+    and follows it in verb-final ones.
+    """
+    out: list[tuple[Trigger, str]] = []
+    for t, st in statuses:
+        if st == "held" and t.group in ("held", "visit", "weak"):
+            for u, su in statuses:
+                if su in ("scheduled", "call", "cancelled") and u is not t:
+                    gap = (u.start - t.end) if sov else (t.start - u.end)
+                    if 0 <= gap <= (30 if sov else 60):
+                        st = su
+                        break
+        out.append((t, st))
+    return out
+
+
+def best(statuses: list[str]) -> str:
+    return max(statuses, key=lambda s: RANK[s])
