@@ -47,6 +47,9 @@ _ROLE_RANK = {
     "hos": 9, "hog": 9, "fm": 8, "org_head": 8, "minister": 7, "speaker": 6, "military": 6,
     "envoy": 6, "counterpart": 5, "official": 3, "subnational": 2, "nonofficial": 1,
 }  # fmt: skip
+_ARTICLES = frozenset(
+    "l d the an le la les el los las der die das den dem des lo gli il capital".split()
+)
 _WORD = re.compile(r"[^\s,;:()\[\]\"'«»“”‘’.!?،、]+|[(),;:]")
 _CJK_GAP = re.compile(r"^[\s\u3000、・·の的]*$")
 
@@ -63,6 +66,7 @@ class Entity:
     codes: tuple[str, ...] = ()  # a CJK compound names two or three parties at once
     person: int = -1
     role: str = ""
+    roles: set[str] = field(default_factory=set)
     official: bool = False
     nonofficial: bool = False
     subnational: bool = False
@@ -138,6 +142,7 @@ def build_entities(
     lex: LangLex,
     en: LangLex | None,
     lang: str = "",
+    roster: Roster | None = None,
 ) -> list[Entity]:
     """Group adjacent entity mentions into entities (text order)."""
     out: list[Entity] = []
@@ -166,17 +171,18 @@ def build_entities(
             # so a country after a role through a genitive is something else (the visit's goal)
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
             out.append(cur)
-        elif cur is not None and is_glue(gap, lex, en) and _fits(cur, m):
-            cur.parts.append(m)
-            cur.end, cur.oend = m.end, m.oend
         elif (
             cur is not None
-            and cur.role == "envoy"
-            and _posting_gap(folded[prev_end : m.start], lex, en)
+            and "envoy" in cur.roles
+            and _posting_gap(gap, lex, en)
             and kinds & {COUNTRY, CAPITAL, ORG}
         ):
+            # "ambassador to India", "سفير ... لدى مصر": where the envoy is posted, not whose
             entry = m.first(COUNTRY) or m.first(CAPITAL) or m.first(ORG)
             cur.posting = entry.value if entry else ""
+            cur.end, cur.oend = m.end, m.oend
+        elif cur is not None and is_glue(gap, lex, en) and _fits(cur, m, roster):
+            cur.parts.append(m)
             cur.end, cur.oend = m.end, m.oend
         else:
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
@@ -194,14 +200,29 @@ def _posting_gap(gap: str, lex: LangLex, en: LangLex | None) -> bool:
 
 def _note_role(ent: Entity, m: Mention) -> None:
     role = m.first(ROLE)
-    if role is not None and _ROLE_RANK.get(role.value, 0) > _ROLE_RANK.get(ent.role, 0):
-        ent.role = role.value
+    if role is not None:
+        ent.roles.add(role.value)
+        if _ROLE_RANK.get(role.value, 0) > _ROLE_RANK.get(ent.role, 0):
+            ent.role = role.value
 
 
-def _fits(ent: Entity, m: Mention) -> bool:
+def _fits(ent: Entity, m: Mention, roster: Roster | None = None) -> bool:
     """May ``m`` join ``ent``? Each entity has one person and one country-ish source."""
     kinds = {e.kind for e in m.entries}
     have = {e.kind for p in ent.parts for e in p.entries}
+    person = m.first(PERSON)
+    if person is not None and roster is not None:
+        # "présidents russe et français, Vladimir Poutine": a person never joins a country
+        # that is not theirs
+        parties = {t.party for t in roster.people[int(person.value)].terms}
+        named = {
+            e.value
+            for p in ent.parts
+            for e in p.entries
+            if e.kind in (COUNTRY, DEMONYM, FLAG, CAPITAL)
+        }
+        if named and not named & parties:
+            return False
     if kinds & {PERSON, HANDLE} and have & {PERSON} and not (kinds & have & {HANDLE}):
         # a handle right after the person's name ("Modi (@narendramodi)") joins; a second
         # person does not
@@ -313,6 +334,8 @@ def mark_slots(
         nxt = ents[i + 1].start if i + 1 < len(ents) else ent.end + 40
         after = folded[ent.end : min(nxt, ent.end + 40)]
         bw = words_of(before)
+        while len(bw) > 1 and (bw[-1] in _ARTICLES or (bw[-1] == "a" and lex.code == "en")):
+            bw.pop()  # "à l'Élysée", "en el Palacio": the preposition is before the article
         last = bw[-1] if bw else ""
         last2 = " ".join(bw[-2:]) if len(bw) >= 2 else last
 

@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Any, NamedTuple
 
 from rules import cldr, inflect
+from rules.text import fold
 from rules.officials import Roster, load_roster
 
 # Entry kinds.
@@ -309,7 +310,7 @@ def _load_langs(lex: Lexicon) -> None:
                 lex.add(form, Entry(TRIGGER, "weak", lang, ""))
                 lex.add(form, Entry(COUNTRY, code, lang, "visit"))
         _load_compounds(lex, lang, data)
-        words = {k: frozenset(v) for k, v in data.get("words", {}).items()}
+        words = {k: frozenset(fold(w) for w in v) for k, v in data.get("words", {}).items()}
         lexl = LangLex(
             code=lang,
             home=data.get("home", ""),

@@ -130,7 +130,9 @@ def pair_sentence(
     if hub is not None:
         hub_grp = next(g for g in usable_groups if hub in g)
         hub_parties = {e.party for e in hub_grp}
-        if len(hub_grp) >= 2 and len(hub_parties) == 2 and len(usable) == len(hub_grp):
+        rest = {e.party for e in usable if e not in hub_grp and not e.place_only}
+        if len(hub_grp) >= 2 and len(hub_parties) == 2 and rest <= hub_parties:
+            # "Modi and Putin held talks": two coordinated subjects meet each other
             a, b = hub_grp[0], next(e for e in hub_grp if e.party != hub_grp[0].party)
             return [Pairing(_side(a), _side(b), trigs[0])]
         others = [s for s in sides if s.entity is not hub and s.party != hub.party]
@@ -181,7 +183,7 @@ def _hub(
     free = [e for e in usable if e.slot not in ("with", "dest", "obj")]
     if not free:
         return None
-    if ctx.lang in _SUBJ_PARTICLE_LANGS:
+    if ctx.lang in _SUBJ_PARTICLE_LANGS or ctx.lang == "ar":
         # the subject is the side that is not marked as "with"/object
         officials = [e for e in free if not e.place_only]
         return (officials or free)[0]

@@ -22,6 +22,7 @@ from rules.status import RANK, SOV, Cue, Trigger, inherit, split_mentions, trigg
 from rules.text import Sentence, split_sentences
 
 _CJK_LANGS = frozenset(("zh", "ja"))
+_VSO = frozenset(("ar",))  # the side right after the verb is its subject
 _NATIONAL_ROLES = frozenset(("hos", "hog", "fm", "minister", "military", "speaker", "vp"))
 # Capitalised words that may stand before a surname without being a first name.
 _NOT_FIRST_NAMES = frozenset(
@@ -126,7 +127,7 @@ def _read_sentence(
 ) -> None:
     day = doc.published.date() if doc.published else None
     trigs, cues = split_mentions(ms, folded, doc.lang, False)
-    ents = build_entities(ms, folded, doc.lex, doc.en, doc.lang)
+    ents = build_entities(ms, folded, doc.lex, doc.en, doc.lang, doc.g.roster)
     for ent in ents:
         resolve(ent, doc.g.roster, day)
     fstart = ms[0].start - (ms[0].ostart - sent.start)
@@ -149,17 +150,19 @@ def _read_sentence(
     if "history" in cue_names or old_year(sentence_text, day.year if day else None):
         return
     cjk = doc.lang in _CJK_LANGS
-    live = [(t, s) for t in trigs if (s := trigger_status(t, cues, doc.lang, cjk)) is not None]
-    live = inherit(live, doc.lang in SOV)
+    statuses = [(t, trigger_status(t, cues, doc.lang, cjk, folded)) for t in trigs]
+    live = inherit([(t, s) for t, s in statuses if s is not None], doc.lang in SOV)
     if not live:
         return
     if not any(t.strong for t, _ in live) and not _weak_ok(ents, cue_names):
         return
+    dead = [(t, "") for t, s in statuses if s is None]
     ctx = Context(doc.lang, doc.lex, doc.lex.home, doc.main, doc.author, host, frozenset(cue_names), doc.social)
     ordered = sorted(live, key=lambda ts: ts[0].start)
     for p in pair_sentence(ents, [t for t, _ in ordered], folded, ctx):
-        t, st = _governing(p, ordered)
-        _report(doc, p, st, t, sentence_text, location, cue_names)
+        t, st = _governing(p, sorted(live + dead, key=lambda ts: ts[0].start))
+        if st:  # the nearest meeting word may be denied/negated for this pair
+            _report(doc, p, st, t, sentence_text, location, cue_names)
 
 
 def _topic_trigger(t: Trigger, folded: str, lex: LangLex, floor: int) -> bool:
@@ -190,7 +193,7 @@ def _refine(
             gap = folded[ent.end : t.start]
             if t.group in ("visit", "weak") and ent.place_only and 0 <= t.start - ent.end <= 3:
                 ent.slot = "dest"  # "अमेरिका यात्रा", "China visit": where the visit goes
-            elif not sov and not ent.slot and 0 <= ent.start - t.end <= 30:
+            elif not sov and doc.lang not in _VSO and not ent.slot and 0 <= ent.start - t.end <= 30:
                 between = words_of(folded[t.end : ent.start])
                 glue = doc.lex.words.get("glue", frozenset()) | {"the", "visiting", "a", "with"}
                 if all(w in glue or w in ",()" for w in between):
@@ -256,12 +259,12 @@ def _governing(p: Pairing, ordered: list[tuple[Trigger, str]]) -> tuple[Trigger,
     """
     anchor = p.b.entity if p.b.entity is not None else p.a.entity
     if anchor is None:
-        return max(ordered, key=lambda ts: RANK[ts[1]])
+        return max(ordered, key=lambda ts: RANK.get(ts[1], 0))
 
     def dist(ts: tuple[Trigger, str]) -> tuple[bool, int, int]:
         t = ts[0]
         d = max(t.start - anchor.end, anchor.start - t.end, 0)
-        return not t.strong, d, -RANK[ts[1]]
+        return not t.strong, d, -RANK.get(ts[1], 0)
 
     return min(ordered, key=dist)
 

@@ -9,6 +9,7 @@ is one or two characters long.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rules.gazetteer import Mention
@@ -55,22 +56,34 @@ def split_mentions(
     return trigs, cues
 
 
-def _near(cue: Cue, t: Trigger, before: int, after: int) -> bool:
+# Clause boundaries a cue does not reach across: ";" and ":" everywhere, dashes, and Korean
+# connective endings ("회담을 하고 ...", "...동석하면서").
+_CLAUSE_BREAK = re.compile(r";|:(?!\d)| — | – |(?:하|갖|했|가졌|열었)고 |면서 |으며 |하며 ")
+
+
+def _near(cue: Cue, t: Trigger, before: int, after: int, folded: str) -> bool:
     if cue.end <= t.start:
-        return t.start - cue.end <= before
-    if cue.start >= t.end:
-        return cue.start - t.end <= after
-    return True  # overlapping / inside
+        ok = t.start - cue.end <= before
+        between = folded[cue.end : t.start]
+    elif cue.start >= t.end:
+        ok = cue.start - t.end <= after
+        between = folded[t.end : cue.start]
+    else:
+        return True  # overlapping / inside
+    # a cue in another clause ("... will help build trust: sources on talks") does not count
+    return ok and _CLAUSE_BREAK.search(between) is None
 
 
-def trigger_status(t: Trigger, cues: list[Cue], lang: str, cjk: bool) -> str | None:
+def trigger_status(
+    t: Trigger, cues: list[Cue], lang: str, cjk: bool, folded: str = ""
+) -> str | None:
     """The status ``t`` reports in its sentence, or None when it reports no meeting."""
     k = 0.4 if cjk else 1.0
     sov = lang in SOV
 
     def has(name: str, before: float, after: float) -> bool:
         return any(
-            c.name == name and _near(c, t, int(before * k), int(after * k)) for c in cues
+            c.name == name and _near(c, t, int(before * k), int(after * k), folded) for c in cues
         )
 
     neg_after = 14 if sov else 3
