@@ -103,9 +103,9 @@ def words_of(gap: str) -> list[str]:
 
 def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
     """Is the text between two mentions only glue ("'s", "of the", "के", "の", "de la")?"""
-    stripped = gap.strip()
-    if not stripped or _CJK_GAP.match(gap):
-        return True
+    stripped = gap.strip().replace("'s", " ").replace("s'", " ").strip()
+    if not stripped or _CJK_GAP.match(gap) or stripped == "'":
+        return True  # "Kenya's president", "the ministers' meeting"
     glue = lex.words.get("glue", frozenset())
     extra = en.words.get("glue", frozenset()) if en is not None else frozenset()
     for w in words_of(stripped):
@@ -143,11 +143,13 @@ def build_entities(
     en: LangLex | None,
     lang: str = "",
     roster: Roster | None = None,
+    original: str = "",
 ) -> list[Entity]:
     """Group adjacent entity mentions into entities (text order)."""
     out: list[Entity] = []
     cur: Entity | None = None
     prev_end = -1
+    prev_oend = 0
     for m in mentions:
         kinds = {e.kind for e in m.entries}
         if not kinds & _PART_KINDS or kinds & {TRIGGER, CUE, FORUM} and not kinds & {
@@ -181,7 +183,9 @@ def build_entities(
             entry = m.first(COUNTRY) or m.first(CAPITAL) or m.first(ORG)
             cur.posting = entry.value if entry else ""
             cur.end, cur.oend = m.end, m.oend
-        elif cur is not None and is_glue(gap, lex, en) and _fits(cur, m, roster):
+        elif cur is not None and (
+            is_glue(gap, lex, en) or _ministry_gap(cur, m, original, prev_oend)
+        ) and _fits(cur, m, roster):
             cur.parts.append(m)
             cur.end, cur.oend = m.end, m.oend
         else:
@@ -189,7 +193,19 @@ def build_entities(
             out.append(cur)
         _note_role(cur, m)
         prev_end = m.end
+        prev_oend = m.oend
     return out
+
+
+def _ministry_gap(ent: Entity, m: Mention, original: str, prev_oend: int) -> bool:
+    """"US Treasury Secretary", "Indian Navy chief": one capitalised word between a country
+    and a role names the department, not a new actor."""
+    if not original or m.first(ROLE) is None or m.first(PERSON) is not None:
+        return False
+    if not all({e.kind for e in p.entries} & {COUNTRY, DEMONYM, FLAG} for p in ent.parts):
+        return False
+    word = original[prev_oend : m.ostart].strip()
+    return word.isalpha() and word[:1].isupper() and " " not in word
 
 
 def _posting_gap(gap: str, lex: LangLex, en: LangLex | None) -> bool:
@@ -223,6 +239,13 @@ def _fits(ent: Entity, m: Mention, roster: Roster | None = None) -> bool:
         }
         if named and not named & parties:
             return False
+    if roster is not None and kinds & {COUNTRY, DEMONYM, FLAG} and not kinds & {PERSON, HANDLE}:
+        # ... and a country never joins a person who is not from it ("मोदी इलंगै अதிபர்")
+        code = next(e.value for e in m.entries if e.kind in (COUNTRY, DEMONYM, FLAG))
+        for p in ent.parts:
+            pe = p.first(PERSON)
+            if pe is not None and code not in {t.party for t in roster.people[int(pe.value)].terms}:
+                return False
     if kinds & {PERSON, HANDLE} and have & {PERSON} and not (kinds & have & {HANDLE}):
         # a handle right after the person's name ("Modi (@narendramodi)") joins; a second
         # person does not

@@ -29,7 +29,16 @@ from rules.lexicon import (
     build_lexicon,
 )
 from rules.officials import Roster
-from rules.text import Normalized, boundary_after, boundary_before, fold, normalize
+from rules.text import (
+    SCRIPT_CJK,
+    Normalized,
+    boundary_after,
+    boundary_before,
+    fold,
+    is_word_char,
+    normalize,
+    script_of,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +80,7 @@ class Gazetteer:
             if all(r[0] != entry or r[1] != flags for r in recs):
                 recs.append(rec)
         self.patterns: list[str] = list(table)
+        self._index: dict[str, int] = {p: i for i, p in enumerate(self.patterns)}
         self._recs: list[tuple[_Rec, ...]] = [tuple(table[p]) for p in self.patterns]
         self._automaton = ahocorasick_rs.AhoCorasick(
             self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
@@ -95,30 +105,67 @@ class Gazetteer:
 
     def scan(self, norm: Normalized) -> list[Mention]:
         folded = norm.folded
-        original = norm.original
         out: list[Mention] = []
-        for pid, s, e in self._automaton.find_matches_as_indexes(folded):
-            if not boundary_before(folded, s):
-                continue
-            after: bool | None = None
-            keep: list[Entry] = []
-            for entry, flags, surface in self._recs[pid]:
-                if not flags & OPEN_END:
-                    if after is None:
-                        after = boundary_after(folded, e)
-                    if not after:
-                        continue
-                if flags & (CASE_EXACT | CAP_INITIAL):
-                    os, oe = norm.span(s, e)
-                    if not _case_ok(original[os:oe], surface, flags):
-                        continue
-                if flags & NEED_NEXT and not self._next_ok(folded, e):
+        base = 0
+        while base < len(folded):
+            resume = -1
+            hay = folded[base:] if base else folded
+            for pid, s, e in self._automaton.find_matches_as_indexes(hay):
+                s += base
+                e += base
+                keep = self._check(norm, pid, s, e)
+                if keep:
+                    out.append(self._mention(norm, s, e, keep))
                     continue
-                keep.append(entry)
-            if keep:
-                os, oe = norm.span(s, e)
-                out.append(Mention(s, e, os, oe, tuple(keep)))
+                # The longest pattern here failed its boundary/case test ("washington post"
+                # in "Washington postponed"): try shorter patterns at the same start, then
+                # resume the scan at the next word, which the failed match had swallowed.
+                k, keep = self._shorter(norm, s, e)
+                if keep:
+                    out.append(self._mention(norm, s, k, keep))
+                resume = max(k, _next_word(folded, s))
+                break
+            if resume < 0:
+                break
+            base = resume
         return out
+
+    def _mention(self, norm: Normalized, s: int, e: int, keep: list[Entry]) -> Mention:
+        os, oe = norm.span(s, e)
+        return Mention(s, e, os, oe, tuple(keep))
+
+    def _check(self, norm: Normalized, pid: int, s: int, e: int) -> list[Entry]:
+        folded = norm.folded
+        keep: list[Entry] = []
+        if not boundary_before(folded, s):
+            return keep
+        after: bool | None = None
+        for entry, flags, surface in self._recs[pid]:
+            if not flags & OPEN_END:
+                if after is None:
+                    after = boundary_after(folded, e)
+                if not after:
+                    continue
+            if flags & (CASE_EXACT | CAP_INITIAL):
+                os, oe = norm.span(s, e)
+                if not _case_ok(norm.original[os:oe], surface, flags):
+                    continue
+            if flags & NEED_NEXT and not self._next_ok(folded, e):
+                continue
+            keep.append(entry)
+        return keep
+
+    def _shorter(self, norm: Normalized, s: int, e: int) -> tuple[int, list[Entry]]:
+        folded = norm.folded
+        for k in range(e - 1, s + 1, -1):
+            if is_word_char(folded[k]) and script_of(folded[k - 1]) != SCRIPT_CJK:
+                continue
+            pid = self._index.get(folded[s:k])
+            if pid is not None:
+                keep = self._check(norm, pid, s, k)
+                if keep:
+                    return k, keep
+        return -1, []
 
     def _next_ok(self, folded: str, end: int) -> bool:
         rest = folded[end : end + 12].lstrip(" -·")
@@ -126,6 +173,19 @@ class Gazetteer:
 
     def has_compound(self, mention: Mention) -> bool:
         return mention.first(COMPOUND) is not None
+
+
+def _next_word(folded: str, s: int) -> int:
+    """Start of the word after the one at ``s`` (``s + 1`` in scripts without spaces)."""
+    if script_of(folded[s]) == SCRIPT_CJK:
+        return s + 1
+    i = s + 1
+    n = len(folded)
+    while i < n and is_word_char(folded[i]):
+        i += 1
+    while i < n and not is_word_char(folded[i]):
+        i += 1
+    return i
 
 
 def _case_ok(found: str, surface: str, flags: int) -> bool:

@@ -232,7 +232,12 @@ def attached_forms(word: str, lang: str) -> set[str]:
     """Forms with attached case endings for mr, bn, gu, ta."""
     out = {word}
     if lang == "mr":
-        base = word if word[-1:] in "ाीूेैोौं" else word + "ा"
+        if word.endswith("ा"):
+            base = word[:-1] + "े"  # अमेरिका -> अमेरिकेच्या
+        elif word[-1:] in "ीूेैोौं":
+            base = word
+        else:
+            base = word + "ा"  # भारत -> भारताच्या
         out |= {base + s for s in _MR_SUFFIXES} | {word + s for s in _MR_SUFFIXES}
     elif lang == "bn":
         out |= {word + s for s in _BN_SUFFIXES}
@@ -266,7 +271,11 @@ def name_forms(name: str, lang: str) -> set[str]:
         words = name.split()
         if len(words) == 1:
             return sh_noun(name)
-        return {name} | {" ".join([*words[:-1], f]) for f in sh_noun(words[-1])}
+        # every word declines: "Bosna i Hercegovina" -> "Bosne i Hercegovine"
+        out = {name}
+        for combo in _sh_phrase(words):
+            out.add(combo)
+        return out
     if lang == "sq" and " " not in name:
         return sq_noun(name)
     if lang == "de":
@@ -276,6 +285,25 @@ def name_forms(name: str, lang: str) -> set[str]:
     if lang in ("mr", "bn", "gu", "ta") and " " not in name:
         return attached_forms(name, lang)
     return {name}
+
+
+def _sh_phrase(words: list[str]) -> set[str]:
+    """Case forms of a multi-word South Slavic name, declining its words in step."""
+    lat = ("a", "e", "i", "u", "om", "oj")
+    out: set[str] = set()
+    for end in lat:
+        parts = []
+        for w in words:
+            if len(w) <= 2 or not w[-1:].isalpha():
+                parts.append(w)
+            elif w.endswith(("a", "а")):
+                parts.append(w[:-1] + (end if not _is_cyrillic(w) else end.translate(_LAT2CYR)))
+            elif w.endswith(("i", "и")) and end in ("e", "oj", "om", "u", "a"):
+                parts.append(w[:-1] + (end if not _is_cyrillic(w) else end.translate(_LAT2CYR)))
+            else:
+                parts.append(w)
+        out.add(" ".join(parts))
+    return out
 
 
 def adjective_forms(adj: str, lang: str) -> set[str]:
@@ -342,9 +370,13 @@ def person_forms(alias: str, lang_hint: str = "") -> set[str]:
             return {f"{a} {b}" for a in firsts for b in lasts}
         return {" ".join([*words[:-1], f]) for f in decl(last)}
     if lang_hint == "latin" and last.isalpha() and last[:1].isupper() and len(last) > 3:
-        # Serbian/Croatian/Bosnian and Albanian write foreign surnames with endings too
+        # Serbian/Croatian/Bosnian and Albanian write foreign names with case endings too,
+        # first name included: "Robertom Golobom", "Erdoganin"
         if last[-1] in "aeiou":
             return {alias}
         tails = ("a", "u", "om", "e", "i", "it", "in")
-        return {alias} | {" ".join([*words[:-1], last + t]) for t in tails}
+        out = {alias} | {" ".join([*words[:-1], last + t]) for t in tails}
+        if len(words) == 2 and words[0].isalpha() and words[0][-1] not in "aeiou":
+            out |= {f"{words[0]}{t} {last}{t}" for t in ("a", "u", "om", "e")}
+        return out
     return {alias}

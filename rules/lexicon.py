@@ -200,6 +200,8 @@ def _load_countries(lex: Lexicon, snap: dict[str, Any]) -> None:
 def _alias_forms(alias: str) -> set[str]:
     lang = _script_lang(alias)
     forms = inflect.name_forms(alias, lang) if lang else {alias}
+    if any("\u0900" <= c <= "\u097f" for c in alias) and " " not in alias:
+        forms |= inflect.attached_forms(alias, "mr")  # Marathi attaches its case endings
     if _is_latin(alias) and len(alias) >= 5:
         forms |= {ascii_variant(f) for f in forms}
     return forms

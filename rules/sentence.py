@@ -127,7 +127,7 @@ def _read_sentence(
 ) -> None:
     day = doc.published.date() if doc.published else None
     trigs, cues = split_mentions(ms, folded, doc.lang, False)
-    ents = build_entities(ms, folded, doc.lex, doc.en, doc.lang, doc.g.roster)
+    ents = build_entities(ms, folded, doc.lex, doc.en, doc.lang, doc.g.roster, seg)
     for ent in ents:
         resolve(ent, doc.g.roster, day)
     fstart = ms[0].start - (ms[0].ostart - sent.start)
@@ -140,8 +140,8 @@ def _read_sentence(
         cue_names.add("forum")
     trigs = [t for t in trigs if not _topic_trigger(t, folded, doc.lex, fstart)]
     _refine(ents, trigs, cues, folded, doc, cue_names)
-    host, location = _place(ents)
-    _default_unnamed(ents, doc.lex.home, host)
+    host, location, host_kind = _place(ents)
+    _default_unnamed(ents, doc.lex.home, host, host_kind)
     if doc.main is None:
         doc.main = _protagonist(ents)
     if not trigs:
@@ -185,7 +185,9 @@ def _refine(
             ent.former = True
         if sport and (ent.place_only or ent.role in ("", "official")) and ent.person < 0:
             ent.nonofficial = True  # "India and Pakistan" in a cricket story are teams
-        if ent.org and multi and ent.role not in ("org_head", "official") and ent.person < 0:
+        if ent.org and ent.role not in ("org_head", "official") and ent.person < 0 and (
+            multi or _names_event(ent, trigs, cues, folded)
+        ):
             ent.forum = True  # "SCO summit": the organisation is the setting, not a side
     sov = doc.lang in SOV
     for t in trigs:
@@ -193,6 +195,8 @@ def _refine(
             gap = folded[ent.end : t.start]
             if t.group in ("visit", "weak") and ent.place_only and 0 <= t.start - ent.end <= 3:
                 ent.slot = "dest"  # "अमेरिका यात्रा", "China visit": where the visit goes
+            elif t.group == "visit" and ent.place_only and ent.slot == "loc" and 0 <= ent.start - t.end <= 30:
+                ent.slot = "dest"  # "la visite ... à Paris": the visit's destination
             elif not sov and doc.lang not in _VSO and not ent.slot and 0 <= ent.start - t.end <= 30:
                 between = words_of(folded[t.end : ent.start])
                 glue = doc.lex.words.get("glue", frozenset()) | {"the", "visiting", "a", "with"}
@@ -201,7 +205,15 @@ def _refine(
             del gap
 
 
-def _default_unnamed(ents: list[Entity], home: str, host: str) -> None:
+def _names_event(ent: Entity, trigs: list[Trigger], cues: list[Cue], folded: str) -> bool:
+    """"ASEAN summit", "UN General Assembly": an organisation naming a meeting, not a side."""
+    for x in [*trigs, *cues]:
+        if 0 <= x.start - ent.end <= 3 and folded[ent.end : x.start].strip(" '’s") == "":
+            return True
+    return False
+
+
+def _default_unnamed(ents: list[Entity], home: str, host: str, host_kind: int) -> None:
     """"प्रधानमंत्री", "首相", "the president ... at the Blue House": the unnamed official's country."""
     for ent in ents:
         if ent.party or ent.codes or ent.counterpart or ent.nonofficial or ent.former:
@@ -210,7 +222,9 @@ def _default_unnamed(ents: list[Entity], home: str, host: str) -> None:
             continue
         if home:
             ent.party, ent.source = home, "home"
-        elif host:
+        elif host and host_kind in (BUILDING, CAPITAL):
+            # only a seat of government or a capital says whose official this is; a summit
+            # venue ("talks in Geneva") does not
             ent.party, ent.source = host, "host"
 
 
@@ -229,8 +243,8 @@ def _protagonist(ents: list[Entity]) -> Side | None:
     return None
 
 
-def _place(ents: list[Entity]) -> tuple[str, str | None]:
-    """(host country, location name) of the sentence's meeting place."""
+def _place(ents: list[Entity]) -> tuple[str, str | None, int]:
+    """(host country, location name, kind of place) of the sentence's meeting place."""
     best: Entity | None = None
     for e in ents:
         if e.slot != "loc" or e.dateline or not e.place_kind:
@@ -240,11 +254,11 @@ def _place(ents: list[Entity]) -> tuple[str, str | None]:
     if best is None:
         for e in ents:  # a seat of government names the host even as a subject
             if e.place_kind == BUILDING and not e.dateline:
-                return e.party, e.place_name or None
-        return "", None
+                return e.party, e.place_name or None, BUILDING
+        return "", None, 0
     host = best.party or best.posting
     name = None if best.place_kind == COUNTRY else (best.place_name or None)
-    return host, name
+    return host, name, best.place_kind
 
 
 def _place_rank(e: Entity) -> int:

@@ -95,7 +95,9 @@ def trigger_status(
         return "cancelled"
     if t.group == "call" or has("call", 45, 45):
         return "call"
-    if t.group == "scheduled" or has("future", 40, 40 if not sov else 25):
+    # German puts the infinitive last: "wird ... nächste Woche ... treffen"
+    fut_before = 110 if lang == "de" else 40
+    if t.group == "scheduled" or has("future", fut_before, 40 if not sov else 25):
         return "scheduled"
     if t.group == "present" and has("when", 40, 60):
         return "scheduled"  # "Scholz empfängt am Mittwoch Macron": an announcement
@@ -115,7 +117,7 @@ def inherit(statuses: list[tuple[Trigger, str]], sov: bool) -> list[tuple[Trigge
     for t, st in statuses:
         if st == "held" and t.group in ("held", "visit", "weak"):
             for u, su in statuses:
-                if su in ("scheduled", "call", "cancelled") and u is not t:
+                if su in ("scheduled", "call", "cancelled") and u is not t and u.group != "visit":
                     gap = (u.start - t.end) if sov else (t.start - u.end)
                     if 0 <= gap <= (30 if sov else 60):
                         st = su
