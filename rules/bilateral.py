@@ -19,9 +19,8 @@ from pydantic import Field
 from monitor.model import Item, Match, Meeting, MeetingStatus
 from rules.base import RuleOptions
 from rules.frames import build_entities, resolve
-from rules.gazetteer import Mention, gazetteer
+from rules.gazetteer import gazetteer
 from rules.language import guess_language, lexicon_for
-from rules.lexicon import TRIGGER
 from rules.pairing import Side
 from rules.sentence import DocState, Report, read_segment
 from rules.status import RANK
@@ -46,27 +45,23 @@ def detect(
     segments = [s for s in (title, text) if s and s.strip()]
     if not segments:
         return []
-    scanned = []
-    any_trigger = False
-    for seg in segments:
-        norm = normalize(seg)
-        mentions = g.scan(norm)
-        any_trigger = any_trigger or any(e.kind == TRIGGER for m in mentions for e in m.entries)
-        scanned.append((seg, norm.folded, mentions))
-    if not any_trigger:
-        return []
     code = guess_language(lang, segments)
     if code not in g.langs:
         code = guess_language(None, segments)
     lex, strict = lexicon_for(g, code)
+    norms = [normalize(seg) for seg in segments]
+    hits = [g.meeting_words(n.folded, code if strict else None) for n in norms]
+    if not any(hits):
+        return []  # most items: no meeting word in the text's language, nothing to read
     doc = DocState(g, code, lex, g.langs.get("en"), strict, published)
-    _find_author(doc, text, author, scanned[-1][2])
-    for si, (seg, folded, mentions) in enumerate(scanned):
-        read_segment(doc, seg, folded, mentions, is_title=title is not None and si == 0)
+    _find_author(doc, text, author)
+    for si, (seg, norm, pos) in enumerate(zip(segments, norms, hits, strict=True)):
+        doc.segment = si
+        read_segment(doc, seg, norm, pos, is_title=title is not None and si == 0)
     return _merge(doc)
 
 
-def _find_author(doc: DocState, text: str, author: str | None, mentions: list[Mention]) -> None:
+def _find_author(doc: DocState, text: str, author: str | None) -> None:
     """Social posts are "Name (@handle): text"; the author is a side of what they report."""
     handle = None
     m = _SOCIAL.match(text)
@@ -93,9 +88,10 @@ def _find_author(doc: DocState, text: str, author: str | None, mentions: list[Me
                 doc.author = Side(term.party, None, "author")
                 return
     if m:  # a known name before the handle ("Narendra Modi (@narendramodi):")
-        prefix = [x for x in mentions if x.oend <= m.end()]
-        folded = normalize(text[: m.end()]).folded
-        for ent in build_entities(prefix, folded, doc.lex, doc.en, doc.lang):
+        prefix = text[: m.end()]
+        norm = normalize(prefix)
+        mentions = doc.g.scan(norm)
+        for ent in build_entities(mentions, norm.folded, doc.lex, doc.en, doc.lang, roster, prefix):
             resolve(ent, roster, day)
             if ent.party and ent.official:
                 doc.author = Side(ent.party, ent, "author")

@@ -125,10 +125,18 @@ def _ends_with(gap: str, phrases: frozenset[str]) -> str:
     return ""
 
 
+_SORTED: dict[frozenset[str], tuple[str, ...]] = {}
+
+
 def _starts_with(gap: str, phrases: frozenset[str]) -> str:
+    if not phrases:
+        return ""
+    ordered = _SORTED.get(phrases)
+    if ordered is None:
+        ordered = _SORTED[phrases] = tuple(sorted(phrases, key=len, reverse=True))
     g = gap.lstrip(" ,)")
-    for p in sorted(phrases, key=len, reverse=True):
-        if g == p or g.startswith(p + " ") or (p and not p.isascii() and g.startswith(p)):
+    for p in ordered:
+        if g.startswith(p) and (len(g) == len(p) or g[len(p)] == " " or not p.isascii()):
             return p
     return ""
 
@@ -346,13 +354,32 @@ def _left_long_ago(person: object, published: date) -> bool:
     return len(ends) == len(person.terms) and bool(ends) and (published - max(ends)).days > 60
 
 
+_MERGED: dict[tuple[str, str], dict[str, frozenset[str]]] = {}
+
+
+def _merged(lex: LangLex, en: LangLex | None) -> dict[str, frozenset[str]]:
+    """The language's structure words plus English ones for the preposition slots."""
+    key = (lex.code, en.code if en is not None else "")
+    got = _MERGED.get(key)
+    if got is None:
+        enw = en.words if en is not None and en is not lex else {}
+        got = {k: lex.words.get(k, frozenset()) | enw.get(k, frozenset()) for k in _PRE_SLOTS}
+        _MERGED[key] = got
+    return got
+
+
+_PRE_SLOTS = ("with", "loc", "topic", "dest", "by", "obj")
+
+
 def mark_slots(
     ents: list[Entity], folded: str, lex: LangLex, en: LangLex | None, sent_start: int
 ) -> None:
     """Set each entity's slot from the words just before and after it."""
     w = lex.words
-    enw = en.words if en is not None and en is not lex else {}
+    merged = _merged(lex, en)
     for i, ent in enumerate(ents):
+        if ent.nonofficial or ent.former or (not ent.party and not ent.codes and not ent.role):
+            continue  # never a side: its slot does not matter
         before = folded[max(sent_start, ent.start - 40) : ent.start]
         nxt = ents[i + 1].start if i + 1 < len(ents) else ent.end + 40
         after = folded[ent.end : min(nxt, ent.end + 40)]
@@ -363,7 +390,7 @@ def mark_slots(
         last2 = " ".join(bw[-2:]) if len(bw) >= 2 else last
 
         def pre(name: str, last: str = last, last2: str = last2) -> bool:
-            s = w.get(name, frozenset()) | enw.get(name, frozenset())
+            s = merged[name]
             return last in s or last2 in s
 
         def post(name: str, after: str = after) -> bool:

@@ -12,8 +12,9 @@ compiled tables are immutable and shared.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
 from functools import lru_cache
+from typing import NamedTuple
 
 import ahocorasick_rs
 
@@ -21,8 +22,10 @@ from rules.lexicon import (
     CAP_INITIAL,
     CASE_EXACT,
     COMPOUND,
+    CUE,
     NEED_NEXT,
     OPEN_END,
+    TRIGGER,
     Entry,
     LangLex,
     Lexicon,
@@ -41,8 +44,7 @@ from rules.text import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(NamedTuple):
     start: int  # folded offsets
     end: int
     ostart: int  # original offsets
@@ -69,21 +71,45 @@ class Gazetteer:
     def __init__(self, lex: Lexicon) -> None:
         table: dict[str, list[_Rec]] = {}
         folds: dict[str, str] = {}
+        shared: dict[Entry, Entry] = {}  # one object per distinct entry (memory)
         for surface, entry, flags in lex.records:
             key = folds.get(surface)
             if key is None:
                 key = folds[surface] = fold(surface)
             if len(key) < 2 and not (flags & CASE_EXACT):
                 continue  # one folded character is never a safe pattern
+            entry = shared.setdefault(entry, entry)
             recs = table.setdefault(key, [])
-            rec = (entry, flags, surface)
+            # the original surface is kept only where a case check needs it
+            rec = (entry, flags, surface if flags & (CASE_EXACT | CAP_INITIAL) else "")
             if all(r[0] != entry or r[1] != flags for r in recs):
                 recs.append(rec)
-        self.patterns: list[str] = list(table)
-        self._index: dict[str, int] = {p: i for i, p in enumerate(self.patterns)}
-        self._recs: list[tuple[_Rec, ...]] = [tuple(table[p]) for p in self.patterns]
+        lex.records.clear()
+        del folds, shared
+        patterns = list(table)
+        self._index: dict[str, int] = {p: i for i, p in enumerate(patterns)}
+        self._recs: list[tuple[_Rec, ...]] = [tuple(table[p]) for p in patterns]
+        # entries of patterns with no flags at all: kept as soon as the word boundaries hold
+        self._plain: list[tuple[Entry, ...] | None] = [
+            tuple(r[0] for r in recs) if all(r[1] == 0 for r in recs) else None
+            for recs in self._recs
+        ]
+        # A second, small automaton over the meeting words alone: most items have none in
+        # their language, and for them this pass is all the detector does.
+        # Guard phrases ("met with criticism", "समीक्षा बैठक") are in it too, so that the
+        # longest match hides the meeting word inside them, as in the full scan.
+        gate: dict[str, set[str]] = {}
+        for key, recs in table.items():
+            langs = {r[0].lang for r in recs if r[0].kind == TRIGGER}
+            if langs or any(r[0].kind == CUE and r[0].value == "guard" for r in recs):
+                gate[key] = langs
+        self._gate_langs = [frozenset(v) for v in gate.values()]
+        self._gate = ahocorasick_rs.AhoCorasick(
+            list(gate), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest, store_patterns=False
+        )
+        del table, gate
         self._automaton = ahocorasick_rs.AhoCorasick(
-            self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+            patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest, store_patterns=False
         )
         self.langs: dict[str, LangLex] = lex.langs
         self.english_names: dict[str, str] = lex.english_names
@@ -96,33 +122,67 @@ class Gazetteer:
         self._compound_next = tuple(sorted(nexts, key=len, reverse=True))
 
     def __len__(self) -> int:
-        return len(self.patterns)
+        return len(self._index)
+
+    def meeting_words(self, folded: str, lang: str | None) -> list[int]:
+        """Folded offsets of meeting words (of ``lang``, if given). Cheap; errs on yes."""
+        out: list[int] = []
+        for pid, s, e in self._gate.find_matches_as_indexes(folded):
+            if lang is not None and lang not in self._gate_langs[pid]:
+                continue
+            if boundary_before(folded, s) and (
+                boundary_after(folded, e) or _spans_words(folded, s, e) or _open_end(folded, e)
+            ):
+                out.append(s)
+        return out
 
     def raw_matches(self, folded: str) -> list[tuple[int, int, int]]:
         """The bare automaton pass (used by the benchmark's reference loop)."""
         result: list[tuple[int, int, int]] = self._automaton.find_matches_as_indexes(folded)
         return result
 
-    def scan(self, norm: Normalized) -> list[Mention]:
+    def scan(self, norm: Normalized, base_offset: int = 0) -> list[Mention]:
+        """Mentions in ``norm`` (original offsets shifted by ``base_offset``)."""
         folded = norm.folded
         out: list[Mention] = []
         base = 0
-        while base < len(folded):
+        n = len(folded)
+        plain_of = self._plain
+        find = self._automaton.find_matches_as_indexes
+        identity = norm.starts is None
+        while base < n:
             resume = -1
             hay = folded[base:] if base else folded
-            for pid, s, e in self._automaton.find_matches_as_indexes(hay):
+            for pid, s, e in find(hay):
                 s += base
                 e += base
+                plain = plain_of[pid]
+                # fast path: a pattern without case rules, between two non-letters
+                if (
+                    plain is not None
+                    and (s == 0 or not is_word_char(folded[s - 1]))
+                    and (e == n or not is_word_char(folded[e]))
+                ):
+                    if identity:
+                        out.append(Mention(s, e, s + base_offset, e + base_offset, plain))
+                    else:
+                        out.append(self._mention(norm, s, e, plain, base_offset))
+                    continue
                 keep = self._check(norm, pid, s, e)
                 if keep:
-                    out.append(self._mention(norm, s, e, keep))
+                    out.append(self._mention(norm, s, e, keep, base_offset))
                     continue
-                # The longest pattern here failed its boundary/case test ("washington post"
-                # in "Washington postponed"): try shorter patterns at the same start, then
-                # resume the scan at the next word, which the failed match had swallowed.
+                # The longest pattern here failed its boundary/case test. If it reached into
+                # the next word ("washington post" in "Washington postponed"), try shorter
+                # patterns at the same start and resume the scan at that next word, which the
+                # failed match had swallowed. A failure inside one word ("he" in "the") needs
+                # neither.
+                cjk = script_of(folded[s]) == SCRIPT_CJK
+                if not cjk and not _spans_words(folded, s, e):
+                    continue
                 k, keep = self._shorter(norm, s, e)
                 if keep:
-                    out.append(self._mention(norm, s, k, keep))
+                    out.append(self._mention(norm, s, k, keep, base_offset))
                 resume = max(k, _next_word(folded, s))
                 break
             if resume < 0:
@@ -130,15 +190,25 @@ class Gazetteer:
             base = resume
         return out
 
-    def _mention(self, norm: Normalized, s: int, e: int, keep: list[Entry]) -> Mention:
+    def _mention(
+        self,
+        norm: Normalized,
+        s: int,
+        e: int,
+        keep: list[Entry] | tuple[Entry, ...],
+        base_offset: int = 0,
+    ) -> Mention:
         os, oe = norm.span(s, e)
-        return Mention(s, e, os, oe, tuple(keep))
+        return Mention(s, e, os + base_offset, oe + base_offset, tuple(keep))
 
-    def _check(self, norm: Normalized, pid: int, s: int, e: int) -> list[Entry]:
+    def _check(self, norm: Normalized, pid: int, s: int, e: int) -> list[Entry] | tuple[Entry, ...]:
         folded = norm.folded
         keep: list[Entry] = []
         if not boundary_before(folded, s):
             return keep
+        plain = self._plain[pid]
+        if plain is not None:
+            return plain if boundary_after(folded, e) else keep
         after: bool | None = None
         for entry, flags, surface in self._recs[pid]:
             if not flags & OPEN_END:
@@ -155,7 +225,9 @@ class Gazetteer:
             keep.append(entry)
         return keep
 
-    def _shorter(self, norm: Normalized, s: int, e: int) -> tuple[int, list[Entry]]:
+    def _shorter(
+        self, norm: Normalized, s: int, e: int
+    ) -> tuple[int, list[Entry] | tuple[Entry, ...]]:
         folded = norm.folded
         for k in range(e - 1, s + 1, -1):
             if is_word_char(folded[k]) and script_of(folded[k - 1]) != SCRIPT_CJK:
@@ -175,6 +247,20 @@ class Gazetteer:
         return mention.first(COMPOUND) is not None
 
 
+def _open_end(folded: str, e: int) -> bool:
+    """Hangul and stems may be followed by letters (particles, endings)."""
+    return "\uac00" <= folded[e - 1] <= "\ud7a3"
+
+
+def _spans_words(folded: str, s: int, e: int) -> bool:
+    return any(not is_word_char(c) for c in folded[s + 1 : e])
+
+
+def _first_upper(found: str) -> bool:
+    first = next((c for c in found if c.isalpha()), "")
+    return first.isupper()
+
+
 def _next_word(folded: str, s: int) -> int:
     """Start of the word after the one at ``s`` (``s + 1`` in scripts without spaces)."""
     if script_of(folded[s]) == SCRIPT_CJK:
@@ -189,9 +275,10 @@ def _next_word(folded: str, s: int) -> int:
 
 
 def _case_ok(found: str, surface: str, flags: int) -> bool:
-    import unicodedata
-
-    found = unicodedata.normalize("NFKC", found)
+    if not found.isascii():
+        found = unicodedata.normalize("NFKC", found)  # "ＵＳＡ" is "USA"
+    if flags & CAP_INITIAL:
+        return found[:1].isupper() or (not found[:1].isalpha() and _first_upper(found))
     if flags & CASE_EXACT:
         return found.replace(" ", "") == surface.replace(" ", "") or (
             found.isupper() and found.replace(" ", "").upper() == surface.replace(" ", "").upper()

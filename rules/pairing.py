@@ -13,6 +13,7 @@ article's main actor -- never a guess when none of those is known.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rules.frames import Entity, words_of
@@ -35,11 +36,15 @@ class Context:
     lang: str
     lex: LangLex
     home: str
-    main: Side | None  # the article's protagonist (first subject) or the post's author
+    main_of: Callable[[], Side | None]  # the article's protagonist, found when first needed
     author: Side | None
     host: str  # country of the sentence's meeting place, if any
     cues: frozenset[str]
     social: bool = False
+
+    @property
+    def main(self) -> Side | None:
+        return self.main_of()
 
 
 @dataclass(slots=True)
@@ -199,10 +204,8 @@ def _carrier(ctx: Context, ents: list[Entity], folded: str) -> Side | None:
     """The protagonist carried into a sentence without a subject of its own."""
     if ctx.social and ctx.author is not None:
         return ctx.author
-    if ctx.main is not None and ({"pronoun", "first_person"} & ctx.cues or not ents):
-        return ctx.main
-    if ctx.main is not None and ctx.lang in _SUBJ_PARTICLE_LANGS:
-        return ctx.main
+    if {"pronoun", "first_person"} & ctx.cues or not ents or ctx.lang in _SUBJ_PARTICLE_LANGS:
+        return ctx.main  # found (and cached) only now that it is needed
     return None
 
 

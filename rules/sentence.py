@@ -16,12 +16,13 @@ from datetime import datetime
 from monitor.model import MeetingStatus
 from rules.frames import Entity, build_entities, mark_dateline, mark_slots, resolve, words_of
 from rules.gazetteer import Gazetteer, Mention
-from rules.lexicon import BUILDING, CAPITAL, CITY, COUNTRY, CUE, FORUM, PERSON, LangLex
+from rules.lexicon import BUILDING, CAPITAL, CITY, COUNTRY, CUE, FORUM, PERSON, TRIGGER, LangLex
 from rules.pairing import Context, Pairing, Side, old_year, pair_sentence
 from rules.status import RANK, SOV, Cue, Trigger, inherit, split_mentions, trigger_status
-from rules.text import Sentence, split_sentences
+from rules.text import Normalized, Sentence, SentenceFinder, normalize
 
 _CJK_LANGS = frozenset(("zh", "ja"))
+_PROTAGONIST_SENTENCES = 3  # the article's main actor is named in its opening sentences
 _VSO = frozenset(("ar",))  # the side right after the verb is its subject
 _NATIONAL_ROLES = frozenset(("hos", "hog", "fm", "minister", "military", "speaker", "vp"))
 # Capitalised words that may stand before a surname without being a first name.
@@ -65,6 +66,42 @@ class DocState:
     social: bool = False
     reports: list[Report] = field(default_factory=list)
     order: int = 0
+    segment: int = 0
+    opening: list[tuple[str, SentenceFinder]] = field(default_factory=list)
+    main_done: bool = False
+
+    def scan_sentence(
+        self, seg: str, sent: Sentence, whole: Normalized | None = None
+    ) -> tuple[str, list[Mention]]:
+        """Fold and scan one sentence; mentions get original offsets into ``seg``."""
+        if whole is not None and whole.starts is None:
+            # the segment folded letter for letter: its slice is the sentence's fold
+            sub = seg[sent.start : sent.end]
+            norm = Normalized(sub, whole.folded[sent.start : sent.end])
+        else:
+            norm = normalize(seg[sent.start : sent.end])
+        ms = self.g.scan(norm, sent.start)
+        ms = drop_other_first_names(filter_language(ms, self.lang, self.strict), seg)
+        return norm.folded, ms
+
+    def protagonist(self) -> Side | None:
+        """The article's main actor: the first official subject of its opening sentences."""
+        if self.main is None and not self.main_done:
+            self.main_done = True
+            day = self.published.date() if self.published else None
+            for seg, finder in self.opening:
+                for sent in finder.first(_PROTAGONIST_SENTENCES):
+                    folded, ms = self.scan_sentence(seg, sent)
+                    if not ms:
+                        continue
+                    ents = build_entities(ms, folded, self.lex, self.en, self.lang, self.g.roster, seg)
+                    for ent in ents:
+                        resolve(ent, self.g.roster, day)
+                    mark_slots(ents, folded, self.lex, self.en, 0)
+                    self.main = _protagonist(ents)
+                    if self.main is not None:
+                        return self.main
+        return self.main
 
 
 def filter_language(mentions: list[Mention], lang: str, strict: bool) -> list[Mention]:
@@ -101,38 +138,46 @@ def drop_other_first_names(mentions: list[Mention], text: str) -> list[Mention]:
     return out
 
 
-def read_segment(doc: DocState, seg: str, folded: str, mentions: list[Mention], is_title: bool) -> None:
-    sentences = split_sentences(seg)
-    mentions = drop_other_first_names(filter_language(mentions, doc.lang, doc.strict), seg)
-    by_sentence = _assign(sentences, mentions)
-    for sent, ms in zip(sentences, by_sentence, strict=True):
-        doc.order += 1
+def read_segment(doc: DocState, seg: str, norm: Normalized, hits: list[int], is_title: bool) -> None:
+    """Read every sentence that has a meeting word (``hits``: folded offsets in ``norm``)."""
+    finder = SentenceFinder(seg)
+    doc.opening.append((seg, finder))
+    wanted: dict[int, Sentence] = {}
+    last: Sentence | None = None
+    for fpos in hits:
+        pos = norm.pos(fpos)
+        if last is not None and last.start <= pos < last.end:
+            continue
+        last = finder.around(pos)
+        wanted.setdefault(last.start, last)
+    lead = len(seg) - len(seg.lstrip())
+    for start in sorted(wanted):
+        sent = wanted[start]
+        folded, ms = doc.scan_sentence(seg, sent, norm)
+        doc.order = doc.segment * 1_000_000 + sent.start
         if ms:
-            _read_sentence(doc, seg, folded, sent, ms, is_title)
-
-
-def _assign(sentences: list[Sentence], mentions: list[Mention]) -> list[list[Mention]]:
-    out: list[list[Mention]] = [[] for _ in sentences]
-    si = 0
-    for m in mentions:
-        while si + 1 < len(sentences) and m.ostart >= sentences[si + 1].start:
-            si += 1
-        if sentences and sentences[si].start <= m.ostart < sentences[si].end:
-            out[si].append(m)
-    return out
+            _read_sentence(doc, seg, folded, sent, ms, is_title, sent.start <= lead)
 
 
 def _read_sentence(
-    doc: DocState, seg: str, folded: str, sent: Sentence, ms: list[Mention], is_title: bool
+    doc: DocState,
+    seg: str,
+    folded: str,
+    sent: Sentence,
+    ms: list[Mention],
+    is_title: bool,
+    first: bool,
 ) -> None:
     day = doc.published.date() if doc.published else None
     trigs, cues = split_mentions(ms, folded, doc.lang, False)
+    if not trigs:
+        return
     ents = build_entities(ms, folded, doc.lex, doc.en, doc.lang, doc.g.roster, seg)
     for ent in ents:
         resolve(ent, doc.g.roster, day)
-    fstart = ms[0].start - (ms[0].ostart - sent.start)
-    mark_slots(ents, folded, doc.lex, doc.en, max(0, fstart))
-    if doc.order == 1 or is_title:
+    fstart = 0
+    mark_slots(ents, folded, doc.lex, doc.en, fstart)
+    if first:
         for ent in ents[:1]:
             mark_dateline(ent, seg, 0)
     cue_names = {c.name for c in cues}
@@ -142,10 +187,8 @@ def _read_sentence(
     _refine(ents, trigs, cues, folded, doc, cue_names)
     host, location, host_kind = _place(ents)
     _default_unnamed(ents, doc.lex.home, host, host_kind)
-    if doc.main is None:
+    if doc.main is None and first:
         doc.main = _protagonist(ents)
-    if not trigs:
-        return
     sentence_text = seg[sent.start : sent.end]
     if "history" in cue_names or old_year(sentence_text, day.year if day else None):
         return
@@ -157,7 +200,7 @@ def _read_sentence(
     if not any(t.strong for t, _ in live) and not _weak_ok(ents, cue_names):
         return
     dead = [(t, "") for t, s in statuses if s is None]
-    ctx = Context(doc.lang, doc.lex, doc.lex.home, doc.main, doc.author, host, frozenset(cue_names), doc.social)
+    ctx = Context(doc.lang, doc.lex, doc.lex.home, doc.protagonist, doc.author, host, frozenset(cue_names), doc.social)
     ordered = sorted(live, key=lambda ts: ts[0].start)
     for p in pair_sentence(ents, [t for t, _ in ordered], folded, ctx):
         t, st = _governing(p, sorted(live + dead, key=lambda ts: ts[0].start))

@@ -10,7 +10,7 @@ is one or two characters long.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rules.gazetteer import Mention
 from rules.lexicon import CUE, TRIGGER
@@ -20,8 +20,7 @@ RANK = {"held": 4, "cancelled": 3, "call": 2, "scheduled": 1}
 SOV = frozenset(("hi", "ur", "mr", "gu", "bn", "ta", "ja", "ko"))
 
 
-@dataclass(frozen=True, slots=True)
-class Trigger:
+class Trigger(NamedTuple):
     start: int
     end: int
     group: str  # held | weak | visit | scheduled | call | present
@@ -32,8 +31,7 @@ class Trigger:
         return self.group not in ("weak", "visit")
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
+class Cue(NamedTuple):
     start: int
     end: int
     name: str

@@ -74,6 +74,7 @@ for _cp in (0x2018, 0x2019, 0x201A, 0x201B, 0x2032, 0x02BC, 0x00B4, 0x0060, 0xFF
 for _cp in (0x201C, 0x201D, 0x201E, 0x201F, 0x00AB, 0x00BB, 0x2033, 0xFF02):
     _PRE[_cp] = '"'
 _PRE_TABLE = str.maketrans(_PRE)
+_PRE_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_PRE)) + "]")
 
 # Code points deleted from the folded text (and from patterns).
 _DROP_CHARS = (
@@ -119,20 +120,21 @@ class Normalized:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` covering the folded span ``[start, end)``."""
-        if self.starts is None or self.ends is None:
+        starts = self.starts
+        if starts is None:
             return start, end
         if end <= start:
-            p = self.starts[start]
+            p = starts[start]
             return p, p
-        return self.starts[start], self.ends[end - 1]
+        return starts[start], (self.ends[end - 1] if self.ends is not None else starts[end - 1] + 1)
 
 
 def normalize(text: str) -> Normalized:
     """Fold ``text`` for matching and keep the offset map."""
     if text.isascii():
         return Normalized(text, text.lower())
-    s = text.translate(_PRE_TABLE)
-    if not unicodedata.is_normalized("NFKC", s):
+    s = text.translate(_PRE_TABLE) if _PRE_RE.search(text) else text
+    if _nfkc_changes().search(s) is not None and not unicodedata.is_normalized("NFKC", s):
         return _slow(text)
     f = s.casefold()
     if len(f) != len(s):
@@ -145,9 +147,43 @@ def normalize(text: str) -> Normalized:
         starts.extend(range(prev, m.start()))
         prev = m.end()
     starts.extend(range(prev, len(f)))
-    ends = array("i", (p + 1 for p in starts))
     starts.append(len(text))
-    return Normalized(text, _DROP_RE.sub("", f), starts, ends)
+    return Normalized(text, _DROP_RE.sub("", f), starts)
+
+
+@lru_cache(maxsize=1)
+def _nfkc_changes() -> re.Pattern[str]:
+    """Characters NFKC may change, as one regex class.
+
+    That is, characters with a compatibility or canonical decomposition, plus the marks that
+    can compose with the character before them (NFC "maybe"). ``unicodedata.is_normalized``
+    costs as much as the rest of the fold on Indic text; this class lets clean text skip it.
+    Built once (a few ms), Basic Multilingual Plane; astral characters always take the slow
+    check.
+    """
+    chars: set[int] = set()
+    for cp in range(0x80, 0x10000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        c = chr(cp)
+        if unicodedata.normalize("NFKC", c) != c:
+            chars.add(cp)
+        parts = unicodedata.decomposition(c).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            second = chr(int(parts[1], 16))
+            if unicodedata.normalize("NFC", chr(int(parts[0], 16)) + second) == c:
+                chars.add(ord(second))
+    chars -= {ord(c) for c in _DROP_CHARS}  # nukta composes, but the fold drops it anyway
+    ordered = sorted(chars)
+    ranges: list[str] = []
+    start = prev = ordered[0]
+    for cp in [*ordered[1:], -1]:
+        if cp != prev + 1:
+            tail = "-" + re.escape(chr(prev)) if prev > start else ""
+            ranges.append(re.escape(chr(start)) + tail)
+            start = cp
+        prev = cp
+    return re.compile("[" + "".join(ranges) + "\U00010000-\U0010FFFF]")
 
 
 def _slow(text: str) -> Normalized:
@@ -175,11 +211,23 @@ SCRIPT_HANGUL = 6
 SCRIPT_CJK = 7  # Han, kana: no word boundaries
 SCRIPT_THAI = 8
 SCRIPT_OTHER_WORD = 9
+SCRIPT_KANA = 10  # katakana: a word needs katakana-free neighbours ("タイ" is not in "タイトル")
 SCRIPT_NONE = 0  # digits are treated as word characters by the boundary test
+
+
+_SCRIPT_CACHE: dict[str, int] = {}
+_WORD_CACHE: dict[str, bool] = {}
 
 
 def script_of(ch: str) -> int:
     """Coarse script class of one (folded) character, or 0 for non-letters."""
+    sc = _SCRIPT_CACHE.get(ch)
+    if sc is None:
+        sc = _SCRIPT_CACHE[ch] = _script_of(ch)
+    return sc
+
+
+def _script_of(ch: str) -> int:
     o = ord(ch)
     if o < 0x80:
         return SCRIPT_LATIN if ch.isalpha() else SCRIPT_NONE
@@ -197,6 +245,8 @@ def script_of(ch: str) -> int:
         return SCRIPT_THAI
     if 0xAC00 <= o < 0xD7B0 or 0x1100 <= o < 0x1200 or 0x3130 <= o < 0x3190:
         return SCRIPT_HANGUL
+    if 0x30A0 <= o < 0x3100:
+        return SCRIPT_KANA
     if 0x3040 <= o < 0x3100 or 0x3400 <= o < 0xA000 or 0xF900 <= o < 0xFB00 or o >= 0x20000:
         return SCRIPT_CJK
     if ch.isalpha() or unicodedata.category(ch).startswith("M"):
@@ -206,9 +256,10 @@ def script_of(ch: str) -> int:
 
 def is_word_char(ch: str) -> bool:
     """True for letters, combining marks (vowel signs, virama) and digits."""
-    if ch.isalnum() or ch == "_":
-        return True
-    return unicodedata.category(ch)[0] == "M"
+    w = _WORD_CACHE.get(ch)
+    if w is None:
+        w = _WORD_CACHE[ch] = ch.isalnum() or ch == "_" or unicodedata.category(ch)[0] == "M"
+    return w
 
 
 # Arabic proclitics that may precede a name without a space: و ب ل ف ك and pairs of them.
@@ -221,6 +272,8 @@ def boundary_before(text: str, start: int) -> bool:
         return True
     first = text[start]
     sc = script_of(first)
+    if sc == SCRIPT_KANA:
+        return script_of(text[start - 1]) != SCRIPT_KANA
     if sc == SCRIPT_CJK or sc == SCRIPT_NONE and not first.isalnum():
         return True
     prev = text[start - 1]
@@ -250,6 +303,8 @@ def boundary_after(text: str, end: int) -> bool:
     last = text[end - 1]
     sc = script_of(last)
     nxt = text[end]
+    if sc == SCRIPT_KANA:
+        return script_of(nxt) != SCRIPT_KANA
     if sc == SCRIPT_CJK:
         return True
     if not is_word_char(nxt):
@@ -272,7 +327,7 @@ _ABBREV = frozenset(
     mme mlle sra dra lic ing av hrs govt dy retd rt dt pres dipl nr tel ggf bzw vgl z.b usw
     डॉ श्री सं""".split()
 )
-_TOKEN_BEFORE = re.compile(r"([^\s.(\"'“‘«]+(?:\.[^\s.]+)*)$")
+_OPENERS = frozenset("(\"'“‘«")
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,9 +343,12 @@ def _is_stop(text: str, m: re.Match[str]) -> bool:
     end = m.end()
     if end < len(text) and not text[end].isspace():
         return False  # 7.45, U.S.-led, example.com
-    before = _TOKEN_BEFORE.search(text, max(0, m.start() - 40), m.start())
-    if before:
-        word = before.group(1)
+    i = m.start()
+    j = i
+    while j > 0 and i - j < 40 and not text[j - 1].isspace() and text[j - 1] not in _OPENERS:
+        j -= 1
+    if j < i:
+        word = text[j:i].lstrip(".")
         if word.lower() in _ABBREV:
             return False
         if _is_initial(word):
@@ -308,6 +366,72 @@ def _is_initial(word: str) -> bool:
         return word[0].isupper() and (len(word) == 1 or word[1].islower() is False)
     # an Indic initial ("एस") has no vowel sign; "है" does
     return not any(unicodedata.category(c)[0] == "M" for c in word)
+
+
+class SentenceFinder:
+    """Sentence spans on demand: only the sentences around given offsets are decided.
+
+    Candidate stops come from one regex pass (C speed); the Python test of whether a "." ends
+    a sentence runs only for the candidates next to the offsets asked about.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._stop: dict[int, bool] = {}  # candidate start -> does it end a sentence?
+
+    def _is(self, m: re.Match[str]) -> bool:
+        hit = self._stop.get(m.start())
+        if hit is None:
+            hit = self._stop[m.start()] = _is_stop(self.text, m)
+        return hit
+
+    def around(self, pos: int) -> Sentence:
+        """The sentence containing original offset ``pos``."""
+        text = self.text
+        end = len(text)
+        for m in _SENT_END.finditer(text, pos):
+            if self._is(m):
+                end = m.end()
+                break
+        start = 0
+        lo = pos
+        while lo > 0:  # look back in windows; most sentences are short
+            w = max(0, lo - 400)
+            stops = [m for m in _SENT_END.finditer(text, w, lo) if m.end() <= pos]
+            hit = next((m for m in reversed(stops) if self._is(m)), None)
+            if hit is not None:
+                start = hit.end()
+                break
+            lo = w
+        return _strip(text, start, end)
+
+    def first(self, n: int) -> list[Sentence]:
+        """The first ``n`` sentences."""
+        out: list[Sentence] = []
+        pos = 0
+        while len(out) < n and pos < len(self.text):
+            sent = self.around(pos)
+            if sent.end > sent.start:
+                out.append(sent)
+            nxt = self._next_start(sent.end, pos)
+            if nxt <= pos:
+                break
+            pos = nxt
+        return out
+
+    def _next_start(self, end: int, pos: int) -> int:
+        for m in _SENT_END.finditer(self.text, max(end - 1, pos)):
+            if m.end() > pos and self._is(m):
+                return m.end()
+        return len(self.text)
+
+
+def _strip(text: str, start: int, end: int) -> Sentence:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Sentence(start, end)
 
 
 def split_sentences(text: str) -> list[Sentence]:
