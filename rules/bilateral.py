@@ -27,9 +27,8 @@ from rules.status import RANK
 from rules.text import normalize
 
 DETECT_MIN_CONFIDENCE = 0.5
-_SOCIAL = re.compile(
-    r"^\s*(?P<name>[^\n():]{2,80}?)\s*\((?P<handle>@[A-Za-z0-9_]{1,30})\)\s*:\s*"
-)
+_HELD_ONLY: tuple[MeetingStatus, ...] = ("held",)
+_SOCIAL = re.compile(r"^\s*(?P<name>[^\n():]{2,80}?)\s*\((?P<handle>@[A-Za-z0-9_]{1,30})\)\s*:\s*")
 
 
 def detect(
@@ -141,7 +140,12 @@ def summary(m: Meeting) -> str:
     """A line a person reads: "IN–CN held: S. Jaishankar met Wang Yi in Astana"."""
     pair = "–".join(m.parties)
     who = " met ".join(m.officials[:2]) if len(m.officials) >= 2 else ""
-    verb = {"held": "met", "scheduled": "to meet", "call": "spoke by phone with", "cancelled": "meeting cancelled with"}[m.status]
+    verb = {
+        "held": "met",
+        "scheduled": "to meet",
+        "call": "spoke by phone with",
+        "cancelled": "meeting cancelled with",
+    }[m.status]
     if len(m.officials) >= 2:
         who = f"{m.officials[0]} {verb} {m.officials[1]}"
     elif m.officials:
@@ -152,24 +156,30 @@ def summary(m: Meeting) -> str:
     return f"{pair} {m.status}: {who}{where}"
 
 
+class BilateralMeetingOptions(RuleOptions):
+    """Options of a ``type = "bilateral_meeting"`` rule (``[[rules]]`` in the config)."""
+
+    countries: list[str] = Field(default_factory=list)  # all must be parties
+    any_countries: list[str] = Field(default_factory=list)  # at least one is a party
+    statuses: list[MeetingStatus] = Field(default_factory=lambda: list(_HELD_ONLY))
+    officials: list[str] = Field(default_factory=list)  # only meetings naming these
+    min_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
+
+
 class BilateralMeetingRule:
     """``type = "bilateral_meeting"``: alert on meetings between the configured parties."""
 
     type_name: ClassVar[str] = "bilateral_meeting"
-
-    class Options(RuleOptions):
-        countries: list[str] = Field(default_factory=list)  # all must be parties
-        any_countries: list[str] = Field(default_factory=list)  # at least one is a party
-        statuses: list[MeetingStatus] = Field(default_factory=lambda: ["held"])
-        officials: list[str] = Field(default_factory=list)  # only meetings naming these
-        min_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
+    Options: ClassVar[type[RuleOptions]] = BilateralMeetingOptions
 
     def __init__(self, options: RuleOptions) -> None:
-        assert isinstance(options, BilateralMeetingRule.Options)
-        self.options: BilateralMeetingRule.Options = options
+        if not isinstance(options, BilateralMeetingOptions):
+            raise TypeError(f"bilateral_meeting rule needs its own Options, got {type(options)}")
+        self.options: RuleOptions = options
+        self._opts = options
 
     def evaluate(self, item: Item) -> list[Match]:
-        o = self.options
+        o = self._opts
         if not o.enabled or not o.accepts(item):
             return []
         meetings = detect(

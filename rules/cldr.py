@@ -85,7 +85,9 @@ def main() -> int:
     target = Path(__file__).resolve().parent / SNAPSHOT
     data = generate()
     target.write_text(
-        json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0, separators=(",", ":")) + "\n", encoding="utf-8"
+        json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0, separators=(",", ":"))
+        + "\n",
+        encoding="utf-8",
     )
     print(f"wrote {target} (Babel {data['babel']}, CLDR {data['cldr']})", file=sys.stderr)
     return 0

@@ -48,7 +48,7 @@ _ROLE_RANK = {
     "envoy": 6, "counterpart": 5, "official": 3, "subnational": 2, "nonofficial": 1,
 }  # fmt: skip
 _ARTICLES = frozenset(
-    "l d the an le la les el los las der die das den dem des lo gli il capital".split()
+    """l d the an le la les el los las der die das den dem des lo gli il capital""".split()  # noqa: SIM905
 )
 _WORD = re.compile(r"[^\s,;:()\[\]\"'«»“”‘’.!?،、]+|[(),;:]")
 _CJK_GAP = re.compile(r"^[\s\u3000、・·の的]*$")
@@ -160,11 +160,15 @@ def build_entities(
     prev_oend = 0
     for m in mentions:
         kinds = {e.kind for e in m.entries}
-        if not kinds & _PART_KINDS or kinds & {TRIGGER, CUE, FORUM} and not kinds & {
-            COUNTRY,
-            PERSON,
-            HANDLE,
-        }:
+        if not kinds & _PART_KINDS or (
+            kinds & {TRIGGER, CUE, FORUM}
+            and not kinds
+            & {
+                COUNTRY,
+                PERSON,
+                HANDLE,
+            }
+        ):
             cur = None
             prev_end = m.end
             continue
@@ -191,9 +195,11 @@ def build_entities(
             entry = m.first(COUNTRY) or m.first(CAPITAL) or m.first(ORG)
             cur.posting = entry.value if entry else ""
             cur.end, cur.oend = m.end, m.oend
-        elif cur is not None and (
-            is_glue(gap, lex, en) or _ministry_gap(cur, m, original, prev_oend)
-        ) and _fits(cur, m, roster):
+        elif (
+            cur is not None
+            and (is_glue(gap, lex, en) or _ministry_gap(cur, m, original, prev_oend))
+            and _fits(cur, m, roster)
+        ):
             cur.parts.append(m)
             cur.end, cur.oend = m.end, m.oend
         else:
@@ -206,8 +212,8 @@ def build_entities(
 
 
 def _ministry_gap(ent: Entity, m: Mention, original: str, prev_oend: int) -> bool:
-    """"US Treasury Secretary", "Indian Navy chief": one capitalised word between a country
-    and a role names the department, not a new actor."""
+    """One capitalised word between a country and a role ("US Treasury Secretary", "Indian
+    Navy chief") names the department, not a new actor."""
     if not original or m.first(ROLE) is None or m.first(PERSON) is not None:
         return False
     if not all({e.kind for e in p.entries} & {COUNTRY, DEMONYM, FLAG} for p in ent.parts):
@@ -342,7 +348,8 @@ def _set_role(ent: Entity, cls: str) -> None:
 
 
 _ORG_CODES = frozenset(
-    "UN EU NATO ASEAN AU SCO WHO IAEA IMF WB WTO OSCE LAS GCC OIC OPEC UNESCO UNICEF UNHCR".split()
+    """UN EU NATO ASEAN AU SCO WHO IAEA IMF WB WTO OSCE LAS GCC OIC OPEC UNESCO UNICEF
+    UNHCR""".split()  # noqa: SIM905
 )
 
 
@@ -428,7 +435,7 @@ _DATELINE_AFTER = re.compile(
 
 
 def mark_dateline(ent: Entity, original: str, seg_start: int) -> None:
-    """"NEW DELHI, Sept 9 (KUNA) --", "Dhaka:", "मुंबई :" name where it was filed, not a side."""
+    """A dateline ("NEW DELHI, Sept 9 (KUNA) --", "Dhaka:") names where it was filed, not a side."""
     if ent.ostart - seg_start > 2 or not ent.place_only:
         return
     if _DATELINE_AFTER.match(original, ent.oend):

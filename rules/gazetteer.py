@@ -25,6 +25,7 @@ from rules.lexicon import (
     CUE,
     NEED_NEXT,
     OPEN_END,
+    SAME_CASE,
     TRIGGER,
     Entry,
     LangLex,
@@ -72,6 +73,7 @@ class Gazetteer:
         table: dict[str, list[_Rec]] = {}
         folds: dict[str, str] = {}
         shared: dict[Entry, Entry] = {}  # one object per distinct entry (memory)
+        cased = CASE_EXACT | CAP_INITIAL | SAME_CASE
         for surface, entry, flags in lex.records:
             key = folds.get(surface)
             if key is None:
@@ -79,19 +81,24 @@ class Gazetteer:
             if len(key) < 2 and not (flags & CASE_EXACT):
                 continue  # one folded character is never a safe pattern
             entry = shared.setdefault(entry, entry)
-            recs = table.setdefault(key, [])
             # the original surface is kept only where a case check needs it
-            rec = (entry, flags, surface if flags & (CASE_EXACT | CAP_INITIAL) else "")
-            if all(r[0] != entry or r[1] != flags for r in recs):
+            rec = (entry, flags, surface if flags & cased else "")
+            recs = table.get(key)
+            if recs is None:
+                table[key] = [rec]
+            elif rec not in recs:
                 recs.append(rec)
         lex.records.clear()
+        lex._seen.clear()
         del folds, shared
         patterns = list(table)
-        self._index: dict[str, int] = {p: i for i, p in enumerate(patterns)}
-        self._recs: list[tuple[_Rec, ...]] = [tuple(table[p]) for p in patterns]
+        self._index: dict[str, int] = dict(zip(patterns, range(len(patterns)), strict=True))
+        self._recs: list[tuple[_Rec, ...]] = list(map(tuple, table.values()))
         # entries of patterns with no flags at all: kept as soon as the word boundaries hold
         self._plain: list[tuple[Entry, ...] | None] = [
-            tuple(r[0] for r in recs) if all(r[1] == 0 for r in recs) else None
+            (recs[0][0],)
+            if len(recs) == 1 and not recs[0][1]
+            else (tuple(r[0] for r in recs) if not any(r[1] for r in recs) else None)
             for recs in self._recs
         ]
         # A second, small automaton over the meeting words alone: most items have none in
@@ -216,7 +223,7 @@ class Gazetteer:
                     after = boundary_after(folded, e)
                 if not after:
                     continue
-            if flags & (CASE_EXACT | CAP_INITIAL):
+            if flags & (CASE_EXACT | CAP_INITIAL | SAME_CASE):
                 os, oe = norm.span(s, e)
                 if not _case_ok(norm.original[os:oe], surface, flags):
                     continue
@@ -277,6 +284,8 @@ def _next_word(folded: str, s: int) -> int:
 def _case_ok(found: str, surface: str, flags: int) -> bool:
     if not found.isascii():
         found = unicodedata.normalize("NFKC", found)  # "ＵＳＡ" is "USA"
+    if flags & SAME_CASE:
+        return found == surface
     if flags & CAP_INITIAL:
         return found[:1].isupper() or (not found[:1].isalpha() and _first_upper(found))
     if flags & CASE_EXACT:

@@ -25,9 +25,64 @@ _RU_NOUN: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 _RU_CONSONANT = ("", "а", "у", "ом", "е", "ы", "ов", "ам", "ами", "ах", "и")
 _RU_ADJ: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("ский", ("ский", "ского", "скому", "ским", "ском", "ская", "ской", "скую", "ское", "ские", "ских", "скими")),
-    ("цкий", ("цкий", "цкого", "цкому", "цким", "цком", "цкая", "цкой", "цкую", "цкое", "цкие", "цких", "цкими")),
-    ("ий", ("ий", "его", "ему", "им", "ем", "яя", "ей", "юю", "ее", "ие", "их", "ими", "ого", "ому", "ом", "ая", "ой", "ую", "ое")),
+    (
+        "ский",
+        (
+            "ский",
+            "ского",
+            "скому",
+            "ским",
+            "ском",
+            "ская",
+            "ской",
+            "скую",
+            "ское",
+            "ские",
+            "ских",
+            "скими",
+        ),
+    ),
+    (
+        "цкий",
+        (
+            "цкий",
+            "цкого",
+            "цкому",
+            "цким",
+            "цком",
+            "цкая",
+            "цкой",
+            "цкую",
+            "цкое",
+            "цкие",
+            "цких",
+            "цкими",
+        ),
+    ),
+    (
+        "ий",
+        (
+            "ий",
+            "его",
+            "ему",
+            "им",
+            "ем",
+            "яя",
+            "ей",
+            "юю",
+            "ее",
+            "ие",
+            "их",
+            "ими",
+            "ого",
+            "ому",
+            "ом",
+            "ая",
+            "ой",
+            "ую",
+            "ое",
+        ),
+    ),
     ("ый", ("ый", "ого", "ому", "ым", "ом", "ая", "ой", "ую", "ое", "ые", "ых", "ыми")),
     ("ой", ("ой", "ого", "ому", "ым", "ом", "ая", "ую", "ое", "ые", "ых", "ыми")),
     ("ая", ("ая", "ой", "ую", "ые", "ых", "ым")),
@@ -46,12 +101,26 @@ _SH_NOUN_LAT: tuple[tuple[str, tuple[str, ...]], ...] = (
 _SH_CONS_LAT = ("", "a", "u", "om", "e", "i", "ima", "ovi", "ova", "ove", "em")
 _SH_ADJ_LAT = ("i", "a", "e", "o", "og", "oga", "om", "oj", "u", "im", "ih", "ima")
 _LAT2CYR = str.maketrans(
-    {"a": "а", "e": "е", "i": "и", "o": "о", "u": "у", "m": "м", "g": "г", "j": "ј", "v": "в",
-     "h": "х", "s": "с", "k": "к"}
+    {
+        "a": "а",
+        "e": "е",
+        "i": "и",
+        "o": "о",
+        "u": "у",
+        "m": "м",
+        "g": "г",
+        "j": "ј",
+        "v": "в",
+        "h": "х",
+        "s": "с",
+        "k": "к",
+    }
 )
 
 
-def _ends(word: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str, tuple[str, ...]] | None:
+def _ends(
+    word: str, table: tuple[tuple[str, tuple[str, ...]], ...]
+) -> tuple[str, tuple[str, ...]] | None:
     for end, forms in table:
         if word.endswith(end):
             return end, forms
@@ -107,7 +176,9 @@ def sh_noun(word: str) -> set[str]:
     cyr = _is_cyrillic(word)
     table = _SH_NOUN_LAT
     if cyr:
-        table = tuple((e.translate(_LAT2CYR), tuple(f.translate(_LAT2CYR) for f in fs)) for e, fs in table)
+        table = tuple(
+            (e.translate(_LAT2CYR), tuple(f.translate(_LAT2CYR) for f in fs)) for e, fs in table
+        )
     hit = _ends(word, table)
     if hit is None:
         ends = _SH_CONS_LAT if not cyr else tuple(e.translate(_LAT2CYR) for e in _SH_CONS_LAT)
@@ -261,7 +332,10 @@ def name_forms(name: str, lang: str) -> set[str]:
             return ru_noun(name) if not name.isupper() else {name}
         # inflect the last word as a noun and preceding adjectives in step
         last = sorted(ru_noun(words[-1]))
-        heads = [sorted(ru_adjective(w)) if w.endswith(("ий", "ый", "ой", "ая", "ые")) else [w] for w in words[:-1]]
+        heads = [
+            sorted(ru_adjective(w)) if w.endswith(("ий", "ый", "ой", "ая", "ые")) else [w]
+            for w in words[:-1]
+        ]
         out = {name}
         for tail in last:
             for i in range(max(len(h) for h in heads) if heads else 1):
@@ -296,9 +370,9 @@ def _sh_phrase(words: list[str]) -> set[str]:
         for w in words:
             if len(w) <= 2 or not w[-1:].isalpha():
                 parts.append(w)
-            elif w.endswith(("a", "а")):
-                parts.append(w[:-1] + (end if not _is_cyrillic(w) else end.translate(_LAT2CYR)))
-            elif w.endswith(("i", "и")) and end in ("e", "oj", "om", "u", "a"):
+            elif w.endswith(("a", "а")) or (
+                w.endswith(("i", "и")) and end in ("e", "oj", "om", "u", "a")
+            ):
                 parts.append(w[:-1] + (end if not _is_cyrillic(w) else end.translate(_LAT2CYR)))
             else:
                 parts.append(w)

@@ -28,6 +28,8 @@ _WORD = re.compile(r"[a-zà-ÿ]+", re.I)
 _WORDSETS = {lang: frozenset(ws.split()) for lang, ws in _LATIN_WORDS.items()}
 _URDU_LETTERS = frozenset("ےںٹڈڑھگپچژۓ")
 _SERBIAN_LETTERS = frozenset("јљњћђџЈЉЊЋЂЏ")
+_SERBIAN_WORDS = frozenset(["се", "је", "са", "су", "из", "од", "за", "да", "ће", "био"])
+_RUSSIAN_WORDS = frozenset(["в", "с", "что", "не", "по", "он", "она", "это", "был", "года", "ещё"])
 _MARATHI_WORDS = ("आहे", "आणि", "यांनी", "यांच्या", "केली", "झाली")
 
 
@@ -58,7 +60,7 @@ def _script_lang(text: str) -> str | None:
             counts["han"] += 1
     if not counts:
         return None
-    script, n = counts.most_common(1)[0]
+    script = counts.most_common(1)[0][0]
     if counts["kana"] >= 3:
         return "ja"
     if script == "han":
@@ -68,7 +70,12 @@ def _script_lang(text: str) -> str | None:
     if script == "arab":
         return "ur" if any(c in _URDU_LETTERS for c in text) else "ar"
     if script == "cyr":
-        return "sr" if any(c in _SERBIAN_LETTERS for c in text) else "ru"
+        if any(c in _SERBIAN_LETTERS for c in text):
+            return "sr"
+        words = text[:1500].lower().split()
+        sr = sum(1 for w in words if w in _SERBIAN_WORDS)
+        ru = sum(1 for w in words if w in _RUSSIAN_WORDS)
+        return "sr" if sr > ru else "ru"
     if script in ("bn", "gu", "ta", "ko"):
         return script
     return None  # Latin: vote below
@@ -76,13 +83,17 @@ def _script_lang(text: str) -> str | None:
 
 def _latin_vote(text: str) -> str:
     votes: Counter[str] = Counter()
-    for w in _WORD.findall(text[:1500].lower()):
+    for w in _WORD.findall(text[:1500]):
+        if len(w) == 1 and w.isupper():
+            continue  # an initial ("S. Jaishankar"), not the Serbian "s"
+        lw = w.lower()
         for lang, words in _WORDSETS.items():
-            if w in words:
+            if lw in words:
                 votes[lang] += 1
     if not votes:
         return "en"
-    return votes.most_common(1)[0][0]
+    best = max(votes.values())
+    return "en" if votes["en"] == best else votes.most_common(1)[0][0]
 
 
 def guess_language(declared: str | None, segments: list[str]) -> str:

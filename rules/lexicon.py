@@ -17,8 +17,8 @@ from importlib import resources
 from typing import Any, NamedTuple
 
 from rules import cldr, inflect
-from rules.text import fold
 from rules.officials import Roster, load_roster
+from rules.text import fold
 
 # Entry kinds.
 COUNTRY = 1
@@ -43,11 +43,12 @@ CASE_EXACT = 1  # acronyms: "US" matches, "us"/"Us" do not
 CAP_INITIAL = 2  # Latin proper names: "Turkey" and "TURKEY", not "turkey"
 OPEN_END = 4  # stems and agglutinating scripts: letters may follow
 NEED_NEXT = 8  # CJK country-pair compounds: a diplomatic noun must follow
+SAME_CASE = 16  # false friends ("Russia Today", "Times of India") match only as written
 
 # CLDR locales are listed in rules/cldr.py. Latin-script locales whose short names collide
 # with everyday words (vi "Mỹ", pl "Indie") are left out on purpose.
 _NOT_COUNTRIES = frozenset(
-    "AC CP DG EA IC TA UM AQ BV HM GS IO TF QO ZZ EU EZ UN XA XB CQ".split()
+    """AC CP DG EA IC TA UM AQ BV HM GS IO TF QO ZZ EU EZ UN XA XB CQ""".split()  # noqa: SIM905
 )
 LANG_ALIAS = {"hr": "sr", "bs": "sr", "me": "sr", "cnr": "sr", "sh": "sr", "zh-hant": "zh"}
 
@@ -75,10 +76,12 @@ class Lexicon:
     langs: dict[str, LangLex] = field(default_factory=dict)
     english_names: dict[str, str] = field(default_factory=dict)
     roster: Roster | None = None
+    _seen: set[tuple[str, Entry, int]] = field(default_factory=set)
 
     def add(self, surface: str, entry: Entry, flags: int = 0) -> None:
         surface = surface.strip()
-        if surface:
+        if surface and (surface, entry, flags) not in self._seen:
+            self._seen.add((surface, entry, flags))  # the same name comes from many locales
             self.records.append((surface, entry, flags | _auto_flags(surface, entry)))
 
 
@@ -103,22 +106,26 @@ def _is_latin(s: str) -> bool:
     return _NON_LATIN.search(s) is None and any(c.isalpha() for c in s)
 
 
+_CAP_KINDS = frozenset((COUNTRY, CAPITAL, CITY, BUILDING, REGION, PERSON, FLAG))
+
+
 def _auto_flags(surface: str, entry: Entry) -> int:
-    if "\uac00" <= surface[-1:] <= "\ud7a3":
+    last = surface[-1]
+    if "\uac00" <= last <= "\ud7a3":
         return OPEN_END  # Korean particles attach to the noun: 일본과, 장관이, 회담을
-    core = surface.replace(".", "").replace(" ", "").replace("-", "")
-    if core.isascii() and core.isalpha() and core.isupper() and len(core) <= 5:
-        return CASE_EXACT
-    if entry.kind in (COUNTRY, CAPITAL, CITY, BUILDING, REGION, PERSON, FLAG) or (
-        entry.kind == DEMONYM and entry.lang in ("en", "")
-    ):
-        if _is_latin(surface) and surface[:1].isupper():
-            return CAP_INITIAL
-    return 0
+    first = surface[0]
+    if not first.isupper():
+        return 0
+    if len(surface) <= 9 and surface.isascii():
+        core = surface.replace(".", "").replace(" ", "").replace("-", "")
+        if core.isalpha() and core.isupper() and len(core) <= 5:
+            return CASE_EXACT
+    capital = entry.kind in _CAP_KINDS or (entry.kind == DEMONYM and entry.lang in ("en", ""))
+    return CAP_INITIAL if capital and _is_latin(surface) else 0
 
 
 def ascii_variant(name: str) -> str:
-    """"Côte d'Ivoire" -> "Cote d'Ivoire" (Latin names only; others unchanged)."""
+    """Latin names without accents: "Côte d'Ivoire" -> "Cote d'Ivoire"."""
     decomposed = unicodedata.normalize("NFD", name)
     return unicodedata.normalize(
         "NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
@@ -168,9 +175,7 @@ def _script_lang(surface: str) -> str:
 
 def _load_countries(lex: Lexicon, snap: dict[str, Any]) -> None:
     english: dict[str, str] = snap["territories"]["en"]
-    codes = sorted(
-        c for c in english if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES
-    )
+    codes = sorted(c for c in english if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
     lex.english_names = {c: english[c] for c in codes}
     lex.english_names.update({"KR": "South Korea", "KP": "North Korea", "CD": "DR Congo"})
     for loc, names in snap["territories"].items():
@@ -194,7 +199,7 @@ def _load_countries(lex: Lexicon, snap: dict[str, Any]) -> None:
         for name in names:
             lex.add(name, Entry(REGION, code, "", ""))
     for name in data.get("block", {}).get("names", []):
-        lex.add(name, Entry(BLOCK, "", "", ""))
+        lex.add(name, Entry(BLOCK, "", "", ""), SAME_CASE)
 
 
 def _alias_forms(alias: str) -> set[str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from rules.frames import Entity, words_of
 from rules.lexicon import LangLex
-from rules.status import Cue, Trigger
+from rules.status import Trigger
 
 _CONJ_EXTRA = frozenset((",", "、", "·", "/", "&", "-", "–", "und", "and"))
 _SUBJ_PARTICLE_LANGS = frozenset(("hi", "ur", "mr", "gu", "ja", "ko", "bn", "ta"))
@@ -125,7 +125,11 @@ def pair_sentence(
     for grp in usable_groups:
         for e in grp:
             if len(e.codes) == 2:
-                return [Pairing(Side(e.codes[0], e, "explicit"), Side(e.codes[1], e, "explicit"), trigs[0])]
+                return [
+                    Pairing(
+                        Side(e.codes[0], e, "explicit"), Side(e.codes[1], e, "explicit"), trigs[0]
+                    )
+                ]
             if len(e.codes) >= 3:
                 return []
     usable = [e for grp in usable_groups for e in grp]
@@ -145,22 +149,24 @@ def pair_sentence(
             return _complete(_side(hub), usable, ents, trigs, ctx, multilateral)
         if multilateral and not bilateral_cue:
             # at a summit, only someone the subject explicitly met is a bilateral side
-            others = [s for s in others if s.entity is not None and s.entity.slot in ("with", "obj")]
+            others = [
+                s for s in others if s.entity is not None and s.entity.slot in ("with", "obj")
+            ]
             if not others:
                 return []
         return _star(_side(hub), others, trigs[0])
     # no subject: everything is an object ("से मिले", "と会談") -> the protagonist is the hub
-    parties = []
+    uniq: list[Side] = []
     for s in sides:
-        if s.party not in [p.party for p in parties]:
-            parties.append(s)
+        if s.party not in [p.party for p in uniq]:
+            uniq.append(s)
     carrier = _carrier(ctx, ents, folded)
-    if carrier is not None and all(s.party != carrier.party for s in parties) and parties:
-        return _star(carrier, parties, trigs[0])
-    if len(parties) == 2:
-        return [Pairing(parties[0], parties[1], trigs[0])]
-    if len(parties) == 1:
-        return _complete(parties[0], usable, ents, trigs, ctx, multilateral)
+    if carrier is not None and all(s.party != carrier.party for s in uniq) and uniq:
+        return _star(carrier, uniq, trigs[0])
+    if len(uniq) == 2:
+        return [Pairing(uniq[0], uniq[1], trigs[0])]
+    if len(uniq) == 1:
+        return _complete(uniq[0], usable, ents, trigs, ctx, multilateral)
     return []
 
 
@@ -218,7 +224,7 @@ def _complete(
     multilateral: bool,
 ) -> list[Pairing]:
     """One side named: find the other among unnamed officials, the host, the protagonist."""
-    if not trigs[0].strong or multilateral and "bilateral" not in ctx.cues:
+    if not trigs[0].strong or (multilateral and "bilateral" not in ctx.cues):
         return []
     unnamed = [
         e
@@ -238,8 +244,14 @@ def _complete(
                     return []  # domestic: the PM met his own country's governor
                 return [Pairing(only, Side(party, e, how), trigs[0])]
     carrier = _carrier(ctx, ents, "")
-    if carrier is not None and carrier.party != only.party and (
-        {"pronoun", "first_person"} & ctx.cues or only.entity is None or only.entity.slot in ("with", "obj", "dest")
+    if (
+        carrier is not None
+        and carrier.party != only.party
+        and (
+            {"pronoun", "first_person"} & ctx.cues
+            or only.entity is None
+            or only.entity.slot in ("with", "obj", "dest")
+        )
     ):
         return [Pairing(carrier, only, trigs[0])]
     return []

@@ -16,7 +16,7 @@ from datetime import datetime
 from monitor.model import MeetingStatus
 from rules.frames import Entity, build_entities, mark_dateline, mark_slots, resolve, words_of
 from rules.gazetteer import Gazetteer, Mention
-from rules.lexicon import BUILDING, CAPITAL, CITY, COUNTRY, CUE, FORUM, PERSON, TRIGGER, LangLex
+from rules.lexicon import BUILDING, CAPITAL, CITY, COUNTRY, CUE, FORUM, PERSON, LangLex
 from rules.pairing import Context, Pairing, Side, old_year, pair_sentence
 from rules.status import RANK, SOV, Cue, Trigger, inherit, split_mentions, trigger_status
 from rules.text import Normalized, Sentence, SentenceFinder, normalize
@@ -28,14 +28,14 @@ _NATIONAL_ROLES = frozenset(("hos", "hog", "fm", "minister", "military", "speake
 # Capitalised words that may stand before a surname without being a first name.
 _NOT_FIRST_NAMES = frozenset(
     """the a an and or but in on at by for with after before when while as so then also
-    yesterday today earlier later meanwhile mr mrs ms dr sir dame lord shri smt sri herr frau
-    m mme monsieur madame sr sra señor don doña sheikh emir king queen prince princess gen
-    general adm admiral president premier chancellor minister le la les un une el los las
-    der die das den dem des ein eine il lo gli o os as um uma monday tuesday wednesday
+    yesterday today earlier later meanwhile mr mrs ms dr sir dame lord shri smt sri herr
+    frau m mme monsieur madame sr sra señor don doña sheikh emir king queen prince princess
+    gen general adm admiral president premier chancellor minister le la les un une el los
+    las der die das den dem des ein eine il lo gli o os as um uma monday tuesday wednesday
     thursday friday saturday sunday january february march april may june july august
     september october november december lundi mardi mercredi jeudi vendredi samedi dimanche
     lunes martes miércoles jueves viernes sábado domingo montag dienstag mittwoch donnerstag
-    freitag samstag sonntag и в на""".split()
+    freitag samstag sonntag и в на""".split()  # noqa: SIM905
 )
 _PREV_WORD = re.compile(r"([^\W\d_][\w'’.-]*)\s+$")
 
@@ -94,7 +94,9 @@ class DocState:
                     folded, ms = self.scan_sentence(seg, sent)
                     if not ms:
                         continue
-                    ents = build_entities(ms, folded, self.lex, self.en, self.lang, self.g.roster, seg)
+                    ents = build_entities(
+                        ms, folded, self.lex, self.en, self.lang, self.g.roster, seg
+                    )
                     for ent in ents:
                         resolve(ent, self.g.roster, day)
                     mark_slots(ents, folded, self.lex, self.en, 0)
@@ -112,12 +114,16 @@ def filter_language(mentions: list[Mention], lang: str, strict: bool) -> list[Me
     for m in mentions:
         entries = tuple(e for e in m.entries if not e.lang or e.lang == lang)
         if entries:
-            out.append(m if len(entries) == len(m.entries) else Mention(m.start, m.end, m.ostart, m.oend, entries))
+            out.append(
+                m
+                if len(entries) == len(m.entries)
+                else Mention(m.start, m.end, m.ostart, m.oend, entries)
+            )
     return out
 
 
 def drop_other_first_names(mentions: list[Mention], text: str) -> list[Mention]:
-    """"Melania Trump" is not Donald Trump: a surname alias after an unknown first name."""
+    """A surname alias after an unknown first name is someone else ("Melania Trump")."""
     out: list[Mention] = []
     prev_end = -1
     for m in mentions:
@@ -138,7 +144,9 @@ def drop_other_first_names(mentions: list[Mention], text: str) -> list[Mention]:
     return out
 
 
-def read_segment(doc: DocState, seg: str, norm: Normalized, hits: list[int], is_title: bool) -> None:
+def read_segment(
+    doc: DocState, seg: str, norm: Normalized, hits: list[int], is_title: bool
+) -> None:
     """Read every sentence that has a meeting word (``hits``: folded offsets in ``norm``)."""
     finder = SentenceFinder(seg)
     doc.opening.append((seg, finder))
@@ -200,7 +208,16 @@ def _read_sentence(
     if not any(t.strong for t, _ in live) and not _weak_ok(ents, cue_names):
         return
     dead = [(t, "") for t, s in statuses if s is None]
-    ctx = Context(doc.lang, doc.lex, doc.lex.home, doc.protagonist, doc.author, host, frozenset(cue_names), doc.social)
+    ctx = Context(
+        doc.lang,
+        doc.lex,
+        doc.lex.home,
+        doc.protagonist,
+        doc.author,
+        host,
+        frozenset(cue_names),
+        doc.social,
+    )
     ordered = sorted(live, key=lambda ts: ts[0].start)
     for p in pair_sentence(ents, [t for t, _ in ordered], folded, ctx):
         t, st = _governing(p, sorted(live + dead, key=lambda ts: ts[0].start))
@@ -209,7 +226,7 @@ def _read_sentence(
 
 
 def _topic_trigger(t: Trigger, folded: str, lex: LangLex, floor: int) -> bool:
-    """"about EU-India FTA negotiations", "on the talks": a meeting mentioned as a topic."""
+    """A meeting mentioned as a topic ("about EU-India FTA negotiations")."""
     topic = lex.words.get("topic_trigger", frozenset())
     if not topic:
         return False
@@ -218,18 +235,29 @@ def _topic_trigger(t: Trigger, folded: str, lex: LangLex, floor: int) -> bool:
 
 
 def _refine(
-    ents: list[Entity], trigs: list[Trigger], cues: list[Cue], folded: str, doc: DocState, cue_names: set[str]
+    ents: list[Entity],
+    trigs: list[Trigger],
+    cues: list[Cue],
+    folded: str,
+    doc: DocState,
+    cue_names: set[str],
 ) -> None:
     sport = "sport" in cue_names
     multi = "forum" in cue_names or "multilateral" in cue_names
     former = [c for c in cues if c.name == "former"]
     for ent in ents:
-        if any(0 <= ent.start - c.end <= 25 or c.start >= ent.start and c.end <= ent.end for c in former):
+        if any(
+            0 <= ent.start - c.end <= 25 or (c.start >= ent.start and c.end <= ent.end)
+            for c in former
+        ):
             ent.former = True
         if sport and (ent.place_only or ent.role in ("", "official")) and ent.person < 0:
             ent.nonofficial = True  # "India and Pakistan" in a cricket story are teams
-        if ent.org and ent.role not in ("org_head", "official") and ent.person < 0 and (
-            multi or _names_event(ent, trigs, cues, folded)
+        if (
+            ent.org
+            and ent.role not in ("org_head", "official")
+            and ent.person < 0
+            and (multi or _names_event(ent, trigs, cues, folded))
         ):
             ent.forum = True  # "SCO summit": the organisation is the setting, not a side
     sov = doc.lang in SOV
@@ -238,7 +266,12 @@ def _refine(
             gap = folded[ent.end : t.start]
             if t.group in ("visit", "weak") and ent.place_only and 0 <= t.start - ent.end <= 3:
                 ent.slot = "dest"  # "अमेरिका यात्रा", "China visit": where the visit goes
-            elif t.group == "visit" and ent.place_only and ent.slot == "loc" and 0 <= ent.start - t.end <= 30:
+            elif (
+                t.group == "visit"
+                and ent.place_only
+                and ent.slot == "loc"
+                and 0 <= ent.start - t.end <= 30
+            ):
                 ent.slot = "dest"  # "la visite ... à Paris": the visit's destination
             elif not sov and doc.lang not in _VSO and not ent.slot and 0 <= ent.start - t.end <= 30:
                 between = words_of(folded[t.end : ent.start])
@@ -249,15 +282,16 @@ def _refine(
 
 
 def _names_event(ent: Entity, trigs: list[Trigger], cues: list[Cue], folded: str) -> bool:
-    """"ASEAN summit", "UN General Assembly": an organisation naming a meeting, not a side."""
-    for x in [*trigs, *cues]:
-        if 0 <= x.start - ent.end <= 3 and folded[ent.end : x.start].strip(" '’s") == "":
+    """An organisation naming a meeting, not a side: "ASEAN summit", "UN General Assembly"."""
+    for start in [t.start for t in trigs] + [c.start for c in cues]:
+        if 0 <= start - ent.end <= 3 and folded[ent.end : start].strip(" '’s") == "":
             return True
     return False
 
 
 def _default_unnamed(ents: list[Entity], home: str, host: str, host_kind: int) -> None:
-    """"प्रधानमंत्री", "首相", "the president ... at the Blue House": the unnamed official's country."""
+    """The country of an official named by role only ("प्रधानमंत्री", "首相", "the president
+    ... at the Blue House")."""
     for ent in ents:
         if ent.party or ent.codes or ent.counterpart or ent.nonofficial or ent.former:
             continue
@@ -275,7 +309,9 @@ def _weak_ok(ents: list[Entity], cues: set[str]) -> bool:
     """A weak word (visit, welcome, signed) counts only between two named officials."""
     if ("multilateral" in cues or "forum" in cues) and "bilateral" not in cues:
         return False
-    strong = [e for e in ents if e.usable and (e.person >= 0 or e.official or e.visit or e.slot == "dest")]
+    strong = [
+        e for e in ents if e.usable and (e.person >= 0 or e.official or e.visit or e.slot == "dest")
+    ]
     return len({e.party for e in strong}) >= 2 or any(e.visit for e in ents)
 
 
@@ -346,7 +382,11 @@ def _report(
         return
     conf = 0.55 + (0.2 if t.strong else 0.05)
     for side in (p.a, p.b):
-        how = side.entity.source if side.entity is not None and side.how not in ("main", "author") else side.how
+        how = (
+            side.entity.source
+            if side.entity is not None and side.how not in ("main", "author")
+            else side.how
+        )
         conf += _HOW_BONUS.get(how, 0.0)
         if side.entity is not None and side.entity.place_only:
             conf -= 0.05

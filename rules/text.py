@@ -96,8 +96,13 @@ def _fold_char(cluster: str) -> str:
 
 
 def fold(text: str) -> str:
-    """The folded form of ``text`` (what patterns are stored as)."""
-    return normalize(text).folded
+    """The folded form of ``text`` (what patterns are stored as); no offset map."""
+    if text.isascii():
+        return text.lower()
+    s = text.translate(_PRE_TABLE) if _PRE_RE.search(text) else text
+    if _nfkc_changes().search(s) is not None and not unicodedata.is_normalized("NFKC", s):
+        return _slow(text).folded
+    return _DROP_RE.sub("", s.casefold())
 
 
 # A Latin/Greek/Cyrillic base letter followed by combining marks composes under NFKC; the
@@ -183,7 +188,7 @@ def _nfkc_changes() -> re.Pattern[str]:
             ranges.append(re.escape(chr(start)) + tail)
             start = cp
         prev = cp
-    return re.compile("[" + "".join(ranges) + "\U00010000-\U0010FFFF]")
+    return re.compile("[" + "".join(ranges) + "\U00010000-\U0010ffff]")
 
 
 def _slow(text: str) -> Normalized:
@@ -274,7 +279,7 @@ def boundary_before(text: str, start: int) -> bool:
     sc = script_of(first)
     if sc == SCRIPT_KANA:
         return script_of(text[start - 1]) != SCRIPT_KANA
-    if sc == SCRIPT_CJK or sc == SCRIPT_NONE and not first.isalnum():
+    if sc == SCRIPT_CJK or (sc == SCRIPT_NONE and not first.isalnum()):
         return True
     prev = text[start - 1]
     if not is_word_char(prev):
@@ -287,7 +292,9 @@ def boundary_before(text: str, start: int) -> bool:
             if start - n < 0:
                 break
             chunk = text[start - n : start]
-            if chunk in ARABIC_PROCLITICS and (start - n == 0 or not is_word_char(text[start - n - 1])):
+            if chunk in ARABIC_PROCLITICS and (
+                start - n == 0 or not is_word_char(text[start - n - 1])
+            ):
                 return True
         return False
     psc = script_of(prev)
@@ -323,9 +330,9 @@ _SENT_END = re.compile(r"[.।॥。！？!?؟۔…]+['\"’”»)\]」』]*|\n"
 _ABBREV = frozenset(
     """mr mrs ms dr st gen lt col maj capt sgt gov sen rep prof jr sr no nos vs etc inc ltd co
     corp jan feb mar apr jun jul aug sep sept oct nov dec u.s u.n u.k e.g i.e approx dept
-    p.m a.m rs mt ft hon h.e amb adm brig cdr sh smt shri km vol art fig ca op cf pp
-    mme mlle sra dra lic ing av hrs govt dy retd rt dt pres dipl nr tel ggf bzw vgl z.b usw
-    डॉ श्री सं""".split()
+    p.m a.m rs mt ft hon h.e amb adm brig cdr sh smt shri km vol art fig ca op cf pp mme
+    mlle sra dra lic ing av hrs govt dy retd rt dt pres dipl nr tel ggf bzw vgl z.b usw डॉ
+    श्री सं""".split()  # noqa: SIM905
 )
 _OPENERS = frozenset("(\"'“‘«")
 
