@@ -120,7 +120,7 @@ def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
 def _ends_with(gap: str, phrases: frozenset[str]) -> str:
     g = gap.rstrip(" ,(")
     for p in phrases:
-        if g == p or g.endswith(" " + p) or (p and not p.isascii() and g.endswith(p)):
+        if p and not p.isascii() and g.endswith(p):
             return p
     return ""
 
@@ -384,6 +384,7 @@ def mark_slots(
     """Set each entity's slot from the words just before and after it."""
     w = lex.words
     merged = _merged(lex, en)
+    cjk = lex.code in ("zh", "ja")
     for i, ent in enumerate(ents):
         if ent.nonofficial or ent.former or (not ent.party and not ent.codes and not ent.role):
             continue  # never a side: its slot does not matter
@@ -396,9 +397,12 @@ def mark_slots(
         last = bw[-1] if bw else ""
         last2 = " ".join(bw[-2:]) if len(bw) >= 2 else last
 
-        def pre(name: str, last: str = last, last2: str = last2) -> bool:
+        def pre(name: str, last: str = last, last2: str = last2, before: str = before) -> bool:
             s = merged[name]
-            return last in s or last2 in s
+            if last in s or last2 in s:
+                return True
+            # Chinese/Japanese write prepositions onto the next word: "同俄罗斯总统", "在北京"
+            return cjk and bool(_ends_with(before, s))
 
         def post(name: str, after: str = after) -> bool:
             return bool(_starts_with(after, w.get(name, frozenset())))

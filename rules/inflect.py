@@ -88,7 +88,8 @@ _RU_ADJ: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ая", ("ая", "ой", "ую", "ые", "ых", "ым")),
     ("ые", ("ые", "ых", "ым", "ыми")),
 )
-_RU_SURNAME = ("", "а", "у", "ым", "е")  # Путин, Лавров: -а, -у, -ым, -е
+# Путин, Лавров: -а, -у, -ым, -е; foreign names in -ин/-ов take -ом ("Цзиньпином")
+_RU_SURNAME = ("", "а", "у", "ым", "ом", "е")
 
 # Serbian/Croatian/Bosnian (Latin and Cyrillic share the rules, letter for letter).
 _SH_NOUN_LAT: tuple[tuple[str, tuple[str, ...]], ...] = (

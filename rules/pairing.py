@@ -160,7 +160,9 @@ def pair_sentence(
     for s in sides:
         if s.party not in [p.party for p in uniq]:
             uniq.append(s)
-    carrier = _carrier(ctx, ents, folded)
+    # no side is a subject: a pronoun or a dropped subject ("Allí se reunió con Trump",
+    # "他同普京举行会谈") stands for the article's protagonist
+    carrier = _carrier(ctx, ents, folded, subjectless=True)
     if carrier is not None and all(s.party != carrier.party for s in uniq) and uniq:
         return _star(carrier, uniq, trigs[0])
     if len(uniq) == 2:
@@ -206,11 +208,18 @@ def _hub(
     return officials[0] if officials else free[0]
 
 
-def _carrier(ctx: Context, ents: list[Entity], folded: str) -> Side | None:
+def _carrier(
+    ctx: Context, ents: list[Entity], folded: str, subjectless: bool = False
+) -> Side | None:
     """The protagonist carried into a sentence without a subject of its own."""
     if ctx.social and ctx.author is not None:
         return ctx.author
-    if {"pronoun", "first_person"} & ctx.cues or not ents or ctx.lang in _SUBJ_PARTICLE_LANGS:
+    if (
+        subjectless
+        or {"pronoun", "first_person"} & ctx.cues
+        or not ents
+        or ctx.lang in _SUBJ_PARTICLE_LANGS
+    ):
         return ctx.main  # found (and cached) only now that it is needed
     return None
 

@@ -16,13 +16,14 @@ from datetime import datetime
 from monitor.model import MeetingStatus
 from rules.frames import Entity, build_entities, mark_dateline, mark_slots, resolve, words_of
 from rules.gazetteer import Gazetteer, Mention
-from rules.lexicon import BUILDING, CAPITAL, CITY, COUNTRY, CUE, FORUM, PERSON, LangLex
+from rules.lexicon import BUILDING, CAPITAL, CITY, COUNTRY, CUE, DEMONYM, FORUM, PERSON, LangLex
 from rules.pairing import Context, Pairing, Side, old_year, pair_sentence
 from rules.status import RANK, SOV, Cue, Trigger, inherit, split_mentions, trigger_status
 from rules.text import Normalized, Sentence, SentenceFinder, normalize
 
 _CJK_LANGS = frozenset(("zh", "ja"))
 _PROTAGONIST_SENTENCES = 3  # the article's main actor is named in its opening sentences
+_PLACE_KINDS = frozenset((COUNTRY, DEMONYM, CAPITAL, CITY))
 _VSO = frozenset(("ar",))  # the side right after the verb is its subject
 _NATIONAL_ROLES = frozenset(("hos", "hog", "fm", "minister", "military", "speaker", "vp"))
 # Capitalised words that may stand before a surname without being a first name.
@@ -82,24 +83,20 @@ class DocState:
             norm = normalize(seg[sent.start : sent.end])
         ms = self.g.scan(norm, sent.start)
         ms = drop_other_first_names(filter_language(ms, self.lang, self.strict), seg)
+        ms = drop_surname_places(ms, seg)
         return norm.folded, ms
 
     def protagonist(self) -> Side | None:
         """The article's main actor: the first official subject of its opening sentences."""
         if self.main is None and not self.main_done:
             self.main_done = True
-            day = self.published.date() if self.published else None
             for seg, finder in self.opening:
-                for sent in finder.first(_PROTAGONIST_SENTENCES):
+                for rank, sent in enumerate(finder.first(_PROTAGONIST_SENTENCES)):
                     folded, ms = self.scan_sentence(seg, sent)
                     if not ms:
                         continue
-                    ents = build_entities(
-                        ms, folded, self.lex, self.en, self.lang, self.g.roster, seg
-                    )
-                    for ent in ents:
-                        resolve(ent, self.g.roster, day)
-                    mark_slots(ents, folded, self.lex, self.en, 0)
+                    trigs, cues = split_mentions(ms, folded, self.lang, False)
+                    ents = _prepare(self, seg, folded, ms, trigs, cues, rank == 0)[0]
                     self.main = _protagonist(ents)
                     if self.main is not None:
                         return self.main
@@ -119,6 +116,22 @@ def filter_language(mentions: list[Mention], lang: str, strict: bool) -> list[Me
                 if len(entries) == len(m.entries)
                 else Mention(m.start, m.end, m.ostart, m.oend, entries)
             )
+    return out
+
+
+_SURNAME_PARTICLE = re.compile(r"(?:^|\W)(?:al|el|ul|ad|as|ash|az)[-‐‑ ]$", re.IGNORECASE)
+
+
+def drop_surname_places(mentions: list[Mention], text: str) -> list[Mention]:
+    """An Arabic surname built on a place name is not the place ("al-Sudani")."""
+    out: list[Mention] = []
+    for m in mentions:
+        if m.ostart >= 2 and _SURNAME_PARTICLE.search(text, max(0, m.ostart - 5), m.ostart):
+            rest = tuple(e for e in m.entries if e.kind not in _PLACE_KINDS)
+            if rest:
+                out.append(Mention(m.start, m.end, m.ostart, m.oend, rest))
+            continue
+        out.append(m)
     return out
 
 
@@ -180,21 +193,7 @@ def _read_sentence(
     trigs, cues = split_mentions(ms, folded, doc.lang, False)
     if not trigs:
         return
-    ents = build_entities(ms, folded, doc.lex, doc.en, doc.lang, doc.g.roster, seg)
-    for ent in ents:
-        resolve(ent, doc.g.roster, day)
-    fstart = 0
-    mark_slots(ents, folded, doc.lex, doc.en, fstart)
-    if first:
-        for ent in ents[:1]:
-            mark_dateline(ent, seg, 0)
-    cue_names = {c.name for c in cues}
-    if any(e.kind == FORUM for m in ms for e in m.entries):
-        cue_names.add("forum")
-    trigs = [t for t in trigs if not _topic_trigger(t, folded, doc.lex, fstart)]
-    _refine(ents, trigs, cues, folded, doc, cue_names)
-    host, location, host_kind = _place(ents)
-    _default_unnamed(ents, doc.lex.home, host, host_kind)
+    ents, trigs, cue_names, host, location = _prepare(doc, seg, folded, ms, trigs, cues, first)
     if doc.main is None and first:
         doc.main = _protagonist(ents)
     sentence_text = seg[sent.start : sent.end]
@@ -223,6 +222,34 @@ def _read_sentence(
         t, st = _governing(p, sorted(live + dead, key=lambda ts: ts[0].start))
         if st:  # the nearest meeting word may be denied/negated for this pair
             _report(doc, p, st, t, sentence_text, location, cue_names)
+
+
+def _prepare(
+    doc: DocState,
+    seg: str,
+    folded: str,
+    ms: list[Mention],
+    trigs: list[Trigger],
+    cues: list[Cue],
+    first: bool,
+) -> tuple[list[Entity], list[Trigger], set[str], str, str | None]:
+    """Entities of one sentence with everything the words around them say about them."""
+    day = doc.published.date() if doc.published else None
+    ents = build_entities(ms, folded, doc.lex, doc.en, doc.lang, doc.g.roster, seg)
+    for ent in ents:
+        resolve(ent, doc.g.roster, day)
+    mark_slots(ents, folded, doc.lex, doc.en, 0)
+    if first:
+        for ent in ents[:1]:
+            mark_dateline(ent, seg, 0)
+    cue_names = {c.name for c in cues}
+    if any(e.kind == FORUM for m in ms for e in m.entries):
+        cue_names.add("forum")
+    trigs = [t for t in trigs if not _topic_trigger(t, folded, doc.lex, 0)]
+    _refine(ents, trigs, cues, folded, doc, cue_names)
+    host, location, host_kind = _place(ents)
+    _default_unnamed(ents, doc.lex.home, host, host_kind)
+    return ents, trigs, cue_names, host, location
 
 
 def _topic_trigger(t: Trigger, folded: str, lex: LangLex, floor: int) -> bool:
@@ -273,7 +300,14 @@ def _refine(
                 and 0 <= ent.start - t.end <= 30
             ):
                 ent.slot = "dest"  # "la visite ... à Paris": the visit's destination
-            elif not sov and doc.lang not in _VSO and not ent.slot and 0 <= ent.start - t.end <= 30:
+            elif (
+                not sov
+                and doc.lang not in _VSO
+                and t.group != "visit"
+                and not ent.slot
+                and 0 <= ent.start - t.end <= 30
+                and "," not in folded[t.end : ent.start]
+            ):
                 between = words_of(folded[t.end : ent.start])
                 glue = doc.lex.words.get("glue", frozenset()) | {"the", "visiting", "a", "with"}
                 if all(w in glue or w in ",()" for w in between):
@@ -282,11 +316,24 @@ def _refine(
 
 
 def _names_event(ent: Entity, trigs: list[Trigger], cues: list[Cue], folded: str) -> bool:
-    """An organisation naming a meeting, not a side: "ASEAN summit", "UN General Assembly"."""
-    for start in [t.start for t in trigs] + [c.start for c in cues]:
-        if 0 <= start - ent.end <= 3 and folded[ent.end : start].strip(" '’s") == "":
+    """An organisation naming a meeting, not a side: "ASEAN summit", "SCO की बैठक"."""
+    if ent.role or ent.person >= 0:
+        return False  # "UN special envoy" is someone
+    starts = [t.start for t in trigs if t.text in _EVENT_NOUNS]
+    starts += [c.start for c in cues if c.name == "multilateral"]
+    for start in starts:
+        if 0 <= start - ent.end <= 4 and _NAME_GLUE.match(folded[ent.end : start]):
             return True
     return False
+
+
+# Meeting words that name an event an organisation can give its name to ("ASEAN summit").
+_EVENT_NOUNS = frozenset(
+    """summit meeting meetings talks conference session sessions ministerial समिट सम्मेलन
+    बैठक 峰会 峰會 会议 會議 サミット 首脳会議 会合 정상회의 회의 قمة اجتماع sommet réunion
+    cumbre reunión gipfel gipfeltreffen treffen саммит встреча cúpula cimeira samit""".split()  # noqa: SIM905
+)
+_NAME_GLUE = re.compile(r"^[\s'’s]*(?:की|के|का)?\s*$")
 
 
 def _default_unnamed(ents: list[Entity], home: str, host: str, host_kind: int) -> None:

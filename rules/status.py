@@ -95,7 +95,7 @@ def trigger_status(
         return "call"
     # German puts the infinitive last: "wird ... nächste Woche ... treffen"
     fut_before = 110 if lang == "de" else 40
-    if t.group == "scheduled" or has("future", fut_before, 40 if not sov else 25):
+    if t.group == "scheduled" or has("future", fut_before, 60 if not sov else 25):
         return "scheduled"
     if t.group == "present" and has("when", 40, 60):
         return "scheduled"  # "Scholz empfängt am Mittwoch Macron": an announcement
