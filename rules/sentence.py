@@ -17,6 +17,7 @@ from monitor.model import MeetingStatus
 from rules.frames import Entity, build_entities, mark_dateline, mark_slots, resolve, words_of
 from rules.gazetteer import Gazetteer, Mention
 from rules.lexicon import BUILDING, CAPITAL, CITY, COUNTRY, CUE, DEMONYM, FORUM, PERSON, LangLex
+from rules.officials import Roster
 from rules.pairing import Context, Pairing, Side, old_year, pair_sentence
 from rules.status import RANK, SOV, Cue, Trigger, inherit, split_mentions, trigger_status
 from rules.text import Normalized, Sentence, SentenceFinder, normalize
@@ -82,7 +83,7 @@ class DocState:
         else:
             norm = normalize(seg[sent.start : sent.end])
         ms = self.g.scan(norm, sent.start)
-        ms = drop_other_first_names(filter_language(ms, self.lang, self.strict), seg)
+        ms = drop_other_first_names(filter_language(ms, self.lang, self.strict), seg, self.g.roster)
         ms = drop_surname_places(ms, seg)
         return norm.folded, ms
 
@@ -135,7 +136,21 @@ def drop_surname_places(mentions: list[Mention], text: str) -> list[Mention]:
     return out
 
 
-def drop_other_first_names(mentions: list[Mention], text: str) -> list[Mention]:
+def _own_first_name(word: str, roster: Roster, pid: int) -> bool:
+    """Is ``word`` the person's own first name, perhaps declined ("Giorgiom Meloni")?"""
+    w = word.lower()
+    for alias in roster.people[pid].aliases:
+        first = alias.split(" ")[0].lower()
+        if " " in alias and len(first) >= 4 and w[:4] == first[:4]:
+            n = 0
+            while n < min(len(w), len(first)) and w[n] == first[n]:
+                n += 1
+            if n >= max(4, len(first) - 2):
+                return True
+    return False
+
+
+def drop_other_first_names(mentions: list[Mention], text: str, roster: Roster) -> list[Mention]:
     """A surname alias after an unknown first name is someone else ("Melania Trump")."""
     out: list[Mention] = []
     prev_end = -1
@@ -146,7 +161,11 @@ def drop_other_first_names(mentions: list[Mention], text: str) -> list[Mention]:
             hit = _PREV_WORD.search(text, max(0, m.ostart - 30), m.ostart)
             if hit and hit.start(1) >= prev_end:
                 word = hit.group(1)
-                if word[:1].isupper() and word.lower().rstrip(".") not in _NOT_FIRST_NAMES:
+                if (
+                    word[:1].isupper()
+                    and word.lower().rstrip(".") not in _NOT_FIRST_NAMES
+                    and not _own_first_name(word, roster, int(person.value))
+                ):
                     rest = tuple(e for e in m.entries if e.kind != PERSON)
                     if rest:
                         out.append(Mention(m.start, m.end, m.ostart, m.oend, rest))

@@ -35,7 +35,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--jsonl", action="store_true", help="JSON objects in, one JSON line out each")
     p.add_argument("--title", default=None, help="headline of the text (report mode)")
     p.add_argument("--lang", default=None, help="language code of the text, e.g. hi, en, zh")
-    p.add_argument("--author", default=None, help='author handle of a social post, e.g. "@MEAIndia"')
+    p.add_argument(
+        "--author", default=None, help='author handle of a social post, e.g. "@MEAIndia"'
+    )
     p.add_argument("--published", default=None, help="publication time, ISO 8601")
     p.set_defaults(func=run)
 
@@ -166,23 +168,25 @@ async def _fetch(url: str) -> tuple[str, str]:
 
     timeout = aiohttp.ClientTimeout(total=FETCH_TIMEOUT_S)
     headers = {"User-Agent": "bilat-scan/0.1 (+https://github.com/bilat)"}
-    async with aiohttp.ClientSession(timeout=timeout, headers=headers) as session:
-        async with session.get(url) as resp:
-            if resp.status >= 400:
-                raise ValueError(f"{url}: HTTP {resp.status}")
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in resp.content.iter_chunked(65536):
-                size += len(chunk)
-                if size > MAX_FETCH_BYTES:
-                    raise ValueError(f"{url}: response larger than {MAX_FETCH_BYTES} bytes")
-                chunks.append(chunk)
-            body = b"".join(chunks)
-            charset = resp.charset or "utf-8"
-            try:
-                return body.decode(charset, errors="replace"), resp.content_type or ""
-            except LookupError:
-                return body.decode("utf-8", errors="replace"), resp.content_type or ""
+    async with (
+        aiohttp.ClientSession(timeout=timeout, headers=headers) as session,
+        session.get(url) as resp,
+    ):
+        if resp.status >= 400:
+            raise ValueError(f"{url}: HTTP {resp.status}")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_chunked(65536):
+            size += len(chunk)
+            if size > MAX_FETCH_BYTES:
+                raise ValueError(f"{url}: response larger than {MAX_FETCH_BYTES} bytes")
+            chunks.append(chunk)
+        body = b"".join(chunks)
+        charset = resp.charset or "utf-8"
+        try:
+            return body.decode(charset, errors="replace"), resp.content_type or ""
+        except LookupError:
+            return body.decode("utf-8", errors="replace"), resp.content_type or ""
 
 
 def report(meetings: list[Meeting]) -> str:
@@ -191,7 +195,9 @@ def report(meetings: list[Meeting]) -> str:
     lines = [f"{len(meetings)} bilateral meeting(s):"]
     for m in meetings:
         where = f"  at {m.location}" if m.location else ""
-        lines.append(f"\n  {'–'.join(sorted(m.parties))}  {m.status}  confidence {m.confidence:.2f}{where}")
+        lines.append(
+            f"\n  {'–'.join(sorted(m.parties))}  {m.status}  confidence {m.confidence:.2f}{where}"
+        )
         if m.officials:
             lines.append(f"    officials: {', '.join(m.officials)}")
         for ev in m.evidence:
