@@ -2,10 +2,11 @@
 
 Corpus: a seeded, generated set of news-like texts in 12 languages (templates filled with
 real country and official names from the gazetteer's own data). ``MEETING_SHARE`` of them
-(20%) contain a sentence reporting a meeting; every text is 3-9 sentences of trade, sport,
-weather, domestic and general news that mention countries and officials, some with meeting
-words in other senses ("review meeting", "met with criticism"). That is meeting-heavier than
-a general news feed, where most items never reach the sentence reader.
+(20%) contain a sentence reporting a meeting. 70% of the texts are feed items (3-9
+sentences), 30% article bodies (10-30 sentences) of trade, sport, weather, domestic and
+general news that mention countries and officials, some with meeting words in other senses
+("cabinet meeting", "met with criticism"). That is meeting-heavier than a general news feed,
+where most items never reach the sentence reader.
 
 Measured in one run, in this process (CPU time, so the figures are per core):
 * end to end: ``rules.bilateral.detect`` on every text;
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -110,7 +112,9 @@ def corpus(n: int, seed: int = 7) -> list[tuple[str, str]]:
                 Q=rng.choice(q.aliases),
             )
 
-        sentences = [fill(rng.choice(_OTHER[lang])) for _ in range(rng.randint(3, 9))]
+        # 70% feed items (title + summary, 3-9 sentences), 30% article bodies (10-30)
+        count = rng.randint(3, 9) if rng.random() < 0.7 else rng.randint(10, 30)
+        sentences = [fill(rng.choice(_OTHER[lang])) for _ in range(count)]
         if rng.random() < MEETING_SHARE:
             sentences.insert(rng.randrange(len(sentences) + 1), fill(rng.choice(_MEET[lang])))
         sep = "" if lang in ("zh", "ja") else " "
@@ -199,7 +203,7 @@ def run(quick: bool = False) -> str:
     from rules.text import normalize
 
     n = 600 if quick else 3600
-    rounds = 1 if quick else 3
+    rounds = 1 if quick else 5
     cold = min(_build_probe_untraced() for _ in range(1 if quick else 3))
     probe = _build_probe()
     g = gazetteer()
@@ -213,14 +217,19 @@ def run(quick: bool = False) -> str:
     def end_to_end(lang: str, text: str) -> object:
         return detect(text, lang=lang)
 
-    ref = _cpu_rate(reference, texts, rounds)
-    e2e = _cpu_rate(end_to_end, texts, rounds)
+    # Interleaved rounds: the machine is shared, so each round measures both loops back to
+    # back and the ratio is the median of the per-round ratios.
+    refs, e2es = [], []
+    for _ in range(rounds):
+        refs.append(_cpu_rate(reference, texts, 1))
+        e2es.append(_cpu_rate(end_to_end, texts, 1))
+    ref, e2e = max(refs), max(e2es)
+    ratio = statistics.median(e / r for e, r in zip(e2es, refs, strict=True) if r)
     found = sum(1 for lang, t in texts if detect(t, lang=lang))
     read = [(lang, t) for lang, t in texts if _reaches_reader(g, lang, t)]
     rest = [(lang, t) for lang, t in texts if not _reaches_reader(g, lang, t)]
     e2e_read = _cpu_rate(end_to_end, read, rounds) if read else 0.0
     e2e_rest = _cpu_rate(end_to_end, rest, rounds) if rest else 0.0
-    ratio = e2e / ref if ref else 0.0
     mib = 1024 * 1024
     ok = lambda good: "yes" if good else "NO"  # noqa: E731
     return "\n".join(
@@ -238,7 +247,8 @@ def run(quick: bool = False) -> str:
             "|---|---|---|---|",
             f"| end to end (`detect`) | {e2e:,.0f} texts/s/core | >= 8,000 | {ok(e2e >= 8000)} |",
             f"| reference loop (normalise + automaton) | {ref:,.0f} texts/s/core | baseline | |",
-            f"| end to end / reference | {ratio:.2f} | >= 0.40 | {ok(ratio >= 0.4)} |",
+            f"| end to end / reference (median of per-round ratios) | {ratio:.2f} | >= 0.40 | "
+            f"{ok(ratio >= 0.4)} |",
             f"| ... texts with a meeting word ({len(read)}): read sentence by sentence | "
             f"{e2e_read:,.0f} texts/s/core | | |",
             f"| ... texts without one ({len(rest)}): gate only | {e2e_rest:,.0f} texts/s/core "

@@ -117,30 +117,6 @@ def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
     return True
 
 
-def _ends_with(gap: str, phrases: frozenset[str]) -> str:
-    g = gap.rstrip(" ,(")
-    for p in phrases:
-        if p and not p.isascii() and g.endswith(p):
-            return p
-    return ""
-
-
-_SORTED: dict[frozenset[str], tuple[str, ...]] = {}
-
-
-def _starts_with(gap: str, phrases: frozenset[str]) -> str:
-    if not phrases:
-        return ""
-    ordered = _SORTED.get(phrases)
-    if ordered is None:
-        ordered = _SORTED[phrases] = tuple(sorted(phrases, key=len, reverse=True))
-    g = gap.lstrip(" ,)")
-    for p in ordered:
-        if g.startswith(p) and (len(g) == len(p) or g[len(p)] == " " or not p.isascii()):
-            return p
-    return ""
-
-
 _GENITIVE_FIRST = frozenset(("hi", "ur", "mr", "gu", "bn", "ta", "ja", "ko"))
 
 
@@ -378,13 +354,61 @@ def _merged(lex: LangLex, en: LangLex | None) -> dict[str, frozenset[str]]:
 _PRE_SLOTS = ("with", "loc", "topic", "dest", "by", "obj")
 
 
+_SLOT_ORDER = ("subj", "with", "loc", "topic", "dest", "by", "obj")  # by priority
+_POST_WORDS = {
+    "subj": ("subj_post", "by_post"),
+    "with": ("with_post",),
+    "loc": ("loc_post",),
+    "topic": ("topic_post",),
+    "obj": ("obj_post",),
+}
+_PRE_WORDS = ("with", "loc", "topic", "dest", "by", "obj")
+
+
+@dataclass(frozen=True, slots=True)
+class _SlotTable:
+    """One language's slot markers, compiled: a word before -> slot, a regex for after."""
+
+    pre: dict[str, str]
+    post: re.Pattern[str] | None
+    suffixes: tuple[tuple[str, str], ...]  # CJK: prepositions written onto the next word
+
+
+_SLOT_TABLES: dict[tuple[str, str], _SlotTable] = {}
+
+
+def _slot_table(lex: LangLex, en: LangLex | None) -> _SlotTable:
+    key = (lex.code, en.code if en is not None else "")
+    table = _SLOT_TABLES.get(key)
+    if table is not None:
+        return table
+    merged = _merged(lex, en)
+    pre: dict[str, str] = {}
+    for slot in reversed(_PRE_WORDS):  # higher priority written last, so it wins
+        for word in merged[slot]:
+            pre[word] = slot
+    groups = []
+    for slot, names in _POST_WORDS.items():
+        words = sorted({x for n in names for x in lex.words.get(n, frozenset())}, key=len)
+        alts = [re.escape(x) + (r"(?=\s|$)" if x.isascii() else "") for x in reversed(words)]
+        if alts:
+            groups.append(f"(?P<{slot}>{'|'.join(alts)})")
+    post = re.compile(r"[ ,)]*(?:" + "|".join(groups) + ")") if groups else None
+    suffixes: tuple[tuple[str, str], ...] = ()
+    if lex.code in ("zh", "ja"):
+        suffixes = tuple(
+            (x, slot) for slot in _PRE_WORDS for x in merged[slot] if x and not x.isascii()
+        )
+    table = _SLOT_TABLES[key] = _SlotTable(pre, post, suffixes)
+    return table
+
+
 def mark_slots(
     ents: list[Entity], folded: str, lex: LangLex, en: LangLex | None, sent_start: int
 ) -> None:
     """Set each entity's slot from the words just before and after it."""
-    w = lex.words
-    merged = _merged(lex, en)
-    cjk = lex.code in ("zh", "ja")
+    table = _slot_table(lex, en)
+    rank = {slot: i for i, slot in enumerate(_SLOT_ORDER)}
     for i, ent in enumerate(ents):
         if ent.nonofficial or ent.former or (not ent.party and not ent.codes and not ent.role):
             continue  # never a side: its slot does not matter
@@ -394,37 +418,26 @@ def mark_slots(
         bw = words_of(before)
         while len(bw) > 1 and (bw[-1] in _ARTICLES or (bw[-1] == "a" and lex.code == "en")):
             bw.pop()  # "à l'Élysée", "en el Palacio": the preposition is before the article
-        last = bw[-1] if bw else ""
-        last2 = " ".join(bw[-2:]) if len(bw) >= 2 else last
-
-        def pre(name: str, last: str = last, last2: str = last2, before: str = before) -> bool:
-            s = merged[name]
-            if last in s or last2 in s:
-                return True
+        found: list[str] = []
+        if bw:
+            slot = table.pre.get(" ".join(bw[-2:])) if len(bw) >= 2 else None
+            slot = slot or table.pre.get(bw[-1])
+            if slot:
+                found.append(slot)
+        for suffix, slot in table.suffixes:
             # Chinese/Japanese write prepositions onto the next word: "同俄罗斯总统", "在北京"
-            return cjk and bool(_ends_with(before, s))
-
-        def post(name: str, after: str = after) -> bool:
-            return bool(_starts_with(after, w.get(name, frozenset())))
-
-        if post("subj_post") or post("by_post"):
-            ent.slot = "subj"
-        elif post("with_post") or pre("with") or _arabic_with(folded, ent.start):
-            ent.slot = "with"
-        elif post("loc_post") or pre("loc"):
-            ent.slot = "loc"
-        elif pre("topic") or post("topic_post"):
-            ent.slot = "topic"
-        elif pre("dest"):
-            ent.slot = "dest"
-        elif pre("by"):
-            ent.slot = "by"
-        elif post("obj_post") or pre("obj"):
-            ent.slot = "obj"
-        if ent.slot == "loc" and not ent.place_only:
-            ent.slot = ""  # "in Chinese" / "in his counterpart" are not places
-        if ent.slot == "topic" and not ent.place_only:
-            ent.slot = ""
+            if before.endswith(suffix):
+                found.append(slot)
+        if _arabic_with(folded, ent.start):
+            found.append("with")
+        if table.post is not None:
+            m = table.post.match(after)
+            if m is not None and m.lastgroup:
+                found.append(m.lastgroup)
+        if found:
+            ent.slot = min(found, key=rank.__getitem__)
+        if ent.slot in ("loc", "topic") and not ent.place_only:
+            ent.slot = ""  # "in Chinese" / "on his counterpart" are not places or topics
 
 
 def _arabic_with(folded: str, start: int) -> bool:

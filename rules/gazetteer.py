@@ -115,6 +115,7 @@ class Gazetteer:
             list(gate), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest, store_patterns=False
         )
         del table, gate
+        self._plain_by_lang: dict[str, list[tuple[Entry, ...] | None]] = {}
         self._automaton = ahocorasick_rs.AhoCorasick(
             patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest, store_patterns=False
         )
@@ -148,13 +149,19 @@ class Gazetteer:
         result: list[tuple[int, int, int]] = self._automaton.find_matches_as_indexes(folded)
         return result
 
-    def scan(self, norm: Normalized, base_offset: int = 0) -> list[Mention]:
-        """Mentions in ``norm`` (original offsets shifted by ``base_offset``)."""
+    def scan(
+        self, norm: Normalized, base_offset: int = 0, lang: str | None = None
+    ) -> list[Mention]:
+        """Mentions in ``norm`` (original offsets shifted by ``base_offset``).
+
+        With ``lang``, entries of other languages' lexicons are left out (names, which belong
+        to no language, are kept).
+        """
         folded = norm.folded
         out: list[Mention] = []
         base = 0
         n = len(folded)
-        plain_of = self._plain
+        plain_of = self._plain if lang is None else self._plain_for(lang)
         find = self._automaton.find_matches_as_indexes
         identity = norm.starts is None
         while base < n:
@@ -170,12 +177,16 @@ class Gazetteer:
                     and (s == 0 or not is_word_char(folded[s - 1]))
                     and (e == n or not is_word_char(folded[e]))
                 ):
+                    if not plain:
+                        continue  # only other languages' words here
                     if identity:
                         out.append(Mention(s, e, s + base_offset, e + base_offset, plain))
                     else:
                         out.append(self._mention(norm, s, e, plain, base_offset))
                     continue
                 keep = self._check(norm, pid, s, e)
+                if keep and lang is not None:
+                    keep = [x for x in keep if not x.lang or x.lang == lang]
                 if keep:
                     out.append(self._mention(norm, s, e, keep, base_offset))
                     continue
@@ -196,6 +207,17 @@ class Gazetteer:
                 break
             base = resume
         return out
+
+    def _plain_for(self, lang: str) -> list[tuple[Entry, ...] | None]:
+        """Plain-pattern entries restricted to ``lang`` (an empty tuple when none is left)."""
+        table = self._plain_by_lang.get(lang)
+        if table is None:
+            table = [
+                None if p is None else tuple(e for e in p if not e.lang or e.lang == lang)
+                for p in self._plain
+            ]
+            self._plain_by_lang[lang] = table
+        return table
 
     def _mention(
         self,

@@ -16,15 +16,37 @@ from datetime import datetime
 from monitor.model import MeetingStatus
 from rules.frames import Entity, build_entities, mark_dateline, mark_slots, resolve, words_of
 from rules.gazetteer import Gazetteer, Mention
-from rules.lexicon import BUILDING, CAPITAL, CITY, COUNTRY, CUE, DEMONYM, FORUM, PERSON, LangLex
+from rules.lexicon import (
+    BUILDING,
+    CAPITAL,
+    CITY,
+    COUNTRY,
+    CUE,
+    DEMONYM,
+    FORUM,
+    HANDLE,
+    PERSON,
+    ROLE,
+    LangLex,
+)
 from rules.officials import Roster
 from rules.pairing import Context, Pairing, Side, old_year, pair_sentence
-from rules.status import RANK, SOV, Cue, Trigger, inherit, split_mentions, trigger_status
+from rules.status import (
+    RANK,
+    SOV,
+    Cue,
+    Trigger,
+    by_name,
+    inherit,
+    split_mentions,
+    trigger_status,
+)
 from rules.text import Normalized, Sentence, SentenceFinder, normalize
 
 _CJK_LANGS = frozenset(("zh", "ja"))
 _PROTAGONIST_SENTENCES = 3  # the article's main actor is named in its opening sentences
 _PLACE_KINDS = frozenset((COUNTRY, DEMONYM, CAPITAL, CITY))
+_OFFICIAL_KINDS = frozenset((PERSON, HANDLE, ROLE))
 _VSO = frozenset(("ar",))  # the side right after the verb is its subject
 _NATIONAL_ROLES = frozenset(("hos", "hog", "fm", "minister", "military", "speaker", "vp"))
 # Capitalised words that may stand before a surname without being a first name.
@@ -82,8 +104,8 @@ class DocState:
             norm = Normalized(sub, whole.folded[sent.start : sent.end])
         else:
             norm = normalize(seg[sent.start : sent.end])
-        ms = self.g.scan(norm, sent.start)
-        ms = drop_other_first_names(filter_language(ms, self.lang, self.strict), seg, self.g.roster)
+        ms = self.g.scan(norm, sent.start, self.lang if self.strict else None)
+        ms = drop_other_first_names(ms, seg, self.g.roster)
         ms = drop_surname_places(ms, seg)
         return norm.folded, ms
 
@@ -94,8 +116,8 @@ class DocState:
             for seg, finder in self.opening:
                 for rank, sent in enumerate(finder.first(_PROTAGONIST_SENTENCES)):
                     folded, ms = self.scan_sentence(seg, sent)
-                    if not ms:
-                        continue
+                    if not any(e.kind in _OFFICIAL_KINDS for m in ms for e in m.entries):
+                        continue  # no named or titled official: no protagonist here
                     trigs, cues = split_mentions(ms, folded, self.lang, False)
                     ents = _prepare(self, seg, folded, ms, trigs, cues, rank == 0)[0]
                     self.main = _protagonist(ents)
@@ -219,7 +241,8 @@ def _read_sentence(
     if "history" in cue_names or old_year(sentence_text, day.year if day else None):
         return
     cjk = doc.lang in _CJK_LANGS
-    statuses = [(t, trigger_status(t, cues, doc.lang, cjk, folded)) for t in trigs]
+    named = by_name(cues)
+    statuses = [(t, trigger_status(t, named, doc.lang, cjk, folded)) for t in trigs]
     live = inherit([(t, s) for t, s in statuses if s is not None], doc.lang in SOV)
     if not live:
         return

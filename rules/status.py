@@ -72,17 +72,27 @@ def _near(cue: Cue, t: Trigger, before: int, after: int, folded: str) -> bool:
     return ok and _CLAUSE_BREAK.search(between) is None
 
 
+def by_name(cues: list[Cue]) -> dict[str, list[Cue]]:
+    """Cues grouped by name (status checks look up one kind at a time)."""
+    out: dict[str, list[Cue]] = {}
+    for c in cues:
+        out.setdefault(c.name, []).append(c)
+    return out
+
+
 def trigger_status(
-    t: Trigger, cues: list[Cue], lang: str, cjk: bool, folded: str = ""
+    t: Trigger, cues: dict[str, list[Cue]], lang: str, cjk: bool, folded: str = ""
 ) -> str | None:
     """The status ``t`` reports in its sentence, or None when it reports no meeting."""
     k = 0.4 if cjk else 1.0
     sov = lang in SOV
 
     def has(name: str, before: float, after: float) -> bool:
-        return any(
-            c.name == name and _near(c, t, int(before * k), int(after * k), folded) for c in cues
-        )
+        found = cues.get(name)
+        if not found:
+            return False
+        b, a = int(before * k), int(after * k)
+        return any(_near(c, t, b, a, folded) for c in found)
 
     neg_after = 14 if sov else 3
     if has("deny", 90, 90) or has("hypothetical", 60, 45) or has("history", 120, 120):
