@@ -22,7 +22,7 @@ from rules.frames import build_entities, resolve
 from rules.gazetteer import gazetteer
 from rules.language import guess_language, lexicon_for
 from rules.pairing import Side
-from rules.sentence import DocState, Report, read_segment
+from rules.reader import DocState, Report, read_segment
 from rules.status import RANK
 from rules.text import normalize
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rules.text import SentenceFinder, fold, normalize, split_sentences
+from rules.sentences import SentenceFinder, split_sentences
+from rules.text import fold, normalize
 
 FOLDS = [
     ("ASCII is lower-cased", "New Delhi", "new delhi"),
