@@ -103,7 +103,8 @@ def _merge(doc: DocState) -> list[Meeting]:
     by_pair: dict[tuple[str, str], list[Report]] = {}
     for r in doc.reports:
         by_pair.setdefault(r.pair, []).append(r)
-    locations = {r.location for r in doc.reports if r.location}
+    # one place named for all held meetings of an article is where the others were held too
+    locations = {r.location for r in doc.reports if r.location and r.status == "held"}
     doc_location = next(iter(locations)) if len(locations) == 1 else None
     out: list[Meeting] = []
     for pair, reps in sorted(by_pair.items()):
@@ -119,7 +120,9 @@ def _merge(doc: DocState) -> list[Meeting]:
         for r in sorted(mine, key=lambda r: r.order):
             if r.evidence not in evidence:
                 evidence.append(r.evidence)
-        location = next((r.location for r in mine if r.location), None) or doc_location
+        location = next((r.location for r in mine if r.location), None)
+        if location is None and status == "held":
+            location = doc_location
         out.append(
             Meeting(
                 parties=pair,

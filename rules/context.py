@@ -130,6 +130,9 @@ def meeting_place(ents: list[Entity]) -> tuple[str, str | None, int]:
         for e in ents:  # a seat of government names the host even as a subject
             if e.place_kind == BUILDING and not e.dateline:
                 return e.party, e.place_name or None, BUILDING
+        for e in ents:  # "will travel to Seoul ... to meet": the visit's destination
+            if e.slot == "dest" and e.place_kind in (CAPITAL, CITY) and e.place_name:
+                return "", e.place_name, 0
         return "", None, 0
     host = best.party or best.posting
     name = None if best.place_kind == COUNTRY else (best.place_name or None)

@@ -26,7 +26,7 @@ _NOT_FIRST_NAMES = frozenset(
     lunes martes miércoles jueves viernes sábado domingo montag dienstag mittwoch donnerstag
     freitag samstag sonntag и в на""".split()  # noqa: SIM905
 )
-_PREV_WORD = re.compile(r"([^\W\d_][\w'’.-]*)\s+$")
+_PREV_WORD = re.compile(r"([^\W\d_][\w'’-]*)\s+$")  # a word, not one ending a sentence
 
 
 def filter_language(mentions: list[Mention], lang: str, strict: bool) -> list[Mention]:
@@ -75,7 +75,9 @@ def _own_first_name(word: str, roster: Roster, pid: int) -> bool:
     return False
 
 
-def drop_other_first_names(mentions: list[Mention], text: str, roster: Roster) -> list[Mention]:
+def drop_other_first_names(
+    mentions: list[Mention], text: str, roster: Roster, floor: int = 0
+) -> list[Mention]:
     """A surname alias after an unknown first name is someone else ("Melania Trump")."""
     out: list[Mention] = []
     prev_end = -1
@@ -83,7 +85,7 @@ def drop_other_first_names(mentions: list[Mention], text: str, roster: Roster) -
         person = m.first(PERSON)
         surface = text[m.ostart : m.oend]
         if person is not None and " " not in surface.strip() and m.ostart > 0:
-            hit = _PREV_WORD.search(text, max(0, m.ostart - 30), m.ostart)
+            hit = _PREV_WORD.search(text, max(floor, m.ostart - 30), m.ostart)
             if hit and hit.start(1) >= prev_end:
                 word = hit.group(1)
                 if (

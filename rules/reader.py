@@ -93,7 +93,7 @@ class DocState:
         else:
             norm = normalize(seg[sent.start : sent.end])
         ms = self.g.scan(norm, sent.start, self.lang if self.strict else None)
-        ms = drop_other_first_names(ms, seg, self.g.roster)
+        ms = drop_other_first_names(ms, seg, self.g.roster, sent.start)
         ms = drop_surname_places(ms, seg)
         return norm.folded, ms
 
@@ -179,7 +179,7 @@ def _read_sentence(
     for p in pair_sentence(ents, [t for t, _ in ordered], folded, ctx):
         t, st = _governing(p, sorted(live + dead, key=lambda ts: ts[0].start))
         if st:  # the nearest meeting word may be denied/negated for this pair
-            _report(doc, p, st, t, sentence_text, location, cue_names)
+            _report(doc, p, st, t, sentence_text, location, cue_names, ents)
 
 
 def _prepare(
@@ -259,6 +259,7 @@ def _report(
     sentence: str,
     location: str | None,
     cues: set[str],
+    ents: list[Entity],
 ) -> None:
     a, b = p.a.party, p.b.party
     if not a or not b or a == b:
@@ -282,6 +283,11 @@ def _report(
         for s in (p.a, p.b)
         if s.entity is not None and s.entity.person >= 0
     ]
+    for ent in ents:  # named officials of either side elsewhere in the sentence
+        if ent.person >= 0 and ent.usable and ent.party in (a, b):
+            name = doc.g.roster.people[ent.person].name
+            if name not in names:
+                names.append(name)
     doc.reports.append(
         Report(
             pair=(a, b) if a < b else (b, a),

@@ -25,6 +25,7 @@ class Trigger(NamedTuple):
     end: int
     group: str  # held | weak | visit | scheduled | call | present
     text: str  # folded surface, for tests and debugging
+    noun: bool = False  # "meeting", "talks" (English): a modal after it still governs it
 
     @property
     def strong(self) -> bool:
@@ -44,12 +45,13 @@ def split_mentions(
     trigs: list[Trigger] = []
     cues: list[Cue] = []
     for m in mentions:
+        noun = any(e.kind == CUE and e.value == "nouns" for e in m.entries)
         for e in m.entries:
             if e.kind not in (TRIGGER, CUE) or (strict and e.lang and e.lang != lang):
                 continue
             if e.kind == TRIGGER:
-                trigs.append(Trigger(m.start, m.end, e.value, folded[m.start : m.end]))
-            else:
+                trigs.append(Trigger(m.start, m.end, e.value, folded[m.start : m.end], noun))
+            elif e.value != "nouns":
                 cues.append(Cue(m.start, m.end, e.value))
     return trigs, cues
 
@@ -103,9 +105,16 @@ def trigger_status(
         return "cancelled"
     if t.group == "call" or has("call", 45, 45):
         return "call"
-    # German puts the infinitive last: "wird ... nächste Woche ... treffen"
+    # German puts the infinitive last: "wird ... nächste Woche ... treffen"; in English a
+    # modal governs the verb after it ("will meet"), or a noun before it ("the meeting is
+    # expected"), not a verb before it ("met ... for what is expected to be ...")
     fut_before = 110 if lang == "de" else 40
-    if t.group == "scheduled" or has("future", fut_before, 60 if not sov else 25):
+    fut_after = 25 if sov else (0 if lang == "en" and not t.noun else 60)
+    if (
+        t.group == "scheduled"
+        or has("future", fut_before, fut_after)
+        or has("future_time", 40, 60)
+    ):
         return "scheduled"
     if t.group == "present" and has("when", 40, 60):
         return "scheduled"  # "Scholz empfängt am Mittwoch Macron": an announcement
