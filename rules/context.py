@@ -53,6 +53,8 @@ def refine(
             and (multi or _names_event(ent, trigs, cues, folded))
         ):
             ent.forum = True  # "SCO summit": the organisation is the setting, not a side
+    if lex.code == "en":
+        _adjectives_of_unknown_nouns(ents, trigs, cues, folded)
     sov = lex.code in SOV
     for t in trigs:
         for ent in ents:
@@ -79,6 +81,27 @@ def refine(
                 if all(w in glue or w in ",()" for w in between):
                     ent.slot = "obj"  # "met Chinese President Xi": the one met
             del gap
+
+
+_WORD_AFTER = re.compile(r"[ \t]*([a-z][a-z-]+)")
+
+
+def _adjectives_of_unknown_nouns(
+    ents: list[Entity], trigs: list[Trigger], cues: list[Cue], folded: str
+) -> None:
+    """"Chinese and American scientists met": a bare demonym before a noun that is no role
+    describes people who are not officials (English puts the adjective first)."""
+    known = {e.start for e in ents} | {t.start for t in trigs} | {c.start for c in cues}
+    for ent in ents:
+        if ent.role or ent.person >= 0 or ent.org or ent.place_only or ent.codes:
+            continue
+        surface = folded[ent.start : ent.end]
+        if surface.endswith("s") and not surface.endswith("ss"):
+            continue  # "Israelis", "Palestinians": the plural noun names the side itself
+        m = _WORD_AFTER.match(folded, ent.end)
+        if m is None or m.start(1) in known or m.group(1) in ("and", "or", "side", "sides"):
+            continue
+        ent.nonofficial = True
 
 
 def _names_event(ent: Entity, trigs: list[Trigger], cues: list[Cue], folded: str) -> bool:

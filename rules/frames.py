@@ -185,14 +185,15 @@ def build_entities(
 
 
 def _ministry_gap(ent: Entity, m: Mention, original: str, prev_oend: int) -> bool:
-    """One capitalised word between a country and a role ("US Treasury Secretary", "Indian
-    Navy chief") names the department, not a new actor."""
-    if not original or m.first(ROLE) is None or m.first(PERSON) is not None:
+    """One word between a country and a role ("US Treasury Secretary", "Indian Navy chief",
+    "Chinese trade negotiators") names a department or field, not a new actor."""
+    role = m.first(ROLE)
+    if not original or role is None or role.value == "nonofficial" or m.first(PERSON):
         return False
     if not all({e.kind for e in p.entries} & {COUNTRY, DEMONYM, FLAG} for p in ent.parts):
         return False
     word = original[prev_oend : m.ostart].strip()
-    return word.isalpha() and word[:1].isupper() and " " not in word
+    return word.isalpha() and " " not in word
 
 
 def _posting_gap(gap: str, lex: LangLex, en: LangLex | None) -> bool:
