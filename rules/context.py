@@ -26,6 +26,18 @@ def topic_trigger(t: Trigger, folded: str, lex: LangLex, floor: int) -> bool:
     return any(w in topic for w in before)
 
 
+_POSSESSIVE_NEXT = re.compile(r" (?:[\w.-]+ ){0,3}[\w.-]+['’]s ")
+
+
+def welcomes_a_thing(t: Trigger, folded: str, lang: str) -> bool:
+    """English "welcomed Biden's decision": a possessive object is a thing, not a visitor."""
+    return (
+        lang == "en"
+        and t.text.startswith("welcom")
+        and _POSSESSIVE_NEXT.match(folded, t.end, t.end + 40) is not None
+    )
+
+
 def refine(
     ents: list[Entity],
     trigs: list[Trigger],
@@ -89,7 +101,7 @@ _WORD_AFTER = re.compile(r"[ \t]*([a-z][a-z-]+)")
 def _adjectives_of_unknown_nouns(
     ents: list[Entity], trigs: list[Trigger], cues: list[Cue], folded: str
 ) -> None:
-    """"Chinese and American scientists met": a bare demonym before a noun that is no role
+    """ "Chinese and American scientists met": a bare demonym before a noun that is no role
     describes people who are not officials (English puts the adjective first)."""
     known = {e.start for e in ents} | {t.start for t in trigs} | {c.start for c in cues}
     for ent in ents:

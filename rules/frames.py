@@ -254,7 +254,8 @@ def resolve(ent: Entity, roster: Roster, published: date | None) -> None:
     for m in ent.parts:
         for e in m.entries:
             k = e.kind
-            if k == PERSON and ent.person < 0:
+            if k == PERSON and (ent.person < 0 or _better(roster, ent.person, e.value, published)):
+                ent.former = ent.former and ent.person < 0
                 _set_person(ent, roster, int(e.value), published)
                 ent.source = "person"
             elif k == HANDLE and ent.person < 0 and not ent.source:
@@ -288,11 +289,27 @@ def resolve(ent: Entity, roster: Roster, published: date | None) -> None:
                 _set_role(ent, e.value)
                 implied = implied or e.extra
     if ent.source in ("person", "handle") and ent.party:
+        if (
+            ent.person >= 0
+            and explicit
+            and explicit != ent.party
+            and explicit in {t.party for t in roster.people[ent.person].terms}
+        ):
+            ent.party = explicit  # "Soviet FM Shevardnadze" (he later led Georgia)
         return
     if explicit:
         ent.party, ent.source = explicit, "explicit"
     elif implied:
         ent.party, ent.source = implied, "role"
+
+
+def _better(roster: Roster, current: int, other: str, published: date | None) -> bool:
+    """A shared alias ("Clinton", "Kirchner"): prefer the person in office on the date."""
+    return (
+        published is not None
+        and not roster.people[current].in_office(published)
+        and roster.people[int(other)].in_office(published)
+    )
 
 
 def _set_person(ent: Entity, roster: Roster, pid: int, published: date | None) -> None:

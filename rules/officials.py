@@ -67,11 +67,11 @@ def _date(value: str) -> date | None:
 
 
 def load_roster() -> Roster:
-    raw = tomllib.loads(
-        resources.files("rules").joinpath("data/officials.toml").read_text(encoding="utf-8")
-    )
+    folder = resources.files("rules").joinpath("data")
+    raw = tomllib.loads(folder.joinpath("officials.toml").read_text(encoding="utf-8"))
+    more = tomllib.loads(folder.joinpath("officials-history.toml").read_text(encoding="utf-8"))
     people: list[Person] = []
-    for i, rec in enumerate(raw.get("person", [])):
+    for i, rec in enumerate(raw.get("person", []) + more.get("person", [])):
         terms = tuple(
             Term(party=t[0], office=t[1], start=_date(t[2]), end=_date(t[3]))
             for t in rec.get("terms", [])

@@ -87,6 +87,8 @@ def _spread_slots(groups: list[list[Entity]]) -> None:
             slot = next((e.slot for e in grp if e.slot in ("dest", "obj")), "")
         if slot:
             for e in grp:
+                if slot == "loc" and not e.place_only:
+                    continue  # "in the Russia, India and China foreign ministers' meeting"
                 if not e.slot or e.slot == "obj":
                     e.slot = slot
 
@@ -111,11 +113,13 @@ def pair_sentence(
     usable_groups: list[list[Entity]] = []
     for grp in groups:
         members = [e for e in grp if e.usable]
-        parties = {p for e in members for p in _parties(e)}
+        # a place-like member counts too: "in the Russia, India and China ministers' meeting"
+        parties = {p for e in grp if e.usable or e.slot == "loc" for p in _parties(e)}
         if (
             len(parties) >= 3
+            and members
             and not bilateral_cue
-            and all(e.slot not in ("with", "dest", "obj", "by") for e in members)
+            and all(e.slot not in ("with", "dest", "obj", "by") for e in grp)
         ):
             multilateral = True  # "The US, Russia and Switzerland met": not bilateral
             continue
@@ -166,6 +170,12 @@ def pair_sentence(
     if carrier is not None and all(s.party != carrier.party for s in uniq) and uniq:
         return _star(carrier, uniq, trigs[0])
     if len(uniq) == 2:
+        if (
+            multilateral
+            and not bilateral_cue
+            and not all(s.entity is not None and s.entity.slot in ("with", "obj") for s in uniq[1:])
+        ):
+            return []  # two names around a summit are not a bilateral meeting by themselves
         return [Pairing(uniq[0], uniq[1], trigs[0])]
     if len(uniq) == 1:
         return _complete(uniq[0], usable, ents, trigs, ctx, multilateral)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 
 from monitor.model import MeetingStatus
-from rules.context import default_unnamed, meeting_place, refine, topic_trigger
+from rules.context import default_unnamed, meeting_place, refine, topic_trigger, welcomes_a_thing
 from rules.frames import Entity, build_entities, resolve
 from rules.gazetteer import Gazetteer, Mention
 from rules.lexicon import (
@@ -178,6 +179,9 @@ def _read_sentence(
     ordered = sorted(live, key=lambda ts: ts[0].start)
     for p in pair_sentence(ents, [t for t, _ in ordered], folded, ctx):
         t, st = _governing(p, sorted(live + dead, key=lambda ts: ts[0].start))
+        own = _compound_sides(t, ents, folded)
+        if own is not None and own != {p.a.party, p.b.party}:
+            continue  # "... welcomed X as a step towards U.S.-Soviet talks": not X's talks
         if st:  # the nearest meeting word may be denied/negated for this pair
             _report(doc, p, st, t, sentence_text, location, cue_names, ents)
 
@@ -203,11 +207,31 @@ def _prepare(
     cue_names = {c.name for c in cues}
     if any(e.kind == FORUM for m in ms for e in m.entries):
         cue_names.add("forum")
-    trigs = [t for t in trigs if not topic_trigger(t, folded, doc.lex, 0)]
+    trigs = [
+        t
+        for t in trigs
+        if not topic_trigger(t, folded, doc.lex, 0) and not welcomes_a_thing(t, folded, doc.lang)
+    ]
     refine(ents, trigs, cues, folded, doc.lex, cue_names)
     host, location, host_kind = meeting_place(ents)
     default_unnamed(ents, doc.lex.home, host, host_kind)
     return ents, trigs, cue_names, host, location
+
+
+_JOINERS = frozenset(("-", "–", "—", "/"))
+
+
+def _compound_sides(t: Trigger, ents: list[Entity], folded: str) -> set[str] | None:
+    """The two sides a "X-Y (nuclear) talks" compound names for a meeting noun, if any."""
+    if not t.noun:
+        return None
+    near = [e for e in ents if e.end <= t.start and t.start - e.end <= 30]
+    for a, b in pairwise(near):
+        if folded[a.end : b.start] in _JOINERS and a.party and b.party:
+            gap = folded[b.end : t.start]
+            if len(gap.split()) <= 2 and not any(ch in gap for ch in ",;:()"):
+                return {a.party, b.party}
+    return None
 
 
 def _weak_ok(ents: list[Entity], cues: set[str]) -> bool:

@@ -110,11 +110,7 @@ def trigger_status(
     # expected"), not a verb before it ("met ... for what is expected to be ...")
     fut_before = 110 if lang == "de" else 40
     fut_after = 25 if sov else (0 if lang == "en" and not t.noun else 60)
-    if (
-        t.group == "scheduled"
-        or has("future", fut_before, fut_after)
-        or has("future_time", 40, 60)
-    ):
+    if t.group == "scheduled" or has("future", fut_before, fut_after) or has("future_time", 40, 60):
         return "scheduled"
     if t.group == "present" and has("when", 40, 60):
         return "scheduled"  # "Scholz empfängt am Mittwoch Macron": an announcement

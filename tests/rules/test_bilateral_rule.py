@@ -125,6 +125,18 @@ def test_former_officials_by_date() -> None:
     assert outcome(text, published=datetime(2025, 6, 1, tzinfo=UTC)) == []
 
 
+def test_shared_alias_and_multi_country_careers() -> None:
+    """A shared alias prefers the person in office on the date; a stated country picks the
+    matching term of someone who served two countries."""
+    meet = "Kirchner met Lula in Brasília."
+    assert outcome(meet, published=datetime(2005, 3, 1, tzinfo=UTC)) == ["AR-BR:held"]
+    assert outcome(meet, published=datetime(2010, 3, 1, tzinfo=UTC)) == ["AR-BR:held"]
+    soviet = "Soviet Foreign Minister Eduard Shevardnadze met Hans-Dietrich Genscher in Bonn."
+    assert outcome(soviet) == ["DE-RU:held"]
+    georgian = "Georgian President Eduard Shevardnadze met Joschka Fischer in Tbilisi."
+    assert outcome(georgian) == ["DE-GE:held"]
+
+
 def test_unsupported_language_falls_back_to_the_text() -> None:
     """A declared language without a lexicon is guessed from the text instead."""
     assert outcome("Modi met Putin in Moscow.", lang="xx") == ["IN-RU:held"]
