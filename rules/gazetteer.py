@@ -74,12 +74,22 @@ class Gazetteer:
         folds: dict[str, str] = {}
         shared: dict[Entry, Entry] = {}  # one object per distinct entry (memory)
         cased = CASE_EXACT | CAP_INITIAL | SAME_CASE
+        # A second, small automaton over the meeting words alone: most items have none in
+        # their language, and for them this pass is all the detector does.
+        # Guard phrases ("met with criticism", "समीक्षा बैठक") are in it too, so that the
+        # longest match hides the meeting word inside them, as in the full scan.
+        gate: dict[str, set[str]] = {}
+        lex._seen.clear()  # only needed while the lexicon was being filled
         for surface, entry, flags in lex.records:
             key = folds.get(surface)
             if key is None:
                 key = folds[surface] = fold(surface)
             if len(key) < 2 and not (flags & CASE_EXACT):
                 continue  # one folded character is never a safe pattern
+            if entry.kind == TRIGGER:
+                gate.setdefault(key, set()).add(entry.lang)
+            elif entry.kind == CUE and entry.value == "guard":
+                gate.setdefault(key, set())
             entry = shared.setdefault(entry, entry)
             # the original surface is kept only where a case check needs it
             rec = (entry, flags, surface if flags & cased else "")
@@ -89,7 +99,6 @@ class Gazetteer:
             elif rec not in recs:
                 recs.append(rec)
         lex.records.clear()
-        lex._seen.clear()
         del folds, shared
         patterns = list(table)
         self._index: dict[str, int] = dict(zip(patterns, range(len(patterns)), strict=True))
@@ -101,15 +110,6 @@ class Gazetteer:
             else (tuple(r[0] for r in recs) if not any(r[1] for r in recs) else None)
             for recs in self._recs
         ]
-        # A second, small automaton over the meeting words alone: most items have none in
-        # their language, and for them this pass is all the detector does.
-        # Guard phrases ("met with criticism", "समीक्षा बैठक") are in it too, so that the
-        # longest match hides the meeting word inside them, as in the full scan.
-        gate: dict[str, set[str]] = {}
-        for key, recs in table.items():
-            langs = {r[0].lang for r in recs if r[0].kind == TRIGGER}
-            if langs or any(r[0].kind == CUE and r[0].value == "guard" for r in recs):
-                gate[key] = langs
         self._gate_langs = [frozenset(v) for v in gate.values()]
         self._gate = ahocorasick_rs.AhoCorasick(
             list(gate), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest, store_patterns=False
