@@ -62,7 +62,7 @@ def refine(
             ent.org
             and ent.role not in ("org_head", "official")
             and ent.person < 0
-            and (multi or _names_event(ent, trigs, cues, folded))
+            and (multi or _names_event(ent, trigs, cues, folded) or _membership(ent, folded, lex))
         ):
             ent.forum = True  # "SCO summit": the organisation is the setting, not a side
     if lex.code == "en":
@@ -126,6 +126,25 @@ def _names_event(ent: Entity, trigs: list[Trigger], cues: list[Cue], folded: str
         if 0 <= start - ent.end <= 4 and _NAME_GLUE.match(folded[ent.end : start]):
             return True
     return False
+
+
+def _membership(ent: Entity, folded: str, lex: LangLex) -> bool:
+    """An organisation named as its members ("GCC states", "دول مجلس التعاون", "стран ШОС")."""
+    before = lex.words.get("members_before", frozenset())
+    after = lex.words.get("members_after", frozenset())
+    head = folded[max(0, ent.start - 30) : ent.start].rstrip()
+    tail = folded[ent.end : ent.end + 30]
+    if any(head.endswith(w) and _word_start(head, len(head) - len(w)) for w in before):
+        return True
+    tail_s = tail.lstrip()
+    return any(
+        tail_s.startswith(w) and (len(tail_s) == len(w) or not tail_s[len(w)].isalnum())
+        for w in after
+    ) and (lex.code in ("zh", "ja", "ko") or tail[:1] in (" ", "-") or not tail[:1].isalnum())
+
+
+def _word_start(s: str, i: int) -> bool:
+    return i == 0 or not s[i - 1].isalnum()
 
 
 # Meeting words that name an event an organisation can give its name to ("ASEAN summit").

@@ -135,13 +135,25 @@ class Gazetteer:
     def meeting_words(self, folded: str, lang: str | None) -> list[int]:
         """Folded offsets of meeting words (of ``lang``, if given). Cheap; errs on yes."""
         out: list[int] = []
-        for pid, s, e in self._gate.find_matches_as_indexes(folded):
-            if lang is not None and lang not in self._gate_langs[pid]:
-                continue
-            if boundary_before(folded, s) and (
-                boundary_after(folded, e) or _spans_words(folded, s, e) or _open_end(folded, e)
-            ):
-                out.append(s)
+        base, n = 0, len(folded)
+        while base < n:
+            resume = -1
+            for pid, s, e in self._gate.find_matches_as_indexes(folded[base:] if base else folded):
+                s += base
+                e += base
+                if not boundary_before(folded, s):
+                    if _spans_words(folded, s, e):
+                        # "to host" inside "Ruto hosted" hid "hosted": look again from there
+                        resume = _next_word(folded, s)
+                        break
+                    continue
+                if lang is not None and lang not in self._gate_langs[pid]:
+                    continue
+                if boundary_after(folded, e) or _spans_words(folded, s, e) or _open_end(folded, e):
+                    out.append(s)
+            if resume < 0:
+                break
+            base = resume
         return out
 
     def raw_matches(self, folded: str) -> list[tuple[int, int, int]]:

@@ -10,6 +10,7 @@ import pytest
 from rules import cldr
 from rules.gazetteer import gazetteer, scan_text
 from rules.lexicon import COUNTRY, DEMONYM, ORG, PERSON, ROLE, TRIGGER
+from rules.text import normalize
 
 _PLACE = (COUNTRY, DEMONYM)
 
@@ -108,6 +109,12 @@ def test_scanner_recovers_a_shorter_name_hidden_by_a_failed_longer_one() -> None
     _, mentions = scan_text("Washington postponed talks")
     found = ["Washington postponed talks"[m.ostart : m.oend] for m in mentions]
     assert found[:2] == ["Washington", "postponed"]
+
+
+def test_gate_recovers_a_meeting_word_hidden_by_a_failed_match() -> None:
+    """ "to host" straddling "Ruto hosted" fails its boundary test; "hosted" is still seen."""
+    folded = normalize("President William Ruto hosted his counterpart").folded
+    assert [folded[i : i + 6] for i in gazetteer().meeting_words(folded, "en")] == ["hosted"]
 
 
 def test_gazetteer_size_and_languages() -> None:
