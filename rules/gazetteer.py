@@ -85,7 +85,10 @@ class Gazetteer:
             if key is None:
                 key = folds[surface] = fold(surface)
             if len(key) < 2 and not (flags & CASE_EXACT):
-                continue  # one folded character is never a safe pattern
+                # one folded character is never a safe name; a Chinese function word
+                # (将 "will", 未 "not", 拟 "plans to") is a fine meeting word or cue
+                if not (entry.kind in (TRIGGER, CUE) and entry.lang == "zh"):
+                    continue
             if entry.kind == TRIGGER:
                 gate.setdefault(key, set()).add(entry.lang)
             elif entry.kind == CUE and entry.value == "guard":

@@ -61,7 +61,10 @@ def split_mentions(
 _CLAUSE_BREAK = re.compile(r";|:(?!\d)| — | – |(?:하|갖|했|가졌|열었)고 |면서 |으며 |하며 ")
 
 
-def _near(cue: Cue, t: Trigger, before: int, after: int, folded: str) -> bool:
+_CJK_CLAUSE = re.compile(r"[,，、。；]")
+
+
+def _near(cue: Cue, t: Trigger, before: int, after: int, folded: str, comma: bool = False) -> bool:
     if cue.end <= t.start:
         ok = t.start - cue.end <= before
         between = folded[cue.end : t.start]
@@ -71,6 +74,8 @@ def _near(cue: Cue, t: Trigger, before: int, after: int, folded: str) -> bool:
     else:
         return True  # overlapping / inside
     # a cue in another clause ("... will help build trust: sources on talks") does not count
+    if comma and _CJK_CLAUSE.search(between):
+        return False
     return ok and _CLAUSE_BREAK.search(between) is None
 
 
@@ -89,17 +94,19 @@ def trigger_status(
     k = 0.4 if cjk else 1.0
     sov = lang in SOV
 
-    def has(name: str, before: float, after: float) -> bool:
+    def has(name: str, before: float, after: float, comma: bool = False) -> bool:
         found = cues.get(name)
         if not found:
             return False
         b, a = int(before * k), int(after * k)
-        return any(_near(c, t, b, a, folded) for c in found)
+        return any(_near(c, t, b, a, folded, comma) for c in found)
 
     neg_after = 14 if sov else 3
+    # Chinese negates the whole verb phrase ahead: 没有安排王毅与布林肯会面 (within the clause)
+    neg_before = 36 if lang == "zh" else 16
     if has("deny", 90, 90) or has("hypothetical", 60, 45) or has("history", 120, 120):
         return None
-    if has("negation", 16, neg_after) or has("coattend", 30, 30):
+    if has("negation", neg_before, neg_after, comma=cjk) or has("coattend", 30, 30):
         return None
     if has("cancel", 120, 120):
         return "cancelled"
