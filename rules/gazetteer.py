@@ -84,11 +84,14 @@ class Gazetteer:
             key = folds.get(surface)
             if key is None:
                 key = folds[surface] = fold(surface)
-            if len(key) < 2 and not (flags & CASE_EXACT):
-                # one folded character is never a safe name; a Chinese function word
-                # (将 "will", 未 "not", 拟 "plans to") is a fine meeting word or cue
-                if not (entry.kind in (TRIGGER, CUE) and entry.lang == "zh"):
-                    continue
+            # one folded character is never a safe name; a Chinese function word
+            # (将 "will", 未 "not", 拟 "plans to") is a fine meeting word or cue
+            if (
+                len(key) < 2
+                and not (flags & CASE_EXACT)
+                and not (entry.kind in (TRIGGER, CUE) and entry.lang == "zh")
+            ):
+                continue
             if entry.kind == TRIGGER:
                 gate.setdefault(key, set()).add(entry.lang)
             elif entry.kind == CUE and entry.value == "guard":
