@@ -126,6 +126,8 @@ def _auto_flags(surface: str, entry: Entry) -> int:
 
 def ascii_variant(name: str) -> str:
     """Latin names without accents: "Côte d'Ivoire" -> "Cote d'Ivoire"."""
+    if name.isascii():
+        return name
     decomposed = unicodedata.normalize("NFD", name)
     return unicodedata.normalize(
         "NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
