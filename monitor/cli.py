@@ -24,6 +24,7 @@ COMMANDS: list[str] = [
     "render",
     "notify-test",
     "sources",
+    "scan",
 ]
 
 

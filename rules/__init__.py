@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from rules.base import RuleType
+from rules.bilateral import BilateralMeetingRule
 from rules.keyword import KeywordRule
 
 # type name -> rule class. Adding a rule type = one module + one line here.
 RULES: dict[str, RuleType] = {
+    "bilateral_meeting": BilateralMeetingRule,
     "keyword": KeywordRule,
 }

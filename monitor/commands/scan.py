@@ -1,0 +1,205 @@
+"""``bilat scan``: run the bilateral-meeting detector on text, without a config file.
+
+``bilat scan --jsonl`` reads one JSON object per line on stdin (``{"id": ..., "text": ...}``,
+optional ``title``, ``author``, ``lang``, ``published``) and writes exactly one JSON line per
+input line: ``{"id": ..., "meetings": [...]}`` or ``{"id": ..., "error": "..."}``. It never
+stops on a bad line and flushes after every line, so it can sit in a pipe.
+
+``bilat scan FILE|URL|-`` prints a readable report for a person trying the detector on an
+article (a URL is fetched with a plain, size-capped GET; HTML is reduced to text).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import datetime
+from typing import Any, BinaryIO, TextIO
+
+from adapters.htmltext import html_to_text, looks_like_html
+from monitor.model import Meeting
+
+MAX_FETCH_BYTES = 5 * 1024 * 1024
+FETCH_TIMEOUT_S = 20.0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "scan",
+        help="detect bilateral meetings in text (JSONL on stdin, or a file/URL)",
+        description="Run the bilateral-meeting detector. No config file needed.",
+    )
+    p.add_argument("source", nargs="?", default=None, help="FILE, http(s) URL, or - for stdin")
+    p.add_argument("--jsonl", action="store_true", help="JSON objects in, one JSON line out each")
+    p.add_argument("--title", default=None, help="headline of the text (report mode)")
+    p.add_argument("--lang", default=None, help="language code of the text, e.g. hi, en, zh")
+    p.add_argument(
+        "--author", default=None, help='author handle of a social post, e.g. "@MEAIndia"'
+    )
+    p.add_argument("--published", default=None, help="publication time, ISO 8601")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.jsonl:
+        if args.source not in (None, "-"):
+            print("bilat scan: --jsonl reads stdin; do not give a FILE", file=sys.stderr)
+            return 2
+        return scan_jsonl(sys.stdin.buffer, sys.stdout)
+    if args.source is None:
+        print("bilat scan: give FILE, URL or - (or use --jsonl)", file=sys.stderr)
+        return 2
+    try:
+        published = _parse_time(args.published) if args.published else None
+        title, text = _read_source(args.source)
+    except (OSError, ValueError) as exc:
+        print(f"bilat scan: {exc}", file=sys.stderr)
+        return 2
+    from rules.bilateral import detect
+
+    meetings = detect(
+        text, title=args.title or title, author=args.author, lang=args.lang, published=published
+    )
+    print(report(meetings))
+    return 0
+
+
+# --- JSONL contract -------------------------------------------------------------------------
+
+
+def meeting_json(m: Meeting) -> dict[str, Any]:
+    return {
+        "parties": sorted(m.parties),
+        "status": m.status,
+        "officials": list(m.officials),
+        "location": m.location,
+        "confidence": round(m.confidence, 3),
+        "evidence": list(m.evidence),
+    }
+
+
+def scan_line(raw: bytes) -> dict[str, Any]:
+    """The output object for one input line (never raises)."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return {"id": None, "error": f"input is not UTF-8: {exc.reason} at byte {exc.start}"}
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"id": None, "error": f"bad JSON: {exc.msg} at column {exc.colno}"}
+    if not isinstance(obj, dict):
+        return {"id": None, "error": f"expected a JSON object, got {type(obj).__name__}"}
+    ident = obj.get("id")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        what = "missing" if text is None else f"not a string ({type(text).__name__})"
+        return {"id": ident, "error": f'"text" is {what}'}
+    kwargs: dict[str, Any] = {}
+    for key in ("title", "author", "lang"):
+        value = obj.get(key)
+        if value is not None and not isinstance(value, str):
+            return {"id": ident, "error": f'"{key}" must be a string'}
+        kwargs[key] = value
+    if obj.get("published") is not None:
+        try:
+            kwargs["published"] = _parse_time(obj["published"])
+        except ValueError as exc:
+            return {"id": ident, "error": f'"published": {exc}'}
+    try:
+        from rules.bilateral import detect
+
+        meetings = detect(text, **kwargs)
+    except Exception as exc:  # the contract is one line out per line in, whatever happens
+        return {"id": ident, "error": f"detector failed: {type(exc).__name__}: {exc}"}
+    return {"id": ident, "meetings": [meeting_json(m) for m in meetings]}
+
+
+def scan_jsonl(stdin: BinaryIO, stdout: TextIO) -> int:
+    out = stdout.buffer if hasattr(stdout, "buffer") else None
+    for raw in stdin:
+        if raw.endswith(b"\n"):
+            raw = raw[:-1]
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        result = json.dumps(scan_line(raw), ensure_ascii=False) + "\n"
+        if out is not None:
+            out.write(result.encode("utf-8"))
+            out.flush()
+        else:
+            stdout.write(result)
+            stdout.flush()
+    return 0
+
+
+def _parse_time(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 string")
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 date-time: {value!r}") from None
+
+
+# --- report mode ----------------------------------------------------------------------------
+
+
+def _read_source(source: str) -> tuple[str | None, str]:
+    if source.startswith(("http://", "https://")):
+        body, ctype = asyncio.run(_fetch(source))
+        text = body
+    elif "://" in source:
+        raise ValueError(f"only http and https URLs are supported: {source}")
+    elif source == "-":
+        text, ctype = sys.stdin.read(), ""
+    else:
+        with open(source, encoding="utf-8") as fh:
+            text = fh.read()
+        ctype = "text/html" if source.lower().endswith((".html", ".htm")) else ""
+    if "html" in ctype or looks_like_html(text[:4000]):
+        text = html_to_text(text)
+    return None, text
+
+
+async def _fetch(url: str) -> tuple[str, str]:
+    import aiohttp
+
+    timeout = aiohttp.ClientTimeout(total=FETCH_TIMEOUT_S)
+    headers = {"User-Agent": "bilat-scan/0.1 (+https://github.com/bilat)"}
+    async with (
+        aiohttp.ClientSession(timeout=timeout, headers=headers) as session,
+        session.get(url) as resp,
+    ):
+        if resp.status >= 400:
+            raise ValueError(f"{url}: HTTP {resp.status}")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_chunked(65536):
+            size += len(chunk)
+            if size > MAX_FETCH_BYTES:
+                raise ValueError(f"{url}: response larger than {MAX_FETCH_BYTES} bytes")
+            chunks.append(chunk)
+        body = b"".join(chunks)
+        charset = resp.charset or "utf-8"
+        try:
+            return body.decode(charset, errors="replace"), resp.content_type or ""
+        except LookupError:
+            return body.decode("utf-8", errors="replace"), resp.content_type or ""
+
+
+def report(meetings: list[Meeting]) -> str:
+    if not meetings:
+        return "No bilateral meetings found."
+    lines = [f"{len(meetings)} bilateral meeting(s):"]
+    for m in meetings:
+        where = f"  at {m.location}" if m.location else ""
+        lines.append(
+            f"\n  {'–'.join(sorted(m.parties))}  {m.status}  confidence {m.confidence:.2f}{where}"
+        )
+        if m.officials:
+            lines.append(f"    officials: {', '.join(m.officials)}")
+        for ev in m.evidence:
+            lines.append(f"    evidence: {ev}")
+    return "\n".join(lines)

@@ -1,0 +1,153 @@
+"""Sentences: where one ends, for every script the detector reads.
+
+A sentence ends at "।", "॥", "。", "！", "？", "?", "!", "؟", "۔", a line break, or a "." that is
+not part of an abbreviation ("Dr.", "U.S."), an initial ("S. Jaishankar", "एस. जयशंकर") or a
+number ("7.45"). ``SentenceFinder`` decides only the stops next to the offsets it is asked
+about, so a long article costs little when only a few sentences matter.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# --- sentences ------------------------------------------------------------------------------
+
+# Terminators that always end a sentence; "." only under the conditions in _is_stop().
+_HARD_END = "।॥。！？!?؟۔"
+_SENT_END = re.compile(r"[.।॥。！？!?؟۔…]+['\"’”»)\]」』]*|\n")
+_ABBREV = frozenset(
+    """mr mrs ms dr st gen lt col maj capt sgt gov sen rep prof jr sr no nos vs etc inc ltd co
+    corp jan feb mar apr jun jul aug sep sept oct nov dec u.s u.n u.k e.g i.e approx dept
+    p.m a.m rs mt ft hon h.e amb adm brig cdr sh smt shri km vol art fig ca op cf pp mme
+    mlle sra dra lic ing av hrs govt dy retd rt dt pres dipl nr tel ggf bzw vgl z.b usw डॉ
+    श्री सं""".split()  # noqa: SIM905
+)
+_OPENERS = frozenset("(\"'“‘«")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int  # original offsets, stripped of surrounding whitespace
+    end: int
+
+
+def _is_stop(text: str, m: re.Match[str]) -> bool:
+    tok = m.group()
+    if tok == "\n" or any(c in _HARD_END for c in tok) or "…" in tok:
+        return True
+    end = m.end()
+    if end < len(text) and not text[end].isspace():
+        return False  # 7.45, U.S.-led, example.com
+    i = m.start()
+    j = i
+    while j > 0 and i - j < 40 and not text[j - 1].isspace() and text[j - 1] not in _OPENERS:
+        j -= 1
+    if j < i:
+        word = text[j:i].lstrip(".")
+        if word.lower() in _ABBREV:
+            return False
+        if _is_initial(word):
+            return False  # "S. Jaishankar", "एस. जयशंकर"
+        if "." in word and all(len(p) <= 2 for p in word.split(".")):
+            return False  # U.S., U.N., a.m.
+    nxt = text[end:].lstrip()
+    return not nxt[:1].islower()
+
+
+def _is_initial(word: str) -> bool:
+    if not word[:1].isalpha() or len(word) > 2:
+        return False
+    if word.isascii():
+        return word[0].isupper() and (len(word) == 1 or word[1].islower() is False)
+    # an Indic initial ("एस") has no vowel sign; "है" does
+    return not any(unicodedata.category(c)[0] == "M" for c in word)
+
+
+class SentenceFinder:
+    """Sentence spans on demand: only the sentences around given offsets are decided.
+
+    Candidate stops come from one regex pass (C speed); the Python test of whether a "." ends
+    a sentence runs only for the candidates next to the offsets asked about.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._stop: dict[int, bool] = {}  # candidate start -> does it end a sentence?
+
+    def _is(self, m: re.Match[str]) -> bool:
+        hit = self._stop.get(m.start())
+        if hit is None:
+            hit = self._stop[m.start()] = _is_stop(self.text, m)
+        return hit
+
+    def around(self, pos: int) -> Sentence:
+        """The sentence containing original offset ``pos``."""
+        text = self.text
+        end = len(text)
+        for m in _SENT_END.finditer(text, pos):
+            if self._is(m):
+                end = m.end()
+                break
+        start = 0
+        lo = pos
+        while lo > 0:  # look back in windows; most sentences are short
+            w = max(0, lo - 400)
+            stops = [m for m in _SENT_END.finditer(text, w, lo) if m.end() <= pos]
+            hit = next((m for m in reversed(stops) if self._is(m)), None)
+            if hit is not None:
+                start = hit.end()
+                break
+            lo = w
+        return _strip(text, start, end)
+
+    def first(self, n: int) -> list[Sentence]:
+        """The first ``n`` sentences."""
+        out: list[Sentence] = []
+        pos = 0
+        while len(out) < n and pos < len(self.text):
+            sent = self.around(pos)
+            if sent.end > sent.start:
+                out.append(sent)
+            nxt = self._next_start(sent.end, pos)
+            if nxt <= pos:
+                break
+            pos = nxt
+        return out
+
+    def _next_start(self, end: int, pos: int) -> int:
+        for m in _SENT_END.finditer(self.text, max(end - 1, pos)):
+            if m.end() > pos and self._is(m):
+                return m.end()
+        return len(self.text)
+
+
+def _strip(text: str, start: int, end: int) -> Sentence:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Sentence(start, end)
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentence spans of ``text`` (original offsets), headlines and list lines included."""
+    out: list[Sentence] = []
+    start = 0
+    for m in _SENT_END.finditer(text):
+        if not _is_stop(text, m):
+            continue
+        _add(text, start, m.end(), out)
+        start = m.end()
+    _add(text, start, len(text), out)
+    return out
+
+
+def _add(text: str, start: int, end: int, out: list[Sentence]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append(Sentence(start, end))

@@ -1,0 +1,169 @@
+"""rules.gazetteer: one automaton, script-aware boundaries, case rules, and its data."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from rules import cldr
+from rules.gazetteer import gazetteer, scan_text
+from rules.lexicon import COUNTRY, DEMONYM, ORG, PERSON, ROLE, TRIGGER
+from rules.text import normalize
+
+_PLACE = (COUNTRY, DEMONYM)
+
+
+def places(text: str) -> list[tuple[str, str, str]]:
+    """(matched original text, kind, code) of every country/demonym mention."""
+    _, mentions = scan_text(text)
+    out = []
+    for m in mentions:
+        for e in m.entries:
+            if e.kind in _PLACE:
+                out.append(
+                    (text[m.ostart : m.oend], "name" if e.kind == COUNTRY else "adj", e.value)
+                )
+                break
+    return out
+
+
+# The cross-script cases of ARCHITECTURE.md section 3: (what, text, expected (surface, code)).
+BOUNDARIES = [
+    (
+        "names inside longer names",
+        "Indiana, Romania and Nigeria",
+        [("Romania", "RO"), ("Nigeria", "NG")],
+    ),
+    (
+        "the names themselves",
+        "India, Oman and Niger",
+        [("India", "IN"), ("Oman", "OM"), ("Niger", "NE")],
+    ),
+    ("'Us' is not the US", "Us and them", []),
+    ("the US", "the US and the UK", [("US", "US"), ("UK", "GB")]),
+    ("South Sudan, not Sudan", "South Sudan", [("South Sudan", "SS")]),
+    ("Papua New Guinea, not Guinea", "Papua New Guinea", [("Papua New Guinea", "PG")]),
+    ("non-breaking hyphen", "Guinea\u2011Bissau", [("Guinea\u2011Bissau", "GW")]),
+    ("curly apostrophe", "Côte d’Ivoire", [("Côte d’Ivoire", "CI")]),
+    ("Chinese without spaces", "中国外交部长王毅会见印度外长", [("中国", "CN"), ("印度", "IN")]),
+    ("Indonesia is not India (zh)", "印度尼西亚", [("印度尼西亚", "ID")]),
+    ("Indonesia is not India (ja)", "インドネシア", [("インドネシア", "ID")]),
+    ("katakana inside a longer word", "タイトル", []),
+    ("France without nukta", "फ्रांस", [("फ्रांस", "FR")]),
+    ("France with combining nukta", "फ़्रांस", [("फ़्रांस", "FR")]),
+    (
+        "France with precomposed nukta",
+        "\u095e\u094d\u0930\u093e\u0902\u0938",
+        [("\u095e\u094d\u0930\u093e\u0902\u0938", "FR")],
+    ),
+    ("ZWJ inside a Devanagari name", "पाकिस्\u200dतान", [("पाकिस्\u200dतान", "PK")]),
+    ("Arabic harakat", "الهِنْد", [("الهِنْد", "IN")]),
+    ("Arabic tatweel", "الصيـن", [("الصيـن", "CN")]),
+    ("Arabic proclitic wa-", "والصين", [("الصين", "CN")]),
+    (
+        "Arabic presentation forms",
+        "\ufe8d\ufedf\ufebc\ufef4\ufee6",
+        [("\ufe8d\ufedf\ufebc\ufef4\ufee6", "CN")],
+    ),
+    ("Russian genitive", "Китая", [("Китая", "CN")]),
+    ("Russian instrumental", "с Китаем", [("Китаем", "CN")]),
+    ("Turkish dotted capital I", "İRAN", [("İRAN", "IR")]),
+    ("German, capitals", "WEISSRUSSLAND", [("WEISSRUSSLAND", "BY")]),
+    ("German, sharp s", "Weißrussland", [("Weißrussland", "BY")]),
+    ("fullwidth letters", "ＵＳＡ", [("ＵＳＡ", "US")]),
+    ("lower-case common noun", "a turkey for dinner", []),
+]
+
+
+@pytest.mark.parametrize(("what", "text", "want"), BOUNDARIES, ids=[b[0] for b in BOUNDARIES])
+def test_cross_script_boundaries(what: str, text: str, want: list[tuple[str, str]]) -> None:
+    """Names match whole words in every script, with case and fold rules applied."""
+    got = [(surface, code) for surface, kind, code in places(text) if kind == "name"]
+    assert got == want
+
+
+def test_demonym_is_not_the_country_name() -> None:
+    """भारतीय (Indian) is read as the adjective, never as the name भारत plus letters."""
+    assert places("भारतीय उच्चायुक्त") == [("भारतीय", "adj", "IN")]
+    assert places("भारत और चीन") == [("भारत", "name", "IN"), ("चीन", "name", "CN")]
+
+
+def test_marathi_and_korean_attached_endings() -> None:
+    """Case endings written onto the name (भारताच्या, 일본과) still find the country."""
+    assert ("भारताच्या", "name", "IN") in places("भारताच्या पंतप्रधानांनी")
+    assert [c for _, _, c in places("일본과 중국은")] == ["JP", "CN"]
+
+
+def test_kinds_of_mentions() -> None:
+    """People, roles, organisations and meeting words come out of the same pass."""
+    _, mentions = scan_text("UN Secretary-General António Guterres met Modi")
+    kinds = [{e.kind for e in m.entries} for m in mentions]
+    assert {ORG} in kinds and {ROLE} in kinds and {TRIGGER} in kinds
+    assert sum(1 for k in kinds if PERSON in k) == 2
+
+
+def test_scanner_recovers_a_shorter_name_hidden_by_a_failed_longer_one() -> None:
+    """ "Washington postponed" is not the blocked "Washington Post": both words are found."""
+    _, mentions = scan_text("Washington postponed talks")
+    found = ["Washington postponed talks"[m.ostart : m.oend] for m in mentions]
+    assert found[:2] == ["Washington", "postponed"]
+
+
+def test_gate_recovers_a_meeting_word_hidden_by_a_failed_match() -> None:
+    """ "to host" straddling "Ruto hosted" fails its boundary test; "hosted" is still seen."""
+    folded = normalize("President William Ruto hosted his counterpart").folded
+    assert [folded[i : i + 6] for i in gazetteer().meeting_words(folded, "en")] == ["hosted"]
+
+
+def test_gazetteer_size_and_languages() -> None:
+    """The full gazetteer has well over 20k patterns and lexicons for every required language."""
+    g = gazetteer()
+    assert len(g) >= 20_000
+    required = set(
+        [
+            "en",
+            "hi",
+            "ur",
+            "bn",
+            "mr",
+            "ta",
+            "ru",
+            "zh",
+            "ja",
+            "ko",
+            "ar",
+            "fr",
+            "es",
+            "pt",
+            "de",
+            "sq",
+            "gu",
+            "sr",
+            "hr",
+            "bs",
+        ]
+    )
+    assert required <= set(g.langs)
+
+
+def test_cldr_snapshot_matches_babel() -> None:
+    """rules/data/cldr.json holds what the installed Babel says (python -m rules.cldr)."""
+    import babel
+
+    snap = cldr.load()
+    if snap["babel"] != babel.__version__:
+        pytest.skip(f"snapshot from Babel {snap['babel']}, installed {babel.__version__}")
+    assert json.loads(json.dumps(cldr.generate())) == snap
+
+
+def test_data_files_say_where_they_come_from() -> None:
+    """Every data file opens with a comment naming its source (JSON files carry a field)."""
+    folder = resources.files("rules").joinpath("data")
+    files = [p for p in folder.iterdir() if p.name.endswith(".toml")]
+    files += [p for p in folder.joinpath("lang").iterdir() if p.name.endswith(".toml")]
+    for path in files:
+        head = path.read_text(encoding="utf-8").lstrip()[:600]
+        assert head.startswith("#") and "Source" in head, path.name
+    assert "CLDR" in cldr.load()["source"]

@@ -1,0 +1,93 @@
+"""rules.text: the fold, the offset map back to the original, sentences, boundaries."""
+
+from __future__ import annotations
+
+import pytest
+
+from rules.sentences import SentenceFinder, split_sentences
+from rules.text import fold, normalize
+
+FOLDS = [
+    ("ASCII is lower-cased", "New Delhi", "new delhi"),
+    ("Turkish dotted capital I", "İRAN", "iran"),
+    ("German sharp s", "Weißrussland", "weissrussland"),
+    ("fullwidth Latin", "ＵＳＡ", "usa"),
+    ("Arabic harakat and tatweel", "الهِنْد الصيـن", "الهند الصين"),
+    ("Devanagari nukta (combining)", "फ़्रांस", "फ्रांस"),
+    ("Devanagari nukta (precomposed)", "\u095e\u094d\u0930\u093e\u0902\u0938", "फ्रांस"),
+    ("zero-width joiner inside a word", "पाकिस्\u200dतान", "पाकिस्तान"),
+    ("non-breaking hyphen", "Guinea\u2011Bissau", "guinea-bissau"),
+    ("curly apostrophe", "Côte d’Ivoire", "côte d'ivoire"),
+    ("decomposed accent composes", "Co\u0302te", "côte"),
+    ("Arabic presentation form", "\ufef7", "لا"),
+    ("Urdu letters unify with Arabic", "پاکستانی", "پاكستاني"),
+    ("chandrabindu folds to anusvara", "हाँ", "हां"),
+]
+
+
+@pytest.mark.parametrize(("what", "text", "folded"), FOLDS, ids=[f[0] for f in FOLDS])
+def test_fold(what: str, text: str, folded: str) -> None:
+    """Variant spellings fold to one form that patterns are stored in."""
+    assert fold(text) == folded
+    assert normalize(text).folded == folded
+
+
+@pytest.mark.parametrize("text", [f[1] for f in FOLDS] + ["plain ascii text"])
+def test_offset_map_points_back_into_the_original(text: str) -> None:
+    """Every folded character maps to an original span; the whole maps to the whole text."""
+    norm = normalize(text)
+    start, end = norm.span(0, len(norm.folded))
+    assert (start, end) == (0, len(text))
+    for i in range(len(norm.folded)):
+        s, e = norm.span(i, i + 1)
+        assert 0 <= s < e <= len(text)
+
+
+def test_offset_map_after_deletions_keeps_word_spans() -> None:
+    """A word after a dropped nukta still maps to its exact original characters."""
+    text = "फ़्रांस और भारत"
+    norm = normalize(text)
+    i = norm.folded.index("भारत")
+    s, e = norm.span(i, i + len("भारत"))
+    assert text[s:e] == "भारत"
+
+
+SENTENCES = [
+    (
+        "initials and abbreviations do not end sentences",
+        "Dr. Smith met U.S. officials. He left.",
+        ["Dr. Smith met U.S. officials.", "He left."],
+    ),
+    (
+        "Devanagari danda and an initial with a dot",
+        "विदेश मंत्री एस. जयशंकर ने कहा। वे मिले।",
+        ["विदेश मंत्री एस. जयशंकर ने कहा।", "वे मिले।"],
+    ),
+    ("CJK full stop without spaces", "王毅会见外长。后来见面。", ["王毅会见外长。", "后来见面。"]),
+    ("Arabic question mark", "هل التقيا؟ نعم.", ["هل التقيا؟", "نعم."]),
+    ("Urdu full stop", "ملاقات کی۔ پھر", ["ملاقات کی۔", "پھر"]),
+    (
+        "a headline line",
+        "Modi meets Xi\nThe two leaders met.",
+        ["Modi meets Xi", "The two leaders met."],
+    ),
+    ("decimals and times", "At 7.45 p.m. local time he met.", ["At 7.45 p.m. local time he met."]),
+]
+
+
+@pytest.mark.parametrize(("what", "text", "want"), SENTENCES, ids=[s[0] for s in SENTENCES])
+def test_split_sentences(what: str, text: str, want: list[str]) -> None:
+    """Sentences end at ., ।, 。, ؟, ۔ and line breaks, not at initials or abbreviations."""
+    assert [text[s.start : s.end] for s in split_sentences(text)] == want
+
+
+@pytest.mark.parametrize("text", [s[1] for s in SENTENCES])
+def test_sentence_finder_agrees_with_the_full_split(text: str) -> None:
+    """Finding the sentence around any offset gives the same spans as splitting everything."""
+    finder = SentenceFinder(text)
+    spans = [(s.start, s.end) for s in split_sentences(text)]
+    assert [(s.start, s.end) for s in finder.first(len(spans))] == spans
+    for start, end in spans:
+        for pos in range(start, end):
+            got = finder.around(pos)
+            assert (got.start, got.end) == (start, end)
