@@ -85,6 +85,7 @@ def _find_author(doc: DocState, text: str, author: str | None) -> None:
             term = roster.people[pid].term_at(day)
             if term is not None:
                 doc.author = Side(term.party, None, "author")
+                doc.author_name = roster.people[pid].name
                 return
     if m:  # a known name before the handle ("Narendra Modi (@narendramodi):")
         prefix = text[: m.end()]
@@ -94,6 +95,8 @@ def _find_author(doc: DocState, text: str, author: str | None) -> None:
             resolve(ent, roster, day)
             if ent.party and ent.official:
                 doc.author = Side(ent.party, ent, "author")
+                if ent.person >= 0:
+                    doc.author_name = roster.people[ent.person].name
                 return
     if doc.social and doc.lex.home:
         doc.author = Side(doc.lex.home, None, "author")

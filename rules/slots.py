@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from rules.frames import Entity, words_of
-from rules.lexicon import LangLex
+from rules.lexicon import CITY, LangLex
 
 _ARTICLES = frozenset(
     """l d the an le la les el los las der die das den dem des lo gli il capital""".split()  # noqa: SIM905
@@ -91,8 +91,10 @@ def mark_slots(
     table = _slot_table(lex, en)
     rank = {slot: i for i, slot in enumerate(_SLOT_ORDER)}
     for i, ent in enumerate(ents):
-        if ent.nonofficial or ent.former or (not ent.party and not ent.codes and not ent.role):
+        if ent.nonofficial or ent.former:
             continue  # never a side: its slot does not matter
+        if not ent.party and not ent.codes and not ent.role and ent.place_kind != CITY:
+            continue  # a city is never a side, but "in Qingdao" is where they met
         before = folded[max(sent_start, ent.start - 40) : ent.start]
         nxt = ents[i + 1].start if i + 1 < len(ents) else ent.end + 40
         after = folded[ent.end : min(nxt, ent.end + 40)]

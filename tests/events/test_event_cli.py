@@ -173,7 +173,9 @@ async def test_replay_refuses_bad_input_and_processes_nothing(
 async def test_replay_with_the_detector_makes_three_alerts(
     write_config: WriteConfig, tmp_path: Path
 ) -> None:
-    """With the real detector the scenario's 31 texts are three meetings: three new alerts."""
+    """With the real detector the scenario's 31 texts are three meetings: three new alerts,
+    each naming its own pair, officials and place (the defence ministers' meeting C is not
+    folded into A, and no report is lost to a misread name)."""
     rule = {"id": "india-desk", "type": "bilateral_meeting", "notify": ["console"]}
     config = write_config({"rules": [rule]})
     items = write_items(tmp_path / "items.jsonl")
@@ -181,6 +183,15 @@ async def test_replay_with_the_detector_makes_three_alerts(
     assert result.returncode == 0, result.stderr
     kinds = [h.split()[2] for h in sent_headers(result.stdout)]
     assert kinds.count("NEW") == 3
+    news = [b for b in result.stdout.split("\n\n") if b.startswith("→ console  NEW")]
+    assert sorted(b.splitlines()[1].split(" ", 2)[2] for b in news) == [
+        "CN–IN: Rajnath Singh met Dong Jun in Qingdao",
+        "CN–IN: S. Jaishankar met Wang Yi in Astana",
+        "IN–RU: S. Jaishankar met Sergey Lavrov in Astana",
+    ]
+    # every report of the scenario is read as a meeting: 31 reports, 3 new + updates and
+    # confirmations (the two "scheduled" reports of A teach the event but do not alert)
+    assert len(kinds) + 2 == 31, kinds
 
 
 async def test_once_respects_silences_and_check_lists_them(
