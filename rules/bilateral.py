@@ -167,13 +167,20 @@ class BilateralMeetingOptions(RuleOptions):
 
     countries: list[str] = Field(default_factory=list)  # all must be parties
     any_countries: list[str] = Field(default_factory=list)  # at least one is a party
+    # which statuses alert (applied by the alert decisions; every status reaches the event)
     statuses: list[MeetingStatus] = Field(default_factory=lambda: list(_HELD_ONLY))
     officials: list[str] = Field(default_factory=list)  # only meetings naming these
     min_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
 
 
 class BilateralMeetingRule:
-    """``type = "bilateral_meeting"``: alert on meetings between the configured parties."""
+    """``type = "bilateral_meeting"``: meetings between the configured parties.
+
+    ``evaluate`` reports a meeting whatever its status: the event layer needs the "will
+    meet" report so that a later "held" is an update of the same event, and the
+    cancellation so that it is recorded. ``statuses`` says which statuses *alert*; the
+    alert decisions (``monitor.alerts.AlertRule``) apply it. Every other option filters here.
+    """
 
     type_name: ClassVar[str] = "bilateral_meeting"
     Options: ClassVar[type[RuleOptions]] = BilateralMeetingOptions
@@ -200,7 +207,7 @@ class BilateralMeetingRule:
         anyc = {c.upper() for c in o.any_countries}
         people = {p.casefold() for p in o.officials}
         for m in meetings:
-            if m.status not in o.statuses or m.confidence < o.min_confidence:
+            if m.confidence < o.min_confidence:
                 continue
             if wanted and not wanted <= set(m.parties):
                 continue
