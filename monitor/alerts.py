@@ -189,6 +189,10 @@ def _alert(
     parent_id: str | None,
     now: datetime,
 ) -> Alert:
+    match = report.match
+    if match.meeting is not None and match.meeting.meeting_date is None and event.date:
+        # the detector leaves the date to the event layer: the alert says when it happened
+        match = replace(match, meeting=replace(match.meeting, meeting_date=event.date))
     return Alert(
         id=Alert.make_id(notifier, rule_id, event.key, kind, seq),
         notifier=notifier,
@@ -196,7 +200,7 @@ def _alert(
         kind=kind,
         event_key=event.key,
         headline=headline_text,
-        match=report.match,
+        match=match,
         report=report.ref,
         created_at=now,
         report_count=event.report_count,

@@ -255,3 +255,12 @@ def _with(event, count: int, confirmers: tuple[str, ...]):  # type: ignore[no-un
 
 
 _ = Match
+
+
+def test_alert_says_when_the_meeting_was() -> None:
+    """The detector leaves the date to the event layer: the alert's meeting carries the
+    event's date, so every channel can say when it happened."""
+    b = book()
+    (new,) = feed(b, "r1", minutes=5)["desk-slack"]
+    assert new.alert is not None and new.alert.match.meeting is not None
+    assert new.alert.match.meeting.meeting_date == at(5 / 60).date()
