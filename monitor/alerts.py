@@ -284,9 +284,17 @@ def _decide_one(
             confirmed_sent=bool(event.confirmed_by),
         )  # fmt: skip
         return [_send("new", policy, parent, fresh, now, f"first alert for {event.key}")]
-    if decision.action == "duplicate":
+    if decision.action == "duplicate" and not _untold_change(thread, event):
         return [AlertDecision(name, "duplicate", f"{report.ref.item_key} already in {event.key}")]
+    # (a duplicate whose status change or confirmation this thread has not heard of: another
+    # rule filed the item first, for another notifier; tell this one too)
     return _follow_up(thread, event, report, rule, policy, now, official_country)
+
+
+def _untold_change(thread: Thread, event: EventRecord) -> bool:
+    """Has the event changed status, or been confirmed, since this thread last spoke?"""
+    confirm = bool(event.confirmed_by) and not thread.confirmed_sent
+    return confirm or event.status != thread.announced.status
 
 
 def _follow_up(
