@@ -20,7 +20,7 @@ from monitor.model import Item, Match, Meeting, MeetingStatus
 from rules.base import RuleOptions
 from rules.frames import build_entities, resolve
 from rules.gazetteer import gazetteer
-from rules.language import guess_language, lexicon_for
+from rules.language import guess_among, guess_language, lexicon_for
 from rules.pairing import Side
 from rules.reader import DocState, Report, read_segment
 from rules.status import RANK
@@ -50,6 +50,18 @@ def detect(
     lex, strict = lexicon_for(g, code)
     norms = [normalize(seg) for seg in segments]
     hits = [g.meeting_words(n.folded, code if strict else None) for n in norms]
+    if not any(hits) and not lang and strict:
+        # an undeclared language guessed from a few function words can be wrong on a short
+        # text full of names ("el-Sisi ... El Alamein"): the language whose meeting words the
+        # text uses decides
+        used: set[str] = set()
+        for n in norms:
+            g.meeting_words(n.folded, None, used)
+        other = guess_among(segments, used)
+        if other is not None and other != code and other in g.langs:
+            code = other
+            lex, strict = lexicon_for(g, code)
+            hits = [g.meeting_words(n.folded, code) for n in norms]
     if not any(hits):
         return []  # most items: no meeting word in the text's language, nothing to read
     doc = DocState(g, code, lex, g.langs.get("en"), strict, published)

@@ -119,8 +119,14 @@ def mark_slots(
                 found.append(m.lastgroup)
         if found:
             ent.slot = min(found, key=rank.__getitem__)
-        if ent.slot in ("loc", "topic") and not ent.place_only:
+        if ent.slot in ("loc", "topic") and not ent.place_only and not _bare_org(ent):
             ent.slot = ""  # "in Chinese" / "on his counterpart" are not places or topics
+
+
+def _bare_org(ent: Entity) -> bool:
+    """An organisation named without a person or role ("about UN reform", "discussed NATO
+    spending") can be a topic; "the UN chief" or "NATO's Rutte" cannot."""
+    return ent.org and not ent.role and ent.person < 0
 
 
 def _arabic_with(folded: str, start: int) -> bool:
