@@ -11,9 +11,9 @@ Matching is Unicode-aware and shares the detector's text handling (``rules.text`
 - word boundaries are script-aware (``rules.text.boundary_before/after``): a letter, digit or
   combining mark next to a hit is not a boundary, so a Devanagari vowel sign or virama after
   "भारत" means a longer word ("भारतीय", Indian) and "भारत" does not match it (Python's ``\\b``
-  gets this wrong: vowel signs are not ``\\w``); Han and kana need no boundary; Arabic
-  proclitics may precede a term ("والصين"); Hangul terms need none on the right, where Korean
-  attaches particles ("인도는");
+  gets this wrong: vowel signs are not ``\\w``); Han, kana, Thai, Lao, Myanmar and Khmer
+  need no boundary; Arabic proclitics may precede a term ("والصين"); Hangul terms need none
+  on the right, where Korean attaches particles ("인도는");
 - evidence sentences come from ``rules.sentences`` (initials, abbreviations, ।, 。, ؟ ...).
 
 ``any``: at least one term; ``all``: every term; ``none``: no term; ``regex``: at least one
@@ -85,16 +85,23 @@ class KeywordOptions(RuleOptions):
 # Whole-word search in folded text
 
 
+# Thai, Lao, Myanmar and Khmer are written without spaces between words: a term in them
+# needs no boundary (a keyword rule cannot segment them; the detector does not read them).
+_NO_SPACE = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+
+
 def find_term(norm: Normalized, term: str) -> list[tuple[int, int]]:
     """Original-text spans where the (already folded) ``term`` occurs as a whole word."""
+    if not term:
+        return []
     hits = []
     text = norm.folded
+    free_start = _NO_SPACE.match(term[0]) is not None
+    free_end = _NO_SPACE.match(term[-1]) is not None or script_of(term[-1]) == SCRIPT_HANGUL
     pos = text.find(term)
     while pos >= 0:
         end = pos + len(term)
-        if boundary_before(text, pos) and (
-            boundary_after(text, end) or script_of(text[end - 1]) == SCRIPT_HANGUL
-        ):
+        if (free_start or boundary_before(text, pos)) and (free_end or boundary_after(text, end)):
             hits.append(norm.span(pos, end))
         pos = text.find(term, pos + 1)
     return hits

@@ -51,6 +51,7 @@ CASES: list[tuple[dict[str, Any], str, bool, str]] = [
     ),
     ({"any": ["王毅"]}, "外长王毅会见", True, "CJK inside a run of Han"),
     ({"any": ["인도"]}, "인도는 중국과", True, "Hangul: particles attach on the right"),
+    ({"any": ["ไทย"]}, "ประเทศไทยและจีน", True, "Thai is written without spaces"),
     ({"any": ["G20"]}, "在G20峰会上", True, "Latin term next to Han characters"),
     ({"any": ["الصين"]}, "التقى وزير الخارجية والصين", True, "Arabic proclitic و before it"),
     ({"any": ["الصين"]}, "الصينية", False, "Arabic: a longer word"),
