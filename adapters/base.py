@@ -26,6 +26,7 @@ class SourceOptions(BaseModel):
     enabled: bool = True
     official: bool = False  # a ministry's feed or an official's own account
     lang: str | None = None  # override when the source does not say its language
+    label: str | None = None  # how alerts name an official source ("confirmed by MEA")
 
 
 class SourceType(Protocol):

@@ -189,6 +189,10 @@ def _alert(
     parent_id: str | None,
     now: datetime,
 ) -> Alert:
+    match = report.match
+    if match.meeting is not None and match.meeting.meeting_date is None and event.date:
+        # the detector leaves the date to the event layer: the alert says when it happened
+        match = replace(match, meeting=replace(match.meeting, meeting_date=event.date))
     return Alert(
         id=Alert.make_id(notifier, rule_id, event.key, kind, seq),
         notifier=notifier,
@@ -196,7 +200,7 @@ def _alert(
         kind=kind,
         event_key=event.key,
         headline=headline_text,
-        match=report.match,
+        match=match,
         report=report.ref,
         created_at=now,
         report_count=event.report_count,
@@ -280,9 +284,17 @@ def _decide_one(
             confirmed_sent=bool(event.confirmed_by),
         )  # fmt: skip
         return [_send("new", policy, parent, fresh, now, f"first alert for {event.key}")]
-    if decision.action == "duplicate":
+    if decision.action == "duplicate" and not _untold_change(thread, event):
         return [AlertDecision(name, "duplicate", f"{report.ref.item_key} already in {event.key}")]
+    # (a duplicate whose status change or confirmation this thread has not heard of: another
+    # rule filed the item first, for another notifier; tell this one too)
     return _follow_up(thread, event, report, rule, policy, now, official_country)
+
+
+def _untold_change(thread: Thread, event: EventRecord) -> bool:
+    """Has the event changed status, or been confirmed, since this thread last spoke?"""
+    confirm = bool(event.confirmed_by) and not thread.confirmed_sent
+    return confirm or event.status != thread.announced.status
 
 
 def _follow_up(

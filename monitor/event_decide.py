@@ -23,11 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from adapters.base import SourceOptions
 from monitor.alert_options import Silence
 from monitor.alerts import AlertDecision, AlertRule, NotifierPolicy, decide_alerts, flush_thread
 from monitor.event_record import OfficialCountry
@@ -37,6 +39,7 @@ from monitor.pipeline import DecideContext, QueuedAlert, RoutedMatch
 from monitor.store.base import Transaction
 from rules.base import RuleOptions
 from rules.dates import date_of
+from rules.officials import load_roster
 
 if TYPE_CHECKING:
     from monitor.settings import Settings
@@ -57,11 +60,35 @@ class Officials:
     source_labels: Mapping[str, str] = field(default_factory=dict)
 
 
-def roster_officials() -> Officials:
-    """The hook for the detector's roster. Returns nothing until it is wired: then only
-    sources marked ``official = true`` confirm. Once wired, an official's own account
-    confirms a meeting of their country whatever source it arrives through."""
-    return Officials()
+def roster_officials(sources: Iterable[SourceOptions] = ()) -> Officials:
+    """What the detector's officials roster (``rules/data/officials*.toml``, read by
+    ``rules.officials.load_roster``) tells the event layer.
+
+    - handles: the accounts of people in office today and the offices' own accounts
+      ("@DrSJaishankar" -> "IN", "@MEAIndia" -> "IN"): a post by one of them confirms a
+      meeting of their country, whatever source it arrives through;
+    - country_of: a canonical name -> the country of that person's latest office;
+    - source_labels: how update text names an official source (its ``label``, else its id).
+    """
+    handles, countries = _roster_tables(date.today())
+    labels = {s.id: s.label for s in sources if s.label}
+    return Officials(handles, countries.get, labels)
+
+
+@lru_cache(maxsize=4)
+def _roster_tables(today: date) -> tuple[dict[str, str | None], dict[str, str]]:
+    roster = load_roster()
+    handles: dict[str, str | None] = dict(roster.office_handles)
+    countries: dict[str, str] = {}
+    for person in roster.people:
+        latest = person.term_at(None)
+        if latest is not None:
+            countries.setdefault(person.name, latest.party)
+        term = person.term_at(today)
+        if term is not None and term.covers(today):
+            for handle in person.handles:
+                handles.setdefault(handle.lower(), term.party)
+    return handles, countries
 
 
 class EventDecide:
@@ -96,7 +123,7 @@ class EventDecide:
                 if options.enabled
             },
             silences=settings.silences,
-            officials=officials,
+            officials=officials or roster_officials(settings.sources),
         )
 
     def _policies(self, enabled: frozenset[str]) -> dict[str, NotifierPolicy]:

@@ -20,7 +20,7 @@ from monitor.model import Item, Match, Meeting, MeetingStatus
 from rules.base import RuleOptions
 from rules.frames import build_entities, resolve
 from rules.gazetteer import gazetteer
-from rules.language import guess_language, lexicon_for
+from rules.language import guess_among, guess_language, lexicon_for
 from rules.pairing import Side
 from rules.reader import DocState, Report, read_segment
 from rules.status import RANK
@@ -50,6 +50,18 @@ def detect(
     lex, strict = lexicon_for(g, code)
     norms = [normalize(seg) for seg in segments]
     hits = [g.meeting_words(n.folded, code if strict else None) for n in norms]
+    if not any(hits) and not lang and strict:
+        # an undeclared language guessed from a few function words can be wrong on a short
+        # text full of names ("el-Sisi ... El Alamein"): the language whose meeting words the
+        # text uses decides
+        used: set[str] = set()
+        for n in norms:
+            g.meeting_words(n.folded, None, used)
+        other = guess_among(segments, used)
+        if other is not None and other != code and other in g.langs:
+            code = other
+            lex, strict = lexicon_for(g, code)
+            hits = [g.meeting_words(n.folded, code) for n in norms]
     if not any(hits):
         return []  # most items: no meeting word in the text's language, nothing to read
     doc = DocState(g, code, lex, g.langs.get("en"), strict, published)
@@ -85,6 +97,7 @@ def _find_author(doc: DocState, text: str, author: str | None) -> None:
             term = roster.people[pid].term_at(day)
             if term is not None:
                 doc.author = Side(term.party, None, "author")
+                doc.author_name = roster.people[pid].name
                 return
     if m:  # a known name before the handle ("Narendra Modi (@narendramodi):")
         prefix = text[: m.end()]
@@ -94,6 +107,8 @@ def _find_author(doc: DocState, text: str, author: str | None) -> None:
             resolve(ent, roster, day)
             if ent.party and ent.official:
                 doc.author = Side(ent.party, ent, "author")
+                if ent.person >= 0:
+                    doc.author_name = roster.people[ent.person].name
                 return
     if doc.social and doc.lex.home:
         doc.author = Side(doc.lex.home, None, "author")
@@ -164,13 +179,20 @@ class BilateralMeetingOptions(RuleOptions):
 
     countries: list[str] = Field(default_factory=list)  # all must be parties
     any_countries: list[str] = Field(default_factory=list)  # at least one is a party
+    # which statuses alert (applied by the alert decisions; every status reaches the event)
     statuses: list[MeetingStatus] = Field(default_factory=lambda: list(_HELD_ONLY))
     officials: list[str] = Field(default_factory=list)  # only meetings naming these
     min_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
 
 
 class BilateralMeetingRule:
-    """``type = "bilateral_meeting"``: alert on meetings between the configured parties."""
+    """``type = "bilateral_meeting"``: meetings between the configured parties.
+
+    ``evaluate`` reports a meeting whatever its status: the event layer needs the "will
+    meet" report so that a later "held" is an update of the same event, and the
+    cancellation so that it is recorded. ``statuses`` says which statuses *alert*; the
+    alert decisions (``monitor.alerts.AlertRule``) apply it. Every other option filters here.
+    """
 
     type_name: ClassVar[str] = "bilateral_meeting"
     Options: ClassVar[type[RuleOptions]] = BilateralMeetingOptions
@@ -197,7 +219,7 @@ class BilateralMeetingRule:
         anyc = {c.upper() for c in o.any_countries}
         people = {p.casefold() for p in o.officials}
         for m in meetings:
-            if m.status not in o.statuses or m.confidence < o.min_confidence:
+            if m.confidence < o.min_confidence:
                 continue
             if wanted and not wanted <= set(m.parties):
                 continue

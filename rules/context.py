@@ -67,6 +67,9 @@ def refine(
             ent.forum = True  # "SCO summit": the organisation is the setting, not a side
     if lex.code == "en":
         _adjectives_of_unknown_nouns(ents, trigs, cues, folded)
+        _attributive_orgs(ents, trigs, cues, folded)
+    if lex.words.get("of_before"):
+        _owned_by_orgs(ents, trigs, cues, folded, lex)
     sov = lex.code in SOV
     for t in trigs:
         for ent in ents:
@@ -114,6 +117,63 @@ def _adjectives_of_unknown_nouns(
         if m is None or m.start(1) in known or m.group(1) in ("and", "or", "side", "sides"):
             continue
         ent.nonofficial = True
+
+
+# Words after an organisation's name that do not make the name a modifier of a noun.
+_NOT_NOUNS = frozenset(
+    """and or nor but side sides is are was were has have had will would shall should can
+    could may might must also to in on at by for with from of as than that which who whose
+    where when while after before during since until per via into onto over under about
+    against between among amid said says say told""".split()  # noqa: SIM905
+)
+
+
+def _attributive_orgs(
+    ents: list[Entity], trigs: list[Trigger], cues: list[Cue], folded: str
+) -> None:
+    """ "amid EU sanctions", "NATO spending": an organisation's bare name before a common
+    noun modifies that noun; it is what is talked about, not a side (English puts the
+    modifier first; "EU officials", "UN peacekeeping chief" are roles and join the name)."""
+    known = {e.start for e in ents} | {t.start for t in trigs} | {c.start for c in cues}
+    for ent in ents:
+        if not ent.org or ent.role or ent.person >= 0 or ent.codes or ent.slot:
+            continue
+        m = _WORD_AFTER.match(folded, ent.end)
+        if m is None or m.start(1) in known or m.group(1) in _NOT_NOUNS:
+            continue
+        ent.slot = "topic"
+
+
+_LAST_WORD = re.compile(r"([^\W\d_][\w'-]*)\s+$")
+
+
+def _owned_by_orgs(
+    ents: list[Entity], trigs: list[Trigger], cues: list[Cue], folded: str, lex: LangLex
+) -> None:
+    """ "les sanctions de l'UE", "la reforma de la ONU": an organisation's bare name after
+    a common noun and "of" owns that noun; it is what is talked about, not a side ("le
+    secrétaire général de l'ONU" is a role and joins the name)."""
+    linkers = sorted(lex.words["of_before"], key=len, reverse=True)
+    structure = frozenset().union(*lex.words.values())
+    spans = [(e.start, e.end) for e in ents] + [(t.start, t.end) for t in trigs]
+    spans += [(c.start, c.end) for c in cues]
+    for ent in ents:
+        if not ent.org or ent.role or ent.person >= 0 or ent.codes or ent.slot:
+            continue
+        head = folded[max(0, ent.start - 50) : ent.start]
+        base = ent.start - len(head)
+        tight = head.rstrip()
+        for w in linkers:
+            if not tight.endswith(w) or not (w.endswith("'") or len(tight) < len(head)):
+                continue
+            m = _LAST_WORD.search(tight, 0, len(tight) - len(w))
+            if m is None or m.end() != len(tight) - len(w):
+                continue
+            at = base + m.start(1)
+            if m.group(1) in structure or any(a <= at < b for a, b in spans):
+                break  # "avec les responsables de l'UE": a role, a side
+            ent.slot = "topic"
+            break
 
 
 def _names_event(ent: Entity, trigs: list[Trigger], cues: list[Cue], folded: str) -> bool:

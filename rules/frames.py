@@ -185,12 +185,13 @@ def build_entities(
 
 
 def _ministry_gap(ent: Entity, m: Mention, original: str, prev_oend: int) -> bool:
-    """One word between a country and a role ("US Treasury Secretary", "Indian Navy chief",
-    "Chinese trade negotiators") names a department or field, not a new actor."""
+    """One word between a country (or an organisation) and a role ("US Treasury Secretary",
+    "Indian Navy chief", "Chinese trade negotiators", "UN peacekeeping chief", "EU defence
+    ministers") names a department or field, not a new actor."""
     role = m.first(ROLE)
     if not original or role is None or role.value == "nonofficial" or m.first(PERSON):
         return False
-    if not all({e.kind for e in p.entries} & {COUNTRY, DEMONYM, FLAG} for p in ent.parts):
+    if not all({e.kind for e in p.entries} & {COUNTRY, DEMONYM, FLAG, ORG} for p in ent.parts):
         return False
     word = original[prev_oend : m.ostart].strip()
     return word.isalpha() and " " not in word

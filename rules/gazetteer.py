@@ -138,8 +138,13 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._index)
 
-    def meeting_words(self, folded: str, lang: str | None) -> list[int]:
-        """Folded offsets of meeting words (of ``lang``, if given). Cheap; errs on yes."""
+    def meeting_words(
+        self, folded: str, lang: str | None, langs_out: set[str] | None = None
+    ) -> list[int]:
+        """Folded offsets of meeting words (of ``lang``, if given). Cheap; errs on yes.
+
+        ``langs_out`` collects the languages whose meeting words were found.
+        """
         out: list[int] = []
         base, n = 0, len(folded)
         while base < n:
@@ -157,6 +162,8 @@ class Gazetteer:
                     continue
                 if boundary_after(folded, e) or _spans_words(folded, s, e) or _open_end(folded, e):
                     out.append(s)
+                    if langs_out is not None:
+                        langs_out.update(self._gate_langs[pid])
             if resume < 0:
                 break
             base = resume

@@ -159,7 +159,15 @@ def ru_surname(word: str) -> set[str]:
         return ru_noun(word) if word[-1:] in "ая" else {word}
     if word.endswith(("ин", "ов", "ев", "ёв", "ын")):
         return {word + e for e in _RU_SURNAME}
+    if word.endswith("ь"):
+        return _ru_soft(word)
     return {word + e for e in ("", "а", "у", "ом", "е", "ем")}
+
+
+def _ru_soft(word: str) -> set[str]:
+    """A masculine name ending in a soft sign: "Цзюнь" -> "Цзюня", "Цзюнем", "Цзюне"."""
+    stem = word[:-1]
+    return {word} | {stem + e for e in ("я", "ю", "ем", "е")}
 
 
 def ru_first_name(word: str) -> set[str]:
@@ -169,6 +177,8 @@ def ru_first_name(word: str) -> set[str]:
         return {word[:-1] + e for e in ("й", "я", "ю", "ем", "е")}
     if word[-1:] in "иоуеыэю":
         return {word}
+    if word.endswith("ь"):
+        return _ru_soft(word)  # "Игорь" -> "Игорем"
     return {word + e for e in ("", "а", "у", "ом", "ем", "е")}
 
 

@@ -3,40 +3,41 @@
 Pure and self-explaining: every match carries the sentences that contain its hits, as exact
 substrings of the item's original title or text.
 
-Matching is Unicode-aware:
-- text and terms are normalised the same way: NFKC, casefold (unless ``case_sensitive``), and
-  invisible joiners (ZWJ, ZWNJ, soft hyphen, word joiner) and the Devanagari nukta removed, so
-  "फ़्रांस" and "फ्रांस" are one term; an offset map points hits back into the original text;
-- word boundaries are script-aware: a letter, digit or combining mark (Unicode L*, N*, M*) next
-  to a hit is not a boundary, so a Devanagari vowel sign or virama after "भारत" means a longer
-  word ("भारतीय", Indian) and "भारत" does not match it (Python's ``\\b`` gets this wrong:
-  vowel signs are not ``\\w``);
-- scripts written without spaces (Han, Kana, Thai, Lao, Khmer, Myanmar) need no boundary, and
-  Hangul terms need none on the right, where Korean attaches particles ("인도는").
+Matching is Unicode-aware and shares the detector's text handling (``rules.text``):
+- text and terms are folded the same way (``rules.text.normalize``: NFKC, casefold unless
+  ``case_sensitive``, invisible joiners, soft hyphens and nukta removed, dashes and quotes
+  unified), so "फ़्रांस" and "फ्रांस" are one term; an offset map points hits back into the
+  original text;
+- word boundaries are script-aware (``rules.text.boundary_before/after``): a letter, digit or
+  combining mark next to a hit is not a boundary, so a Devanagari vowel sign or virama after
+  "भारत" means a longer word ("भारतीय", Indian) and "भारत" does not match it (Python's ``\\b``
+  gets this wrong: vowel signs are not ``\\w``); Han, kana, Thai, Lao, Myanmar and Khmer
+  need no boundary; Arabic proclitics may precede a term ("والصين"); Hangul terms need none
+  on the right, where Korean attaches particles ("인도는");
+- evidence sentences come from ``rules.sentences`` (initials, abbreviations, ।, 。, ؟ ...).
 
 ``any``: at least one term; ``all``: every term; ``none``: no term; ``regex``: at least one
-pattern (searched in the NFKC text, case-insensitive unless ``case_sensitive``). The given
-conditions must all hold.
+pattern (searched in the text folded like the terms but keeping case, and matched
+case-insensitively unless ``case_sensitive``). The given conditions must all hold.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from monitor.model import Item, Match
 from rules.base import RuleOptions
-
-# Removed before matching: ZWNJ, ZWJ, soft hyphen, word joiner, BOM, Devanagari nukta.
-_DROP = dict.fromkeys(map(ord, "\u200c\u200d\u00ad\u2060\ufeff\u093c"))
-_SENTENCE_END = "।॥。！？؟!?"
-_ABBREVIATIONS = frozenset(
-    {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "no", "vs", "gen", "col", "lt", "sgt"}
-    | {"prof", "rep", "sen", "gov", "pres", "hon", "capt", "mt", "ft"}
+from rules.sentences import split_sentences
+from rules.text import (
+    SCRIPT_HANGUL,
+    Normalized,
+    boundary_after,
+    boundary_before,
+    normalize,
+    script_of,
 )
 
 
@@ -81,136 +82,29 @@ class KeywordOptions(RuleOptions):
 
 
 # ---------------------------------------------------------------------------------------------
-# Normalisation with an offset map
+# Whole-word search in folded text
 
 
-@dataclass(frozen=True, slots=True)
-class Folded:
-    """Normalised text; ``spans[i]`` is the original (start, end) of normalised char ``i``
-    (``None`` when the normalisation changed nothing and offsets are the identity)."""
-
-    text: str
-    spans: list[tuple[int, int]] | None
-
-    def original(self, start: int, end: int) -> tuple[int, int]:
-        if self.spans is None:
-            return start, end
-        return self.spans[start][0], self.spans[end - 1][1]
+# Thai, Lao, Myanmar and Khmer are written without spaces between words: a term in them
+# needs no boundary (a keyword rule cannot segment them; the detector does not read them).
+_NO_SPACE = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
 
 
-def _continues_cluster(ch: str) -> bool:
-    # Combining marks, joiners and Hangul medial/final jamo belong to the preceding base
-    # character; NFKC must see them together to compose correctly.
-    return (
-        unicodedata.category(ch) in ("Mn", "Mc", "Me")
-        or ch in "\u200c\u200d"
-        or "\u1160" <= ch <= "\u11ff"
-    )
-
-
-def fold(text: str, *, casefold: bool = True) -> Folded:
-    """NFKC (+ casefold) and drop invisible joiners/nukta, keeping a map to ``text``."""
-    quick = unicodedata.normalize("NFKC", text)
-    if casefold:
-        quick = quick.casefold()
-    # Common case: nothing changed length and nothing to drop -> offsets are the identity.
-    if len(quick) == len(text) and quick.translate(_DROP) == quick:
-        return Folded(quick, None)
-    out: list[str] = []
-    spans: list[tuple[int, int]] = []
-    i, n = 0, len(text)
-    while i < n:
-        j = i + 1
-        while j < n and _continues_cluster(text[j]):
-            j += 1
-        chunk = unicodedata.normalize("NFKC", text[i:j])
-        if casefold:
-            chunk = chunk.casefold()
-        for ch in chunk.translate(_DROP):
-            out.append(ch)
-            spans.append((i, j))
-        i = j
-    return Folded("".join(out), spans)
-
-
-def _no_space_script(ch: str) -> bool:
-    o = ord(ch)
-    return (
-        0x2E80 <= o <= 0x9FFF  # CJK radicals, kana, CJK unified ideographs
-        or 0xF900 <= o <= 0xFAFF
-        or 0x20000 <= o <= 0x3FFFF
-        or 0x0E00 <= o <= 0x0EFF  # Thai, Lao
-        or 0x1000 <= o <= 0x109F  # Myanmar
-        or 0x1780 <= o <= 0x17FF  # Khmer
-        or 0xFF66 <= o <= 0xFF9F  # halfwidth katakana
-    )
-
-
-def _hangul(ch: str) -> bool:
-    return 0xAC00 <= ord(ch) <= 0xD7AF or 0x1100 <= ord(ch) <= 0x11FF
-
-
-def _wordish(ch: str) -> bool:
-    return unicodedata.category(ch)[0] in "LMN" and not _no_space_script(ch)
-
-
-def _bounded(text: str, start: int, end: int, term: str) -> bool:
-    if start > 0 and not _no_space_script(term[0]) and _wordish(text[start - 1]):
-        return False
-    last = term[-1]
-    return not (
-        end < len(text) and not _no_space_script(last) and not _hangul(last) and _wordish(text[end])
-    )
-
-
-def find_term(folded: Folded, term: str) -> list[tuple[int, int]]:
+def find_term(norm: Normalized, term: str) -> list[tuple[int, int]]:
     """Original-text spans where the (already folded) ``term`` occurs as a whole word."""
+    if not term:
+        return []
     hits = []
-    text = folded.text
+    text = norm.folded
+    free_start = _NO_SPACE.match(term[0]) is not None
+    free_end = _NO_SPACE.match(term[-1]) is not None or script_of(term[-1]) == SCRIPT_HANGUL
     pos = text.find(term)
     while pos >= 0:
         end = pos + len(term)
-        if _bounded(text, pos, end, term):
-            hits.append(folded.original(pos, end))
+        if (free_start or boundary_before(text, pos)) and (free_end or boundary_after(text, end)):
+            hits.append(norm.span(pos, end))
         pos = text.find(term, pos + 1)
     return hits
-
-
-# ---------------------------------------------------------------------------------------------
-# Sentences
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence: split at line breaks, ।॥。！？؟!? and at a full stop
-    followed by a space unless it ends an abbreviation or an initial ("Mr.", "U.S.", "एस.")."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    n = len(text)
-    for i, ch in enumerate(text):
-        cut = False
-        if ch == "\n" or ch in _SENTENCE_END:
-            cut = True
-        elif ch == "." and (i + 1 == n or text[i + 1].isspace()):
-            word = re.search(r"(\w+)$", text[start:i])
-            token = word.group(1) if word else ""
-            letters = [c for c in token if unicodedata.category(c)[0] == "L"]
-            cut = not (len(letters) <= 2 and token and not token.isdigit()) and (
-                token.lower() not in _ABBREVIATIONS
-            )
-        if cut:
-            end = i if ch == "\n" else i + 1
-            spans.append((start, end))
-            start = i + 1
-    spans.append((start, n))
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((s, e))
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,16 +123,16 @@ class KeywordRule:
         self.options: RuleOptions = options
         self._case_sensitive = options.case_sensitive
         cf = not options.case_sensitive
-        self._any = [(t, fold(t.strip(), casefold=cf).text) for t in options.any]
-        self._all = [(t, fold(t.strip(), casefold=cf).text) for t in options.all]
-        self._none = [fold(t.strip(), casefold=cf).text for t in options.none]
+        self._any = [(t, normalize(t.strip(), casefold=cf).folded) for t in options.any]
+        self._all = [(t, normalize(t.strip(), casefold=cf).folded) for t in options.all]
+        self._none = [normalize(t.strip(), casefold=cf).folded for t in options.none]
         flags = 0 if options.case_sensitive else re.IGNORECASE
         self._regex = [re.compile(p, flags) for p in options.regex]
 
     def evaluate(self, item: Item) -> list[Match]:
         # Title and text are searched as one document; a line break keeps sentences apart.
         doc = f"{item.title}\n{item.text}" if item.title else item.text
-        folded = fold(doc, casefold=not self._case_sensitive)
+        folded = normalize(doc, casefold=not self._case_sensitive)
         if any(find_term(folded, term) for term in self._none):
             return []
         hits: list[tuple[int, int]] = []
@@ -259,11 +153,11 @@ class KeywordRule:
             hits += spans
         if self._regex:
             hits_before = len(hits)
-            plain = fold(doc, casefold=False)
+            plain = normalize(doc, casefold=False)
             for pattern in self._regex:
-                for m in pattern.finditer(plain.text):
+                for m in pattern.finditer(plain.folded):
                     if m.end() > m.start():
-                        hits.append(plain.original(m.start(), m.end()))
+                        hits.append(plain.span(m.start(), m.end()))
                         labels.append(f"/{pattern.pattern}/")
             if len(hits) == hits_before:
                 return []
@@ -281,7 +175,8 @@ class KeywordRule:
 
 def _evidence(doc: str, hits: list[tuple[int, int]]) -> tuple[str, ...]:
     out: list[str] = []
-    for start, end in sentence_spans(doc):
+    for sentence in split_sentences(doc):
+        start, end = sentence.start, sentence.end
         if any(start <= h < end for h, _ in hits) and doc[start:end] not in out:
             out.append(doc[start:end])
     return tuple(out)

@@ -81,19 +81,57 @@ def _script_lang(text: str) -> str | None:
     return None  # Latin: vote below
 
 
-def _latin_vote(text: str) -> str:
+_SENTENCE_OPENERS = frozenset(".!?:;\n\"'«“(")
+
+
+def _latin_votes(text: str) -> Counter[str]:
+    """Function words of each Latin-script language in ``text``, names left out."""
     votes: Counter[str] = Counter()
-    for w in _WORD.findall(text[:1500]):
+    head = text[:1500]
+    for m in _WORD.finditer(head):
+        w = m.group()
         if len(w) == 1 and w.isupper():
             continue  # an initial ("S. Jaishankar"), not the Serbian "s"
+        start, end = m.start(), m.end()
+        before = head[start - 1] if start else ""
+        if before in "'’" and w.lower() in ("s", "t"):
+            continue  # English "Ireland's", "don't", not the Serbian "s"
+        if head[end : end + 1] in ("-", "‐", "‑"):
+            continue  # "al-Sisi", "el-Sisi", "bin-": an article inside a name
+        before_text = head[:start].rstrip()
+        if w[0].isupper() and before_text and before_text[-1] not in _SENTENCE_OPENERS:
+            continue  # "El Alamein", "Le Monde", "Van Rompuy": part of a name
         lw = w.lower()
         for lang, words in _WORDSETS.items():
             if lw in words:
                 votes[lang] += 1
+    return votes
+
+
+def _latin_vote(text: str, candidates: frozenset[str] | None = None) -> str:
+    votes = _latin_votes(text)
+    if candidates is not None:
+        votes = Counter({k: v for k, v in votes.items() if k in candidates})
+        if not votes:
+            return "en" if "en" in candidates else min(candidates)
     if not votes:
         return "en"
     best = max(votes.values())
     return "en" if votes["en"] == best else votes.most_common(1)[0][0]
+
+
+LATIN_LEXICONS = frozenset(_LATIN_WORDS) | {"en"}
+
+
+def guess_among(segments: list[str], candidates: set[str]) -> str | None:
+    """For Latin-script text whose guessed language has no meeting word in it: the language,
+    among ``candidates`` (those whose meeting words it does use), that its function words
+    favour ("Ireland's Taoiseach ... met" is English even though "'s" looks Serbian)."""
+    text = "\n".join(segments)
+    latin = frozenset(candidates) & LATIN_LEXICONS
+    if not latin or _script_lang(text) is not None:
+        return None
+    return _latin_vote(text, latin)
 
 
 def guess_language(declared: str | None, segments: list[str]) -> str:

@@ -8,7 +8,9 @@ or a word of another language's lexicon.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from rules import datelex
 from rules.gazetteer import Mention
 from rules.lexicon import CAPITAL, CITY, COUNTRY, DEMONYM, PERSON
 from rules.officials import Roster
@@ -26,6 +28,19 @@ _NOT_FIRST_NAMES = frozenset(
     lunes martes miércoles jueves viernes sábado domingo montag dienstag mittwoch donnerstag
     freitag samstag sonntag и в на""".split()  # noqa: SIM905
 )
+
+
+@lru_cache(maxsize=64)
+def _date_words(lang: str) -> frozenset[str]:
+    """Month, weekday and relative-day words of ``lang`` ("Сегодня", "Gestern", "Lundi"):
+    sentence-initial capitals that stand before a surname without being a first name."""
+    if not lang or not datelex.known_language(lang):
+        return frozenset()
+    d = datelex.lexicon((lang,))
+    words = {*d.months, *d.weekdays, *d.relative}
+    return frozenset(w for w in words if " " not in w)
+
+
 _PREV_WORD = re.compile(r"([^\W\d_][\w'’-]*)\s+$")  # a word, not one ending a sentence
 
 
@@ -76,9 +91,12 @@ def _own_first_name(word: str, roster: Roster, pid: int) -> bool:
 
 
 def drop_other_first_names(
-    mentions: list[Mention], text: str, roster: Roster, floor: int = 0
+    mentions: list[Mention], text: str, roster: Roster, floor: int = 0, lang: str = ""
 ) -> list[Mention]:
-    """A surname alias after an unknown first name is someone else ("Melania Trump")."""
+    """A surname alias after an unknown first name is someone else ("Melania Trump").
+
+    A capitalised date word of ``lang`` is no first name ("Сегодня Лавров встретился").
+    """
     out: list[Mention] = []
     prev_end = -1
     for m in mentions:
@@ -92,6 +110,7 @@ def drop_other_first_names(
                     word[:1].isupper()
                     and word.lower().rstrip(".") not in _NOT_FIRST_NAMES
                     and not _own_first_name(word, roster, int(person.value))
+                    and datelex.fold(word) not in _date_words(lang)
                 ):
                     rest = tuple(e for e in m.entries if e.kind != PERSON)
                     if rest:

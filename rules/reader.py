@@ -76,6 +76,7 @@ class DocState:
     published: datetime | None
     main: Side | None = None
     author: Side | None = None
+    author_name: str = ""  # the roster's name for the author of a social post, if known
     social: bool = False
     reports: list[Report] = field(default_factory=list)
     order: int = 0
@@ -94,7 +95,7 @@ class DocState:
         else:
             norm = normalize(seg[sent.start : sent.end])
         ms = self.g.scan(norm, sent.start, self.lang if self.strict else None)
-        ms = drop_other_first_names(ms, seg, self.g.roster, sent.start)
+        ms = drop_other_first_names(ms, seg, self.g.roster, sent.start, self.lang)
         ms = drop_surname_places(ms, seg)
         return norm.folded, ms
 
@@ -302,11 +303,12 @@ def _report(
         conf += 0.05
     if "multilateral" in cues or "forum" in cues:
         conf -= 0.05
-    names = [
-        doc.g.roster.people[s.entity.person].name
-        for s in (p.a, p.b)
-        if s.entity is not None and s.entity.person >= 0
-    ]
+    names: list[str] = []
+    for s in (p.a, p.b):
+        if s.entity is not None and s.entity.person >= 0:
+            names.append(doc.g.roster.people[s.entity.person].name)
+        elif s.how == "author" and doc.author_name:
+            names.append(doc.author_name)  # "Good meeting with FM Wang Yi" by @DrSJaishankar
     for ent in ents:  # named officials of either side elsewhere in the sentence
         if ent.person >= 0 and ent.usable and ent.party in (a, b):
             name = doc.g.roster.people[ent.person].name

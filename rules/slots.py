@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from rules.frames import Entity, words_of
-from rules.lexicon import LangLex
+from rules.lexicon import CITY, LangLex
 
 _ARTICLES = frozenset(
     """l d the an le la les el los las der die das den dem des lo gli il capital""".split()  # noqa: SIM905
@@ -91,8 +91,10 @@ def mark_slots(
     table = _slot_table(lex, en)
     rank = {slot: i for i, slot in enumerate(_SLOT_ORDER)}
     for i, ent in enumerate(ents):
-        if ent.nonofficial or ent.former or (not ent.party and not ent.codes and not ent.role):
+        if ent.nonofficial or ent.former:
             continue  # never a side: its slot does not matter
+        if not ent.party and not ent.codes and not ent.role and ent.place_kind != CITY:
+            continue  # a city is never a side, but "in Qingdao" is where they met
         before = folded[max(sent_start, ent.start - 40) : ent.start]
         nxt = ents[i + 1].start if i + 1 < len(ents) else ent.end + 40
         after = folded[ent.end : min(nxt, ent.end + 40)]
@@ -117,8 +119,14 @@ def mark_slots(
                 found.append(m.lastgroup)
         if found:
             ent.slot = min(found, key=rank.__getitem__)
-        if ent.slot in ("loc", "topic") and not ent.place_only:
+        if ent.slot in ("loc", "topic") and not ent.place_only and not _bare_org(ent):
             ent.slot = ""  # "in Chinese" / "on his counterpart" are not places or topics
+
+
+def _bare_org(ent: Entity) -> bool:
+    """An organisation named without a person or role ("about UN reform", "discussed NATO
+    spending") can be a topic; "the UN chief" or "NATO's Rutte" cannot."""
+    return ent.org and not ent.role and ent.person < 0
 
 
 def _arabic_with(folded: str, start: int) -> bool:

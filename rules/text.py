@@ -88,10 +88,12 @@ _DROP_RE = re.compile(f"[{re.escape(_DROP_CHARS)}]")
 
 
 @lru_cache(maxsize=8192)
-def _fold_char(cluster: str) -> str:
+def _fold_char(cluster: str, casefold: bool = True) -> str:
     """The fold of one character (or base + combining marks), used by the slow path."""
     s = unicodedata.normalize("NFKC", cluster.translate(_PRE_TABLE)).translate(_PRE_TABLE)
-    return _DROP_RE.sub("", s.casefold().translate(_PRE_TABLE))
+    if casefold:
+        s = s.casefold().translate(_PRE_TABLE)
+    return _DROP_RE.sub("", s)
 
 
 def fold(text: str) -> str:
@@ -133,16 +135,20 @@ class Normalized:
         return starts[start], (self.ends[end - 1] if self.ends is not None else starts[end - 1] + 1)
 
 
-def normalize(text: str) -> Normalized:
-    """Fold ``text`` for matching and keep the offset map."""
+def normalize(text: str, *, casefold: bool = True) -> Normalized:
+    """Fold ``text`` for matching and keep the offset map.
+
+    ``casefold=False`` keeps letter case and does everything else (the keyword rule's
+    case-sensitive terms and its regular expressions).
+    """
     if text.isascii():
-        return Normalized(text, text.lower())
+        return Normalized(text, text.lower() if casefold else text)
     s = text.translate(_PRE_TABLE) if _PRE_RE.search(text) else text
     if _nfkc_changes().search(s) is not None and not unicodedata.is_normalized("NFKC", s):
-        return _slow(text)
-    f = s.casefold()
+        return _slow(text, casefold)
+    f = s.casefold() if casefold else s
     if len(f) != len(s):
-        return _slow(text)
+        return _slow(text, casefold)
     if _DROP_RE.search(f) is None:
         return Normalized(text, f)
     starts: array[int] = array("i")
@@ -190,12 +196,12 @@ def _nfkc_changes() -> re.Pattern[str]:
     return re.compile("[" + "".join(ranges) + "\U00010000-\U0010ffff]")
 
 
-def _slow(text: str) -> Normalized:
+def _slow(text: str, casefold: bool = True) -> Normalized:
     pieces: list[str] = []
     starts: array[int] = array("i")
     ends: array[int] = array("i")
     for m in _CLUSTER.finditer(text):
-        out = _fold_char(m.group())
+        out = _fold_char(m.group(), casefold)
         if out:
             pieces.append(out)
             starts.extend([m.start()] * len(out))

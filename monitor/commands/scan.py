@@ -6,7 +6,9 @@ input line: ``{"id": ..., "meetings": [...]}`` or ``{"id": ..., "error": "..."}`
 stops on a bad line and flushes after every line, so it can sit in a pipe.
 
 ``bilat scan FILE|URL|-`` prints a readable report for a person trying the detector on an
-article (a URL is fetched with a plain, size-capped GET; HTML is reduced to text).
+article. A URL is fetched with the daemon's HTTP client (``monitor.http.Http``: timeouts,
+size cap, redirects by policy, the SSRF guard); loopback and private addresses are refused
+unless ``--allow-private`` is given (for a local test server). HTML is reduced to text.
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ import sys
 from datetime import datetime
 from typing import Any, BinaryIO, TextIO
 
+from adapters.htmldecode import decode_html
 from adapters.htmltext import html_to_text, looks_like_html
+from monitor.contracts import BlockedAddress, FetchError, HttpSettings
+from monitor.http import Http
+from monitor.logs import configure_logging
 from monitor.model import Meeting
 
 MAX_FETCH_BYTES = 5 * 1024 * 1024
@@ -39,6 +45,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--author", default=None, help='author handle of a social post, e.g. "@MEAIndia"'
     )
     p.add_argument("--published", default=None, help="publication time, ISO 8601")
+    p.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="let a URL point at loopback/private addresses (a local test server)",
+    )
     p.set_defaults(func=run)
 
 
@@ -53,8 +64,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         published = _parse_time(args.published) if args.published else None
-        title, text = _read_source(args.source)
-    except (OSError, ValueError) as exc:
+        title, text = _read_source(args.source, allow_private=args.allow_private)
+    except BlockedAddress as exc:
+        hint = "" if args.allow_private else " (--allow-private lets it reach a local server)"
+        print(f"bilat scan: {exc}{hint}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError, FetchError) as exc:
         print(f"bilat scan: {exc}", file=sys.stderr)
         return 2
     from rules.bilateral import detect
@@ -146,10 +161,11 @@ def _parse_time(value: object) -> datetime:
 # --- report mode ----------------------------------------------------------------------------
 
 
-def _read_source(source: str) -> tuple[str | None, str]:
+def _read_source(source: str, *, allow_private: bool = False) -> tuple[str | None, str]:
     if source.startswith(("http://", "https://")):
-        body, ctype = asyncio.run(_fetch(source))
-        text = body
+        configure_logging("warning")  # the client's log lines go to stderr, not the report
+        body, ctype = asyncio.run(fetch(source, allow_private=allow_private))
+        text = decode_html(body, ctype)
     elif "://" in source:
         raise ValueError(f"only http and https URLs are supported: {source}")
     elif source == "-":
@@ -163,30 +179,17 @@ def _read_source(source: str) -> tuple[str | None, str]:
     return None, text
 
 
-async def _fetch(url: str) -> tuple[str, str]:
-    import aiohttp
-
-    timeout = aiohttp.ClientTimeout(total=FETCH_TIMEOUT_S)
-    headers = {"User-Agent": "bilat-scan/0.1 (+https://github.com/bilat)"}
-    async with (
-        aiohttp.ClientSession(timeout=timeout, headers=headers) as session,
-        session.get(url) as resp,
-    ):
-        if resp.status >= 400:
-            raise ValueError(f"{url}: HTTP {resp.status}")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in resp.content.iter_chunked(65536):
-            size += len(chunk)
-            if size > MAX_FETCH_BYTES:
-                raise ValueError(f"{url}: response larger than {MAX_FETCH_BYTES} bytes")
-            chunks.append(chunk)
-        body = b"".join(chunks)
-        charset = resp.charset or "utf-8"
-        try:
-            return body.decode(charset, errors="replace"), resp.content_type or ""
-        except LookupError:
-            return body.decode("utf-8", errors="replace"), resp.content_type or ""
+async def fetch(url: str, *, allow_private: bool = False) -> tuple[bytes, str]:
+    """GET ``url`` with the daemon's client: (body, Content-Type). Raises ``FetchError``
+    (``BlockedAddress`` for a loopback/private target unless ``allow_private``)."""
+    settings = HttpSettings(
+        timeout=FETCH_TIMEOUT_S,
+        max_body=MAX_FETCH_BYTES,
+        allow_private_networks=allow_private,
+    )
+    async with Http(settings, retry_attempts=2) as http:
+        resp = await http.get(url)
+    return resp.body, resp.content_type or ""
 
 
 def report(meetings: list[Meeting]) -> str:

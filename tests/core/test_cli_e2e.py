@@ -137,7 +137,8 @@ async def test_check_reports_errors_with_location(
 
 
 def test_example_settings_file_is_valid() -> None:
-    """The repository's settings.toml passes `bilat check` (no secrets needed by default)."""
+    """The repository's settings.toml passes `bilat check` (no secrets needed by default)
+    and runs the detector next to the keyword rule."""
     import subprocess
 
     result = subprocess.run(
@@ -151,6 +152,9 @@ def test_example_settings_file_is_valid() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "bbc-hindi-international" in result.stdout and "pib-india" in result.stdout
+    rules = [line.split() for line in result.stdout.splitlines() if line.startswith("  ")]
+    assert ["bilats", "bilateral_meeting", "notify", "console"] in [r[:4] for r in rules]
+    assert ["desk-watch", "keyword"] in [r[:2] for r in rules]
 
 
 async def test_run_stops_cleanly_on_sigterm_during_a_slow_poll(

@@ -9,7 +9,9 @@ import pytest
 
 from monitor.model import Item
 from rules import RULES
-from rules.keyword import KeywordOptions, KeywordRule, fold, sentence_spans
+from rules.keyword import KeywordOptions, KeywordRule, find_term
+from rules.sentences import split_sentences
+from rules.text import normalize
 
 
 def rule(**options: Any) -> KeywordRule:
@@ -49,7 +51,11 @@ CASES: list[tuple[dict[str, Any], str, bool, str]] = [
     ),
     ({"any": ["王毅"]}, "外长王毅会见", True, "CJK inside a run of Han"),
     ({"any": ["인도"]}, "인도는 중국과", True, "Hangul: particles attach on the right"),
+    ({"any": ["ไทย"]}, "ประเทศไทยและจีน", True, "Thai is written without spaces"),
     ({"any": ["G20"]}, "在G20峰会上", True, "Latin term next to Han characters"),
+    ({"any": ["الصين"]}, "التقى وزير الخارجية والصين", True, "Arabic proclitic و before it"),
+    ({"any": ["الصين"]}, "الصينية", False, "Arabic: a longer word"),
+    ({"any": ["Russia-India"]}, "the Russia–India talks", True, "dashes are one character"),
     ({"any": ["Modi", "Xi"]}, "Modi met Xi", True, "any: one term is enough"),
     ({"all": ["Modi", "Xi"]}, "Modi met Putin", False, "all: every term must appear"),
     ({"all": ["Modi", "Xi"]}, "Xi hosted Modi", True, "all: order does not matter"),
@@ -93,19 +99,21 @@ def test_evidence_offsets_survive_normalisation() -> None:
     assert matches[0].evidence == ("फ़्रांस और भारत मिले।", "Straße talks.")
 
 
-def test_fold_maps_back_to_original() -> None:
-    """The folded text maps every character back to its span in the original."""
-    original = "Ｆ\u0958ा Straße"
-    folded = fold(original)
-    start = folded.text.index("strasse")
-    s, e = folded.original(start, start + len("strasse"))
-    assert original[s:e] == "Straße"
+def test_hits_map_back_to_the_original() -> None:
+    """A hit in the folded text (the detector's fold) is a span of the original text."""
+    original = "Ｆ\u0958ा Straße, «Côte d’Ivoire»"
+    norm = normalize(original)
+    assert [original[s:e] for s, e in find_term(norm, "strasse")] == ["Straße"]
+    term = normalize("Côte d'Ivoire").folded
+    assert [original[s:e] for s, e in find_term(norm, term)] == ["Côte d’Ivoire"]
+    cased = normalize(original, casefold=False)
+    assert find_term(cased, "strasse") == [] and len(find_term(cased, "Straße")) == 1
 
 
 def test_sentence_spans_keep_initials_and_abbreviations() -> None:
     """Initials (एस., U.S.) and titles (Mr., Dr.) do not end a sentence; । and ? do."""
     text = "Mr. Blinken met the U.S. team. एस. जयशंकर ने कहा। क्या? Yes"
-    parts = [text[s:e] for s, e in sentence_spans(text)]
+    parts = [text[s.start : s.end] for s in split_sentences(text)]
     assert parts == ["Mr. Blinken met the U.S. team.", "एस. जयशंकर ने कहा।", "क्या?", "Yes"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from monitor.alert_options import QuietHours, Silence
@@ -255,3 +256,33 @@ def _with(event, count: int, confirmers: tuple[str, ...]):  # type: ignore[no-un
 
 
 _ = Match
+
+
+def test_alert_says_when_the_meeting_was() -> None:
+    """The detector leaves the date to the event layer: the alert's meeting carries the
+    event's date, so every channel can say when it happened."""
+    b = book()
+    (new,) = feed(b, "r1", minutes=5)["desk-slack"]
+    assert new.alert is not None and new.alert.match.meeting is not None
+    assert new.alert.match.meeting.meeting_date == at(5 / 60).date()
+
+
+def test_a_second_rules_notifier_hears_of_a_status_change() -> None:
+    """When two rules with their own notifiers match one item, the item is filed once (by
+    the first rule) and the second rule's notifier still gets the status change."""
+    hook = NotifierPolicy("hook", "webhook", updates=True)
+    b = book(statuses=("held",), notifiers={"desk-slack": SLACK})
+    b.notifiers = {"desk-slack": SLACK, "hook": hook}
+    b.rules = {**b.rules, "plans": AlertRule("plans", ("hook",), frozenset({"scheduled", "held"}))}
+    plan = item("1", "wire", hours=0)
+    scheduled = meeting_match(plan, status="scheduled", officials=("S. Jaishankar", "Wang Yi"))
+    _, first = b.process(plan, scheduled, now=at(0))
+    _, second = b.process(plan, replace(scheduled, rule_id="plans"), now=at(0))
+    assert [d.outcome for d in first + second] == ["skipped", "new"]
+    held = item("2", "wire", hours=1)
+    match = meeting_match(held, officials=("S. Jaishankar", "Wang Yi"))
+    _, first = b.process(held, match, now=at(1))
+    _, second = b.process(held, replace(match, rule_id="plans"), now=at(1))
+    assert [d.outcome for d in first + second] == ["new", "update"]
+    _, again = b.process(held, replace(match, rule_id="plans"), now=at(2))
+    assert [d.outcome for d in again] == ["duplicate"]  # told once, never twice

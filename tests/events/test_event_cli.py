@@ -55,7 +55,8 @@ async def test_events_lists_events_with_their_reports(write_config: WriteConfig)
     blocks = shown.stdout.strip().split("\n\n")
     assert [b.split()[0] for b in blocks] == ["CN-IN@2025-07-03", "CN-IN@2025-07-02"]
     first = blocks[0].splitlines()
-    assert first[0] == "CN-IN@2025-07-03  CN–IN: S. Jaishankar met Wang Yi in Astana"
+    # the roster says whose official is whose: each side's official under its code
+    assert first[0] == "CN-IN@2025-07-03  CN–IN: Wang Yi met S. Jaishankar in Astana"
     assert first[1].startswith("  held · 2025-07-03 · Astana · ")
     assert "14 reports · confirmed by MEA and by @DrSJaishankar and by MFA China" in first[1]
     reports = first[2:]
@@ -173,14 +174,31 @@ async def test_replay_refuses_bad_input_and_processes_nothing(
 async def test_replay_with_the_detector_makes_three_alerts(
     write_config: WriteConfig, tmp_path: Path
 ) -> None:
-    """With the real detector the scenario's 31 texts are three meetings: three new alerts."""
-    rule = {"id": "india-desk", "type": "bilateral_meeting", "notify": ["console"]}
+    """With the real detector the scenario's 31 texts are three meetings: three new alerts,
+    each naming its own pair, officials and place (the defence ministers' meeting C is not
+    folded into A, and no report is lost to a misread name)."""
+    rule = {
+        "id": "india-desk",
+        "type": "bilateral_meeting",
+        "countries": ["IN"],
+        "notify": ["console"],
+    }
     config = write_config({"rules": [rule]})
     items = write_items(tmp_path / "items.jsonl")
     result = await run_cli("replay", str(items), "--dry-run", "-c", str(config))
     assert result.returncode == 0, result.stderr
     kinds = [h.split()[2] for h in sent_headers(result.stdout)]
     assert kinds.count("NEW") == 3
+    news = [b for b in result.stdout.split("\n\n") if b.startswith("→ console  NEW")]
+    # the desk's country first, each side's official under its code (the roster says whose)
+    assert sorted(b.splitlines()[1].split(" ", 2)[2] for b in news) == [
+        "IN–CN: Rajnath Singh met Dong Jun in Qingdao",
+        "IN–CN: S. Jaishankar met Wang Yi in Astana",
+        "IN–RU: S. Jaishankar met Sergey Lavrov in Astana",
+    ]
+    # every report of the scenario is read as a meeting: 31 reports, 3 new + updates and
+    # confirmations (the two "scheduled" reports of A teach the event but do not alert)
+    assert len(kinds) + 2 == 31, kinds
 
 
 async def test_once_respects_silences_and_check_lists_them(

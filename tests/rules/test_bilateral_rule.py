@@ -65,7 +65,7 @@ def test_match_carries_the_meeting_and_a_readable_summary() -> None:
         ({"countries": ["IN", "PK"]}, 0),
         ({"any_countries": ["PK", "CN"]}, 1),
         ({"any_countries": ["PK"]}, 0),
-        ({"statuses": ["scheduled"]}, 0),
+        ({"statuses": ["scheduled"]}, 1),  # statuses decide alerts, not matches
         ({"officials": ["wang yi"]}, 1),
         ({"officials": ["Xi Jinping"]}, 0),
         ({"min_confidence": 0.999}, 0),
@@ -75,8 +75,25 @@ def test_match_carries_the_meeting_and_a_readable_summary() -> None:
     ],
 )
 def test_options_filter_meetings(options: dict[str, object], hits: int) -> None:
-    """Country, status, official, confidence, language and source filters all apply."""
+    """Country, official, confidence, language and source filters all apply; ``statuses``
+    does not filter matches (the alert decisions apply it)."""
     assert len(rule(**options).evaluate(item(TEXT, lang="en"))) == hits
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("Modi will meet Xi Jinping in Beijing next week.", "scheduled"),
+        ("Modi spoke by phone with Putin on Monday.", "call"),
+        ("The meeting between Jaishankar and Wang Yi was cancelled.", "cancelled"),
+        (TEXT, "held"),
+    ],
+)
+def test_every_status_reaches_the_event_layer(text: str, status: str) -> None:
+    """A held-only rule still reports plans, calls and cancellations (they teach the event;
+    ``statuses`` is applied when alerts are decided)."""
+    (match,) = rule(statuses=["held"]).evaluate(item(text, lang="en"))
+    assert match.meeting is not None and match.meeting.status == status
 
 
 def test_title_author_and_published_reach_the_detector() -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -118,41 +120,75 @@ def test_report_mode_reads_stdin_and_refuses_bad_sources() -> None:
     assert missing.returncode == 2 and "bilat scan:" in missing.stderr.decode()
 
 
-async def test_report_mode_fetches_a_url(tmp_path: Path) -> None:
-    """``bilat scan URL`` GETs an HTML page from a real (loopback) server and reads its text."""
-    page = (
-        "<html><head><title>x</title><script>var meet='Modi met Xi';</script></head><body>"
-        "<h1>Albanese hosts Luxon</h1><p>Anthony Albanese received Christopher Luxon "
-        "in Canberra on Monday.</p></body></html>"
-    )
+PAGE = (
+    "<html><head><meta charset='windows-1252'><title>x</title>"
+    "<script>var meet='Modi met Xi';</script></head><body>"
+    "<h1>Albanese hosts Luxon</h1><p>Anthony Albanese received Christopher Luxon "
+    "in Canberra on Monday – their third meeting.</p></body></html>"
+).encode("cp1252")
+
+
+@pytest.fixture
+async def article_server() -> AsyncIterator[tuple[str, list[str]]]:
+    """A loopback server with an article at /article (windows-1252, no HTTP charset) and
+    a 404 elsewhere; yields its base URL and the paths it was asked for."""
+    asked: list[str] = []
 
     async def handler(request: web.Request) -> web.Response:
-        return web.Response(text=page, content_type="text/html")
+        asked.append(request.path)
+        if request.path != "/article":
+            return web.Response(status=404, text="not found")
+        return web.Response(body=PAGE, content_type="text/html")
 
     app = web.Application()
-    app.router.add_get("/article", handler)
+    app.router.add_get("/{tail:.*}", handler)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
-    try:
-        import asyncio
+    yield f"http://127.0.0.1:{port}", asked
+    await runner.cleanup()
 
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "monitor",
-            "scan",
-            f"http://127.0.0.1:{port}/article",
-            cwd=ROOT,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
-    finally:
-        await runner.cleanup()
-    text = out.decode()
-    assert proc.returncode == 0, err.decode()
-    assert "AU–NZ  held" in text and "at Canberra" in text
-    assert "Modi" not in text  # script contents are not article text
+
+async def scan_async(*args: str) -> tuple[int, str, str]:
+    """``python -m monitor scan ARGS`` in a subprocess while this loop keeps serving."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "monitor",
+        "scan",
+        *args,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_report_mode_fetches_a_url(article_server: tuple[str, list[str]]) -> None:
+    """``bilat scan --allow-private URL`` GETs an HTML page from a loopback server with the
+    daemon's HTTP client, decodes it by its meta charset and reads its text."""
+    base, asked = article_server
+    code, out, err = await scan_async("--allow-private", f"{base}/article")
+    assert code == 0, err
+    assert "AU–NZ  held" in out and "at Canberra" in out
+    assert "Monday – their third meeting" in out  # windows-1252 en dash decoded
+    assert "Modi" not in out  # script contents are not article text
+    assert asked == ["/article"]
+
+
+async def test_url_to_a_private_address_is_refused(article_server: tuple[str, list[str]]) -> None:
+    """Without ``--allow-private`` a loopback or private URL is refused before any request
+    is sent (exit 2, a message naming the flag); an HTTP error exits 2 with its status."""
+    base, asked = article_server
+    code, out, err = await scan_async(f"{base}/article")
+    assert code == 2 and out == ""
+    assert "refus" in err and "loopback" in err and "--allow-private" in err
+    code, _, err = await scan_async("http://10.20.30.40/article")
+    assert code == 2 and "private" in err and "--allow-private" in err
+    assert asked == []  # the guard stopped both before a byte was sent
+    code, _, err = await scan_async("--allow-private", f"{base}/missing")
+    assert code == 2 and "404" in err and asked == ["/missing"]
