@@ -138,6 +138,11 @@ class Pipeline:
         now = self.clock()
         # Several entries with one id (feeds do that) count once: the first wins.
         unique = list({item.key: item for item in reversed(items)}.values())[::-1]
+        if not unique and state is not None:
+            # Nothing to decide (a 304, an empty feed): the state is the whole poll. The
+            # store's own save, which SQLite commits together with other polls' saves.
+            await self.store.save_source_state(state)
+            return Outcome(fetched=len(items), new=0, matched=0)
         async with self.store.transaction() as tx:
             fresh = await tx.unseen([item.key for item in unique])
             new_items = [item for item in unique if item.key in fresh]

@@ -19,7 +19,7 @@ import json
 import sqlite3
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -45,6 +45,7 @@ from monitor.store.sqlite_schema import (
     state_params,
     ts,
 )
+from monitor.store.sqlite_states import SourceStates
 
 log = structlog.get_logger(__name__)
 
@@ -54,6 +55,7 @@ class SqliteTransaction(SqliteEventsTx):
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
+        self.saved: list[SourceState] = []  # for the store's cache, once committed
 
     async def unseen(self, item_keys: Sequence[str]) -> set[str]:
         keys = list(dict.fromkeys(item_keys))
@@ -137,6 +139,7 @@ class SqliteTransaction(SqliteEventsTx):
 
     async def save_source_state(self, state: SourceState) -> None:
         await self.conn.execute(SAVE_STATE, state_params(state))
+        self.saved.append(state)
 
     async def alert_remote_id(self, alert_id: str) -> str | None:
         async with self.conn.execute(
@@ -155,6 +158,7 @@ class SqliteStore:
         self._tx = SqliteTransaction(conn)
         # One connection, one writer: transactions and single writes take turns.
         self._lock = asyncio.Lock()
+        self._states = SourceStates(conn, self._lock, self._write)
 
     @classmethod
     async def open(cls, path: str | Path, *, url: str | None = None) -> SqliteStore:
@@ -177,6 +181,7 @@ class SqliteStore:
         return store
 
     async def close(self) -> None:
+        await self._states.drain()
         async with self._lock:
             await self._conn.close()
 
@@ -223,6 +228,7 @@ class SqliteStore:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteTransaction]:
         async with self._lock:
+            self._tx.saved = []
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
                 yield self._tx
@@ -238,6 +244,7 @@ class SqliteStore:
             except sqlite3.Error:
                 await asyncio.shield(self._rollback())
                 raise
+            self._states.committed(self._tx.saved)
 
     async def _rollback(self) -> None:
         # OperationalError: no transaction was open (BEGIN failed or never ran).
@@ -252,6 +259,13 @@ class SqliteStore:
     # -- sources -------------------------------------------------------------------------
 
     async def sync_sources(self, plans: Mapping[str, SourcePlan], now: datetime) -> None:
+        try:
+            await self._sync_sources(plans, now)
+        finally:
+            # Rows may have been reset: the cache reads them again.
+            self._states.forget()
+
+    async def _sync_sources(self, plans: Mapping[str, SourcePlan], now: datetime) -> None:
         async with self._write() as conn:
             await conn.execute("UPDATE sources SET active = 0")
             for source_id, plan in plans.items():
@@ -302,19 +316,18 @@ class SqliteStore:
                     f"UPDATE sources SET next_due_at = ? WHERE source_id IN ({marks})",
                     (t + lease_s, *ids),
                 )
+        self._states.claimed(ids, now + timedelta(seconds=lease_s))
         return ids
 
     async def source_state(self, source_id: str) -> SourceState:
-        async with self._lock:
-            return await self._tx.source_state(source_id)
+        return await self._states.get(source_id)
 
     async def source_states(self) -> dict[str, SourceState]:
         async with self._lock, self._conn.execute("SELECT * FROM sources") as cur:
             return {row["source_id"]: state_from_row(row) async for row in cur}
 
     async def save_source_state(self, state: SourceState) -> None:
-        async with self._lock:
-            await self._conn.execute(SAVE_STATE, state_params(state))
+        await self._states.save(state)
 
     # -- leases --------------------------------------------------------------------------
 

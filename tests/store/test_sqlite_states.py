@@ -1,0 +1,146 @@
+"""SQLite source states: served from memory, saved by group commit, never less durable.
+
+Every check reads the file through a second, independent sqlite3 connection (what a restart
+would see), not through the store's cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.contracts import SourceCursor
+from monitor.store import SourcePlan, SourceState
+from monitor.store.sqlite import SqliteStore
+from tests.store.storekit import T0
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "bilat.db"
+
+
+@pytest.fixture
+async def store(db: Path) -> AsyncIterator[SqliteStore]:
+    s = await SqliteStore.open(db)
+    yield s
+    await s.close()
+
+
+def on_disk(db: Path, source_id: str) -> sqlite3.Row | None:
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        row: sqlite3.Row | None = conn.execute(
+            "SELECT * FROM sources WHERE source_id = ?", (source_id,)
+        ).fetchone()
+        return row
+
+
+def polled(source_id: str, etag: str, due_min: int = 5) -> SourceState:
+    return SourceState(
+        source_id,
+        cursor=SourceCursor(etag=etag),
+        next_due_at=T0 + timedelta(minutes=due_min),
+        last_ok_at=T0,
+        last_polled_at=T0,
+        last_status="304",
+    )
+
+
+async def test_concurrent_saves_share_commits_and_each_is_on_disk_when_it_returns(
+    store: SqliteStore, db: Path
+) -> None:
+    commits = 0
+    write = store._states._write
+
+    def counting_write():  # type: ignore[no-untyped-def]
+        nonlocal commits
+        commits += 1
+        return write()
+
+    store._states._write = counting_write
+
+    async def save(i: int) -> None:
+        await store.save_source_state(polled(f"s{i}", f'"v{i}"'))
+        row = on_disk(db, f"s{i}")  # committed before save returned
+        assert row is not None and row["etag"] == f'"v{i}"'
+
+    await asyncio.gather(*(save(i) for i in range(200)))
+    assert commits < 20, f"{commits} commits for 200 concurrent saves"
+    reopened = await SqliteStore.open(db)
+    try:
+        states = await reopened.source_states()
+    finally:
+        await reopened.close()
+    assert {s.cursor.etag for s in states.values()} == {f'"v{i}"' for i in range(200)}
+
+
+async def test_a_failed_commit_raises_in_every_saver_and_keeps_the_old_state(
+    store: SqliteStore, db: Path
+) -> None:
+    await store.save_source_state(polled("a", '"old"'))
+    await store.save_source_state(polled("b", '"old"'))
+    await store._conn.execute("PRAGMA busy_timeout=50")
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another writer holds the file
+    try:
+        results = await asyncio.gather(
+            store.save_source_state(polled("a", '"new"', 1)),
+            store.save_source_state(polled("b", '"new"', 1)),
+            return_exceptions=True,
+        )
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert all(isinstance(r, sqlite3.OperationalError) for r in results), results
+    for sid in ("a", "b"):
+        assert (await store.source_state(sid)).cursor.etag == '"old"'
+        row = on_disk(db, sid)
+        assert row is not None and row["etag"] == '"old"'
+    # The next save goes through: nothing is wedged.
+    await store.save_source_state(polled("a", '"newer"'))
+    assert (await store.source_state("a")).cursor.etag == '"newer"'
+
+
+async def test_a_rolled_back_poll_leaves_the_cached_state_alone(store: SqliteStore) -> None:
+    await store.save_source_state(polled("a", '"v1"'))
+    with pytest.raises(RuntimeError):
+        async with store.transaction() as tx:
+            await tx.save_source_state(polled("a", '"v2"'))
+            raise RuntimeError("rule exploded")
+    assert (await store.source_state("a")).cursor.etag == '"v1"'
+    async with store.transaction() as tx:
+        await tx.save_source_state(polled("a", '"v3"'))
+    assert (await store.source_state("a")).cursor.etag == '"v3"'
+
+
+async def test_claims_and_syncs_keep_the_cache_true(store: SqliteStore, db: Path) -> None:
+    await store.sync_sources({"a": SourcePlan("fp1", T0)}, T0)
+    await store.save_source_state(polled("a", '"v1"', due_min=0))
+    assert (await store.source_state("a")).cursor.etag == '"v1"'
+
+    claimed = await store.claim_due_sources(T0 + timedelta(seconds=1), 10, 120)
+    assert claimed == ["a"]
+    cached = (await store.source_state("a")).next_due_at
+    row = on_disk(db, "a")
+    assert row is not None and cached is not None
+    assert cached.timestamp() == pytest.approx(row["next_due_at"])
+
+    # A changed source definition resets its row; the cache must not resurrect the cursor.
+    await store.sync_sources({"a": SourcePlan("fp2", T0)}, T0)
+    assert (await store.source_state("a")).cursor.etag is None
+
+
+async def test_close_waits_for_saves_in_flight(db: Path) -> None:
+    store = await SqliteStore.open(db)
+    task = asyncio.create_task(store.save_source_state(polled("a", '"v1"')))
+    await asyncio.sleep(0)
+    await store.close()
+    await task
+    row = on_disk(db, "a")
+    assert row is not None and row["etag"] == '"v1"'
