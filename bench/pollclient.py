@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import tempfile
 import time
@@ -26,6 +27,7 @@ import fastfeedparser
 
 from monitor.contracts import HttpSettings
 from monitor.daemon import _sync_schedule, open_runtime
+from monitor.heap import settle_heap
 from monitor.http import Http
 from monitor.logs import configure_logging
 from monitor.netguard import StaticResolver
@@ -139,7 +141,7 @@ def write_daemon_config(directory: Path, urls: list[str]) -> Path:
         'state = "sqlite:///state.db"',
         "allow_private_networks = true",
         f"concurrency = {TOTAL_LIMIT}",
-        'log_level = "warning"',
+        'log_level = "info"',
         "[monitor.http]",
         f"per_host_limit = {PER_HOST_LIMIT}",
         f"total_limit = {TOTAL_LIMIT}",
@@ -163,13 +165,18 @@ async def run_daemon_client(feeds: int, hosts: int, port: int, passes: int) -> d
     """The poll path of ``bilat once`` over every feed: a full pass, then conditional ones."""
     urls, pinned = feed_urls(feeds, hosts, port)
     out: dict[str, object] = {"mode": "daemon", "feeds": feeds}
-    with tempfile.TemporaryDirectory() as tmp:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        open(os.devnull, "w", encoding="utf-8") as sink,  # noqa: ASYNC230 - /dev/null
+    ):
         settings = load_settings(write_daemon_config(Path(tmp), urls))
-        configure_logging("warning", "json")
+        # As the daemon logs: a canonical JSON line per poll (written to /dev/null here).
+        configure_logging("info", "json", stream=sink)
         http = Http(
             settings.monitor.http, resolver=StaticResolver(pinned), allow_networks=["127.0.0.1/32"]
         )
         async with http, open_runtime(settings, http=http) as rt:
+            settle_heap(rt.pipeline.rules)  # as `bilat once` and `bilat run` do
             await _sync_schedule(rt, spread=False)
             slots = asyncio.Semaphore(settings.monitor.concurrency)
             ids = list(rt.polled)

@@ -130,9 +130,15 @@ def run(quick: bool = False) -> str:
             "aiohttp session with the same limits (a semaphore per host, connector limit "
             f"100). {rounds} alternating rounds; medians; CPU is the client process's "
             "`time.process_time`, RSS its `ru_maxrss`. *bilat poll path* is what `bilat once` "
-            "does per source: read the source's state from SQLite, `FeedSource.poll` "
+            "does per source: the source's state from the SQLite store, `FeedSource.poll` "
             "(conditional GET, `parse_feed` with HTML → text), a keyword rule over every new "
-            "item, and one SQLite transaction (seen items, cursor, validators, next due time).",
+            "item and one SQLite transaction (seen items, matches, events, cursor, validators, "
+            "next due time); a poll with nothing new only saves its state, in a commit shared "
+            "with the polls that finish meanwhile; it logs its canonical `source.polled` JSON "
+            "line (info level, to /dev/null) and starts with `settle_heap` like the daemon. "
+            "Every bench item matches the keyword rule, "
+            "so its full pass is the worst case: 10 matches per feed, each clustered into an "
+            "event (`bench/events.py` measures that cost on its own).",
             "",
             "| pass | client | polls/s | client CPU µs/poll | wall s | peak RSS MB |",
             "|---|---|---:|---:|---:|---:|",

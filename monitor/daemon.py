@@ -27,6 +27,7 @@ from monitor.config_errors import ConfigError, ConfigIssue, display_path
 from monitor.contracts import HttpClient, PolledSource, PushSource, SourceCursor
 from monitor.delivery import DeliveryWorker
 from monitor.event_decide import EventDecide
+from monitor.heap import settle_heap
 from monitor.http import Http
 from monitor.leases import LeaseKeeper
 from monitor.logs import register_secrets
@@ -216,6 +217,7 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
         loop.add_signal_handler(sig, on_signal, sig)
     try:
         async with open_runtime(settings) as rt:
+            settle_heap(rt.pipeline.rules)
             await _sync_schedule(rt, spread=True)
             scheduler = Scheduler(
                 rt.store,
@@ -256,6 +258,7 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
 async def once(settings: Settings) -> int:
     """Poll every enabled polled source once, deliver, return 0 if all went fine else 1."""
     async with open_runtime(settings) as rt:
+        settle_heap(rt.pipeline.rules)
         await _sync_schedule(rt, spread=False)
         slots = asyncio.Semaphore(settings.monitor.concurrency)
 

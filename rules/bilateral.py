@@ -203,6 +203,10 @@ class BilateralMeetingRule:
         self.options: RuleOptions = options
         self._opts = options
 
+    def warm(self) -> None:
+        """Build the gazetteer now (the daemon does at startup), not on the first item."""
+        gazetteer()
+
     def evaluate(self, item: Item) -> list[Match]:
         o = self._opts
         if not o.enabled or not o.accepts(item):
