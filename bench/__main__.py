@@ -28,6 +28,13 @@ def _header() -> str:
     )
 
 
+def merge_section(text: str, name: str, block: str) -> str:
+    """``text`` with bench ``name``'s section replaced by ``block``, or ``block`` appended."""
+    if any(m["name"] == name for m in _SECTION.finditer(text)):
+        return _SECTION.sub(lambda m: block if m["name"] == name else m[0], text)
+    return text.rstrip() + "\n\n" + block + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("names", nargs="*", help=f"benchmarks to run (default: all of {BENCHES})")
@@ -48,10 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         stamp = f"_Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine}._"
         block = f"<!-- bench:{name} -->\n{body}\n\n{stamp}\n<!-- /bench:{name} -->"
         print(block)
-        if _SECTION.search(text):
-            text = _SECTION.sub(lambda m, b=block, n=name: b if m["name"] == n else m[0], text)
-        else:
-            text = text.rstrip() + "\n\n" + block + "\n"
+        text = merge_section(text, name, block)
     if not args.no_write:
         OUT.write_text(text, encoding="utf-8")
     return 0
