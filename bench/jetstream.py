@@ -194,47 +194,56 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def _adapter_phase(port: int, duration_s: float) -> dict[str, Any]:
+def _timed_source(port: int) -> Any:
+    """A ``JetstreamSource`` on the replay server that notes when each message reaches it
+    (``handled_at``) and stops at the server's end marker (``sent``, ``done``)."""
     from adapters.bluesky_jetstream import JetstreamOptions, JetstreamSource
+
+    class Timed(JetstreamSource):
+        handled_at = 0.0
+        sent = 0
+        done: asyncio.Event
+
+        async def handle(self, raw: bytes | str, emit: Any) -> None:
+            if isinstance(raw, str) and raw.startswith('{"bench_done"'):
+                self.sent = json.loads(raw)["bench_done"]
+                self.done.set()
+                return
+            self.handled_at = time.perf_counter()
+            await super().handle(raw, emit)
+
+    source = Timed(
+        JetstreamOptions(
+            id="bench",
+            type="bluesky_jetstream",
+            actors=WATCHED,
+            url=f"ws://127.0.0.1:{port}/subscribe",
+            api_url=f"http://127.0.0.1:{port}/xrpc",
+        )
+    )
+    source.done = asyncio.Event()
+    return source
+
+
+async def _adapter_phase(port: int, duration_s: float) -> dict[str, Any]:
     from monitor.contracts import HttpSettings, SourceCursor
     from monitor.http import Http
     from monitor.model import Item
 
-    handled_at = [0.0]  # when the message being processed reached the source
     received_to_emit: list[float] = []
     sent_to_emit: list[float] = []
-    done = asyncio.Event()
-    expected: list[int] = []
-
-    class Timed(JetstreamSource):
-        async def handle(self, raw: bytes | str, emit: Any) -> None:
-            if isinstance(raw, str) and raw.startswith('{"bench_done"'):
-                expected.append(json.loads(raw)["bench_done"])
-                done.set()
-                return
-            handled_at[0] = time.perf_counter()
-            await super().handle(raw, emit)
-
-    source: Timed
+    source = _timed_source(port)
 
     async def emit(items: list[Item], cursor: SourceCursor) -> None:
         now = time.perf_counter()
         if items:
-            received_to_emit.append(now - handled_at[0])
+            received_to_emit.append(now - source.handled_at)
             sent_to_emit.append(time.time() - int(cursor.cursor or 0) / 1e6)
 
-    options = JetstreamOptions(
-        id="bench",
-        type="bluesky_jetstream",
-        actors=WATCHED,
-        url=f"ws://127.0.0.1:{port}/subscribe",
-        api_url=f"http://127.0.0.1:{port}/xrpc",
-    )
-    source = Timed(options)
     async with Http(HttpSettings(allow_private_networks=True)) as http:
         cpu0, wall0 = time.process_time(), time.perf_counter()
         task = asyncio.create_task(source.run(http, SourceCursor(), emit))
-        await asyncio.wait_for(done.wait(), duration_s + 30)
+        await asyncio.wait_for(source.done.wait(), duration_s + 30)
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -242,7 +251,7 @@ async def _adapter_phase(port: int, duration_s: float) -> dict[str, Any]:
     events = source.received  # the end marker is not counted
     return {
         "events": events,
-        "sent": expected[0],
+        "sent": source.sent,
         "cpu_s": cpu,
         "wall_s": wall,
         "posts": len(received_to_emit),
@@ -257,7 +266,6 @@ async def _pipeline_phase(port: int, duration_s: float) -> dict[str, Any]:
     """The source feeding the daemon's pipeline as ``bilat run`` wires it: every emitted
     batch goes through ``Pipeline.process_items`` (the bilateral-meeting rule, event
     clustering, alert decisions, one SQLite commit) before the next message is read."""
-    from adapters.bluesky_jetstream import JetstreamOptions, JetstreamSource
     from monitor.contracts import HttpSettings, SourceCursor
     from monitor.http import Http
     from monitor.model import Item
@@ -265,24 +273,13 @@ async def _pipeline_phase(port: int, duration_s: float) -> dict[str, Any]:
     from monitor.store.sqlite import SqliteStore
     from rules import RULES
 
-    handled_at = [0.0]
     to_commit: list[float] = []
     to_queued: list[float] = []
     alerts = [0]
-    done = asyncio.Event()
-    sent: list[int] = []
-
-    class Timed(JetstreamSource):
-        async def handle(self, raw: bytes | str, emit: Any) -> None:
-            if isinstance(raw, str) and raw.startswith('{"bench_done"'):
-                sent.append(json.loads(raw)["bench_done"])
-                done.set()
-                return
-            handled_at[0] = time.perf_counter()
-            await super().handle(raw, emit)
+    source = _timed_source(port)
 
     def on_alerts(ids: list[str]) -> None:  # called right after the commit that queued them
-        to_queued.append(time.perf_counter() - handled_at[0])
+        to_queued.append(time.perf_counter() - source.handled_at)
         alerts[0] += len(ids)
 
     rule_type = RULES["bilateral_meeting"]
@@ -293,26 +290,17 @@ async def _pipeline_phase(port: int, duration_s: float) -> dict[str, Any]:
         pipeline = Pipeline(
             store, [rule], notifiers=frozenset({"desk"}), backfill_s=86_400, on_alerts=on_alerts
         )
-        source = Timed(
-            JetstreamOptions(
-                id="bench",
-                type="bluesky_jetstream",
-                actors=WATCHED,
-                url=f"ws://127.0.0.1:{port}/subscribe",
-                api_url=f"http://127.0.0.1:{port}/xrpc",
-            )
-        )
 
         async def emit(items: list[Item], cursor: SourceCursor) -> None:
             await pipeline.process_items(source.id, items, cursor)
             if items:
-                to_commit.append(time.perf_counter() - handled_at[0])
+                to_commit.append(time.perf_counter() - source.handled_at)
 
         try:
             async with Http(HttpSettings(allow_private_networks=True)) as http:
                 cpu0 = time.process_time()
                 task = asyncio.create_task(source.run(http, SourceCursor(), emit))
-                await asyncio.wait_for(done.wait(), duration_s + 60)
+                await asyncio.wait_for(source.done.wait(), duration_s + 60)
                 cpu = time.process_time() - cpu0
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -322,7 +310,7 @@ async def _pipeline_phase(port: int, duration_s: float) -> dict[str, Any]:
             await store.close()
     return {
         "events": source.received,
-        "sent": sent[0],
+        "sent": source.sent,
         "cpu_s": cpu,
         "posts": len(to_commit),
         "alerts": alerts[0],
