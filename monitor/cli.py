@@ -23,6 +23,7 @@ COMMANDS: list[str] = [
     "replay",
     "render",
     "notify-test",
+    "outbox",
     "sources",
     "scan",
 ]

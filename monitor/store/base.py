@@ -272,6 +272,18 @@ class Store(Protocol):
 
     async def mark_dead(self, alert_id: str, *, at: datetime, error: str) -> None: ...
 
+    async def requeue_dead(
+        self,
+        *,
+        now: datetime,
+        notifier: str | None = None,
+        alert_ids: Sequence[str] | None = None,
+    ) -> int:
+        """Dead letters (of ``notifier``, or only ``alert_ids``) back to pending, due ``now``,
+        with a fresh ``retry_for`` clock; the number of rows requeued. The last error is kept
+        until the next attempt settles the row."""
+        ...
+
     # The ``*_many`` forms settle several rows in one atomic write (a digest: one mail, one
     # outcome for all its rows). Like the single forms they only touch pending rows.
 

@@ -48,6 +48,23 @@ class PostgresOutbox:
         )
         return [outbox_from_row(row) for row in rows]
 
+    async def requeue_dead(
+        self,
+        *,
+        now: datetime,
+        notifier: str | None = None,
+        alert_ids: Sequence[str] | None = None,
+    ) -> int:
+        status = await self._pool.execute(
+            "UPDATE outbox SET state = 'pending', attempts = 0, first_failed_at = NULL,"
+            " next_attempt_at = $1 WHERE state = 'dead' AND ($2::text IS NULL OR notifier = $2)"
+            " AND ($3::text[] IS NULL OR alert_id = ANY($3::text[]))",
+            now,
+            notifier,
+            None if alert_ids is None else list(alert_ids),
+        )
+        return count(status)
+
     async def due_outbox(self, notifier: str, *, now: datetime, limit: int) -> list[OutboxRow]:
         rows = await self._pool.fetch(
             f"{self._OUTBOX} WHERE o.notifier = $1 AND o.state = 'pending'"

@@ -403,6 +403,29 @@ class SqliteStore:
     async def mark_dead(self, alert_id: str, *, at: datetime, error: str) -> None:
         await self.mark_dead_many([alert_id], at=at, error=error)
 
+    async def requeue_dead(
+        self,
+        *,
+        now: datetime,
+        notifier: str | None = None,
+        alert_ids: Sequence[str] | None = None,
+    ) -> int:
+        sql = (
+            "UPDATE outbox SET state = 'pending', attempts = 0, first_failed_at = NULL,"
+            " next_attempt_at = ? WHERE state = 'dead' AND (? IS NULL OR notifier = ?)"
+        )
+        params: tuple[object, ...] = (ts(now), notifier, notifier)
+        requeued = 0
+        async with self._write() as conn:
+            if alert_ids is None:
+                cur = await conn.execute(sql, params)
+                return cur.rowcount
+            for chunk in chunks(list(alert_ids)):
+                marks = ",".join("?" * len(chunk))
+                cur = await conn.execute(f"{sql} AND alert_id IN ({marks})", (*params, *chunk))
+                requeued += cur.rowcount
+        return requeued
+
     async def _settle(self, sql: str, params: Sequence[object], alert_ids: Sequence[str]) -> None:
         """Run ``sql ... WHERE state = 'pending' AND alert_id IN (…)`` over every id, in one
         transaction (a digest's rows are settled together or not at all)."""

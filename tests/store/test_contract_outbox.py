@@ -76,3 +76,31 @@ async def test_outbox_row_finds_any_state(store: Store) -> None:
     pending = await store.outbox_row(b.id)
     assert pending is not None and pending.state == "pending"
     assert await store.outbox_row("no-such-alert") is None
+
+
+async def test_requeue_dead_letters_by_notifier_or_id(store: Store) -> None:
+    """Dead rows go back to pending, due now, attempts and the retry_for clock reset; pending
+    and sent rows, other notifiers and unlisted ids are left alone."""
+    a, b, c = (numbered(n, created_at=T0) for n in range(3))
+    other = numbered(9, created_at=T0, notifier="other")
+    sent = numbered(5, created_at=T0)
+    await queue(store, a, b, c, other, sent)
+    await store.mark_retry(a.id, at=T0, next_attempt_at=T0 + timedelta(seconds=30), error="503")
+    await store.mark_dead_many([a.id, b.id, other.id], at=T0, error="channel_not_found")
+    await store.mark_sent(sent.id, at=T0, remote_id="1.1")
+    now = T0 + timedelta(hours=2)
+
+    assert await store.requeue_dead(now=now, alert_ids=[b.id, c.id, sent.id]) == 1
+    assert await store.requeue_dead(now=now, notifier="desk") == 1  # a; b is pending already
+    assert await store.requeue_dead(now=now, notifier="desk") == 0
+    rows = {r.alert.id: r for r in await store.outbox(limit=10)}
+    for alert in (a, b):
+        row = rows[alert.id]
+        assert (row.state, row.attempts, row.first_failed_at) == ("pending", 0, None)
+        assert row.next_attempt_at == now and row.last_error == "channel_not_found"
+    assert rows[c.id].state == "pending" and rows[c.id].attempts == 0
+    assert rows[sent.id].state == "sent" and rows[other.id].state == "dead"
+    head = await store.next_outbox("desk")
+    assert head is not None and head.alert.id == a.id  # delivered in creation order again
+    assert await store.requeue_dead(now=now) == 1  # every notifier: the "other" row
+    assert await store.requeue_dead(now=now, alert_ids=[]) == 0
