@@ -64,6 +64,9 @@ class PairRule:
     def __init__(self) -> None:
         self.options = BenchOptions(id="desk", type="bench_meeting", notify=["desk"])
 
+    def warm(self) -> None:
+        return None
+
     def evaluate(self, item: Item) -> list[Match]:
         pair, _ = item.title.split("|")
         a, b = pair.split("-")

@@ -284,7 +284,7 @@ async def _pipeline_phase(port: int, duration_s: float) -> dict[str, Any]:
 
     rule_type = RULES["bilateral_meeting"]
     rule = rule_type(rule_type.Options(id="bilats", type="bilateral_meeting", notify=["desk"]))
-    rule.warm()  # type: ignore[attr-defined]
+    rule.warm()
     with tempfile.TemporaryDirectory() as tmp:
         store = await SqliteStore.open(Path(tmp) / "state.db")
         pipeline = Pipeline(

@@ -24,9 +24,7 @@ YOUNG_THRESHOLD = 10_000  # CPython's default is 700 allocations
 def settle_heap(rules: Iterable[Rule]) -> None:
     """Warm ``rules``, then freeze the heap and raise the young-generation threshold."""
     for rule in rules:
-        warm = getattr(rule, "warm", None)
-        if warm is not None:
-            warm()
+        rule.warm()
     gc.collect()
     gc.freeze()
     young, middle, old = gc.get_threshold()

@@ -43,6 +43,11 @@ class Rule(Protocol):
     Options: ClassVar[type[RuleOptions]]
     options: RuleOptions
 
+    def warm(self) -> None:
+        """Build now whatever the rule would otherwise build on its first item (the daemon
+        calls this at startup)."""
+        ...
+
     def evaluate(self, item: Item) -> list[Match]: ...
 
 

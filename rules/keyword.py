@@ -129,6 +129,9 @@ class KeywordRule:
         flags = 0 if options.case_sensitive else re.IGNORECASE
         self._regex = [re.compile(p, flags) for p in options.regex]
 
+    def warm(self) -> None:
+        return None  # everything is compiled in __init__
+
     def evaluate(self, item: Item) -> list[Match]:
         # Title and text are searched as one document; a line break keeps sentences apart.
         doc = f"{item.title}\n{item.text}" if item.title else item.text

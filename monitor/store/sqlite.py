@@ -415,14 +415,13 @@ class SqliteStore:
             " next_attempt_at = ? WHERE state = 'dead' AND (? IS NULL OR notifier = ?)"
         )
         params: tuple[object, ...] = (ts(now), notifier, notifier)
+        # None: every dead letter, one statement; ids: in chunks under SQLite's variable limit.
+        batches = [None] if alert_ids is None else chunks(list(alert_ids))
         requeued = 0
         async with self._write() as conn:
-            if alert_ids is None:
-                cur = await conn.execute(sql, params)
-                return cur.rowcount
-            for chunk in chunks(list(alert_ids)):
-                marks = ",".join("?" * len(chunk))
-                cur = await conn.execute(f"{sql} AND alert_id IN ({marks})", (*params, *chunk))
+            for ids in batches:
+                where = "" if ids is None else f" AND alert_id IN ({','.join('?' * len(ids))})"
+                cur = await conn.execute(sql + where, (*params, *(ids or ())))
                 requeued += cur.rowcount
         return requeued
 

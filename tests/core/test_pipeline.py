@@ -125,6 +125,9 @@ class Exploding:
     def __init__(self) -> None:
         self.options = RuleOptions(id="boom", type="exploding", notify=["console"])
 
+    def warm(self) -> None:
+        return None
+
     def evaluate(self, item: Item) -> list[Match]:
         raise ZeroDivisionError("bug in a rule")
 
