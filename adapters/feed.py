@@ -19,7 +19,7 @@ from adapters.base import SourceOptions
 from adapters.feedreader import parse_feed
 from adapters.feedtypes import FeedError, ParsedFeed
 from monitor.contracts import HttpClient, PollResult, SourceCursor
-from monitor.serverhints import server_delay_s
+from monitor.net.serverhints import server_delay_s
 
 __all__ = ["FeedError", "FeedSource", "ParsedFeed", "parse_feed"]
 

@@ -34,8 +34,8 @@ import aiohttp
 
 from monitor.contracts import HttpSettings
 from monitor.delivery import DeliveryWorker
-from monitor.http import Http
 from monitor.logs import configure_logging
+from monitor.net.client import Http
 from monitor.notifiers.slack import SlackNotifier, SlackOptions
 from monitor.store import open_store
 from tests.notifiers.alerts import meeting_alert

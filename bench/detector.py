@@ -9,7 +9,7 @@ general news that mention countries and officials, some with meeting words in ot
 where most items never reach the sentence reader.
 
 Measured in one run, in this process (CPU time, so the figures are per core):
-* end to end: ``rules.bilateral.detect`` on every text;
+* end to end: ``rules.bilateral.detector.detect`` on every text;
 * reference loop: normalise + the raw automaton pass, no rule logic;
 * gazetteer build: cold in a fresh interpreter (after ``import rules``; the import alone is
   reported too) and warm (cached);
@@ -87,10 +87,10 @@ _LOCALE = {"zh": "zh", "ja": "ja", "ko": "ko", "ar": "ar", "ru": "ru", "hi": "hi
 
 def corpus(n: int, seed: int = 7) -> list[tuple[str, str]]:
     """``n`` (lang, text) pairs, reproducible for a given seed."""
-    from rules.cldr import load
+    from rules.bilateral.cldr import load
 
     snap = load()
-    from rules.gazetteer import gazetteer
+    from rules.bilateral.gazetteer import gazetteer
 
     roster = gazetteer().roster
     rng = random.Random(seed)
@@ -124,7 +124,7 @@ def corpus(n: int, seed: int = 7) -> list[tuple[str, str]]:
 
 
 def _reaches_reader(g: object, lang: str, text: str) -> bool:
-    from rules.gazetteer import Gazetteer
+    from rules.bilateral.gazetteer import Gazetteer
     from rules.text import normalize
 
     assert isinstance(g, Gazetteer)
@@ -151,7 +151,7 @@ def status(key):
                 return int(line.split()[1]) * 1024
     return 0
 traced = sys.argv[1] == 'traced'
-import rules.gazetteer as g
+import rules.bilateral.gazetteer as g
 gc.collect()
 r0, h0 = status('VmRSS'), status('VmHWM')
 if traced:
@@ -192,7 +192,7 @@ def _build_probe() -> dict[str, float]:
 def _build_probe_untraced() -> tuple[float, float]:
     """(build, import + build) wall seconds in a fresh interpreter, nothing cached."""
     code = (
-        "import time; t0=time.perf_counter(); import rules.gazetteer as g; "
+        "import time; t0=time.perf_counter(); import rules.bilateral.gazetteer as g; "
         "t1=time.perf_counter(); g.gazetteer(); t2=time.perf_counter(); print(t2-t1, t2-t0)"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -201,8 +201,8 @@ def _build_probe_untraced() -> tuple[float, float]:
 
 
 def run(quick: bool = False) -> str:
-    from rules.bilateral import detect
-    from rules.gazetteer import gazetteer
+    from rules.bilateral.detector import detect
+    from rules.bilateral.gazetteer import gazetteer
     from rules.text import normalize
 
     n = 600 if quick else 3600

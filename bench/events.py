@@ -30,12 +30,12 @@ from itertools import combinations
 from pathlib import Path
 from typing import ClassVar
 
-from monitor.alerts import NotifierPolicy
-from monitor.event_decide import EventDecide
-from monitor.events import cluster
+from monitor.events.alerts import NotifierPolicy
+from monitor.events.cluster import cluster
 from monitor.logs import configure_logging
 from monitor.model import Item, Match, Meeting, ReportRef
 from monitor.pipeline import DecideContext, Pipeline, QueuedAlert, RoutedMatch
+from monitor.pipeline.decide import EventDecide
 from monitor.store import SourceState, Store, Transaction, open_store
 from rules.base import RuleOptions
 

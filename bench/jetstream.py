@@ -227,8 +227,8 @@ def _timed_source(port: int) -> Any:
 
 async def _adapter_phase(port: int, duration_s: float) -> dict[str, Any]:
     from monitor.contracts import HttpSettings, SourceCursor
-    from monitor.http import Http
     from monitor.model import Item
+    from monitor.net.client import Http
 
     received_to_emit: list[float] = []
     sent_to_emit: list[float] = []
@@ -267,8 +267,8 @@ async def _pipeline_phase(port: int, duration_s: float) -> dict[str, Any]:
     batch goes through ``Pipeline.process_items`` (the bilateral-meeting rule, event
     clustering, alert decisions, one SQLite commit) before the next message is read."""
     from monitor.contracts import HttpSettings, SourceCursor
-    from monitor.http import Http
     from monitor.model import Item
+    from monitor.net.client import Http
     from monitor.pipeline import Pipeline
     from monitor.store.sqlite import SqliteStore
     from rules import RULES

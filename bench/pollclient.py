@@ -28,9 +28,9 @@ import fastfeedparser
 from monitor.contracts import HttpSettings
 from monitor.daemon import _sync_schedule, open_runtime
 from monitor.heap import settle_heap
-from monitor.http import Http
 from monitor.logs import configure_logging
-from monitor.netguard import StaticResolver
+from monitor.net.client import Http
+from monitor.net.ssrf import StaticResolver
 from monitor.settings import load_settings
 
 TOTAL_LIMIT = 100

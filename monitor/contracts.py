@@ -109,7 +109,7 @@ class ResponseTooLarge(FetchError):
 
 
 class HttpClient(Protocol):
-    """The one shared HTTP client (monitor/http.py). Sources never create sessions."""
+    """The one shared HTTP client (monitor/net/client.py). Sources never create sessions."""
 
     async def get(
         self,

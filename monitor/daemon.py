@@ -26,16 +26,16 @@ from adapters.base import SourceOptions
 from monitor.config_errors import ConfigError, ConfigIssue, display_path
 from monitor.contracts import HttpClient, PolledSource, PushSource, SourceCursor
 from monitor.delivery import DeliveryWorker
-from monitor.event_decide import EventDecide
 from monitor.heap import settle_heap
-from monitor.http import Http
 from monitor.leases import LeaseKeeper
 from monitor.logs import register_secrets
 from monitor.model import Item, utcnow
+from monitor.net.client import Http
 from monitor.notifiers import NOTIFIERS
 from monitor.notifiers.base import Notifier, NotifierOptions
 from monitor.pacing import Cadence, backoff
 from monitor.pipeline import Decide, Pipeline
+from monitor.pipeline.decide import EventDecide
 from monitor.poller import PolledSourceRuntime, Poller, describe_error
 from monitor.scheduler import Scheduler, plan_sources
 from monitor.settings import Settings

@@ -39,7 +39,7 @@ A notifier outage is logged once (``delivery.failing``) and its end once
 (``delivery.recovered``); retries in between are debug lines.
 
 Which alerts a notifier is sent at all (updates on or off) is decided before queueing, by the
-event layer's notifier policy (``monitor/alerts.py``); a notifier's ``accepts`` is only the
+event layer's notifier policy (``monitor/events/alerts.py``); a notifier's ``accepts`` is only the
 last line of defence at send time.
 """
 

@@ -26,9 +26,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from adapters import ADAPTERS
 from adapters.base import SourceOptions
-from monitor.alert_options import Silence
 from monitor.config_errors import ConfigError, ConfigIssue, IssueCollector, display_path
 from monitor.contracts import HttpSettings
+from monitor.events.options import Silence
 from monitor.notifiers import NOTIFIERS
 from monitor.notifiers.base import NotifierOptions
 from monitor.units import Seconds

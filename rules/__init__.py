@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rules.base import RuleType
-from rules.bilateral import BilateralMeetingRule
+from rules.bilateral.detector import BilateralMeetingRule
 from rules.keyword import KeywordRule
 
 # type name -> rule class. Adding a rule type = one module + one line here.

@@ -11,7 +11,7 @@ from typing import ClassVar, Protocol
 
 from pydantic import ConfigDict, Field
 
-from monitor.alert_options import RealertOptions
+from monitor.events.options import RealertOptions
 from monitor.model import Item, Match
 
 

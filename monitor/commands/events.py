@@ -17,12 +17,12 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-from monitor.alert_options import normalise_pair
 from monitor.commands.common import EXIT_CONFIG, EXIT_OK, add_config_option, load_or_report
-from monitor.event_decide import roster_officials
-from monitor.event_record import EventRecord, EventReport
-from monitor.headlines import by_labels, headline
+from monitor.events.headlines import by_labels, headline
+from monitor.events.options import normalise_pair
+from monitor.events.record import EventRecord, EventReport
 from monitor.model import utcnow
+from monitor.pipeline.decide import roster_officials
 from monitor.store import open_store
 from monitor.units import parse_duration
 

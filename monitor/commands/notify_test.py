@@ -25,8 +25,8 @@ from monitor.commands.common import (
     load_or_report,
 )
 from monitor.config_errors import display_path
-from monitor.http import Http
 from monitor.logs import mask_text, register_secrets
+from monitor.net.client import Http
 from monitor.notifiers import NOTIFIERS
 from monitor.notifiers.base import Delivery, NotifierOptions
 from monitor.render.sample import sample_alert

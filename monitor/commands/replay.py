@@ -34,9 +34,9 @@ from pathlib import Path
 
 from adapters.feed import FeedError, parse_feed
 from monitor.commands.common import EXIT_CONFIG, EXIT_OK, add_config_option, load_or_report
-from monitor.event_decide import EventDecide
 from monitor.model import Item, utcnow
 from monitor.pipeline import Pipeline
+from monitor.pipeline.decide import EventDecide
 from monitor.render import console
 from monitor.settings import Settings
 from monitor.store import Store, open_store

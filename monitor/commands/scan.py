@@ -6,7 +6,7 @@ input line: ``{"id": ..., "meetings": [...]}`` or ``{"id": ..., "error": "..."}`
 stops on a bad line and flushes after every line, so it can sit in a pipe.
 
 ``bilat scan FILE|URL|-`` prints a readable report for a person trying the detector on an
-article. A URL is fetched with the daemon's HTTP client (``monitor.http.Http``: timeouts,
+article. A URL is fetched with the daemon's HTTP client (``monitor.net.client.Http``: timeouts,
 size cap, redirects by policy, the SSRF guard); loopback and private addresses are refused
 unless ``--allow-private`` is given (for a local test server). HTML is reduced to text.
 """
@@ -23,9 +23,9 @@ from typing import Any, BinaryIO, TextIO
 from adapters.htmldecode import decode_html
 from adapters.htmltext import html_to_text, looks_like_html
 from monitor.contracts import BlockedAddress, FetchError, HttpSettings
-from monitor.http import Http
 from monitor.logs import configure_logging
 from monitor.model import Meeting
+from monitor.net.client import Http
 
 MAX_FETCH_BYTES = 5 * 1024 * 1024
 FETCH_TIMEOUT_S = 20.0
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError, FetchError) as exc:
         print(f"bilat scan: {exc}", file=sys.stderr)
         return 2
-    from rules.bilateral import detect
+    from rules.bilateral.detector import detect
 
     meetings = detect(
         text, title=args.title or title, author=args.author, lang=args.lang, published=published
@@ -124,7 +124,7 @@ def scan_line(raw: bytes) -> dict[str, Any]:
         except ValueError as exc:
             return {"id": ident, "error": f'"published": {exc}'}
     try:
-        from rules.bilateral import detect
+        from rules.bilateral.detector import detect
 
         meetings = detect(text, **kwargs)
     except Exception as exc:  # the contract is one line out per line in, whatever happens

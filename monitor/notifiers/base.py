@@ -11,8 +11,8 @@ from typing import Literal, Protocol
 
 from pydantic import ConfigDict
 
-from monitor.alert_options import NotifierAlertOptions
 from monitor.contracts import HttpClient
+from monitor.events.options import NotifierAlertOptions
 from monitor.model import Alert
 from monitor.units import Seconds
 

@@ -18,8 +18,9 @@ Writes that belong together go through ``transaction()``: one ``Transaction`` pe
 poll records the new seen items, the matches, the alerts with their outbox rows and the
 source's new cursor/validators/due time, all or nothing. Every insert is idempotent (unique
 item key, match key, alert id), so processing the same poll twice changes nothing.
-Events (``monitor/events.py``) and alert threads (``monitor/threads.py``) are read and written
-through ``Transaction`` too, so clustering and alert decisions commit with the poll.
+Events (``monitor/events/cluster.py``) and alert threads (``monitor/events/threads.py``) are
+read and written through ``Transaction`` too, so clustering and alert decisions commit with
+the poll.
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ from monitor.contracts import SourceCursor
 from monitor.model import Alert, Item, Match
 
 if TYPE_CHECKING:
-    from monitor.event_record import EventDecision, EventRecord
-    from monitor.events import CandidateQuery
-    from monitor.threads import Thread
+    from monitor.events.cluster import CandidateQuery
+    from monitor.events.record import EventDecision, EventRecord
+    from monitor.events.threads import Thread
 
 OutboxState = Literal["pending", "sent", "dead"]
 
@@ -152,7 +153,7 @@ class Transaction(Protocol):
         and first attempt."""
         ...
 
-    # -- events (monitor/events.py) and alert threads (monitor/threads.py) ---------------
+    # -- events (monitor/events/cluster.py) and alert threads (monitor/events/threads.py) ------
 
     async def event_candidates(self, query: CandidateQuery) -> list[EventRecord]:
         """What ``events.cluster`` needs for one match: the event with ``query.key`` when set

@@ -22,10 +22,10 @@ from typing import Any
 
 import asyncpg
 
-from monitor.event_record import EventDecision, EventRecord
-from monitor.events import CandidateQuery
+from monitor.events.cluster import CandidateQuery
+from monitor.events.record import EventDecision, EventRecord
+from monitor.events.threads import Thread
 from monitor.store.postgres_schema import clean, dumps, lock_key
-from monitor.threads import Thread
 
 EVENTS_LOCK = f"SELECT pg_advisory_xact_lock({lock_key('events')})"
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import asyncpg
 
-from monitor.event_record import EventRecord
+from monitor.events.record import EventRecord
 from monitor.model import Alert
 from monitor.store.base import OutboxRow, OutboxState, PruneReport
 from monitor.store.postgres_events import EVENTS_LOCK, PRUNE_EVENTS, list_events

@@ -110,7 +110,7 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
         ("ALTER TABLE outbox ADD COLUMN IF NOT EXISTS not_before timestamptz",),
     ),
     (
-        # Events (monitor/events.py): derived state in ``events`` (``record_json`` is the
+        # Events (monitor/events/cluster.py): derived state in ``events`` (``record_json`` is the
         # EventRecord without its reports), one row per report in ``event_reports``, one
         # alert thread per (event, notifier). See ``postgres_events.py``.
         "0003_events",

@@ -25,7 +25,7 @@ from pathlib import Path
 import aiosqlite
 import structlog
 
-from monitor.event_record import EventRecord
+from monitor.events.record import EventRecord
 from monitor.model import Alert, Item, Match, utcnow
 from monitor.store.base import (
     OutboxRow,

@@ -18,10 +18,10 @@ from typing import Any
 
 import aiosqlite
 
-from monitor.event_record import EventDecision, EventRecord
-from monitor.events import CandidateQuery
+from monitor.events.cluster import CandidateQuery
+from monitor.events.record import EventDecision, EventRecord
+from monitor.events.threads import Thread
 from monitor.store.sqlite_schema import ts
-from monitor.threads import Thread
 
 
 def _dumps(value: Any) -> str:

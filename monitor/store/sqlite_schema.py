@@ -110,7 +110,7 @@ MIGRATIONS: list[tuple[str, tuple[Statement, ...]]] = [
         (AddColumn("outbox", "not_before", "REAL"),),
     ),
     (
-        # Events (monitor/events.py): derived state in ``events`` (``record_json`` is the
+        # Events (monitor/events/cluster.py): derived state in ``events`` (``record_json`` is the
         # EventRecord without its reports), one row per report in ``event_reports`` (so a
         # join appends a row instead of rewriting a growing document), one alert thread per
         # (event, notifier). Dates are ISO text (they sort as dates).

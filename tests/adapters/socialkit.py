@@ -66,7 +66,7 @@ async def serve(app: web.Application) -> AsyncIterator[str]:
 @asynccontextmanager
 async def http_client() -> AsyncIterator[Any]:
     """The project's real HTTP client, allowed to reach loopback."""
-    from monitor.http import Http
+    from monitor.net.client import Http
 
     settings = HttpSettings(allow_private_networks=True, timeout=10.0, connect_timeout=5.0)
     async with Http(settings) as http:

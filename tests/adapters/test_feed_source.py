@@ -16,7 +16,7 @@ import adapters.feed
 from adapters import ADAPTERS
 from adapters.feed import THREAD_PARSE_BYTES, FeedError, FeedSource
 from monitor.contracts import HttpSettings, SourceCursor
-from monitor.http import Http
+from monitor.net.client import Http
 from tests.adapters.feedfiles import body
 
 ETAG = '"bbc-v1"'

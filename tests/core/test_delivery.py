@@ -19,8 +19,8 @@ from aiohttp import web
 from monitor import render
 from monitor.contracts import FetchError, HttpSettings
 from monitor.delivery import DeliveryWorker
-from monitor.http import Http
 from monitor.model import Alert, Item, Match, ReportRef
+from monitor.net.client import Http
 from monitor.notifiers import NOTIFIERS
 from monitor.notifiers.base import Delivery, NotifierOptions
 from monitor.notifiers.console import ConsoleNotifier, ConsoleOptions, format_alert

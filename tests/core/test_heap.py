@@ -14,7 +14,7 @@ CHILD = """
 import gc, json
 from monitor.heap import settle_heap
 from rules import RULES
-from rules.gazetteer import gazetteer
+from rules.bilateral.gazetteer import gazetteer
 opts = RULES["bilateral_meeting"].Options(id="b", type="bilateral_meeting")
 rule = RULES["bilateral_meeting"](opts)
 before = gazetteer.cache_info().currsize

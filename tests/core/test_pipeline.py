@@ -11,9 +11,9 @@ import pytest
 from structlog.testing import capture_logs
 
 from monitor.contracts import SourceCursor
-from monitor.event_decide import EventDecide
 from monitor.model import Item, Match
 from monitor.pipeline import DecideContext, Pipeline, QueuedAlert, RoutedMatch
+from monitor.pipeline.decide import EventDecide
 from monitor.store import SourceState, Transaction
 from monitor.store.sqlite import SqliteStore
 from rules.base import RuleOptions

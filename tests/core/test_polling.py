@@ -16,7 +16,7 @@ import pytest
 from adapters.feed import FeedOptions, FeedSource
 from monitor.contracts import HttpSettings
 from monitor.delivery import DeliveryWorker
-from monitor.http import Http
+from monitor.net.client import Http
 from monitor.pacing import Cadence
 from monitor.pipeline import Pipeline
 from monitor.poller import PolledSourceRuntime, Poller

@@ -21,8 +21,8 @@ import pytest
 from prometheus_client import REGISTRY
 
 from monitor.delivery import DeliveryWorker
-from monitor.http import Http
 from monitor.model import Alert
+from monitor.net.client import Http
 from monitor.notifiers.base import Notifier, NotifierOptions
 from monitor.notifiers.slack import SlackNotifier, SlackOptions
 from monitor.store import Store, open_store

@@ -12,7 +12,7 @@ import pytest
 
 from monitor import render
 from monitor.delivery import DrainReport
-from monitor.http import Http
+from monitor.net.client import Http
 from monitor.store import Store
 from tests.conftest import captured_logs
 from tests.delivery.conftest import (

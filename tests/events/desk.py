@@ -8,16 +8,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.alert_options import Silence
-from monitor.alerts import NotifierPolicy
 from monitor.contracts import SourceCursor
-from monitor.event_decide import EventDecide
+from monitor.events.alerts import NotifierPolicy
+from monitor.events.options import Silence
 from monitor.model import Alert, Item, Match
 from monitor.notifiers.base import NotifierOptions
 from monitor.notifiers.email import EmailOptions
 from monitor.notifiers.slack import SlackOptions
 from monitor.notifiers.webhook import WebhookOptions
 from monitor.pipeline import Pipeline
+from monitor.pipeline.decide import EventDecide
 from monitor.store import Store, open_store
 from rules.base import Rule
 from tests.events.factory import at

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from monitor.model import Item, Match, Meeting, ReportRef
-from rules.dates import MeetingDate
+from rules.dates.meeting import MeetingDate
 
 T0 = datetime(2025, 7, 1, 6, 0, tzinfo=UTC)  # a Tuesday
 

@@ -17,10 +17,10 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from monitor.alerts import AlertRule, NotifierPolicy
-from monitor.event_decide import Officials
-from monitor.events import ClusterPolicy, official_resolver
+from monitor.events.alerts import AlertRule, NotifierPolicy
+from monitor.events.cluster import ClusterPolicy, official_resolver
 from monitor.model import Item, Match
+from monitor.pipeline.decide import Officials
 from rules.base import RuleOptions
 from tests.events.factory import ROSTER, item, meeting_match
 

@@ -1,4 +1,4 @@
-"""Config models for alerts: silences, realert, quiet hours (monitor/alert_options.py)."""
+"""Config models for alerts: silences, realert, quiet hours (monitor/events/options.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from monitor.alert_options import NotifierAlertOptions, QuietHours, RealertOptions, Silence
-from monitor.alerts import AlertRule, NotifierPolicy
+from monitor.events.alerts import AlertRule, NotifierPolicy
+from monitor.events.options import NotifierAlertOptions, QuietHours, RealertOptions, Silence
 from monitor.notifiers.base import NotifierOptions
 from rules.base import RuleOptions
 

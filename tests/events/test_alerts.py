@@ -1,12 +1,11 @@
-"""Alert decisions per notifier (monitor/alerts.py), driven through the in-memory book."""
+"""Alert decisions per notifier (monitor/events/alerts.py), driven through the in-memory book."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from monitor.alert_options import QuietHours, Silence
-from monitor.alerts import (
+from monitor.events.alerts import (
     AlertDecision,
     AlertRule,
     Announced,
@@ -15,8 +14,9 @@ from monitor.alerts import (
     headline,
     update_text,
 )
-from monitor.eventbook import EventBook
-from monitor.events import ClusterPolicy, cluster, official_resolver
+from monitor.events.book import EventBook
+from monitor.events.cluster import ClusterPolicy, cluster, official_resolver
+from monitor.events.options import QuietHours, Silence
 from monitor.model import Alert, Item, Match
 from tests.events.factory import ROSTER, at, item, meeting_match
 

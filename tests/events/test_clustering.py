@@ -1,10 +1,10 @@
-"""Event identity and lifecycle (monitor/events.py): which reports are one meeting."""
+"""Event identity and lifecycle (monitor/events/cluster.py): which reports are one meeting."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from monitor.events import (
+from monitor.events.cluster import (
     ClusterPolicy,
     EventDecision,
     EventRecord,
@@ -12,9 +12,9 @@ from monitor.events import (
     cluster,
     official_resolver,
 )
+from monitor.events.places import Place, places_compatible, resolve_place
 from monitor.model import Match, ReportRef
-from monitor.places import Place, places_compatible, resolve_place
-from rules.dates import MeetingDate
+from rules.dates.meeting import MeetingDate
 from tests.events.factory import ROSTER, at, item, report
 
 D = date(2025, 7, 3)

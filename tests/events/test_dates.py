@@ -1,4 +1,4 @@
-"""Meeting dates read from text, per language (rules/dates.py)."""
+"""Meeting dates read from text, per language (rules/dates/meeting.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitor.model import Item, Match, Meeting
-from rules.dates import (
+from rules.dates.meeting import (
     date_of,
     dateline_date,
     extract_meeting_date,

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from monitor.alerts import NotifierPolicy
 from monitor.commands.check import summary
-from monitor.event_decide import EventDecide
+from monitor.events.alerts import NotifierPolicy
 from monitor.model import Alert
 from monitor.notifiers import NOTIFIERS
+from monitor.pipeline.decide import EventDecide
 from monitor.render.sample import sample_alert
 from monitor.settings import ConfigError, load_settings
 

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from monitor.event_record import EventDecision
-from monitor.events import candidate_query, cluster
+from monitor.events.cluster import candidate_query, cluster
+from monitor.events.record import EventDecision
+from monitor.events.threads import Announced, Thread
 from monitor.model import Alert, Item, Match, ReportRef
 from monitor.store import Store, open_store
-from monitor.threads import Announced, Thread
 from tests.events.factory import T0, at, item, report
 
 D = date(2025, 7, 3)

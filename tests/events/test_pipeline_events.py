@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 from structlog.testing import capture_logs
 
-from monitor.alert_options import Silence
-from monitor.alerts import Announced, NotifierPolicy
 from monitor.contracts import HttpSettings
 from monitor.delivery import DeliveryWorker
-from monitor.event_record import EventRecord
-from monitor.eventbook import EventBook
-from monitor.http import Http
+from monitor.events.alerts import Announced, NotifierPolicy
+from monitor.events.book import EventBook
+from monitor.events.options import Silence
+from monitor.events.record import EventRecord
 from monitor.model import Item
+from monitor.net.client import Http
 from monitor.notifiers.console import ConsoleNotifier, ConsoleOptions
 from monitor.pipeline import DecideContext, QueuedAlert, RoutedMatch
 from monitor.poller import Poller
@@ -60,7 +60,7 @@ async def open_desk(store_url: str) -> AsyncIterator[OpenDesk]:
 def reference(
     arrivals: Sequence[tuple[Item, datetime]], silences: Sequence[Silence] = ()
 ) -> EventBook:
-    """The in-memory reference pipeline (monitor/eventbook.py) over the same arrivals."""
+    """The in-memory reference pipeline (monitor/events/book.py) over the same arrivals."""
     book = EventBook({"india-desk": RULE}, NOTIFIERS, silences, POLICY)
     matches = {it.id: m for it, m in stream()}
     for it, now in arrivals:

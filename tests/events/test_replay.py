@@ -1,5 +1,5 @@
 """The headline replay: 31 reports of three meetings on overlapping days, in six languages
-from many sources, through dates -> clustering -> alert decisions (monitor/eventbook.py)."""
+from many sources, through dates -> clustering -> alert decisions (monitor/events/book.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from monitor.alert_options import Silence
-from monitor.alerts import Announced
-from monitor.eventbook import EventBook
-from monitor.events import EventRecord
+from monitor.events.alerts import Announced
+from monitor.events.book import EventBook
+from monitor.events.cluster import EventRecord
+from monitor.events.options import Silence
 from monitor.model import Item, Match
 from tests.events.factory import at
 from tests.events.scenario import (

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from adapters.feed import FeedOptions
-from monitor.event_decide import EventDecide, roster_officials
-from monitor.events import official_resolver
+from monitor.events.cluster import official_resolver
 from monitor.model import ReportRef
+from monitor.pipeline.decide import EventDecide, roster_officials
 from tests.events.factory import item
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from monitor.contracts import HttpSettings
-from monitor.http import Http
+from monitor.net.client import Http
 from tests.http.server import LoopbackServer
 
 MakeHttp = Callable[..., Http]

@@ -18,8 +18,8 @@ from monitor.contracts import (
     ResponseTooLarge,
     ServerError,
 )
-from monitor.http import DEFAULT_USER_AGENT
-from monitor.netguard import StaticResolver
+from monitor.net.client import DEFAULT_USER_AGENT
+from monitor.net.ssrf import StaticResolver
 from tests.http.conftest import MakeHttp
 from tests.http.server import ETAG, FEED, LAST_MODIFIED, LoopbackServer, MiB, gzip_bomb
 

@@ -8,8 +8,8 @@ from email.utils import formatdate
 import pytest
 from multidict import CIMultiDict
 
-from monitor.http import redact_url
-from monitor.serverhints import retry_after_s, server_delay_s
+from monitor.net.client import redact_url
+from monitor.net.serverhints import retry_after_s, server_delay_s
 
 NOW = 1_800_000_000.0
 

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from monitor.contracts import BlockedAddress, ClientError
-from monitor.netguard import AddressPolicy, BlockedConnect, StaticResolver, blocked_reason, parse_ip
+from monitor.net.ssrf import AddressPolicy, BlockedConnect, StaticResolver, blocked_reason, parse_ip
 from tests.http.conftest import MakeHttp
 from tests.http.server import FEED, LoopbackServer
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from monitor.contracts import HttpSettings, NetworkError, RateLimited, ServerError
-from monitor.http import Http
+from monitor.net.client import Http
 from tests.http.conftest import MakeHttp
 from tests.http.server import FEED, LoopbackServer
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from monitor.contracts import HttpSettings
-from monitor.http import Http
+from monitor.net.client import Http
 from tests.notifiers.slack_standin import SlackStandIn
 from tests.notifiers.smtp_server import Behaviour, Recorder, SmtpServer, make_certificate
 

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from monitor.contracts import HttpSettings
-from monitor.http import Http
+from monitor.net.client import Http
 from monitor.notifiers import NOTIFIERS
 from monitor.notifiers.common import NotifierConfigError
 from monitor.notifiers.slack import SKIPPED_UPDATE, SlackNotifier, SlackOptions

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 from pydantic import ValidationError
 
-from monitor.http import Http
+from monitor.net.client import Http
 from monitor.notifiers import NOTIFIERS
 from monitor.notifiers.webhook import (
     SIGNATURE_HEADER,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rules.bilateral import detect
+from rules.bilateral.detector import detect
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
 

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from monitor.model import Item
 from rules import RULES
-from rules.bilateral import BilateralMeetingOptions, BilateralMeetingRule, detect, summary
+from rules.bilateral.detector import BilateralMeetingOptions, BilateralMeetingRule, detect, summary
 from tests.rules.cases import outcome
 
 

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from rules.bilateral import detect
-from rules.inflect_slavic import ru_first_name, ru_surname
+from rules.bilateral.detector import detect
+from rules.bilateral.inflect_slavic import ru_first_name, ru_surname
 from tests.rules.cases import outcome
 
 MID_2025 = datetime(2025, 6, 20, tzinfo=UTC)

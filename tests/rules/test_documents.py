@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from monitor.model import Meeting
-from rules.bilateral import detect
+from rules.bilateral.detector import detect
 
 
 def summary(meetings: list[Meeting]) -> dict[str, tuple[str, str | None]]:

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from rules.bilateral import detect
-from rules.gazetteer import gazetteer
-from rules.language import guess_language
+from rules.bilateral.detector import detect
+from rules.bilateral.gazetteer import gazetteer
+from rules.bilateral.language import guess_language
 from tests.rules.test_detect_asia import CASES as ASIA
 from tests.rules.test_detect_en import CASES as EN
 from tests.rules.test_detect_europe import CASES as EUROPE

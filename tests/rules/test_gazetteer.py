@@ -1,4 +1,4 @@
-"""rules.gazetteer: one automaton, script-aware boundaries, case rules, and its data."""
+"""rules.bilateral.gazetteer: one automaton, script-aware boundaries, case rules, and its data."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from importlib import resources
 
 import pytest
 
-from rules import cldr
-from rules.gazetteer import gazetteer, scan_text
-from rules.lexicon import COUNTRY, DEMONYM, ORG, PERSON, ROLE, TRIGGER
+from rules.bilateral import cldr
+from rules.bilateral.gazetteer import gazetteer, scan_text
+from rules.bilateral.lexicon import COUNTRY, DEMONYM, ORG, PERSON, ROLE, TRIGGER
 from rules.text import normalize
 
 _PLACE = (COUNTRY, DEMONYM)
@@ -149,7 +149,7 @@ def test_gazetteer_size_and_languages() -> None:
 
 
 def test_cldr_snapshot_matches_babel() -> None:
-    """rules/data/cldr.json holds what the installed Babel says (python -m rules.cldr)."""
+    """rules/data/cldr.json holds what the installed Babel says (python -m rules.bilateral.cldr)."""
     import babel
 
     snap = cldr.load()

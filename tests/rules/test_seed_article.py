@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor.model import Meeting
-from rules.bilateral import detect
+from rules.bilateral.detector import detect
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
 TEXT = (FIXTURES / "seed-article-hi.txt").read_text(encoding="utf-8")

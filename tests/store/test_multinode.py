@@ -15,9 +15,9 @@ import pytest
 from adapters.feed import FeedOptions, FeedSource
 from monitor.contracts import HttpSettings, SourceCursor
 from monitor.delivery import DeliveryWorker
-from monitor.http import Http
 from monitor.leases import LeaseKeeper
 from monitor.model import Item
+from monitor.net.client import Http
 from monitor.pacing import Cadence
 from monitor.pipeline import Pipeline
 from monitor.poller import PolledSourceRuntime, Poller

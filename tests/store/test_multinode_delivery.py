@@ -14,7 +14,7 @@ import pytest
 
 from monitor.contracts import HttpSettings
 from monitor.delivery import DeliveryWorker
-from monitor.http import Http
+from monitor.net.client import Http
 from monitor.notifiers.webhook import WebhookNotifier, WebhookOptions
 from monitor.store import notifier_lease
 from monitor.store.postgres import PostgresStore

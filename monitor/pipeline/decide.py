@@ -1,0 +1,238 @@
+"""The pipeline's ``decide`` on the store: one alert per real meeting, then quiet updates.
+
+``EventDecide`` mirrors ``monitor/events/book.py`` (the in-memory reference) step for step,
+reading and writing inside the poll's transaction, so seen items, matches, events, threads,
+alerts, outbox rows and the cursor commit together or not at all:
+
+    when       = rules.dates.meeting.date_of(item, match)
+    candidates = tx.event_candidates(events.candidate_query(match, ref, when))
+    decision   = events.cluster(match, ref, when, candidates)   -> tx.save_event
+    (backfilled matches stop here: they teach the event, they never alert)
+    decisions  = alerts.decide_alerts(decision, rule, notifiers, tx.event_threads(key))
+                 -> tx.save_thread per decision; alerts queued (held ones not before release)
+
+Every decision per notifier is logged as one ``alert.decided`` line (outcome and reason:
+new, update, confirmed, held, folded, duplicate, silenced, skipped). ``flush`` is the
+scheduler's tick: threads whose ``flush_at`` has come send their folded update.
+
+Identity survives restarts because all of it lives in the store; a repeated decision is a
+no-op because the item is already a report of its event and alert ids are deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, tzinfo
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from adapters.base import SourceOptions
+from monitor.events.alerts import (
+    AlertDecision,
+    AlertRule,
+    NotifierPolicy,
+    decide_alerts,
+    flush_thread,
+)
+from monitor.events.cluster import ClusterPolicy, candidate_query, cluster, official_resolver
+from monitor.events.options import Silence
+from monitor.events.record import OfficialCountry
+from monitor.model import ReportRef
+from monitor.pipeline.routing import DecideContext, QueuedAlert, RoutedMatch
+from monitor.store.base import Transaction
+from rules.base import RuleOptions
+from rules.bilateral.roster import load_roster
+from rules.dates.meeting import date_of
+
+if TYPE_CHECKING:
+    from monitor.settings import Settings
+
+log = structlog.get_logger("monitor.events")
+
+FLUSH_BATCH = 100  # threads flushed per transaction
+
+
+@dataclass(frozen=True, slots=True)
+class Officials:
+    """What the officials roster tells the event layer: official accounts ("@DrSJaishankar"
+    -> "IN"; None = confirms any meeting), officials' countries ("Wang Yi" -> "CN"), and
+    names for official sources in update text ({"mea-press": "MEA"}; default: the id)."""
+
+    handles: Mapping[str, str | None] = field(default_factory=dict)
+    country_of: OfficialCountry | None = None
+    source_labels: Mapping[str, str] = field(default_factory=dict)
+
+
+def roster_officials(sources: Iterable[SourceOptions] = ()) -> Officials:
+    """What the detector's officials roster (``rules/data/officials*.toml``, read by
+    ``rules.bilateral.roster.load_roster``) tells the event layer.
+
+    - handles: the accounts of people in office today and the offices' own accounts
+      ("@DrSJaishankar" -> "IN", "@MEAIndia" -> "IN"): a post by one of them confirms a
+      meeting of their country, whatever source it arrives through;
+    - country_of: a canonical name -> the country of that person's latest office;
+    - source_labels: how update text names an official source (its ``label``, else its id).
+    """
+    handles, countries = _roster_tables(date.today())
+    labels = {s.id: s.label for s in sources if s.label}
+    return Officials(handles, countries.get, labels)
+
+
+@lru_cache(maxsize=4)
+def _roster_tables(today: date) -> tuple[dict[str, str | None], dict[str, str]]:
+    roster = load_roster()
+    handles: dict[str, str | None] = dict(roster.office_handles)
+    countries: dict[str, str] = {}
+    for person in roster.people:
+        latest = person.term_at(None)
+        if latest is not None:
+            countries.setdefault(person.name, latest.party)
+        term = person.term_at(today)
+        if term is not None and term.covers(today):
+            for handle in person.handles:
+                handles.setdefault(handle.lower(), term.party)
+    return handles, countries
+
+
+class EventDecide:
+    """``Decide`` (see ``monitor/pipeline/routing.py``) with events, threads and silences."""
+
+    def __init__(
+        self,
+        *,
+        rules: Iterable[RuleOptions] = (),
+        notifiers: Mapping[str, NotifierPolicy] | None = None,
+        silences: Sequence[Silence] = (),
+        officials: Officials | None = None,
+        tz: tzinfo | None = None,
+    ) -> None:
+        officials = officials or roster_officials()
+        self.rules = {options.id: AlertRule.of(options) for options in rules}
+        self.notifiers = dict(notifiers or {})
+        self.silences = tuple(silences)
+        self.policy = ClusterPolicy(
+            official=official_resolver(officials.handles, officials.source_labels),
+            official_country=officials.country_of,
+        )
+        self.tz = tz
+
+    @classmethod
+    def from_settings(cls, settings: Settings, officials: Officials | None = None) -> EventDecide:
+        return cls(
+            rules=[r for r in settings.rules if r.enabled],
+            notifiers={
+                name: NotifierPolicy.of(name, options)
+                for name, options in settings.notifiers.items()
+                if options.enabled
+            },
+            silences=settings.silences,
+            officials=officials or roster_officials(settings.sources),
+        )
+
+    def _policies(self, enabled: frozenset[str]) -> dict[str, NotifierPolicy]:
+        # A notifier without a configured policy gets the defaults (updates on, no quiet).
+        return {name: self.notifiers.get(name) or NotifierPolicy(name, "") for name in enabled}
+
+    def _rule(self, options: RuleOptions, enabled: frozenset[str]) -> AlertRule:
+        rule = self.rules.get(options.id)
+        if rule is None:
+            rule = self.rules[options.id] = AlertRule.of(options)
+        # Disabled notifiers are not routed to (as if the rule did not name them).
+        return replace(rule, notify=tuple(n for n in rule.notify if n in enabled))
+
+    async def __call__(
+        self, tx: Transaction, matches: Sequence[RoutedMatch], ctx: DecideContext
+    ) -> list[QueuedAlert]:
+        policies = self._policies(ctx.notifiers)
+        out: list[QueuedAlert] = []
+        for routed in matches:
+            out += await self._decide_one(tx, routed, ctx, policies)
+        return out
+
+    async def _decide_one(
+        self,
+        tx: Transaction,
+        routed: RoutedMatch,
+        ctx: DecideContext,
+        policies: Mapping[str, NotifierPolicy],
+    ) -> list[QueuedAlert]:
+        item, match = routed.item, routed.match
+        ref = ReportRef.of(item)
+        when = date_of(item, match, tz=self.tz)
+        candidates = await tx.event_candidates(candidate_query(match, ref, when, self.policy))
+        decision = cluster(match, ref, when, candidates, now=ctx.now, policy=self.policy)
+        await tx.save_event(decision, ctx.now)
+        event = decision.event
+        log.debug(
+            "event.clustered",
+            action=decision.action,
+            event_key=event.key,
+            item_key=item.key,
+            date=when.value.isoformat(),
+            date_source=when.source,
+            reports=event.report_count,
+            rejected=[f"{r.key}: {r.reason}" for r in decision.rejected] or None,
+        )
+        if routed.backfill:
+            return []
+        # A brand-new event has no threads yet (keys are never reused while threads exist).
+        threads = {} if decision.action == "new" else await tx.event_threads(event.key)
+        decisions = decide_alerts(
+            decision,
+            self._rule(routed.rule, ctx.notifiers),
+            policies,
+            threads,
+            now=ctx.now,
+            silences=self.silences,
+            official_country=self.policy.official_country,
+        )
+        context = {"rule_id": match.rule_id, "item_key": item.key, "event_key": event.key}
+        return await self._apply(tx, decisions, context)
+
+    async def flush(
+        self,
+        tx: Transaction,
+        now: datetime,
+        *,
+        notifiers: frozenset[str],
+        limit: int = FLUSH_BATCH,
+    ) -> list[QueuedAlert]:
+        """Send the folded updates (and quiet-hours releases) of threads due by ``now``."""
+        policies = self._policies(notifiers)
+        out: list[QueuedAlert] = []
+        for thread in await tx.due_threads(now, limit):
+            context = {"rule_id": thread.rule_id, "event_key": thread.event_key}
+            event = await tx.event(thread.event_key)
+            rule = self.rules.get(thread.rule_id)
+            policy = policies.get(thread.notifier)
+            if event is None or rule is None or policy is None:
+                missing = (
+                    "the event is gone"
+                    if event is None
+                    else f"rule {thread.rule_id} is not configured"
+                    if rule is None
+                    else f"notifier {thread.notifier} is not enabled"
+                )
+                await tx.save_thread(replace(thread, flush_at=None))
+                skipped = AlertDecision(thread.notifier, "skipped", f"folded update: {missing}")
+                out += await self._apply(tx, [skipped], context)
+                continue
+            decision = flush_thread(thread, event, rule, policy, now=now, silences=self.silences)
+            out += await self._apply(tx, [decision], context)
+        return out
+
+    async def _apply(
+        self, tx: Transaction, decisions: Sequence[AlertDecision], context: Mapping[str, Any]
+    ) -> list[QueuedAlert]:
+        out: list[QueuedAlert] = []
+        for d in decisions:
+            if d.thread is not None:
+                await tx.save_thread(d.thread)
+            if d.alert is not None:
+                hold = d.release_at if d.outcome == "held" else None
+                out.append(QueuedAlert(d.alert, hold))
+            log.info("alert.decided", **{**context, **d.log_fields()})
+        return out

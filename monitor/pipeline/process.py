@@ -1,0 +1,170 @@
+"""The pipeline: new items -> rules -> matches -> events -> alert decisions -> one transaction.
+
+``Pipeline.process(state, items)`` is called by the poller with the source's next state (new
+cursor, validators, due time) and by push sources (``process_items``) with their cursor.
+Inside one transaction it drops items already seen, runs every rule that accepts an item,
+records matches, asks ``decide`` for alerts, queues them in the outbox and saves the source's
+state. A crash anywhere before the commit leaves nothing behind; the cursor advances only with
+the items.
+
+Backfill (first run does not flood): an item published more than ``backfill`` ago never
+alerts; on a source's first successful poll, undated items do not alert either (their age is
+unknown). Such items are still marked seen and still matched (so event clustering can learn
+from them), but ``decide`` receives them with ``backfill=True``.
+
+``decide`` is the one place that turns matches into alerts. The default is
+``monitor.pipeline.decide.EventDecide``: matches cluster into events (one per real meeting; a
+keyword match is an event of its own) and each notifier gets one "new" alert per event, then
+updates and confirmations in its thread, all read and written in the poll's transaction. A
+decide may hold alerts (quiet hours): ``QueuedAlert.not_before``. ``flush_due`` is the
+scheduler's tick for the folded updates a decide scheduled (``decide.flush``).
+
+``replay`` processes stored items offline (``bilat replay``): the same transaction without a
+source state.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import structlog
+
+from monitor.contracts import SourceCursor
+from monitor.model import Item, utcnow
+from monitor.pipeline.decide import EventDecide
+from monitor.pipeline.routing import (
+    Decide,
+    DecideContext,
+    Flush,
+    RoutedMatch,
+    queue,
+)
+from monitor.store.base import SourceState, Store
+from rules.base import Rule
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What processing one batch did (for the canonical poll log line)."""
+
+    fetched: int
+    new: int
+    matched: int
+    alerts: list[str] = field(default_factory=list)  # ids of newly queued alerts
+
+
+class Pipeline:
+    """Runs rules over new items and commits the result with the source's state."""
+
+    def __init__(
+        self,
+        store: Store,
+        rules: Sequence[Rule],
+        *,
+        notifiers: frozenset[str],
+        backfill_s: float,
+        decide: Decide | None = None,
+        on_alerts: Callable[[list[str]], None] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.rules = list(rules)
+        self.notifiers = notifiers
+        self.backfill = timedelta(seconds=backfill_s)
+        if decide is None:
+            decide = EventDecide(rules=[rule.options for rule in self.rules])
+        self.decide = decide
+        self.on_alerts = on_alerts  # e.g. wake the delivery worker
+        self.clock = clock
+
+    async def process(
+        self, state: SourceState, items: Sequence[Item], *, first_poll: bool = False
+    ) -> Outcome:
+        """Process ``items`` of ``state.source_id`` and save ``state``, in one transaction."""
+        return await self._process(items, state, first_poll)
+
+    async def replay(self, items: Sequence[Item]) -> Outcome:
+        """Process stored items (``bilat replay``): like a poll, but no source state is
+        touched; the clock says when they are "seen" (backfill counts from it)."""
+        return await self._process(items, None, False)
+
+    async def _process(
+        self, items: Sequence[Item], state: SourceState | None, first_poll: bool
+    ) -> Outcome:
+        now = self.clock()
+        # Several entries with one id (feeds do that) count once: the first wins.
+        unique = list({item.key: item for item in reversed(items)}.values())[::-1]
+        if not unique and state is not None:
+            # Nothing to decide (a 304, an empty feed): the state is the whole poll. The
+            # store's own save, which SQLite commits together with other polls' saves.
+            await self.store.save_source_state(state)
+            return Outcome(fetched=len(items), new=0, matched=0)
+        async with self.store.transaction() as tx:
+            fresh = await tx.unseen([item.key for item in unique])
+            new_items = [item for item in unique if item.key in fresh]
+            if unique:
+                await tx.mark_seen(unique, now)
+            routed = self._evaluate(new_items, now, first_poll)
+            if routed:
+                await tx.add_matches([(r.match, r.item) for r in routed], now)
+            decided = await self.decide(tx, routed, DecideContext(now, self.notifiers))
+            queued = await queue(tx, decided)
+            if state is not None:
+                await tx.save_source_state(state)
+        if queued and self.on_alerts:
+            self.on_alerts(queued)
+        return Outcome(fetched=len(items), new=len(new_items), matched=len(routed), alerts=queued)
+
+    async def flush_due(self) -> list[str]:
+        """The scheduler's tick: queue the folded updates that have come due, one batch in
+        one transaction (the next tick takes the rest); returns the ids queued."""
+        flush: Flush | None = getattr(self.decide, "flush", None)
+        if flush is None:
+            return []
+        now = self.clock()
+        async with self.store.transaction() as tx:
+            queued = await queue(tx, await flush(tx, now, notifiers=self.notifiers))
+        if queued and self.on_alerts:
+            self.on_alerts(queued)
+        return queued
+
+    async def process_items(
+        self, source_id: str, items: Sequence[Item], cursor: SourceCursor
+    ) -> Outcome:
+        """For push sources: process a batch and persist ``cursor`` with it."""
+        state = await self.store.source_state(source_id)
+        now = self.clock()
+        next_state = state.evolve(
+            cursor=cursor, last_ok_at=now, last_polled_at=now, failures=0, failing_since=None
+        )
+        return await self.process(next_state, items, first_poll=state.last_ok_at is None)
+
+    def _evaluate(
+        self, items: Sequence[Item], now: datetime, first_poll: bool
+    ) -> list[RoutedMatch]:
+        routed: list[RoutedMatch] = []
+        cutoff = now - self.backfill
+        for item in items:
+            published = item.published_at
+            backfill = first_poll if published is None else published < cutoff
+            for rule in self.rules:
+                opts = rule.options
+                if not opts.enabled or not opts.accepts(item):
+                    continue
+                t0 = time.perf_counter()
+                try:
+                    matches = rule.evaluate(item)
+                except Exception:
+                    # A broken rule must not stop the poll (or the other rules).
+                    log.exception("rule.failed", rule_id=opts.id, item_key=item.key)
+                    continue
+                elapsed = time.perf_counter() - t0
+                if elapsed > 0.5:
+                    log.warning("rule.slow", rule_id=opts.id, item_key=item.key, s=elapsed)
+                routed += [RoutedMatch(m, item, opts, backfill) for m in matches]
+        return routed

@@ -1,0 +1,257 @@
+"""What a sentence's context says about its entities and meeting words.
+
+A former office holder, a sports team, an organisation that names an event ("ASEAN
+summit"), the destination of a visit, the person met right after "met", the country of an
+official named by role only, the meeting place, and meeting words used as a topic.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rules.bilateral.frames import Entity, words_of
+from rules.bilateral.lexicon import BUILDING, CAPITAL, CITY, COUNTRY, LangLex
+from rules.bilateral.status import SOV, Cue, Trigger
+
+_VSO = frozenset(("ar",))  # the side right after the verb is its subject
+_NATIONAL_ROLES = frozenset(("hos", "hog", "fm", "minister", "military", "speaker", "vp"))
+
+
+def topic_trigger(t: Trigger, folded: str, lex: LangLex, floor: int) -> bool:
+    """A meeting mentioned as a topic ("about EU-India FTA negotiations")."""
+    topic = lex.words.get("topic_trigger", frozenset())
+    if not topic:
+        return False
+    before = words_of(folded[max(floor, t.start - 40) : t.start])[-4:]
+    return any(w in topic for w in before)
+
+
+_POSSESSIVE_NEXT = re.compile(r" (?:[\w.-]+ ){0,3}[\w.-]+['’]s ")
+
+
+def welcomes_a_thing(t: Trigger, folded: str, lang: str) -> bool:
+    """English "welcomed Biden's decision": a possessive object is a thing, not a visitor."""
+    return (
+        lang == "en"
+        and t.text.startswith("welcom")
+        and _POSSESSIVE_NEXT.match(folded, t.end, t.end + 40) is not None
+    )
+
+
+def refine(
+    ents: list[Entity],
+    trigs: list[Trigger],
+    cues: list[Cue],
+    folded: str,
+    lex: LangLex,
+    cue_names: set[str],
+) -> None:
+    """Flags and slots that follow from the words around each entity."""
+    sport = "sport" in cue_names
+    multi = "forum" in cue_names or "multilateral" in cue_names
+    former = [c for c in cues if c.name == "former"]
+    for ent in ents:
+        if any(
+            0 <= ent.start - c.end <= 25 or (c.start >= ent.start and c.end <= ent.end)
+            for c in former
+        ):
+            ent.former = True
+        if sport and (ent.place_only or ent.role in ("", "official")) and ent.person < 0:
+            ent.nonofficial = True  # "India and Pakistan" in a cricket story are teams
+        if (
+            ent.org
+            and ent.role not in ("org_head", "official")
+            and ent.person < 0
+            and (multi or _names_event(ent, trigs, cues, folded) or _membership(ent, folded, lex))
+        ):
+            ent.forum = True  # "SCO summit": the organisation is the setting, not a side
+    if lex.code == "en":
+        _adjectives_of_unknown_nouns(ents, trigs, cues, folded)
+        _attributive_orgs(ents, trigs, cues, folded)
+    if lex.words.get("of_before"):
+        _owned_by_orgs(ents, trigs, cues, folded, lex)
+    sov = lex.code in SOV
+    for t in trigs:
+        for ent in ents:
+            gap = folded[ent.end : t.start]
+            if t.group in ("visit", "weak") and ent.place_only and 0 <= t.start - ent.end <= 3:
+                ent.slot = "dest"  # "अमेरिका यात्रा", "China visit": where the visit goes
+            elif (
+                t.group == "visit"
+                and ent.place_only
+                and ent.slot == "loc"
+                and 0 <= ent.start - t.end <= 30
+            ):
+                ent.slot = "dest"  # "la visite ... à Paris": the visit's destination
+            elif (
+                not sov
+                and lex.code not in _VSO
+                and t.group != "visit"
+                and not ent.slot
+                and 0 <= ent.start - t.end <= 30
+                and "," not in folded[t.end : ent.start]
+            ):
+                between = words_of(folded[t.end : ent.start])
+                glue = lex.words.get("glue", frozenset()) | {"the", "visiting", "a", "with"}
+                if all(w in glue or w in ",()" for w in between):
+                    ent.slot = "obj"  # "met Chinese President Xi": the one met
+            del gap
+
+
+_WORD_AFTER = re.compile(r"[ \t]*([a-z][a-z-]+)")
+
+
+def _adjectives_of_unknown_nouns(
+    ents: list[Entity], trigs: list[Trigger], cues: list[Cue], folded: str
+) -> None:
+    """ "Chinese and American scientists met": a bare demonym before a noun that is no role
+    describes people who are not officials (English puts the adjective first)."""
+    known = {e.start for e in ents} | {t.start for t in trigs} | {c.start for c in cues}
+    for ent in ents:
+        if ent.role or ent.person >= 0 or ent.org or ent.place_only or ent.codes:
+            continue
+        surface = folded[ent.start : ent.end]
+        if surface.endswith("s") and not surface.endswith("ss"):
+            continue  # "Israelis", "Palestinians": the plural noun names the side itself
+        m = _WORD_AFTER.match(folded, ent.end)
+        if m is None or m.start(1) in known or m.group(1) in ("and", "or", "side", "sides"):
+            continue
+        ent.nonofficial = True
+
+
+# Words after an organisation's name that do not make the name a modifier of a noun.
+_NOT_NOUNS = frozenset(
+    """and or nor but side sides is are was were has have had will would shall should can
+    could may might must also to in on at by for with from of as than that which who whose
+    where when while after before during since until per via into onto over under about
+    against between among amid said says say told""".split()  # noqa: SIM905
+)
+
+
+def _attributive_orgs(
+    ents: list[Entity], trigs: list[Trigger], cues: list[Cue], folded: str
+) -> None:
+    """ "amid EU sanctions", "NATO spending": an organisation's bare name before a common
+    noun modifies that noun; it is what is talked about, not a side (English puts the
+    modifier first; "EU officials", "UN peacekeeping chief" are roles and join the name)."""
+    known = {e.start for e in ents} | {t.start for t in trigs} | {c.start for c in cues}
+    for ent in ents:
+        if not ent.org or ent.role or ent.person >= 0 or ent.codes or ent.slot:
+            continue
+        m = _WORD_AFTER.match(folded, ent.end)
+        if m is None or m.start(1) in known or m.group(1) in _NOT_NOUNS:
+            continue
+        ent.slot = "topic"
+
+
+_LAST_WORD = re.compile(r"([^\W\d_][\w'-]*)\s+$")
+
+
+def _owned_by_orgs(
+    ents: list[Entity], trigs: list[Trigger], cues: list[Cue], folded: str, lex: LangLex
+) -> None:
+    """ "les sanctions de l'UE", "la reforma de la ONU": an organisation's bare name after
+    a common noun and "of" owns that noun; it is what is talked about, not a side ("le
+    secrétaire général de l'ONU" is a role and joins the name)."""
+    linkers = sorted(lex.words["of_before"], key=len, reverse=True)
+    structure = frozenset().union(*lex.words.values())
+    spans = [(e.start, e.end) for e in ents] + [(t.start, t.end) for t in trigs]
+    spans += [(c.start, c.end) for c in cues]
+    for ent in ents:
+        if not ent.org or ent.role or ent.person >= 0 or ent.codes or ent.slot:
+            continue
+        head = folded[max(0, ent.start - 50) : ent.start]
+        base = ent.start - len(head)
+        tight = head.rstrip()
+        for w in linkers:
+            if not tight.endswith(w) or not (w.endswith("'") or len(tight) < len(head)):
+                continue
+            m = _LAST_WORD.search(tight, 0, len(tight) - len(w))
+            if m is None or m.end() != len(tight) - len(w):
+                continue
+            at = base + m.start(1)
+            if m.group(1) in structure or any(a <= at < b for a, b in spans):
+                break  # "avec les responsables de l'UE": a role, a side
+            ent.slot = "topic"
+            break
+
+
+def _names_event(ent: Entity, trigs: list[Trigger], cues: list[Cue], folded: str) -> bool:
+    """An organisation naming a meeting, not a side: "ASEAN summit", "SCO की बैठक"."""
+    if ent.role or ent.person >= 0:
+        return False  # "UN special envoy" is someone
+    starts = [t.start for t in trigs if t.text in _EVENT_NOUNS]
+    starts += [c.start for c in cues if c.name == "multilateral"]
+    for start in starts:
+        if 0 <= start - ent.end <= 4 and _NAME_GLUE.match(folded[ent.end : start]):
+            return True
+    return False
+
+
+def _membership(ent: Entity, folded: str, lex: LangLex) -> bool:
+    """An organisation named as its members ("GCC states", "دول مجلس التعاون", "стран ШОС")."""
+    before = lex.words.get("members_before", frozenset())
+    after = lex.words.get("members_after", frozenset())
+    head = folded[max(0, ent.start - 30) : ent.start].rstrip()
+    tail = folded[ent.end : ent.end + 30]
+    if any(head.endswith(w) and _word_start(head, len(head) - len(w)) for w in before):
+        return True
+    tail_s = tail.lstrip()
+    return any(
+        tail_s.startswith(w) and (len(tail_s) == len(w) or not tail_s[len(w)].isalnum())
+        for w in after
+    ) and (lex.code in ("zh", "ja", "ko") or tail[:1] in (" ", "-") or not tail[:1].isalnum())
+
+
+def _word_start(s: str, i: int) -> bool:
+    return i == 0 or not s[i - 1].isalnum()
+
+
+# Meeting words that name an event an organisation can give its name to ("ASEAN summit").
+_EVENT_NOUNS = frozenset(
+    """summit meeting meetings talks conference session sessions ministerial समिट सम्मेलन
+    बैठक 峰会 峰會 会议 會議 サミット 首脳会議 会合 정상회의 회의 قمة اجتماع sommet réunion
+    cumbre reunión gipfel gipfeltreffen treffen саммит встреча cúpula cimeira samit""".split()  # noqa: SIM905
+)
+_NAME_GLUE = re.compile(r"^[\s'’s]*(?:की|के|का)?\s*$")
+
+
+def default_unnamed(ents: list[Entity], home: str, host: str, host_kind: int) -> None:
+    """The country of an official named by role only ("प्रधानमंत्री", "首相", "the president
+    ... at the Blue House")."""
+    for ent in ents:
+        if ent.party or ent.codes or ent.counterpart or ent.nonofficial or ent.former:
+            continue
+        if ent.slot in ("loc", "topic") or not (ent.role in _NATIONAL_ROLES or ent.subnational):
+            continue
+        if home:
+            ent.party, ent.source = home, "home"
+        elif host and host_kind in (BUILDING, CAPITAL):
+            # only a seat of government or a capital says whose official this is; a summit
+            # venue ("talks in Geneva") does not
+            ent.party, ent.source = host, "host"
+
+
+def meeting_place(ents: list[Entity]) -> tuple[str, str | None, int]:
+    """(host country, location name, kind of place) of the sentence's meeting place."""
+    best: Entity | None = None
+    for e in ents:
+        if e.slot != "loc" or e.dateline or not e.place_kind:
+            continue
+        if best is None or place_rank(e) > place_rank(best):
+            best = e
+    if best is None:
+        for e in ents:  # a seat of government names the host even as a subject
+            if e.place_kind == BUILDING and not e.dateline:
+                return e.party, e.place_name or None, BUILDING
+        for e in ents:  # "will travel to Seoul ... to meet": the visit's destination
+            if e.slot == "dest" and e.place_kind in (CAPITAL, CITY) and e.place_name:
+                return "", e.place_name, 0
+        return "", None, 0
+    host = best.party or best.posting
+    name = None if best.place_kind == COUNTRY else (best.place_name or None)
+    return host, name, best.place_kind
+
+
+def place_rank(e: Entity) -> int:
+    return {BUILDING: 4, CITY: 3, CAPITAL: 3, COUNTRY: 1}.get(e.place_kind, 0)

@@ -1,0 +1,246 @@
+"""The bilateral-meeting detector and the ``bilateral_meeting`` rule type.
+
+``detect(text, title=, author=, lang=, published=)`` is pure: it folds the text, finds every
+name/role/trigger/cue with one automaton pass (``rules.bilateral.gazetteer``), and returns nothing
+unless a meeting word occurs. Otherwise it reads each sentence (``rules.bilateral.frames``):
+who the sides are, which slot each is in, what the meeting word's status is
+(``rules.bilateral.status``) and which pairs the sentence states (``rules.bilateral.pairing``).
+Reports of the same pair are merged: a held meeting anywhere in the text wins over plans, calls
+and cancellations of that pair.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import ClassVar
+
+from pydantic import Field
+
+from monitor.model import Item, Match, Meeting, MeetingStatus
+from rules.base import RuleOptions
+from rules.bilateral.frames import build_entities, resolve
+from rules.bilateral.gazetteer import gazetteer
+from rules.bilateral.language import guess_among, guess_language, lexicon_for
+from rules.bilateral.pairing import Side
+from rules.bilateral.reader import DocState, Report, read_segment
+from rules.bilateral.status import RANK
+from rules.text import normalize
+
+DETECT_MIN_CONFIDENCE = 0.5
+_HELD_ONLY: tuple[MeetingStatus, ...] = ("held",)
+_SOCIAL = re.compile(r"^\s*(?P<name>[^\n():]{2,80}?)\s*\((?P<handle>@[A-Za-z0-9_]{1,30})\)\s*:\s*")
+
+
+def detect(
+    text: str,
+    *,
+    title: str | None = None,
+    author: str | None = None,
+    lang: str | None = None,
+    published: datetime | None = None,
+) -> list[Meeting]:
+    """Every bilateral meeting ``text`` (and ``title``) reports, one per pair."""
+    g = gazetteer()
+    segments = [s for s in (title, text) if s and s.strip()]
+    if not segments:
+        return []
+    code = guess_language(lang, segments)
+    if code not in g.langs:
+        code = guess_language(None, segments)
+    lex, strict = lexicon_for(g, code)
+    norms = [normalize(seg) for seg in segments]
+    hits = [g.meeting_words(n.folded, code if strict else None) for n in norms]
+    if not any(hits) and not lang and strict:
+        # an undeclared language guessed from a few function words can be wrong on a short
+        # text full of names ("el-Sisi ... El Alamein"): the language whose meeting words the
+        # text uses decides
+        used: set[str] = set()
+        for n in norms:
+            g.meeting_words(n.folded, None, used)
+        other = guess_among(segments, used)
+        if other is not None and other != code and other in g.langs:
+            code = other
+            lex, strict = lexicon_for(g, code)
+            hits = [g.meeting_words(n.folded, code) for n in norms]
+    if not any(hits):
+        return []  # most items: no meeting word in the text's language, nothing to read
+    doc = DocState(g, code, lex, g.langs.get("en"), strict, published)
+    _find_author(doc, text, author)
+    for si, (seg, norm, pos) in enumerate(zip(segments, norms, hits, strict=True)):
+        doc.segment = si
+        read_segment(doc, seg, norm, pos, is_title=title is not None and si == 0)
+    return _merge(doc)
+
+
+def _find_author(doc: DocState, text: str, author: str | None) -> None:
+    """Social posts are "Name (@handle): text"; the author is a side of what they report."""
+    handle = None
+    m = _SOCIAL.match(text)
+    if m:
+        handle = m.group("handle")
+        doc.social = True
+    elif author and author.strip().startswith("@"):
+        handle = author.strip()
+        doc.social = True
+    candidates = [handle] if handle else []
+    if author and not author.startswith("@"):
+        candidates.append(author)
+    roster = doc.g.roster
+    day = doc.published.date() if doc.published else None
+    for cand in candidates:
+        key = cand.lower()
+        if key in roster.office_handles:
+            doc.author = Side(roster.office_handles[key], None, "author")
+            return
+        pid = doc.g.handles.get(key)
+        if pid is not None:
+            term = roster.people[pid].term_at(day)
+            if term is not None:
+                doc.author = Side(term.party, None, "author")
+                doc.author_name = roster.people[pid].name
+                return
+    if m:  # a known name before the handle ("Narendra Modi (@narendramodi):")
+        prefix = text[: m.end()]
+        norm = normalize(prefix)
+        mentions = doc.g.scan(norm)
+        for ent in build_entities(mentions, norm.folded, doc.lex, doc.en, doc.lang, roster, prefix):
+            resolve(ent, roster, day)
+            if ent.party and ent.official:
+                doc.author = Side(ent.party, ent, "author")
+                if ent.person >= 0:
+                    doc.author_name = roster.people[ent.person].name
+                return
+    if doc.social and doc.lex.home:
+        doc.author = Side(doc.lex.home, None, "author")
+
+
+def _merge(doc: DocState) -> list[Meeting]:
+    by_pair: dict[tuple[str, str], list[Report]] = {}
+    for r in doc.reports:
+        by_pair.setdefault(r.pair, []).append(r)
+    # one place named for all held meetings of an article is where the others were held too
+    locations = {r.location for r in doc.reports if r.location and r.status == "held"}
+    doc_location = next(iter(locations)) if len(locations) == 1 else None
+    out: list[Meeting] = []
+    for pair, reps in sorted(by_pair.items()):
+        status = max((r.status for r in reps), key=lambda s: RANK[s])
+        mine = [r for r in reps if r.status == status]
+        conf = max(r.confidence for r in mine) + 0.03 * (len(mine) - 1)
+        if conf < DETECT_MIN_CONFIDENCE:
+            continue
+        officials: list[str] = []
+        for r in mine:
+            officials.extend(n for n in r.officials if n not in officials)
+        evidence: list[str] = []
+        for r in sorted(mine, key=lambda r: r.order):
+            if r.evidence not in evidence:
+                evidence.append(r.evidence)
+        location = next((r.location for r in mine if r.location), None)
+        if location is None and status == "held":
+            location = doc_location
+        out.append(
+            Meeting(
+                parties=pair,
+                status=status,
+                officials=tuple(officials),
+                location=location,
+                confidence=round(min(conf, 0.99), 3),
+                evidence=tuple(evidence[:3]),
+            )
+        )
+    return out
+
+
+# --- the rule type --------------------------------------------------------------------------
+
+
+def summary(m: Meeting) -> str:
+    """A line a person reads: "IN–CN held: S. Jaishankar met Wang Yi in Astana"."""
+    pair = "–".join(m.parties)
+    who = " met ".join(m.officials[:2]) if len(m.officials) >= 2 else ""
+    verb = {
+        "held": "met",
+        "scheduled": "to meet",
+        "call": "spoke by phone with",
+        "cancelled": "meeting cancelled with",
+    }[m.status]
+    if len(m.officials) >= 2:
+        who = f"{m.officials[0]} {verb} {m.officials[1]}"
+    elif m.officials:
+        who = f"{m.officials[0]} {verb} {m.parties[1] if m.officials else ''}".strip()
+    else:
+        who = f"{m.parties[0]} {verb} {m.parties[1]}"
+    where = f" in {m.location}" if m.location else ""
+    return f"{pair} {m.status}: {who}{where}"
+
+
+class BilateralMeetingOptions(RuleOptions):
+    """Options of a ``type = "bilateral_meeting"`` rule (``[[rules]]`` in the config)."""
+
+    countries: list[str] = Field(default_factory=list)  # all must be parties
+    any_countries: list[str] = Field(default_factory=list)  # at least one is a party
+    # which statuses alert (applied by the alert decisions; every status reaches the event)
+    statuses: list[MeetingStatus] = Field(default_factory=lambda: list(_HELD_ONLY))
+    officials: list[str] = Field(default_factory=list)  # only meetings naming these
+    min_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
+
+
+class BilateralMeetingRule:
+    """``type = "bilateral_meeting"``: meetings between the configured parties.
+
+    ``evaluate`` reports a meeting whatever its status: the event layer needs the "will
+    meet" report so that a later "held" is an update of the same event, and the
+    cancellation so that it is recorded. ``statuses`` says which statuses *alert*; the
+    alert decisions (``monitor.events.alerts.AlertRule``) apply it. Every other option filters here.
+    """
+
+    type_name: ClassVar[str] = "bilateral_meeting"
+    Options: ClassVar[type[RuleOptions]] = BilateralMeetingOptions
+
+    def __init__(self, options: RuleOptions) -> None:
+        if not isinstance(options, BilateralMeetingOptions):
+            raise TypeError(f"bilateral_meeting rule needs its own Options, got {type(options)}")
+        self.options: RuleOptions = options
+        self._opts = options
+
+    def warm(self) -> None:
+        """Build the gazetteer now (the daemon does at startup), not on the first item."""
+        gazetteer()
+
+    def evaluate(self, item: Item) -> list[Match]:
+        o = self._opts
+        if not o.enabled or not o.accepts(item):
+            return []
+        meetings = detect(
+            item.text,
+            title=item.title or None,
+            author=item.author_handle or item.author,
+            lang=item.lang,
+            published=item.published_at,
+        )
+        out: list[Match] = []
+        wanted = {c.upper() for c in o.countries}
+        anyc = {c.upper() for c in o.any_countries}
+        people = {p.casefold() for p in o.officials}
+        for m in meetings:
+            if m.confidence < o.min_confidence:
+                continue
+            if wanted and not wanted <= set(m.parties):
+                continue
+            if anyc and not anyc & set(m.parties):
+                continue
+            if people and not people & {n.casefold() for n in m.officials}:
+                continue
+            out.append(
+                Match(
+                    rule_id=o.id,
+                    item_key=item.key,
+                    kind="bilateral_meeting",
+                    summary=summary(m),
+                    evidence=m.evidence,
+                    meeting=m,
+                    confidence=m.confidence,
+                )
+            )
+        return out

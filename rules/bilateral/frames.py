@@ -1,0 +1,353 @@
+"""Reading one sentence: mentions -> entities (who), their grammatical slot, and their party.
+
+An *entity* is a run of adjacent mentions joined only by glue ("'s", "of", "के", "の", "de"):
+"Afghanistan's President Ashraf Ghani", "चीन के विदेश मंत्री वांग यी", "son homologue russe".
+Each entity gets a party (person's term > handle > explicit country/demonym/org > the
+country a role implies), flags that keep it out of pairs (a place, a topic, a dateline, a
+former or non-official person, a sports team, a summit), and the slot its neighbours give
+it (subject, "with" object, location, destination).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from rules.bilateral.gazetteer import Mention
+from rules.bilateral.lexicon import (
+    BUILDING,
+    CAPITAL,
+    CITY,
+    COMPOUND,
+    COUNTRY,
+    CUE,
+    DEMONYM,
+    FLAG,
+    FORUM,
+    HANDLE,
+    ORG,
+    PERSON,
+    REGION,
+    ROLE,
+    TRIGGER,
+    LangLex,
+)
+from rules.bilateral.roster import Roster
+
+_PLACE_KINDS = frozenset((COUNTRY, CAPITAL, CITY, BUILDING, REGION, FLAG))
+_PART_KINDS = frozenset(
+    (COUNTRY, DEMONYM, CAPITAL, CITY, BUILDING, REGION, ORG, PERSON, HANDLE, ROLE, FLAG, COMPOUND)
+)
+_COUNTRYISH = frozenset((COUNTRY, DEMONYM, CAPITAL, BUILDING, REGION, ORG, FLAG, COMPOUND, CITY))
+OFFICIAL_ROLES = frozenset(
+    ("hos", "hog", "fm", "minister", "envoy", "military", "speaker", "official", "org_head", "vp")
+)
+_ROLE_RANK = {
+    "hos": 9, "hog": 9, "fm": 8, "org_head": 8, "minister": 7, "speaker": 6, "military": 6,
+    "envoy": 6, "counterpart": 5, "official": 3, "subnational": 2, "nonofficial": 1,
+}  # fmt: skip
+_WORD = re.compile(r"[^\s,;:()\[\]\"'«»“”‘’.!?،、]+|[(),;:]")
+_CJK_GAP = re.compile(r"^[\s\u3000、・·の的]*$")
+
+
+@dataclass(slots=True)
+class Entity:
+    start: int  # folded span
+    end: int
+    ostart: int
+    oend: int
+    parts: list[Mention] = field(default_factory=list)
+    party: str = ""
+    source: str = ""  # person | handle | explicit | role | home | host | actor
+    codes: tuple[str, ...] = ()  # a CJK compound names two or three parties at once
+    person: int = -1
+    role: str = ""
+    roles: set[str] = field(default_factory=set)
+    official: bool = False
+    nonofficial: bool = False
+    subnational: bool = False
+    former: bool = False
+    counterpart: bool = False
+    place_only: bool = True
+    place_name: str = ""
+    place_kind: int = 0
+    org: bool = False
+    org_party: bool = False
+    posting: str = ""
+    slot: str = ""  # subj | with | loc | dest | topic | by | obj | ""
+    dateline: bool = False
+    forum: bool = False
+    visit: bool = False  # 访华, 来日: the country is a visit's destination
+
+    @property
+    def usable(self) -> bool:
+        """Can this entity be a side of a bilateral meeting?"""
+        if self.nonofficial or self.former or self.dateline or self.forum:
+            return False
+        if self.slot in ("loc", "topic"):
+            return False
+        if self.place_only and self.place_kind == CITY:
+            return False
+        if self.org and not self.org_party:
+            return False
+        return bool(self.party or self.codes)
+
+
+def words_of(gap: str) -> list[str]:
+    return _WORD.findall(gap)
+
+
+def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
+    """Is the text between two mentions only glue ("'s", "of the", "के", "の", "de la")?"""
+    stripped = gap.strip().replace("'s", " ").replace("s'", " ").strip()
+    if not stripped or _CJK_GAP.match(gap) or stripped == "'":
+        return True  # "Kenya's president", "the ministers' meeting"
+    glue = lex.words.get("glue", frozenset())
+    extra = en.words.get("glue", frozenset()) if en is not None else frozenset()
+    for w in words_of(stripped):
+        if w in ",()" or w in glue or w in extra or w in ("-", "–", "—"):
+            continue
+        if w.startswith("'") and w in glue:
+            continue
+        return False
+    return True
+
+
+_GENITIVE_FIRST = frozenset(("hi", "ur", "mr", "gu", "bn", "ta", "ja", "ko"))
+
+
+def build_entities(
+    mentions: list[Mention],
+    folded: str,
+    lex: LangLex,
+    en: LangLex | None,
+    lang: str = "",
+    roster: Roster | None = None,
+    original: str = "",
+) -> list[Entity]:
+    """Group adjacent entity mentions into entities (text order)."""
+    out: list[Entity] = []
+    cur: Entity | None = None
+    prev_end = -1
+    prev_oend = 0
+    for m in mentions:
+        kinds = {e.kind for e in m.entries}
+        if not kinds & _PART_KINDS or (
+            kinds & {TRIGGER, CUE, FORUM}
+            and not kinds
+            & {
+                COUNTRY,
+                PERSON,
+                HANDLE,
+            }
+        ):
+            cur = None
+            prev_end = m.end
+            continue
+        gap = folded[prev_end : m.start] if cur is not None else ""
+        if (
+            cur is not None
+            and lang in _GENITIVE_FIRST
+            and gap.strip()
+            and kinds & _COUNTRYISH
+            and not kinds & {PERSON, HANDLE, ROLE}
+            and (cur.role or any(p.first(PERSON) for p in cur.parts))
+        ):
+            # "प्रधानमंत्री की अमेरिका यात्रा": the possessor comes first in these languages,
+            # so a country after a role through a genitive is something else (the visit's goal)
+            cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
+            out.append(cur)
+        elif (
+            cur is not None
+            and "envoy" in cur.roles
+            and _posting_gap(gap, lex, en)
+            and kinds & {COUNTRY, CAPITAL, ORG}
+        ):
+            # "ambassador to India", "سفير ... لدى مصر": where the envoy is posted, not whose
+            entry = m.first(COUNTRY) or m.first(CAPITAL) or m.first(ORG)
+            cur.posting = entry.value if entry else ""
+            cur.end, cur.oend = m.end, m.oend
+        elif (
+            cur is not None
+            and (is_glue(gap, lex, en) or _ministry_gap(cur, m, original, prev_oend))
+            and _fits(cur, m, roster)
+        ):
+            cur.parts.append(m)
+            cur.end, cur.oend = m.end, m.oend
+        else:
+            cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
+            out.append(cur)
+        _note_role(cur, m)
+        prev_end = m.end
+        prev_oend = m.oend
+    return out
+
+
+def _ministry_gap(ent: Entity, m: Mention, original: str, prev_oend: int) -> bool:
+    """One word between a country (or an organisation) and a role ("US Treasury Secretary",
+    "Indian Navy chief", "Chinese trade negotiators", "UN peacekeeping chief", "EU defence
+    ministers") names a department or field, not a new actor."""
+    role = m.first(ROLE)
+    if not original or role is None or role.value == "nonofficial" or m.first(PERSON):
+        return False
+    if not all({e.kind for e in p.entries} & {COUNTRY, DEMONYM, FLAG, ORG} for p in ent.parts):
+        return False
+    word = original[prev_oend : m.ostart].strip()
+    return word.isalpha() and " " not in word
+
+
+def _posting_gap(gap: str, lex: LangLex, en: LangLex | None) -> bool:
+    words = words_of(gap.strip())
+    posting = lex.words.get("posting", frozenset()) | frozenset(("to", "in", "at"))
+    return 0 < len(words) <= 4 and words[-1] in posting
+
+
+def _note_role(ent: Entity, m: Mention) -> None:
+    role = m.first(ROLE)
+    if role is not None:
+        ent.roles.add(role.value)
+        if _ROLE_RANK.get(role.value, 0) > _ROLE_RANK.get(ent.role, 0):
+            ent.role = role.value
+
+
+def _fits(ent: Entity, m: Mention, roster: Roster | None = None) -> bool:
+    """May ``m`` join ``ent``? Each entity has one person and one country-ish source."""
+    kinds = {e.kind for e in m.entries}
+    have = {e.kind for p in ent.parts for e in p.entries}
+    person = m.first(PERSON)
+    if person is not None and roster is not None:
+        # "présidents russe et français, Vladimir Poutine": a person never joins a country
+        # that is not theirs
+        parties = {t.party for t in roster.people[int(person.value)].terms}
+        named = {
+            e.value
+            for p in ent.parts
+            for e in p.entries
+            if e.kind in (COUNTRY, DEMONYM, FLAG, CAPITAL)
+        }
+        if named and not named & parties:
+            return False
+    if roster is not None and kinds & {COUNTRY, DEMONYM, FLAG} and not kinds & {PERSON, HANDLE}:
+        # ... and a country never joins a person who is not from it ("मोदी इलंगै अதிபர்")
+        code = next(e.value for e in m.entries if e.kind in (COUNTRY, DEMONYM, FLAG))
+        for p in ent.parts:
+            pe = p.first(PERSON)
+            if pe is not None and code not in {t.party for t in roster.people[int(pe.value)].terms}:
+                return False
+    if kinds & {PERSON, HANDLE} and have & {PERSON} and not (kinds & have & {HANDLE}):
+        # a handle right after the person's name ("Modi (@narendramodi)") joins; a second
+        # person does not
+        return bool(kinds & {HANDLE}) and not kinds & {PERSON}
+    if kinds & _COUNTRYISH and not kinds & {PERSON, HANDLE, ROLE}:
+        countryish = [p for p in ent.parts if {e.kind for e in p.entries} & _COUNTRYISH]
+        if countryish and not kinds & {ORG}:
+            return False
+        if countryish and kinds & {ORG} and any(p.first(ORG) for p in countryish):
+            return False
+    roles = sum(1 for p in ent.parts if p.first(ROLE) is not None and p.first(PERSON) is None)
+    return not (kinds == {ROLE} and roles >= 2)
+
+
+def resolve(ent: Entity, roster: Roster, published: date | None) -> None:
+    """Fill party, officialness and the other flags from the entity's parts."""
+    explicit = implied = ""
+    for m in ent.parts:
+        for e in m.entries:
+            k = e.kind
+            if k == PERSON and (ent.person < 0 or _better(roster, ent.person, e.value, published)):
+                ent.former = ent.former and ent.person < 0
+                _set_person(ent, roster, int(e.value), published)
+                ent.source = "person"
+            elif k == HANDLE and ent.person < 0 and not ent.source:
+                if e.value.startswith("p:"):
+                    _set_person(ent, roster, int(e.value[2:]), published)
+                else:
+                    ent.party = e.value
+                    ent.official = True
+                ent.source, ent.place_only = "handle", False
+            elif k in (COUNTRY, DEMONYM, FLAG, CAPITAL, BUILDING) and not explicit:
+                explicit = e.value
+                ent.visit = ent.visit or e.extra == "visit"
+                if k == DEMONYM:
+                    ent.place_only = False
+                if k in (CAPITAL, BUILDING, COUNTRY) and not ent.place_kind:
+                    ent.place_kind, ent.place_name = k, e.extra
+            elif k == CITY and not ent.place_kind:
+                ent.place_kind, ent.place_name = CITY, e.extra
+                ent.posting = ent.posting or e.value
+            elif k == REGION:
+                ent.subnational = True
+                explicit = explicit or e.value
+            elif k == ORG and not explicit:
+                explicit = e.value
+                ent.org, ent.org_party = True, e.extra == "party"
+                ent.place_only = False
+            elif k == COMPOUND and not ent.codes:
+                ent.codes = tuple(e.value.split(","))
+                ent.place_only = False
+            elif k == ROLE:
+                _set_role(ent, e.value)
+                implied = implied or e.extra
+    if ent.source in ("person", "handle") and ent.party:
+        if (
+            ent.person >= 0
+            and explicit
+            and explicit != ent.party
+            and explicit in {t.party for t in roster.people[ent.person].terms}
+        ):
+            ent.party = explicit  # "Soviet FM Shevardnadze" (he later led Georgia)
+        return
+    if explicit:
+        ent.party, ent.source = explicit, "explicit"
+    elif implied:
+        ent.party, ent.source = implied, "role"
+
+
+def _better(roster: Roster, current: int, other: str, published: date | None) -> bool:
+    """A shared alias ("Clinton", "Kirchner"): prefer the person in office on the date."""
+    return (
+        published is not None
+        and not roster.people[current].in_office(published)
+        and roster.people[int(other)].in_office(published)
+    )
+
+
+def _set_person(ent: Entity, roster: Roster, pid: int, published: date | None) -> None:
+    person = roster.people[pid]
+    term = person.term_at(published)
+    ent.person = pid
+    ent.place_only = False
+    if term is not None:
+        ent.party = term.party
+        ent.official = True
+        if term.party in _ORG_CODES:
+            ent.org = ent.org_party = True
+    if published is not None and not person.in_office(published):
+        ent.former = ent.former or _left_long_ago(person, published)
+
+
+def _set_role(ent: Entity, cls: str) -> None:
+    ent.place_only = False
+    if cls == "nonofficial":
+        ent.nonofficial = True
+    elif cls == "subnational":
+        ent.subnational = True
+    elif cls == "counterpart":
+        ent.counterpart = ent.official = True
+    elif cls in OFFICIAL_ROLES:
+        ent.official = True
+
+
+_ORG_CODES = frozenset(
+    """UN EU NATO ASEAN AU SCO WHO IAEA IMF WB WTO OSCE LAS GCC OIC OPEC UNESCO UNICEF
+    UNHCR""".split()  # noqa: SIM905
+)
+
+
+def _left_long_ago(person: object, published: date) -> bool:
+    from rules.bilateral.roster import Person
+
+    assert isinstance(person, Person)
+    ends = [t.end for t in person.terms if t.end is not None]
+    return len(ends) == len(person.terms) and bool(ends) and (published - max(ends)).days > 60

@@ -1,0 +1,354 @@
+"""One Aho-Corasick automaton over every name, role, trigger and cue in every language.
+
+``Gazetteer.scan(norm)`` runs the automaton (leftmost-longest, so "South Sudan" beats
+"Sudan" and "印度尼西亚" beats "印度") over folded text, then keeps a match only if it sits on
+word boundaries for its script (``rules.text``), its case rules hold against the original
+text ("US" yes, "us" no; "Turkey" yes, "turkey" no), and, for CJK country-pair compounds, a
+diplomatic noun follows. The result is a list of ``Mention``s in text order.
+
+Building takes a fraction of a second and happens once per process (``gazetteer()``); the
+compiled tables are immutable and shared.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
+
+import ahocorasick_rs
+
+from rules.bilateral.lexicon import (
+    CAP_INITIAL,
+    CASE_EXACT,
+    COMPOUND,
+    CUE,
+    NEED_NEXT,
+    OPEN_END,
+    SAME_CASE,
+    TRIGGER,
+    Entry,
+    LangLex,
+    Lexicon,
+    build_lexicon,
+)
+from rules.bilateral.roster import Roster
+from rules.text import (
+    SCRIPT_CJK,
+    Normalized,
+    boundary_after,
+    boundary_before,
+    fold,
+    is_word_char,
+    normalize,
+    script_of,
+)
+
+
+class Mention(NamedTuple):
+    start: int  # folded offsets
+    end: int
+    ostart: int  # original offsets
+    oend: int
+    entries: tuple[Entry, ...]
+
+    def kinds(self) -> set[int]:
+        return {e.kind for e in self.entries}
+
+    def first(self, kind: int) -> Entry | None:
+        for e in self.entries:
+            if e.kind == kind:
+                return e
+        return None
+
+
+# One record per (pattern, entry): flags and, for case-checked entries, the surface form.
+_Rec = tuple[Entry, int, str]
+
+
+class Gazetteer:
+    """The compiled matcher plus the language tables and roster it was built from."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        table: dict[str, list[_Rec]] = {}
+        folds: dict[str, str] = {}
+        shared: dict[Entry, Entry] = {}  # one object per distinct entry (memory)
+        cased = CASE_EXACT | CAP_INITIAL | SAME_CASE
+        # A second, small automaton over the meeting words alone: most items have none in
+        # their language, and for them this pass is all the detector does.
+        # Guard phrases ("met with criticism", "समीक्षा बैठक") are in it too, so that the
+        # longest match hides the meeting word inside them, as in the full scan.
+        gate: dict[str, set[str]] = {}
+        lex._seen.clear()  # only needed while the lexicon was being filled
+        for surface, entry, flags in lex.records:
+            key = folds.get(surface)
+            if key is None:
+                key = folds[surface] = fold(surface)
+            # one folded character is never a safe name; a Chinese function word
+            # (将 "will", 未 "not", 拟 "plans to") is a fine meeting word or cue
+            if (
+                len(key) < 2
+                and not (flags & CASE_EXACT)
+                and not (entry.kind in (TRIGGER, CUE) and entry.lang == "zh")
+            ):
+                continue
+            if entry.kind == TRIGGER:
+                gate.setdefault(key, set()).add(entry.lang)
+            elif entry.kind == CUE and entry.value == "guard":
+                gate.setdefault(key, set())
+            entry = shared.setdefault(entry, entry)
+            # the original surface is kept only where a case check needs it
+            rec = (entry, flags, surface if flags & cased else "")
+            recs = table.get(key)
+            if recs is None:
+                table[key] = [rec]
+            elif rec not in recs:
+                recs.append(rec)
+        lex.records.clear()
+        del folds, shared
+        patterns = list(table)
+        self._index: dict[str, int] = dict(zip(patterns, range(len(patterns)), strict=True))
+        self._recs: list[tuple[_Rec, ...]] = list(map(tuple, table.values()))
+        # entries of patterns with no flags at all: kept as soon as the word boundaries hold
+        self._plain: list[tuple[Entry, ...] | None] = [
+            (recs[0][0],)
+            if len(recs) == 1 and not recs[0][1]
+            else (tuple(r[0] for r in recs) if not any(r[1] for r in recs) else None)
+            for recs in self._recs
+        ]
+        self._gate_langs = [frozenset(v) for v in gate.values()]
+        self._gate = ahocorasick_rs.AhoCorasick(
+            list(gate), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest, store_patterns=False
+        )
+        del table, gate
+        self._plain_by_lang: dict[str, list[tuple[Entry, ...] | None]] = {}
+        self._automaton = ahocorasick_rs.AhoCorasick(
+            patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest, store_patterns=False
+        )
+        self.langs: dict[str, LangLex] = lex.langs
+        self.english_names: dict[str, str] = lex.english_names
+        assert lex.roster is not None
+        self.roster: Roster = lex.roster
+        self.handles = self.roster.by_handle()
+        nexts: set[str] = set()
+        for lang in self.langs.values():
+            nexts.update(fold(n) for n in lang.compound_next)
+        self._compound_next = tuple(sorted(nexts, key=len, reverse=True))
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def meeting_words(
+        self, folded: str, lang: str | None, langs_out: set[str] | None = None
+    ) -> list[int]:
+        """Folded offsets of meeting words (of ``lang``, if given). Cheap; errs on yes.
+
+        ``langs_out`` collects the languages whose meeting words were found.
+        """
+        out: list[int] = []
+        base, n = 0, len(folded)
+        while base < n:
+            resume = -1
+            for pid, s, e in self._gate.find_matches_as_indexes(folded[base:] if base else folded):
+                s += base
+                e += base
+                if not boundary_before(folded, s):
+                    if _spans_words(folded, s, e):
+                        # "to host" inside "Ruto hosted" hid "hosted": look again from there
+                        resume = _next_word(folded, s)
+                        break
+                    continue
+                if lang is not None and lang not in self._gate_langs[pid]:
+                    continue
+                if boundary_after(folded, e) or _spans_words(folded, s, e) or _open_end(folded, e):
+                    out.append(s)
+                    if langs_out is not None:
+                        langs_out.update(self._gate_langs[pid])
+            if resume < 0:
+                break
+            base = resume
+        return out
+
+    def raw_matches(self, folded: str) -> list[tuple[int, int, int]]:
+        """The bare automaton pass (used by the benchmark's reference loop)."""
+        result: list[tuple[int, int, int]] = self._automaton.find_matches_as_indexes(folded)
+        return result
+
+    def scan(
+        self, norm: Normalized, base_offset: int = 0, lang: str | None = None
+    ) -> list[Mention]:
+        """Mentions in ``norm`` (original offsets shifted by ``base_offset``).
+
+        With ``lang``, entries of other languages' lexicons are left out (names, which belong
+        to no language, are kept).
+        """
+        folded = norm.folded
+        out: list[Mention] = []
+        base = 0
+        n = len(folded)
+        plain_of = self._plain if lang is None else self._plain_for(lang)
+        find = self._automaton.find_matches_as_indexes
+        identity = norm.starts is None
+        while base < n:
+            resume = -1
+            hay = folded[base:] if base else folded
+            for pid, s, e in find(hay):
+                s += base
+                e += base
+                plain = plain_of[pid]
+                # fast path: a pattern without case rules, between two non-letters
+                if (
+                    plain is not None
+                    and (s == 0 or not is_word_char(folded[s - 1]))
+                    and (e == n or not is_word_char(folded[e]))
+                ):
+                    if not plain:
+                        continue  # only other languages' words here
+                    if identity:
+                        out.append(Mention(s, e, s + base_offset, e + base_offset, plain))
+                    else:
+                        out.append(self._mention(norm, s, e, plain, base_offset))
+                    continue
+                keep = self._check(norm, pid, s, e)
+                if keep and lang is not None:
+                    keep = [x for x in keep if not x.lang or x.lang == lang]
+                if keep:
+                    out.append(self._mention(norm, s, e, keep, base_offset))
+                    continue
+                # The longest pattern here failed its boundary/case test. If it reached into
+                # the next word ("washington post" in "Washington postponed"), try shorter
+                # patterns at the same start and resume the scan at that next word, which the
+                # failed match had swallowed. A failure inside one word ("he" in "the") needs
+                # neither.
+                cjk = script_of(folded[s]) == SCRIPT_CJK
+                if not cjk and not _spans_words(folded, s, e):
+                    continue
+                k, keep = self._shorter(norm, s, e)
+                if keep:
+                    out.append(self._mention(norm, s, k, keep, base_offset))
+                resume = max(k, _next_word(folded, s))
+                break
+            if resume < 0:
+                break
+            base = resume
+        return out
+
+    def _plain_for(self, lang: str) -> list[tuple[Entry, ...] | None]:
+        """Plain-pattern entries restricted to ``lang`` (an empty tuple when none is left)."""
+        table = self._plain_by_lang.get(lang)
+        if table is None:
+            table = [
+                None if p is None else tuple(e for e in p if not e.lang or e.lang == lang)
+                for p in self._plain
+            ]
+            self._plain_by_lang[lang] = table
+        return table
+
+    def _mention(
+        self,
+        norm: Normalized,
+        s: int,
+        e: int,
+        keep: list[Entry] | tuple[Entry, ...],
+        base_offset: int = 0,
+    ) -> Mention:
+        os, oe = norm.span(s, e)
+        return Mention(s, e, os + base_offset, oe + base_offset, tuple(keep))
+
+    def _check(self, norm: Normalized, pid: int, s: int, e: int) -> list[Entry] | tuple[Entry, ...]:
+        folded = norm.folded
+        keep: list[Entry] = []
+        if not boundary_before(folded, s):
+            return keep
+        plain = self._plain[pid]
+        if plain is not None:
+            return plain if boundary_after(folded, e) else keep
+        after: bool | None = None
+        for entry, flags, surface in self._recs[pid]:
+            if not flags & OPEN_END:
+                if after is None:
+                    after = boundary_after(folded, e)
+                if not after:
+                    continue
+            if flags & (CASE_EXACT | CAP_INITIAL | SAME_CASE):
+                os, oe = norm.span(s, e)
+                if not _case_ok(norm.original[os:oe], surface, flags):
+                    continue
+            if flags & NEED_NEXT and not self._next_ok(folded, e):
+                continue
+            keep.append(entry)
+        return keep
+
+    def _shorter(
+        self, norm: Normalized, s: int, e: int
+    ) -> tuple[int, list[Entry] | tuple[Entry, ...]]:
+        folded = norm.folded
+        for k in range(e - 1, s + 1, -1):
+            if is_word_char(folded[k]) and script_of(folded[k - 1]) != SCRIPT_CJK:
+                continue
+            pid = self._index.get(folded[s:k])
+            if pid is not None:
+                keep = self._check(norm, pid, s, k)
+                if keep:
+                    return k, keep
+        return -1, []
+
+    def _next_ok(self, folded: str, end: int) -> bool:
+        rest = folded[end : end + 12].lstrip(" -·")
+        return rest.startswith(self._compound_next)
+
+    def has_compound(self, mention: Mention) -> bool:
+        return mention.first(COMPOUND) is not None
+
+
+def _open_end(folded: str, e: int) -> bool:
+    """Hangul and stems may be followed by letters (particles, endings)."""
+    return "\uac00" <= folded[e - 1] <= "\ud7a3"
+
+
+def _spans_words(folded: str, s: int, e: int) -> bool:
+    return any(not is_word_char(c) for c in folded[s + 1 : e])
+
+
+def _first_upper(found: str) -> bool:
+    first = next((c for c in found if c.isalpha()), "")
+    return first.isupper()
+
+
+def _next_word(folded: str, s: int) -> int:
+    """Start of the word after the one at ``s`` (``s + 1`` in scripts without spaces)."""
+    if script_of(folded[s]) == SCRIPT_CJK:
+        return s + 1
+    i = s + 1
+    n = len(folded)
+    while i < n and is_word_char(folded[i]):
+        i += 1
+    while i < n and not is_word_char(folded[i]):
+        i += 1
+    return i
+
+
+def _case_ok(found: str, surface: str, flags: int) -> bool:
+    if not found.isascii():
+        found = unicodedata.normalize("NFKC", found)  # "ＵＳＡ" is "USA"
+    if flags & SAME_CASE:
+        return found == surface
+    if flags & CAP_INITIAL:
+        return found[:1].isupper() or (not found[:1].isalpha() and _first_upper(found))
+    if flags & CASE_EXACT:
+        return found.replace(" ", "") == surface.replace(" ", "") or (
+            found.isupper() and found.replace(" ", "").upper() == surface.replace(" ", "").upper()
+        )
+    first = next((c for c in found if c.isalpha()), "")
+    return first.isupper()
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The process-wide gazetteer, built on first use."""
+    return Gazetteer(build_lexicon())
+
+
+def scan_text(text: str) -> tuple[Normalized, list[Mention]]:
+    norm = normalize(text)
+    return norm, gazetteer().scan(norm)

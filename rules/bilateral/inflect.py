@@ -1,0 +1,246 @@
+"""Generated word forms for languages that inflect names, adjectives and role nouns.
+
+The gazetteer stores surface forms, so a language that says "Китая" for Китай or "chinoise"
+for chinois needs those forms listed. These generators are deliberately simple suffix rules:
+they over-generate a little (a form nobody writes costs one unused pattern) and never need a
+dictionary. Each function returns the input form too.
+"""
+
+from __future__ import annotations
+
+from rules.bilateral.inflect_slavic import (
+    is_cyrillic,
+    ru_adjective,
+    ru_first_name,
+    ru_noun,
+    ru_surname,
+    sh_adjective,
+    sh_noun,
+    sh_phrase,
+    sq_adjective,
+    sq_noun,
+)
+
+
+def romance_adjective(word: str, lang: str) -> set[str]:
+    """Gender/number forms of fr/es/pt/it country adjectives (masculine singular in)."""
+    out = {word}
+    if lang == "fr":
+        if word.endswith("e"):
+            out |= {word + "s"}
+        elif word.endswith("ien"):
+            out |= {word + "ne", word + "nes", word + "s"}
+        elif word.endswith(("ais", "ois", "s")):
+            out |= {word + "e", word + "es"}
+        elif word.endswith("c"):
+            out |= {word + "s", word + "que", word + "ques"}
+        else:
+            out |= {word + "e", word + "es", word + "s"}
+    elif lang == "es":
+        if word.endswith("o"):
+            s = word[:-1]
+            out |= {s + "a", s + "os", s + "as"}
+        elif word.endswith("e"):
+            out |= {word + "s"}
+        elif word.endswith(("és", "án", "ón")):
+            s = word[:-2] + {"é": "e", "á": "a", "ó": "o"}[word[-2]] + word[-1]
+            out |= {s + "a", s + "as", s + "es"}
+        elif word.endswith("í"):
+            out |= {word + "es", word + "s"}
+        else:
+            out |= {word + "a", word + "as", word + "es"}
+    elif lang == "pt":
+        if word.endswith("o"):
+            s = word[:-1]
+            out |= {s + "a", s + "os", s + "as"}
+        elif word.endswith("ês"):
+            s = word[:-2] + "es"
+            out |= {s + "a", s + "as", s + "es"}
+        elif word.endswith("ão"):
+            s = word[:-2]
+            out |= {s + "ã", s + "ãs", s + "ães", s + "ões"}
+        elif word.endswith("l"):
+            out |= {word + "a", word + "as", word[:-1] + "is", word[:-2] + "óis"}
+        elif word.endswith("e"):
+            out |= {word + "s"}
+        else:
+            out |= {word + "a", word + "as", word + "es", word + "s"}
+    elif lang == "it":
+        if word.endswith("o"):
+            s = word[:-1]
+            out |= {s + "a", s + "i", s + "e"}
+        elif word.endswith("e"):
+            out |= {word[:-1] + "i"}
+    return out
+
+
+def de_adjective(word: str) -> set[str]:
+    if word[:1].isupper():
+        return {word}  # "Schweizer" does not inflect
+    return {word, word + "e", word + "en", word + "er", word + "es", word + "em"}
+
+
+def de_name(word: str) -> set[str]:
+    """German genitive -s for (neuter) country names: Deutschlands, Chinas, Polens."""
+    if word.endswith(("s", "x", "z", "ß", "ei", "e")) or " " in word:
+        return {word}
+    return {word, word + "s"}
+
+
+def ar_nisba(word: str) -> set[str]:
+    """Arabic relational adjective: مصري -> المصري, مصرية, المصرية (proclitics are boundaries)."""
+    base = word[2:] if word.startswith("ال") else word
+    return {base, base + "ة", "ال" + base, "ال" + base + "ة"}
+
+
+def ar_name(word: str) -> set[str]:
+    """Arabic country names with the article also appear as لل+stem ("للصين")."""
+    if word.startswith("ال") and len(word) > 4:
+        return {word, "لل" + word[2:]}
+    return {word}
+
+
+# Indic and other languages that attach case endings to the name itself.
+_MR_SUFFIXES = ("च्या", "चे", "ची", "चा", "शी", "त", "ला", "ने", "कडे", "मध्ये", "तील", "चाही")
+_BN_SUFFIXES = ("ের", "র", "কে", "ে", "য়", "তে", "ও", "েও", "এর")
+_GU_SUFFIXES = ("ના", "ની", "નું", "નો", "માં", "ને", "થી", "એ", "ના")
+_TA_VOWEL = ("வின்", "வுடன்", "வில்", "வை", "வுக்கு", "வும்", "விடம்", "வோடு")
+_TA_VIRAMA = ("ின்", "ுடன்", "ில்", "ை", "ுக்கு", "ும்", "ிடம்")
+
+
+def attached_forms(word: str, lang: str) -> set[str]:
+    """Forms with attached case endings for mr, bn, gu, ta."""
+    out = {word}
+    if lang == "mr":
+        if word.endswith("ा"):
+            base = word[:-1] + "े"  # अमेरिका -> अमेरिकेच्या
+        elif word[-1:] in "ीूेैोौं":
+            base = word
+        else:
+            base = word + "ा"  # भारत -> भारताच्या
+        out |= {base + s for s in _MR_SUFFIXES} | {word + s for s in _MR_SUFFIXES}
+    elif lang == "bn":
+        out |= {word + s for s in _BN_SUFFIXES}
+    elif lang == "gu":
+        out |= {word + s for s in _GU_SUFFIXES}
+    elif lang == "ta":
+        if word.endswith("ா"):
+            out |= {word + s for s in _TA_VOWEL}
+        elif word.endswith("்"):
+            out |= {word[:-1] + s for s in _TA_VIRAMA}
+        else:
+            out |= {word + "யின்", word + "யுடன்", word + "யில்", word + "க்கு", word + "யும்"}
+    return out
+
+
+def name_forms(name: str, lang: str) -> set[str]:
+    """All generated surface forms of a country/capital name in ``lang``."""
+    if lang in ("ru", "uk", "be") and is_cyrillic(name):
+        words = name.split()
+        if len(words) == 1:
+            return ru_noun(name) if not name.isupper() else {name}
+        # inflect the last word as a noun and preceding adjectives in step
+        last = sorted(ru_noun(words[-1]))
+        heads = [
+            sorted(ru_adjective(w)) if w.endswith(("ий", "ый", "ой", "ая", "ые")) else [w]
+            for w in words[:-1]
+        ]
+        out = {name}
+        for tail in last:
+            for i in range(max(len(h) for h in heads) if heads else 1):
+                out.add(" ".join([h[min(i, len(h) - 1)] for h in heads] + [tail]))
+        return out
+    if lang in ("sr", "hr", "bs"):
+        words = name.split()
+        if len(words) == 1:
+            return sh_noun(name)
+        # every word declines: "Bosna i Hercegovina" -> "Bosne i Hercegovine"
+        out = {name}
+        for combo in sh_phrase(words):
+            out.add(combo)
+        return out
+    if lang == "sq" and " " not in name:
+        return sq_noun(name)
+    if lang == "de":
+        return de_name(name)
+    if lang == "ar":
+        return ar_name(name)
+    if lang in ("mr", "bn", "gu", "ta") and " " not in name:
+        return attached_forms(name, lang)
+    return {name}
+
+
+def adjective_forms(adj: str, lang: str) -> set[str]:
+    """Generated forms of a country adjective/demonym in ``lang``."""
+    if lang == "ru":
+        return ru_adjective(adj)
+    if lang in ("sr", "hr", "bs"):
+        return sh_adjective(adj)
+    if lang == "sq":
+        return sq_adjective(adj)
+    if lang in ("fr", "es", "pt", "it"):
+        return romance_adjective(adj, lang)
+    if lang == "de":
+        return de_adjective(adj)
+    if lang == "ar":
+        return ar_nisba(adj)
+    if lang == "en":
+        out = {adj}
+        if adj[-1:] in ("n", "i") and " " not in adj:
+            out.add(adj + "s")  # Indians, Israelis
+        return out
+    if lang in ("mr", "bn", "gu", "ta"):
+        return attached_forms(adj, lang)
+    return {adj}
+
+
+def starred_forms(phrase: str, lang: str) -> set[str]:
+    """Expand a lexicon phrase whose words marked with a trailing ``*`` take case forms."""
+    words = phrase.split()
+    options: list[list[str]] = []
+    for w in words:
+        if not w.endswith("*"):
+            options.append([w])
+            continue
+        w = w[:-1]
+        if lang in ("ru", "uk", "be"):
+            forms = ru_adjective(w) if w.endswith(("ий", "ый", "ой", "ая")) else ru_noun(w)
+        elif lang in ("sr", "hr", "bs"):
+            forms = sh_adjective(w) if w.endswith(("i", "и")) and len(w) > 4 else sh_noun(w)
+        elif lang == "sq":
+            forms = sq_noun(w)
+        else:
+            forms = {w}
+        options.append(sorted(forms))
+    out = {""}
+    for opts in options:
+        out = {f"{a} {b}".strip() for a in out for b in opts}
+    return out
+
+
+def person_forms(alias: str, lang_hint: str = "") -> set[str]:
+    """Case forms of a person's name: Russian/Serbian declension of the last word."""
+    words = alias.split()
+    if not words:
+        return set()
+    last = words[-1]
+    if is_cyrillic(last):
+        serbian = any(c in "јљњћђџ" for c in alias.lower())
+        decl = sh_noun if serbian else ru_surname
+        if len(words) == 2:
+            # first names decline too: "Владимиром Путиным"
+            firsts = sorted(decl(words[0]) if serbian else ru_first_name(words[0]))
+            lasts = sorted(decl(last))
+            return {f"{a} {b}" for a in firsts for b in lasts}
+        return {" ".join([*words[:-1], f]) for f in decl(last)}
+    if lang_hint == "latin" and last.isalpha() and last[:1].isupper() and len(last) > 3:
+        # Serbian/Croatian/Bosnian and Albanian write foreign names with case endings too,
+        # first name included: "Robertom Golobom", "Erdoganin"
+        if last[-1] in "aeiou":
+            return {alias}
+        tails = ("a", "u", "om", "e", "i", "it", "in")
+        out = {alias} | {" ".join([*words[:-1], last + t]) for t in tails}
+        if len(words) == 2 and words[0].isalpha() and words[0][-1] not in "aeiou":
+            out |= {f"{words[0]}{t} {last}{t}" for t in ("a", "u", "om", "e")}
+        return out
+    return {alias}

@@ -1,0 +1,154 @@
+"""Which language's meeting words apply to a text.
+
+Feeds usually say (``Item.lang``); when they do not, the script decides for most languages
+and a vote of very common function words decides between Latin-script ones. Meeting words
+and cues of other languages are then ignored, so Dutch "met" ("with") or Albanian "me" never
+trigger anything in an English text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from rules.bilateral.gazetteer import Gazetteer
+from rules.bilateral.lexicon import LANG_ALIAS, LangLex
+
+_LATIN_WORDS = {
+    "en": "the and of to in with for on was has said were is are will his their",
+    "fr": "le la les et des du un une est avec pour dans sur au aux son été",
+    "es": "el la los las y del en con por para una que se su fue al",
+    "pt": "o os as e do da dos das em no na com para uma que foi ao",
+    "de": "der die das und den dem des mit im ist sich ein eine zu von am hat auf",
+    "sq": "i e të në dhe me një për nga që është u së ka",
+    "sr": "je i u na da se za od sa su s o koji",
+    "it": "il lo la gli le e di del della con per che è un una",
+}
+_WORD = re.compile(r"[a-zà-ÿ]+", re.I)
+_WORDSETS = {lang: frozenset(ws.split()) for lang, ws in _LATIN_WORDS.items()}
+_URDU_LETTERS = frozenset("ےںٹڈڑھگپچژۓ")
+_SERBIAN_LETTERS = frozenset("јљњћђџЈЉЊЋЂЏ")
+_SERBIAN_WORDS = frozenset(["се", "је", "са", "су", "из", "од", "за", "да", "ће", "био"])
+_RUSSIAN_WORDS = frozenset(["в", "с", "что", "не", "по", "он", "она", "это", "был", "года", "ещё"])
+_MARATHI_WORDS = ("आहे", "आणि", "यांनी", "यांच्या", "केली", "झाली")
+
+
+def _script_lang(text: str) -> str | None:
+    counts: Counter[str] = Counter()
+    for ch in text[:2000]:
+        o = ord(ch)
+        if o < 0x250:
+            if ch.isalpha():
+                counts["latin"] += 1
+        elif 0x0900 <= o < 0x0980:
+            counts["deva"] += 1
+        elif 0x0980 <= o < 0x0A00:
+            counts["bn"] += 1
+        elif 0x0A80 <= o < 0x0B00:
+            counts["gu"] += 1
+        elif 0x0B80 <= o < 0x0C00:
+            counts["ta"] += 1
+        elif 0x0600 <= o < 0x0700:
+            counts["arab"] += 1
+        elif 0x0400 <= o < 0x0530:
+            counts["cyr"] += 1
+        elif 0xAC00 <= o < 0xD7B0:
+            counts["ko"] += 1
+        elif 0x3040 <= o < 0x3100:
+            counts["kana"] += 1
+        elif 0x4E00 <= o < 0xA000:
+            counts["han"] += 1
+    if not counts:
+        return None
+    script = counts.most_common(1)[0][0]
+    if counts["kana"] >= 3:
+        return "ja"
+    if script == "han":
+        return "zh"
+    if script == "deva":
+        return "mr" if any(w in text for w in _MARATHI_WORDS) else "hi"
+    if script == "arab":
+        return "ur" if any(c in _URDU_LETTERS for c in text) else "ar"
+    if script == "cyr":
+        if any(c in _SERBIAN_LETTERS for c in text):
+            return "sr"
+        words = text[:1500].lower().split()
+        sr = sum(1 for w in words if w in _SERBIAN_WORDS)
+        ru = sum(1 for w in words if w in _RUSSIAN_WORDS)
+        return "sr" if sr > ru else "ru"
+    if script in ("bn", "gu", "ta", "ko"):
+        return script
+    return None  # Latin: vote below
+
+
+_SENTENCE_OPENERS = frozenset(".!?:;\n\"'«“(")
+
+
+def _latin_votes(text: str) -> Counter[str]:
+    """Function words of each Latin-script language in ``text``, names left out."""
+    votes: Counter[str] = Counter()
+    head = text[:1500]
+    for m in _WORD.finditer(head):
+        w = m.group()
+        if len(w) == 1 and w.isupper():
+            continue  # an initial ("S. Jaishankar"), not the Serbian "s"
+        start, end = m.start(), m.end()
+        before = head[start - 1] if start else ""
+        if before in "'’" and w.lower() in ("s", "t"):
+            continue  # English "Ireland's", "don't", not the Serbian "s"
+        if head[end : end + 1] in ("-", "‐", "‑"):
+            continue  # "al-Sisi", "el-Sisi", "bin-": an article inside a name
+        before_text = head[:start].rstrip()
+        if w[0].isupper() and before_text and before_text[-1] not in _SENTENCE_OPENERS:
+            continue  # "El Alamein", "Le Monde", "Van Rompuy": part of a name
+        lw = w.lower()
+        for lang, words in _WORDSETS.items():
+            if lw in words:
+                votes[lang] += 1
+    return votes
+
+
+def _latin_vote(text: str, candidates: frozenset[str] | None = None) -> str:
+    votes = _latin_votes(text)
+    if candidates is not None:
+        votes = Counter({k: v for k, v in votes.items() if k in candidates})
+        if not votes:
+            return "en" if "en" in candidates else min(candidates)
+    if not votes:
+        return "en"
+    best = max(votes.values())
+    return "en" if votes["en"] == best else votes.most_common(1)[0][0]
+
+
+LATIN_LEXICONS = frozenset(_LATIN_WORDS) | {"en"}
+
+
+def guess_among(segments: list[str], candidates: set[str]) -> str | None:
+    """For Latin-script text whose guessed language has no meeting word in it: the language,
+    among ``candidates`` (those whose meeting words it does use), that its function words
+    favour ("Ireland's Taoiseach ... met" is English even though "'s" looks Serbian)."""
+    text = "\n".join(segments)
+    latin = frozenset(candidates) & LATIN_LEXICONS
+    if not latin or _script_lang(text) is not None:
+        return None
+    return _latin_vote(text, latin)
+
+
+def guess_language(declared: str | None, segments: list[str]) -> str:
+    """The language code whose lexicon applies (a declared one wins when we have it)."""
+    if declared:
+        code = declared.strip().lower().replace("_", "-")
+        code = LANG_ALIAS.get(code, code.split("-")[0])
+        code = LANG_ALIAS.get(code, code)
+        if code:
+            return code
+    text = "\n".join(segments)
+    return _script_lang(text) or _latin_vote(text)
+
+
+def lexicon_for(g: Gazetteer, code: str) -> tuple[LangLex, bool]:
+    """(lexicon, strict): strict means "ignore other languages' meeting words"."""
+    lex = g.langs.get(code)
+    if lex is not None:
+        return lex, True
+    return g.langs["en"], False

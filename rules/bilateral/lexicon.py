@@ -1,0 +1,363 @@
+"""Language data -> (surface form, Entry, flags) records for the gazetteer.
+
+Sources, all read at build time and never at match time: CLDR territory and exemplar-city
+names through Babel, and the TOML files in ``rules/data/`` (see its README for where each
+comes from). This module knows nothing about automata; ``rules.bilateral.gazetteer`` folds the
+surfaces and compiles them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, NamedTuple
+
+from rules.bilateral import cldr, inflect
+from rules.bilateral.roster import Roster, load_roster
+from rules.text import fold
+
+# Entry kinds.
+COUNTRY = 1
+DEMONYM = 2
+CAPITAL = 3
+CITY = 4
+BUILDING = 5
+REGION = 6
+ORG = 7
+FORUM = 8
+PERSON = 9
+HANDLE = 10
+ROLE = 11
+TRIGGER = 12
+CUE = 13
+BLOCK = 14
+COMPOUND = 15
+FLAG = 16
+
+# Surface flags.
+CASE_EXACT = 1  # acronyms: "US" matches, "us"/"Us" do not
+CAP_INITIAL = 2  # Latin proper names: "Turkey" and "TURKEY", not "turkey"
+OPEN_END = 4  # stems and agglutinating scripts: letters may follow
+NEED_NEXT = 8  # CJK country-pair compounds: a diplomatic noun must follow
+SAME_CASE = 16  # false friends ("Russia Today", "Times of India") match only as written
+
+# CLDR locales are listed in rules/bilateral/cldr.py. Latin-script locales whose short names collide
+# with everyday words (vi "Mỹ", pl "Indie") are left out on purpose.
+_NOT_COUNTRIES = frozenset(
+    """AC CP DG EA IC TA UM AQ BV HM GS IO TF QO ZZ EU EZ UN XA XB CQ""".split()  # noqa: SIM905
+)
+LANG_ALIAS = {"hr": "sr", "bs": "sr", "me": "sr", "cnr": "sr", "sh": "sr", "zh-hant": "zh"}
+
+
+class Entry(NamedTuple):
+    kind: int
+    value: str  # a party code, role class, trigger status, cue name or person id
+    lang: str  # language of the lexicon it came from ("" = any)
+    extra: str  # role: implied country; place: canonical name; org: "party"/""
+
+
+@dataclass(frozen=True, slots=True)
+class LangLex:
+    """Structure words of one language, checked in the gaps between mentions."""
+
+    code: str
+    home: str  # country of unqualified national roles ("" when the language spans many)
+    words: dict[str, frozenset[str]]
+    compound_next: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Lexicon:
+    records: list[tuple[str, Entry, int]] = field(default_factory=list)
+    langs: dict[str, LangLex] = field(default_factory=dict)
+    english_names: dict[str, str] = field(default_factory=dict)
+    roster: Roster | None = None
+    _seen: set[tuple[str, Entry, int]] = field(default_factory=set)
+
+    def add(self, surface: str, entry: Entry, flags: int = 0) -> None:
+        surface = surface.strip()
+        if surface and (surface, entry, flags) not in self._seen:
+            self._seen.add((surface, entry, flags))  # the same name comes from many locales
+            self.records.append((surface, entry, flags | _auto_flags(surface, entry)))
+
+
+def _data(path: str) -> dict[str, Any]:
+    text = resources.files("rules").joinpath(f"data/{path}").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _lang_files() -> Iterator[dict[str, Any]]:
+    folder = resources.files("rules").joinpath("data/lang")
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if item.name.endswith(".toml"):
+            yield tomllib.loads(item.read_text(encoding="utf-8"))
+
+
+_NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u206f]")
+
+
+def _is_latin(s: str) -> bool:
+    if s.isascii():
+        return any(c.isalpha() for c in s)
+    return _NON_LATIN.search(s) is None and any(c.isalpha() for c in s)
+
+
+_CAP_KINDS = frozenset((COUNTRY, CAPITAL, CITY, BUILDING, REGION, PERSON, FLAG))
+
+
+def _auto_flags(surface: str, entry: Entry) -> int:
+    last = surface[-1]
+    if "\uac00" <= last <= "\ud7a3":
+        return OPEN_END  # Korean particles attach to the noun: 일본과, 장관이, 회담을
+    first = surface[0]
+    if not first.isupper():
+        return 0
+    if len(surface) <= 9 and surface.isascii():
+        core = surface.replace(".", "").replace(" ", "").replace("-", "")
+        if core.isalpha() and core.isupper() and len(core) <= 5:
+            return CASE_EXACT
+    capital = entry.kind in _CAP_KINDS or (entry.kind == DEMONYM and entry.lang in ("en", ""))
+    return CAP_INITIAL if capital and _is_latin(surface) else 0
+
+
+def ascii_variant(name: str) -> str:
+    """Latin names without accents: "Côte d'Ivoire" -> "Cote d'Ivoire"."""
+    if name.isascii():
+        return name
+    decomposed = unicodedata.normalize("NFD", name)
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    )
+
+
+def _clean_cldr(name: str, lang: str) -> set[str]:
+    """CLDR display names -> the forms a text would use."""
+    out = {name}
+    if "(" in name and ")" in name:
+        # "Myanmar (Burma)" names the same country; elsewhere the brackets hold the sovereign
+        # ("Виргинские о-ва (США)"), which must not become a name of the territory
+        head, _, rest = name.partition("(")
+        out = {head.strip()}
+        if lang == "en":
+            out.add(rest.split(")")[0].strip())
+    conj = {"en": "and", "fr": "et", "es": "y", "pt": "e", "de": "und", "it": "e"}.get(lang)
+    for form in list(out):
+        if "&" in form and conj:
+            out.add(form.replace("&", conj))
+        if form.startswith("St. "):
+            out.add("Saint " + form[4:])
+        if " - " in form:
+            out.add(form.replace(" - ", "-"))
+    return {o for o in out if o}
+
+
+def _country_forms(name: str, lang: str) -> set[str]:
+    forms: set[str] = set()
+    for clean in _clean_cldr(name, lang):
+        forms |= inflect.name_forms(clean, lang)
+    if _is_latin(name):
+        forms |= {ascii_variant(f) for f in forms if len(f) >= 5}
+    return forms
+
+
+def _script_lang(surface: str) -> str:
+    """Which inflection rules apply to a language-less alias, judged by its script."""
+    for c in surface:
+        o = ord(c)
+        if 0x0400 <= o < 0x0530:
+            return "sr" if any(ch in "јљњћђџЈЉЊЋЂЏ" for ch in surface) else "ru"
+        if 0x0600 <= o < 0x0700:
+            return "ar" if surface.startswith("ال") else ""
+    return ""
+
+
+def _load_countries(lex: Lexicon, snap: dict[str, Any]) -> None:
+    english: dict[str, str] = snap["territories"]["en"]
+    codes = sorted(c for c in english if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
+    lex.english_names = {c: english[c] for c in codes}
+    lex.english_names.update({"KR": "South Korea", "KP": "North Korea", "CD": "DR Congo"})
+    for loc, names in snap["territories"].items():
+        lang = loc.split("_")[0]
+        for code in codes:
+            name = names.get(code)
+            if not name:
+                continue
+            for form in _country_forms(name, lang if loc != "sr_Latn" else "sr"):
+                lex.add(form, Entry(COUNTRY, code, "", ""))
+    data = _data("countries.toml")
+    for code, aliases in data.get("alias", {}).items():
+        for alias in aliases:
+            for form in _alias_forms(alias):
+                lex.add(form, Entry(COUNTRY, code, "", ""))
+    for code in codes:  # flag emoji: two regional indicator symbols
+        flag = "".join(chr(0x1F1E6 + ord(ch) - ord("A")) for ch in code)
+        lex.add(flag, Entry(FLAG, code, "", ""))
+    _load_places(lex, data, snap)
+    for code, names in data.get("region", {}).items():
+        for name in names:
+            lex.add(name, Entry(REGION, code, "", ""))
+    for name in data.get("block", {}).get("names", []):
+        lex.add(name, Entry(BLOCK, "", "", ""), SAME_CASE)
+
+
+def _alias_forms(alias: str) -> set[str]:
+    lang = _script_lang(alias)
+    forms = inflect.name_forms(alias, lang) if lang else {alias}
+    if any("\u0900" <= c <= "\u097f" for c in alias) and " " not in alias:
+        forms |= inflect.attached_forms(alias, "mr")  # Marathi attaches its case endings
+    if _is_latin(alias) and len(alias) >= 5:
+        forms |= {ascii_variant(f) for f in forms}
+    return forms
+
+
+def _load_places(lex: Lexicon, data: dict[str, Any], snap: dict[str, Any]) -> None:
+    # English city name -> (country, kind, canonical) for localising from CLDR exemplar cities.
+    known: dict[str, tuple[str, int, str]] = {}
+    for kind, table in ((CAPITAL, data.get("capital", {})), (CITY, data.get("city", {}))):
+        for code, names in table.items():
+            canonical = names[0] if kind == CAPITAL else ""
+            for name in names:
+                canon = canonical or (name if _is_latin(name) else "")
+                for form in _alias_forms(name):
+                    lex.add(form, Entry(kind, code, "", canon))
+                if _is_latin(name):
+                    known[name] = (code, kind, canon or name)
+    for canonical, rec in data.get("building", {}).items():
+        for name in rec["names"]:
+            for form in _alias_forms(name):
+                lex.add(form, Entry(BUILDING, rec["country"], "", canonical))
+    zones: dict[str, str] = snap["zone_territories"]
+    wanted = {
+        tz: known[tz.split("/")[-1].replace("_", " ")]
+        for tz, terr in zones.items()
+        if tz.split("/")[-1].replace("_", " ") in known
+        and known[tz.split("/")[-1].replace("_", " ")][0] == terr
+    }
+    for loc, zones_l in snap["cities"].items():
+        lang = loc.split("_")[0]
+        for tz, (code, kind, canon) in wanted.items():
+            city = zones_l.get(tz)
+            if city:
+                for form in inflect.name_forms(city, lang):
+                    lex.add(form, Entry(kind, code, "", canon))
+
+
+def _load_demonyms(lex: Lexicon) -> None:
+    for lang, table in _data("demonyms.toml").items():
+        for code, forms in table.items():
+            for adj in forms:
+                for form in inflect.adjective_forms(adj, lang):
+                    lex.add(form, Entry(DEMONYM, code, lang, ""))
+
+
+def _load_orgs(lex: Lexicon) -> None:
+    data = _data("orgs.toml")
+    for code, rec in data.get("org", {}).items():
+        extra = "party" if rec.get("party", True) else ""
+        for name in rec["names"]:
+            for form in _alias_forms(name):
+                lex.add(form, Entry(ORG, code, "", extra))
+    for name in data.get("forum", {}).get("names", []):
+        lex.add(name, Entry(FORUM, name, "", ""))
+
+
+def _load_roster(lex: Lexicon) -> None:
+    roster = load_roster()
+    lex.roster = roster
+    office = roster.office_handles
+    for person in roster.people:
+        for alias in person.aliases:
+            hint = "latin" if _is_latin(alias) else ""
+            for form in inflect.person_forms(alias, hint) | {alias}:
+                lex.add(form, Entry(PERSON, str(person.id), "", ""))
+        for handle in person.handles:
+            if handle.lower() not in office:
+                lex.add(handle, Entry(HANDLE, f"p:{person.id}", "", ""))
+    for handle, code in office.items():
+        lex.add(handle, Entry(HANDLE, code, "", ""))
+
+
+def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
+    for item in items:
+        flags = 0
+        if item.endswith("~"):
+            item, flags = item[:-1], OPEN_END
+        if "*" in item:
+            for form in inflect.starred_forms(item, lang):
+                yield form, flags
+        else:
+            yield item, flags
+
+
+_TRIGGER_GROUPS = ("held", "weak", "visit", "scheduled", "call", "present")
+
+
+def _load_langs(lex: Lexicon) -> None:
+    for data in _lang_files():
+        lang = data["lang"]
+        for group in _TRIGGER_GROUPS:
+            for form, flags in _phrases(data.get("trigger", {}).get(group, []), lang):
+                lex.add(form, Entry(TRIGGER, group, lang, ""), flags)
+        for cue, items in data.get("cue", {}).items():
+            for form, flags in _phrases(items, lang):
+                lex.add(form, Entry(CUE, cue, lang, ""), flags)
+        implied = {
+            phrase: code
+            for code, phrases in data.get("role_country", {}).items()
+            for phrase in phrases
+        }
+        for cls, items in data.get("role", {}).items():
+            for raw in items:
+                for form, flags in _phrases([raw], lang):
+                    lex.add(form, Entry(ROLE, cls, lang, implied.get(raw, "")), flags)
+        for code, items in data.get("visit_country", {}).items():
+            for form in items:
+                lex.add(form, Entry(TRIGGER, "weak", lang, ""))
+                lex.add(form, Entry(COUNTRY, code, lang, "visit"))
+        _load_compounds(lex, lang, data)
+        words = {k: frozenset(fold(w) for w in v) for k, v in data.get("words", {}).items()}
+        lexl = LangLex(
+            code=lang,
+            home=data.get("home", ""),
+            words=words,
+            compound_next=tuple(data.get("compound", {}).get("next", [])),
+        )
+        for code in data.get("langs", [lang]):
+            lex.langs[code] = lexl
+
+
+def _load_compounds(lex: Lexicon, lang: str, data: dict[str, Any]) -> None:
+    abbrev: dict[str, Any] = dict(data.get("abbrev", {}))
+    core = set(abbrev.pop("core", []))
+    if not abbrev:
+        return
+    chars = {ch: code for code, ch in abbrev.items()}
+    seps = ("", "-", "·") if lang == "ko" else ("",)
+    for a, ca in chars.items():
+        for b, cb in chars.items():
+            if ca == cb:
+                continue
+            for sep in seps:
+                lex.add(f"{a}{sep}{b}", Entry(COMPOUND, f"{ca},{cb}", lang, ""), NEED_NEXT)
+            if a in core and b in core:
+                for c in core - {a, b}:
+                    lex.add(
+                        f"{a}{b}{c}",
+                        Entry(COMPOUND, f"{ca},{cb},{chars[c]}", lang, ""),
+                        NEED_NEXT,
+                    )
+
+
+def build_lexicon() -> Lexicon:
+    """Everything the gazetteer compiles, in one pass over the data."""
+    lex = Lexicon()
+    _load_countries(lex, cldr.load())
+    _load_demonyms(lex)
+    _load_orgs(lex)
+    _load_roster(lex)
+    _load_langs(lex)
+    return lex

@@ -1,0 +1,289 @@
+"""From a sentence's entities to bilateral pairs.
+
+The sentence's *hub* is its subject (marked by "ने", "は", "은/는", a passive "by", or simply
+the first side in verb-medial languages); every other side is paired with the hub
+("met the foreign ministers of Belarus and Tajikistan" -> two meetings). Two coordinated
+subjects ("Modi and Putin held talks") pair with each other. A list of three or more
+coordinated sides with no "with" and no "bilateral" cue is a multilateral meeting and
+yields nothing. An official named only by role ("the Prime Minister", "विदेश सचिव", "首相")
+takes the language's home country, else the host country of the meeting place, else the
+article's main actor -- never a guess when none of those is known.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rules.bilateral.frames import Entity, words_of
+from rules.bilateral.lexicon import LangLex
+from rules.bilateral.status import Trigger
+
+_CONJ_EXTRA = frozenset((",", "、", "·", "/", "&", "-", "–", "und", "and"))
+_SUBJ_PARTICLE_LANGS = frozenset(("hi", "ur", "mr", "gu", "ja", "ko", "bn", "ta"))
+
+
+@dataclass(slots=True)
+class Side:
+    party: str
+    entity: Entity | None
+    how: str  # person | handle | explicit | role | actor | home | host | main | author
+
+
+@dataclass(slots=True)
+class Context:
+    lang: str
+    lex: LangLex
+    home: str
+    main_of: Callable[[], Side | None]  # the article's protagonist, found when first needed
+    author: Side | None
+    host: str  # country of the sentence's meeting place, if any
+    cues: frozenset[str]
+    social: bool = False
+
+    @property
+    def main(self) -> Side | None:
+        return self.main_of()
+
+
+@dataclass(slots=True)
+class Pairing:
+    a: Side
+    b: Side
+    trigger: Trigger
+    notes: list[str] = field(default_factory=list)
+
+
+def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[list[Entity]]:
+    """Runs of entities joined only by "and"/commas ("Belarus and Tajikistan")."""
+    conj = lex.words.get("conj", frozenset()) | _CONJ_EXTRA
+    groups: list[list[Entity]] = []
+    for ent in ents:
+        if groups:
+            gap = folded[groups[-1][-1].end : ent.start]
+            ws = words_of(gap)
+            if (not ws and not gap.strip()) or (ws and all(w in conj for w in ws)):
+                groups[-1].append(ent)
+                continue
+            if ws == [] and gap.strip() in conj:
+                groups[-1].append(ent)
+                continue
+        groups.append([ent])
+    return groups
+
+
+def _spread_slots(groups: list[list[Entity]]) -> None:
+    """A postposition or preposition on one member of a list marks the whole list."""
+    for grp in groups:
+        if len(grp) < 2:
+            continue
+        if any(e.nonofficial for e in grp):
+            for e in grp:
+                if e.place_only:
+                    e.nonofficial = True  # "Students from India and Pakistan"
+        slot = next((e.slot for e in reversed(grp) if e.slot in ("with", "loc", "topic")), "")
+        if not slot:
+            slot = next((e.slot for e in grp if e.slot in ("dest", "obj")), "")
+        if slot:
+            for e in grp:
+                if slot == "loc" and not e.place_only:
+                    continue  # "in the Russia, India and China foreign ministers' meeting"
+                if not e.slot or e.slot == "obj":
+                    e.slot = slot
+
+
+def _parties(ent: Entity) -> tuple[str, ...]:
+    return ent.codes if ent.codes else ((ent.party,) if ent.party else ())
+
+
+def pair_sentence(
+    ents: list[Entity],
+    trigs: list[Trigger],
+    folded: str,
+    ctx: Context,
+) -> list[Pairing]:
+    """Bilateral pairs a sentence states (status is decided separately per trigger)."""
+    if not trigs:
+        return []
+    groups = coordination_groups(ents, folded, ctx.lex)
+    _spread_slots(groups)
+    bilateral_cue = "bilateral" in ctx.cues
+    multilateral = "multilateral" in ctx.cues or "forum" in ctx.cues
+    usable_groups: list[list[Entity]] = []
+    for grp in groups:
+        members = [e for e in grp if e.usable]
+        # a place-like member counts too: "in the Russia, India and China ministers' meeting"
+        parties = {p for e in grp if e.usable or e.slot == "loc" for p in _parties(e)}
+        if (
+            len(parties) >= 3
+            and members
+            and not bilateral_cue
+            and all(e.slot not in ("with", "dest", "obj", "by") for e in grp)
+        ):
+            multilateral = True  # "The US, Russia and Switzerland met": not bilateral
+            continue
+        if members:
+            usable_groups.append(members)
+    # CJK compounds name the pair themselves: 中美元首会晤, 日韓首脳会談, 한중 외교장관회담
+    for grp in usable_groups:
+        for e in grp:
+            if len(e.codes) == 2:
+                return [
+                    Pairing(
+                        Side(e.codes[0], e, "explicit"), Side(e.codes[1], e, "explicit"), trigs[0]
+                    )
+                ]
+            if len(e.codes) >= 3:
+                return []
+    usable = [e for grp in usable_groups for e in grp]
+    first_trig = trigs[0].start
+    hub = _hub(usable, usable_groups, first_trig, ctx)
+    sides = [Side(e.party, e, e.source or "explicit") for e in usable]
+    if hub is not None:
+        hub_grp = next(g for g in usable_groups if hub in g)
+        hub_parties = {e.party for e in hub_grp}
+        rest = {e.party for e in usable if e not in hub_grp and not e.place_only}
+        if len(hub_grp) >= 2 and len(hub_parties) == 2 and rest <= hub_parties:
+            # "Modi and Putin held talks": two coordinated subjects meet each other
+            a, b = hub_grp[0], next(e for e in hub_grp if e.party != hub_grp[0].party)
+            return [Pairing(_side(a), _side(b), trigs[0])]
+        others = [s for s in sides if s.entity is not hub and s.party != hub.party]
+        if not others:
+            return _complete(_side(hub), usable, ents, trigs, ctx, multilateral)
+        if multilateral and not bilateral_cue:
+            # at a summit, only someone the subject explicitly met is a bilateral side
+            others = [
+                s for s in others if s.entity is not None and s.entity.slot in ("with", "obj")
+            ]
+            if not others:
+                return []
+        return _star(_side(hub), others, trigs[0])
+    # no subject: everything is an object ("से मिले", "と会談") -> the protagonist is the hub
+    uniq: list[Side] = []
+    for s in sides:
+        if s.party not in [p.party for p in uniq]:
+            uniq.append(s)
+    # no side is a subject: a pronoun or a dropped subject ("Allí se reunió con Trump",
+    # "他同普京举行会谈") stands for the article's protagonist
+    carrier = _carrier(ctx, ents, folded, subjectless=True)
+    if carrier is not None and all(s.party != carrier.party for s in uniq) and uniq:
+        return _star(carrier, uniq, trigs[0])
+    if len(uniq) == 2:
+        if (
+            multilateral
+            and not bilateral_cue
+            and not all(s.entity is not None and s.entity.slot in ("with", "obj") for s in uniq[1:])
+        ):
+            return []  # two names around a summit are not a bilateral meeting by themselves
+        return [Pairing(uniq[0], uniq[1], trigs[0])]
+    if len(uniq) == 1:
+        return _complete(uniq[0], usable, ents, trigs, ctx, multilateral)
+    return []
+
+
+def _side(e: Entity) -> Side:
+    return Side(e.party, e, e.source or "explicit")
+
+
+def _star(hub: Side, others: list[Side], trig: Trigger) -> list[Pairing]:
+    out: list[Pairing] = []
+    seen = {hub.party}
+    for s in others:
+        if s.party in seen:
+            continue
+        seen.add(s.party)
+        out.append(Pairing(hub, s, trig))
+    return out
+
+
+def _hub(
+    usable: list[Entity], groups: list[list[Entity]], first_trig: int, ctx: Context
+) -> Entity | None:
+    for e in usable:
+        if e.slot in ("subj", "by"):
+            return e
+    free = [e for e in usable if e.slot not in ("with", "dest", "obj")]
+    if not free:
+        return None
+    if ctx.lang in _SUBJ_PARTICLE_LANGS or ctx.lang == "ar":
+        # the subject is the side that is not marked as "with"/object
+        officials = [e for e in free if not e.place_only]
+        return (officials or free)[0]
+    before = [e for e in free if e.start < first_trig]
+    if before:
+        officials = [e for e in before if not e.place_only]
+        return (officials or before)[0]
+    officials = [e for e in free if not e.place_only]
+    return officials[0] if officials else free[0]
+
+
+def _carrier(
+    ctx: Context, ents: list[Entity], folded: str, subjectless: bool = False
+) -> Side | None:
+    """The protagonist carried into a sentence without a subject of its own."""
+    if ctx.social and ctx.author is not None:
+        return ctx.author
+    if (
+        subjectless
+        or {"pronoun", "first_person"} & ctx.cues
+        or not ents
+        or ctx.lang in _SUBJ_PARTICLE_LANGS
+    ):
+        return ctx.main  # found (and cached) only now that it is needed
+    return None
+
+
+def _complete(
+    only: Side,
+    usable: list[Entity],
+    ents: list[Entity],
+    trigs: list[Trigger],
+    ctx: Context,
+    multilateral: bool,
+) -> list[Pairing]:
+    """One side named: find the other among unnamed officials, the host, the protagonist."""
+    if not trigs[0].strong or (multilateral and "bilateral" not in ctx.cues):
+        return []
+    unnamed = [
+        e
+        for e in ents
+        if not e.party
+        and not e.codes
+        and (e.official or e.subnational)
+        and not e.counterpart
+        and not e.nonofficial
+        and not e.former
+        and e.slot not in ("loc", "topic")
+    ]
+    for e in unnamed:
+        for party, how in ((ctx.home, "home"), (ctx.host, "host")):
+            if party:
+                if party == only.party:
+                    return []  # domestic: the PM met his own country's governor
+                return [Pairing(only, Side(party, e, how), trigs[0])]
+    carrier = _carrier(ctx, ents, "")
+    if (
+        carrier is not None
+        and carrier.party != only.party
+        and (
+            {"pronoun", "first_person"} & ctx.cues
+            or only.entity is None
+            or only.entity.slot in ("with", "obj", "dest")
+        )
+    ):
+        return [Pairing(carrier, only, trigs[0])]
+    return []
+
+
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+
+
+def old_year(sentence: str, published_year: int | None) -> bool:
+    """Does the sentence date its event years before publication ("In July 1972 ...")?"""
+    years = [int(y) for y in _YEAR.findall(sentence)]
+    if not years:
+        return False
+    ref = published_year if published_year is not None else 2000
+    margin = 1 if published_year is not None else 0
+    return max(years) < ref - margin

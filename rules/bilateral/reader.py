@@ -1,0 +1,336 @@
+"""Reading a text sentence by sentence: mentions -> entities -> pairs with a status each.
+
+For every sentence: drop lexicon entries of other languages, group mentions into entities
+(``rules.bilateral.frames``), refine what the words around them say (a former office holder, a
+spouse who shares a surname, the object right after "met", the country before "visit"),
+give unnamed national officials their country, then pair (``rules.bilateral.pairing``) and take, for
+each pair, the status of the meeting word nearest to it (``rules.bilateral.status``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import pairwise
+
+from monitor.model import MeetingStatus
+from rules.bilateral.context import (
+    default_unnamed,
+    meeting_place,
+    refine,
+    topic_trigger,
+    welcomes_a_thing,
+)
+from rules.bilateral.frames import Entity, build_entities, resolve
+from rules.bilateral.gazetteer import Gazetteer, Mention
+from rules.bilateral.lexicon import (
+    CAPITAL,
+    CITY,
+    COUNTRY,
+    CUE,
+    DEMONYM,
+    FORUM,
+    HANDLE,
+    PERSON,
+    ROLE,
+    LangLex,
+)
+from rules.bilateral.mentions import drop_other_first_names, drop_surname_places
+from rules.bilateral.pairing import Context, Pairing, Side, old_year, pair_sentence
+from rules.bilateral.slots import mark_dateline, mark_slots
+from rules.bilateral.status import (
+    RANK,
+    SOV,
+    Cue,
+    Trigger,
+    by_name,
+    inherit,
+    split_mentions,
+    trigger_status,
+)
+from rules.sentences import Sentence, SentenceFinder
+from rules.text import Normalized, normalize
+
+_CJK_LANGS = frozenset(("zh", "ja"))
+_PROTAGONIST_SENTENCES = 3  # the article's main actor is named in its opening sentences
+_PLACE_KINDS = frozenset((COUNTRY, DEMONYM, CAPITAL, CITY))
+_OFFICIAL_KINDS = frozenset((PERSON, HANDLE, ROLE))
+_VSO = frozenset(("ar",))  # the side right after the verb is its subject
+_NATIONAL_ROLES = frozenset(("hos", "hog", "fm", "minister", "military", "speaker", "vp"))
+
+
+@dataclass(slots=True)
+class Report:
+    """One pair in one sentence."""
+
+    pair: tuple[str, str]
+    status: MeetingStatus
+    confidence: float
+    evidence: str
+    officials: list[str]
+    location: str | None
+    order: int
+
+
+@dataclass(slots=True)
+class DocState:
+    g: Gazetteer
+    lang: str
+    lex: LangLex
+    en: LangLex | None
+    strict: bool
+    published: datetime | None
+    main: Side | None = None
+    author: Side | None = None
+    author_name: str = ""  # the roster's name for the author of a social post, if known
+    social: bool = False
+    reports: list[Report] = field(default_factory=list)
+    order: int = 0
+    segment: int = 0
+    opening: list[tuple[str, SentenceFinder]] = field(default_factory=list)
+    main_done: bool = False
+
+    def scan_sentence(
+        self, seg: str, sent: Sentence, whole: Normalized | None = None
+    ) -> tuple[str, list[Mention]]:
+        """Fold and scan one sentence; mentions get original offsets into ``seg``."""
+        if whole is not None and whole.starts is None:
+            # the segment folded letter for letter: its slice is the sentence's fold
+            sub = seg[sent.start : sent.end]
+            norm = Normalized(sub, whole.folded[sent.start : sent.end])
+        else:
+            norm = normalize(seg[sent.start : sent.end])
+        ms = self.g.scan(norm, sent.start, self.lang if self.strict else None)
+        ms = drop_other_first_names(ms, seg, self.g.roster, sent.start, self.lang)
+        ms = drop_surname_places(ms, seg)
+        return norm.folded, ms
+
+    def protagonist(self) -> Side | None:
+        """The article's main actor: the first official subject of its opening sentences."""
+        if self.main is None and not self.main_done:
+            self.main_done = True
+            for seg, finder in self.opening:
+                for rank, sent in enumerate(finder.first(_PROTAGONIST_SENTENCES)):
+                    folded, ms = self.scan_sentence(seg, sent)
+                    if not any(e.kind in _OFFICIAL_KINDS for m in ms for e in m.entries):
+                        continue  # no named or titled official: no protagonist here
+                    trigs, cues = split_mentions(ms, folded, self.lang, False)
+                    ents = _prepare(self, seg, folded, ms, trigs, cues, rank == 0)[0]
+                    self.main = _protagonist(ents)
+                    if self.main is not None:
+                        return self.main
+        return self.main
+
+
+def read_segment(
+    doc: DocState, seg: str, norm: Normalized, hits: list[int], is_title: bool
+) -> None:
+    """Read every sentence that has a meeting word (``hits``: folded offsets in ``norm``)."""
+    finder = SentenceFinder(seg)
+    doc.opening.append((seg, finder))
+    wanted: dict[int, Sentence] = {}
+    last: Sentence | None = None
+    for fpos in hits:
+        pos = norm.pos(fpos)
+        if last is not None and last.start <= pos < last.end:
+            continue
+        last = finder.around(pos)
+        wanted.setdefault(last.start, last)
+    lead = len(seg) - len(seg.lstrip())
+    for start in sorted(wanted):
+        sent = wanted[start]
+        folded, ms = doc.scan_sentence(seg, sent, norm)
+        doc.order = doc.segment * 1_000_000 + sent.start
+        if ms:
+            _read_sentence(doc, seg, folded, sent, ms, is_title, sent.start <= lead)
+
+
+def _read_sentence(
+    doc: DocState,
+    seg: str,
+    folded: str,
+    sent: Sentence,
+    ms: list[Mention],
+    is_title: bool,
+    first: bool,
+) -> None:
+    day = doc.published.date() if doc.published else None
+    trigs, cues = split_mentions(ms, folded, doc.lang, False)
+    if not trigs:
+        return
+    ents, trigs, cue_names, host, location = _prepare(doc, seg, folded, ms, trigs, cues, first)
+    if doc.main is None and first:
+        doc.main = _protagonist(ents)
+    sentence_text = seg[sent.start : sent.end]
+    if "history" in cue_names or old_year(sentence_text, day.year if day else None):
+        return
+    cjk = doc.lang in _CJK_LANGS
+    named = by_name(cues)
+    statuses = [(t, trigger_status(t, named, doc.lang, cjk, folded)) for t in trigs]
+    live = inherit([(t, s) for t, s in statuses if s is not None], doc.lang in SOV)
+    if not live:
+        return
+    if not any(t.strong for t, _ in live) and not _weak_ok(ents, cue_names):
+        return
+    dead = [(t, "") for t, s in statuses if s is None]
+    ctx = Context(
+        doc.lang,
+        doc.lex,
+        doc.lex.home,
+        doc.protagonist,
+        doc.author,
+        host,
+        frozenset(cue_names),
+        doc.social,
+    )
+    ordered = sorted(live, key=lambda ts: ts[0].start)
+    for p in pair_sentence(ents, [t for t, _ in ordered], folded, ctx):
+        t, st = _governing(p, sorted(live + dead, key=lambda ts: ts[0].start))
+        own = _compound_sides(t, ents, folded)
+        if own is not None and own != {p.a.party, p.b.party}:
+            continue  # "... welcomed X as a step towards U.S.-Soviet talks": not X's talks
+        if st:  # the nearest meeting word may be denied/negated for this pair
+            _report(doc, p, st, t, sentence_text, location, cue_names, ents)
+
+
+def _prepare(
+    doc: DocState,
+    seg: str,
+    folded: str,
+    ms: list[Mention],
+    trigs: list[Trigger],
+    cues: list[Cue],
+    first: bool,
+) -> tuple[list[Entity], list[Trigger], set[str], str, str | None]:
+    """Entities of one sentence with everything the words around them say about them."""
+    day = doc.published.date() if doc.published else None
+    ents = build_entities(ms, folded, doc.lex, doc.en, doc.lang, doc.g.roster, seg)
+    for ent in ents:
+        resolve(ent, doc.g.roster, day)
+    mark_slots(ents, folded, doc.lex, doc.en, 0)
+    if first:
+        for ent in ents[:1]:
+            mark_dateline(ent, seg, 0)
+    cue_names = {c.name for c in cues}
+    if any(e.kind == FORUM for m in ms for e in m.entries):
+        cue_names.add("forum")
+    trigs = [
+        t
+        for t in trigs
+        if not topic_trigger(t, folded, doc.lex, 0) and not welcomes_a_thing(t, folded, doc.lang)
+    ]
+    refine(ents, trigs, cues, folded, doc.lex, cue_names)
+    host, location, host_kind = meeting_place(ents)
+    default_unnamed(ents, doc.lex.home, host, host_kind)
+    return ents, trigs, cue_names, host, location
+
+
+_JOINERS = frozenset(("-", "–", "—", "/"))
+
+
+def _compound_sides(t: Trigger, ents: list[Entity], folded: str) -> set[str] | None:
+    """The two sides a "X-Y (nuclear) talks" compound names for a meeting noun, if any."""
+    if not t.noun:
+        return None
+    near = [e for e in ents if e.end <= t.start and t.start - e.end <= 30]
+    for a, b in pairwise(near):
+        if folded[a.end : b.start] in _JOINERS and a.party and b.party:
+            gap = folded[b.end : t.start]
+            if len(gap.split()) <= 2 and not any(ch in gap for ch in ",;:()"):
+                return {a.party, b.party}
+    return None
+
+
+def _weak_ok(ents: list[Entity], cues: set[str]) -> bool:
+    """A weak word (visit, welcome, signed) counts only between two named officials."""
+    if ("multilateral" in cues or "forum" in cues) and "bilateral" not in cues:
+        return False
+    strong = [
+        e for e in ents if e.usable and (e.person >= 0 or e.official or e.visit or e.slot == "dest")
+    ]
+    return len({e.party for e in strong}) >= 2 or any(e.visit for e in ents)
+
+
+def _protagonist(ents: list[Entity]) -> Side | None:
+    for e in ents:
+        if e.usable and e.official and e.slot not in ("with", "obj", "dest", "loc"):
+            return Side(e.party, e, "main")
+    return None
+
+
+def _governing(p: Pairing, ordered: list[tuple[Trigger, str]]) -> tuple[Trigger, str]:
+    """The meeting word nearest the pair's second side decides that pair's status.
+
+    A full meeting word ("received", "talks") outranks a nearer weak one ("visit"), which
+    usually describes the occasion rather than the meeting.
+    """
+    anchor = p.b.entity if p.b.entity is not None else p.a.entity
+    if anchor is None:
+        return max(ordered, key=lambda ts: RANK.get(ts[1], 0))
+
+    def dist(ts: tuple[Trigger, str]) -> tuple[bool, int, int]:
+        t = ts[0]
+        d = max(t.start - anchor.end, anchor.start - t.end, 0)
+        return not t.strong, d, -RANK.get(ts[1], 0)
+
+    return min(ordered, key=dist)
+
+
+_HOW_BONUS = {
+    "person": 0.1, "handle": 0.1, "author": 0.08, "explicit": 0.04, "role": 0.04,
+    "home": -0.08, "host": -0.08, "main": -0.03,
+}  # fmt: skip
+
+
+def _report(
+    doc: DocState,
+    p: Pairing,
+    status: str,
+    t: Trigger,
+    sentence: str,
+    location: str | None,
+    cues: set[str],
+    ents: list[Entity],
+) -> None:
+    a, b = p.a.party, p.b.party
+    if not a or not b or a == b:
+        return
+    conf = 0.55 + (0.2 if t.strong else 0.05)
+    for side in (p.a, p.b):
+        how = (
+            side.entity.source
+            if side.entity is not None and side.how not in ("main", "author")
+            else side.how
+        )
+        conf += _HOW_BONUS.get(how, 0.0)
+        if side.entity is not None and side.entity.place_only:
+            conf -= 0.05
+    if "bilateral" in cues:
+        conf += 0.05
+    if "multilateral" in cues or "forum" in cues:
+        conf -= 0.05
+    names: list[str] = []
+    for s in (p.a, p.b):
+        if s.entity is not None and s.entity.person >= 0:
+            names.append(doc.g.roster.people[s.entity.person].name)
+        elif s.how == "author" and doc.author_name:
+            names.append(doc.author_name)  # "Good meeting with FM Wang Yi" by @DrSJaishankar
+    for ent in ents:  # named officials of either side elsewhere in the sentence
+        if ent.person >= 0 and ent.usable and ent.party in (a, b):
+            name = doc.g.roster.people[ent.person].name
+            if name not in names:
+                names.append(name)
+    doc.reports.append(
+        Report(
+            pair=(a, b) if a < b else (b, a),
+            status=status,  # type: ignore[arg-type]
+            confidence=max(0.05, min(0.99, conf)),
+            evidence=sentence,
+            officials=names,
+            location=location,
+            order=doc.order,
+        )
+    )
+
+
+__all__ = ["CAPITAL", "CITY", "CUE", "DocState", "Report", "read_segment"]

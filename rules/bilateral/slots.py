@@ -1,0 +1,148 @@
+"""The slot an entity fills in its sentence, read from the words around it.
+
+Subject ("ने", "は", "은/는", a passive "by"), "with" object ("with", "से", "と", "과/와",
+"مع", an attached "بـ"), location ("in", "में", "で", "에서"), destination ("to"), topic
+("about", "पर"), object ("को", "を"). A dateline ("NEW DELHI, Sept 9 --") is marked too.
+Each language's markers are compiled once into a lookup table and one regular expression.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rules.bilateral.frames import Entity, words_of
+from rules.bilateral.lexicon import CITY, LangLex
+
+_ARTICLES = frozenset(
+    """l d the an le la les el los las der die das den dem des lo gli il capital""".split()  # noqa: SIM905
+)
+
+_MERGED: dict[tuple[str, str], dict[str, frozenset[str]]] = {}
+
+
+def _merged(lex: LangLex, en: LangLex | None) -> dict[str, frozenset[str]]:
+    """The language's structure words plus English ones for the preposition slots."""
+    key = (lex.code, en.code if en is not None else "")
+    got = _MERGED.get(key)
+    if got is None:
+        enw = en.words if en is not None and en is not lex else {}
+        got = {k: lex.words.get(k, frozenset()) | enw.get(k, frozenset()) for k in _PRE_SLOTS}
+        _MERGED[key] = got
+    return got
+
+
+_PRE_SLOTS = ("with", "loc", "topic", "dest", "by", "obj")
+
+
+_SLOT_ORDER = ("subj", "with", "loc", "topic", "dest", "by", "obj")  # by priority
+_POST_WORDS = {
+    "subj": ("subj_post", "by_post"),
+    "with": ("with_post",),
+    "loc": ("loc_post",),
+    "topic": ("topic_post",),
+    "obj": ("obj_post",),
+}
+_PRE_WORDS = ("with", "loc", "topic", "dest", "by", "obj")
+
+
+@dataclass(frozen=True, slots=True)
+class _SlotTable:
+    """One language's slot markers, compiled: a word before -> slot, a regex for after."""
+
+    pre: dict[str, str]
+    post: re.Pattern[str] | None
+    suffixes: tuple[tuple[str, str], ...]  # CJK: prepositions written onto the next word
+
+
+_SLOT_TABLES: dict[tuple[str, str], _SlotTable] = {}
+
+
+def _slot_table(lex: LangLex, en: LangLex | None) -> _SlotTable:
+    key = (lex.code, en.code if en is not None else "")
+    table = _SLOT_TABLES.get(key)
+    if table is not None:
+        return table
+    merged = _merged(lex, en)
+    pre: dict[str, str] = {}
+    for slot in reversed(_PRE_WORDS):  # higher priority written last, so it wins
+        for word in merged[slot]:
+            pre[word] = slot
+    groups = []
+    for slot, names in _POST_WORDS.items():
+        words = sorted({x for n in names for x in lex.words.get(n, frozenset())}, key=len)
+        alts = [re.escape(x) + (r"(?=\s|$)" if x.isascii() else "") for x in reversed(words)]
+        if alts:
+            groups.append(f"(?P<{slot}>{'|'.join(alts)})")
+    post = re.compile(r"[ ,)]*(?:" + "|".join(groups) + ")") if groups else None
+    suffixes: tuple[tuple[str, str], ...] = ()
+    if lex.code in ("zh", "ja"):
+        suffixes = tuple(
+            (x, slot) for slot in _PRE_WORDS for x in merged[slot] if x and not x.isascii()
+        )
+    table = _SLOT_TABLES[key] = _SlotTable(pre, post, suffixes)
+    return table
+
+
+def mark_slots(
+    ents: list[Entity], folded: str, lex: LangLex, en: LangLex | None, sent_start: int
+) -> None:
+    """Set each entity's slot from the words just before and after it."""
+    table = _slot_table(lex, en)
+    rank = {slot: i for i, slot in enumerate(_SLOT_ORDER)}
+    for i, ent in enumerate(ents):
+        if ent.nonofficial or ent.former:
+            continue  # never a side: its slot does not matter
+        if not ent.party and not ent.codes and not ent.role and ent.place_kind != CITY:
+            continue  # a city is never a side, but "in Qingdao" is where they met
+        before = folded[max(sent_start, ent.start - 40) : ent.start]
+        nxt = ents[i + 1].start if i + 1 < len(ents) else ent.end + 40
+        after = folded[ent.end : min(nxt, ent.end + 40)]
+        bw = words_of(before)
+        while len(bw) > 1 and (bw[-1] in _ARTICLES or (bw[-1] == "a" and lex.code == "en")):
+            bw.pop()  # "à l'Élysée", "en el Palacio": the preposition is before the article
+        found: list[str] = []
+        if bw:
+            slot = table.pre.get(" ".join(bw[-2:])) if len(bw) >= 2 else None
+            slot = slot or table.pre.get(bw[-1])
+            if slot:
+                found.append(slot)
+        for suffix, slot in table.suffixes:
+            # Chinese/Japanese write prepositions onto the next word: "同俄罗斯总统", "在北京"
+            if before.endswith(suffix):
+                found.append(slot)
+        if _arabic_with(folded, ent.start):
+            found.append("with")
+        if table.post is not None:
+            m = table.post.match(after)
+            if m is not None and m.lastgroup:
+                found.append(m.lastgroup)
+        if found:
+            ent.slot = min(found, key=rank.__getitem__)
+        if ent.slot in ("loc", "topic") and not ent.place_only and not _bare_org(ent):
+            ent.slot = ""  # "in Chinese" / "on his counterpart" are not places or topics
+
+
+def _bare_org(ent: Entity) -> bool:
+    """An organisation named without a person or role ("about UN reform", "discussed NATO
+    spending") can be a topic; "the UN chief" or "NATO's Rutte" cannot."""
+    return ent.org and not ent.role and ent.person < 0
+
+
+def _arabic_with(folded: str, start: int) -> bool:
+    """Arabic attaches "with/at" (ب) to the next word: "التقى بسفير"."""
+    return start > 0 and folded[start - 1] == "ب" and (start < 2 or not folded[start - 2].isalpha())
+
+
+_DATELINE_AFTER = re.compile(
+    r"\s*(?:\[[^\]\n]{0,30}\])?\s*(?:,[^:\n–—]{0,40}?)?\s*(?:\([^)\n]{0,30}\))?\s*"
+    r"(?:[:–—]|--|\.-|-\s|\s-)"
+)
+
+
+def mark_dateline(ent: Entity, original: str, seg_start: int) -> None:
+    """A dateline ("NEW DELHI, Sept 9 (KUNA) --", "Dhaka:") names where it was filed, not a side."""
+    if ent.ostart - seg_start > 2 or not ent.place_only:
+        return
+    if _DATELINE_AFTER.match(original, ent.oend):
+        ent.dateline = True

@@ -1,0 +1,150 @@
+"""What a meeting word means in its sentence: held, scheduled, a call, cancelled, or nothing.
+
+A trigger ("met", "मुलाकात की", "会談した") carries a default status; cues near it override
+it in a fixed order of precedence: denial, negation, hypothesis and history make it nothing;
+then cancelled; then a call (phone/video); then scheduled (future, announced, "to meet");
+else the default. Distances are in folded characters and shrink for CJK text, where a word
+is one or two characters long.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from rules.bilateral.gazetteer import Mention
+from rules.bilateral.lexicon import CUE, TRIGGER
+
+RANK = {"held": 4, "cancelled": 3, "call": 2, "scheduled": 1}
+# Verb-final languages put tense/negation after the meeting word.
+SOV = frozenset(("hi", "ur", "mr", "gu", "bn", "ta", "ja", "ko"))
+
+
+class Trigger(NamedTuple):
+    start: int
+    end: int
+    group: str  # held | weak | visit | scheduled | call | present
+    text: str  # folded surface, for tests and debugging
+    noun: bool = False  # "meeting", "talks" (English): a modal after it still governs it
+
+    @property
+    def strong(self) -> bool:
+        return self.group not in ("weak", "visit")
+
+
+class Cue(NamedTuple):
+    start: int
+    end: int
+    name: str
+
+
+def split_mentions(
+    mentions: list[Mention], folded: str, lang: str, strict: bool
+) -> tuple[list[Trigger], list[Cue]]:
+    """Triggers and cues among ``mentions``, keeping only those of ``lang`` when ``strict``."""
+    trigs: list[Trigger] = []
+    cues: list[Cue] = []
+    for m in mentions:
+        noun = any(e.kind == CUE and e.value == "nouns" for e in m.entries)
+        for e in m.entries:
+            if e.kind not in (TRIGGER, CUE) or (strict and e.lang and e.lang != lang):
+                continue
+            if e.kind == TRIGGER:
+                trigs.append(Trigger(m.start, m.end, e.value, folded[m.start : m.end], noun))
+            elif e.value != "nouns":
+                cues.append(Cue(m.start, m.end, e.value))
+    return trigs, cues
+
+
+# Clause boundaries a cue does not reach across: ";" and ":" everywhere, dashes, and Korean
+# connective endings ("회담을 하고 ...", "...동석하면서").
+_CLAUSE_BREAK = re.compile(r";|:(?!\d)| — | – |(?:하|갖|했|가졌|열었)고 |면서 |으며 |하며 ")
+
+
+_CJK_CLAUSE = re.compile(r"[,，、。；]")
+
+
+def _near(cue: Cue, t: Trigger, before: int, after: int, folded: str, comma: bool = False) -> bool:
+    if cue.end <= t.start:
+        ok = t.start - cue.end <= before
+        between = folded[cue.end : t.start]
+    elif cue.start >= t.end:
+        ok = cue.start - t.end <= after
+        between = folded[t.end : cue.start]
+    else:
+        return True  # overlapping / inside
+    # a cue in another clause ("... will help build trust: sources on talks") does not count
+    if comma and _CJK_CLAUSE.search(between):
+        return False
+    return ok and _CLAUSE_BREAK.search(between) is None
+
+
+def by_name(cues: list[Cue]) -> dict[str, list[Cue]]:
+    """Cues grouped by name (status checks look up one kind at a time)."""
+    out: dict[str, list[Cue]] = {}
+    for c in cues:
+        out.setdefault(c.name, []).append(c)
+    return out
+
+
+def trigger_status(
+    t: Trigger, cues: dict[str, list[Cue]], lang: str, cjk: bool, folded: str = ""
+) -> str | None:
+    """The status ``t`` reports in its sentence, or None when it reports no meeting."""
+    k = 0.4 if cjk else 1.0
+    sov = lang in SOV
+
+    def has(name: str, before: float, after: float, comma: bool = False) -> bool:
+        found = cues.get(name)
+        if not found:
+            return False
+        b, a = int(before * k), int(after * k)
+        return any(_near(c, t, b, a, folded, comma) for c in found)
+
+    neg_after = 14 if sov else 3
+    # Chinese negates the whole verb phrase ahead: 没有安排王毅与布林肯会面 (within the clause)
+    neg_before = 36 if lang == "zh" else 16
+    if has("deny", 90, 90) or has("hypothetical", 60, 45) or has("history", 120, 120):
+        return None
+    if has("negation", neg_before, neg_after, comma=cjk) or has("coattend", 30, 30):
+        return None
+    if has("cancel", 120, 120):
+        return "cancelled"
+    if t.group == "call" or has("call", 45, 45):
+        return "call"
+    # German puts the infinitive last: "wird ... nächste Woche ... treffen"; in English a
+    # modal governs the verb after it ("will meet"), or a noun before it ("the meeting is
+    # expected"), not a verb before it ("met ... for what is expected to be ...")
+    fut_before = 110 if lang == "de" else 40
+    fut_after = 25 if sov else (0 if lang == "en" and not t.noun else 60)
+    if t.group == "scheduled" or has("future", fut_before, fut_after) or has("future_time", 40, 60):
+        return "scheduled"
+    if t.group == "present" and has("when", 40, 60):
+        return "scheduled"  # "Scholz empfängt am Mittwoch Macron": an announcement
+    if t.group == "visit":
+        return "scheduled"  # a bare "visit" noun with no held verb is a plan
+    return "held"
+
+
+def inherit(statuses: list[tuple[Trigger, str]], sov: bool) -> list[tuple[Trigger, str]]:
+    """A meeting noun takes the tense of the verb that governs it.
+
+    "will hold the Strategic Dialogue" -> the dialogue is scheduled; "회담을 가질 예정" ->
+    the talks are scheduled. The governing verb precedes the noun in verb-medial languages
+    and follows it in verb-final ones.
+    """
+    out: list[tuple[Trigger, str]] = []
+    for t, st in statuses:
+        if st == "held" and t.group in ("held", "visit", "weak"):
+            for u, su in statuses:
+                if su in ("scheduled", "call", "cancelled") and u is not t and u.group != "visit":
+                    gap = (u.start - t.end) if sov else (t.start - u.end)
+                    if 0 <= gap <= (30 if sov else 60):
+                        st = su
+                        break
+        out.append((t, st))
+    return out
+
+
+def best(statuses: list[str]) -> str:
+    return max(statuses, key=lambda s: RANK[s])
