@@ -28,9 +28,10 @@ from adapters.mastodon import (
     parse_statuses,
 )
 from adapters.posts import id_newer, max_id, secret_from_env
-from adapters.streaming import Backoff, SseDecoder, SseEvent, StreamEnded, keep_streaming
+from adapters.streaming import SseDecoder, SseEvent, StreamEnded, keep_streaming
 from monitor.contracts import ClientError, EmitItems, FetchError, HttpClient, SourceCursor
 from monitor.model import Item
+from monitor.retry import BackoffCounter
 from monitor.units import Seconds
 
 log = structlog.get_logger(__name__)
@@ -124,7 +125,7 @@ class MastodonStreamSource:
         self.id = options.id
         self.options = options
         self._token = token
-        self.backoff = Backoff(options.reconnect_min, options.reconnect_max)
+        self.backoff = BackoffCounter(options.reconnect_min, options.reconnect_max)
         self.received = 0  # events received over the source's life (drives the backoff)
         self._last_id: str | None = None
 
