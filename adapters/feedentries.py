@@ -8,16 +8,18 @@ by the same code and the paths can be compared entry by entry in tests.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from adapters.feedtime import parse_date, to_utc
 
 
-@dataclass(frozen=True, slots=True)
-class RawEntry:
+class RawEntry(NamedTuple):
+    """A tuple, not a dataclass: one is built per entry of every document parsed, and a
+    frozen dataclass costs several times as much to build."""
+
     guid: str | None  # the entry's own id (guid, atom:id, JSON id); None when it has none
     link: str | None  # as written: may be relative, padded with whitespace
     title: str  # may hold HTML
@@ -73,14 +75,23 @@ def _content_value(content: Any, *, skip_plain: bool = False) -> str:
 # --------------------------------------------------------------------------------- fastfeedparser
 
 
-def from_fastfeedparser(parsed: Mapping[str, Any]) -> tuple[FeedMeta, list[RawEntry]]:
+def from_fastfeedparser(
+    parsed: Mapping[str, Any], dates: Sequence[datetime | None] | None = None
+) -> tuple[FeedMeta, list[RawEntry]]:
+    """``dates``: each entry's date as read from the document (one per entry), instead of
+    fastfeedparser's own reading."""
     feed = parsed.get("feed") or {}
     meta = FeedMeta(title=_str(feed.get("title")), link=_opt(feed.get("link")))
-    entries = [_ffp_entry(e) for e in parsed.get("entries") or () if isinstance(e, Mapping)]
-    return meta, entries
+    raw = [e for e in parsed.get("entries") or () if isinstance(e, Mapping)]
+    if dates is None or len(dates) != len(raw):
+        return meta, [_ffp_entry(e, _UNREAD) for e in raw]
+    return meta, [_ffp_entry(e, d) for e, d in zip(raw, dates, strict=True)]
 
 
-def _ffp_entry(e: Mapping[str, Any]) -> RawEntry:
+_UNREAD: Any = object()  # "take fastfeedparser's date"
+
+
+def _ffp_entry(e: Mapping[str, Any], date: datetime | None) -> RawEntry:
     link = _opt(e.get("link"))
     guid = _opt(e.get("id"))
     links = e.get("links")
@@ -95,14 +106,15 @@ def _ffp_entry(e: Mapping[str, Any]) -> RawEntry:
         if rels == {"enclosure"}:
             guid = None if guid == link else guid  # the id was copied from that link too
             link = None
-    published = _iso_utc(e.get("published")) or _iso_utc(e.get("updated"))
+    if date is _UNREAD:
+        date = _iso_utc(e.get("published")) or _iso_utc(e.get("updated"))
     return RawEntry(
         guid=guid,
         link=link,
         title=_str(e.get("title")),
         summary=_str(e.get("description")),
         content=_content_value(e.get("content")),
-        published=published,
+        published=date,
         author=_opt(e.get("author")),
     )
 

@@ -31,7 +31,7 @@ from adapters.feedtypes import (
     MAX_TITLE_CHARS,
     MAX_URL_CHARS,
 )
-from adapters.htmltext import html_to_text
+from adapters.htmltext import html_to_text, html_to_texts
 from monitor.model import Item, stable_hash
 
 _LANG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*\Z")
@@ -108,9 +108,14 @@ def absolute_url(link: str | None, base: str) -> str | None:
 
 
 def clean_author(raw: str | None) -> str | None:
-    if not raw:
+    return _author_name(html_to_text(raw)) if raw else None
+
+
+def _author_name(text: str) -> str | None:
+    """An author's display name from its plain text ("joe@x.org (Joe Bloggs)" -> "Joe Bloggs")."""
+    if not text:
         return None
-    raw = _SPACE_RUN.sub(" ", html_to_text(raw)).strip()
+    raw = " ".join(text.split())
     for pattern in (_AUTHOR_EMAIL_NAME, _AUTHOR_NAME_EMAIL):
         if m := pattern.match(raw):
             raw = m.group("name").strip()
@@ -120,8 +125,15 @@ def clean_author(raw: str | None) -> str | None:
 
 def _item_id(guid: str | None, url: str | None, base: str, title: str, text: str) -> str:
     ident = _SPACE_RUN.sub(" ", guid).strip() if guid else None
-    if ident and url and absolute_url(ident, base) == url:
-        ident = url  # a permalink guid, relative or not, is the same id as the link it names
+    # A permalink guid, relative or not, is the same id as the link it names.
+    if (
+        ident
+        and url
+        and ident != url
+        and _may_name(ident, url)
+        and absolute_url(ident, base) == url
+    ):
+        ident = url
     ident = ident or url
     if not ident:
         return "h:" + stable_hash(title, text)
@@ -130,20 +142,51 @@ def _item_id(guid: str | None, url: str | None, base: str, title: str, text: str
     return ident
 
 
+def _may_name(ident: str, url: str) -> bool:
+    """Whether ``ident`` could resolve to ``url`` (urljoin keeps a reference's last segment,
+    query and fragment as written), so most guids ("bench-1-10", "tag:...", numbers) are told
+    apart from their link without resolving them."""
+    if _PLAIN_ABSOLUTE.match(ident):
+        return False  # absolute: resolving changes nothing, and it is not ``url``
+    tail = ident.strip().rsplit("/", 1)[-1]
+    if not tail or tail in (".", "..") or "\n" in ident or " " in tail:
+        return True
+    return url.endswith(tail)
+
+
+def _plain_or_texts(values: list[str]) -> list[str]:
+    """``html_to_texts(values)``, or, when none of them holds markup or a reference (most
+    titles and author names), the values themselves: one-line fields are flattened by the
+    caller, which is all the conversion would do to them."""
+    if any("<" in v or "&" in v for v in values):
+        return html_to_texts(values)
+    return [v.replace("\u200b", "") if "\u200b" in v else v for v in values]
+
+
 def to_items(entries: Iterable[RawEntry], ctx: Context) -> tuple[list[Item], list[str]]:
     """Normalised, de-duplicated items (at most ``MAX_ITEMS``) and notes about what was dropped."""
+    raws = list(entries)
+    capped = max(0, len(raws) - MAX_ITEMS)
+    raws = raws[:MAX_ITEMS]
+    # The HTML of every entry is converted in a few parses (``html_to_texts``), not one each.
+    titles = _plain_or_texts([_demoronize(r.title[:MAX_HTML_CHARS]) for r in raws])
+    bodies = html_to_texts(
+        [
+            _demoronize(
+                (r.content if len(r.content) > len(r.summary) else r.summary)[:MAX_HTML_CHARS]
+            )
+            for r in raws
+        ]
+    )
+    authors = _plain_or_texts([r.author or "" for r in raws])
     items: list[Item] = []
     seen: set[str] = set()
     duplicates = 0
-    capped = 0
-    for raw in entries:
-        if len(items) >= MAX_ITEMS:
-            capped += 1
-            continue
+    for raw, raw_title, body, author in zip(raws, titles, bodies, authors, strict=True):
         base = (absolute_url(raw.base, ctx.base_url) if raw.base else None) or ctx.base_url
         url = absolute_url(raw.link, base)
-        title = clean_title(raw.title)
-        text = clean_text(raw.summary, raw.content)
+        title = " ".join(raw_title.split())[:MAX_TITLE_CHARS]
+        text = body[:MAX_TEXT_CHARS]
         item_id = _item_id(raw.guid, url, base, title, text)
         if item_id in seen:
             duplicates += 1
@@ -157,8 +200,8 @@ def to_items(entries: Iterable[RawEntry], ctx: Context) -> tuple[list[Item], lis
                 text=text,
                 url=url,
                 published_at=raw.published,
-                author=clean_author(raw.author),
-                lang=pick_lang(raw.lang) or ctx.lang,
+                author=_author_name(author),
+                lang=(pick_lang(raw.lang) if raw.lang else None) or ctx.lang,
                 fetched_at=ctx.fetched_at,
                 official=ctx.official,
             )

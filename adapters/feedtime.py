@@ -55,6 +55,37 @@ _TZ: dict[str, timezone] = {
 }
 
 
+# The RFC 822 date nearly every RSS feed writes ("Sun, 06 Dec 2026 03:48:26 GMT"), read without
+# the email module's general parser: a tenth of its cost, on a date every item carries.
+_RFC822_PLAIN = re.compile(
+    r"(?:[A-Za-z]{3},\s*)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d\d):(\d\d)(?::(\d\d))?"
+    r" (GMT|UTC|UT|Z|[+-]\d{4})\Z"
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+
+
+def _rfc822_plain(m: re.Match[str]) -> datetime | None:
+    day, mon, year, hh, mm, ss, zone = m.groups()
+    month = _MONTHS.get(mon.lower())
+    if month is None:
+        return None
+    if zone[0] in "+-":
+        minutes = int(zone[1:3]) * 60 + int(zone[3:5])
+        tz: tzinfo = timezone(timedelta(minutes=minutes if zone[0] == "+" else -minutes))
+    else:
+        tz = UTC
+    try:
+        value = datetime(int(year), month, int(day), int(hh), int(mm), int(ss or 0), tzinfo=tz)
+    except ValueError:
+        return None  # the general parsers decide what "31 Feb" means
+    return to_utc(value)
+
+
 def to_utc(value: datetime) -> datetime | None:
     """``value`` in UTC (naive -> assumed UTC); None for years no news item has."""
     if value.tzinfo is None or value.utcoffset() is None:
@@ -73,6 +104,8 @@ def parse_date(text: str | None) -> datetime | None:
     text = text.strip()
     if not text or len(text) > _MAX_LEN:
         return None
+    if (m := _RFC822_PLAIN.match(text)) and (fast := _rfc822_plain(m)) is not None:
+        return fast
     try:
         return to_utc(datetime.fromisoformat(text.replace("z", "Z")))
     except ValueError:
