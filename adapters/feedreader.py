@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from html.entities import html5
@@ -51,6 +50,7 @@ import fastfeedparser
 import feedparser
 
 from adapters.encoding import decode_document
+from adapters.feeddates import ENTRY_TAG, entry_dates, entry_starts
 from adapters.feedentries import (
     FeedMeta,
     RawEntry,
@@ -59,29 +59,12 @@ from adapters.feedentries import (
     from_jsonfeed,
 )
 from adapters.feednorm import Context, absolute_url, clean_title, pick_lang, to_items
-from adapters.feedtime import parse_date
 from adapters.feedtypes import MAX_BODY_BYTES, FeedError, ParsedFeed, ParserPath
 from adapters.xmlsafe import defuse
 from monitor.model import utcnow
 
 _FEED_ROOTS = frozenset({"rss", "feed", "rdf", "channel"})
-# Date elements, read by us for the fast path: fastfeedparser turns a numeric guid into a date
-# when an item has no readable one ("<guid>7</guid>" -> the 7th of this month), and it keeps
-# no raw text to check against.
-_DATE_EL = re.compile(
-    r"<((?:[\w-]+:)?(pubDate|published|issued|date|created|updated|modified))(?:\s[^>]*)?>"
-    r"\s*(?:<!\[CDATA\[)?\s*([^<\]]{1,100}?)\s*(?:\]\]>)?\s*</\1\s*>",
-    re.I,
-)
-# The same elements, found fast: lower-case-initial names as RSS and Atom spell them. A document
-# where this finds fewer dates than entries is scanned again with ``_DATE_EL`` (any case).
-_DATE_OPEN = re.compile(
-    r"<((?:[\w-]+:)?(pubDate|published|issued|date|created|updated|modified))(?:\s[^>]*)?>"
-)
-_DATE_RANK = {"pubdate": 0, "published": 0, "issued": 0, "date": 1, "created": 1}  # else 2
 _HTML_ROOTS = frozenset({"html", "head", "body"})
-_ENTRY_TAG = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)[\s>/]")
-_PLAIN_ENTRY_TAG = re.compile(r"<(?:item|entry)[\s>/]")  # when no prefixed entry can occur
 _LANGUAGE_EL = re.compile(
     r"<(?:dc:)?language\s*>\s*(?:<!\[CDATA\[)?\s*([A-Za-z][A-Za-z0-9_-]{0,34})", re.I
 )
@@ -230,7 +213,7 @@ def _read_json(text: str) -> tuple[FeedMeta, list[RawEntry]]:
 
 
 def _scan_header(text: str, root: str | None) -> _Header:
-    first_entry = _ENTRY_TAG.search(text)
+    first_entry = ENTRY_TAG.search(text)
     head_end = first_entry.start() if first_entry else len(text)
     head = text[:head_end]
     root_tag = ""
@@ -310,13 +293,13 @@ def _read_fast(
     except Exception as exc:  # any failure of the fast path only means: take the robust one
         notes.append(f"fallback: fastfeedparser failed: {type(exc).__name__}: {exc}"[:300])
         return None
-    starts = _entry_starts(text)
+    starts = entry_starts(text)
     count = len(parsed.get("entries") or ())
     if count < len(starts):
         notes.append(f"fallback: fastfeedparser read {count} of {len(starts)} entries")
         return None
     if count == len(starts):
-        meta, entries = from_fastfeedparser(parsed, _entry_dates(text, starts))
+        meta, entries = from_fastfeedparser(parsed, entry_dates(text, starts))
     else:  # more entries than <item>/<entry> tags we saw: cannot align; trust none of its dates
         notes.append("dates dropped: entries could not be aligned with their elements")
         meta, entries = from_fastfeedparser(parsed, [None] * count)
@@ -332,58 +315,6 @@ def _read_fast(
                 return None
         fixed.append(entry)
     return meta, fixed
-
-
-def _entry_starts(text: str) -> list[int]:
-    pattern = _ENTRY_TAG if (":item" in text or ":entry" in text) else _PLAIN_ENTRY_TAG
-    return [m.start() for m in pattern.finditer(text)]
-
-
-def _entry_dates(text: str, starts: list[int]) -> list[datetime | None]:
-    """Each entry's date from its own date elements (published > dc:date > updated)."""
-    if not starts:
-        return []
-    found = [d for o in _DATE_OPEN.finditer(text, starts[0]) if (d := _date_text(text, o))]
-    if len(found) < len(starts):  # odd case: <PubDate>, <DC:DATE>, a date in a comment
-        found = [(m.start(), m.group(2), m.group(3)) for m in _DATE_EL.finditer(text, starts[0])]
-    best: list[tuple[int, str] | None] = [None] * len(starts)
-    for at, name, value in found:
-        index = bisect_right(starts, at) - 1
-        rank = _DATE_RANK.get(name.lower(), 2)
-        current = best[index]
-        if current is None or rank < current[0]:
-            best[index] = (rank, value)
-    return [parse_date(b[1]) if b else None for b in best]
-
-
-def _date_text(text: str, opening: re.Match[str]) -> tuple[int, str, str] | None:
-    """(position, local name, text) of the date element opened by ``opening``, read as
-    ``_DATE_EL`` reads it (optional CDATA, 1-100 characters, its own closing tag), by hand:
-    the regex's backtracking cost more than the rest of the entry."""
-    i = opening.end()
-    close = text.find("<", i)
-    if close < 0:
-        return None
-    if text.startswith("<![CDATA[", close) and not text[i:close].strip():
-        start = close + 9
-        end = text.find("]]>", start)
-        if end < 0:
-            return None
-        value, after = text[start:end], end + 3
-        close = text.find("<", after)
-        if close < 0 or text[after:close].strip():
-            return None
-    else:
-        value = text[i:close]
-    value = value.strip()
-    if not value or len(value) > 100 or "]" in value:
-        return None
-    if not text.startswith(f"</{opening.group(1)}", close):
-        return None
-    rest = text[close + 2 + len(opening.group(1)) : close + 2 + len(opening.group(1)) + 8]
-    if not rest.lstrip().startswith(">"):
-        return None
-    return opening.start(), opening.group(2), value
 
 
 def _read_slow(text: str, root_lang: str | None) -> tuple[FeedMeta, list[RawEntry]]:

@@ -96,7 +96,8 @@ def _parse_text(fragment: str) -> str:
         if node.tag != "br":
             node.text = "\n" + node.text if node.text else "\n"
         node.tail = "\n" + node.tail if node.tail else "\n"
-    return etree.tostring(root, method="text", encoding=str)
+    text: str = etree.tostring(root, method="text", encoding=str)
+    return text
 
 
 def _tidy(text: str) -> str:

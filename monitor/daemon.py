@@ -45,6 +45,7 @@ from rules import RULES
 log = structlog.get_logger("monitor.daemon")
 
 STREAM_LEASE_S = 30.0  # a dead node's streams move to another node after about this long
+SUMMARY_EVERY_S = 60.0  # the info-level "poll.summary" line; per-poll lines are debug
 
 
 @dataclass(slots=True)
@@ -198,6 +199,15 @@ async def _stream(source: PushSource, rt: Runtime) -> None:
         await asyncio.sleep(delay)
 
 
+async def _summaries(rt: Runtime, every_s: float) -> None:
+    """Log what the polls did, once per ``every_s`` (nothing when nothing was polled)."""
+    while True:
+        await asyncio.sleep(every_s)
+        counts = rt.poller.stats.take()
+        if counts["polls"]:
+            log.info("poll.summary", period_s=round(every_s), **counts)
+
+
 async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
     """The daemon. Returns 0 after a graceful stop on SIGINT/SIGTERM."""
     loop = asyncio.get_running_loop()
@@ -234,6 +244,7 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
                 ]
                 rt.delivery.start()
                 scheduler.start()
+                summaries = group.create_task(_summaries(rt, SUMMARY_EVERY_S), name="summaries")
                 log.info(
                     "daemon.started",
                     sources=len(rt.polled) + len(rt.pushed),
@@ -244,7 +255,7 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
                 await stop.wait()
                 grace = settings.monitor.grace_s
                 await asyncio.gather(scheduler.stop(grace), rt.delivery.stop(grace))
-                for task in push_tasks:
+                for task in [*push_tasks, summaries]:
                     task.cancel()
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -271,10 +282,15 @@ async def once(settings: Settings) -> int:
         report = await rt.delivery.drain(settings.monitor.grace_s)
         if rt.pushed:
             log.info("once.push_sources_skipped", sources=sorted(rt.pushed))
+        counts = rt.poller.stats.take()
         log.info(
             "once.done",
             polled=len(ids),
             failed=len(failed),
+            not_modified=counts["not_modified"],
+            new_items=counts["new_items"],
+            matches=counts["matches"],
+            alerts=counts["alerts"],
             failed_sources=failed,
             delivered=report.sent,
             dead=report.dead,

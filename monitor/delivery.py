@@ -344,8 +344,12 @@ class DeliveryWorker:
             DELIVERIES.labels(lane.name, "sent").inc(len(ids))
             oldest = min(r.created_at for r in rows)
             latency = round((now - oldest).total_seconds(), 3)
-            event = "alert.delivered" if lane.digest is None else "digest.delivered"
-            log.info(event, **ctx(rows), latency_s=latency)
+            # One line per alert is a debug line (a busy desk gets thousands); a digest, one
+            # message for many alerts, stays at info.
+            if lane.digest is None:
+                log.debug("alert.delivered", **ctx(rows), latency_s=latency)
+            else:
+                log.info("digest.delivered", **ctx(rows), latency_s=latency)
             if lane.failing_since is not None:
                 down = (now - lane.failing_since).total_seconds()
                 log.info("delivery.recovered", notifier=lane.name, downtime_s=round(down))

@@ -7,6 +7,10 @@ logged once: ``source.failing`` when a source goes bad (with the reason and when
 tried again), ``source.recovered`` when it works again (with the downtime); failures in
 between are debug lines, plus a ``source.still_failing`` reminder at most every few hours.
 A broken source fails alone: nothing a source raises escapes ``poll``, except cancellation.
+
+The canonical ``source.polled`` line is a debug line (thousands of polls a minute would
+drown everything else at info); ``PollStats`` counts what the polls did, for the periodic
+``poll.summary`` line at info (``monitor.daemon``).
 """
 
 from __future__ import annotations
@@ -31,6 +35,31 @@ from monitor.store.base import LeaseLost, SourceState, Store
 log = structlog.get_logger("monitor.poller")
 
 STILL_FAILING_EVERY = timedelta(hours=6)
+
+
+@dataclass(slots=True)
+class PollStats:
+    """What the polls did since the last summary (``take`` reads and resets)."""
+
+    polls: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new: int = 0
+    matched: int = 0
+    alerts: int = 0
+
+    def take(self) -> dict[str, int]:
+        counts = {
+            "polls": self.polls,
+            "not_modified": self.not_modified,
+            "failed": self.failed,
+            "new_items": self.new,
+            "matches": self.matched,
+            "alerts": self.alerts,
+        }
+        self.polls = self.not_modified = self.failed = self.new = self.matched = 0
+        self.alerts = 0
+        return counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +105,7 @@ class Poller:
         self.clock = clock
         self.rng = rng or random.Random()
         self._announced: dict[str, datetime] = {}  # failing sources logged in this process
+        self.stats = PollStats()
 
     async def poll(self, source_id: str) -> bool:
         """Poll ``source_id`` once; True when the poll (and its processing) succeeded."""
@@ -121,7 +151,13 @@ class Poller:
                 log.exception("source.process_failed", error=describe_error(exc))
                 await self._failed(runtime, state, exc, t0)
                 return False
-            log.info(
+            stats = self.stats
+            stats.polls += 1
+            stats.not_modified += result.not_modified
+            stats.new += outcome.new
+            stats.matched += outcome.matched
+            stats.alerts += len(outcome.alerts)
+            log.debug(
                 "source.polled",
                 status=status,
                 fetched=result.fetched or len(items),
@@ -146,6 +182,8 @@ class Poller:
     async def _failed(
         self, runtime: PolledSourceRuntime, state: SourceState, exc: Exception, t0: float
     ) -> None:
+        self.stats.polls += 1
+        self.stats.failed += 1
         now = self.clock()
         failures = state.failures + 1
         delay = after_failure(runtime.cadence, failures, exc, self.rng)

@@ -343,6 +343,9 @@ class CliResult:
 def cli_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("BILAT_")}
     env["PYTHONUNBUFFERED"] = "1"
+    # The suite reads the per-poll and per-alert lines (source.polled, alert.decided,
+    # alert.delivered), which are debug lines.
+    env["BILAT_MONITOR__LOG_LEVEL"] = "debug"
     env.update(extra or {})
     return env
 

@@ -11,7 +11,7 @@ alerts, outbox rows and the cursor commit together or not at all:
     decisions  = alerts.decide_alerts(decision, rule, notifiers, tx.event_threads(key))
                  -> tx.save_thread per decision; alerts queued (held ones not before release)
 
-Every decision per notifier is logged as one ``alert.decided`` line (outcome and reason:
+Every decision per notifier is logged as one ``alert.decided`` debug line (outcome and reason:
 new, update, confirmed, held, folded, duplicate, silenced, skipped). ``flush`` is the
 scheduler's tick: threads whose ``flush_at`` has come send their folded update.
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -40,12 +40,12 @@ from monitor.events.alerts import (
 from monitor.events.cluster import ClusterPolicy, candidate_query, cluster, official_resolver
 from monitor.events.options import Silence
 from monitor.events.record import OfficialCountry
-from monitor.model import ReportRef
+from monitor.model import Item, Match, ReportRef
 from monitor.pipeline.routing import DecideContext, QueuedAlert, RoutedMatch
 from monitor.store.base import Transaction
 from rules.base import RuleOptions
 from rules.bilateral.roster import load_roster
-from rules.dates.meeting import date_of
+from rules.dates.meeting import MeetingDate, date_of
 
 if TYPE_CHECKING:
     from monitor.settings import Settings
@@ -161,7 +161,7 @@ class EventDecide:
     ) -> list[QueuedAlert]:
         item, match = routed.item, routed.match
         ref = ReportRef.of(item)
-        when = date_of(item, match, tz=self.tz)
+        when = self._when(item, match)
         candidates = await tx.event_candidates(candidate_query(match, ref, when, self.policy))
         decision = cluster(match, ref, when, candidates, now=ctx.now, policy=self.policy)
         await tx.save_event(decision, ctx.now)
@@ -191,6 +191,17 @@ class EventDecide:
         )
         context = {"rule_id": match.rule_id, "item_key": item.key, "event_key": event.key}
         return await self._apply(tx, decisions, context)
+
+    def _when(self, item: Item, match: Match) -> MeetingDate:
+        """The date to file ``match`` under. Only a meeting is dated from its text: a match
+        without one (a keyword rule's) is filed under its item's publish (or fetch) date,
+        which is all reading the text would fall back to for it."""
+        if match.meeting is None:
+            published = item.published_at or item.fetched_at
+            if published.tzinfo is not None:
+                published = published.astimezone(self.tz or UTC)
+            return MeetingDate(published.date(), "published")
+        return date_of(item, match, tz=self.tz)
 
     async def flush(
         self,
@@ -234,5 +245,5 @@ class EventDecide:
             if d.alert is not None:
                 hold = d.release_at if d.outcome == "held" else None
                 out.append(QueuedAlert(d.alert, hold))
-            log.info("alert.decided", **{**context, **d.log_fields()})
+            log.debug("alert.decided", **{**context, **d.log_fields()})
         return out
