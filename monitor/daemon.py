@@ -276,7 +276,12 @@ async def once(settings: Settings) -> int:
                 return await rt.poller.poll(sid)
 
         ids = list(rt.polled)
-        results = await asyncio.gather(*(poll(sid) for sid in ids))
+        # Alerts go out while the polls run (the lanes wake on each queued alert), not after.
+        rt.delivery.start()
+        try:
+            results = await asyncio.gather(*(poll(sid) for sid in ids))
+        finally:
+            await rt.delivery.stop(settings.monitor.grace_s)
         failed = [sid for sid, ok in zip(ids, results, strict=True) if not ok]
         await rt.pipeline.flush_due()  # folded updates that came due since the last run
         report = await rt.delivery.drain(settings.monitor.grace_s)
@@ -292,7 +297,7 @@ async def once(settings: Settings) -> int:
             matches=counts["matches"],
             alerts=counts["alerts"],
             failed_sources=failed,
-            delivered=report.sent,
+            delivered=rt.delivery.sent_total,
             dead=report.dead,
             pending=report.pending,
         )

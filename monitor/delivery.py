@@ -141,6 +141,7 @@ class DeliveryWorker:
         for lane in self._lanes.values():
             lane.keeper = LeaseKeeper(store, notifier_lease(lane.name), ttl_s=lease_s, clock=clock)
         self._stopping = False
+        self.sent_total = 0  # rows delivered by this worker, daemon and burst mode alike
 
     # -- daemon mode ---------------------------------------------------------------------
 
@@ -354,6 +355,7 @@ class DeliveryWorker:
                 down = (now - lane.failing_since).total_seconds()
                 log.info("delivery.recovered", notifier=lane.name, downtime_s=round(down))
                 lane.failing_since = None
+            self.sent_total += len(ids)
             return len(ids), 0
 
         def expired(row: OutboxRow) -> bool:

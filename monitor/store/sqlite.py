@@ -7,6 +7,11 @@ them means the poll is processed again (idempotent keys) and at worst the one de
 sent in that window repeats. ``FULL`` would fsync every poll's commit (thousands per pass on a
 big source list) for that narrower case.
 
+The poll path (``transaction()`` and source-state saves) runs on a plain ``sqlite3``
+connection without a thread hop, several polls sharing one commit (``sqlite_batch.py``);
+everything else goes through aiosqlite. The store's lock keeps the two connections from ever
+writing at the same time.
+
 The schema and the row mapping live in ``sqlite_schema.py``; the poll's transaction in
 ``sqlite_tx.py``; events and alert threads in ``sqlite_events.py``; the outbox and housekeeping
 in ``sqlite_outbox.py``; source states (write-through cache, group commit) in
@@ -31,6 +36,7 @@ from monitor.store.base import (
     SourcePlan,
     SourceState,
 )
+from monitor.store.sqlite_batch import CHECKPOINT_EVERY, GroupCommit, SyncConnection, connect
 from monitor.store.sqlite_outbox import SqliteOutbox
 from monitor.store.sqlite_schema import (
     MIGRATIONS,
@@ -47,41 +53,68 @@ log = structlog.get_logger(__name__)
 class SqliteStore(SqliteOutbox):
     """``Store`` on one SQLite file. Open with ``await SqliteStore.open(path)``."""
 
-    def __init__(self, url: str, conn: aiosqlite.Connection) -> None:
+    def __init__(self, url: str, conn: aiosqlite.Connection, db: sqlite3.Connection) -> None:
         self.url = url
         self._conn = conn
-        self._tx = SqliteTransaction(conn)
-        # One connection, one writer: transactions and single writes take turns.
+        self._db = db
+        self._tx = SqliteTransaction(SyncConnection(db))
+        # One writer at a time, whichever connection it uses.
         self._lock = asyncio.Lock()
-        self._states = SourceStates(conn, self._lock, self._write)
+        self._batch = GroupCommit(db, self._lock, on_commits=self._committed)
+        self._states = SourceStates(db, self._batch)
+        self._checkpoint: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: str | Path, *, url: str | None = None) -> SqliteStore:
         target = str(path)
-        if target != ":memory:":
+        if target == ":memory:":
+            # Two connections must see one database: a named in-memory one, shared.
+            target = (
+                f"file:bilat-{id(cls)}-{asyncio.get_running_loop().time()}?mode=memory&cache=shared"
+            )
+        else:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(target, isolation_level=None)
+        conn = await aiosqlite.connect(target, isolation_level=None, uri=target.startswith("file:"))
         conn.row_factory = aiosqlite.Row
         try:
             await conn.execute("PRAGMA journal_mode=WAL")
             await conn.execute("PRAGMA synchronous=NORMAL")
             await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute("PRAGMA busy_timeout=10000")
-            store = cls(url or f"sqlite:///{target}", conn)
-            await store._migrate()
+            await cls._migrate_on(conn)
+            db = connect(target)
         except BaseException:
             await conn.close()
             raise
+        store = cls(url or f"sqlite:///{target}", conn, db)
         log.debug("store.opened", path=target)
         return store
 
     async def close(self) -> None:
-        await self._states.drain()
+        await self._batch.drain()
+        if self._checkpoint is not None:
+            await asyncio.gather(self._checkpoint, return_exceptions=True)
         async with self._lock:
+            self._db.close()
             await self._conn.close()
 
-    async def _migrate(self) -> None:
-        conn = self._conn
+    def _committed(self, commits: int) -> None:
+        """After each batch commit: now and then, a passive checkpoint on aiosqlite's thread
+        (the poll path's connection never checkpoints, so the loop never waits for one)."""
+        if commits % CHECKPOINT_EVERY == 0 and (
+            self._checkpoint is None or self._checkpoint.done()
+        ):
+            self._checkpoint = asyncio.create_task(self._run_checkpoint(), name="sqlite-checkpoint")
+
+    async def _run_checkpoint(self) -> None:
+        try:
+            async with self._lock:
+                await self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            log.warning("store.checkpoint_failed", exc_info=True)
+
+    @classmethod
+    async def _migrate_on(cls, conn: aiosqlite.Connection) -> None:
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " name TEXT PRIMARY KEY, applied_at REAL NOT NULL)"
@@ -96,7 +129,7 @@ class SqliteStore(SqliteOutbox):
                 if not done:
                     for statement in statements:
                         if isinstance(statement, AddColumn):
-                            if await self._has_column(statement.table, statement.column):
+                            if await cls._has_column(conn, statement.table, statement.column):
                                 continue
                             statement = statement.sql
                         await conn.execute(statement)
@@ -110,8 +143,9 @@ class SqliteStore(SqliteOutbox):
                 await conn.rollback()
                 raise
 
-    async def _has_column(self, table: str, column: str) -> bool:
-        async with self._conn.execute(f"PRAGMA table_info({table})") as cur:
+    @staticmethod
+    async def _has_column(conn: aiosqlite.Connection, table: str, column: str) -> bool:
+        async with conn.execute(f"PRAGMA table_info({table})") as cur:
             return column in [row["name"] async for row in cur]
 
     async def applied_migrations(self) -> list[str]:
@@ -122,11 +156,27 @@ class SqliteStore(SqliteOutbox):
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteTransaction]:
+        """A unit of the poll path's group commit (see ``sqlite_batch.py``): all or nothing,
+        committed when this returns."""
+        async with self._batch.unit() as after_commit:
+            tx = self._tx
+            tx.saved = []
+            yield tx
+            saved = tx.saved
+            after_commit(lambda: self._states.committed(saved))
+
+    async def _rollback(self) -> None:
+        # OperationalError: no transaction was open (BEGIN failed or never ran).
+        with contextlib.suppress(sqlite3.OperationalError):
+            await self._conn.execute("ROLLBACK")
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction of its own on the aiosqlite connection (outbox, claims)."""
         async with self._lock:
-            self._tx.saved = []
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
-                yield self._tx
+                yield self._conn
             except BaseException:
                 # Also on cancellation: shielded, and queued behind any statement the
                 # worker thread is still running (BEGIN included), so nothing of this unit
@@ -139,59 +189,45 @@ class SqliteStore(SqliteOutbox):
             except sqlite3.Error:
                 await asyncio.shield(self._rollback())
                 raise
-            self._states.committed(self._tx.saved)
-
-    async def _rollback(self) -> None:
-        # OperationalError: no transaction was open (BEGIN failed or never ran).
-        with contextlib.suppress(sqlite3.OperationalError):
-            await self._conn.execute("ROLLBACK")
-
-    @asynccontextmanager
-    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self.transaction():
-            yield self._conn
 
     # -- sources -------------------------------------------------------------------------
 
     async def sync_sources(self, plans: Mapping[str, SourcePlan], now: datetime) -> None:
-        try:
-            await self._sync_sources(plans, now)
-        finally:
-            # Rows may have been reset: the cache reads them again.
-            self._states.forget()
-
-    async def _sync_sources(self, plans: Mapping[str, SourcePlan], now: datetime) -> None:
         async with self._write() as conn:
+            async with conn.execute("SELECT source_id, fingerprint FROM sources") as cur:
+                known = {row[0]: row[1] async for row in cur}
+            # A row without a fingerprint (saved before any sync) adopts the plan's; one whose
+            # fingerprint changed starts fresh.
+            reset = [
+                sid
+                for sid, plan in plans.items()
+                if known.get(sid) is not None and known[sid] != plan.fingerprint
+            ]
+            for sid in reset:
+                log.info("source.reset", source_id=sid, reason="config changed")
             await conn.execute("UPDATE sources SET active = 0")
-            for source_id, plan in plans.items():
-                async with conn.execute(
-                    "SELECT fingerprint, next_due_at FROM sources WHERE source_id = ?",
-                    (source_id,),
-                ) as cur:
-                    row = await cur.fetchone()
-                first = ts(plan.first_due_at)
-                known = row["fingerprint"] if row is not None else None
-                # A row without a fingerprint (saved before any sync) adopts the plan's.
-                if row is None or (known is not None and known != plan.fingerprint):
-                    if row is not None:
-                        log.info("source.reset", source_id=source_id, reason="config changed")
-                    await conn.execute("DELETE FROM sources WHERE source_id = ?", (source_id,))
-                    await conn.execute(
-                        "INSERT INTO sources (source_id, fingerprint, active, next_due_at)"
-                        " VALUES (?, ?, 1, ?)",
-                        (source_id, plan.fingerprint, first),
-                    )
-                    continue
-                due = row["next_due_at"]
-                if first is None:
-                    due = None
-                elif due is None or due < now.timestamp():
-                    due = first
-                await conn.execute(
-                    "UPDATE sources SET active = 1, next_due_at = ?, fingerprint = ?"
-                    " WHERE source_id = ?",
-                    (due, plan.fingerprint, source_id),
-                )
+            await conn.executemany("DELETE FROM sources WHERE source_id = ?", [(s,) for s in reset])
+            # One statement for all sources: new ones start at their first due time; known
+            # ones keep theirs unless it has passed (then the plan's, spread out); push
+            # sources are never due.
+            await conn.executemany(
+                "INSERT INTO sources (source_id, fingerprint, active, next_due_at)"
+                " VALUES (?, ?, 1, ?)"
+                " ON CONFLICT(source_id) DO UPDATE SET active = 1,"
+                " fingerprint = excluded.fingerprint,"
+                " next_due_at = CASE"
+                "  WHEN excluded.next_due_at IS NULL THEN NULL"
+                "  WHEN sources.next_due_at IS NULL OR sources.next_due_at < ?"
+                "  THEN excluded.next_due_at ELSE sources.next_due_at END",
+                [
+                    (sid, plan.fingerprint, ts(plan.first_due_at), now.timestamp())
+                    for sid, plan in plans.items()
+                ],
+            )
+            # The cache is loaded whole: no poll then reads its state from the file.
+            async with conn.execute("SELECT * FROM sources") as cur:
+                rows = [row async for row in cur]
+        self._states.warm(rows)
 
     async def claim_due_sources(self, now: datetime, limit: int, lease_s: float) -> list[str]:
         if limit <= 0:

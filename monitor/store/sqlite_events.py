@@ -21,6 +21,7 @@ import aiosqlite
 from monitor.events.cluster import CandidateQuery
 from monitor.events.record import EventDecision, EventRecord
 from monitor.events.threads import Thread
+from monitor.store.sqlite_batch import SyncConnection
 from monitor.store.sqlite_schema import ts
 
 
@@ -89,7 +90,7 @@ JOIN event_reports r ON r.event_key = e.event_key
 
 
 async def load_events(
-    conn: aiosqlite.Connection, keys_sql: str, params: Sequence[Any]
+    conn: aiosqlite.Connection | SyncConnection, keys_sql: str, params: Sequence[Any]
 ) -> list[EventRecord]:
     """Whole records of the events ``keys_sql`` selects, by key; reports in report order."""
     heads: dict[str, str] = {}
@@ -109,7 +110,7 @@ async def load_events(
 class SqliteEventsTx:
     """Event and thread reads and writes inside a ``SqliteStore`` transaction."""
 
-    conn: aiosqlite.Connection
+    conn: SyncConnection
 
     async def event_candidates(self, query: CandidateQuery) -> list[EventRecord]:
         by_item = "SELECT event_key FROM event_reports WHERE item_key = ?"

@@ -1,5 +1,6 @@
 """The SQLite store's transaction (a part of ``SqliteStore``): seen items, matches, alerts and
-source states written in one poll's transaction; events and alert threads come from
+source states written in one poll's transaction, on the poll path's own connection without a
+thread hop (``sqlite_batch.py``); events and alert threads come from
 ``SqliteEventsTx``."""
 
 from __future__ import annotations
@@ -8,10 +9,9 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from monitor.model import Alert, Item, Match
 from monitor.store.base import SourceState
+from monitor.store.sqlite_batch import SyncConnection
 from monitor.store.sqlite_events import SqliteEventsTx
 from monitor.store.sqlite_schema import SAVE_STATE, chunks, state_from_row, state_params, ts
 
@@ -19,7 +19,7 @@ from monitor.store.sqlite_schema import SAVE_STATE, chunks, state_from_row, stat
 class SqliteTransaction(SqliteEventsTx):
     """The ``Transaction`` of ``SqliteStore``; valid only inside ``transaction()``."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: SyncConnection) -> None:
         self.conn = conn
         self.saved: list[SourceState] = []  # for the store's cache, once committed
 

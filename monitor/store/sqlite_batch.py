@@ -1,0 +1,258 @@
+"""The SQLite store's poll path: statements without a thread hop, polls sharing commits.
+
+Through aiosqlite every statement is a hop to its thread and back (~36 us against ~5 us on
+the connection itself), and a cold pass over thousands of feeds runs 35 of them per feed. So
+the poll path (``SqliteStore.transaction()`` and the source-state saves) runs on a second,
+plain ``sqlite3`` connection, called directly from the event loop:
+
+- ``SyncConnection`` gives that connection the subset of aiosqlite's interface the
+  transaction code uses (``await conn.execute(...)``, ``async with ... as cur``,
+  ``async for row in cur``); nothing in it ever suspends;
+- ``GroupCommit`` lets the units of work that become ready in the same turn of the event loop
+  share one transaction: each unit is a SAVEPOINT (released when it succeeds, rolled back
+  alone when it fails), one COMMIT ends the batch, and every unit's ``unit()`` returns only
+  once that COMMIT succeeded. A unit is still all or nothing, and a poll's items, matches,
+  events, alerts, outbox rows and next due time still commit together before its poll
+  returns: the batch only shares the commit. A failed COMMIT fails every unit of the batch
+  and leaves nothing of them.
+
+The batch holds the store's lock from its first unit to its commit, so the aiosqlite
+connection (outbox, claims, listings) never writes in between; a batch lasts one turn of
+the loop. Checkpoints do not run on the loop: automatic checkpointing is off on this
+connection, and the store runs a passive checkpoint on aiosqlite's thread every
+``CHECKPOINT_EVERY`` commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+CHECKPOINT_EVERY = 200  # batch commits between passive checkpoints
+MAX_UNITS = 500  # units per batch; more wait for the next one
+
+
+class SyncCursor:
+    """An aiosqlite-like cursor over a ``sqlite3.Cursor`` (nothing suspends)."""
+
+    __slots__ = ("_cur",)
+
+    def __init__(self, cur: sqlite3.Cursor) -> None:
+        self._cur = cur
+
+    def __await__(self) -> Generator[Any, None, SyncCursor]:
+        return self
+        yield  # a generator that returns at once: awaiting it never suspends
+
+    async def __aenter__(self) -> SyncCursor:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._cur.close()
+
+    def __aiter__(self) -> SyncCursor:
+        return self
+
+    async def __anext__(self) -> Any:
+        row = self._cur.fetchone()
+        if row is None:
+            raise StopAsyncIteration
+        return row
+
+    async def fetchone(self) -> Any:
+        return self._cur.fetchone()
+
+    async def fetchall(self) -> list[Any]:
+        return self._cur.fetchall()
+
+    @property
+    def rowcount(self) -> int:
+        return self._cur.rowcount
+
+
+class SyncConnection:
+    """The statements of aiosqlite's ``Connection`` that the transaction code uses, run
+    directly on a ``sqlite3`` connection."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> SyncCursor:
+        return SyncCursor(self.db.execute(sql, parameters))
+
+    async def executemany(self, sql: str, parameters: Iterable[Any]) -> SyncCursor:
+        return SyncCursor(self.db.executemany(sql, parameters))
+
+    @property
+    def total_changes(self) -> int:
+        return self.db.total_changes
+
+
+def connect(path: str) -> sqlite3.Connection:
+    """The poll path's connection: autocommit mode (transactions are explicit), WAL settings
+    as on the store's other connection, no automatic checkpoint."""
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    for pragma in (
+        "PRAGMA synchronous=NORMAL",
+        "PRAGMA foreign_keys=ON",
+        "PRAGMA busy_timeout=0",  # never wait on the loop: GroupCommit waits asynchronously
+        "PRAGMA wal_autocheckpoint=0",
+    ):
+        db.execute(pragma)
+    return db
+
+
+class GroupCommit:
+    """Units of work sharing one transaction per turn of the event loop (module docstring)."""
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        lock: asyncio.Lock,
+        *,
+        on_commits: Callable[[int], None] | None = None,
+    ) -> None:
+        self._db = db
+        self._lock = lock
+        self._on_commits = on_commits  # called with the number of commits so far
+        self._open = False
+        self._units = 0
+        self._active = False  # a unit's body is running (it may not suspend; see unit())
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._done: asyncio.Future[None] | None = None
+        self._after: list[Callable[[], None]] = []
+        self._flusher: asyncio.Task[None] | None = None
+        self._commits = 0
+        self.busy_timeout_s = 10.0
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[Callable[[Callable[[], None]], None]]:
+        """One unit of work; yields ``after_commit(fn)``, to run ``fn`` once this unit is
+        committed (never when it is not). Returns after the batch's COMMIT."""
+        done = await self._join()
+        self._active = True
+        self._idle.clear()
+        # One name for every unit (units never nest): a new name per unit would be a new
+        # statement to prepare each time, and would push the others out of sqlite3's cache.
+        name = "unit"
+        after: list[Callable[[], None]] = []
+        self._db.execute(f"SAVEPOINT {name}")
+        try:
+            yield after.append
+        except BaseException:
+            try:
+                self._db.execute(f"ROLLBACK TO {name}")
+                self._db.execute(f"RELEASE {name}")
+            finally:
+                self._leave()
+            raise
+        try:
+            self._db.execute(f"RELEASE {name}")
+        except BaseException:
+            self._leave()
+            raise
+        self._after += after
+        self._units += 1
+        self._leave()
+        # Shielded: a poll cancelled now does not cancel the commit its batch shares.
+        await asyncio.shield(done)
+
+    async def _join(self) -> asyncio.Future[None]:
+        """Wait until a unit may start in the open batch (opening one if needed)."""
+        while True:
+            if self._active:  # a unit suspended inside its body: take turns
+                await self._idle.wait()
+                continue
+            if self._open and self._units < MAX_UNITS:
+                assert self._done is not None
+                return self._done
+            if self._open:  # full: wait for its commit, then open the next
+                assert self._done is not None
+                await asyncio.wait([self._done])
+                continue
+            await self._lock.acquire()
+            if self._open:  # another unit opened a batch while we waited
+                self._lock.release()
+                continue
+            try:
+                await self._begin()
+            except BaseException:
+                self._lock.release()
+                raise
+            self._open = True
+            self._units = 0
+            self._after = []
+            self._done = asyncio.get_running_loop().create_future()
+            self._done.add_done_callback(_consume)
+            self._flusher = asyncio.create_task(self._flush(self._done), name="sqlite-commit")
+            return self._done
+
+    async def _begin(self) -> None:
+        """BEGIN IMMEDIATE; while another process holds the write lock (a ``bilat outbox``
+        command), wait here without blocking the loop, up to ``busy_timeout_s``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.busy_timeout_s
+        pause = 0.001
+        while True:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or loop.time() + pause > deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+    def _leave(self) -> None:
+        self._active = False
+        self._idle.set()
+
+    async def _flush(self, done: asyncio.Future[None]) -> None:
+        cancelled = False
+        try:
+            # One turn of the loop: the polls that are ready now add their units meanwhile.
+            await asyncio.sleep(0)
+            while self._active:
+                await self._idle.wait()
+        except asyncio.CancelledError:
+            cancelled = True  # the loop is closing: what the units did still commits
+        after, self._after = self._after, []
+        try:
+            self._db.execute("COMMIT")
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
+                self._db.execute("ROLLBACK")
+            self._open = False
+            self._lock.release()
+            done.set_exception(exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
+            if not isinstance(exc, Exception):
+                raise
+            return
+        self._open = False
+        self._lock.release()
+        for fn in after:
+            fn()
+        done.set_result(None)
+        self._commits += 1
+        if self._on_commits is not None:
+            self._on_commits(self._commits)
+        if cancelled:
+            raise asyncio.CancelledError
+
+    async def drain(self) -> None:
+        """Wait for the open batch's commit (before the connection closes)."""
+        while self._flusher is not None and not self._flusher.done():
+            await asyncio.shield(self._flusher)
+
+
+def _consume(future: asyncio.Future[None]) -> None:
+    # Every unit may have been cancelled: fetch the outcome so asyncio does not report an
+    # exception "never retrieved".
+    if not future.cancelled():
+        future.exception()
