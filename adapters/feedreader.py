@@ -47,7 +47,6 @@ from urllib.parse import urlsplit
 from xml.parsers import expat
 
 import fastfeedparser
-import feedparser
 
 from adapters.encoding import decode_document
 from adapters.feeddates import ENTRY_TAG, entry_dates, entry_starts
@@ -318,6 +317,9 @@ def _read_fast(
 
 
 def _read_slow(text: str, root_lang: str | None) -> tuple[FeedMeta, list[RawEntry]]:
+    # Imported on first use: most documents never need the fallback, and it is a slow import.
+    import feedparser
+
     doc = text.encode("utf-8", errors="replace")
     # No content-location: feedparser would resolve guids against it as if they were URLs
     # ("1559104147038" -> "http://host/1559104147038"); links are resolved in feednorm.
