@@ -177,7 +177,7 @@ AWKWARD = (
     "[notifiers.mail]\r\n"
     'type = "email"\r\n'
     'note = """two\r\nlines"""\r\n'
-    'extra = { a = 1, b = [ 2, 3 ] }  # ünïcödé comment'
+    "extra = { a = 1, b = [ 2, 3 ] }  # ünïcödé comment"
 )
 HOSTILE_OPML = b"""<?xml version="1.0"?>
 <opml version="2.0"><body><outline text="Folder &quot;]&#10;[monitor]">
