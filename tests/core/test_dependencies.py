@@ -101,3 +101,36 @@ def test_every_dev_dependency_is_imported_by_the_tests_or_run_as_a_tool() -> Non
             assert how in (ROOT / where).read_text(encoding="utf-8"), name
         else:
             assert name in used, f"{name} is in the dev extra but nothing imports it"
+
+
+def _locked() -> dict[str, list[tuple[str, str]]]:
+    """requirements.lock as {name: [(version, marker)]}, checking every pin has hashes."""
+    pins: dict[str, list[tuple[str, str]]] = {}
+    lines = (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"([A-Za-z0-9._-]+)==([^\s;]+)\s*(?:;\s*([^\\]+?))?\s*\\$", line)
+        if m is None:
+            assert not re.match(r"[A-Za-z0-9]", line), f"unpinned or unhashed: {line!r}"
+            continue
+        assert lines[i + 1].strip().startswith("--hash=sha256:"), f"no hash for {line!r}"
+        name = m[1].lower().replace("_", "-")
+        pins.setdefault(name, []).append((m[2], m[3] or ""))
+    return pins
+
+
+def test_the_lock_pins_every_declared_dependency_inside_its_range() -> None:
+    """requirements.lock (``make lock``) pins each dependency of pyproject.toml, runtime,
+    dev and postgres, to versions its range allows, each with hashes: a lock not refreshed
+    after pyproject changed fails here."""
+    from packaging.requirements import Requirement
+
+    pins = _locked()
+    runtime, extras = _project()["dependencies"], _project()["optional-dependencies"]
+    assert isinstance(runtime, list) and isinstance(extras, dict)
+    requirements = [*runtime, *extras["dev"], *extras["postgres"]]
+    for text in requirements:
+        req = Requirement(text)
+        name = req.name.lower().replace("_", "-")
+        assert name in pins, f"{name} is declared but not in requirements.lock: run make lock"
+        for version, _ in pins[name]:
+            assert req.specifier.contains(version, prereleases=True), (name, version)
