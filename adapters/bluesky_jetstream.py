@@ -29,9 +29,10 @@ from pydantic import Field, field_validator
 
 from adapters.base import SourceOptions
 from adapters.bluesky import PUBLIC_APPVIEW, is_did, is_reply_to_others, post_item, valid_actor
-from adapters.streaming import Backoff, StreamEnded, keep_streaming
+from adapters.streaming import StreamEnded, keep_streaming
 from monitor.contracts import EmitItems, FetchError, HttpClient, NetworkError, SourceCursor
 from monitor.model import Item
+from monitor.retry import BackoffCounter
 from monitor.units import Seconds
 
 log = structlog.get_logger(__name__)
@@ -149,7 +150,7 @@ class JetstreamSource:
     def __init__(self, options: JetstreamOptions) -> None:
         self.id = options.id
         self.options = options
-        self.backoff = Backoff(options.reconnect_min, options.reconnect_max)
+        self.backoff = BackoffCounter(options.reconnect_min, options.reconnect_max)
         self.watched: dict[str, Profile] = {}
         self.unresolved: list[str] = list(options.actors)
         self.received = 0

@@ -226,6 +226,14 @@ def explain(exc: ClientError, url: str, token: str | None) -> ClientError:
     return exc
 
 
+def access_token(options: SourceOptions) -> str | None:
+    """The account's access token from the environment, when the source names one."""
+    name: str | None = getattr(options, "access_token_env", None)
+    if not name:
+        return None
+    return secret_from_env(name, source_id=options.id, what="a Mastodon access token")
+
+
 class MastodonSource:
     """Polls one Mastodon account's statuses."""
 
@@ -245,12 +253,7 @@ class MastodonSource:
     def from_options(cls, options: SourceOptions) -> MastodonSource:
         if not isinstance(options, MastodonOptions):
             options = MastodonOptions.model_validate(options.model_dump())
-        token = None
-        if options.access_token_env:
-            token = secret_from_env(
-                options.access_token_env, source_id=options.id, what="a Mastodon access token"
-            )
-        return cls(options, token)
+        return cls(options, access_token(options))
 
     async def _lookup(self, http: HttpClient) -> str:
         url = f"{self.options.instance}/api/v1/accounts/lookup"

@@ -21,16 +21,18 @@ from pydantic import Field, field_validator, model_validator
 
 from adapters.base import SourceOptions
 from adapters.mastodon import (
+    access_token,
     auth_headers,
     explain,
     mastodon_get,
     parse_status,
     parse_statuses,
 )
-from adapters.posts import id_newer, max_id, secret_from_env
-from adapters.streaming import Backoff, SseDecoder, SseEvent, StreamEnded, keep_streaming
+from adapters.posts import id_newer, max_id
+from adapters.streaming import SseDecoder, SseEvent, StreamEnded, keep_streaming
 from monitor.contracts import ClientError, EmitItems, FetchError, HttpClient, SourceCursor
 from monitor.model import Item
+from monitor.retry import BackoffCounter
 from monitor.units import Seconds
 
 log = structlog.get_logger(__name__)
@@ -124,7 +126,7 @@ class MastodonStreamSource:
         self.id = options.id
         self.options = options
         self._token = token
-        self.backoff = Backoff(options.reconnect_min, options.reconnect_max)
+        self.backoff = BackoffCounter(options.reconnect_min, options.reconnect_max)
         self.received = 0  # events received over the source's life (drives the backoff)
         self._last_id: str | None = None
 
@@ -135,12 +137,7 @@ class MastodonStreamSource:
     def from_options(cls, options: SourceOptions) -> MastodonStreamSource:
         if not isinstance(options, MastodonStreamOptions):
             options = MastodonStreamOptions.model_validate(options.model_dump())
-        token = None
-        if options.access_token_env:
-            token = secret_from_env(
-                options.access_token_env, source_id=options.id, what="a Mastodon access token"
-            )
-        return cls(options, token)
+        return cls(options, access_token(options))
 
     @property
     def stream_url(self) -> str:

@@ -1,5 +1,6 @@
-"""What the push sources (Mastodon streaming, Bluesky Jetstream) share: reconnect backoff with
-jitter, a server-sent-events decoder, and the reconnect loop that keeps a stream alive.
+"""What the push sources (Mastodon streaming, Bluesky Jetstream) share: a server-sent-events
+decoder and the reconnect loop that keeps a stream alive, waiting by the one retry policy
+(``monitor.retry``).
 
 The loop never gives up (a stream that is down must come back by itself once the server
 does) but backs off exponentially, logs one line when a stream goes bad and one when it
@@ -9,7 +10,6 @@ recovers, and re-raises cancellation so the daemon can stop it cleanly.
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -17,34 +17,9 @@ import aiohttp
 import structlog
 
 from monitor.contracts import ClientError, FetchError
+from monitor.retry import BackoffCounter
 
 log = structlog.get_logger(__name__)
-
-
-class Backoff:
-    """Exponential backoff with "equal jitter": attempt n waits between d/2 and d, where
-    d = min(cap, base * 2**n). Jitter keeps many sources from reconnecting in lockstep."""
-
-    def __init__(
-        self, base_s: float = 1.0, cap_s: float = 300.0, *, rng: random.Random | None = None
-    ) -> None:
-        self.base_s = base_s
-        self.cap_s = max(cap_s, base_s)
-        self.attempt = 0
-        self._rng = rng or random.Random()
-
-    def next_delay(self) -> float:
-        ceiling = min(self.cap_s, self.base_s * 2.0 ** min(self.attempt, 30))
-        self.attempt += 1
-        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
-
-    def longest(self) -> float:
-        """The cap (used after errors that retrying soon cannot fix, e.g. a bad token)."""
-        self.attempt += 1
-        return self.cap_s
-
-    def reset(self) -> None:
-        self.attempt = 0
 
 
 @dataclass(slots=True)
@@ -104,7 +79,7 @@ async def keep_streaming(
     source_id: str,
     connect_once: Callable[[], Awaitable[None]],
     progress: Callable[[], int],
-    backoff: Backoff,
+    backoff: BackoffCounter,
     *,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> None:

@@ -12,7 +12,6 @@ what is pending, and returns 0 when everything went fine, 1 otherwise.
 from __future__ import annotations
 
 import asyncio
-import random
 import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -33,10 +32,11 @@ from monitor.model import Item, utcnow
 from monitor.net.client import Http
 from monitor.notifiers import NOTIFIERS
 from monitor.notifiers.base import Notifier, NotifierOptions
-from monitor.pacing import Cadence, backoff
+from monitor.pacing import Cadence
 from monitor.pipeline import Decide, Pipeline
 from monitor.pipeline.decide import EventDecide
 from monitor.poller import PolledSourceRuntime, Poller, describe_error
+from monitor.retry import PUSH_RESTART_BASE_S, PUSH_RESTART_CAP_S, Backoff
 from monitor.scheduler import Scheduler, plan_sources
 from monitor.settings import Settings
 from monitor.store import LeaseLost, Store, open_store, stream_lease
@@ -44,8 +44,6 @@ from rules import RULES
 
 log = structlog.get_logger("monitor.daemon")
 
-PUSH_RESTART_BASE_S = 5.0
-PUSH_RESTART_CAP_S = 300.0
 STREAM_LEASE_S = 30.0  # a dead node's streams move to another node after about this long
 
 
@@ -195,7 +193,7 @@ async def _stream(source: PushSource, rt: Runtime) -> None:
             reason = describe_error(exc)
         # A stream that ran for a while before failing starts its backoff afresh.
         attempt = 1 if asyncio.get_running_loop().time() - started > 600 else attempt + 1
-        delay = backoff(PUSH_RESTART_BASE_S, PUSH_RESTART_CAP_S, attempt, random.Random())
+        delay = Backoff(PUSH_RESTART_BASE_S, PUSH_RESTART_CAP_S).delay(attempt)
         log.warning("source.stream_restart", reason=reason, retry_in_s=round(delay, 1))
         await asyncio.sleep(delay)
 

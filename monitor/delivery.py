@@ -25,10 +25,11 @@ takes every due row (up to ``DIGEST_MAX``), calls ``send_digest`` once and settl
 rows with that one outcome in one write. Rows stay pending until then, so a crash during a
 digest repeats that digest (the only duplicate) and loses nothing.
 
-Why not tenacity here: a delivery's retry state (attempts, next attempt, first failure) must
-survive ``kill -9`` and restarts for a day, so it lives in the outbox rows and this worker is
-the state machine over them; an in-memory retry loop would forget it. Tenacity does the quick
-in-call retries of idempotent GETs at the HTTP edge; POSTs are never retried inside a call.
+Why not tenacity's loop here: a delivery's retry state (attempts, next attempt, first failure)
+must survive ``kill -9`` and restarts for a day, so it lives in the outbox rows and this worker
+is the state machine over them; an in-memory retry loop would forget it. The waits come from
+the one retry policy (``monitor.retry.Backoff``, a tenacity wait strategy), the same curve as
+every other retry. POSTs are never retried inside a call.
 
 Several nodes (PostgreSQL state): a notifier's lane runs on one node at a time, the holder of
 its lease (``notifier_lease``), renewed in the background; the other nodes' lanes wait and one
@@ -61,7 +62,7 @@ from monitor.leases import LeaseKeeper
 from monitor.logs import mask_text
 from monitor.model import Alert, utcnow
 from monitor.notifiers.base import Delivery, DigestNotifier, Notifier, NotifierOptions
-from monitor.pacing import backoff
+from monitor.retry import Backoff
 from monitor.store.base import OutboxRow, Store, notifier_lease
 
 log = structlog.get_logger("monitor.delivery")
@@ -368,7 +369,7 @@ class DeliveryWorker:
                 # The server said when (a 429's Retry-After): that is the pause, not a hint.
                 delay = delivery.retry_after_s
             else:
-                delay = backoff(self.retry_base_s, self.retry_cap_s, attempt, self.rng)
+                delay = Backoff(self.retry_base_s, self.retry_cap_s, self.rng).delay(attempt)
             next_at = now + timedelta(seconds=delay)
             await self.store.mark_retry_many(
                 [r.alert.id for r in retry], at=now, next_attempt_at=next_at, error=detail[:1000]

@@ -1,12 +1,12 @@
 """PURE: how long to wait before the next poll or delivery attempt.
 
-Successful polls wait max(interval, the type's minimum, the server's wish), capped at a day,
-plus up to 10 % jitter so sources that started together drift apart. Failures back off
-exponentially with full jitter between the interval and a cap (min(6 h, 32 x interval)), so a
-broken source is retried ever more slowly but never parked; 429 waits at least Retry-After;
-non-transient errors (4xx, not a feed, too large, blocked address) retry at a slow cadence
-(an hour, at most the backoff cap, never faster than the interval) because someone may fix the
-URL or the server.
+Successful polls wait max(interval, the type's minimum, the server's wish), capped at a day, plus up
+to 10 % jitter so sources that started together drift apart. Failures back off exponentially
+(``monitor.retry``, the one retry policy) between the interval and a cap (min(6 h, 32 x interval)),
+so a broken source is retried ever more slowly but never parked; 429 waits at least Retry-After;
+non-transient errors (4xx, not a feed, too large, blocked address) retry at a slow cadence (an hour,
+at most the backoff cap, never faster than the interval) because someone may fix the URL or the
+server.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass
 
 from monitor.contracts import FetchError, RateLimited
+from monitor.retry import Backoff
 
 MAX_POLL_DELAY_S = 86400.0
 MAX_BACKOFF_S = 6 * 3600.0
@@ -61,16 +62,7 @@ def after_failure(
         return min(max(cadence.base, retry_after), MAX_POLL_DELAY_S)
     if not is_transient(error):
         return max(cadence.base, min(cadence.backoff_cap, SLOW_RETRY_S), retry_after)
-    return max(backoff(cadence.base, cadence.backoff_cap, failures, rng), retry_after)
-
-
-def backoff(base: float, cap: float, attempt: int, rng: random.Random | None = None) -> float:
-    """Exponential backoff with jitter: attempt 1 waits about ``base``, each further attempt
-    doubles the ceiling up to ``cap``; the wait is drawn from the upper half of the ceiling so
-    it grows (never collapses to ~0) while retries of many sources still spread out."""
-    r = rng or random
-    ceiling = min(cap, base * (2.0 ** max(0, attempt - 1)))
-    return r.uniform(ceiling / 2.0, ceiling) if ceiling > base else ceiling
+    return max(Backoff(cadence.base, cadence.backoff_cap, rng).delay(failures), retry_after)
 
 
 def is_transient(error: BaseException) -> bool:

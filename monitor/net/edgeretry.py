@@ -1,9 +1,10 @@
 """Quick retries at the edge of one request (tenacity).
 
-A GET that failed with a transient error (network, 5xx) is tried again a couple of times with
-jittered exponential waits capped at a few seconds; 429 and other 4xx are never retried here,
-and neither is a server error whose Retry-After asks for more than that cap: the scheduler owns
-the longer backoff between polls. Attempts stop once the call has used its whole timeout.
+A GET that failed with a transient error (network, 5xx) is tried again a couple of times with the
+one retry policy's waits (``monitor.retry``) capped at a few seconds; 429 and other 4xx are never
+retried here, and neither is a server error whose Retry-After asks for more than that cap: the
+scheduler owns the longer backoff between polls. Attempts stop once the call has used its whole
+timeout.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from tenacity import (
     retry_if_exception,
     stop_after_attempt,
     stop_any,
-    wait_random_exponential,
 )
 from tenacity.stop import stop_base
 
 from monitor.contracts import FetchError, NetworkError, ServerError
+from monitor.retry import EDGE_BASE_S, Backoff
 
 log = structlog.get_logger("monitor.http")
 
@@ -70,7 +71,7 @@ class EdgeRetry:
         """Attempts 2.. of a call whose first attempt (made outside tenacity, so the common
         successful path pays nothing) failed with ``first_failure``. Tenacity's attempt 1
         replays that failure so its wait policy applies before the first real retry."""
-        backoff = wait_random_exponential(multiplier=0.25, max=self.max_wait_s)
+        backoff = Backoff(EDGE_BASE_S, self.max_wait_s)
         pending: FetchError | None = first_failure
 
         def wait(state: RetryCallState) -> float:

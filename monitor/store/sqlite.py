@@ -7,17 +7,18 @@ them means the poll is processed again (idempotent keys) and at worst the one de
 sent in that window repeats. ``FULL`` would fsync every poll's commit (thousands per pass on a
 big source list) for that narrower case.
 
-The schema and the row mapping live in ``sqlite_schema.py``; events and alert threads in
-``sqlite_events.py``.
+The schema and the row mapping live in ``sqlite_schema.py``; the poll's transaction in
+``sqlite_tx.py``; events and alert threads in ``sqlite_events.py``; the outbox and housekeeping
+in ``sqlite_outbox.py``; source states (write-through cache, group commit) in
+``sqlite_states.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,131 +26,25 @@ from pathlib import Path
 import aiosqlite
 import structlog
 
-from monitor.events.record import EventRecord
-from monitor.model import Alert, Item, Match, utcnow
+from monitor.model import utcnow
 from monitor.store.base import (
-    OutboxRow,
-    OutboxState,
-    PruneReport,
     SourcePlan,
     SourceState,
 )
-from monitor.store.sqlite_events import PRUNE_EVENTS, SqliteEventsTx, list_events
+from monitor.store.sqlite_outbox import SqliteOutbox
 from monitor.store.sqlite_schema import (
     MIGRATIONS,
-    SAVE_STATE,
     AddColumn,
-    chunks,
-    outbox_from_row,
     state_from_row,
-    state_params,
     ts,
 )
 from monitor.store.sqlite_states import SourceStates
+from monitor.store.sqlite_tx import SqliteTransaction
 
 log = structlog.get_logger(__name__)
 
 
-class SqliteTransaction(SqliteEventsTx):
-    """The ``Transaction`` of ``SqliteStore``; valid only inside ``transaction()``."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-        self.saved: list[SourceState] = []  # for the store's cache, once committed
-
-    async def unseen(self, item_keys: Sequence[str]) -> set[str]:
-        keys = list(dict.fromkeys(item_keys))
-        known: set[str] = set()
-        for chunk in chunks(keys):
-            marks = ",".join("?" * len(chunk))
-            async with self.conn.execute(
-                f"SELECT item_key FROM seen WHERE item_key IN ({marks})", chunk
-            ) as cur:
-                known.update([row[0] async for row in cur])
-        return set(keys) - known
-
-    async def mark_seen(self, items: Sequence[Item], now: datetime) -> None:
-        t = ts(now)
-        await self.conn.executemany(
-            "INSERT INTO seen (item_key, source_id, first_seen, last_seen, published_at)"
-            " VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT(item_key) DO UPDATE SET last_seen = excluded.last_seen",
-            [(i.key, i.source_id, t, t, ts(i.published_at)) for i in items],
-        )
-
-    async def add_matches(self, matches: Sequence[tuple[Match, Item]], now: datetime) -> int:
-        before = self.conn.total_changes
-        await self.conn.executemany(
-            "INSERT OR IGNORE INTO matches (match_key, rule_id, item_key, source_id, kind,"
-            " created_at, match_json, item_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    m.key,
-                    m.rule_id,
-                    m.item_key,
-                    item.source_id,
-                    m.kind,
-                    ts(now),
-                    json.dumps(m.to_json(), ensure_ascii=False),
-                    json.dumps(item.to_json(), ensure_ascii=False),
-                )
-                for m, item in matches
-            ],
-        )
-        return self.conn.total_changes - before
-
-    async def add_alerts(
-        self, alerts: Sequence[Alert], *, not_before: Mapping[str, datetime] | None = None
-    ) -> list[str]:
-        new: list[str] = []
-        holds = not_before or {}
-        for alert in alerts:
-            cur = await self.conn.execute(
-                "INSERT OR IGNORE INTO alerts (alert_id, notifier, rule_id, kind, event_key,"
-                " parent_id, created_at, alert_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    alert.id,
-                    alert.notifier,
-                    alert.rule_id,
-                    alert.kind,
-                    alert.event_key,
-                    alert.parent_id,
-                    ts(alert.created_at),
-                    json.dumps(alert.to_json(), ensure_ascii=False),
-                ),
-            )
-            if cur.rowcount == 1:
-                hold = ts(holds.get(alert.id))
-                # A held alert's first attempt is its release time.
-                first = max(hold or 0.0, ts(alert.created_at) or 0.0)
-                await self.conn.execute(
-                    "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at,"
-                    " not_before) VALUES (?, ?, 'pending', ?, ?, ?)",
-                    (alert.id, alert.notifier, first, ts(alert.created_at), hold),
-                )
-                new.append(alert.id)
-        return new
-
-    async def source_state(self, source_id: str) -> SourceState:
-        async with self.conn.execute(
-            "SELECT * FROM sources WHERE source_id = ?", (source_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        return state_from_row(row) if row else SourceState(source_id)
-
-    async def save_source_state(self, state: SourceState) -> None:
-        await self.conn.execute(SAVE_STATE, state_params(state))
-        self.saved.append(state)
-
-    async def alert_remote_id(self, alert_id: str) -> str | None:
-        async with self.conn.execute(
-            "SELECT remote_id FROM outbox WHERE alert_id = ?", (alert_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        return row[0] if row else None
-
-
-class SqliteStore:
+class SqliteStore(SqliteOutbox):
     """``Store`` on one SQLite file. Open with ``await SqliteStore.open(path)``."""
 
     def __init__(self, url: str, conn: aiosqlite.Connection) -> None:
@@ -337,179 +232,3 @@ class SqliteStore:
 
     async def release_lease(self, name: str) -> None:
         return None
-
-    # -- outbox --------------------------------------------------------------------------
-
-    _OUTBOX = "SELECT o.*, a.alert_json FROM outbox o JOIN alerts a ON a.alert_id = o.alert_id"
-
-    async def next_outbox(self, notifier: str) -> OutboxRow | None:
-        async with (
-            self._lock,
-            self._conn.execute(
-                f"{self._OUTBOX} WHERE o.notifier = ? AND o.state = 'pending'"
-                " ORDER BY o.seq LIMIT 1",
-                (notifier,),
-            ) as cur,
-        ):
-            row = await cur.fetchone()
-        return outbox_from_row(row) if row else None
-
-    async def outbox(
-        self, *, notifier: str | None = None, state: OutboxState | None = None, limit: int = 100
-    ) -> list[OutboxRow]:
-        where, params = [], []
-        if notifier is not None:
-            where.append("o.notifier = ?")
-            params.append(notifier)
-        if state is not None:
-            where.append("o.state = ?")
-            params.append(state)
-        sql = self._OUTBOX
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY o.seq LIMIT ?"
-        async with self._lock, self._conn.execute(sql, (*params, limit)) as cur:
-            return [outbox_from_row(row) async for row in cur]
-
-    async def due_outbox(self, notifier: str, *, now: datetime, limit: int) -> list[OutboxRow]:
-        t = ts(now)
-        async with (
-            self._lock,
-            self._conn.execute(
-                f"{self._OUTBOX} WHERE o.notifier = ? AND o.state = 'pending'"
-                " AND o.next_attempt_at <= ? AND COALESCE(o.not_before, 0) <= ?"
-                " ORDER BY o.seq LIMIT ?",
-                (notifier, t, t, limit),
-            ) as cur,
-        ):
-            return [outbox_from_row(row) async for row in cur]
-
-    async def outbox_row(self, alert_id: str) -> OutboxRow | None:
-        async with (
-            self._lock,
-            self._conn.execute(f"{self._OUTBOX} WHERE o.alert_id = ?", (alert_id,)) as cur,
-        ):
-            row = await cur.fetchone()
-        return outbox_from_row(row) if row else None
-
-    async def mark_sent(self, alert_id: str, *, at: datetime, remote_id: str | None) -> None:
-        await self.mark_sent_many([alert_id], at=at, remote_id=remote_id)
-
-    async def mark_retry(
-        self, alert_id: str, *, at: datetime, next_attempt_at: datetime, error: str
-    ) -> None:
-        await self.mark_retry_many([alert_id], at=at, next_attempt_at=next_attempt_at, error=error)
-
-    async def mark_dead(self, alert_id: str, *, at: datetime, error: str) -> None:
-        await self.mark_dead_many([alert_id], at=at, error=error)
-
-    async def requeue_dead(
-        self,
-        *,
-        now: datetime,
-        notifier: str | None = None,
-        alert_ids: Sequence[str] | None = None,
-    ) -> int:
-        sql = (
-            "UPDATE outbox SET state = 'pending', attempts = 0, first_failed_at = NULL,"
-            " next_attempt_at = ? WHERE state = 'dead' AND (? IS NULL OR notifier = ?)"
-        )
-        params: tuple[object, ...] = (ts(now), notifier, notifier)
-        # None: every dead letter, one statement; ids: in chunks under SQLite's variable limit.
-        batches = [None] if alert_ids is None else chunks(list(alert_ids))
-        requeued = 0
-        async with self._write() as conn:
-            for ids in batches:
-                where = "" if ids is None else f" AND alert_id IN ({','.join('?' * len(ids))})"
-                cur = await conn.execute(sql + where, (*params, *(ids or ())))
-                requeued += cur.rowcount
-        return requeued
-
-    async def _settle(self, sql: str, params: Sequence[object], alert_ids: Sequence[str]) -> None:
-        """Run ``sql ... WHERE state = 'pending' AND alert_id IN (…)`` over every id, in one
-        transaction (a digest's rows are settled together or not at all)."""
-        async with self._write() as conn:
-            for chunk in chunks(list(alert_ids)):
-                marks = ",".join("?" * len(chunk))
-                await conn.execute(
-                    f"{sql} WHERE state = 'pending' AND alert_id IN ({marks})",
-                    (*params, *chunk),
-                )
-
-    async def mark_sent_many(
-        self, alert_ids: Sequence[str], *, at: datetime, remote_id: str | None
-    ) -> None:
-        await self._settle(
-            "UPDATE outbox SET state = 'sent', sent_at = ?, remote_id = ?,"
-            " attempts = attempts + 1, last_error = NULL",
-            (ts(at), remote_id),
-            alert_ids,
-        )
-
-    async def mark_retry_many(
-        self, alert_ids: Sequence[str], *, at: datetime, next_attempt_at: datetime, error: str
-    ) -> None:
-        await self._settle(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?,"
-            " last_error = ?, first_failed_at = COALESCE(first_failed_at, ?)",
-            (ts(next_attempt_at), error, ts(at)),
-            alert_ids,
-        )
-
-    async def mark_dead_many(self, alert_ids: Sequence[str], *, at: datetime, error: str) -> None:
-        await self._settle(
-            "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?,"
-            " first_failed_at = COALESCE(first_failed_at, ?)",
-            (error, ts(at)),
-            alert_ids,
-        )
-
-    async def get_alert(self, alert_id: str) -> Alert | None:
-        async with (
-            self._lock,
-            self._conn.execute(
-                "SELECT alert_json FROM alerts WHERE alert_id = ?", (alert_id,)
-            ) as cur,
-        ):
-            row = await cur.fetchone()
-        return Alert.from_json(json.loads(row[0])) if row else None
-
-    async def alert_remote_id(self, alert_id: str) -> str | None:
-        async with self._lock:
-            return await self._tx.alert_remote_id(alert_id)
-
-    # -- events --------------------------------------------------------------------------
-
-    async def events(
-        self,
-        *,
-        since: datetime | None = None,
-        pair: str | None = None,
-        kind: str | None = None,
-        limit: int = 1000,
-    ) -> list[EventRecord]:
-        async with self._lock:
-            return await list_events(self._conn, since=since, pair=pair, kind=kind, limit=limit)
-
-    # -- housekeeping --------------------------------------------------------------------
-
-    async def prune(self, *, before: datetime) -> PruneReport:
-        t = ts(before)
-        async with self._write() as conn:
-            seen = await conn.execute("DELETE FROM seen WHERE last_seen < ?", (t,))
-            await conn.execute(
-                "DELETE FROM outbox WHERE state IN ('sent', 'dead') AND created_at < ?", (t,)
-            )
-            alerts = await conn.execute(
-                "DELETE FROM alerts WHERE created_at < ?"
-                " AND alert_id NOT IN (SELECT alert_id FROM outbox)",
-                (t,),
-            )
-            matches = await conn.execute("DELETE FROM matches WHERE created_at < ?", (t,))
-            events = await conn.execute(PRUNE_EVENTS, (t,))
-            return PruneReport(
-                seen=seen.rowcount,
-                matches=matches.rowcount,
-                alerts=alerts.rowcount,
-                events=events.rowcount,
-            )

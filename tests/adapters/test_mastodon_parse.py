@@ -20,7 +20,8 @@ from adapters.mastodon_stream import (
     parse_stream_event,
 )
 from adapters.ratelimit import budget
-from adapters.streaming import Backoff, SseDecoder, SseEvent
+from adapters.streaming import SseDecoder, SseEvent
+from monitor.retry import BackoffCounter
 from tests.adapters.socialkit import fixture, fixture_json, http_client, recorded_headers, serve
 
 PAGE1 = "social/mastodon/account_statuses_page1.json"
@@ -181,7 +182,7 @@ def test_recorded_rate_limit_reset_is_an_iso_time() -> None:
 
 def test_backoff_grows_exponentially_with_jitter_up_to_the_cap_and_resets() -> None:
     """Attempt n waits between d/2 and d (d = base * 2^n, capped); reset starts over."""
-    backoff = Backoff(1.0, 30.0, rng=random.Random(7))
+    backoff = BackoffCounter(1.0, 30.0, rng=random.Random(7))
     delays = [backoff.next_delay() for _ in range(8)]
     for n, delay in enumerate(delays):
         ceiling = min(30.0, 2.0**n)

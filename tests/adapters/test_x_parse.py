@@ -7,7 +7,8 @@ from pydantic import ValidationError
 
 from adapters.posts import SourceConfigError
 from adapters.ratelimit import budget
-from adapters.x import XOptions, XSource, parse_tweets, status_id_from_link
+from adapters.tweets import parse_tweets, status_id_from_link
+from adapters.x import XOptions, XSource
 from tests.adapters.socialkit import fixture, fixture_json, recorded_headers
 
 TWARC = "social/x/twarc_users_2351222345_tweets_100_with_errors.json"

@@ -1,0 +1,115 @@
+"""The SQLite store's transaction (a part of ``SqliteStore``): seen items, matches, alerts and
+source states written in one poll's transaction; events and alert threads come from
+``SqliteEventsTx``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from monitor.model import Alert, Item, Match
+from monitor.store.base import SourceState
+from monitor.store.sqlite_events import SqliteEventsTx
+from monitor.store.sqlite_schema import SAVE_STATE, chunks, state_from_row, state_params, ts
+
+
+class SqliteTransaction(SqliteEventsTx):
+    """The ``Transaction`` of ``SqliteStore``; valid only inside ``transaction()``."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self.saved: list[SourceState] = []  # for the store's cache, once committed
+
+    async def unseen(self, item_keys: Sequence[str]) -> set[str]:
+        keys = list(dict.fromkeys(item_keys))
+        known: set[str] = set()
+        for chunk in chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            async with self.conn.execute(
+                f"SELECT item_key FROM seen WHERE item_key IN ({marks})", chunk
+            ) as cur:
+                known.update([row[0] async for row in cur])
+        return set(keys) - known
+
+    async def mark_seen(self, items: Sequence[Item], now: datetime) -> None:
+        t = ts(now)
+        await self.conn.executemany(
+            "INSERT INTO seen (item_key, source_id, first_seen, last_seen, published_at)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(item_key) DO UPDATE SET last_seen = excluded.last_seen",
+            [(i.key, i.source_id, t, t, ts(i.published_at)) for i in items],
+        )
+
+    async def add_matches(self, matches: Sequence[tuple[Match, Item]], now: datetime) -> int:
+        before = self.conn.total_changes
+        await self.conn.executemany(
+            "INSERT OR IGNORE INTO matches (match_key, rule_id, item_key, source_id, kind,"
+            " created_at, match_json, item_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    m.key,
+                    m.rule_id,
+                    m.item_key,
+                    item.source_id,
+                    m.kind,
+                    ts(now),
+                    json.dumps(m.to_json(), ensure_ascii=False),
+                    json.dumps(item.to_json(), ensure_ascii=False),
+                )
+                for m, item in matches
+            ],
+        )
+        return self.conn.total_changes - before
+
+    async def add_alerts(
+        self, alerts: Sequence[Alert], *, not_before: Mapping[str, datetime] | None = None
+    ) -> list[str]:
+        new: list[str] = []
+        holds = not_before or {}
+        for alert in alerts:
+            cur = await self.conn.execute(
+                "INSERT OR IGNORE INTO alerts (alert_id, notifier, rule_id, kind, event_key,"
+                " parent_id, created_at, alert_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    alert.id,
+                    alert.notifier,
+                    alert.rule_id,
+                    alert.kind,
+                    alert.event_key,
+                    alert.parent_id,
+                    ts(alert.created_at),
+                    json.dumps(alert.to_json(), ensure_ascii=False),
+                ),
+            )
+            if cur.rowcount == 1:
+                hold = ts(holds.get(alert.id))
+                # A held alert's first attempt is its release time.
+                first = max(hold or 0.0, ts(alert.created_at) or 0.0)
+                await self.conn.execute(
+                    "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at,"
+                    " not_before) VALUES (?, ?, 'pending', ?, ?, ?)",
+                    (alert.id, alert.notifier, first, ts(alert.created_at), hold),
+                )
+                new.append(alert.id)
+        return new
+
+    async def source_state(self, source_id: str) -> SourceState:
+        async with self.conn.execute(
+            "SELECT * FROM sources WHERE source_id = ?", (source_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return state_from_row(row) if row else SourceState(source_id)
+
+    async def save_source_state(self, state: SourceState) -> None:
+        await self.conn.execute(SAVE_STATE, state_params(state))
+        self.saved.append(state)
+
+    async def alert_remote_id(self, alert_id: str) -> str | None:
+        async with self.conn.execute(
+            "SELECT remote_id FROM outbox WHERE alert_id = ?", (alert_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
