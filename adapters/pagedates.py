@@ -65,6 +65,9 @@ _AMBIGUOUS = re.compile(r"\d{1,2}([./-])\d{1,2}\1\d{2,4}")  # 05.06.2024, 05/06/
 _TIME = re.compile(r"(?<![\d:.])([01]?\d|2[0-3])\s?[:h]\s?([0-5]\d)(?::([0-5]\d))?(?![\d:])")
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _NUMBER = re.compile(r"\d+")
+# How far after a year-less day and month its year may stand: one short word between,
+# "14 tháng 3 năm 2024", "8 มกราคม ค.ศ. 2024" (Thai: "AD").
+_YEAR_AFTER = 12
 # Japanese era years (令和6年 = 2024); MOFA and ministries print them.
 _ERAS = {"令和": 2018, "平成": 1988}
 _ERA_YEAR = re.compile(r"(令和|平成)\s*(\d{1,2}|元)\s*年")
@@ -127,9 +130,13 @@ def _full_dates(folded: str, lang: str | None) -> dict[date, str]:
         value: date | None = None
         if mention.kind == "full" and not _AMBIGUOUS.fullmatch(mention.text):
             value = mention.value
-        elif mention.kind == "month_day":  # year first: "2024. március 14.", "2024 m. kovo"
+        elif mention.kind == "month_day":
+            # The year before the day ("2024. március 14.", "2024 m. kovo 14 d.") or a word
+            # after it ("14 tháng 3 năm 2024"), and no other number; a number further away
+            # ("14 mars — participants : 2000") is not its year.
             numbers = _NUMBER.findall(rest)
-            if len(numbers) == 1 and len(numbers[0]) == 4:
+            near = folded[: mention.start] + folded[mention.end : mention.end + _YEAR_AFTER]
+            if len(numbers) == 1 and _YEAR.search(near) and len(numbers[0]) == 4:
                 value = _safe_date(int(numbers[0]), mention.value.month, mention.value.day)
                 rest = rest.replace(numbers[0], " ", 1)
         if value is not None and value.year in _YEARS:

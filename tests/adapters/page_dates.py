@@ -29,6 +29,7 @@ CASES: list[tuple[str, str | None, str, datetime | None]] = [
     ("14 Maret 2024", "id", "Latin", D),  # kemlu.go.id
     ("14 martie 2024", "ro", "Latin", D),
     ("2024. március 14.", "hu", "Latin", D),  # kormany.hu
+    ("2024 m. kovo 14 d.", "lt", "Latin", D),  # urm.lt
     ("14 tháng 3 năm 2024", "vi", "Latin", D),
     ("Thursday, March 14, 2024", "en", "Latin", D),
     ("Posted On: 14 MAR 2024 5:22PM by PIB Delhi", "en", "Latin", D.replace(hour=17, minute=22)),
@@ -71,6 +72,7 @@ CASES: list[tuple[str, str | None, str, datetime | None]] = [
     ("05.06.2024", "de", "Latin", None),
     ("14 mars", "fr", "Latin", None),  # no year
     ("Mis à jour le 14 mars 2024, publié le 12 mars 2024", "fr", "Latin", None),  # two dates
+    ("14 mars — participants : 2000", "fr", "Latin", None),  # a number, not its year
     ("yesterday", "en", "Latin", None),
     ("2 hours ago", "en", "Latin", None),
     ("۲۴ اسفند ۱۴۰۲", "fa", "Arabic", None),  # Solar Hijri
