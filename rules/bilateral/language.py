@@ -41,7 +41,7 @@ _RUSSIAN_WORDS = frozenset(["в", "с", "что", "не", "по", "он", "он�
 _MARATHI_WORDS = ("आहे", "आणि", "यांनी", "यांच्या", "केली", "झाली")
 # Nepali verb endings and postpositions Hindi does not use ("छ", "भएको", "गरेको", "सँग")
 _NEPALI_WORDS = frozenset(
-    "छ छन् थियो थिए भएको गरेको गरेका गर्ने गर्नुभयो बताए बताउनुभयो सँग पनि लागि हुने रहेको गरे".split()  # noqa: SIM905
+    "छ छन् र भयो थियो थिए भएको गरेको गरेका गर्ने गर्नुभयो बताए बताउनुभयो सँग पनि लागि हुने रहेको गरे".split()  # noqa: SIM905
 )
 _HINDI_WORDS = frozenset("है हैं था थी थे की में और से ने को कि लिए".split())  # noqa: SIM905
 
