@@ -5,16 +5,33 @@ BIN    := $(VENV)/bin
 CONFIG ?= settings.toml
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run once check test bench eval lint typecheck clean
+LOCK   := requirements.lock
+
+.PHONY: install lock run once check test bench eval lint typecheck clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The exact versions (and hashes) of requirements.lock, then bilat itself without resolving
+# anything again: every machine runs the same dependencies. The ranges in pyproject.toml are
+# for people who install bilat as a library.
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "bilat needs Python 3.11+")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Resolve pyproject.toml (runtime, dev and postgres extras) for every platform and Python
+# >= 3.11 into requirements.lock, keeping the pins that still fit; LOCKFLAGS=--upgrade takes
+# the newest versions the ranges allow (--upgrade-package NAME: one of them). uv is a tool of
+# this target only, not a dependency.
+LOCKFLAGS ?=
+lock: install
+	$(BIN)/python -m pip install --quiet 'uv>=0.5'
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra postgres --universal \
+		--python-version 3.11 --generate-hashes --custom-compile-command 'make lock' --quiet \
+		$(LOCKFLAGS) --output-file $(LOCK)
 
 run: install
 	$(BIN)/bilat run -c $(CONFIG)

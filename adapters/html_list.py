@@ -137,7 +137,9 @@ def parse_listing(
         published = None
         if selectors.date:
             raw_date = _date_text(_first(entry, selectors.date))
-            published = parse_listing_date(raw_date, date_format=selectors.date_format, tz=tz)
+            published = parse_listing_date(
+                raw_date, date_format=selectors.date_format, tz=tz, lang=lang_override or page_lang
+            )
             undated += published is None
         items.append(
             Item(
@@ -168,16 +170,23 @@ def parse_detail(
     date_selector: str | None = None,
     date_format: str | None = None,
     tz: tzinfo | None = None,
+    lang_override: str | None = None,
 ) -> tuple[str, datetime | None]:
     """(text of every ``body_selector`` match, joined by paragraph breaks; the date found by
-    ``date_selector``) from a detail page."""
+    ``date_selector``, read in ``lang_override`` or the page's declared language) from a
+    detail page."""
     html = decode_html(body, content_type) if isinstance(body, bytes) else body
     tree = LexborHTMLParser(html)
     parts = [html_to_text(n.html or "") for n in tree.css(body_selector)]
     when = None
     if date_selector:
+        root = tree.css_first("html")
+        page_lang = norm_lang(root.attributes.get("lang")) if root is not None else None
         when = parse_listing_date(
-            _date_text(tree.css_first(date_selector)), date_format=date_format, tz=tz
+            _date_text(tree.css_first(date_selector)),
+            date_format=date_format,
+            tz=tz,
+            lang=lang_override or page_lang,
         )
     return "\n".join(p for p in parts if p), when
 
@@ -340,6 +349,7 @@ class HtmlListSource:
                 date_selector=opts.detail_date,
                 date_format=opts.date_format,
                 tz=self.tz,
+                lang_override=opts.lang,
             )
             if not text:
                 notes.append(f"body = {opts.body!r} matched nothing on {item.url}")

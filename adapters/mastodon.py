@@ -33,7 +33,7 @@ from adapters.posts import (
     secret_from_env,
     snippet,
 )
-from adapters.ratelimit import budget, header, parse_link_header
+from adapters.ratelimit import budget
 from monitor.contracts import (
     ClientError,
     HttpClient,
@@ -312,7 +312,7 @@ class MastodonSource:
             min_delay = limits.min_delay_s
             # Newer statuses are behind rel="prev" (min_id = the newest of this page). We
             # take only its min_id and keep our own URL and filters (no foreign hosts).
-            prev = parse_link_header(header(resp.headers, "Link")).get("prev")
+            prev = resp.links.get("prev")
             prev_min_id = parse_qs(urlsplit(prev).query).get("min_id", [None])[0] if prev else None
             more = bool(since and prev_min_id and len(ids) >= opts.limit)
             if more and limits.exhausted:

@@ -1,4 +1,4 @@
-"""What platform API headers say about pacing (pure): rate-limit budgets and Link pagination.
+"""What platform API headers say about pacing (pure): rate-limit budgets.
 
 X sends ``x-rate-limit-remaining`` / ``x-rate-limit-reset`` (a Unix time, no Retry-After);
 Mastodon sends ``X-RateLimit-Remaining`` / ``X-RateLimit-Reset`` (an ISO 8601 time); the
@@ -14,9 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from adapters.posts import parse_time
-
-_LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
-_REL = re.compile(r"""rel\s*=\s*"?([^";,]+)"?""", re.IGNORECASE)
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
@@ -75,17 +72,3 @@ def budget(
         remaining=_int(header(headers, prefix + "remaining")),
         reset_in_s=_reset_in(header(headers, prefix + "reset"), now),
     )
-
-
-def parse_link_header(value: str | None) -> dict[str, str]:
-    """``Link: <url>; rel="next", <url>; rel="prev"`` -> {"next": url, "prev": url}."""
-    links: dict[str, str] = {}
-    if not value:
-        return links
-    for m in _LINK.finditer(value):
-        url, params = m.group(1), m.group(2)
-        rel = _REL.search(params)
-        if rel:
-            for name in rel.group(1).split():
-                links.setdefault(name.lower(), url)
-    return links

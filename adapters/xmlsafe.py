@@ -20,6 +20,13 @@ The XML declaration is dropped too: the parsers get UTF-8 (the caller re-encodes
 declaration naming another encoding, or sitting after a comment, would only mislead them.
 When the prolog cannot be read (junk before the root), any ``<!ENTITY`` in the document is
 refused, since a lenient parser might still find and honour it.
+
+Why this is not defusedxml: defusedxml hardens the stdlib parsers we call ourselves (the OPML
+import uses it), but feeds are parsed by libraries that run their own parsers: fastfeedparser
+uses lxml, feedparser drives expat through ``xml.sax`` and falls back to its own loose SGML
+parser. defusedxml could only reach those by patching them process-wide (its lxml module is
+deprecated), and it refuses every entity declaration, while honest feeds use plain internal
+ones. So the guard works on the text, in front of every parser.
 """
 
 from __future__ import annotations

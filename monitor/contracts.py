@@ -48,6 +48,9 @@ class HttpResponse:
     headers: Mapping[str, str]  # case-insensitive in practice (a CIMultiDictProxy)
     body: bytes
     elapsed_ms: float = 0.0
+    # Link header relations -> absolute URL ({"next": ..., "prev": ...}), as aiohttp's
+    # ``ClientResponse.links`` parsed them (RFC 8288; relative targets resolved).
+    links: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def not_modified(self) -> bool:

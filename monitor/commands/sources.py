@@ -3,9 +3,12 @@
 Every OPML outline with an ``xmlUrl`` becomes a ``[[sources]]`` table (``type = "feed"``) with
 an id made from its title (ASCII, unique among the configured ids), appended to the end of the
 TOML file: the rest of the file is left byte for byte as it was, comments included. URLs the
-file already has (or that appear twice in the OPML) are skipped and listed. The config is read
-with ``tomllib`` only for its ids and URLs, and the combined text is parsed again before
-anything is written, so a file that would not load is never produced. OPML is parsed with
+file already has (or that appear twice in the OPML) are skipped and listed. The new tables are
+written by tomlkit (quoting and escaping are its job); they are appended rather than merged
+into the parsed document because tomlkit would place them after the last existing
+``[[sources]]``, in the middle of the file. The config is read with ``tomllib`` (the daemon's
+parser) for its ids and URLs, and the combined text is parsed again before anything is
+written, so a file that would not load is never produced. OPML is parsed with
 defusedxml (no entities, no external DTDs).
 
 Exit codes: 0 done (also when there was nothing to add), 2 bad input (unreadable OPML or
@@ -26,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from xml.etree.ElementTree import Element
 
+import tomlkit
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
@@ -136,48 +140,35 @@ def plan_import(
     return plan
 
 
-def toml_string(value: str) -> str:
-    """A TOML basic string."""
-    out = ['"']
-    for ch in value:
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
 def _comment(text: str) -> str:
     return " ".join(text.split())  # one line, whatever the OPML had
 
 
 def render_tables(plan: ImportPlan, *, opml_name: str, today: str) -> str:
-    """The TOML text to append: a header comment, then one ``[[sources]]`` per feed."""
+    """The TOML text to append, written by tomlkit: a header comment, then one
+    ``[[sources]]`` per feed whose first line is a comment naming its folder and title."""
     if not plan.added:
         return ""
-    lines = [
-        "",
-        f"# Imported from {_comment(opml_name)} by `bilat sources import-opml` on {today}.",
-    ]
+    doc = tomlkit.document()
+    doc.add(tomlkit.nl())
+    doc.add(
+        tomlkit.comment(
+            f"Imported from {_comment(opml_name)} by `bilat sources import-opml` on {today}."
+        )
+    )
+    tables = tomlkit.aot()
     for source_id, feed in plan.added:
-        lines.append("")
+        table = tomlkit.table()
         label = " — ".join(_comment(t) for t in (feed.category or "", feed.title) if t.strip())
         if label:
-            lines.append(f"# {label}")
-        lines += [
-            "[[sources]]",
-            f"id = {toml_string(source_id)}",
-            'type = "feed"',
-            f"url = {toml_string(feed.url)}",
-        ]
-    return "\n".join(lines) + "\n"
+            table.add(tomlkit.comment(label))
+        table.add("id", source_id)
+        table.add("type", "feed")
+        table.add("url", feed.url)
+        tables.append(table)
+    doc.add("sources", tables)
+    text = tomlkit.dumps(doc)
+    return text if text.endswith("\n") else text + "\n"
 
 
 def configured(doc: dict[str, Any]) -> tuple[set[str], set[str]]:
@@ -213,7 +204,9 @@ def import_opml(opml_path: Path, config_path: Path, *, dry_run: bool = False) ->
         return EXIT_USAGE
     plan = plan_import(feeds, *configured(doc))
     addition = render_tables(plan, opml_name=opml_path.name, today=f"{datetime.now(UTC):%Y-%m-%d}")
-    separator = "" if not text or text.endswith("\n") else "\n"
+    newline = "\r\n" if "\r\n" in text else "\n"  # a CRLF file stays CRLF
+    addition = addition.replace("\n", newline)
+    separator = "" if not text or text.endswith("\n") else newline
     combined = text + separator + addition
     try:
         tomllib.loads(combined)
@@ -228,8 +221,8 @@ def import_opml(opml_path: Path, config_path: Path, *, dry_run: bool = False) ->
     if dry_run:
         sys.stdout.write(addition)
     elif addition:
-        with config_path.open("a", encoding="utf-8", newline="\n") as out:
-            out.write(separator + addition)
+        with config_path.open("ab") as out:
+            out.write((separator + addition).encode("utf-8"))
     verb = "would add" if dry_run else "added"
     print(
         f"{config_path}: {verb} {len(plan.added)} source(s) from {opml_path.name}; "

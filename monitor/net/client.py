@@ -324,6 +324,7 @@ class Http:
             headers=resp.headers,
             body=await self._read_capped(resp, cap),
             elapsed_ms=(time.perf_counter() - started) * 1000.0,
+            links=link_relations(resp),
         )
 
     async def _read_capped(self, resp: aiohttp.ClientResponse, cap: int) -> bytes:
@@ -352,3 +353,16 @@ if TYPE_CHECKING:  # mypy proves Http satisfies the contract plugins code agains
 
     def _conforms(http: Http) -> HttpClient:
         return http
+
+
+def link_relations(resp: aiohttp.ClientResponse) -> dict[str, str]:
+    """``Link: <url>; rel="next", <url>; rel="prev"`` -> {"next": url, "prev": url}, from
+    aiohttp's parse. A link naming several relations (``rel="prev first"``) counts for each;
+    relation names are case-insensitive; the first link of a relation wins."""
+    relations: dict[str, str] = {}
+    for link in resp.links.values():
+        rel = link.get("rel")
+        if isinstance(rel, str):
+            for name in rel.split():
+                relations.setdefault(name.lower(), str(link["url"]))
+    return relations

@@ -5,23 +5,26 @@ Astana"); updates and confirmations reuse it behind "Re: " so clients that threa
 agree with the ``In-Reply-To``/``References`` headers the notifier sets. The first body line
 says what changed, so the inbox preview shows it.
 
-HTML: every value is escaped, styles are inline, nothing is loaded from outside (no images,
-fonts or stylesheets); links are only http(s).
+HTML comes from Jinja2 templates shipped in the package (``monitor/render/templates/mail``)
+with autoescaping on: every value is escaped by the engine, not by hand. Styles are inline,
+nothing is loaded from outside (no images, fonts or stylesheets); links are only http(s)
+(``AlertView.url`` is None otherwise). Templates are read from the installed package, once.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from monitor.model import Alert
 from monitor.render.facts import AlertView, view
 from monitor.render.fit import truncate
 
 MAX_SUBJECT = 200
-_FONT = "font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif"
-_MUTED = "color:#555;font-size:13px"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,55 +98,37 @@ def text_body(alert: Alert) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def _html_block(v: AlertView, *, short: bool = False) -> str:
-    parts: list[str] = []
-    if not short:
-        cells = "".join(
-            f'<tr><td style="padding:2px 12px 2px 0;{_MUTED};vertical-align:top">{_e(label)}</td>'
-            f'<td style="padding:2px 0">{_e(value)}</td></tr>'
-            for label, value in _rows(v)
-        )
-        parts.append(f'<table style="border-collapse:collapse;margin:8px 0">{cells}</table>')
-    for sentence in v.evidence[: 1 if short else 3]:
-        parts.append(
-            '<blockquote style="margin:8px 0;padding:4px 12px;border-left:3px solid #ccc;'
-            f'color:#333">{_e(sentence)}</blockquote>'
-        )
-    source = _e(v.source_title)
-    if v.url:
-        source = f'<a href="{_e(v.url)}" style="color:#1a5fb4">{source}</a>'
-    extra = f" ({_e(v.source_id)})" if v.source_id != v.source_title else ""
-    when = f" — {_e(v.published_label)}" if v.published_label else ""
-    parts.append(f'<p style="margin:8px 0;{_MUTED}">Source: {source}{extra}{when}</p>')
-    return "".join(parts)
-
-
-def _html_page(title: str, body: str) -> str:
-    return (
-        '<!DOCTYPE html><html><head><meta charset="utf-8">'
-        f"<title>{_e(title)}</title></head>"
-        f'<body style="{_FONT};font-size:15px;color:#111;margin:0;padding:16px">{body}</body>'
-        "</html>"
+@cache
+def _templates() -> Environment:
+    """The e-mail templates; autoescape on, and a missing value is an error, never blank."""
+    return Environment(
+        loader=PackageLoader("monitor.render", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
+
+
+def _html(template: str, **context: Any) -> str:
+    return _templates().get_template(template).render(**context)
+
+
+def _entry(v: AlertView, *, short: bool) -> dict[str, Any]:
+    """What the ``alert`` macro shows of one alert."""
+    return {"v": v, "rows": [] if short else _rows(v), "short": short}
 
 
 def html_body(alert: Alert) -> str:
     v = view(alert)
-    parts: list[str] = []
-    if v.kind != "new" or v.confirmed_line:
-        note = v.change_line if v.kind != "new" else (v.confirmed_line or "")
-        parts.append(f'<p style="margin:0 0 8px;font-weight:bold">{_e(note)}</p>')
-    parts.append(f'<h2 style="margin:0 0 4px;font-size:18px">{_e(v.flags)} {_e(v.headline)}</h2>')
-    parts.append(_html_block(v, short=v.kind != "new"))
-    parts.append(
-        f'<p style="margin:12px 0 0;{_MUTED}">Rule {_e(v.rule_id)} · {_e(v.reports_line)}'
-        f" · alert {_e(alert.id)}</p>"
+    note = v.change_line if v.kind != "new" else v.confirmed_line
+    return _html(
+        "mail/alert.html",
+        title=v.headline,
+        note=note or "",
+        alert_id=alert.id,
+        **_entry(v, short=v.kind != "new"),
     )
-    return _html_page(v.headline, "".join(parts))
 
 
 def email(alert: Alert) -> EmailContent:
@@ -177,25 +162,22 @@ def digest(alerts: Sequence[Alert]) -> EmailContent:
         raise ValueError("a digest needs at least one alert")
     groups = _group(alerts)
     text: list[str] = []
-    parts: list[str] = []
+    html_groups: list[dict[str, Any]] = []
     for group in groups:
         lead = view(group[-1])  # the latest alert carries the most enriched headline
         text += [f"■ {lead.flags} {lead.headline}".replace("  ", " "), ""]
-        parts.append(
-            '<h2 style="margin:20px 0 4px;font-size:18px;border-top:1px solid #ddd;'
-            f'padding-top:12px">{_e(lead.flags)} {_e(lead.headline)}</h2>'
-        )
+        entries: list[dict[str, Any]] = []
         for alert in group:
             v = view(alert)
             short = v.kind != "new"
             if short:
                 text.append(f"  {v.change_line}")
-                parts.append(f'<p style="margin:8px 0 0;font-weight:bold">{_e(v.change_line)}</p>')
             text += ["  " + line if line else "" for line in _text_block(v, short=short)]
             text.append("")
-            parts.append(_html_block(v, short=short))
+            entries.append(_entry(v, short=short))
+        html_groups.append({"lead": lead, "entries": entries})
     ids = ", ".join(a.id for a in sorted(alerts, key=lambda a: (a.created_at, a.id)))
     text.append(f"Alerts: {ids}")
-    parts.append(f'<p style="margin:16px 0 0;{_MUTED}">Alerts: {_e(ids)}</p>')
     title = digest_subject(alerts)
-    return EmailContent(title, "\n".join(text) + "\n", _html_page(title, "".join(parts)))
+    page = _html("mail/digest.html", title=title, groups=html_groups, ids=ids)
+    return EmailContent(title, "\n".join(text) + "\n", page)

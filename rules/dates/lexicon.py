@@ -188,8 +188,10 @@ def _lexicon_for(lang: str) -> DateLexicon:
             for width in ("wide", "abbreviated"):
                 for number, name in get_month_names(width, context, locale).items():
                     folded = fold(name).rstrip(".")
-                    # One-letter or numeric-only abbreviations ("9月") are not names.
-                    if len(folded) >= 3 and not folded[:1].isdigit():
+                    # One- or two-letter abbreviations and numeric ones ("9月") are not
+                    # names; two-letter full names are (Hindi मई, Tamil மே: May).
+                    shortest = 2 if width == "wide" else 3
+                    if len(folded) >= shortest and not folded[:1].isdigit():
                         months.setdefault(folded, number)
             for index, name in get_day_names("wide", context, locale).items():
                 _add_weekday_forms(lang, fold(name), index, weekdays)
@@ -203,6 +205,9 @@ def _lexicon_for(lang: str) -> DateLexicon:
             weekday_rel.setdefault(phrase, pair)
     for name, number in _EXTRA_MONTHS.get(lang, {}).items():
         months.setdefault(fold(name), number)
+    if lang == "he":  # "ב" (in) is written attached: "14 במרץ 2024"
+        for name, number in list(months.items()):
+            months.setdefault("ב" + name, number)
     for name, index in _EXTRA_WEEKDAYS.get(lang, {}).items():
         _add_weekday_forms(lang, fold(name), index, weekdays)
     rel_final: dict[str, tuple[int, ...] | None] = {

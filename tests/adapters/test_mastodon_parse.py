@@ -1,5 +1,6 @@
 """Mastodon status parsing, the SSE decoder, Link/rate-limit headers and reconnect backoff
-(pure; real recorded payloads from a Mastodon 4.x server and mastodon.social)."""
+(real recorded payloads from a Mastodon 4.x server and mastodon.social; the Link header is
+served on loopback, since the HTTP client reads it)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from aiohttp import web
 from pydantic import ValidationError
 
 from adapters.mastodon import MastodonOptions, account_handle, parse_status, parse_statuses
@@ -17,10 +19,10 @@ from adapters.mastodon_stream import (
     MastodonStreamSource,
     parse_stream_event,
 )
-from adapters.ratelimit import budget, parse_link_header
+from adapters.ratelimit import budget
 from adapters.streaming import SseDecoder, SseEvent
 from monitor.retry import BackoffCounter
-from tests.adapters.socialkit import fixture, fixture_json, recorded_headers
+from tests.adapters.socialkit import fixture, fixture_json, http_client, recorded_headers, serve
 
 PAGE1 = "social/mastodon/account_statuses_page1.json"
 REMOTE = "social/mastodon/status_from_mastodon.social.json"
@@ -132,12 +134,38 @@ def test_sse_decoder_joins_multiline_data_and_reads_ids() -> None:
     assert out[3] == SseEvent("message", "a\nb", "7")
 
 
-def test_recorded_link_header_gives_next_and_prev_pages() -> None:
-    """rel="next" pages back (max_id), rel="prev" pages forward (min_id)."""
+async def test_recorded_link_header_gives_next_and_prev_pages() -> None:
+    """rel="next" pages back (max_id), rel="prev" pages forward (min_id): the recorded
+    Link header served on loopback and read by the HTTP client (aiohttp's parse)."""
     headers = recorded_headers("social/mastodon/account_statuses_page1.response.json")
-    links = parse_link_header(headers["link"])
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(body=fixture(PAGE1), headers=headers)
+
+    app = web.Application()
+    app.router.add_get("/statuses", page)
+    async with serve(app) as base, http_client() as http:
+        links = (await http.get(f"{base}/statuses")).links
     assert links["next"].endswith("max_id=117020580489281910")
     assert links["prev"].endswith("min_id=117020580518794573")
+
+
+async def test_link_relations_are_case_insensitive_multi_valued_and_absolute() -> None:
+    """``rel="Prev First"`` counts for both (lower-cased), the first link of a relation
+    wins, a relative target is resolved against the response URL, no rel is no relation."""
+    link = (
+        '</p?min_id=9>; rel="Prev First", <https://other.example/p?min_id=1>; rel=prev, '
+        "</norel>; title=x"
+    )
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(body=b"[]", headers={"Link": link})
+
+    app = web.Application()
+    app.router.add_get("/statuses", page)
+    async with serve(app) as base, http_client() as http:
+        links = (await http.get(f"{base}/statuses")).links
+    assert links == {"prev": f"{base}/p?min_id=9", "first": f"{base}/p?min_id=9"}
 
 
 def test_recorded_rate_limit_reset_is_an_iso_time() -> None:

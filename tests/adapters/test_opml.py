@@ -165,3 +165,59 @@ def test_a_missing_opml_file_is_exit_2(tmp_path: Path) -> None:
     """A wrong path is a usage error, not a traceback."""
     assert _run(str(tmp_path / "nope.opml"), "-c", str(tmp_path / "s.toml")) == 2
     assert not (tmp_path / "s.toml").exists()
+
+
+AWKWARD = (
+    "# crlf, tabs, a table after [[sources]], multi-line strings, no final newline\r\n"
+    "[[sources]]\r\n"
+    'id\t=\t"a"   # aligned with tabs\r\n'
+    'type = "feed"\r\n'
+    "url = 'https://example.org/a.xml'\r\n"
+    "\r\n"
+    "[notifiers.mail]\r\n"
+    'type = "email"\r\n'
+    'note = """two\r\nlines"""\r\n'
+    "extra = { a = 1, b = [ 2, 3 ] }  # ünïcödé comment"
+)
+HOSTILE_OPML = b"""<?xml version="1.0"?>
+<opml version="2.0"><body><outline text="Folder &quot;]&#10;[monitor]">
+<outline text="Quote &quot; back\\slash &#9; tab&#10;[monitor]&#10;x = 1"
+  xmlUrl="https://example.org/f?q=&quot;a&quot;&amp;b=\\1"/>
+</outline></body></opml>
+"""
+
+
+def test_an_awkward_file_stays_byte_for_byte_and_keeps_crlf(tmp_path: Path) -> None:
+    """CRLF endings, tabs, comments, a table after [[sources]] and no final newline: the old
+    bytes are an exact prefix, the new tables use CRLF too, the whole file loads."""
+    config = tmp_path / "settings.toml"
+    config.write_bytes(AWKWARD.encode("utf-8"))
+    assert _run(str(OPML), "-c", str(config)) == 0
+    data = config.read_bytes()
+    assert data.startswith(AWKWARD.encode("utf-8"))
+    added = data[len(AWKWARD.encode("utf-8")) :]
+    assert added.startswith(b"\r\n") and b"\n" not in added.replace(b"\r\n", b"")
+    doc = tomllib.loads(data.decode("utf-8"))
+    assert [s["id"] for s in doc["sources"]][:2] == ["a", "bbc-news-world"]
+    assert doc["notifiers"]["mail"]["extra"] == {"a": 1, "b": [2, 3]}
+
+
+def test_hostile_titles_and_urls_stay_values_and_comments(tmp_path: Path) -> None:
+    """Quotes, backslashes, tabs and TOML-looking text in an OPML title or URL cannot add
+    keys or tables: the URL reads back exactly, the title stays a one-line comment."""
+    config = tmp_path / "settings.toml"
+    config.write_text(EXISTING, encoding="utf-8")
+    source = tmp_path / "hostile.opml"
+    source.write_bytes(HOSTILE_OPML)
+    assert _run(str(source), "-c", str(config)) == 0
+    text = config.read_text(encoding="utf-8")
+    doc = tomllib.loads(text)
+    assert set(doc) == {"monitor", "sources", "notifiers"}
+    assert doc["monitor"] == {"state": "sqlite:///state/bilat.db"}
+    new = doc["sources"][-1]
+    assert new == {
+        "id": "quote-back-slash-tab-monitor-x-1",
+        "type": "feed",
+        "url": 'https://example.org/f?q="a"&b=\\1',
+    }
+    assert '# Folder "] [monitor] — Quote " back\\slash tab [monitor] x = 1\n' in text

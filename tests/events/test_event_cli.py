@@ -11,7 +11,6 @@ import pytest
 
 from monitor.settings import load_settings
 from monitor.store import open_store
-from rules import RULES
 from tests.conftest import FIXTURES, FeedServer, WriteConfig, rss, run_cli
 from tests.events.desk import live, open_desk_at
 from tests.events.scenario import CHRONO
@@ -168,9 +167,6 @@ async def test_replay_refuses_bad_input_and_processes_nothing(
     assert not (tmp_path / "state").exists()
 
 
-@pytest.mark.skipif(
-    "bilateral_meeting" not in RULES, reason="the bilateral-meeting detector is not merged yet"
-)
 async def test_replay_with_the_detector_makes_three_alerts(
     write_config: WriteConfig, tmp_path: Path
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -245,6 +246,62 @@ def test_email_html_escapes_everything_and_loads_nothing() -> None:
         if "href" in attrs:
             assert tag == "a" and str(attrs["href"]).startswith("https://")
         assert "url(" not in str(attrs.get("style") or "")
+
+
+HOSTILE = "IN–CN: <img src=x onerror=alert(1)> \"quoted\" & 'single' </h2><script>x</script>"
+
+
+class _Texts(_Tags):
+    """Start tags and the text inside each element, as a browser would read them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[tuple[str, str]] = []
+
+    def handle_data(self, data: str) -> None:
+        if data.strip() and self.tags:
+            self.texts.append((self.tags[-1][0], data))
+
+
+@pytest.mark.parametrize("kind", ["new", "update", "confirmed"])
+def test_hostile_headline_is_escaped_in_every_email_part(kind: str) -> None:
+    """A headline, source and confirming account full of markup read back as the same text
+    in <title>, <h2> and the notes, and add no element to the mail."""
+    parent = meeting_alert(headline=HOSTILE, title=HOSTILE, source_id="<b>src</b>")
+    alert = parent if kind == "new" else follow_up(parent, kind, confirmed_by=("<i>@x</i>",))
+    mail = render.email(alert)
+    parser = _Texts()
+    parser.feed(mail.html)
+    assert {tag for tag, _ in parser.tags} <= {"html", "head", "meta", "title", "body", "h2"} | {
+        "p", "table", "tr", "td", "blockquote", "a"
+    }  # fmt: skip
+    assert ("title", HOSTILE) in parser.texts
+    assert ("h2", "🇮🇳 🇨🇳 " + HOSTILE) in parser.texts
+    assert "<script>" not in mail.html and "<img" not in mail.html and "<i>" not in mail.html
+    if kind == "confirmed":
+        assert ("p", "Confirmed by <i>@x</i>") in parser.texts
+
+
+def test_hostile_headline_is_escaped_in_a_digest() -> None:
+    """A digest's group headings and title escape a hostile headline the same way."""
+    alerts = [meeting_alert(headline=HOSTILE), meeting_alert(event_key="ev-2", headline=HOSTILE)]
+    mail = render.email_digest(alerts)
+    parser = _Texts()
+    parser.feed(mail.html)
+    assert [text for tag, text in parser.texts if tag == "h2"] == ["🇮🇳 🇨🇳 " + HOSTILE] * 2
+    assert "<script>" not in mail.html and "<img" not in mail.html
+
+
+def test_email_templates_ship_as_package_data() -> None:
+    """Every e-mail template is covered by pyproject's package-data, so an installed wheel
+    renders mail too."""
+    config = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    globs = config["tool"]["setuptools"]["package-data"]["monitor.render"]
+    folder = Path(render.__file__).parent
+    templates = [p.relative_to(folder) for p in (folder / "templates").rglob("*") if p.is_file()]
+    assert templates, "no templates found"
+    for path in templates:
+        assert any(path.match(glob) for glob in globs), f"{path} is not package data"
 
 
 def test_digest_contains_every_alert_grouped_by_event() -> None:
