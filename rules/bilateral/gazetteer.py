@@ -23,6 +23,7 @@ from rules.bilateral.lexicon import (
     CASE_EXACT,
     COMPOUND,
     CUE,
+    NAME_PART,
     NEED_NEXT,
     OPEN_END,
     SAME_CASE,
@@ -276,6 +277,8 @@ class Gazetteer:
                     continue
             if flags & NEED_NEXT and not self._next_ok(folded, e):
                 continue
+            if flags & NAME_PART and _after_capitalised(norm, s):
+                continue
             keep.append(entry)
         return keep
 
@@ -308,6 +311,21 @@ def _open_end(folded: str, e: int) -> bool:
 
 def _spans_words(folded: str, s: int, e: int) -> bool:
     return any(not is_word_char(c) for c in folded[s + 1 : e])
+
+
+def _after_capitalised(norm: Normalized, s: int) -> bool:
+    """Is the word before folded offset ``s`` capitalised ("Minh Đức": part of a name)?"""
+    os, _ = norm.span(s, s + 1)
+    text = norm.original
+    i = os
+    while i > 0 and text[i - 1] == " ":
+        i -= 1
+    if i == os or i == 0 or not text[i - 1].isalpha():
+        return False  # no word right before it (start, punctuation, a dash)
+    j = i
+    while j > 0 and (text[j - 1].isalpha() or unicodedata.category(text[j - 1])[0] == "M"):
+        j -= 1  # combining marks belong to the word (decomposed Vietnamese)
+    return text[j].isupper()
 
 
 def _first_upper(found: str) -> bool:

@@ -8,6 +8,7 @@ dictionary. Each function returns the input form too.
 
 from __future__ import annotations
 
+from rules.bilateral.inflect_pl_uk import pl_adjective, pl_name, uk_adjective, uk_name
 from rules.bilateral.inflect_slavic import (
     is_cyrillic,
     ru_adjective,
@@ -74,6 +75,35 @@ def romance_adjective(word: str, lang: str) -> set[str]:
     return out
 
 
+def tr_demonym(word: str) -> set[str]:
+    """Turkish demonyms take plural and case suffixes without an apostrophe: "Rus" ->
+    "Ruslar", "Rusların", "Ruslarla"; "Çinli" -> "Çinliler", "Çinlilerle"."""
+    if " " in word and not word.endswith(("li", "lı", "lu", "lü")):
+        return {word}
+    vowels = [c for c in word.lower() if c in "aıoueiöü"]
+    back = not vowels or vowels[-1] in "aıou"
+    pl = word + ("lar" if back else "ler")
+    tails = ("ın", "a", "ı", "la", "dan", "da") if back else ("in", "e", "i", "le", "den", "de")
+    return {word, pl} | {pl + t for t in tails}
+
+
+def nl_adjective(word: str) -> set[str]:
+    """Dutch attributive -e: "Russisch" -> "Russische", "Chinees" -> "Chinese"."""
+    if not word[-1:].isalpha() or word.endswith("e") or " " in word:
+        return {word}
+    if word[-3:-1] in ("ee", "aa", "oo", "uu") and word.endswith("s"):
+        return {word, word[:-2] + "se"}  # Chinees -> Chinese, Indiaas -> Indiase
+    return {word, word + "e"}
+
+
+def fa_adjective(word: str) -> set[str]:
+    """Persian relational adjectives as plural nouns: ایرانی -> ایرانیان, آمریکایی‌ها (the
+    fold drops the ZWNJ, so the joined spelling covers both)."""
+    if " " in word:
+        return {word}
+    return {word, word + "ها", word + "های", word + "ان"}
+
+
 def de_adjective(word: str) -> set[str]:
     if word[:1].isupper():
         return {word}  # "Schweizer" does not inflect
@@ -135,7 +165,11 @@ def attached_forms(word: str, lang: str) -> set[str]:
 
 def name_forms(name: str, lang: str) -> set[str]:
     """All generated surface forms of a country/capital name in ``lang``."""
-    if lang in ("ru", "uk", "be") and is_cyrillic(name):
+    if lang == "uk" and is_cyrillic(name):
+        return uk_name(name)
+    if lang == "pl":
+        return pl_name(name)
+    if lang in ("ru", "be") and is_cyrillic(name):
         words = name.split()
         if len(words) == 1:
             return ru_noun(name) if not name.isupper() else {name}
@@ -180,6 +214,16 @@ def adjective_forms(adj: str, lang: str) -> set[str]:
         return sq_adjective(adj)
     if lang in ("fr", "es", "pt", "it"):
         return romance_adjective(adj, lang)
+    if lang == "pl":
+        return pl_adjective(adj)
+    if lang == "uk":
+        return uk_adjective(adj) if is_cyrillic(adj) else {adj}
+    if lang == "tr":
+        return tr_demonym(adj)
+    if lang == "nl":
+        return nl_adjective(adj)
+    if lang == "fa":
+        return fa_adjective(adj)
     if lang == "de":
         return de_adjective(adj)
     if lang == "ar":
@@ -203,7 +247,11 @@ def starred_forms(phrase: str, lang: str) -> set[str]:
             options.append([w])
             continue
         w = w[:-1]
-        if lang in ("ru", "uk", "be"):
+        if lang == "uk":
+            forms = uk_adjective(w) if w.endswith("ий") else uk_name(w)
+        elif lang == "pl":
+            forms = pl_adjective(w) if w.endswith(("ski", "cki", "wy", "ny")) else pl_name(w)
+        elif lang in ("ru", "be"):
             forms = ru_adjective(w) if w.endswith(("ий", "ый", "ой", "ая")) else ru_noun(w)
         elif lang in ("sr", "hr", "bs"):
             forms = sh_adjective(w) if w.endswith(("i", "и")) and len(w) > 4 else sh_noun(w)

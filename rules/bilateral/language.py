@@ -23,14 +23,27 @@ _LATIN_WORDS = {
     "sq": "i e të në dhe me një për nga që është u së ka",
     "sr": "je i u na da se za od sa su s o koji",
     "it": "il lo la gli le e di del della con per che è un una",
+    "tr": "ve bir bu ile için olarak ise gibi daha olan ancak ayrıca sonra göre ilk kadar",
+    "pl": "w się nie że jest oraz dla przez które który która podczas także jak ze był",
+    "nl": "het een en van op voor zijn niet werd naar bij ook door dat heeft hij",
+    "id": "dan yang dari dengan untuk ini itu pada dalam akan tidak juga telah oleh adalah",
+    "sw": "wa ya kwa katika ni kuwa pia hiyo huo ambao ambaye alisema amesema zaidi baada",
+    "vi": "và của các là với đã trong được có cho này những người một không ông",
 }
-_WORD = re.compile(r"[a-zà-ÿ]+", re.I)
+_WORD = re.compile(r"[a-zà-ÿĀ-ɏḀ-ỿ]+", re.I)
 _WORDSETS = {lang: frozenset(ws.split()) for lang, ws in _LATIN_WORDS.items()}
-_URDU_LETTERS = frozenset("ےںٹڈڑھگپچژۓ")
+_URDU_LETTERS = frozenset("ےںٹڈڑۓہھ")  # not written in Persian or Arabic
+_PERSIAN_LETTERS = frozenset("گپچژیک")  # Persian (and Urdu) letters Arabic does not use
+_UKRAINIAN_LETTERS = frozenset("іїєґІЇЄҐ")
 _SERBIAN_LETTERS = frozenset("јљњћђџЈЉЊЋЂЏ")
 _SERBIAN_WORDS = frozenset(["се", "је", "са", "су", "из", "од", "за", "да", "ће", "био"])
 _RUSSIAN_WORDS = frozenset(["в", "с", "что", "не", "по", "он", "она", "это", "был", "года", "ещё"])
 _MARATHI_WORDS = ("आहे", "आणि", "यांनी", "यांच्या", "केली", "झाली")
+# Nepali verb endings and postpositions Hindi does not use ("छ", "भएको", "गरेको", "सँग")
+_NEPALI_WORDS = frozenset(
+    "छ छन् र भयो थियो थिए भएको गरेको गरेका गर्ने गर्नुभयो बताए बताउनुभयो सँग पनि लागि हुने रहेको गरे".split()  # noqa: SIM905
+)
+_HINDI_WORDS = frozenset("है हैं था थी थे की में और से ने को कि लिए".split())  # noqa: SIM905
 
 
 def _script_lang(text: str) -> str | None:
@@ -44,6 +57,14 @@ def _script_lang(text: str) -> str | None:
             counts["deva"] += 1
         elif 0x0980 <= o < 0x0A00:
             counts["bn"] += 1
+        elif 0x0A00 <= o < 0x0A80:
+            counts["pa"] += 1
+        elif 0x0C00 <= o < 0x0C80:
+            counts["te"] += 1
+        elif 0x0D00 <= o < 0x0D80:
+            counts["ml"] += 1
+        elif 0x0D80 <= o < 0x0E00:
+            counts["si"] += 1
         elif 0x0A80 <= o < 0x0B00:
             counts["gu"] += 1
         elif 0x0B80 <= o < 0x0C00:
@@ -66,17 +87,26 @@ def _script_lang(text: str) -> str | None:
     if script == "han":
         return "zh"
     if script == "deva":
-        return "mr" if any(w in text for w in _MARATHI_WORDS) else "hi"
+        if any(w in text for w in _MARATHI_WORDS):
+            return "mr"
+        words = text[:1500].replace("।", " ").split()
+        ne = sum(1 for w in words if w in _NEPALI_WORDS)
+        return "ne" if ne > sum(1 for w in words if w in _HINDI_WORDS) else "hi"
     if script == "arab":
-        return "ur" if any(c in _URDU_LETTERS for c in text) else "ar"
+        if any(c in _URDU_LETTERS for c in text):
+            return "ur"
+        return "fa" if any(c in _PERSIAN_LETTERS for c in text) else "ar"
     if script == "cyr":
         if any(c in _SERBIAN_LETTERS for c in text):
             return "sr"
+        uk = sum(1 for c in text[:2000] if c in _UKRAINIAN_LETTERS)
+        if uk >= 2 and uk * 100 >= counts["cyr"]:
+            return "uk"
         words = text[:1500].lower().split()
         sr = sum(1 for w in words if w in _SERBIAN_WORDS)
         ru = sum(1 for w in words if w in _RUSSIAN_WORDS)
         return "sr" if sr > ru else "ru"
-    if script in ("bn", "gu", "ta", "ko"):
+    if script in ("bn", "gu", "ta", "ko", "pa", "te", "ml", "si"):
         return script
     return None  # Latin: vote below
 

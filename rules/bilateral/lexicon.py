@@ -8,9 +8,7 @@ surfaces and compiles them.
 
 from __future__ import annotations
 
-import re
 import tomllib
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -18,6 +16,7 @@ from typing import Any, NamedTuple
 
 from rules.bilateral import cldr, inflect
 from rules.bilateral.roster import Roster, load_roster
+from rules.bilateral.surfaces import CHILLU_OLD, CHILLU_RE, alias_forms, country_forms, is_latin
 from rules.text import fold
 
 # Entry kinds.
@@ -44,13 +43,23 @@ CAP_INITIAL = 2  # Latin proper names: "Turkey" and "TURKEY", not "turkey"
 OPEN_END = 4  # stems and agglutinating scripts: letters may follow
 NEED_NEXT = 8  # CJK country-pair compounds: a diplomatic noun must follow
 SAME_CASE = 16  # false friends ("Russia Today", "Times of India") match only as written
+NAME_PART = 32  # also a given name (vi "Đức", "Nga", "Anh"): not after a capitalised word
 
-# CLDR locales are listed in rules/bilateral/cldr.py. Latin-script locales whose short names collide
-# with everyday words (vi "Mỹ", pl "Indie") are left out on purpose.
+# CLDR locales are listed in rules/bilateral/cldr.py. Short names that are also given names
+# (vi "Đức", "Nga") carry NAME_PART (``[name_part]`` in countries.toml); names that are
+# everyday words elsewhere are listed in ``[cldr_skip]`` there and not loaded at all.
 _NOT_COUNTRIES = frozenset(
     """AC CP DG EA IC TA UM AQ BV HM GS IO TF QO ZZ EU EZ UN XA XB CQ""".split()  # noqa: SIM905
 )
-LANG_ALIAS = {"hr": "sr", "bs": "sr", "me": "sr", "cnr": "sr", "sh": "sr", "zh-hant": "zh"}
+LANG_ALIAS = {
+    "hr": "sr",
+    "bs": "sr",
+    "me": "sr",
+    "cnr": "sr",
+    "sh": "sr",
+    "zh-hant": "zh",
+    "ms": "id",
+}
 
 
 class Entry(NamedTuple):
@@ -76,13 +85,18 @@ class Lexicon:
     langs: dict[str, LangLex] = field(default_factory=dict)
     english_names: dict[str, str] = field(default_factory=dict)
     roster: Roster | None = None
+    name_parts: frozenset[str] = frozenset()
     _seen: set[tuple[str, Entry, int]] = field(default_factory=set)
 
     def add(self, surface: str, entry: Entry, flags: int = 0) -> None:
         surface = surface.strip()
+        if surface in self.name_parts and entry.kind in (COUNTRY, DEMONYM):
+            flags |= NAME_PART
         if surface and (surface, entry, flags) not in self._seen:
             self._seen.add((surface, entry, flags))  # the same name comes from many locales
             self.records.append((surface, entry, flags | _auto_flags(surface, entry)))
+            if CHILLU_RE.search(surface):
+                self.add(surface.translate(CHILLU_OLD), entry, flags)
 
 
 def _data(path: str) -> dict[str, Any]:
@@ -97,16 +111,9 @@ def _lang_files() -> Iterator[dict[str, Any]]:
             yield tomllib.loads(item.read_text(encoding="utf-8"))
 
 
-_NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u206f]")
-
-
-def _is_latin(s: str) -> bool:
-    if s.isascii():
-        return any(c.isalpha() for c in s)
-    return _NON_LATIN.search(s) is None and any(c.isalpha() for c in s)
-
-
 _CAP_KINDS = frozenset((COUNTRY, CAPITAL, CITY, BUILDING, REGION, PERSON, FLAG))
+# languages that capitalise their country adjectives ("Chinese", "Çinli", "Chinees", "Mchina")
+_CAP_DEMONYMS = frozenset(("en", "", "tr", "nl", "sw"))
 
 
 def _auto_flags(surface: str, entry: Entry) -> int:
@@ -120,59 +127,8 @@ def _auto_flags(surface: str, entry: Entry) -> int:
         core = surface.replace(".", "").replace(" ", "").replace("-", "")
         if core.isalpha() and core.isupper() and len(core) <= 5:
             return CASE_EXACT
-    capital = entry.kind in _CAP_KINDS or (entry.kind == DEMONYM and entry.lang in ("en", ""))
-    return CAP_INITIAL if capital and _is_latin(surface) else 0
-
-
-def ascii_variant(name: str) -> str:
-    """Latin names without accents: "Côte d'Ivoire" -> "Cote d'Ivoire"."""
-    if name.isascii():
-        return name
-    decomposed = unicodedata.normalize("NFD", name)
-    return unicodedata.normalize(
-        "NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    )
-
-
-def _clean_cldr(name: str, lang: str) -> set[str]:
-    """CLDR display names -> the forms a text would use."""
-    out = {name}
-    if "(" in name and ")" in name:
-        # "Myanmar (Burma)" names the same country; elsewhere the brackets hold the sovereign
-        # ("Виргинские о-ва (США)"), which must not become a name of the territory
-        head, _, rest = name.partition("(")
-        out = {head.strip()}
-        if lang == "en":
-            out.add(rest.split(")")[0].strip())
-    conj = {"en": "and", "fr": "et", "es": "y", "pt": "e", "de": "und", "it": "e"}.get(lang)
-    for form in list(out):
-        if "&" in form and conj:
-            out.add(form.replace("&", conj))
-        if form.startswith("St. "):
-            out.add("Saint " + form[4:])
-        if " - " in form:
-            out.add(form.replace(" - ", "-"))
-    return {o for o in out if o}
-
-
-def _country_forms(name: str, lang: str) -> set[str]:
-    forms: set[str] = set()
-    for clean in _clean_cldr(name, lang):
-        forms |= inflect.name_forms(clean, lang)
-    if _is_latin(name):
-        forms |= {ascii_variant(f) for f in forms if len(f) >= 5}
-    return forms
-
-
-def _script_lang(surface: str) -> str:
-    """Which inflection rules apply to a language-less alias, judged by its script."""
-    for c in surface:
-        o = ord(c)
-        if 0x0400 <= o < 0x0530:
-            return "sr" if any(ch in "јљњћђџЈЉЊЋЂЏ" for ch in surface) else "ru"
-        if 0x0600 <= o < 0x0700:
-            return "ar" if surface.startswith("ال") else ""
-    return ""
+    capital = entry.kind in _CAP_KINDS or (entry.kind == DEMONYM and entry.lang in _CAP_DEMONYMS)
+    return CAP_INITIAL if capital and is_latin(surface) else 0
 
 
 def _load_countries(lex: Lexicon, snap: dict[str, Any]) -> None:
@@ -180,19 +136,28 @@ def _load_countries(lex: Lexicon, snap: dict[str, Any]) -> None:
     codes = sorted(c for c in english if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
     lex.english_names = {c: english[c] for c in codes}
     lex.english_names.update({"KR": "South Korea", "KP": "North Korea", "CD": "DR Congo"})
+    data = _data("countries.toml")
+    lex.name_parts = frozenset(data.get("name_part", {}).get("names", []))
+    skip: dict[str, list[str]] = data.get("cldr_skip", {})
     for loc, names in snap["territories"].items():
         lang = loc.split("_")[0]
+        dropped = set(skip.get(loc, ()))
         for code in codes:
             name = names.get(code)
-            if not name:
+            if not name or name in dropped:
                 continue
-            for form in _country_forms(name, lang if loc != "sr_Latn" else "sr"):
+            for form in country_forms(name, lang if loc != "sr_Latn" else "sr"):
                 lex.add(form, Entry(COUNTRY, code, "", ""))
-    data = _data("countries.toml")
     for code, aliases in data.get("alias", {}).items():
         for alias in aliases:
-            for form in _alias_forms(alias):
+            for form in alias_forms(alias):
                 lex.add(form, Entry(COUNTRY, code, "", ""))
+    # names in a language that declines them (Polish "Waszyngton" -> "Waszyngtonie")
+    for lang, table in data.get("lang_alias", {}).items():
+        for code, aliases in table.items():
+            for alias in aliases:
+                for form in country_forms(alias, lang):
+                    lex.add(form, Entry(COUNTRY, code, "", ""))
     for code in codes:  # flag emoji: two regional indicator symbols
         flag = "".join(chr(0x1F1E6 + ord(ch) - ord("A")) for ch in code)
         lex.add(flag, Entry(FLAG, code, "", ""))
@@ -204,16 +169,6 @@ def _load_countries(lex: Lexicon, snap: dict[str, Any]) -> None:
         lex.add(name, Entry(BLOCK, "", "", ""), SAME_CASE)
 
 
-def _alias_forms(alias: str) -> set[str]:
-    lang = _script_lang(alias)
-    forms = inflect.name_forms(alias, lang) if lang else {alias}
-    if any("\u0900" <= c <= "\u097f" for c in alias) and " " not in alias:
-        forms |= inflect.attached_forms(alias, "mr")  # Marathi attaches its case endings
-    if _is_latin(alias) and len(alias) >= 5:
-        forms |= {ascii_variant(f) for f in forms}
-    return forms
-
-
 def _load_places(lex: Lexicon, data: dict[str, Any], snap: dict[str, Any]) -> None:
     # English city name -> (country, kind, canonical) for localising from CLDR exemplar cities.
     known: dict[str, tuple[str, int, str]] = {}
@@ -221,14 +176,20 @@ def _load_places(lex: Lexicon, data: dict[str, Any], snap: dict[str, Any]) -> No
         for code, names in table.items():
             canonical = names[0] if kind == CAPITAL else ""
             for name in names:
-                canon = canonical or (name if _is_latin(name) else "")
-                for form in _alias_forms(name):
+                canon = canonical or (name if is_latin(name) else "")
+                for form in alias_forms(name):
                     lex.add(form, Entry(kind, code, "", canon))
-                if _is_latin(name):
+                if is_latin(name):
                     known[name] = (code, kind, canon or name)
+    capitals: dict[str, list[str]] = data.get("capital", {})
+    for lang, table in data.get("lang_capital", {}).items():
+        for code, names in table.items():
+            for name in names:
+                for form in country_forms(name, lang):
+                    lex.add(form, Entry(CAPITAL, code, "", capitals[code][0]))
     for canonical, rec in data.get("building", {}).items():
         for name in rec["names"]:
-            for form in _alias_forms(name):
+            for form in alias_forms(name):
                 lex.add(form, Entry(BUILDING, rec["country"], "", canonical))
     zones: dict[str, str] = snap["zone_territories"]
     wanted = {
@@ -259,7 +220,7 @@ def _load_orgs(lex: Lexicon) -> None:
     for code, rec in data.get("org", {}).items():
         extra = "party" if rec.get("party", True) else ""
         for name in rec["names"]:
-            for form in _alias_forms(name):
+            for form in alias_forms(name):
                 lex.add(form, Entry(ORG, code, "", extra))
     for name in data.get("forum", {}).get("names", []):
         lex.add(name, Entry(FORUM, name, "", ""))
@@ -271,7 +232,7 @@ def _load_roster(lex: Lexicon) -> None:
     office = roster.office_handles
     for person in roster.people:
         for alias in person.aliases:
-            hint = "latin" if _is_latin(alias) else ""
+            hint = "latin" if is_latin(alias) else ""
             for form in inflect.person_forms(alias, hint) | {alias}:
                 lex.add(form, Entry(PERSON, str(person.id), "", ""))
         for handle in person.handles:
@@ -286,6 +247,8 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
         flags = 0
         if item.endswith("~"):
             item, flags = item[:-1], OPEN_END
+        if "\u200c" in item:  # Persian: the fold drops a ZWNJ; some write a space instead
+            yield item.replace("\u200c", " "), flags
         if "*" in item:
             for form in inflect.starred_forms(item, lang):
                 yield form, flags

@@ -17,7 +17,9 @@ from rules.bilateral.lexicon import CUE, TRIGGER
 
 RANK = {"held": 4, "cancelled": 3, "call": 2, "scheduled": 1}
 # Verb-final languages put tense/negation after the meeting word.
-SOV = frozenset(("hi", "ur", "mr", "gu", "bn", "ta", "ja", "ko"))
+SOV = frozenset(
+    ("hi", "ur", "mr", "gu", "bn", "ta", "ja", "ko", "tr", "fa", "ne", "pa", "te", "ml", "si")
+)
 
 
 class Trigger(NamedTuple):
