@@ -1,9 +1,10 @@
 """The officials roster: who holds (or held) which office for which party, and when.
 
-Loaded from ``rules/data/officials.toml``. A person can hold several terms (Boris Johnson was
-foreign secretary, then prime minister; Mark Rutte was the Dutch prime minister, then NATO's
-secretary-general); ``Person.term_at(day)`` picks the one in force on the item's date, or the
-latest one when the date is unknown.
+Loaded from ``rules/data/officials*.toml`` (``ROSTER_FILES``: the main file, predecessors, one
+file per region and one for international organisations). A person can hold several terms
+(Boris Johnson was foreign secretary, then prime minister; Mark Rutte was the Dutch prime
+minister, then NATO's secretary-general); ``Person.term_at(day)`` picks the one in force on
+the item's date, or the latest one when the date is unknown.
 """
 
 from __future__ import annotations
@@ -62,16 +63,33 @@ class Roster:
         return {h.lower(): p.id for p in self.people for h in p.handles}
 
 
+# The roster files, in a fixed order (a person's id is their position in the concatenation).
+# The first one also holds the office accounts ([office_handle]).
+ROSTER_FILES = (
+    "officials.toml",
+    "officials-history.toml",
+    "officials-asia.toml",
+    "officials-mideast.toml",
+    "officials-europe.toml",
+    "officials-africa.toml",
+    "officials-americas.toml",
+    "officials-orgs.toml",
+)
+
+
 def _date(value: str) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
 def load_roster() -> Roster:
     folder = resources.files("rules").joinpath("data")
-    raw = tomllib.loads(folder.joinpath("officials.toml").read_text(encoding="utf-8"))
-    more = tomllib.loads(folder.joinpath("officials-history.toml").read_text(encoding="utf-8"))
+    raw = tomllib.loads(folder.joinpath(ROSTER_FILES[0]).read_text(encoding="utf-8"))
+    records = list(raw.get("person", []))
+    for name in ROSTER_FILES[1:]:
+        more = tomllib.loads(folder.joinpath(name).read_text(encoding="utf-8"))
+        records += more.get("person", [])
     people: list[Person] = []
-    for i, rec in enumerate(raw.get("person", []) + more.get("person", [])):
+    for i, rec in enumerate(records):
         terms = tuple(
             Term(party=t[0], office=t[1], start=_date(t[2]), end=_date(t[3]))
             for t in rec.get("terms", [])
