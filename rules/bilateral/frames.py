@@ -340,7 +340,7 @@ def _set_role(ent: Entity, cls: str) -> None:
 
 
 _ORG_CODES = frozenset(
-    """UN EU NATO ASEAN AU SCO WHO IAEA IMF WB WTO OSCE LAS GCC OIC OPEC UNESCO UNICEF
+    """UN EU NATO ASEAN AUC SCO WHO IAEA IMF WB WTO OSCE LAS GCC OIC OPEC UNESCO UNICEF
     UNHCR""".split()  # noqa: SIM905
 )
 
