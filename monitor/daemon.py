@@ -38,6 +38,8 @@ from monitor.pipeline.decide import EventDecide
 from monitor.poller import PolledSourceRuntime, Poller, describe_error
 from monitor.retry import PUSH_RESTART_BASE_S, PUSH_RESTART_CAP_S, Backoff
 from monitor.scheduler import Scheduler, plan_sources
+from monitor.server.app import serve
+from monitor.server.context import ServerContext
 from monitor.settings import Settings
 from monitor.store import LeaseLost, Store, open_store, stream_lease
 from rules import RULES
@@ -237,7 +239,8 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
                 tick_s=tick_s,
                 flush=rt.pipeline.flush_due,
             )
-            async with asyncio.TaskGroup() as group:
+            ctx = ServerContext(settings, rt.store, handles={"runtime": rt})
+            async with serve(ctx) as endpoint, asyncio.TaskGroup() as group:
                 push_tasks = [
                     group.create_task(run_push_source(source, rt), name=f"push:{sid}")
                     for sid, (_, source) in rt.pushed.items()
@@ -251,6 +254,7 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
                     rules=len(rt.pipeline.rules),
                     notifiers=sorted(rt.pipeline.notifiers),
                     state=rt.store.url,
+                    endpoint=endpoint.url if endpoint else None,
                 )
                 await stop.wait()
                 grace = settings.monitor.grace_s
