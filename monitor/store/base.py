@@ -120,6 +120,16 @@ class OutboxRow:
 
 
 @dataclass(frozen=True, slots=True)
+class LeaseHolder:
+    """A lease some node holds (``bilat status``, the leases gauge)."""
+
+    name: str  # "source:<id>" (a poll in flight), "stream:<id>", "notifier:<name>"
+    owner: str  # the node's id (hostname:pid:random)
+    until: datetime
+    mine: bool  # held by this process
+
+
+@dataclass(frozen=True, slots=True)
 class PruneReport:
     seen: int = 0
     matches: int = 0
@@ -318,6 +328,21 @@ class Store(Protocol):
     ) -> list[EventRecord]:
         """Events updated at or after ``since``, of ``pair`` ("CN-IN") and ``kind`` when
         given, latest meeting date first, with their reports (``bilat events``)."""
+        ...
+
+    # -- operations (readiness, metrics, ``bilat status``) --------------------------------
+
+    async def probe_write(self) -> None:
+        """A cheap write that changes nothing; raises when the store refuses writes (disk
+        full, file size limit, read-only database), for ``/readyz``."""
+        ...
+
+    async def outbox_counts(self) -> dict[tuple[str, str], int]:
+        """Outbox rows per (notifier, state), pending and dead (sent rows are history)."""
+        ...
+
+    async def lease_holders(self, now: datetime) -> list[LeaseHolder]:
+        """Leases held at ``now`` by any node (PostgreSQL); SQLite has no other nodes: []."""
         ...
 
     # -- housekeeping --------------------------------------------------------------------
