@@ -56,6 +56,7 @@ from monitor.store.base import (
     display_url,
 )
 from monitor.store.postgres_outbox import PostgresOutbox
+from monitor.store.postgres_reads import PostgresReads
 from monitor.store.postgres_schema import MIGRATIONS, lock_key, state_from_row
 from monitor.store.postgres_tx import Fences, PostgresTransaction
 
@@ -94,7 +95,7 @@ async def _finish(aw: Awaitable[T]) -> T:
     return task.result()
 
 
-class PostgresStore(PostgresOutbox):
+class PostgresStore(PostgresOutbox, PostgresReads):
     """``Store`` on a PostgreSQL database. Open with ``await PostgresStore.open(url)``."""
 
     def __init__(self, url: str, pool: asyncpg.Pool, node: str) -> None:
