@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -135,6 +135,27 @@ class PruneReport:
     matches: int = 0
     alerts: int = 0
     events: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceActivity:
+    """What the items a source brought say about it (the desk's sources page): how many it
+    brought in the window, when, and when it last brought anything new at all."""
+
+    source_id: str
+    items: int  # items first seen at or after the window's start
+    first_item_at: datetime | None  # the earliest of those
+    last_item_at: datetime | None  # the newest item ever first seen (within retention)
+
+
+@dataclass(frozen=True, slots=True)
+class EventStamp:
+    """An event's version, cheap to read: the live page compares these to see what changed."""
+
+    key: str
+    updated_at: datetime
+    report_count: int
+    status: str
 
 
 class Transaction(Protocol):
@@ -343,6 +364,33 @@ class Store(Protocol):
 
     async def lease_holders(self, now: datetime) -> list[LeaseHolder]:
         """Leases held at ``now`` by any node (PostgreSQL); SQLite has no other nodes: []."""
+        ...
+
+    # -- reads for the desk's web page (monitor/web); never write ------------------------
+
+    async def events_between(
+        self, *, since: date | None = None, until: date | None = None, limit: int = 1000
+    ) -> list[EventRecord]:
+        """Events whose meeting date lies in [``since``, ``until``] (either end open when
+        None), latest meeting date first, with their reports."""
+        ...
+
+    async def event_record(self, event_key: str) -> EventRecord | None:
+        """One event with its reports, or None."""
+        ...
+
+    async def event_outbox(self, event_key: str) -> list[OutboxRow]:
+        """The alerts sent (or waiting) about one event with their delivery state, oldest
+        first; pruned alerts are gone."""
+        ...
+
+    async def source_activity(self, *, since: datetime) -> dict[str, SourceActivity]:
+        """Per source that brought any item still remembered: the items first seen since
+        ``since`` and the newest item's time."""
+        ...
+
+    async def event_stamps(self, *, since: datetime) -> list[EventStamp]:
+        """Versions of the events updated at or after ``since``, by key."""
         ...
 
     # -- housekeeping --------------------------------------------------------------------
