@@ -195,9 +195,17 @@ class Transaction(Protocol):
 
     async def event(self, event_key: str) -> EventRecord | None: ...
 
+    async def events_by_key(self, keys: Sequence[str]) -> list[EventRecord]:
+        """The stored events among ``keys`` (a batch of keyword matches' own events), by key."""
+        ...
+
     async def save_event(self, decision: EventDecision, now: datetime) -> None:
         """Apply one clustering decision: "new" inserts the event with its first report,
         "join" updates the event's state and adds the report, "duplicate" does nothing."""
+        ...
+
+    async def save_events(self, decisions: Sequence[EventDecision], now: datetime) -> None:
+        """``save_event`` for each decision, in order (batched where the store can)."""
         ...
 
     async def event_threads(self, event_key: str) -> dict[str, Thread]:
@@ -206,6 +214,10 @@ class Transaction(Protocol):
 
     async def save_thread(self, thread: Thread) -> None:
         """Insert or replace the thread of (``thread.event_key``, ``thread.notifier``)."""
+        ...
+
+    async def save_threads(self, threads: Sequence[Thread]) -> None:
+        """``save_thread`` for each thread, in order."""
         ...
 
     async def due_threads(self, now: datetime, limit: int) -> list[Thread]:
