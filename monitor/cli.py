@@ -48,5 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help(sys.stderr)
         return 2
+    from monitor.detector_cache import install
+
+    install()
     result: int = func(args)
     return result
