@@ -120,6 +120,16 @@ class OutboxRow:
 
 
 @dataclass(frozen=True, slots=True)
+class LeaseHolder:
+    """A lease some node holds (``bilat status``, the leases gauge)."""
+
+    name: str  # "source:<id>" (a poll in flight), "stream:<id>", "notifier:<name>"
+    owner: str  # the node's id (hostname:pid:random)
+    until: datetime
+    mine: bool  # held by this process
+
+
+@dataclass(frozen=True, slots=True)
 class PruneReport:
     seen: int = 0
     matches: int = 0
@@ -185,9 +195,17 @@ class Transaction(Protocol):
 
     async def event(self, event_key: str) -> EventRecord | None: ...
 
+    async def events_by_key(self, keys: Sequence[str]) -> list[EventRecord]:
+        """The stored events among ``keys`` (a batch of keyword matches' own events), by key."""
+        ...
+
     async def save_event(self, decision: EventDecision, now: datetime) -> None:
         """Apply one clustering decision: "new" inserts the event with its first report,
         "join" updates the event's state and adds the report, "duplicate" does nothing."""
+        ...
+
+    async def save_events(self, decisions: Sequence[EventDecision], now: datetime) -> None:
+        """``save_event`` for each decision, in order (batched where the store can)."""
         ...
 
     async def event_threads(self, event_key: str) -> dict[str, Thread]:
@@ -196,6 +214,10 @@ class Transaction(Protocol):
 
     async def save_thread(self, thread: Thread) -> None:
         """Insert or replace the thread of (``thread.event_key``, ``thread.notifier``)."""
+        ...
+
+    async def save_threads(self, threads: Sequence[Thread]) -> None:
+        """``save_thread`` for each thread, in order."""
         ...
 
     async def due_threads(self, now: datetime, limit: int) -> list[Thread]:
@@ -339,6 +361,21 @@ class Store(Protocol):
     ) -> list[EventRecord]:
         """Events updated at or after ``since``, of ``pair`` ("CN-IN") and ``kind`` when
         given, latest meeting date first, with their reports (``bilat events``)."""
+        ...
+
+    # -- operations (readiness, metrics, ``bilat status``) --------------------------------
+
+    async def probe_write(self) -> None:
+        """A cheap write that changes nothing; raises when the store refuses writes (disk
+        full, file size limit, read-only database), for ``/readyz``."""
+        ...
+
+    async def outbox_counts(self) -> dict[tuple[str, str], int]:
+        """Outbox rows per (notifier, state), pending and dead (sent rows are history)."""
+        ...
+
+    async def lease_holders(self, now: datetime) -> list[LeaseHolder]:
+        """Leases held at ``now`` by any node (PostgreSQL); SQLite has no other nodes: []."""
         ...
 
     # -- reads for the desk's web page (monitor/web); never write ------------------------
