@@ -34,6 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from monitor.contracts import SourceCursor
 from monitor.model import Alert, Item, Match
+from monitor.store.webreads import EventStamp, SourceActivity
 
 if TYPE_CHECKING:
     from monitor.events.cluster import CandidateQuery
@@ -135,27 +136,6 @@ class PruneReport:
     matches: int = 0
     alerts: int = 0
     events: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class SourceActivity:
-    """What the items a source brought say about it (the desk's sources page): how many it
-    brought in the window, when, and when it last brought anything new at all."""
-
-    source_id: str
-    items: int  # items first seen at or after the window's start
-    first_item_at: datetime | None  # the earliest of those
-    last_item_at: datetime | None  # the newest item ever first seen (within retention)
-
-
-@dataclass(frozen=True, slots=True)
-class EventStamp:
-    """An event's version, cheap to read: the live page compares these to see what changed."""
-
-    key: str
-    updated_at: datetime
-    report_count: int
-    status: str
 
 
 class Transaction(Protocol):

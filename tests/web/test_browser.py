@@ -10,7 +10,6 @@ page go to ``.artifacts/web/`` (not versioned). Skips without Chromium unless CI
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -18,16 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from monitor.model import utcnow
-from monitor.settings import load_settings
-from monitor.store import open_store
-from monitor.web import install
-from tests.conftest import FeedServer, WriteConfig, require, run_cli, start_cli
+from tests.conftest import FeedServer, WriteConfig, require, run_cli
+from tests.server.daemon import Daemon
 from tests.web.cdp import Browser, chromium_path
-from tests.web.conftest import Ctx
 from tests.web.newsroom import FEEDS, SCRIPT_WIRE, HashtagStream, replay_dir
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / ".artifacts" / "web"
@@ -89,22 +83,6 @@ def desk_config(write_config: WriteConfig, feeds: FeedServer, stream: HashtagStr
     return write_config({"sources": sources, "rules": [rule], "monitor": {"startup_spread": 0}})
 
 
-@contextlib.asynccontextmanager
-async def page_server(config: Path) -> AsyncIterator[str]:
-    """The desk's pages over the daemon's store (the same SQLite file, read-only here)."""
-    settings = load_settings(config)
-    store = await open_store(settings.state_url)
-    app = web.Application()
-    install(app, Ctx(store, settings))
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    try:
-        yield str(server.make_url("")).rstrip("/")
-    finally:
-        await server.close()
-        await store.close()
-
-
 @pytest.fixture
 async def desk(
     tmp_path: Path, write_config: WriteConfig, feed_server: FeedServer
@@ -115,20 +93,20 @@ async def desk(
     config = desk_config(write_config, feed_server, stream)
     replayed = await run_cli("replay", str(replay_dir(tmp_path)), "-c", str(config), limit_s=240)
     assert replayed.returncode == 0, replayed.stderr
-    daemon = await start_cli("run", "-c", str(config))
     browser = None
     try:
-        await asyncio.wait_for(stream.connected.wait(), 60)
-        browser = await Browser.start()
-        async with page_server(config) as base:
+        async with Daemon(config) as daemon:
+            base = await daemon.url()  # the daemon's own endpoint serves the pages
+            await asyncio.wait_for(stream.connected.wait(), 60)
+            browser = await Browser.start()
             yield Desk(base, stream, browser)
+            await browser.close()
+            browser = None
+        assert daemon.returncode == 0, daemon.events[-20:]
     finally:
         if browser is not None:
             await browser.close()
-        daemon.terminate()
-        _, err = await asyncio.wait_for(daemon.communicate(), 30)
         await stream.stop()
-        assert daemon.returncode == 0, err.decode()[-3000:]
 
 
 async def test_the_desk_page_in_chromium(desk: Desk) -> None:
