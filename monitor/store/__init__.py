@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from monitor.store.base import (
-    EventStamp,
     LeaseLost,
     OutboxRow,
     PruneReport,
-    SourceActivity,
     SourcePlan,
     SourceState,
     Store,
@@ -16,6 +14,7 @@ from monitor.store.base import (
     notifier_lease,
     stream_lease,
 )
+from monitor.store.webreads import EventStamp, SourceActivity
 
 __all__ = [
     "EventStamp",

@@ -34,9 +34,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from monitor.contracts import SourceCursor
 from monitor.model import Alert, Item, Match
-from monitor.store.views import EventStamp as EventStamp
 from monitor.store.views import LeaseHolder as LeaseHolder
-from monitor.store.views import SourceActivity as SourceActivity
+from monitor.store.webreads import EventStamp as EventStamp
+from monitor.store.webreads import SourceActivity as SourceActivity
 
 if TYPE_CHECKING:
     from monitor.events.cluster import CandidateQuery
