@@ -141,7 +141,10 @@ def _check_state_url(url: str, base: Path) -> tuple[str | None, str | None]:
         return f"sqlite:///{p}", None
     if scheme in ("postgresql", "postgres"):
         if importlib.util.find_spec("asyncpg") is None:
-            return None, "PostgreSQL state needs asyncpg: pip install 'bilat[postgres]'"
+            return (
+                None,
+                "PostgreSQL state needs asyncpg: pip install -e '.[postgres]' (in the checkout)",
+            )
         return url, None  # the rest is checked when connecting (monitor.store.postgres)
     return None, (
         f'unsupported state URL scheme "{scheme or url}"'

@@ -48,6 +48,12 @@ class LeaseLost(Exception):
     must not be committed. Raised by the fenced saves (see the module docstring)."""
 
 
+class StoreUnavailable(ConnectionError):
+    """The state cannot be opened (database down or refusing us, a file that cannot be
+    created). The message names the URL without its password; commands print it as one line
+    and exit 2."""
+
+
 def display_url(url: str) -> str:
     """A state URL without its password, for logs, ``bilat check`` and ``Store.url``."""
     parts = urlsplit(url)
