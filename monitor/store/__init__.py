@@ -5,9 +5,11 @@ from __future__ import annotations
 import sqlite3
 
 from monitor.store.base import (
+    EventStamp,
     LeaseLost,
     OutboxRow,
     PruneReport,
+    SourceActivity,
     SourcePlan,
     SourceState,
     Store,
@@ -19,9 +21,11 @@ from monitor.store.base import (
 )
 
 __all__ = [
+    "EventStamp",
     "LeaseLost",
     "OutboxRow",
     "PruneReport",
+    "SourceActivity",
     "SourcePlan",
     "SourceState",
     "Store",
