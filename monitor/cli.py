@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from monitor import __version__
 from monitor.settings import DEFAULT_CONFIG
-from monitor.store.base import StoreUnavailable
+from monitor.store.ops_types import StoreUnavailable
 
 # Subcommand modules, in the order ``bilat --help`` lists them.
 COMMANDS: list[str] = [

@@ -13,12 +13,12 @@ from monitor.store.base import (
     SourcePlan,
     SourceState,
     Store,
-    StoreUnavailable,
     Transaction,
     display_url,
     notifier_lease,
     stream_lease,
 )
+from monitor.store.ops_types import StoreUnavailable
 
 __all__ = [
     "EventStamp",

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from monitor.contracts import SourceCursor
 from monitor.model import Alert, Item, Match
+from monitor.store.ops_types import LeaseHolder
 
 if TYPE_CHECKING:
     from monitor.events.cluster import CandidateQuery
@@ -46,12 +47,6 @@ OutboxState = Literal["pending", "sent", "dead"]
 class LeaseLost(Exception):
     """This node's lease was taken over by another node (it expired): the work done under it
     must not be committed. Raised by the fenced saves (see the module docstring)."""
-
-
-class StoreUnavailable(ConnectionError):
-    """The state cannot be opened (database down or refusing us, a file that cannot be
-    created). The message names the URL without its password; commands print it as one line
-    and exit 2."""
 
 
 def display_url(url: str) -> str:
@@ -123,16 +118,6 @@ class OutboxRow:
         if self.not_before is not None and self.not_before > self.next_attempt_at:
             return self.not_before
         return self.next_attempt_at
-
-
-@dataclass(frozen=True, slots=True)
-class LeaseHolder:
-    """A lease some node holds (``bilat status``, the leases gauge)."""
-
-    name: str  # "source:<id>" (a poll in flight), "stream:<id>", "notifier:<name>"
-    owner: str  # the node's id (hostname:pid:random)
-    until: datetime
-    mine: bool  # held by this process
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,20 +354,11 @@ class Store(Protocol):
         given, latest meeting date first, with their reports (``bilat events``)."""
         ...
 
-    # -- operations (readiness, metrics, ``bilat status``) --------------------------------
-
-    async def probe_write(self) -> None:
-        """A cheap write that changes nothing; raises when the store refuses writes (disk
-        full, file size limit, read-only database), for ``/readyz``."""
-        ...
-
-    async def outbox_counts(self) -> dict[tuple[str, str], int]:
-        """Outbox rows per (notifier, state), pending and dead (sent rows are history)."""
-        ...
-
-    async def lease_holders(self, now: datetime) -> list[LeaseHolder]:
-        """Leases held at ``now`` by any node (PostgreSQL); SQLite has no other nodes: []."""
-        ...
+    # -- operations: /readyz's write probe (changes nothing, raises when writes fail); rows
+    # per (notifier, state) pending and dead; leases held at ``now`` (PostgreSQL; SQLite: [])
+    async def probe_write(self) -> None: ...
+    async def outbox_counts(self) -> dict[tuple[str, str], int]: ...
+    async def lease_holders(self, now: datetime) -> list[LeaseHolder]: ...
 
     # -- reads for the desk's web page (monitor/web); never write ------------------------
 
