@@ -13,6 +13,7 @@ import structlog
 from monitor.config_errors import ConfigError
 from monitor.logs import configure_logging
 from monitor.settings import DEFAULT_CONFIG, Settings, load_settings
+from monitor.store import StoreUnavailable
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # ran, but something did not work (a source failed, an alert undelivered)
@@ -54,6 +55,8 @@ def run_async(
     except ConfigError as exc:
         print(f"bilat: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except (BrokenPipeError, StoreUnavailable):
+        raise  # ``cli.main`` ends these quietly / in one line
     except Exception:
         structlog.get_logger("monitor.daemon").exception(f"{name}.crashed")
         return EXIT_FAILED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from monitor.store.base import (
     LeaseLost,
     OutboxRow,
@@ -14,6 +16,7 @@ from monitor.store.base import (
     notifier_lease,
     stream_lease,
 )
+from monitor.store.ops_types import StoreUnavailable
 from monitor.store.webreads import EventStamp, SourceActivity
 
 __all__ = [
@@ -25,6 +28,7 @@ __all__ = [
     "SourcePlan",
     "SourceState",
     "Store",
+    "StoreUnavailable",
     "Transaction",
     "display_url",
     "notifier_lease",
@@ -40,15 +44,21 @@ async def open_store(url: str) -> Store:
     if url.startswith("sqlite:///"):
         from monitor.store.sqlite import SqliteStore
 
-        return await SqliteStore.open(url[len("sqlite:///") :], url=url)
+        try:
+            return await SqliteStore.open(url[len("sqlite:///") :], url=url)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreUnavailable(f"cannot open SQLite state at {url}: {exc}") from exc
     scheme = url.split(":", 1)[0]
     if scheme in ("postgresql", "postgres"):
         try:
             from monitor.store.postgres import PostgresStore
         except ModuleNotFoundError as exc:
             raise RuntimeError(
-                "PostgreSQL state needs asyncpg: pip install 'bilat[postgres]'"
+                "PostgreSQL state needs asyncpg: pip install -e '.[postgres]' (in the checkout)"
             ) from exc
 
-        return await PostgresStore.open(url)
+        try:
+            return await PostgresStore.open(url)
+        except ConnectionError as exc:  # the message already names the URL, no password
+            raise StoreUnavailable(str(exc)) from exc
     raise ValueError(f"unsupported state URL: {scheme}:…")

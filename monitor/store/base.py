@@ -34,7 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from monitor.contracts import SourceCursor
 from monitor.model import Alert, Item, Match
-from monitor.store.views import LeaseHolder as LeaseHolder
+from monitor.store.ops_types import LeaseHolder as LeaseHolder
 from monitor.store.webreads import EventStamp as EventStamp
 from monitor.store.webreads import SourceActivity as SourceActivity
 
@@ -335,20 +335,11 @@ class Store(Protocol):
         given, latest meeting date first, with their reports (``bilat events``)."""
         ...
 
-    # -- operations (readiness, metrics, ``bilat status``) --------------------------------
-
-    async def probe_write(self) -> None:
-        """A cheap write that changes nothing; raises when the store refuses writes (disk
-        full, file size limit, read-only database), for ``/readyz``."""
-        ...
-
-    async def outbox_counts(self) -> dict[tuple[str, str], int]:
-        """Outbox rows per (notifier, state), pending and dead (sent rows are history)."""
-        ...
-
-    async def lease_holders(self, now: datetime) -> list[LeaseHolder]:
-        """Leases held at ``now`` by any node (PostgreSQL); SQLite has no other nodes: []."""
-        ...
+    # -- operations: /readyz's write probe (changes nothing, raises when writes fail); rows
+    # per (notifier, state) pending and dead; leases held at ``now`` (PostgreSQL; SQLite: [])
+    async def probe_write(self) -> None: ...
+    async def outbox_counts(self) -> dict[tuple[str, str], int]: ...
+    async def lease_holders(self, now: datetime) -> list[LeaseHolder]: ...
 
     # -- reads for the desk's web page (monitor/web); never write ------------------------
 

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from monitor.store.base import LeaseHolder
+from monitor.store.ops_types import LeaseHolder
 
 
 class SqliteOps:

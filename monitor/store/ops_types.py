@@ -1,10 +1,16 @@
-"""Read-only views of the store for operators: the leases held (``bilat status``, metrics).
-A plain record, no I/O; ``base`` re-exports it with the Store protocol."""
+"""Values of the store's operations part (readiness, metrics, ``bilat status``), apart from
+``base`` so the contract module stays readable."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
+
+class StoreUnavailable(ConnectionError):
+    """The state cannot be opened (database down or refusing us, a file that cannot be
+    created). The message names the URL without its password; commands print it as one line
+    and exit 2."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +21,3 @@ class LeaseHolder:
     owner: str  # the node's id (hostname:pid:random)
     until: datetime
     mine: bool  # held by this process
-
-
-__all__ = ["LeaseHolder"]
