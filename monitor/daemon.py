@@ -40,6 +40,7 @@ from monitor.retry import PUSH_RESTART_BASE_S, PUSH_RESTART_CAP_S, Backoff
 from monitor.scheduler import Scheduler, plan_sources
 from monitor.settings import Settings
 from monitor.store import LeaseLost, Store, open_store, stream_lease
+from monitor.store.health import StoreHealth
 from rules import RULES
 
 log = structlog.get_logger("monitor.daemon")
@@ -60,6 +61,7 @@ class Runtime:
     delivery: DeliveryWorker
     polled: dict[str, PolledSourceRuntime]
     pushed: dict[str, tuple[SourceOptions, PushSource]]
+    health: StoreHealth  # whether the store accepts writes (for /readyz)
 
     @property
     def lease_s(self) -> float:
@@ -119,7 +121,8 @@ async def open_runtime(
                 raise _config_issue(settings, f"notifiers.{name}", name, str(exc)) from exc
             stack.push_async_callback(notifier.aclose)
             notifiers[name] = (notifier, options)
-        delivery = DeliveryWorker(store, notifiers)
+        health = StoreHealth(store.url)
+        delivery = DeliveryWorker(store, notifiers, health=health)
         pipeline = Pipeline(
             store,
             rules,
@@ -128,8 +131,8 @@ async def open_runtime(
             decide=decide_fn or EventDecide.from_settings(settings),
             on_alerts=delivery.kick,
         )
-        poller = Poller(store, http, pipeline, polled)
-        yield Runtime(settings, http, store, pipeline, poller, delivery, polled, pushed)
+        poller = Poller(store, http, pipeline, polled, health=health)
+        yield Runtime(settings, http, store, pipeline, poller, delivery, polled, pushed, health)
 
 
 async def _sync_schedule(rt: Runtime, *, spread: bool) -> None:

@@ -200,6 +200,11 @@ class Store(Protocol):
 
     async def close(self) -> None: ...
 
+    async def probe(self) -> None:
+        """One small real write, committed (and undone): raises while the store refuses
+        writes. ``StoreHealth`` probes with it during an outage, to resume by itself."""
+        ...
+
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """A unit of work (see ``Transaction``). SQLite runs them one at a time; PostgreSQL
         runs them concurrently (inserts are idempotent, so concurrent units never conflict

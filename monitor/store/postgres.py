@@ -143,6 +143,18 @@ class PostgresStore(PostgresOutbox):
             log.warning("store.release_failed", error=f"{type(exc).__name__}: {exc}")
         await self._close_pool()
 
+    async def probe(self) -> None:
+        # A lease row that is expired as soon as it is written: a real committed write,
+        # which no node ever waits for.
+        async with self._write() as conn:
+            await conn.execute(
+                "INSERT INTO leases (name, owner, until, token, acquired_at)"
+                " VALUES ($1, $2, now(), 0, now())"
+                " ON CONFLICT (name) DO UPDATE SET until = now()",
+                f"probe:{self.node}",
+                self.node,
+            )
+
     def terminate(self) -> None:
         """Drop every connection at once without releasing anything, as if the process had
         died (its leases run out on their own). For emergencies and fault tests."""

@@ -49,6 +49,9 @@ from monitor.store.sqlite_tx import SqliteTransaction
 
 log = structlog.get_logger(__name__)
 
+PROBE_ROW = "~probe"  # never a migration's name (they start with digits)
+PROBE_BYTES = 65536
+
 
 class SqliteStore(SqliteOutbox):
     """``Store`` on one SQLite file. Open with ``await SqliteStore.open(path)``."""
@@ -189,6 +192,20 @@ class SqliteStore(SqliteOutbox):
             except sqlite3.Error:
                 await asyncio.shield(self._rollback())
                 raise
+
+    async def probe(self) -> None:
+        # A row big enough to need fresh pages (a full file, or max_page_count, refuses it)
+        # and a header change that must reach the WAL (a full disk refuses that); the row is
+        # deleted again in the same transaction, so the probe leaves nothing behind.
+        async with self._write() as conn:
+            await conn.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES (?, zeroblob(?))",
+                (PROBE_ROW, PROBE_BYTES),
+            )
+            await conn.execute("DELETE FROM schema_migrations WHERE name = ?", (PROBE_ROW,))
+            async with conn.execute("PRAGMA user_version") as cur:
+                row = await cur.fetchone()
+            await conn.execute(f"PRAGMA user_version = {int(row[0]) if row else 0}")
 
     # -- sources -------------------------------------------------------------------------
 
