@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 import structlog
 from prometheus_client import Counter
 
+from monitor import metrics
 from monitor.delivery.lanes import Lane, Unrecorded
 from monitor.logs import mask_text
 from monitor.notifiers.base import Delivery
@@ -141,6 +142,7 @@ class Recorder:
         if delivery.outcome == "sent":
             await self.store.mark_sent_many(ids, at=now, remote_id=delivery.remote_id)
             DELIVERIES.labels(lane.name, "sent").inc(len(ids))
+            metrics.delivered(lane.name, [r.created_at for r in rows], now)
             oldest = min(r.created_at for r in rows)
             latency = round((now - oldest).total_seconds(), 3)
             # One line per alert is a debug line (a busy desk gets thousands); a digest, one
@@ -166,6 +168,7 @@ class Recorder:
             reason = detail if delivery.outcome == "dead" else f"gave up after retrying: {detail}"
             await self.store.mark_dead_many([r.alert.id for r in dead], at=now, error=reason[:1000])
             DELIVERIES.labels(lane.name, "dead").inc(len(dead))
+            metrics.dead(lane.name, len(dead))
             extra = {"headline": dead[0].alert.headline} if lane.digest is None else {}
             log.error("delivery.dead", **ctx(dead), reason=reason, **extra)
         if retry:

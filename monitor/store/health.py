@@ -11,7 +11,7 @@ that write report here and ask here:
 - ``wrote()``: a write went through; the first one after an outage turns the store healthy
   again with one ``store.recovered`` line, and the paused parts resume by themselves;
 - while unhealthy the scheduler probes the store with one small write every
-  ``probe_delay()`` (1 s doubling to 30 s), so recovery needs no restart.
+  ``probe_delay()`` (``Store.probe_write``, 1 s doubling to 30 s), so recovery needs no restart.
 
 ``store_healthy`` and ``paused_reason`` are what a readiness check (``/readyz``) reads.
 """
@@ -37,7 +37,6 @@ _SQLITE_REFUSALS = (
     "disk i/o error",
     "attempt to write a readonly database",
     "unable to open database file",
-    "database is locked",
 )
 # PostgreSQL error classes: 08 connection exception, 53 insufficient resources (disk full,
 # out of memory, too many connections), 57P operator intervention (shutdown), 25006 read-only

@@ -55,7 +55,9 @@ from monitor.store.base import (
     Transaction,
     display_url,
 )
+from monitor.store.postgres_ops import PostgresOps
 from monitor.store.postgres_outbox import PostgresOutbox
+from monitor.store.postgres_reads import PostgresReads
 from monitor.store.postgres_schema import MIGRATIONS, lock_key, state_from_row
 from monitor.store.postgres_tx import Fences, PostgresTransaction
 
@@ -94,7 +96,7 @@ async def _finish(aw: Awaitable[T]) -> T:
     return task.result()
 
 
-class PostgresStore(PostgresOutbox):
+class PostgresStore(PostgresOutbox, PostgresOps, PostgresReads):
     """``Store`` on a PostgreSQL database. Open with ``await PostgresStore.open(url)``."""
 
     def __init__(self, url: str, pool: asyncpg.Pool, node: str) -> None:
@@ -142,18 +144,6 @@ class PostgresStore(PostgresOutbox):
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             log.warning("store.release_failed", error=f"{type(exc).__name__}: {exc}")
         await self._close_pool()
-
-    async def probe(self) -> None:
-        # A lease row that is expired as soon as it is written: a real committed write,
-        # which no node ever waits for.
-        async with self._write() as conn:
-            await conn.execute(
-                "INSERT INTO leases (name, owner, until, token, acquired_at)"
-                " VALUES ($1, $2, now(), 0, now())"
-                " ON CONFLICT (name) DO UPDATE SET until = now()",
-                f"probe:{self.node}",
-                self.node,
-            )
 
     def terminate(self) -> None:
         """Drop every connection at once without releasing anything, as if the process had

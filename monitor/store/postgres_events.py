@@ -137,6 +137,14 @@ class PostgresEventsTx:
             params = (clean(query.item_key), query.kind, query.pair, query.date_from, query.date_to)
         return await load_events(self.conn, sql, params)
 
+    async def events_by_key(self, keys: Sequence[str]) -> list[EventRecord]:
+        await self._lock_events()
+        wanted = sorted({cleaned for k in keys if (cleaned := clean(k)) is not None})
+        if not wanted:
+            return []
+        sql = "SELECT event_key FROM events WHERE event_key = ANY($1::text[])"
+        return await load_events(self.conn, sql, (wanted,))
+
     async def event(self, event_key: str) -> EventRecord | None:
         await self._lock_events()
         found = await load_events(
@@ -164,6 +172,10 @@ class PostgresEventsTx:
             dumps(decision.report.to_json()),
         )
 
+    async def save_events(self, decisions: Sequence[EventDecision], now: datetime) -> None:
+        for decision in decisions:
+            await self.save_event(decision, now)
+
     async def event_threads(self, event_key: str) -> dict[str, Thread]:
         await self._lock_events()
         rows = await self.conn.fetch(
@@ -184,6 +196,10 @@ class PostgresEventsTx:
             thread.flush_at,
             dumps(thread.to_json()),
         )
+
+    async def save_threads(self, threads: Sequence[Thread]) -> None:
+        for thread in threads:
+            await self.save_thread(thread)
 
     async def due_threads(self, now: datetime, limit: int) -> list[Thread]:
         # Every node's tick asks this every second: take the lock only when something is due.

@@ -37,7 +37,9 @@ from monitor.store.base import (
     SourceState,
 )
 from monitor.store.sqlite_batch import CHECKPOINT_EVERY, GroupCommit, SyncConnection, connect
+from monitor.store.sqlite_ops import SqliteOps
 from monitor.store.sqlite_outbox import SqliteOutbox
+from monitor.store.sqlite_reads import SqliteReads
 from monitor.store.sqlite_schema import (
     MIGRATIONS,
     AddColumn,
@@ -49,11 +51,8 @@ from monitor.store.sqlite_tx import SqliteTransaction
 
 log = structlog.get_logger(__name__)
 
-PROBE_ROW = "~probe"  # never a migration's name (they start with digits)
-PROBE_BYTES = 65536
 
-
-class SqliteStore(SqliteOutbox):
+class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
     """``Store`` on one SQLite file. Open with ``await SqliteStore.open(path)``."""
 
     def __init__(self, url: str, conn: aiosqlite.Connection, db: sqlite3.Connection) -> None:
@@ -192,20 +191,6 @@ class SqliteStore(SqliteOutbox):
             except sqlite3.Error:
                 await asyncio.shield(self._rollback())
                 raise
-
-    async def probe(self) -> None:
-        # A row big enough to need fresh pages (a full file, or max_page_count, refuses it)
-        # and a header change that must reach the WAL (a full disk refuses that); the row is
-        # deleted again in the same transaction, so the probe leaves nothing behind.
-        async with self._write() as conn:
-            await conn.execute(
-                "INSERT INTO schema_migrations (name, applied_at) VALUES (?, zeroblob(?))",
-                (PROBE_ROW, PROBE_BYTES),
-            )
-            await conn.execute("DELETE FROM schema_migrations WHERE name = ?", (PROBE_ROW,))
-            async with conn.execute("PRAGMA user_version") as cur:
-                row = await cur.fetchone()
-            await conn.execute(f"PRAGMA user_version = {int(row[0]) if row else 0}")
 
     # -- sources -------------------------------------------------------------------------
 

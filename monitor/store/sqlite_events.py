@@ -22,7 +22,7 @@ from monitor.events.cluster import CandidateQuery
 from monitor.events.record import EventDecision, EventRecord
 from monitor.events.threads import Thread
 from monitor.store.sqlite_batch import SyncConnection
-from monitor.store.sqlite_schema import ts
+from monitor.store.sqlite_schema import chunks, ts
 
 
 def _dumps(value: Any) -> str:
@@ -47,6 +47,18 @@ def _event_params(event: EventRecord) -> dict[str, Any]:
         "updated_at": ts(event.updated_at),
         "record_json": _dumps(head),
     }
+
+
+def _thread_params(thread: Thread) -> tuple[Any, ...]:
+    return (
+        thread.event_key,
+        thread.notifier,
+        thread.rule_id,
+        thread.parent_id,
+        thread.seq,
+        ts(thread.flush_at),
+        _dumps(thread.to_json()),
+    )
 
 
 _INSERT_EVENT = """
@@ -126,6 +138,14 @@ class SqliteEventsTx:
             params = (*span, *span, query.item_key)
         return await load_events(self.conn, sql, params)
 
+    async def events_by_key(self, keys: Sequence[str]) -> list[EventRecord]:
+        found: list[EventRecord] = []
+        for chunk in chunks(list(dict.fromkeys(keys))):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT event_key FROM events WHERE event_key IN ({marks})"
+            found += await load_events(self.conn, sql, chunk)
+        return sorted(found, key=lambda e: e.key)
+
     async def event(self, event_key: str) -> EventRecord | None:
         found = await load_events(
             self.conn, "SELECT event_key FROM events WHERE event_key = ?", (event_key,)
@@ -133,18 +153,28 @@ class SqliteEventsTx:
         return found[0] if found else None
 
     async def save_event(self, decision: EventDecision, now: datetime) -> None:
-        if decision.action == "duplicate":
-            return
-        event = decision.event
-        params = _event_params(event)
-        await self.conn.execute(
-            _INSERT_EVENT if decision.action == "new" else _UPDATE_EVENT, params
-        )
-        await self.conn.execute(
-            "INSERT INTO event_reports (event_key, item_key, added_at, report_json)"
-            " VALUES (?, ?, ?, ?)",
-            (event.key, decision.report.ref.item_key, ts(now), _dumps(decision.report.to_json())),
-        )
+        await self.save_events([decision], now)
+
+    async def save_events(self, decisions: Sequence[EventDecision], now: datetime) -> None:
+        # Two statements for the batch: new events inserted, joined ones updated, reports
+        # added, each with executemany (a statement per event was most of a cold pass).
+        applied = [d for d in decisions if d.action != "duplicate"]
+        new = [_event_params(d.event) for d in applied if d.action == "new"]
+        joined = [_event_params(d.event) for d in applied if d.action != "new"]
+        if new:
+            await self.conn.executemany(_INSERT_EVENT, new)
+        if joined:
+            await self.conn.executemany(_UPDATE_EVENT, joined)
+        if applied:
+            t = ts(now)
+            await self.conn.executemany(
+                "INSERT INTO event_reports (event_key, item_key, added_at, report_json)"
+                " VALUES (?, ?, ?, ?)",
+                [
+                    (d.event.key, d.report.ref.item_key, t, _dumps(d.report.to_json()))
+                    for d in applied
+                ],
+            )
 
     async def event_threads(self, event_key: str) -> dict[str, Thread]:
         async with self.conn.execute(
@@ -154,18 +184,11 @@ class SqliteEventsTx:
         return {t.notifier: t for t in threads}
 
     async def save_thread(self, thread: Thread) -> None:
-        await self.conn.execute(
-            _SAVE_THREAD,
-            (
-                thread.event_key,
-                thread.notifier,
-                thread.rule_id,
-                thread.parent_id,
-                thread.seq,
-                ts(thread.flush_at),
-                _dumps(thread.to_json()),
-            ),
-        )
+        await self.save_threads([thread])
+
+    async def save_threads(self, threads: Sequence[Thread]) -> None:
+        if threads:
+            await self.conn.executemany(_SAVE_THREAD, [_thread_params(t) for t in threads])
 
     async def due_threads(self, now: datetime, limit: int) -> list[Thread]:
         async with self.conn.execute(

@@ -2,13 +2,18 @@
 ``SqliteStore``; the PostgreSQL store has the same part in ``postgres_outbox.py``).
 
 One connection, one writer: every statement takes the store's lock, and writes go through
-``_write`` (a transaction of their own).
+``_write`` (a transaction of their own). The delivery worker's own reads and settlements
+(``next_outbox``, ``mark_*_many``) run on the poll path's connection instead, without a hop
+to aiosqlite's thread: the next row is read under the lock (so never from a batch that has
+not committed yet), and a settlement is a unit of the group commit (``sqlite_batch.py``) that
+returns once committed, so a row is marked sent on disk before the next one is sent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
@@ -18,6 +23,7 @@ import aiosqlite
 from monitor.events.record import EventRecord
 from monitor.model import Alert
 from monitor.store.base import OutboxRow, OutboxState, PruneReport
+from monitor.store.sqlite_batch import GroupCommit
 from monitor.store.sqlite_events import PRUNE_EVENTS, list_events
 from monitor.store.sqlite_schema import chunks, outbox_from_row, ts
 from monitor.store.sqlite_tx import SqliteTransaction
@@ -27,6 +33,8 @@ class SqliteOutbox:
     """Outbox, event listing and housekeeping methods of ``SqliteStore``."""
 
     _conn: aiosqlite.Connection
+    _db: sqlite3.Connection
+    _batch: GroupCommit
     _lock: asyncio.Lock
     _tx: SqliteTransaction
 
@@ -38,15 +46,12 @@ class SqliteOutbox:
     _OUTBOX = "SELECT o.*, a.alert_json FROM outbox o JOIN alerts a ON a.alert_id = o.alert_id"
 
     async def next_outbox(self, notifier: str) -> OutboxRow | None:
-        async with (
-            self._lock,
-            self._conn.execute(
+        async with self._lock:
+            row = self._db.execute(
                 f"{self._OUTBOX} WHERE o.notifier = ? AND o.state = 'pending'"
                 " ORDER BY o.seq LIMIT 1",
                 (notifier,),
-            ) as cur,
-        ):
-            row = await cur.fetchone()
+            ).fetchone()
         return outbox_from_row(row) if row else None
 
     async def outbox(
@@ -122,11 +127,12 @@ class SqliteOutbox:
 
     async def _settle(self, sql: str, params: Sequence[object], alert_ids: Sequence[str]) -> None:
         """Run ``sql ... WHERE state = 'pending' AND alert_id IN (…)`` over every id, in one
-        transaction (a digest's rows are settled together or not at all)."""
-        async with self._write() as conn:
+        transaction (a digest's rows are settled together or not at all), committed when this
+        returns."""
+        async with self._batch.unit():
             for chunk in chunks(list(alert_ids)):
                 marks = ",".join("?" * len(chunk))
-                await conn.execute(
+                self._db.execute(
                     f"{sql} WHERE state = 'pending' AND alert_id IN ({marks})",
                     (*params, *chunk),
                 )

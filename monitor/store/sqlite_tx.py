@@ -67,34 +67,52 @@ class SqliteTransaction(SqliteEventsTx):
     async def add_alerts(
         self, alerts: Sequence[Alert], *, not_before: Mapping[str, datetime] | None = None
     ) -> list[str]:
-        new: list[str] = []
-        holds = not_before or {}
+        # One lookup for the ids already stored, then two executemany inserts: a repeated
+        # decision (an id already stored) queues nothing.
+        ids = list(dict.fromkeys(alert.id for alert in alerts))
+        known: set[str] = set()
+        for chunk in chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            async with self.conn.execute(
+                f"SELECT alert_id FROM alerts WHERE alert_id IN ({marks})", chunk
+            ) as cur:
+                known.update([row[0] async for row in cur])
+        fresh: dict[str, Alert] = {}
         for alert in alerts:
-            cur = await self.conn.execute(
-                "INSERT OR IGNORE INTO alerts (alert_id, notifier, rule_id, kind, event_key,"
-                " parent_id, created_at, alert_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            if alert.id not in known:
+                fresh.setdefault(alert.id, alert)
+        if not fresh:
+            return []
+        holds = not_before or {}
+        await self.conn.executemany(
+            "INSERT INTO alerts (alert_id, notifier, rule_id, kind, event_key,"
+            " parent_id, created_at, alert_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
                 (
-                    alert.id,
-                    alert.notifier,
-                    alert.rule_id,
-                    alert.kind,
-                    alert.event_key,
-                    alert.parent_id,
-                    ts(alert.created_at),
-                    json.dumps(alert.to_json(), ensure_ascii=False),
-                ),
-            )
-            if cur.rowcount == 1:
-                hold = ts(holds.get(alert.id))
-                # A held alert's first attempt is its release time.
-                first = max(hold or 0.0, ts(alert.created_at) or 0.0)
-                await self.conn.execute(
-                    "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at,"
-                    " not_before) VALUES (?, ?, 'pending', ?, ?, ?)",
-                    (alert.id, alert.notifier, first, ts(alert.created_at), hold),
+                    a.id,
+                    a.notifier,
+                    a.rule_id,
+                    a.kind,
+                    a.event_key,
+                    a.parent_id,
+                    ts(a.created_at),
+                    json.dumps(a.to_json(), ensure_ascii=False),
                 )
-                new.append(alert.id)
-        return new
+                for a in fresh.values()
+            ],
+        )
+        outbox = []
+        for a in fresh.values():
+            hold = ts(holds.get(a.id))
+            # A held alert's first attempt is its release time.
+            first = max(hold or 0.0, ts(a.created_at) or 0.0)
+            outbox.append((a.id, a.notifier, first, ts(a.created_at), hold))
+        await self.conn.executemany(
+            "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at,"
+            " not_before) VALUES (?, ?, 'pending', ?, ?, ?)",
+            outbox,
+        )
+        return list(fresh)
 
     async def source_state(self, source_id: str) -> SourceState:
         async with self.conn.execute(
