@@ -26,6 +26,7 @@ COMMANDS: list[str] = [
     "outbox",
     "sources",
     "scan",
+    "state",
 ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from monitor.store.base import (
     EventStamp,
     LeaseLost,
@@ -16,6 +18,7 @@ from monitor.store.base import (
     notifier_lease,
     stream_lease,
 )
+from monitor.store.checks import StateError, check_sqlite_state
 
 __all__ = [
     "EventStamp",
@@ -25,6 +28,7 @@ __all__ = [
     "SourceActivity",
     "SourcePlan",
     "SourceState",
+    "StateError",
     "Store",
     "Transaction",
     "display_url",
@@ -41,7 +45,12 @@ async def open_store(url: str) -> Store:
     if url.startswith("sqlite:///"):
         from monitor.store.sqlite import SqliteStore
 
-        return await SqliteStore.open(url[len("sqlite:///") :], url=url)
+        path = url[len("sqlite:///") :]
+        if path != ":memory:":
+            # One line naming the path, the problem and what to do (exit 2), before SQLite
+            # touches a damaged file.
+            check_sqlite_state(Path(path))
+        return await SqliteStore.open(path, url=url)
     scheme = url.split(":", 1)[0]
     if scheme in ("postgresql", "postgres"):
         try:
