@@ -29,6 +29,7 @@ COMMANDS: list[str] = [
     "outbox",
     "sources",
     "scan",
+    "state",
 ]
 
 

@@ -40,6 +40,7 @@ from monitor.poller import PolledSourceRuntime, Poller, describe_error
 from monitor.scheduler import Scheduler, plan_sources
 from monitor.settings import Settings, load_settings
 from monitor.store import Store, open_store
+from monitor.store.health import StoreHealth
 from rules import RULES
 from rules.base import Rule
 
@@ -63,6 +64,7 @@ class Runtime:
     pushed: Pushed
     notifiers: Notifiers = field(default_factory=dict)
     decide_fn: Decide | None = None  # a test's decide; kept across reloads
+    health: StoreHealth = field(default_factory=lambda: StoreHealth(""))  # for /readyz
 
     @property
     def lease_s(self) -> float:
@@ -148,7 +150,8 @@ async def open_runtime(
         store = await open_store(settings.state_url)
         stack.push_async_callback(store.close)
         notifiers = build_notifiers(settings, http, {})
-        delivery = DeliveryWorker(store, notifiers)
+        health = StoreHealth(store.url)  # whether the store accepts writes
+        delivery = DeliveryWorker(store, notifiers, health=health)
         pipeline = Pipeline(
             store,
             rules,
@@ -157,9 +160,19 @@ async def open_runtime(
             decide=decide_fn or EventDecide.from_settings(settings),
             on_alerts=delivery.kick,
         )
-        poller = Poller(store, http, pipeline, polled)
+        poller = Poller(store, http, pipeline, polled, health=health)
         rt = Runtime(
-            settings, http, store, pipeline, poller, delivery, polled, pushed, notifiers, decide_fn
+            settings,
+            http,
+            store,
+            pipeline,
+            poller,
+            delivery,
+            polled,
+            pushed,
+            notifiers,
+            decide_fn,
+            health,
         )
         # The notifiers in force when the daemon stops (a reload may have replaced some).
         stack.push_async_callback(lambda: _close_notifiers(rt.notifiers))
@@ -278,7 +291,7 @@ class Reloader:
         old_worker, old_notifiers = rt.delivery, rt.notifiers
         # In-flight sends finish (up to grace_s); unsent rows stay queued for the new worker.
         await old_worker.stop(rt.settings.monitor.grace_s)
-        worker = DeliveryWorker(rt.store, notifiers)
+        worker = DeliveryWorker(rt.store, notifiers, health=rt.health)
         rt.delivery = worker
         rt.notifiers = notifiers
         self.scheduler.delivery = worker

@@ -35,7 +35,7 @@ import structlog
 from monitor import metrics
 from monitor.contracts import SourceCursor
 from monitor.model import Alert, Item, utcnow
-from monitor.pipeline.decide import EventDecide
+from monitor.pipeline.decide import EventDecide, decisions_logged_after_commit, log_decided
 from monitor.pipeline.routing import (
     Decide,
     DecideContext,
@@ -112,18 +112,20 @@ class Pipeline:
             # store's own save, which SQLite commits together with other polls' saves.
             await self.store.save_source_state(state)
             return Outcome(fetched=len(items), new=0, matched=0)
-        async with self.store.transaction() as tx:
-            fresh = await tx.unseen([item.key for item in unique])
-            new_items = [item for item in unique if item.key in fresh]
-            if unique:
-                await tx.mark_seen(unique, now)
-            routed = self._evaluate(new_items, now, first_poll)
-            if routed:
-                await tx.add_matches([(r.match, r.item) for r in routed], now)
-            decided = await self.decide(tx, routed, DecideContext(now, self.notifiers))
-            queued = await queue(tx, decided)
-            if state is not None:
-                await tx.save_source_state(state)
+        with decisions_logged_after_commit() as notes:
+            async with self.store.transaction() as tx:
+                fresh = await tx.unseen([item.key for item in unique])
+                new_items = [item for item in unique if item.key in fresh]
+                if unique:
+                    await tx.mark_seen(unique, now)
+                routed = self._evaluate(new_items, now, first_poll)
+                if routed:
+                    await tx.add_matches([(r.match, r.item) for r in routed], now)
+                decided = await self.decide(tx, routed, DecideContext(now, self.notifiers))
+                queued = await queue(tx, decided)
+                if state is not None:
+                    await tx.save_source_state(state)
+        log_decided(notes)
         metrics.committed((r.rule.id for r in routed), _queued(decided, queued))
         if queued and self.on_alerts:
             self.on_alerts(queued)
@@ -136,9 +138,11 @@ class Pipeline:
         if flush is None:
             return []
         now = self.clock()
-        async with self.store.transaction() as tx:
-            flushed = await flush(tx, now, notifiers=self.notifiers)
-            queued = await queue(tx, flushed)
+        with decisions_logged_after_commit() as notes:
+            async with self.store.transaction() as tx:
+                flushed = await flush(tx, now, notifiers=self.notifiers)
+                queued = await queue(tx, flushed)
+        log_decided(notes)
         metrics.committed((), _queued(flushed, queued))
         if queued and self.on_alerts:
             self.on_alerts(queued)
