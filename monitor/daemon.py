@@ -12,6 +12,7 @@ what is pending, and returns 0 when everything went fine, 1 otherwise.
 from __future__ import annotations
 
 import asyncio
+import functools
 import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -22,6 +23,7 @@ import structlog
 
 from adapters import ADAPTERS
 from adapters.base import SourceOptions
+from monitor import metrics
 from monitor.config_errors import ConfigError, ConfigIssue, display_path
 from monitor.contracts import HttpClient, PolledSource, PushSource, SourceCursor
 from monitor.delivery import DeliveryWorker
@@ -38,6 +40,8 @@ from monitor.pipeline.decide import EventDecide
 from monitor.poller import PolledSourceRuntime, Poller, describe_error
 from monitor.retry import PUSH_RESTART_BASE_S, PUSH_RESTART_CAP_S, Backoff
 from monitor.scheduler import Scheduler, plan_sources
+from monitor.server.app import serve
+from monitor.server.context import ServerContext
 from monitor.settings import Settings
 from monitor.store import LeaseLost, Store, open_store, stream_lease
 from rules import RULES
@@ -208,6 +212,24 @@ async def _summaries(rt: Runtime, every_s: float) -> None:
             log.info("poll.summary", period_s=round(every_s), **counts)
 
 
+async def readiness(rt: Runtime, scheduler: Scheduler, stop: asyncio.Event) -> str | None:
+    """Why the daemon cannot do its work now (``/readyz``), or None when it can: it is not
+    stopping, its ticker dispatched recently, and the store takes a write."""
+    if stop.is_set() or not scheduler.accepting:
+        return "stopping" if stop.is_set() else "scheduler not started"
+    age = scheduler.tick_age()
+    limit = max(10.0, 5 * scheduler.tick_s)
+    if age is None or age > limit:
+        when = "never" if age is None else f"{age:.0f}s ago"
+        return f"scheduler not ticking (last dispatch {when})"
+    try:
+        await rt.store.probe_write()
+    except Exception as exc:
+        metrics.store_error("probe")
+        return f"store not writable: {describe_error(exc)}"
+    return None
+
+
 async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
     """The daemon. Returns 0 after a graceful stop on SIGINT/SIGTERM."""
     loop = asyncio.get_running_loop()
@@ -237,7 +259,9 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
                 tick_s=tick_s,
                 flush=rt.pipeline.flush_due,
             )
-            async with asyncio.TaskGroup() as group:
+            ctx = ServerContext(settings, rt.store, handles={"runtime": rt})
+            ctx.readiness = functools.partial(readiness, rt, scheduler, stop)
+            async with serve(ctx) as endpoint, asyncio.TaskGroup() as group:
                 push_tasks = [
                     group.create_task(run_push_source(source, rt), name=f"push:{sid}")
                     for sid, (_, source) in rt.pushed.items()
@@ -251,6 +275,7 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
                     rules=len(rt.pipeline.rules),
                     notifiers=sorted(rt.pipeline.notifiers),
                     state=rt.store.url,
+                    endpoint=endpoint.url if endpoint else None,
                 )
                 await stop.wait()
                 grace = settings.monitor.grace_s

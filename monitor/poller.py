@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 import structlog
 
 from adapters.base import SourceOptions
+from monitor import metrics
 from monitor.contracts import FetchError, HttpClient, PolledSource
 from monitor.logs import HotLogger, mask_text
 from monitor.model import utcnow
@@ -144,13 +145,17 @@ class Poller:
                 # Another node claimed this source after our lease ran out: its poll counts,
                 # ours was rolled back whole.
                 log.warning("source.lease_lost", reason=str(exc))
+                metrics.poll_done(source_id, "lease_lost", time.perf_counter() - t0)
                 return False
             except Exception as exc:
                 # The store or a decision failed: nothing was committed, the cursor did
                 # not move; back off like any other failure.
                 log.exception("source.process_failed", error=describe_error(exc))
+                metrics.store_error("commit")
                 await self._failed(runtime, state, exc, t0)
                 return False
+            kind = "not_modified" if result.not_modified else "ok"
+            metrics.poll_done(source_id, kind, time.perf_counter() - t0, outcome.new)
             stats = self.stats
             stats.polls += 1
             stats.not_modified += result.not_modified
@@ -184,6 +189,7 @@ class Poller:
     ) -> None:
         self.stats.polls += 1
         self.stats.failed += 1
+        metrics.poll_done(runtime.options.id, "failed", time.perf_counter() - t0)
         now = self.clock()
         failures = state.failures + 1
         delay = after_failure(runtime.cadence, failures, exc, self.rng)
@@ -206,6 +212,7 @@ class Poller:
             return
         except Exception:
             log.exception("source.state_not_saved")
+            metrics.store_error("save_state")
         fields = {
             "status": status,
             "reason": reason,

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from adapters.base import SourceOptions
+from monitor import metrics
 from monitor.delivery import DeliveryWorker
 from monitor.model import stable_hash, utcnow
 from monitor.pacing import Cadence
@@ -104,6 +105,18 @@ class Scheduler:
         self._accepting = False
         self._dispatching: asyncio.Future[int] | None = None
         self._claims_failing = False
+        self.last_tick: float | None = None  # loop time of the last dispatch (readiness)
+
+    @property
+    def accepting(self) -> bool:
+        """Started and not stopping: new polls are being dispatched."""
+        return self._accepting
+
+    def tick_age(self) -> float | None:
+        """Seconds since the ticker last dispatched, or None before its first tick."""
+        if self.last_tick is None:
+            return None
+        return asyncio.get_running_loop().time() - self.last_tick
 
     @property
     def inflight(self) -> frozenset[str]:
@@ -144,6 +157,7 @@ class Scheduler:
 
     async def dispatch(self) -> int:
         """Start polls for the due sources; returns how many were started."""
+        self.last_tick = asyncio.get_running_loop().time()
         free = self.concurrency - len(self._inflight)
         if free <= 0:
             return 0
@@ -151,6 +165,7 @@ class Scheduler:
             due = await self.store.claim_due_sources(self.clock(), free, self.lease_s)
         except Exception as exc:
             # Every tick fails while the store is unreachable: the traceback once, then quiet.
+            metrics.store_error("claim")
             if self._claims_failing:
                 log.debug("scheduler.claim_failed", error=f"{type(exc).__name__}: {exc}")
             else:

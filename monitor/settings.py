@@ -31,6 +31,7 @@ from monitor.contracts import HttpSettings
 from monitor.events.options import Silence
 from monitor.notifiers import NOTIFIERS
 from monitor.notifiers.base import NotifierOptions
+from monitor.server.options import ServerSettings, read_server_token
 from monitor.units import Seconds
 from rules import RULES
 from rules.base import RuleOptions
@@ -64,6 +65,7 @@ class MonitorSettings(BaseModel):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["auto", "console", "json"] = "auto"
     http: HttpSettings = HttpSettings()
+    server: ServerSettings = ServerSettings()
 
     @model_validator(mode="before")
     @classmethod
@@ -191,6 +193,8 @@ def load_settings(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Settings:
     _cross_check(col, sources, rules, notifiers)
     silences = _load_silences(col, doc.silences, sources, rules, notifiers)
     secrets = _read_secrets(col, sources, notifiers)
+    if monitor is not None:
+        read_server_token(col, monitor.server, secrets)
     if col.issues or monitor is None:
         raise ConfigError(col.issues)
     return Settings(

@@ -33,6 +33,9 @@ from structlog.testing import capture_logs
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CI = os.environ.get("CI", "").lower() == "true"
+# Every daemon a test starts serves its HTTP endpoint on a free port, never the default 8686.
+SERVER_LISTEN_ENV = "BILAT_MONITOR__SERVER__LISTEN"
+ANY_PORT = "127.0.0.1:0"
 
 # PostgreSQL fixtures (pg_database, pg_url) for any directory's store tests.
 pytest_plugins = ["tests.postgres"]
@@ -302,10 +305,12 @@ def write_config(tmp_path: Path) -> WriteConfig:
 
 @pytest.fixture(autouse=True)
 def _no_bilat_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests start without BILAT_* overrides from the developer's shell."""
+    """Tests start without BILAT_* overrides from the developer's shell, except that every
+    daemon's HTTP endpoint takes a free port (tests never collide on 8686)."""
     for name in list(os.environ):
         if name.upper().startswith("BILAT_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv(SERVER_LISTEN_ENV, ANY_PORT)
 
 
 @pytest.fixture(autouse=True)
@@ -343,6 +348,7 @@ class CliResult:
 def cli_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("BILAT_")}
     env["PYTHONUNBUFFERED"] = "1"
+    env[SERVER_LISTEN_ENV] = ANY_PORT  # every test daemon's endpoint on a free port
     # The suite reads the per-poll and per-alert lines (source.polled, alert.decided,
     # alert.delivered), which are debug lines.
     env["BILAT_MONITOR__LOG_LEVEL"] = "debug"

@@ -32,13 +32,15 @@ from datetime import datetime, timedelta
 
 import structlog
 
+from monitor import metrics
 from monitor.contracts import SourceCursor
-from monitor.model import Item, utcnow
+from monitor.model import Alert, Item, utcnow
 from monitor.pipeline.decide import EventDecide
 from monitor.pipeline.routing import (
     Decide,
     DecideContext,
     Flush,
+    QueuedAlert,
     RoutedMatch,
     queue,
 )
@@ -56,6 +58,12 @@ class Outcome:
     new: int
     matched: int
     alerts: list[str] = field(default_factory=list)  # ids of newly queued alerts
+
+
+def _queued(decided: Sequence[QueuedAlert], ids: Sequence[str]) -> list[Alert]:
+    """The alerts among ``decided`` that ``queue`` really added (not already queued)."""
+    added = set(ids)
+    return [d.alert for d in decided if d.alert.id in added]
 
 
 class Pipeline:
@@ -116,6 +124,7 @@ class Pipeline:
             queued = await queue(tx, decided)
             if state is not None:
                 await tx.save_source_state(state)
+        metrics.committed((r.rule.id for r in routed), _queued(decided, queued))
         if queued and self.on_alerts:
             self.on_alerts(queued)
         return Outcome(fetched=len(items), new=len(new_items), matched=len(routed), alerts=queued)
@@ -128,7 +137,9 @@ class Pipeline:
             return []
         now = self.clock()
         async with self.store.transaction() as tx:
-            queued = await queue(tx, await flush(tx, now, notifiers=self.notifiers))
+            flushed = await flush(tx, now, notifiers=self.notifiers)
+            queued = await queue(tx, flushed)
+        metrics.committed((), _queued(flushed, queued))
         if queued and self.on_alerts:
             self.on_alerts(queued)
         return queued

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from monitor.store.base import (
+    EventStamp,
     LeaseLost,
     OutboxRow,
     PruneReport,
+    SourceActivity,
     SourcePlan,
     SourceState,
     Store,
@@ -16,9 +18,11 @@ from monitor.store.base import (
 )
 
 __all__ = [
+    "EventStamp",
     "LeaseLost",
     "OutboxRow",
     "PruneReport",
+    "SourceActivity",
     "SourcePlan",
     "SourceState",
     "Store",

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -120,11 +120,42 @@ class OutboxRow:
 
 
 @dataclass(frozen=True, slots=True)
+class LeaseHolder:
+    """A lease some node holds (``bilat status``, the leases gauge)."""
+
+    name: str  # "source:<id>" (a poll in flight), "stream:<id>", "notifier:<name>"
+    owner: str  # the node's id (hostname:pid:random)
+    until: datetime
+    mine: bool  # held by this process
+
+
+@dataclass(frozen=True, slots=True)
 class PruneReport:
     seen: int = 0
     matches: int = 0
     alerts: int = 0
     events: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceActivity:
+    """What the items a source brought say about it (the desk's sources page): how many it
+    brought in the window, when, and when it last brought anything new at all."""
+
+    source_id: str
+    items: int  # items first seen at or after the window's start
+    first_item_at: datetime | None  # the earliest of those
+    last_item_at: datetime | None  # the newest item ever first seen (within retention)
+
+
+@dataclass(frozen=True, slots=True)
+class EventStamp:
+    """An event's version, cheap to read: the live page compares these to see what changed."""
+
+    key: str
+    updated_at: datetime
+    report_count: int
+    status: str
 
 
 class Transaction(Protocol):
@@ -330,6 +361,48 @@ class Store(Protocol):
     ) -> list[EventRecord]:
         """Events updated at or after ``since``, of ``pair`` ("CN-IN") and ``kind`` when
         given, latest meeting date first, with their reports (``bilat events``)."""
+        ...
+
+    # -- operations (readiness, metrics, ``bilat status``) --------------------------------
+
+    async def probe_write(self) -> None:
+        """A cheap write that changes nothing; raises when the store refuses writes (disk
+        full, file size limit, read-only database), for ``/readyz``."""
+        ...
+
+    async def outbox_counts(self) -> dict[tuple[str, str], int]:
+        """Outbox rows per (notifier, state), pending and dead (sent rows are history)."""
+        ...
+
+    async def lease_holders(self, now: datetime) -> list[LeaseHolder]:
+        """Leases held at ``now`` by any node (PostgreSQL); SQLite has no other nodes: []."""
+        ...
+
+    # -- reads for the desk's web page (monitor/web); never write ------------------------
+
+    async def events_between(
+        self, *, since: date | None = None, until: date | None = None, limit: int = 1000
+    ) -> list[EventRecord]:
+        """Events whose meeting date lies in [``since``, ``until``] (either end open when
+        None), latest meeting date first, with their reports."""
+        ...
+
+    async def event_record(self, event_key: str) -> EventRecord | None:
+        """One event with its reports, or None."""
+        ...
+
+    async def event_outbox(self, event_key: str) -> list[OutboxRow]:
+        """The alerts sent (or waiting) about one event with their delivery state, oldest
+        first; pruned alerts are gone."""
+        ...
+
+    async def source_activity(self, *, since: datetime) -> dict[str, SourceActivity]:
+        """Per source that brought any item still remembered: the items first seen since
+        ``since`` and the newest item's time."""
+        ...
+
+    async def event_stamps(self, *, since: datetime) -> list[EventStamp]:
+        """Versions of the events updated at or after ``since``, by key."""
         ...
 
     # -- housekeeping --------------------------------------------------------------------

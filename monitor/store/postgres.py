@@ -55,7 +55,9 @@ from monitor.store.base import (
     Transaction,
     display_url,
 )
+from monitor.store.postgres_ops import PostgresOps
 from monitor.store.postgres_outbox import PostgresOutbox
+from monitor.store.postgres_reads import PostgresReads
 from monitor.store.postgres_schema import MIGRATIONS, lock_key, state_from_row
 from monitor.store.postgres_tx import Fences, PostgresTransaction
 
@@ -94,7 +96,7 @@ async def _finish(aw: Awaitable[T]) -> T:
     return task.result()
 
 
-class PostgresStore(PostgresOutbox):
+class PostgresStore(PostgresOutbox, PostgresOps, PostgresReads):
     """``Store`` on a PostgreSQL database. Open with ``await PostgresStore.open(url)``."""
 
     def __init__(self, url: str, pool: asyncpg.Pool, node: str) -> None:

@@ -37,7 +37,9 @@ from monitor.store.base import (
     SourceState,
 )
 from monitor.store.sqlite_batch import CHECKPOINT_EVERY, GroupCommit, SyncConnection, connect
+from monitor.store.sqlite_ops import SqliteOps
 from monitor.store.sqlite_outbox import SqliteOutbox
+from monitor.store.sqlite_reads import SqliteReads
 from monitor.store.sqlite_schema import (
     MIGRATIONS,
     AddColumn,
@@ -50,7 +52,7 @@ from monitor.store.sqlite_tx import SqliteTransaction
 log = structlog.get_logger(__name__)
 
 
-class SqliteStore(SqliteOutbox):
+class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
     """``Store`` on one SQLite file. Open with ``await SqliteStore.open(path)``."""
 
     def __init__(self, url: str, conn: aiosqlite.Connection, db: sqlite3.Connection) -> None:

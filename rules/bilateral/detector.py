@@ -21,7 +21,7 @@ from monitor.model import Item, Match, Meeting, MeetingStatus
 from rules.base import RuleOptions
 from rules.bilateral.frames import build_entities, resolve
 from rules.bilateral.gazetteer import gazetteer
-from rules.bilateral.language import guess_among, guess_language, lexicon_for
+from rules.bilateral.language import LATIN_LEXICONS, guess_among, guess_language, lexicon_for
 from rules.bilateral.pairing import Side
 from rules.bilateral.reader import DocState, Report, read_segment
 from rules.bilateral.status import RANK
@@ -49,6 +49,9 @@ def detect(
     if code not in g.langs:
         code = guess_language(None, segments)
     lex, strict = lexicon_for(g, code)
+    verbatim = segments
+    if code not in LATIN_LEXICONS:
+        segments = [_blank_glosses(seg) for seg in segments]
     norms = [normalize(seg) for seg in segments]
     hits = [g.meeting_words(n.folded, code if strict else None) for n in norms]
     if not any(hits) and not lang and strict:
@@ -66,11 +69,24 @@ def detect(
     if not any(hits):
         return []  # most items: no meeting word in the text's language, nothing to read
     doc = DocState(g, code, lex, g.langs.get("en"), strict, published)
+    if verbatim != segments:
+        doc.verbatim = verbatim
     _find_author(doc, text, author)
     for si, (seg, norm, pos) in enumerate(zip(segments, norms, hits, strict=True)):
         doc.segment = si
         read_segment(doc, seg, norm, pos, is_title=title is not None and si == 0)
     return _merge(doc)
+
+
+# "नरेंद्र मोदी (Prime Minister Narendra Modi)": Indian and other non-Latin outlets gloss names,
+# titles and places in English; read twice, a gloss doubles every entity and mixes English
+# meeting words into the sentence.
+_GLOSS = re.compile(r"\((?=[^()]*[A-Za-z])[A-Za-z0-9 .,'’&\-–/]{2,80}\)")
+
+
+def _blank_glosses(segment: str) -> str:
+    """Glosses become spaces of the same length, so offsets still point into the original."""
+    return _GLOSS.sub(lambda m: " " * len(m.group()), segment)
 
 
 def _find_author(doc: DocState, text: str, author: str | None) -> None:

@@ -89,6 +89,9 @@ class DocState:
     segment: int = 0
     opening: list[tuple[str, SentenceFinder]] = field(default_factory=list)
     main_done: bool = False
+    # the segments as written, when the ones read had glosses blanked (same offsets): the
+    # evidence quotes the text verbatim
+    verbatim: list[str] = field(default_factory=list)
 
     def scan_sentence(
         self, seg: str, sent: Sentence, whole: Normalized | None = None
@@ -161,7 +164,8 @@ def _read_sentence(
     ents, trigs, cue_names, host, location = _prepare(doc, seg, folded, ms, trigs, cues, first)
     if doc.main is None and first:
         doc.main = _protagonist(ents)
-    sentence_text = seg[sent.start : sent.end]
+    written = doc.verbatim[doc.segment] if doc.verbatim else seg
+    sentence_text = written[sent.start : sent.end]
     if "history" in cue_names or old_year(sentence_text, day.year if day else None):
         return
     cjk = doc.lang in _CJK_LANGS

@@ -66,10 +66,20 @@ _CLAUSE_BREAK = re.compile(r";|:(?!\d)| — | – |(?:하|갖|했|가졌|열었)
 _CJK_CLAUSE = re.compile(r"[,，、。；]")
 
 
-def _near(cue: Cue, t: Trigger, before: int, after: int, folded: str, comma: bool = False) -> bool:
+def _near(
+    cue: Cue,
+    t: Trigger,
+    before: int,
+    after: int,
+    folded: str,
+    comma: bool = False,
+    own_clause: bool = False,
+) -> bool:
     if cue.end <= t.start:
         ok = t.start - cue.end <= before
         between = folded[cue.end : t.start]
+        if own_clause and _CJK_CLAUSE.search(between):
+            return False
     elif cue.start >= t.end:
         ok = cue.start - t.end <= after
         between = folded[t.end : cue.start]
@@ -96,17 +106,21 @@ def trigger_status(
     k = 0.4 if cjk else 1.0
     sov = lang in SOV
 
-    def has(name: str, before: float, after: float, comma: bool = False) -> bool:
+    def has(name: str, before: float, after: float, comma: bool = False, own: bool = False) -> bool:
         found = cues.get(name)
         if not found:
             return False
         b, a = int(before * k), int(after * k)
-        return any(_near(c, t, b, a, folded, comma) for c in found)
+        return any(_near(c, t, b, a, folded, comma, own) for c in found)
 
     neg_after = 14 if sov else 3
     # Chinese negates the whole verb phrase ahead: 没有安排王毅与布林肯会面 (within the clause)
     neg_before = 36 if lang == "zh" else 16
-    if has("deny", 90, 90) or has("hypothetical", 60, 45) or has("history", 120, 120):
+    # a request, offer or refusal ahead of the meeting word governs it only in its own
+    # clause: "at the request of the US side, the PM held a call with ..." was held
+    if has("deny", 90, 90, own=True) or has("hypothetical", 60, 45, own=True):
+        return None
+    if has("history", 120, 120):
         return None
     if has("negation", neg_before, neg_after, comma=cjk) or has("coattend", 30, 30):
         return None

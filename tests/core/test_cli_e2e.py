@@ -222,11 +222,17 @@ async def test_run_keeps_running_calmly_when_sources_are_down(
         )
     )
     proc = await start_cli("run", "-c", str(config))
+    assert proc.stderr is not None
+    head = []  # up to daemon.started: a loaded machine may take seconds to start
+    while not head or b'"daemon.started"' not in head[-1]:
+        head.append(await asyncio.wait_for(proc.stderr.readline(), 30))
+        assert head[-1], b"".join(head)
     await asyncio.sleep(3)
     assert proc.returncode is None  # still running
     proc.send_signal(signal.SIGINT)
-    _, err = await asyncio.wait_for(proc.communicate(), 15)
+    _, rest = await asyncio.wait_for(proc.communicate(), 15)
     assert proc.returncode == 0
+    err = b"".join(head) + rest
     events = [json.loads(line) for line in err.decode().splitlines() if line.startswith("{")]
     failing = sorted(e["source_id"] for e in events if e["event"] == "source.failing")
     assert failing == ["a", "b"]

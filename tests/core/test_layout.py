@@ -287,7 +287,7 @@ def test_monitor_has_rooms_not_a_hall() -> None:
     [
         ("the HTTP client's SSRF policy", "monitor/net/ssrf.py"),
         ("event clustering", "monitor/events/cluster.py"),
-        ("the outbox worker", "monitor/delivery.py"),
+        ("the outbox worker", "monitor/delivery/worker.py"),
         ("Slack rendering", "monitor/render/slack.py"),
         ("the SQLite store", "monitor/store/sqlite.py"),
         ("the bilateral detector", "rules/bilateral/detector.py"),

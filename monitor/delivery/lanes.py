@@ -1,0 +1,61 @@
+"""A notifier's delivery lane in this process: its notifier, options, pacing and outage state.
+
+One lane per enabled notifier; the worker (``worker.py``) runs one task per lane. A lane also
+carries this node's lease on the notifier (several nodes: one delivers each notifier).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import cast
+
+from monitor.leases import LeaseKeeper
+from monitor.notifiers.base import DigestNotifier, Notifier, NotifierOptions
+
+IDLE_WAKE_S = 30.0  # re-check the outbox now and then even without a kick
+DIGEST_MAX = 200  # alerts per digest message; the rest go in the next one, right after
+LANE_LEASE_S = 30.0  # a dead node's notifier lanes move to another node after about this long
+
+
+@dataclass(slots=True)
+class Lane:
+    """One notifier's delivery state in this process."""
+
+    name: str
+    notifier: Notifier
+    options: NotifierOptions
+    digest: DigestNotifier | None = None  # set when the notifier sends digests
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    last_attempt: float | None = None  # monotonic
+    failing_since: datetime | None = None
+    task: asyncio.Task[None] | None = None
+    keeper: LeaseKeeper | None = None  # this node's turn at the notifier (several nodes)
+    keeper_task: asyncio.Task[None] | None = None
+
+    @property
+    def digest_s(self) -> float | None:
+        return self.digest.digest_interval if self.digest is not None else None
+
+    def pace_wait(self) -> float:
+        """Seconds until ``min_interval`` has passed since the previous attempt."""
+        if self.last_attempt is None:
+            return 0.0
+        return max(0.0, self.last_attempt + self.options.min_interval - time.monotonic())
+
+
+def make_lane(name: str, notifier: Notifier, options: NotifierOptions) -> Lane:
+    """A lane for ``notifier``; digest mode when it has both an interval and ``send_digest``."""
+    interval = getattr(notifier, "digest_interval", None)
+    has_digest = interval is not None and callable(getattr(notifier, "send_digest", None))
+    digest = cast(DigestNotifier, notifier) if has_digest else None
+    return Lane(name, notifier, options, digest)
+
+
+@dataclass(frozen=True, slots=True)
+class DrainReport:
+    sent: int = 0
+    dead: int = 0
+    pending: int = 0  # still waiting (retrying) when the drain ended

@@ -1,0 +1,235 @@
+"""The delivery worker: one task per notifier lane takes the oldest pending row, waits until it
+is due and paced, sends it and has ``record.py`` settle the outcome (see the package docstring).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
+
+import structlog
+
+from monitor.delivery.lanes import (
+    DIGEST_MAX,
+    IDLE_WAKE_S,
+    LANE_LEASE_S,
+    DrainReport,
+    Lane,
+    make_lane,
+)
+from monitor.delivery.record import RETRY_BASE_S, RETRY_CAP_S, Recorder
+from monitor.leases import LeaseKeeper
+from monitor.model import Alert, utcnow
+from monitor.notifiers.base import Delivery, Notifier, NotifierOptions
+from monitor.store.base import OutboxRow, Store, notifier_lease
+
+log = structlog.get_logger("monitor.delivery")
+
+
+class DeliveryWorker:
+    """Delivers outbox rows, one task per enabled notifier."""
+
+    def __init__(
+        self,
+        store: Store,
+        notifiers: Mapping[str, tuple[Notifier, NotifierOptions]],
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        rng: random.Random | None = None,
+        retry_base_s: float = RETRY_BASE_S,
+        retry_cap_s: float = RETRY_CAP_S,
+        lease_s: float = LANE_LEASE_S,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self._lanes = {name: make_lane(name, n, o) for name, (n, o) in notifiers.items()}
+        for lane in self._lanes.values():
+            lane.keeper = LeaseKeeper(store, notifier_lease(lane.name), ttl_s=lease_s, clock=clock)
+        self.recorder = Recorder(
+            store, clock=clock, rng=self.rng, retry_base_s=retry_base_s, retry_cap_s=retry_cap_s
+        )
+        self._stopping = False
+
+    @property
+    def sent_total(self) -> int:
+        """Rows delivered by this worker, daemon and burst mode alike."""
+        return self.recorder.sent_total
+
+    # -- daemon mode ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        for lane in self._lanes.values():
+            if lane.task is None:
+                lane.task = asyncio.create_task(self._run(lane), name=f"deliver:{lane.name}")
+            if lane.keeper_task is None and lane.keeper is not None:
+                lane.keeper_task = asyncio.create_task(lane.keeper.run(), name=f"lease:{lane.name}")
+
+    def kick(self, _alert_ids: object = None) -> None:
+        """Wake every lane (new rows were queued, or a sweep tick)."""
+        for lane in self._lanes.values():
+            lane.wake.set()
+
+    async def stop(self, grace_s: float) -> None:
+        """Stop taking new rows; let a send in progress finish for up to ``grace_s``."""
+        self._stopping = True
+        self.kick()
+        tasks = [lane.task for lane in self._lanes.values() if lane.task is not None]
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=grace_s)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        await self._release_lanes()
+
+    async def _release_lanes(self) -> None:
+        keeping = [lane.keeper_task for lane in self._lanes.values() if lane.keeper_task]
+        for task in keeping:
+            task.cancel()
+        await asyncio.gather(*keeping, return_exceptions=True)
+        for lane in self._lanes.values():
+            lane.keeper_task = None
+            if lane.keeper is not None:
+                await lane.keeper.release()
+
+    async def _my_turn(self, lane: Lane) -> bool:
+        """Whether this node holds the notifier's lane (always, with one node)."""
+        keeper = lane.keeper
+        return keeper is None or keeper.held or await keeper.acquire()
+
+    async def _run(self, lane: Lane) -> None:
+        while not self._stopping:
+            # Cleared before looking at the outbox, so a kick during the step is not lost.
+            lane.wake.clear()
+            try:
+                wait = await self._step(lane)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The store failed; keep the lane alive and try again shortly.
+                log.exception("delivery.worker_error", notifier=lane.name)
+                wait = 5.0
+            if wait is None or self._stopping:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(lane.wake.wait(), timeout=wait)
+
+    async def _step(self, lane: Lane) -> float | None:
+        """Send the lane's next message if it is due; else return how long to sleep."""
+        if not await self._my_turn(lane):
+            return IDLE_WAKE_S  # another node delivers; a kick or the sweep tick retries
+        head = await self._head(lane, flush=False)
+        if head is None:
+            return IDLE_WAKE_S
+        due, row = head
+        wait = max((due - self.clock()).total_seconds(), lane.pace_wait())
+        if wait > 0:
+            return min(wait, IDLE_WAKE_S)
+        await self._send(lane, row)
+        return None
+
+    # -- burst mode (bilat once) ---------------------------------------------------------
+
+    async def drain(self, deadline_s: float) -> DrainReport:
+        """Deliver every row that is or becomes due within ``deadline_s``, then return.
+        Digests do not wait for their window: what is due goes now, in one message."""
+        stop_at = time.monotonic() + deadline_s
+        try:
+            reports = await asyncio.gather(
+                *(self._drain_lane(lane, stop_at) for lane in self._lanes.values())
+            )
+        finally:
+            await self._release_lanes()
+        return DrainReport(
+            sent=sum(r.sent for r in reports),
+            dead=sum(r.dead for r in reports),
+            pending=sum(r.pending for r in reports),
+        )
+
+    async def _drain_lane(self, lane: Lane, stop_at: float) -> DrainReport:
+        sent = dead = 0
+        while True:
+            # Renewed before every attempt (no background keeper in a burst).
+            turn = lane.keeper is None or await lane.keeper.acquire()
+            head = await self._head(lane, flush=True)
+            if head is None:
+                return DrainReport(sent, dead, 0)
+            due, row = head
+            wait = max((due - self.clock()).total_seconds(), lane.pace_wait())
+            if not turn or time.monotonic() + wait > stop_at:
+                left = await self.store.outbox(notifier=lane.name, state="pending", limit=10_000)
+                return DrainReport(sent, dead, len(left))
+            if wait > 0:
+                await asyncio.sleep(wait)
+            s, d = await self._send(lane, row)
+            sent += s
+            dead += d
+
+    # -- what is next, and when ----------------------------------------------------------
+
+    async def _head(self, lane: Lane, *, flush: bool) -> tuple[datetime, OutboxRow] | None:
+        """The lane's oldest pending row and when the next send may happen (None: idle).
+        A digest lane waits for its window (opened by that row) unless ``flush``; a row
+        already retried waits for its retry time only."""
+        row = await self.store.next_outbox(lane.name)
+        if row is None:
+            return None
+        digest_s = lane.digest_s
+        if digest_s is None or flush or row.attempts:
+            return row.due_at, row
+        return max(row.due_at, row.created_at + timedelta(seconds=digest_s)), row
+
+    async def _send(self, lane: Lane, head: OutboxRow) -> tuple[int, int]:
+        """One message: the head row, or a digest of every due row. Returns (sent, dead)."""
+        if lane.digest is None:
+            return await self._attempt(lane, head)
+        digest = lane.digest
+        rows = await self.store.due_outbox(lane.name, now=self.clock(), limit=DIGEST_MAX)
+        if not rows:
+            return 0, 0
+        alerts = [r.alert for r in rows]
+        return await self.recorder.settle(
+            lane, rows, await self._call(lane, digest.send_digest(alerts))
+        )
+
+    # -- one attempt ---------------------------------------------------------------------
+
+    async def _parent_remote_id(self, lane: Lane, alert: Alert) -> str | None:
+        """The remote id to thread ``alert`` under, or None to send it top-level."""
+        if not alert.parent_id:
+            return None
+        parent = await self.store.outbox_row(alert.parent_id)
+        if parent is None or parent.state == "dead":
+            return None  # never queued, pruned or dead-lettered: the update stands alone
+        if parent.state == "pending":
+            # Cannot happen in order (the parent is queued first, to the same notifier);
+            # waiting for a row behind this one would block the queue for good.
+            log.warning(
+                "delivery.parent_pending",
+                notifier=lane.name,
+                alert_id=alert.id,
+                parent_id=alert.parent_id,
+            )
+            return None
+        return parent.remote_id
+
+    async def _attempt(self, lane: Lane, row: OutboxRow) -> tuple[int, int]:
+        alert = row.alert
+        parent_remote_id = await self._parent_remote_id(lane, alert)
+        sending = lane.notifier.send(alert, parent_remote_id=parent_remote_id)
+        return await self.recorder.settle(lane, [row], await self._call(lane, sending))
+
+    async def _call(self, lane: Lane, sending: Awaitable[Delivery]) -> Delivery:
+        lane.last_attempt = time.monotonic()
+        try:
+            return await sending
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            # A notifier bug must not stop delivery: treat it as transient and say so.
+            log.exception("delivery.error", notifier=lane.name)
+            return Delivery("retry", detail=f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,44 @@
+"""Operations queries of the SQLite store (a part of ``SqliteStore``): the readiness write
+probe, outbox depth per notifier, leases (none: one process owns the file)."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+
+import aiosqlite
+
+from monitor.store.base import LeaseHolder
+
+
+class SqliteOps:
+    """Readiness and metrics methods of ``SqliteStore``."""
+
+    _conn: aiosqlite.Connection
+    _lock: asyncio.Lock
+
+    def _write(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+        raise NotImplementedError
+
+    async def probe_write(self) -> None:
+        # Rewriting user_version with its own value is a real write (the header page goes
+        # through the WAL) that changes nothing; a full disk or a file size limit fails it.
+        async with self._write() as conn:
+            async with conn.execute("PRAGMA user_version") as cur:
+                row = await cur.fetchone()
+            version = int(row[0]) if row else 0
+            await conn.execute(f"PRAGMA user_version = {version}")
+
+    async def outbox_counts(self) -> dict[tuple[str, str], int]:
+        async with (
+            self._lock,
+            self._conn.execute(
+                "SELECT notifier, state, COUNT(*) FROM outbox WHERE state != 'sent'"
+                " GROUP BY notifier, state"
+            ) as cur,
+        ):
+            return {(row[0], row[1]): int(row[2]) async for row in cur}
+
+    async def lease_holders(self, now: datetime) -> list[LeaseHolder]:
+        return []

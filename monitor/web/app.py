@@ -1,0 +1,200 @@
+"""The desk's pages on the daemon's HTTP server: ``install(app, ctx)`` adds the routes.
+
+- ``GET /``: the meetings of a window with the who-met-whom graph; filters in the URL
+  (``monitor/web/filters.py``); ``?part=main`` answers only the live part (the script swaps
+  it in when told something changed);
+- ``GET /events/{key}``: one event's timeline of reports, confirmations and alerts with their
+  delivery state;
+- ``GET /sources``: each source's health;
+- ``GET /graph.svg``: the graph alone, as a standalone SVG document;
+- ``GET /live``: server-sent events (``monitor/web/live.py``);
+- ``GET /static/{name}``: the stylesheet and the script, from memory.
+
+Every page is read-only (GET only, nothing here changes state) and carries a strict
+Content-Security-Policy: scripts, styles and connections from this origin only, no inline
+script or style, no frames, forms only to this origin. Pages show no notifier target, token,
+source URL or configuration value beyond ids, types and intervals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import jinja2
+from aiohttp import web
+
+from monitor.model import utcnow
+from monitor.pipeline.decide import roster_officials
+from monitor.settings import Settings
+from monitor.store.base import Store
+from monitor.web.filters import STATUSES, Filters, parse_filters
+from monitor.web.graph import build_graph
+from monitor.web.live import LiveHub, stream
+from monitor.web.present import (
+    ConfiguredSource,
+    delivery,
+    event_card,
+    source_rows,
+    timeline,
+)
+from monitor.web.templating import Asset, environment, load_assets, render
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+PAGE_LIMIT = 2000  # events read for one page; the newest are shown when there are more
+ACTIVITY_DAYS = 30
+
+
+class WebContext(Protocol):
+    """What the pages need from the server: the store and the settings."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+
+class Site:
+    """The pages' handlers and what they share (templates, assets, the live hub)."""
+
+    def __init__(self, ctx: WebContext, *, live_poll_s: float | None = None) -> None:
+        self.ctx = ctx
+        self.assets: dict[str, Asset] = load_assets()
+        self.env: jinja2.Environment = environment(self.assets)
+        hub_options = {} if live_poll_s is None else {"poll_s": live_poll_s}
+        self.hub = LiveHub(ctx.store, **hub_options)
+        officials = roster_officials(ctx.settings.sources)
+        self.official_country = officials.country_of
+        self.rules = tuple(r.id for r in ctx.settings.rules)
+
+    def page(self, template: str, now: datetime, **context: object) -> web.Response:
+        body = render(self.env, template, now, **context)
+        return web.Response(
+            text=body,
+            content_type="text/html",
+            charset="utf-8",
+            headers={**SECURITY_HEADERS, "Cache-Control": "no-store"},
+        )
+
+    async def meetings(self, request: web.Request) -> web.Response:
+        now = utcnow()
+        today = now.date()
+        filters = parse_filters(request.query)
+        since, until = filters.window(today)
+        events = await self.ctx.store.events_between(since=since, until=until, limit=PAGE_LIMIT)
+        # The graph shows the whole window under the other filters, so another node or
+        # pair can be picked from it; the list shows the selection.
+        around = replace(filters, country=None, pair=None)
+        graph = build_graph([e for e in events if around.matches(e)])
+        cards = [event_card(e, self.official_country) for e in events if filters.matches(e)]
+        end = filters.to or today
+        back = max(90, 3 * filters.days)
+        context = {
+            "page": "meetings",
+            "filters": filters,
+            "since": since,
+            "until": until,
+            "today": today,
+            "graph": graph,
+            "cards": cards,
+            "truncated": len(events) >= PAGE_LIMIT,
+            "statuses": STATUSES,
+            "rules": self.rules,
+            "rendered_at": now.isoformat(),
+            "slider": {"min": -back, "max": 0, "value": min(0, (end - today).days)},
+        }
+        if request.query.get("part") == "main":
+            return self.page("_meetings_main.html", now, **context)
+        return self.page("meetings.html", now, **context)
+
+    async def event(self, request: web.Request) -> web.Response:
+        key = request.match_info["key"]
+        record = await self.ctx.store.event_record(key)
+        now = utcnow()
+        if record is None:
+            raise web.HTTPNotFound(text=f"no event {key!r} in the store", headers=SECURITY_HEADERS)
+        card = event_card(record, self.official_country)
+        rows = await self.ctx.store.event_outbox(key)
+        entries = timeline(card, [delivery(r) for r in rows])
+        back = Filters(pair=record.pair, days=7, to=record.date + timedelta(days=3))
+        return self.page(
+            "event.html",
+            now,
+            page="event",
+            card=card,
+            timeline=entries,
+            back_query=back.href("").lstrip("?"),
+            rendered_at=now.isoformat(),
+        )
+
+    async def sources(self, request: web.Request) -> web.Response:
+        now = utcnow()
+        store = self.ctx.store
+        states = await store.source_states()
+        activity = await store.source_activity(since=now - timedelta(days=ACTIVITY_DAYS))
+        configured = [
+            ConfiguredSource(s.id, s.type, s.official, s.enabled, s.interval)
+            for s in self.ctx.settings.sources
+        ]
+        rows = source_rows(configured, states, activity, now)
+        return self.page("sources.html", now, page="sources", rows=rows, window_days=ACTIVITY_DAYS)
+
+    async def graph_svg(self, request: web.Request) -> web.Response:
+        filters = parse_filters(request.query)
+        since, until = filters.window(utcnow().date())
+        events = await self.ctx.store.events_between(since=since, until=until, limit=PAGE_LIMIT)
+        around = replace(filters, country=None, pair=None)
+        graph = build_graph([e for e in events if around.matches(e)])
+        body = self.env.get_template("_graph.svg").render(graph=graph, filters=filters)
+        return web.Response(
+            text='<?xml version="1.0" encoding="utf-8"?>\n' + body,
+            content_type="image/svg+xml",
+            charset="utf-8",
+            headers={**SECURITY_HEADERS, "Cache-Control": "no-store"},
+        )
+
+    async def live(self, request: web.Request) -> web.StreamResponse:
+        return await stream(request, self.hub, SECURITY_HEADERS)
+
+    async def static(self, request: web.Request) -> web.Response:
+        asset = self.assets.get(request.match_info["name"])
+        if asset is None:
+            raise web.HTTPNotFound(headers=SECURITY_HEADERS)
+        hashed = request.match_info["name"] == asset.name
+        headers = {
+            **SECURITY_HEADERS,
+            "ETag": asset.etag,
+            "Cache-Control": "public, max-age=31536000, immutable" if hashed else "no-cache",
+        }
+        if request.headers.get("If-None-Match") == asset.etag:
+            return web.Response(status=304, headers=headers)
+        return web.Response(
+            body=asset.body, headers={**headers, "Content-Type": asset.content_type}
+        )
+
+    async def shutdown(self, app: web.Application) -> None:
+        await self.hub.close()
+
+
+def install(app: web.Application, ctx: WebContext, *, live_poll_s: float | None = None) -> Site:
+    """Add the desk's pages to ``app`` (before it starts); returns the site (tests use it)."""
+    site = Site(ctx, live_poll_s=live_poll_s)
+    app.router.add_get("/", site.meetings, name="web-meetings")
+    app.router.add_get("/events/{key}", site.event, name="web-event")
+    app.router.add_get("/sources", site.sources, name="web-sources")
+    app.router.add_get("/graph.svg", site.graph_svg, name="web-graph")
+    app.router.add_get("/live", site.live, name="web-live")
+    app.router.add_get("/static/{name}", site.static, name="web-static")
+    app.on_shutdown.append(site.shutdown)
+    return site

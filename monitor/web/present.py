@@ -1,0 +1,270 @@
+"""What the templates show, computed from store values (PURE): an event as a card (flags,
+names, headline, facts, reports), an event's timeline, a source's health row.
+
+Values are plain text; the templates escape them (Jinja autoescape). Links are kept only
+when they are absolute http(s) URLs (``safe_url``), so a feed cannot smuggle a
+``javascript:`` link onto the page. Error texts pass through ``mask_text`` first: nothing
+that looks like a secret reaches a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import quote
+
+from monitor.events.headlines import headline
+from monitor.events.record import EventRecord, EventReport, OfficialCountry
+from monitor.logs import mask_text
+from monitor.render.facts import STATUS_LABELS, Party, flag, party_name
+from monitor.render.fit import safe_url
+from monitor.store.base import OutboxRow, SourceActivity, SourceState
+
+RTL = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
+SILENT_FLOOR = timedelta(hours=1)  # never call a source silent before this
+
+
+def party(code: str) -> Party:
+    return Party(code, party_name(code), flag(code))
+
+
+def text_dir(lang: str | None) -> str:
+    """ "rtl" for right-to-left languages, else "auto" (the browser looks at the text)."""
+    return "rtl" if lang and lang.split("-")[0].lower() in RTL else "auto"
+
+
+def event_href(key: str) -> str:
+    return "/events/" + quote(key, safe="")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    title: str
+    url: str | None
+    lang: str | None
+    dir: str
+    source_id: str
+    published_at: datetime | None
+    confirmer: str | None
+    status: str
+    rule_id: str
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EventCard:
+    key: str
+    href: str
+    parties: tuple[Party, ...]
+    headline: str
+    officials: tuple[str, ...]
+    place: str | None
+    date: date
+    status: str
+    status_label: str
+    confirmed_by: tuple[str, ...]
+    report_count: int
+    languages: tuple[str, ...]
+    first_seen: datetime
+    updated_at: datetime
+    reports: tuple[ReportView, ...]
+
+
+def report_view(report: EventReport) -> ReportView:
+    ref = report.ref
+    return ReportView(
+        # A post has no title: its first evidence sentence stands in.
+        title=" ".join((ref.title or next(iter(report.match.evidence), "(no title)")).split()),
+        url=safe_url(ref.url),
+        lang=ref.lang,
+        dir=text_dir(ref.lang),
+        source_id=ref.source_id,
+        published_at=ref.published_at,
+        confirmer=report.confirmer,
+        status=report.status,
+        rule_id=report.match.rule_id,
+        evidence=report.match.evidence,
+    )
+
+
+def event_card(event: EventRecord, official_country: OfficialCountry | None = None) -> EventCard:
+    langs = sorted({(r.ref.lang or "").split("-")[0] for r in event.reports} - {""})
+    return EventCard(
+        key=event.key,
+        href=event_href(event.key),
+        parties=tuple(party(c) for c in event.parties),
+        headline=headline(event, official_country=official_country),
+        officials=event.officials,
+        place=event.place,
+        date=event.date,
+        status=event.status,
+        status_label=STATUS_LABELS.get(event.status, event.status),
+        confirmed_by=event.confirmed_by,
+        report_count=event.report_count,
+        languages=tuple(langs),
+        first_seen=event.first_seen,
+        updated_at=event.updated_at,
+        reports=tuple(report_view(r) for r in event.reports),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One alert about the event and what became of it."""
+
+    alert_id: str
+    kind: str
+    notifier: str
+    headline: str
+    state: str
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+    held_until: datetime | None
+
+
+def delivery(row: OutboxRow) -> Delivery:
+    return Delivery(
+        alert_id=row.alert.id,
+        kind=row.alert.kind,
+        notifier=row.notifier,
+        headline=row.alert.headline,
+        state=row.state,
+        attempts=row.attempts,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        last_error=mask_text(row.last_error) if row.last_error else None,
+        held_until=row.not_before if row.state == "pending" else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    source_id: str
+    type: str
+    official: bool
+    enabled: bool
+    interval_s: float
+    last_polled_at: datetime | None
+    last_status: str | None
+    last_error: str | None
+    failures: int
+    failing_since: datetime | None
+    next_due_at: datetime | None
+    items: int  # in the activity window
+    last_item_at: datetime | None
+    usual_gap: timedelta | None  # between new items, over the window
+    silent: bool  # no new item for much longer than usual
+    failing: bool
+
+    @property
+    def stands_out(self) -> bool:
+        return self.silent or self.failing
+
+
+def usual_gap(activity: SourceActivity | None) -> timedelta | None:
+    """The mean time between a source's new items in the window (two items at least)."""
+    if activity is None or activity.items < 2 or activity.first_item_at is None:
+        return None
+    assert activity.last_item_at is not None
+    return (activity.last_item_at - activity.first_item_at) / (activity.items - 1)
+
+
+def is_silent(
+    activity: SourceActivity | None, state: SourceState | None, interval_s: float, now: datetime
+) -> bool:
+    """Silent: polled fine, but no new item for four usual gaps (at least three polls and an
+    hour); a source that has never brought an item counts once it has been polled."""
+    if state is None or state.last_ok_at is None:
+        return False  # never polled successfully: failing or new, not silent
+    if activity is None or activity.last_item_at is None:
+        return True
+    gap = usual_gap(activity)
+    # Too few items to know a pace: a week without news is silent.
+    usual = 4 * gap if gap is not None else timedelta(days=7)
+    limit = max(SILENT_FLOOR, timedelta(seconds=3 * interval_s), usual)
+    return now - activity.last_item_at > limit
+
+
+@dataclass(frozen=True, slots=True)
+class ConfiguredSource:
+    """What the sources page needs of a configured source (never its URL or secrets)."""
+
+    source_id: str
+    type: str
+    official: bool
+    enabled: bool
+    interval_s: float
+
+
+def source_rows(
+    configured: Iterable[ConfiguredSource],
+    states: Mapping[str, SourceState],
+    activity: Mapping[str, SourceActivity],
+    now: datetime,
+) -> list[SourceRow]:
+    """One row per configured source: failing ones first, then silent ones, then by id."""
+    rows = []
+    for src in configured:
+        state = states.get(src.source_id)
+        act = activity.get(src.source_id)
+        failing = bool(state and state.failures)
+        rows.append(
+            SourceRow(
+                source_id=src.source_id,
+                type=src.type,
+                official=src.official,
+                enabled=src.enabled,
+                interval_s=src.interval_s,
+                last_polled_at=state.last_polled_at if state else None,
+                last_status=state.last_status if state else None,
+                last_error=mask_text(state.last_error) if state and state.last_error else None,
+                failures=state.failures if state else 0,
+                failing_since=state.failing_since if state else None,
+                next_due_at=state.next_due_at if state else None,
+                items=act.items if act else 0,
+                last_item_at=act.last_item_at if act else None,
+                usual_gap=usual_gap(act),
+                silent=src.enabled and is_silent(act, state, src.interval_s, now),
+                failing=src.enabled and failing,
+            )
+        )
+    rows.sort(key=lambda r: (not r.failing, not r.silent, r.source_id))
+    return rows
+
+
+def ago(when: datetime | None, now: datetime) -> str:
+    """ "3 min ago", "in 2 h", "5 d ago"; "never" for None."""
+    if when is None:
+        return "never"
+    seconds = (now - when).total_seconds()
+    future = seconds < 0
+    seconds = abs(seconds)
+    if seconds < 60:
+        text = f"{int(seconds)} s"
+    elif seconds < 3600:
+        text = f"{int(seconds // 60)} min"
+    elif seconds < 2 * 86400:
+        text = f"{int(seconds // 3600)} h"
+    else:
+        text = f"{int(seconds // 86400)} d"
+    return f"in {text}" if future else f"{text} ago"
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    at: datetime | None
+    kind: str  # "report" | "alert"
+    report: ReportView | None = None
+    delivery: Delivery | None = None
+
+
+def timeline(card: EventCard, deliveries: Iterable[Delivery]) -> list[TimelineEntry]:
+    """Reports (at their publication) and alerts (at their creation) in time order;
+    undated reports first, as the store orders them."""
+    entries = [TimelineEntry(r.published_at, "report", report=r) for r in card.reports]
+    entries += [TimelineEntry(d.created_at, "alert", delivery=d) for d in deliveries]
+    floor = datetime.min.replace(tzinfo=card.first_seen.tzinfo)
+    return sorted(entries, key=lambda t: (t.at or floor, t.kind != "report"))

@@ -1,0 +1,121 @@
+// bilat desk page: live updates, graph clicks and the time slider without reloads.
+// Everything here is optional: without script the list, the filters and the graph's links
+// work as plain HTML. Content comes from the server already escaped; it is parsed with
+// DOMParser and moved in as nodes (scripts in it never run, and CSP forbids inline ones).
+(function () {
+  "use strict";
+  var main = document.getElementById("main");
+  if (!main) { return; }
+  var status = document.getElementById("live-status");
+  var pending = null, inflight = false, again = false;
+
+  function say(text) { if (status) { status.textContent = text; } }
+
+  function partUrl(search) {
+    var params = new URLSearchParams(search);
+    params.set("part", "main");
+    return location.pathname + "?" + params.toString();
+  }
+
+  function swapFrom(doc, selector) {
+    var fresh = doc.querySelector(selector), old = document.querySelector(selector);
+    if (fresh && old) { old.replaceWith(document.importNode(fresh, true)); return true; }
+    return false;
+  }
+
+  function refresh(search) {
+    if (inflight) { again = true; return; }
+    inflight = true;
+    var onMeetings = location.pathname === "/";
+    var url = onMeetings ? partUrl(search === undefined ? location.search : search) : location.pathname + location.search;
+    fetch(url, { headers: { "Accept": "text/html" }, credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.text(); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        if (onMeetings) {
+          var live = document.getElementById("live");
+          var box = document.createElement("div");
+          box.id = "live";
+          Array.prototype.forEach.call(doc.body.childNodes, function (n) { box.appendChild(document.importNode(n, true)); });
+          live.replaceWith(box);
+        } else {
+          swapFrom(doc, "#live");
+        }
+        say("Updated " + new Date().toLocaleTimeString());
+      })
+      .catch(function (e) { say("Update failed (" + e.message + "); will retry"); })
+      .finally(function () { inflight = false; if (again) { again = false; refresh(); } });
+  }
+
+  function schedule() {
+    if (pending) { return; }
+    pending = setTimeout(function () { pending = null; refresh(); }, 250);
+  }
+
+  // Live: the server says which events changed (at most once a second).
+  if (main.dataset.live && window.EventSource) {
+    var since = main.dataset.rendered || "";
+    var source = new EventSource("/live?since=" + encodeURIComponent(since));
+    source.addEventListener("changed", function (ev) {
+      var data = {};
+      try { data = JSON.parse(ev.data); } catch (e) { return; }
+      var key = main.dataset.key;
+      if (key && data.keys && data.keys.indexOf(key) < 0) { return; }
+      say(data.count + " meeting" + (data.count === 1 ? "" : "s") + " changed");
+      schedule();
+    });
+    source.addEventListener("open", function () { say("Live"); });
+    source.addEventListener("error", function () { say("Live updates paused; reconnecting"); });
+  }
+
+  if (location.pathname !== "/") { return; }
+
+  function navigate(search) {
+    history.pushState(null, "", search ? "/?" + search.replace(/^\?/, "") : "/");
+    syncForm();
+    refresh(location.search);
+  }
+
+  // A click on a node or an edge of the graph filters the list in place.
+  document.addEventListener("click", function (ev) {
+    var link = ev.target.closest && ev.target.closest("#graph-svg a");
+    if (!link || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey) { return; }
+    var href = link.getAttribute("href");
+    if (!href) { return; }
+    ev.preventDefault();
+    navigate(href.split("?")[1] || "");
+  });
+  window.addEventListener("popstate", function () { syncForm(); refresh(location.search); });
+
+  var form = document.querySelector("form.filters");
+  function syncForm() {
+    if (!form) { return; }
+    var params = new URLSearchParams(location.search);
+    ["country", "pair", "status", "official", "rule", "q", "to"].forEach(function (name) {
+      var field = form.elements[name];
+      if (field) { field.value = params.get(name) || ""; }
+    });
+  }
+
+  // The time slider moves the window's end; the date field carries it into the URL.
+  var slider = document.getElementById("slider");
+  if (slider && form) {
+    var out = document.getElementById("slider-out");
+    slider.closest("label").hidden = false;
+    var timer = null;
+    slider.addEventListener("input", function () {
+      var today = new Date(slider.dataset.today + "T00:00:00Z");
+      var end = new Date(today.getTime() + Number(slider.value) * 86400000);
+      var iso = end.toISOString().slice(0, 10);
+      out.textContent = iso;
+      slider.setAttribute("aria-valuetext", iso);
+      form.elements.to.value = Number(slider.value) === 0 ? "" : iso;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var params = new URLSearchParams(new FormData(form));
+        Array.from(params.keys()).forEach(function (k) { if (!params.get(k)) { params.delete(k); } });
+        navigate(params.toString());
+      }, 200);
+    });
+  }
+})();

@@ -1,0 +1,78 @@
+"""Templates and static files of the desk's page.
+
+Jinja2 with autoescaping on for every template (HTML and SVG alike): headlines, places and
+officials come from the internet, and nothing from a feed is ever marked safe. Static files
+(one stylesheet, one script, no library, no CDN, no web font) are read once from the package
+and served from memory under a name that carries their content hash, so a browser may cache
+them for a year and still picks up a new version at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from monitor.render.facts import party_name
+from monitor.web.present import ago
+
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    name: str  # "app.3f2a9c1e.css"
+    body: bytes
+    content_type: str
+    etag: str
+
+
+def load_assets() -> dict[str, Asset]:
+    """Every file of ``monitor/web/static`` by its hashed name (and its plain name)."""
+    out: dict[str, Asset] = {}
+    for entry in (resources.files("monitor.web") / "static").iterdir():
+        suffix = "." + entry.name.rsplit(".", 1)[-1]
+        if suffix not in STATIC_TYPES:
+            continue
+        body = entry.read_bytes()
+        digest = hashlib.sha256(body).hexdigest()[:10]
+        stem = entry.name.rsplit(".", 1)[0]
+        asset = Asset(f"{stem}.{digest}{suffix}", body, STATIC_TYPES[suffix], f'"{digest}"')
+        out[asset.name] = asset
+        out[entry.name] = asset
+    return out
+
+
+def duration(value: timedelta | None) -> str:
+    """ "40 min", "6 h", "3 d"; "–" for None."""
+    if value is None:
+        return "–"
+    seconds = value.total_seconds()
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))} min"
+    if seconds < 2 * 86400:
+        return f"{round(seconds / 3600)} h"
+    return f"{round(seconds / 86400)} d"
+
+
+def environment(assets: dict[str, Asset]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("monitor.web", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["asset"] = lambda name: assets[name].name
+    env.globals["name"] = party_name
+    env.globals["duration"] = duration
+    env.filters["party_name"] = party_name
+    return env
+
+
+def render(env: jinja2.Environment, template: str, now: datetime, **context: Any) -> str:
+    return env.get_template(template).render(now=now, ago=lambda t: ago(t, now), **context)
