@@ -25,7 +25,7 @@ from adapters import ADAPTERS
 from adapters.base import SourceOptions
 from monitor import metrics
 from monitor.config_errors import ConfigError, ConfigIssue, display_path
-from monitor.contracts import HttpClient, PolledSource, PushSource, SourceCursor
+from monitor.contracts import OFFLOAD, HttpClient, PolledSource, PushSource, SourceCursor
 from monitor.delivery import DeliveryWorker
 from monitor.heap import settle_heap
 from monitor.leases import LeaseKeeper
@@ -44,7 +44,9 @@ from monitor.server.app import serve
 from monitor.server.context import ServerContext
 from monitor.settings import Settings
 from monitor.store import LeaseLost, Store, open_store, stream_lease
+from monitor.workers import WorkPool, default_workers
 from rules import RULES
+from rules.base import Rule
 
 log = structlog.get_logger("monitor.daemon")
 
@@ -124,6 +126,11 @@ async def open_runtime(
             stack.push_async_callback(notifier.aclose)
             notifiers[name] = (notifier, options)
         delivery = DeliveryWorker(store, notifiers)
+        pool = _work_pool(settings, rules)
+        if pool is not None:
+            stack.push_async_callback(pool.close)
+            # Feed parsing of every task started from here on goes to the pool too.
+            stack.callback(OFFLOAD.reset, OFFLOAD.set(pool.run))
         pipeline = Pipeline(
             store,
             rules,
@@ -131,9 +138,20 @@ async def open_runtime(
             backfill_s=settings.monitor.backfill,
             decide=decide_fn or EventDecide.from_settings(settings),
             on_alerts=delivery.kick,
+            pool=pool,
         )
         poller = Poller(store, http, pipeline, polled)
         yield Runtime(settings, http, store, pipeline, poller, delivery, polled, pushed)
+
+
+def _work_pool(settings: Settings, rules: list[Rule]) -> WorkPool | None:
+    """The worker processes for parsing and rules (``[monitor] workers``), or None: inline."""
+    workers = settings.monitor.workers
+    if workers is None:
+        workers = default_workers()
+    if workers <= 0:
+        return None
+    return WorkPool(workers, [rule.options for rule in rules])
 
 
 async def _sync_schedule(rt: Runtime, *, spread: bool) -> None:
