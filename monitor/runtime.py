@@ -26,7 +26,7 @@ from adapters import ADAPTERS
 from adapters.base import SourceOptions
 from monitor import metrics
 from monitor.config_errors import ConfigError, ConfigIssue, display_path
-from monitor.contracts import HttpClient, PolledSource, PushSource
+from monitor.contracts import OFFLOAD, HttpClient, PolledSource, PushSource
 from monitor.delivery import DeliveryWorker
 from monitor.logs import register_secrets
 from monitor.model import utcnow
@@ -41,6 +41,7 @@ from monitor.scheduler import Scheduler, plan_sources
 from monitor.settings import Settings, load_settings
 from monitor.store import Store, open_store
 from monitor.store.health import StoreHealth
+from monitor.workers import WorkPool, default_workers
 from rules import RULES
 from rules.base import Rule
 
@@ -101,6 +102,16 @@ def build_sources(settings: Settings) -> tuple[dict[str, PolledSourceRuntime], P
     return polled, pushed
 
 
+def _work_pool(settings: Settings, rules: list[Rule]) -> WorkPool | None:
+    """The worker processes for parsing and rules (``[monitor] workers``), or None: inline."""
+    workers = settings.monitor.workers
+    if workers is None:
+        workers = default_workers()
+    if workers <= 0:
+        return None
+    return WorkPool(workers, [rule.options for rule in rules])
+
+
 def build_rules(settings: Settings) -> list[Rule]:
     return [RULES[o.type](o) for o in settings.rules if o.enabled]
 
@@ -152,6 +163,11 @@ async def open_runtime(
         notifiers = build_notifiers(settings, http, {})
         health = StoreHealth(store.url)  # whether the store accepts writes
         delivery = DeliveryWorker(store, notifiers, health=health)
+        pool = _work_pool(settings, rules)
+        if pool is not None:
+            stack.push_async_callback(pool.close)
+            # Feed parsing of every task started from here on goes to the pool too.
+            stack.callback(OFFLOAD.reset, OFFLOAD.set(pool.run))
         pipeline = Pipeline(
             store,
             rules,
@@ -159,6 +175,7 @@ async def open_runtime(
             backfill_s=settings.monitor.backfill,
             decide=decide_fn or EventDecide.from_settings(settings),
             on_alerts=delivery.kick,
+            pool=pool,
         )
         poller = Poller(store, http, pipeline, polled, health=health)
         rt = Runtime(
@@ -275,6 +292,8 @@ class Reloader:
         await self._swap_notifiers(notifiers)
         pipeline = rt.pipeline
         pipeline.rules = rules
+        if pipeline.pool is not None:  # the workers hold their own copies of the rules
+            pipeline.pool.reconfigure([r.options for r in rules])
         pipeline.decide = rt.decide_fn or EventDecide.from_settings(rt.settings)
         pipeline.notifiers = frozenset(notifiers)
         # Polls in flight hold their own source runtime; new polls see the new set.
