@@ -19,6 +19,7 @@ from typing import Any
 
 import structlog
 
+from adapters.base import with_country
 from monitor import metrics
 from monitor.contracts import PushSource, SourceCursor
 from monitor.heap import settle_heap
@@ -75,6 +76,9 @@ async def _stream(source: PushSource, rt: Runtime) -> None:
     attempt = 0
 
     async def emit(items: list[Item], cursor: SourceCursor) -> None:
+        entry = rt.pushed.get(source.id)
+        if entry is not None:
+            items = with_country(items, entry[0])
         outcome = await rt.pipeline.process_items(source.id, items, cursor)
         log.info(
             "source.pushed",

@@ -40,8 +40,12 @@ def detect(
     author: str | None = None,
     lang: str | None = None,
     published: datetime | None = None,
+    home: str | None = None,
 ) -> list[Meeting]:
-    """Every bilateral meeting ``text`` (and ``title``) reports, one per pair."""
+    """Every bilateral meeting ``text`` (and ``title``) reports, one per pair.
+
+    ``home`` is the publisher's country when known (a source's ``country``): unqualified
+    officials ("the foreign minister") are its own, whatever the language usually implies."""
     g = gazetteer()
     segments = [s for s in (title, text) if s and s.strip()]
     if not segments:
@@ -70,6 +74,7 @@ def detect(
     if not any(hits):
         return []  # most items: no meeting word in the text's language, nothing to read
     doc = DocState(g, code, lex, g.langs.get("en"), strict, published)
+    doc.publisher_home = (home or "").upper()
     if verbatim != segments:
         doc.verbatim = verbatim
     _find_author(doc, text, author)
@@ -128,8 +133,8 @@ def _find_author(doc: DocState, text: str, author: str | None) -> None:
                 if ent.person >= 0:
                     doc.author_name = roster.people[ent.person].name
                 return
-    if doc.social and doc.lex.home:
-        doc.author = Side(doc.lex.home, None, "author")
+    if doc.social and doc.home:
+        doc.author = Side(doc.home, None, "author")
 
 
 def _merge(doc: DocState) -> list[Meeting]:
@@ -246,6 +251,7 @@ class BilateralMeetingRule:
             author=item.author_handle or item.author,
             lang=item.lang,
             published=item.published_at,
+            home=item.country,
         )
         out: list[Match] = []
         wanted = {c.upper() for c in o.countries}

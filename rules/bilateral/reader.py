@@ -92,6 +92,13 @@ class DocState:
     # the segments as written, when the ones read had glosses blanked (same offsets): the
     # evidence quotes the text verbatim
     verbatim: list[str] = field(default_factory=list)
+    publisher_home: str = ""  # the source's country, when its configuration says
+
+    @property
+    def home(self) -> str:
+        """Whose unqualified officials these are: the publisher's country, else the
+        language's usual one."""
+        return self.publisher_home or self.lex.home
 
     def scan_sentence(
         self, seg: str, sent: Sentence, whole: Normalized | None = None
@@ -180,7 +187,7 @@ def _read_sentence(
     ctx = Context(
         doc.lang,
         doc.lex,
-        doc.lex.home,
+        doc.home,
         doc.protagonist,
         doc.author,
         host,
@@ -225,7 +232,7 @@ def _prepare(
     ]
     refine(ents, trigs, cues, folded, doc.lex, cue_names)
     host, location, host_kind = meeting_place(ents)
-    default_unnamed(ents, doc.lex.home, host, host_kind)
+    default_unnamed(ents, doc.home, host, host_kind)
     return ents, trigs, cue_names, host, location
 
 
