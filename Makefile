@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 
 LOCK   := requirements.lock
 
-.PHONY: install lock run once check test bench eval lint typecheck clean
+.PHONY: install lock run once check test bench eval train lint typecheck clean
 
 install: $(STAMP)
 
@@ -50,6 +50,12 @@ bench: install
 
 eval: install
 	$(BIN)/python -m bench.eval
+
+# Fits the status model (rules/data/status-model.bin) from data/meetings; scikit-learn is a
+# tool of this target only (the detector reads the weights without it).
+train: install
+	$(BIN)/python -m pip install --quiet 'scikit-learn>=1.4,<2'
+	$(BIN)/python -m bench.train
 
 lint: install
 	$(BIN)/ruff check .

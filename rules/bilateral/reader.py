@@ -36,6 +36,7 @@ from rules.bilateral.lexicon import (
     LangLex,
 )
 from rules.bilateral.mentions import drop_other_first_names, drop_surname_places
+from rules.bilateral.pairfeatures import pair_features
 from rules.bilateral.pairing import Context, Pairing, Side, old_year, pair_sentence
 from rules.bilateral.slots import mark_dateline, mark_slots
 from rules.bilateral.status import (
@@ -70,6 +71,9 @@ class Report:
     officials: list[str]
     location: str | None
     order: int
+    # what the status model reads: the sentence with the pair and other parties masked, and
+    # the grammar's view of the pair (trigger group, cues, how each side was found)
+    features: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -201,7 +205,7 @@ def _read_sentence(
         if own is not None and own != {p.a.party, p.b.party}:
             continue  # "... welcomed X as a step towards U.S.-Soviet talks": not X's talks
         if st:  # the nearest meeting word may be denied/negated for this pair
-            _report(doc, p, st, t, sentence_text, location, cue_names, ents)
+            _report(doc, p, st, t, sentence_text, location, cue_names, ents, folded)
 
 
 def _prepare(
@@ -302,6 +306,7 @@ def _report(
     location: str | None,
     cues: set[str],
     ents: list[Entity],
+    folded: str = "",
 ) -> None:
     a, b = p.a.party, p.b.party
     if not a or not b or a == b:
@@ -340,6 +345,7 @@ def _report(
             officials=names,
             location=location,
             order=doc.order,
+            features=pair_features(p, status, t, cues, ents, folded),
         )
     )
 
