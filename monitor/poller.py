@@ -27,14 +27,14 @@ import structlog
 from adapters.base import SourceOptions
 from monitor import metrics
 from monitor.contracts import FetchError, HttpClient, PolledSource
-from monitor.logs import mask_text
+from monitor.logs import HotLogger, mask_text
 from monitor.model import utcnow
 from monitor.pacing import Cadence, after_failure, after_success, is_transient
 from monitor.pipeline import Pipeline
 from monitor.store.base import LeaseLost, SourceState, Store
 from monitor.store.health import StoreHealth
 
-log = structlog.get_logger("monitor.poller")
+log = HotLogger("monitor.poller")
 
 STILL_FAILING_EVERY = timedelta(hours=6)
 

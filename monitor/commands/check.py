@@ -18,6 +18,7 @@ from monitor.commands.common import EXIT_CONFIG, EXIT_OK, add_config_option, loa
 from monitor.config_errors import display_path
 from monitor.logs import mask_text
 from monitor.model import utcnow
+from monitor.server.options import ServerSettings
 from monitor.settings import Settings
 from monitor.store.base import display_url
 from monitor.store.checks import StateError, check_sqlite_state
@@ -40,7 +41,8 @@ def human_seconds(seconds: float) -> str:
 
 def _options(options: BaseModel) -> str:
     shown: list[str] = []
-    for key, value in options.model_dump(exclude_defaults=True).items():
+    # By alias: the keys as the file spells them (``from``, not the attribute ``from_``).
+    for key, value in options.model_dump(exclude_defaults=True, by_alias=True).items():
         if key in _COMMON:
             continue
         if key.endswith("_env") and isinstance(value, str):
@@ -49,6 +51,15 @@ def _options(options: BaseModel) -> str:
         else:
             shown.append(f"{key}={value!r}" if not isinstance(value, str) else f"{key}={value}")
     return mask_text(" ".join(shown))
+
+
+def _endpoint(server: ServerSettings) -> str:
+    if not server.enabled:
+        return 'off (listen = "")'
+    if server.token_env:
+        state = "set" if os.environ.get(server.token_env) else "not set"
+        return f"http://{server.listen}, bearer token from {server.token_env} ({state})"
+    return f"http://{server.listen}"
 
 
 def summary(settings: Settings) -> str:
@@ -64,6 +75,7 @@ def summary(settings: Settings) -> str:
         f"max body {http.max_body / 1048576:g} MiB, private networks "
         + ("allowed" if m.allow_private_networks else "refused"),
         f"logging:   {m.log_level}, format {m.log_format}",
+        f"endpoint:  {_endpoint(m.server)}",
         "",
         f"sources ({len(settings.sources)}):",
     ]

@@ -13,6 +13,7 @@ import structlog
 from monitor.config_errors import ConfigError
 from monitor.logs import configure_logging
 from monitor.settings import DEFAULT_CONFIG, Settings, load_settings
+from monitor.store import StoreUnavailable
 from monitor.store.checks import StateError
 
 EXIT_OK = 0
@@ -55,6 +56,8 @@ def run_async(
     except (ConfigError, StateError) as exc:
         print(f"bilat: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except (BrokenPipeError, StoreUnavailable):
+        raise  # ``cli.main`` ends these quietly / in one line
     except Exception:
         structlog.get_logger("monitor.daemon").exception(f"{name}.crashed")
         return EXIT_FAILED

@@ -31,8 +31,6 @@ from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import structlog
-
 from adapters.base import SourceOptions
 from monitor.events.alerts import (
     AlertDecision,
@@ -51,6 +49,7 @@ from monitor.events.cluster import (
 from monitor.events.options import Silence
 from monitor.events.record import OfficialCountry
 from monitor.events.threads import Thread
+from monitor.logs import HotLogger
 from monitor.model import Item, Match, ReportRef
 from monitor.pipeline.routing import DecideContext, QueuedAlert, RoutedMatch
 from monitor.store.base import Transaction
@@ -61,7 +60,7 @@ from rules.dates.meeting import MeetingDate, date_of
 if TYPE_CHECKING:
     from monitor.settings import Settings
 
-log = structlog.get_logger("monitor.events")
+log = HotLogger("monitor.events")
 
 FLUSH_BATCH = 100  # threads flushed per transaction
 
@@ -106,10 +105,36 @@ def roster_officials(sources: Iterable[SourceOptions] = ()) -> Officials:
       meeting of their country, whatever source it arrives through;
     - country_of: a canonical name -> the country of that person's latest office;
     - source_labels: how update text names an official source (its ``label``, else its id).
+
+    The roster is read on first use (a post with an author handle, a meeting's officials):
+    reading it is most of a start-up, and feeds matched by keyword rules never need it.
     """
-    handles, countries = _roster_tables(date.today())
+    today = date.today()
     labels = {s.id: s.label for s in sources if s.label}
-    return Officials(handles, countries.get, labels)
+
+    def country_of(name: str) -> str | None:
+        return _roster_tables(today)[1].get(name)
+
+    return Officials(_RosterHandles(today), country_of, labels)
+
+
+class _RosterHandles(Mapping[str, "str | None"]):
+    """The roster's handles, read when first looked at."""
+
+    def __init__(self, today: date) -> None:
+        self._today = today
+
+    def _table(self) -> dict[str, str | None]:
+        return _roster_tables(self._today)[0]
+
+    def __getitem__(self, key: str) -> str | None:
+        return self._table()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
 
 
 @lru_cache(maxsize=4)

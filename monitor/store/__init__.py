@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from monitor.store.base import (
-    EventStamp,
     LeaseLost,
     OutboxRow,
     PruneReport,
-    SourceActivity,
     SourcePlan,
     SourceState,
     Store,
@@ -19,6 +18,8 @@ from monitor.store.base import (
     stream_lease,
 )
 from monitor.store.checks import StateError, check_sqlite_state
+from monitor.store.ops_types import StoreUnavailable
+from monitor.store.webreads import EventStamp, SourceActivity
 
 __all__ = [
     "EventStamp",
@@ -30,6 +31,7 @@ __all__ = [
     "SourceState",
     "StateError",
     "Store",
+    "StoreUnavailable",
     "Transaction",
     "display_url",
     "notifier_lease",
@@ -50,15 +52,21 @@ async def open_store(url: str) -> Store:
             # One line naming the path, the problem and what to do (exit 2), before SQLite
             # touches a damaged file.
             check_sqlite_state(Path(path))
-        return await SqliteStore.open(path, url=url)
+        try:
+            return await SqliteStore.open(path, url=url)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreUnavailable(f"cannot open SQLite state at {url}: {exc}") from exc
     scheme = url.split(":", 1)[0]
     if scheme in ("postgresql", "postgres"):
         try:
             from monitor.store.postgres import PostgresStore
         except ModuleNotFoundError as exc:
             raise RuntimeError(
-                "PostgreSQL state needs asyncpg: pip install 'bilat[postgres]'"
+                "PostgreSQL state needs asyncpg: pip install -e '.[postgres]' (in the checkout)"
             ) from exc
 
-        return await PostgresStore.open(url)
+        try:
+            return await PostgresStore.open(url)
+        except ConnectionError as exc:  # the message already names the URL, no password
+            raise StoreUnavailable(str(exc)) from exc
     raise ValueError(f"unsupported state URL: {scheme}:…")

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from monitor.store.base import LeaseHolder
+from monitor.store.ops_types import LeaseHolder
 
 PROBE_ROW = "~probe"  # never a migration's name (they start with digits)
 PROBE_BYTES = 65536
