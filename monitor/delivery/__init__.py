@@ -8,9 +8,9 @@ its destination's pace allows (``min_interval`` since the previous message to th
 channel, webhook host or SMTP server, whichever notifier sent it; a 429's Retry-After pauses
 the destination), and sends it. When that oldest row waits (a retry, quiet hours), a later
 row goes first if no older row of its own event is pending: order is kept within an event
-(an update after its parent), not across events, so one failing alert holds nothing else. The row stays
-pending until the send succeeded, so a crash mid-send repeats at most that one message and
-loses nothing. Outcomes:
+(an update after its parent), not across events, so one failing alert holds nothing else.
+The row stays pending until the send succeeded, so a crash mid-send repeats at most that one
+message and loses nothing. Outcomes:
 - ``sent``: the row is marked sent with the notifier's remote id (a Slack ts, for threads);
 - ``retry``: the row waits, then is tried again; at its deadline (first failure +
   ``retry_for``) it is dead-lettered without another attempt (the wait is capped there, so

@@ -19,7 +19,7 @@ from monitor.store.base import OutboxRow
 OVERTAKE_SCAN = 200  # pending rows looked at for one that may overtake a waiting head
 IDLE_WAKE_S = 30.0  # re-check the outbox now and then even without a kick
 DIGEST_MAX = 200  # alerts per digest message; the rest go in the next one, right after
-LANE_LEASE_S = 30.0  # a dead node's notifier lanes move to another node after about this long
+LANE_LEASE_S = 8.0  # a dead node's notifier lanes move after about this long ([monitor] lease)
 
 
 @dataclass(slots=True)

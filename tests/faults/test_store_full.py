@@ -34,7 +34,9 @@ async def receiver() -> AsyncIterator[Receiver]:
 def _config(write_config: WriteConfig, feed_url: str) -> Path:
     return write_config(
         {
-            "monitor": {"startup_spread": 0, "grace_s": 2},
+            # Parsing inline: the worker pool, started by the first poll, needs a temporary
+            # file, which a full disk refuses too (outside this test's subject: the store).
+            "monitor": {"startup_spread": 0, "grace_s": 2, "workers": 0},
             "sources": [{"id": "desk", "type": "feed", "url": feed_url, "interval": "1h"}],
             "rules": [{"id": "kw", "type": "keyword", "any": ["Jaishankar"], "notify": ["hook"]}],
             "notifiers": {"hook": {"type": "webhook", "url_env": ENV, "min_interval": 0.05}},
