@@ -22,6 +22,10 @@ DIGEST_MAX = 200  # alerts per digest message; the rest go in the next one, righ
 LANE_LEASE_S = 8.0  # a dead node's notifier lanes move after about this long ([monitor] lease)
 
 
+class LaneLost(Exception):
+    """This node's lease on the lane ran out before a send: the send does not happen."""
+
+
 @dataclass(slots=True)
 class Pace:
     """One destination's pace (a Slack channel, a webhook host, an SMTP server), shared by

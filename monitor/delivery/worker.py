@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import datetime, timedelta
 
 import structlog
@@ -20,6 +20,7 @@ from monitor.delivery.lanes import (
     OVERTAKE_SCAN,
     DrainReport,
     Lane,
+    LaneLost,
     make_lane,
     share_paces,
 )
@@ -130,7 +131,7 @@ class DeliveryWorker:
     async def _my_turn(self, lane: Lane) -> bool:
         """Whether this node holds the notifier's lane (always, with one node)."""
         keeper = lane.keeper
-        return keeper is None or keeper.held or await keeper.acquire()
+        return keeper is None or keeper.valid or await keeper.acquire()
 
     async def _run(self, lane: Lane) -> None:
         while not self._stopping:
@@ -273,6 +274,13 @@ class DeliveryWorker:
 
     async def _send(self, lane: Lane, head: OutboxRow) -> tuple[int, int]:
         """One message: the head row, or a digest of every due row. Returns (sent, dead)."""
+        try:
+            return await self._send_one(lane, head)
+        except LaneLost:
+            log.info("delivery.lane_lost", notifier=lane.name, note="nothing sent")
+            return 0, 0
+
+    async def _send_one(self, lane: Lane, head: OutboxRow) -> tuple[int, int]:
         if lane.digest is None:
             return await self._attempt(lane, head)
         digest = lane.digest
@@ -319,6 +327,12 @@ class DeliveryWorker:
             if wait <= 0:
                 break
             await asyncio.sleep(wait)
+        if lane.keeper is not None and not lane.keeper.valid:
+            # Fencing: this node may have been frozen past its lease while another node took
+            # the lane over; nothing is sent (the row stays pending for the holder).
+            if isinstance(sending, Coroutine):
+                sending.close()  # never started: nothing went out
+            raise LaneLost(lane.name)
         lane.pace.last_attempt = time.monotonic()
         try:
             return await sending
