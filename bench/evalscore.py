@@ -7,12 +7,29 @@ arithmetic the report prints.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 STATUSES = ("held", "scheduled", "call", "cancelled", "none")
+
+
+def corpus_files(root: Path) -> list[Path]:
+    """The labelled files of ``data/meetings``: the development sets and the labelled extras,
+    not the blind copies and second labellings kept for the agreement figures."""
+    return sorted([*root.glob("meetings-*.jsonl"), *root.glob("extra-*.jsonl")])
+
+
+def load_items(root: Path) -> list[dict[str, Any]]:
+    return [
+        json.loads(line)
+        for path in corpus_files(root)
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def site(source: str) -> str:

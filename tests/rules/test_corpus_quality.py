@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from bench.evalscore import Score, held_out, site
+from bench.evalscore import Score, held_out, load_items, site
 from monitor.commands.scan import scan_line
 from tests.rules.lexicon_hygiene import CORPUS
 
@@ -21,14 +21,12 @@ FLOOR_STATUS = 0.68
 
 def _score(split: bool) -> Score:
     score = Score()
-    for path in sorted(CORPUS.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            item = json.loads(line)
-            if held_out(item) != split:
-                continue
-            # Through the scan contract, no language given, as an external evaluation runs it.
-            raw = json.dumps({"id": item["id"], "text": item["text"]}).encode()
-            score.add(item, scan_line(raw).get("meetings", []))
+    for item in load_items(CORPUS):
+        if held_out(item) != split:
+            continue
+        # Through the scan contract, no language given, as an external evaluation runs it.
+        raw = json.dumps({"id": item["id"], "text": item["text"]}).encode()
+        score.add(item, scan_line(raw).get("meetings", []))
     return score
 
 
