@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 
 LOCK   := requirements.lock
 
-.PHONY: install lock run once check test bench eval train lint typecheck clean
+.PHONY: install lock run once check test faults bench eval train lint typecheck clean
 
 install: $(STAMP)
 
@@ -43,7 +43,15 @@ check: install
 	$(BIN)/bilat check -c $(CONFIG)
 
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --ignore=tests/faults
+
+# The fault suite (RELIABILITY.md): real processes on loopback under real faults (a full disk,
+# kill -9, a frozen node, hostile receivers and feeds, bad state), then a table of what each
+# case measured. tests/faults/ runs only here; the other fault cases also run in `make test`.
+FAULTS := tests/faults tests/delivery/test_crash.py tests/delivery/test_order_contract.py \
+	tests/adapters/test_feed_safety.py tests/http/test_ssrf.py tests/http/test_redirects.py
+faults: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider -p tests.faults.table $(FAULTS)
 
 bench: install
 	$(BIN)/python -m bench

@@ -47,14 +47,8 @@ ENV_PREFIX = "BILAT_"
 DEFAULT_CONFIG = "settings.toml"
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 
-__all__ = [
-    "DEFAULT_CONFIG",
-    "ConfigError",
-    "ConfigIssue",
-    "MonitorSettings",
-    "Settings",
-    "load_settings",
-]
+__all__ = ["DEFAULT_CONFIG", "ConfigError", "ConfigIssue", "MonitorSettings", "Settings"]
+__all__ += ["load_settings"]
 
 
 class MonitorSettings(BaseModel):
@@ -72,6 +66,8 @@ class MonitorSettings(BaseModel):
     # may use (none on a single core), 0 = inline on the event loop.
     workers: int | None = Field(default=None, ge=0)
     startup_spread: Seconds = 60.0  # spread first polls over min(this, interval)
+    lease: Seconds = Field(default=8.0, ge=1.0, le=3600.0)  # several nodes: lane/stream TTL
+    pool_size: int = Field(default=10, ge=2, le=200)  # PostgreSQL connections per node
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["auto", "console", "json"] = "auto"
     http: HttpSettings = HttpSettings()
