@@ -70,6 +70,11 @@ def plan_sources(
     for sid, (options, cadence) in polled.items():
         offset = r.uniform(0.0, min(cadence.base, spread_s))
         plans[sid] = SourcePlan(fingerprint(options), now + timedelta(seconds=offset))
+    if plans and spread_s > 0:
+        # The earliest source goes at once: a daemon that just started shows a result
+        # within seconds, not after a silent stretch of the spread.
+        first = min(plans, key=lambda sid: plans[sid].first_due_at or now)
+        plans[first] = SourcePlan(plans[first].fingerprint, now)
     for sid, options in pushed.items():
         plans[sid] = SourcePlan(fingerprint(options), None)
     return plans
