@@ -1,23 +1,27 @@
-"""Source adapters: one module per kind of source, registered here by ``type`` name."""
+"""Source adapters: one module per kind of source, registered here by ``type`` name.
+
+Each module is imported when its type is first looked up (``rules.registry``): a config of
+feeds never imports the social adapters or the press-page reader."""
 
 from __future__ import annotations
 
-from adapters.base import SourceType
-from adapters.bluesky import BlueskySource
-from adapters.bluesky_jetstream import JetstreamSource
-from adapters.feed import FeedSource
-from adapters.html_list import HtmlListSource
-from adapters.mastodon import MastodonSource
-from adapters.mastodon_stream import MastodonStreamSource
-from adapters.telegram import TelegramSource
-from adapters.x import XSource
+from typing import TYPE_CHECKING
+
+from rules.registry import Registry
+
+if TYPE_CHECKING:
+    from adapters.base import SourceType
 
 # type name -> source class. Adding a source type = one module + one line here.
-ADAPTERS: dict[str, type[SourceType]] = {"feed": FeedSource}
-ADAPTERS["x"] = XSource
-ADAPTERS["mastodon"] = MastodonSource
-ADAPTERS["mastodon_stream"] = MastodonStreamSource
-ADAPTERS["bluesky"] = BlueskySource
-ADAPTERS["bluesky_jetstream"] = JetstreamSource
-ADAPTERS["telegram"] = TelegramSource
-ADAPTERS["html_list"] = HtmlListSource
+ADAPTERS: Registry[type[SourceType]] = Registry(
+    {
+        "feed": "adapters.feed:FeedSource",
+        "x": "adapters.x:XSource",
+        "mastodon": "adapters.mastodon:MastodonSource",
+        "mastodon_stream": "adapters.mastodon_stream:MastodonStreamSource",
+        "bluesky": "adapters.bluesky:BlueskySource",
+        "bluesky_jetstream": "adapters.bluesky_jetstream:JetstreamSource",
+        "telegram": "adapters.telegram:TelegramSource",
+        "html_list": "adapters.html_list:HtmlListSource",
+    }
+)

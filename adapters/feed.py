@@ -10,6 +10,7 @@ Cache-Control max-age / Expires).
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
@@ -18,13 +19,13 @@ from pydantic import field_validator
 from adapters.base import SourceOptions
 from adapters.feedreader import parse_feed
 from adapters.feedtypes import FeedError, ParsedFeed
-from monitor.contracts import HttpClient, PollResult, SourceCursor
+from monitor.contracts import OFFLOAD, HttpClient, PollResult, SourceCursor, offload
 from monitor.net.serverhints import server_delay_s
 
 __all__ = ["FeedError", "FeedSource", "ParsedFeed", "parse_feed"]
 
-# Bodies above this are parsed in a worker thread so one huge (or ill-formed, hence slow)
-# feed does not stall every other poll on the event loop.
+# Without worker processes, bodies above this are parsed in a thread so one huge (or
+# ill-formed, hence slow) feed does not stall every other poll on the event loop.
 THREAD_PARSE_BYTES = 256 * 1024
 
 
@@ -78,19 +79,23 @@ class FeedSource:
                 http_status=response.status,
             )
         body, options = response.body, self.options
-
-        def parse() -> ParsedFeed:
-            return parse_feed(
-                body,
-                url=response.url or self.url,
-                source_id=self.id,
-                content_type=response.content_type,
-                http_lang=response.headers.get("Content-Language"),
-                official=options.official,
-                lang_override=options.lang,
-            )
-
-        parsed = await asyncio.to_thread(parse) if len(body) > THREAD_PARSE_BYTES else parse()
+        parse = functools.partial(
+            parse_feed,
+            body,
+            url=response.url or self.url,
+            source_id=self.id,
+            content_type=response.content_type,
+            http_lang=response.headers.get("Content-Language"),
+            official=options.official,
+            lang_override=options.lang,
+        )
+        parsed: ParsedFeed
+        if OFFLOAD.get() is not None:
+            parsed = await offload(parse)  # a worker process (monitor.workers)
+        elif len(body) > THREAD_PARSE_BYTES:
+            parsed = await asyncio.to_thread(parse)
+        else:
+            parsed = parse()
         new_cursor = SourceCursor(
             # A server that stops sending a validator keeps none: sending a stale one back
             # could get a 304 for content that changed.

@@ -30,6 +30,7 @@ COMMANDS: list[str] = [
     "status",
     "sources",
     "scan",
+    "state",
 ]
 
 
@@ -68,6 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.global_config and getattr(args, "config", None) == DEFAULT_CONFIG:
         args.config = args.global_config
+    from monitor.detector_cache import install
+
+    install()
     try:
         result: int = func(args)
         sys.stdout.flush()

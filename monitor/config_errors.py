@@ -201,8 +201,17 @@ class IssueCollector:
     def __init__(self, path: Path, text: str, env_prefix: str) -> None:
         self.file = display_path(path)
         self.env_prefix = env_prefix
-        self.locator = TomlLocator(text)
+        self._text = text
+        self._locator: TomlLocator | None = None
         self.issues: list[ConfigIssue] = []
+
+    @property
+    def locator(self) -> TomlLocator:
+        # Built on the first issue: scanning a 5,000-source file for line numbers cost more
+        # than validating it, and a valid file never needs them.
+        if self._locator is None:
+            self._locator = TomlLocator(self._text)
+        return self._locator
 
     def add(
         self,

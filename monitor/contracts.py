@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field
 
 from monitor.model import Item
 from monitor.units import Bytes, Seconds
+
+T = TypeVar("T")
 
 # ---------------------------------------------------------------------------------------------
 # HTTP
@@ -223,3 +226,23 @@ class PushSource(Protocol):
         """Stream until cancelled, reconnecting with backoff. Call ``emit`` with each batch
         and the cursor to persist once that batch is processed."""
         ...
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure work off the event loop
+
+Offload = Callable[..., Awaitable[Any]]
+
+# The daemon's runner for pure work (``monitor.workers.WorkPool.run``), set for the tasks it
+# starts; None: run inline.
+OFFLOAD: ContextVar[Offload | None] = ContextVar("bilat_offload", default=None)
+
+
+async def offload(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)``, in a worker process when the daemon runs a pool (``fn`` must
+    then be a module-level function with picklable arguments), else right here."""
+    runner = OFFLOAD.get()
+    if runner is None:
+        return fn(*args, **kwargs)
+    result: T = await runner(fn, *args, **kwargs)
+    return result

@@ -138,6 +138,8 @@ async def readiness(rt: Runtime, scheduler: Scheduler, stop: asyncio.Event) -> s
     if age is None or age > limit:
         when = "never" if age is None else f"{age:.0f}s ago"
         return f"scheduler not ticking (last dispatch {when})"
+    if not rt.health.store_healthy:
+        return rt.health.paused_reason or "the store refuses writes"
     try:
         await rt.store.probe_write()
     except Exception as exc:

@@ -17,6 +17,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, TextIO
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
@@ -63,18 +64,74 @@ _ANY_PATTERN = re.compile(
 )
 
 _secret_values: set[str] = set()
+# scheme://host of each secret URL -> (the URL with anything after it, scheme://host/***)
+_secret_urls: dict[str, tuple[re.Pattern[str], str]] = {}
+
+
+_TOKEN_MIN = 6  # path segments and query values at least this long are treated as tokens
+
+
+def url_secret_parts(url: str) -> set[str]:
+    """The pieces of a secret URL that may be quoted alone: path segments and query values
+    long enough to be tokens, raw and percent-decoded."""
+    parts = urlsplit(url)
+    pieces = [seg for seg in parts.path.split("/") if seg]
+    pieces += [value for _, value in parse_qsl(parts.query, keep_blank_values=False)]
+    found: set[str] = set()
+    for piece in pieces:
+        for form in (piece, unquote(piece), quote(unquote(piece), safe="")):
+            if len(form) >= _TOKEN_MIN:
+                found.add(form)
+    return found
+
+
+# Values under these keys are identifiers, names and timestamps that bilat itself makes (or
+# config ids): nothing in them can be a secret, so they skip the masker, as do numbers and
+# booleans. Every other key is masked: reasons, errors, URLs, notes, headers, and ``event``
+# (a library's stdlib log message lands there).
+_PLAIN_KEYS = frozenset(
+    {
+        *("level", "timestamp", "logger", "source_id", "rule_id", "item_key"),
+        *("event_key", "alert_id", "notifier", "status", "action", "outcome", "kind"),
+        *("date_source", "migration", "parent_id", "signal", "state"),
+    }
+)
+
+# The level configure_logging set, and the wrapper class it installed: ``HotLogger`` drops a
+# line below that level before structlog builds anything, while that configuration is in
+# force (a test may reset structlog to its defaults, which filter nothing).
+_level = 0
+_wrapper: Any = None
 
 
 def register_secrets(values: Iterable[str]) -> None:
-    """Remember secret values (read from the environment at startup) so logs never show them."""
+    """Remember secret values (read from the environment at startup) so logs never show them.
+    A URL's path segments and query values are remembered too: a library may quote a secret
+    URL re-encoded or in pieces."""
     for value in values:
         # Very short values would mask ordinary words; config secrets are never that short.
         if value and len(value) >= 4:
             _secret_values.add(value)
+            parts = urlsplit(value)
+            if parts.scheme and parts.netloc:
+                _secret_values.update(url_secret_parts(value))
+                prefix = f"{parts.scheme}://{parts.netloc}"
+                _secret_urls[prefix.lower()] = (
+                    re.compile(re.escape(prefix) + r"""[^\s"'<>]*""", re.I),
+                    f"{parts.scheme}://{parts.hostname or '?'}"
+                    + (f":{parts.port}" if parts.port else "")
+                    + "/"
+                    + MASK,
+                )
 
 
 def mask_text(text: str) -> str:
-    """``text`` with known secrets and secret-looking substrings replaced by ``***``."""
+    """``text`` with known secrets and secret-looking substrings replaced by ``***``; a
+    secret URL, however quoted, by its scheme and host."""
+    lowered = text.lower() if _secret_urls else ""
+    for prefix, (pattern, masked) in _secret_urls.items():
+        if prefix in lowered:
+            text = pattern.sub(masked, text)
     for value in _secret_values:
         if value in text:
             text = text.replace(value, MASK)
@@ -100,10 +157,37 @@ def _mask_value(key: str, value: Any) -> Any:
 
 
 def mask_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
-    """structlog processor: mask secrets in every value (and in rendered tracebacks)."""
+    """structlog processor: mask secrets in every value that can hold one (and in rendered
+    tracebacks); numbers, booleans and bilat's own identifiers pass as they are."""
     for key, value in list(event_dict.items()):
+        if key in _PLAIN_KEYS or value is None or type(value) in (int, float, bool):
+            continue
         event_dict[key] = _mask_value(key, value)
     return event_dict
+
+
+class HotLogger:
+    """A logger for lines written per poll, item or alert: a ``debug`` call below the
+    configured level returns after one comparison. (structlog's lazy proxy builds a bound
+    logger per call, even for a line the level then drops; caching it would stop
+    ``structlog.testing.capture_logs`` from seeing lines.)"""
+
+    __slots__ = ("_log",)
+
+    def __init__(self, name: str) -> None:
+        self._log = structlog.get_logger(name)
+
+    def debug(self, event: str, **fields: Any) -> None:
+        if debug_enabled():
+            self._log.debug(event, **fields)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._log, name)
+
+
+def debug_enabled() -> bool:
+    """Whether debug lines are written (skip building costly fields when not)."""
+    return _level <= logging.DEBUG or structlog.get_config()["wrapper_class"] is not _wrapper
 
 
 def _mask_rendered(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
@@ -140,7 +224,10 @@ def configure_logging(
     else:
         renderer = structlog.processors.JSONRenderer(ensure_ascii=False)
         exc_processors = [structlog.processors.format_exc_info, _mask_rendered]
+    global _level, _wrapper
     numeric = logging.getLevelNamesMapping()[level.upper()]
+    _level = numeric
+    _wrapper = structlog.make_filtering_bound_logger(numeric)
     shared = _shared_processors()
 
     formatter = structlog.stdlib.ProcessorFormatter(
@@ -170,7 +257,7 @@ def configure_logging(
     structlog.configure(
         processors=[*shared, *exc_processors, renderer],
         logger_factory=structlog.WriteLoggerFactory(out),
-        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        wrapper_class=_wrapper,
         # Not cached: structlog.testing.capture_logs() must be able to swap processors.
         cache_logger_on_first_use=False,
     )

@@ -26,7 +26,7 @@ from adapters import ADAPTERS
 from adapters.base import SourceOptions
 from monitor import metrics
 from monitor.config_errors import ConfigError, ConfigIssue, display_path
-from monitor.contracts import HttpClient, PolledSource, PushSource
+from monitor.contracts import OFFLOAD, HttpClient, PolledSource, PushSource
 from monitor.delivery import DeliveryWorker
 from monitor.logs import register_secrets
 from monitor.model import utcnow
@@ -40,6 +40,8 @@ from monitor.poller import PolledSourceRuntime, Poller, describe_error
 from monitor.scheduler import Scheduler, plan_sources
 from monitor.settings import Settings, load_settings
 from monitor.store import Store, open_store
+from monitor.store.health import StoreHealth
+from monitor.workers import WorkPool, default_workers
 from rules import RULES
 from rules.base import Rule
 
@@ -63,6 +65,7 @@ class Runtime:
     pushed: Pushed
     notifiers: Notifiers = field(default_factory=dict)
     decide_fn: Decide | None = None  # a test's decide; kept across reloads
+    health: StoreHealth = field(default_factory=lambda: StoreHealth(""))  # for /readyz
 
     @property
     def lease_s(self) -> float:
@@ -97,6 +100,16 @@ def build_sources(settings: Settings) -> tuple[dict[str, PolledSourceRuntime], P
         else:
             pushed[options.id] = (options, cast(PushSource, source))
     return polled, pushed
+
+
+def _work_pool(settings: Settings, rules: list[Rule]) -> WorkPool | None:
+    """The worker processes for parsing and rules (``[monitor] workers``), or None: inline."""
+    workers = settings.monitor.workers
+    if workers is None:
+        workers = default_workers()
+    if workers <= 0:
+        return None
+    return WorkPool(workers, [rule.options for rule in rules])
 
 
 def build_rules(settings: Settings) -> list[Rule]:
@@ -148,7 +161,13 @@ async def open_runtime(
         store = await open_store(settings.state_url)
         stack.push_async_callback(store.close)
         notifiers = build_notifiers(settings, http, {})
-        delivery = DeliveryWorker(store, notifiers)
+        health = StoreHealth(store.url)  # whether the store accepts writes
+        delivery = DeliveryWorker(store, notifiers, health=health)
+        pool = _work_pool(settings, rules)
+        if pool is not None:
+            stack.push_async_callback(pool.close)
+            # Feed parsing of every task started from here on goes to the pool too.
+            stack.callback(OFFLOAD.reset, OFFLOAD.set(pool.run))
         pipeline = Pipeline(
             store,
             rules,
@@ -156,10 +175,21 @@ async def open_runtime(
             backfill_s=settings.monitor.backfill,
             decide=decide_fn or EventDecide.from_settings(settings),
             on_alerts=delivery.kick,
+            pool=pool,
         )
-        poller = Poller(store, http, pipeline, polled)
+        poller = Poller(store, http, pipeline, polled, health=health)
         rt = Runtime(
-            settings, http, store, pipeline, poller, delivery, polled, pushed, notifiers, decide_fn
+            settings,
+            http,
+            store,
+            pipeline,
+            poller,
+            delivery,
+            polled,
+            pushed,
+            notifiers,
+            decide_fn,
+            health,
         )
         # The notifiers in force when the daemon stops (a reload may have replaced some).
         stack.push_async_callback(lambda: _close_notifiers(rt.notifiers))
@@ -262,6 +292,8 @@ class Reloader:
         await self._swap_notifiers(notifiers)
         pipeline = rt.pipeline
         pipeline.rules = rules
+        if pipeline.pool is not None:  # the workers hold their own copies of the rules
+            pipeline.pool.reconfigure([r.options for r in rules])
         pipeline.decide = rt.decide_fn or EventDecide.from_settings(rt.settings)
         pipeline.notifiers = frozenset(notifiers)
         # Polls in flight hold their own source runtime; new polls see the new set.
@@ -278,7 +310,7 @@ class Reloader:
         old_worker, old_notifiers = rt.delivery, rt.notifiers
         # In-flight sends finish (up to grace_s); unsent rows stay queued for the new worker.
         await old_worker.stop(rt.settings.monitor.grace_s)
-        worker = DeliveryWorker(rt.store, notifiers)
+        worker = DeliveryWorker(rt.store, notifiers, health=rt.health)
         rt.delivery = worker
         rt.notifiers = notifiers
         self.scheduler.delivery = worker

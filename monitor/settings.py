@@ -69,6 +69,9 @@ class MonitorSettings(BaseModel):
     backfill: Seconds = Field(default=86400.0, gt=0)  # items older than this never alert
     retention: Seconds = Field(default=30 * 86400.0, gt=0)  # forget seen items after this
     concurrency: int = Field(default=20, ge=1)  # polls in flight at once
+    # Processes for parsing and rules (monitor/workers.py): None = one per core this process
+    # may use (none on a single core), 0 = inline on the event loop.
+    workers: int | None = Field(default=None, ge=0)
     startup_spread: Seconds = 60.0  # spread first polls over min(this, interval)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["auto", "console", "json"] = "auto"

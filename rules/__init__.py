@@ -1,13 +1,21 @@
-"""Rule modules (pure: text in, matches out), registered here by ``type`` name."""
+"""Rule modules (pure: text in, matches out), registered here by ``type`` name.
+
+Each module is imported when its type is first looked up (``rules.registry``): a config of
+keyword rules never builds the bilateral detector's imports."""
 
 from __future__ import annotations
 
-from rules.base import RuleType
-from rules.bilateral.detector import BilateralMeetingRule
-from rules.keyword import KeywordRule
+from typing import TYPE_CHECKING
+
+from rules.registry import Registry
+
+if TYPE_CHECKING:
+    from rules.base import RuleType
 
 # type name -> rule class. Adding a rule type = one module + one line here.
-RULES: dict[str, RuleType] = {
-    "bilateral_meeting": BilateralMeetingRule,
-    "keyword": KeywordRule,
-}
+RULES: Registry[RuleType] = Registry(
+    {
+        "bilateral_meeting": "rules.bilateral.detector:BilateralMeetingRule",
+        "keyword": "rules.keyword:KeywordRule",
+    }
+)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -19,6 +21,7 @@ from monitor.model import utcnow
 from monitor.server.options import ServerSettings
 from monitor.settings import Settings
 from monitor.store.base import display_url
+from monitor.store.checks import StateError, check_sqlite_state
 
 _COMMON = {"id", "type", "enabled", "interval", "notify"}
 
@@ -117,7 +120,23 @@ def run(args: argparse.Namespace) -> int:
     if settings is None:
         return EXIT_CONFIG
     print(summary(settings))
+    problem = state_problem(settings.state_url)
+    if problem:
+        print(f"bilat: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
     return EXIT_OK
+
+
+def state_problem(url: str) -> str | None:
+    """The state file's problem (garbage, truncated, corrupted pages, read-only), checked
+    read-only and bounded in time; None when usable. PostgreSQL is checked when it opens."""
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        return None
+    try:
+        check_sqlite_state(Path(url[len("sqlite:///") :]))
+    except StateError as exc:
+        return str(exc)
+    return None
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

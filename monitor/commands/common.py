@@ -14,6 +14,7 @@ from monitor.config_errors import ConfigError
 from monitor.logs import configure_logging
 from monitor.settings import DEFAULT_CONFIG, Settings, load_settings
 from monitor.store import StoreUnavailable
+from monitor.store.checks import StateError
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # ran, but something did not work (a source failed, an alert undelivered)
@@ -52,7 +53,7 @@ def run_async(
         return EXIT_CONFIG
     try:
         return asyncio.run(main(settings))
-    except ConfigError as exc:
+    except (ConfigError, StateError) as exc:
         print(f"bilat: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except (BrokenPipeError, StoreUnavailable):

@@ -92,19 +92,23 @@ def official_resolver(
     handles, optionally mapped to their country: a handle mapped to a country confirms
     only meetings of that country. ``source_labels`` names sources in update text
     ({"mea-press": "MEA"})."""
-    by_handle: dict[str, str | None] = (
-        {h.casefold(): c for h, c in handles.items()}
-        if isinstance(handles, Mapping)
-        else dict.fromkeys((h.casefold() for h in handles), None)
-    )
     labels = dict(source_labels or {})
+    by_handle: dict[str, str | None] | None = None  # built on the first report with a handle
 
     def resolve(ref: ReportRef, parties: tuple[str, ...]) -> str | None:
+        nonlocal by_handle
         handle = (ref.author_handle or "").casefold()
-        if handle and handle in by_handle:
-            country = by_handle[handle]
-            if country is None or country in parties:
-                return ref.author_handle
+        if handle:
+            if by_handle is None:
+                by_handle = (
+                    {h.casefold(): c for h, c in handles.items()}
+                    if isinstance(handles, Mapping)
+                    else dict.fromkeys((h.casefold() for h in handles), None)
+                )
+            if handle in by_handle:
+                country = by_handle[handle]
+                if country is None or country in parties:
+                    return ref.author_handle
         if ref.official:
             return ref.author_handle or labels.get(ref.source_id, ref.source_id)
         return None

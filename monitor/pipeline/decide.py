@@ -12,7 +12,9 @@ alerts, outbox rows and the cursor commit together or not at all:
                  -> tx.save_thread per decision; alerts queued (held ones not before release)
 
 Every decision per notifier is logged as one ``alert.decided`` debug line (outcome and reason:
-new, update, confirmed, held, folded, duplicate, silenced, skipped). ``flush`` is the
+new, update, confirmed, held, folded, duplicate, silenced, skipped), once the transaction that
+holds it has committed (``decisions_logged_after_commit``): a rolled-back poll (a full disk)
+logs no decision about alerts that were never stored. ``flush`` is the
 scheduler's tick: threads whose ``flush_at`` has come send their folded update.
 
 Identity survives restarts because all of it lives in the store; a repeated decision is a
@@ -21,13 +23,13 @@ no-op because the item is already a report of its event and alert ids are determ
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-
-import structlog
 
 from adapters.base import SourceOptions
 from monitor.events.alerts import (
@@ -47,6 +49,7 @@ from monitor.events.cluster import (
 from monitor.events.options import Silence
 from monitor.events.record import OfficialCountry
 from monitor.events.threads import Thread
+from monitor.logs import HotLogger
 from monitor.model import Item, Match, ReportRef
 from monitor.pipeline.routing import DecideContext, QueuedAlert, RoutedMatch
 from monitor.store.base import Transaction
@@ -57,9 +60,29 @@ from rules.dates.meeting import MeetingDate, date_of
 if TYPE_CHECKING:
     from monitor.settings import Settings
 
-log = structlog.get_logger("monitor.events")
+log = HotLogger("monitor.events")
 
 FLUSH_BATCH = 100  # threads flushed per transaction
+
+# The decisions of the unit of work running in this task, logged after its commit.
+_DECIDED: ContextVar[list[dict[str, Any]] | None] = ContextVar("bilat_decided", default=None)
+
+
+@contextmanager
+def decisions_logged_after_commit() -> Iterator[list[dict[str, Any]]]:
+    """Collect the ``alert.decided`` lines of the decisions made inside; the caller logs them
+    with ``log_decided`` once the transaction committed (and drops them when it did not)."""
+    notes: list[dict[str, Any]] = []
+    token = _DECIDED.set(notes)
+    try:
+        yield notes
+    finally:
+        _DECIDED.reset(token)
+
+
+def log_decided(notes: Iterable[Mapping[str, Any]]) -> None:
+    for fields in notes:
+        log.debug("alert.decided", **fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +105,36 @@ def roster_officials(sources: Iterable[SourceOptions] = ()) -> Officials:
       meeting of their country, whatever source it arrives through;
     - country_of: a canonical name -> the country of that person's latest office;
     - source_labels: how update text names an official source (its ``label``, else its id).
+
+    The roster is read on first use (a post with an author handle, a meeting's officials):
+    reading it is most of a start-up, and feeds matched by keyword rules never need it.
     """
-    handles, countries = _roster_tables(date.today())
+    today = date.today()
     labels = {s.id: s.label for s in sources if s.label}
-    return Officials(handles, countries.get, labels)
+
+    def country_of(name: str) -> str | None:
+        return _roster_tables(today)[1].get(name)
+
+    return Officials(_RosterHandles(today), country_of, labels)
+
+
+class _RosterHandles(Mapping[str, "str | None"]):
+    """The roster's handles, read when first looked at."""
+
+    def __init__(self, today: date) -> None:
+        self._today = today
+
+    def _table(self) -> dict[str, str | None]:
+        return _roster_tables(self._today)[0]
+
+    def __getitem__(self, key: str) -> str | None:
+        return self._table()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
 
 
 @lru_cache(maxsize=4)
@@ -322,5 +371,10 @@ class EventDecide:
             if d.alert is not None:
                 hold = d.release_at if d.outcome == "held" else None
                 out.append(QueuedAlert(d.alert, hold))
-            log.debug("alert.decided", **{**context, **d.log_fields()})
+            fields = {**context, **d.log_fields()}
+            notes = _DECIDED.get()
+            if notes is None:
+                log.debug("alert.decided", **fields)
+            else:
+                notes.append(fields)
         return out

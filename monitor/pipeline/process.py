@@ -25,7 +25,6 @@ source state.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -35,7 +34,7 @@ import structlog
 from monitor import metrics
 from monitor.contracts import SourceCursor
 from monitor.model import Alert, Item, utcnow
-from monitor.pipeline.decide import EventDecide
+from monitor.pipeline.decide import EventDecide, decisions_logged_after_commit, log_decided
 from monitor.pipeline.routing import (
     Decide,
     DecideContext,
@@ -45,6 +44,7 @@ from monitor.pipeline.routing import (
     queue,
 )
 from monitor.store.base import SourceState, Store
+from monitor.workers import SLOW_RULE_S, RuleOutcome, WorkPool, evaluate_rules
 from rules.base import Rule
 
 log = structlog.get_logger(__name__)
@@ -79,6 +79,7 @@ class Pipeline:
         decide: Decide | None = None,
         on_alerts: Callable[[list[str]], None] | None = None,
         clock: Callable[[], datetime] = utcnow,
+        pool: WorkPool | None = None,
     ) -> None:
         self.store = store
         self.rules = list(rules)
@@ -89,6 +90,7 @@ class Pipeline:
         self.decide = decide
         self.on_alerts = on_alerts  # e.g. wake the delivery worker
         self.clock = clock
+        self.pool = pool  # rules run in its workers, outside the transaction
 
     async def process(
         self, state: SourceState, items: Sequence[Item], *, first_poll: bool = False
@@ -112,18 +114,35 @@ class Pipeline:
             # store's own save, which SQLite commits together with other polls' saves.
             await self.store.save_source_state(state)
             return Outcome(fetched=len(items), new=0, matched=0)
-        async with self.store.transaction() as tx:
-            fresh = await tx.unseen([item.key for item in unique])
-            new_items = [item for item in unique if item.key in fresh]
-            if unique:
-                await tx.mark_seen(unique, now)
-            routed = self._evaluate(new_items, now, first_poll)
-            if routed:
-                await tx.add_matches([(r.match, r.item) for r in routed], now)
-            decided = await self.decide(tx, routed, DecideContext(now, self.notifiers))
-            queued = await queue(tx, decided)
-            if state is not None:
-                await tx.save_source_state(state)
+        early: list[RoutedMatch] | None = None
+        if self.pool is not None and self.rules:
+            # Rules run in a worker before the transaction (a unit of work never waits on
+            # another process), over the items unseen now; the transaction keeps the matches
+            # of the items still unseen when it runs.
+            async with self.store.transaction() as tx:
+                unseen = await tx.unseen([item.key for item in unique])
+            candidates = [item for item in unique if item.key in unseen]
+            outcomes = await self.pool.evaluate(candidates)
+            early = self._routed(candidates, outcomes, now, first_poll)
+        with decisions_logged_after_commit() as notes:
+            async with self.store.transaction() as tx:
+                fresh = await tx.unseen([item.key for item in unique])
+                new_items = [item for item in unique if item.key in fresh]
+                if unique:
+                    await tx.mark_seen(unique, now)
+                if early is None:
+                    routed = self._routed(
+                        new_items, evaluate_rules(self.rules, new_items), now, first_poll
+                    )
+                else:
+                    routed = [r for r in early if r.item.key in fresh]
+                if routed:
+                    await tx.add_matches([(r.match, r.item) for r in routed], now)
+                decided = await self.decide(tx, routed, DecideContext(now, self.notifiers))
+                queued = await queue(tx, decided)
+                if state is not None:
+                    await tx.save_source_state(state)
+        log_decided(notes)
         metrics.committed((r.rule.id for r in routed), _queued(decided, queued))
         if queued and self.on_alerts:
             self.on_alerts(queued)
@@ -136,9 +155,11 @@ class Pipeline:
         if flush is None:
             return []
         now = self.clock()
-        async with self.store.transaction() as tx:
-            flushed = await flush(tx, now, notifiers=self.notifiers)
-            queued = await queue(tx, flushed)
+        with decisions_logged_after_commit() as notes:
+            async with self.store.transaction() as tx:
+                flushed = await flush(tx, now, notifiers=self.notifiers)
+                queued = await queue(tx, flushed)
+        log_decided(notes)
         metrics.committed((), _queued(flushed, queued))
         if queued and self.on_alerts:
             self.on_alerts(queued)
@@ -155,27 +176,26 @@ class Pipeline:
         )
         return await self.process(next_state, items, first_poll=state.last_ok_at is None)
 
-    def _evaluate(
-        self, items: Sequence[Item], now: datetime, first_poll: bool
+    def _routed(
+        self,
+        items: Sequence[Item],
+        outcomes: Sequence[RuleOutcome],
+        now: datetime,
+        first_poll: bool,
     ) -> list[RoutedMatch]:
+        """The matches of ``evaluate_rules`` with their routing; failed and slow rules are
+        logged here (a worker's log lines would not reach the daemon's)."""
         routed: list[RoutedMatch] = []
         cutoff = now - self.backfill
-        for item in items:
+        for outcome in outcomes:
+            item, opts = items[outcome.item], self.rules[outcome.rule].options
+            if outcome.error is not None:
+                # A broken rule must not stop the poll (or the other rules).
+                log.error("rule.failed", rule_id=opts.id, item_key=item.key, error=outcome.error)
+                continue
+            if outcome.seconds > SLOW_RULE_S:
+                log.warning("rule.slow", rule_id=opts.id, item_key=item.key, s=outcome.seconds)
             published = item.published_at
             backfill = first_poll if published is None else published < cutoff
-            for rule in self.rules:
-                opts = rule.options
-                if not opts.enabled or not opts.accepts(item):
-                    continue
-                t0 = time.perf_counter()
-                try:
-                    matches = rule.evaluate(item)
-                except Exception:
-                    # A broken rule must not stop the poll (or the other rules).
-                    log.exception("rule.failed", rule_id=opts.id, item_key=item.key)
-                    continue
-                elapsed = time.perf_counter() - t0
-                if elapsed > 0.5:
-                    log.warning("rule.slow", rule_id=opts.id, item_key=item.key, s=elapsed)
-                routed += [RoutedMatch(m, item, opts, backfill) for m in matches]
+            routed += [RoutedMatch(m, item, opts, backfill) for m in outcome.matches]
         return routed

@@ -14,16 +14,20 @@ the webhook JSON document (``bilat.alert/1``) and console text.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from monitor.render.console import console
 from monitor.render.facts import AlertView, flag, party_name, view
 from monitor.render.fit import mrkdwn_escape, truncate, utf16_len
-from monitor.render.mail import EmailContent, email
-from monitor.render.mail import digest as email_digest
 from monitor.render.slack import message as slack_message
 from monitor.render.slack import reply as slack_reply
 from monitor.render.slack import standalone_update as slack_standalone_update
 from monitor.render.webhook import SCHEMA as WEBHOOK_SCHEMA
 from monitor.render.webhook import payload as webhook
+
+if TYPE_CHECKING:
+    from monitor.render.mail import EmailContent, email
+    from monitor.render.mail import digest as email_digest
 
 __all__ = [
     "WEBHOOK_SCHEMA",
@@ -43,3 +47,13 @@ __all__ = [
     "view",
     "webhook",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # E-mail rendering (and jinja2 with it) is imported on first use: a desk without an
+    # e-mail notifier never needs it, and it was a tenth of a start-up's imports.
+    if name in ("EmailContent", "email", "email_digest"):
+        from monitor.render import mail
+
+        return getattr(mail, "digest" if name == "email_digest" else name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

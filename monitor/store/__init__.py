@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from monitor.store.base import (
-    EventStamp,
     LeaseLost,
     OutboxRow,
     PruneReport,
-    SourceActivity,
     SourcePlan,
     SourceState,
     Store,
@@ -18,7 +17,9 @@ from monitor.store.base import (
     notifier_lease,
     stream_lease,
 )
+from monitor.store.checks import StateError, check_sqlite_state
 from monitor.store.ops_types import StoreUnavailable
+from monitor.store.webreads import EventStamp, SourceActivity
 
 __all__ = [
     "EventStamp",
@@ -28,6 +29,7 @@ __all__ = [
     "SourceActivity",
     "SourcePlan",
     "SourceState",
+    "StateError",
     "Store",
     "StoreUnavailable",
     "Transaction",
@@ -45,8 +47,13 @@ async def open_store(url: str) -> Store:
     if url.startswith("sqlite:///"):
         from monitor.store.sqlite import SqliteStore
 
+        path = url[len("sqlite:///") :]
+        if path != ":memory:":
+            # One line naming the path, the problem and what to do (exit 2), before SQLite
+            # touches a damaged file.
+            check_sqlite_state(Path(path))
         try:
-            return await SqliteStore.open(url[len("sqlite:///") :], url=url)
+            return await SqliteStore.open(path, url=url)
         except (OSError, sqlite3.Error) as exc:
             raise StoreUnavailable(f"cannot open SQLite state at {url}: {exc}") from exc
     scheme = url.split(":", 1)[0]

@@ -34,7 +34,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from monitor.contracts import SourceCursor
 from monitor.model import Alert, Item, Match
-from monitor.store.ops_types import LeaseHolder
+from monitor.store.ops_types import LeaseHolder as LeaseHolder
+from monitor.store.webreads import EventStamp as EventStamp
+from monitor.store.webreads import SourceActivity as SourceActivity
 
 if TYPE_CHECKING:
     from monitor.events.cluster import CandidateQuery
@@ -128,43 +130,19 @@ class PruneReport:
     events: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class SourceActivity:
-    """What the items a source brought say about it (the desk's sources page): how many it
-    brought in the window, when, and when it last brought anything new at all."""
-
-    source_id: str
-    items: int  # items first seen at or after the window's start
-    first_item_at: datetime | None  # the earliest of those
-    last_item_at: datetime | None  # the newest item ever first seen (within retention)
-
-
-@dataclass(frozen=True, slots=True)
-class EventStamp:
-    """An event's version, cheap to read: the live page compares these to see what changed."""
-
-    key: str
-    updated_at: datetime
-    report_count: int
-    status: str
-
-
 class Transaction(Protocol):
     """The writes of one processed poll (or one pushed batch). Commits on clean exit of
     ``Store.transaction()``, rolls back on any exception (including cancellation)."""
 
     async def unseen(self, item_keys: Sequence[str]) -> set[str]:
         """The keys among ``item_keys`` that the store has never seen."""
-        ...
 
     async def mark_seen(self, items: Sequence[Item], now: datetime) -> None:
         """Record ``items`` as seen (first time) or still present (refreshes ``last_seen``,
         which retention counts from)."""
-        ...
 
     async def add_matches(self, matches: Sequence[tuple[Match, Item]], now: datetime) -> int:
         """Store matches with their item; returns how many were new."""
-        ...
 
     async def add_alerts(
         self, alerts: Sequence[Alert], *, not_before: Mapping[str, datetime] | None = None
@@ -173,7 +151,6 @@ class Transaction(Protocol):
         (an alert id already stored is ignored, so a repeated decision sends nothing).
         ``not_before`` maps held alerts' ids to their release time: the row's ``not_before``
         and first attempt."""
-        ...
 
     # -- events (monitor/events/cluster.py) and alert threads (monitor/events/threads.py) ------
 
@@ -182,48 +159,38 @@ class Transaction(Protocol):
         (keyword matches), else every event of ``query.kind`` and ``query.pair`` whose date
         or anchor lies in [``date_from``, ``date_to``]; plus, always, every event already
         holding ``query.item_key``. Sorted by key; reports in report order."""
-        ...
 
     async def event(self, event_key: str) -> EventRecord | None: ...
 
     async def events_by_key(self, keys: Sequence[str]) -> list[EventRecord]:
         """The stored events among ``keys`` (a batch of keyword matches' own events), by key."""
-        ...
 
     async def save_event(self, decision: EventDecision, now: datetime) -> None:
         """Apply one clustering decision: "new" inserts the event with its first report,
         "join" updates the event's state and adds the report, "duplicate" does nothing."""
-        ...
 
     async def save_events(self, decisions: Sequence[EventDecision], now: datetime) -> None:
         """``save_event`` for each decision, in order (batched where the store can)."""
-        ...
 
     async def event_threads(self, event_key: str) -> dict[str, Thread]:
         """The alert threads of one event, by notifier name."""
-        ...
 
     async def save_thread(self, thread: Thread) -> None:
         """Insert or replace the thread of (``thread.event_key``, ``thread.notifier``)."""
-        ...
 
     async def save_threads(self, threads: Sequence[Thread]) -> None:
         """``save_thread`` for each thread, in order."""
-        ...
 
     async def due_threads(self, now: datetime, limit: int) -> list[Thread]:
         """Threads whose ``flush_at`` is at or before ``now``, earliest first."""
-        ...
 
     async def source_state(self, source_id: str) -> SourceState: ...
 
     async def save_source_state(self, state: SourceState) -> None:
         """Save ``state``; fenced (``LeaseLost``) when this node's lease on it was lost."""
-        ...
 
     async def alert_remote_id(self, alert_id: str) -> str | None:
         """The remote id (e.g. a Slack ts) stored when ``alert_id`` was delivered."""
-        ...
 
 
 class Store(Protocol):
@@ -238,7 +205,6 @@ class Store(Protocol):
         """A unit of work (see ``Transaction``). SQLite runs them one at a time; PostgreSQL
         runs them concurrently (inserts are idempotent, so concurrent units never conflict
         in meaning)."""
-        ...
 
     # -- sources -------------------------------------------------------------------------
 
@@ -248,56 +214,46 @@ class Store(Protocol):
         due time unless it is already past (then ``first_due_at``, so a restart after a long
         stop spreads them out instead of polling all at once). Sources not in ``plans`` are
         left alone but never claimed."""
-        ...
 
     async def claim_due_sources(self, now: datetime, limit: int, lease_s: float) -> list[str]:
         """Up to ``limit`` configured sources whose ``next_due_at <= now``, oldest first, each
         leased to this node until ``now + lease_s`` (no node claims it again before then), so
         a crash mid-poll retries it after the lease instead of immediately or never. Saving
         the source's state ends the lease (see the module docstring: fencing)."""
-        ...
 
     async def source_state(self, source_id: str) -> SourceState:
         """The stored state, or a fresh one for an unknown source."""
-        ...
 
     async def source_states(self) -> dict[str, SourceState]: ...
 
     async def save_source_state(self, state: SourceState) -> None:
         """Save ``state``; fenced (``LeaseLost``) when this node's lease on it was lost."""
-        ...
 
     # -- leases --------------------------------------------------------------------------
 
     async def acquire_lease(self, name: str, now: datetime, ttl_s: float) -> bool:
         """Take, or renew, this node's lease ``name`` until ``now + ttl_s``; False while
         another node holds it (and its TTL has not passed). Always True on SQLite."""
-        ...
 
     async def release_lease(self, name: str) -> None:
         """Give up lease ``name`` if this node holds it (another node may take it at once)."""
-        ...
 
     # -- outbox --------------------------------------------------------------------------
 
     async def next_outbox(self, notifier: str) -> OutboxRow | None:
         """The oldest pending row for ``notifier`` (due or not): delivery is in order."""
-        ...
 
     async def due_outbox(self, notifier: str, *, now: datetime, limit: int) -> list[OutboxRow]:
         """Up to ``limit`` pending rows of ``notifier`` that are due at ``now`` (retry time
         and ``not_before`` passed), oldest first: what one digest takes."""
-        ...
 
     async def outbox_row(self, alert_id: str) -> OutboxRow | None:
         """The outbox row of ``alert_id`` (any state), or None."""
-        ...
 
     async def outbox(
         self, *, notifier: str | None = None, state: OutboxState | None = None, limit: int = 100
     ) -> list[OutboxRow]:
         """Rows in creation order, for inspection and commands."""
-        ...
 
     async def mark_sent(self, alert_id: str, *, at: datetime, remote_id: str | None) -> None: ...
 
@@ -317,7 +273,6 @@ class Store(Protocol):
         """Dead letters (of ``notifier``, or only ``alert_ids``) back to pending, due ``now``,
         with a fresh ``retry_for`` clock; the number of rows requeued. The last error is kept
         until the next attempt settles the row."""
-        ...
 
     # The ``*_many`` forms settle several rows in one atomic write (a digest: one mail, one
     # outcome for all its rows). Like the single forms they only touch pending rows.
@@ -338,7 +293,6 @@ class Store(Protocol):
 
     async def alert_remote_id(self, alert_id: str) -> str | None:
         """The remote id (e.g. a Slack ts) stored when ``alert_id`` was delivered."""
-        ...
 
     # -- events --------------------------------------------------------------------------
 
@@ -352,7 +306,6 @@ class Store(Protocol):
     ) -> list[EventRecord]:
         """Events updated at or after ``since``, of ``pair`` ("CN-IN") and ``kind`` when
         given, latest meeting date first, with their reports (``bilat events``)."""
-        ...
 
     # -- operations: /readyz's write probe (changes nothing, raises when writes fail); rows
     # per (notifier, state) pending and dead; leases held at ``now`` (PostgreSQL; SQLite: []);
@@ -369,25 +322,20 @@ class Store(Protocol):
     ) -> list[EventRecord]:
         """Events whose meeting date lies in [``since``, ``until``] (either end open when
         None), latest meeting date first, with their reports."""
-        ...
 
     async def event_record(self, event_key: str) -> EventRecord | None:
         """One event with its reports, or None."""
-        ...
 
     async def event_outbox(self, event_key: str) -> list[OutboxRow]:
         """The alerts sent (or waiting) about one event with their delivery state, oldest
         first; pruned alerts are gone."""
-        ...
 
     async def source_activity(self, *, since: datetime) -> dict[str, SourceActivity]:
         """Per source that brought any item still remembered: the items first seen since
         ``since`` and the newest item's time."""
-        ...
 
     async def event_stamps(self, *, since: datetime) -> list[EventStamp]:
         """Versions of the events updated at or after ``since``, by key."""
-        ...
 
     # -- housekeeping --------------------------------------------------------------------
 
@@ -396,4 +344,3 @@ class Store(Protocol):
         and their outbox rows created before it. Pending rows are never pruned. Events not
         updated since ``before`` go with their reports and threads, unless an alert about
         them is still pending or a folded update is waiting."""
-        ...

@@ -8,6 +8,19 @@ May import ``rules.text``, ``rules.sentences``, ``rules.dates`` (shared language
 
 from __future__ import annotations
 
-from rules.bilateral.detector import BilateralMeetingOptions, BilateralMeetingRule, detect
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rules.bilateral.detector import BilateralMeetingOptions, BilateralMeetingRule, detect
 
 __all__ = ["BilateralMeetingOptions", "BilateralMeetingRule", "detect"]
+
+
+def __getattr__(name: str) -> Any:
+    # The detector is imported on first use: the event layer reads the roster module of
+    # this package without needing the detector (and its gazetteer imports) at start-up.
+    if name in __all__:
+        from rules.bilateral import detector
+
+        return getattr(detector, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
