@@ -138,13 +138,15 @@ async def readiness(rt: Runtime, scheduler: Scheduler, stop: asyncio.Event) -> s
     if age is None or age > limit:
         when = "never" if age is None else f"{age:.0f}s ago"
         return f"scheduler not ticking (last dispatch {when})"
-    if not rt.health.store_healthy:
-        return rt.health.paused_reason or "the store refuses writes"
+    # The probe is a write like any other: a refusal pauses the daemon (StoreHealth), and a
+    # success ends a pause at once rather than at the health check's next backoff step.
     try:
         await rt.store.probe_write()
     except Exception as exc:
         metrics.store_error("probe")
+        rt.health.refused(exc)
         return f"store not writable: {describe_error(exc)}"
+    rt.health.wrote()
     return None
 
 
