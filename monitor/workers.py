@@ -130,6 +130,11 @@ class WorkPool:
         except BrokenProcessPool:
             self._replace(executor)
             log.warning("workers.replaced", workers=self.workers, job=_name(fn))
+        except OSError as exc:
+            # The workers could not start (no writable temp dir on a full disk, no memory, fd
+            # limit): the job is pure, so it runs here; the pool is tried again next time.
+            log.warning("workers.unavailable", error=str(exc), job=_name(fn))
+            return call()
         # Once more on a fresh pool; if this breaks it too, the job fails like any error.
         executor = self._executor
         try:
