@@ -27,6 +27,7 @@ COMMANDS: list[str] = [
     "render",
     "notify-test",
     "outbox",
+    "status",
     "sources",
     "scan",
     "state",

@@ -11,7 +11,6 @@ id and field; all of them are raised together as one ``ConfigError``.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import tomllib
@@ -157,9 +156,7 @@ def load_settings(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Settings:
         raise ConfigError([_syntax_issue(file, exc)]) from None
 
     col = IssueCollector(cfg_path, text, ENV_PREFIX)
-    tables = list(_Document.model_fields)
-    for issue in unknown_env_issues(ENV_PREFIX, tables, data, os.environ):
-        col.issues.append(dataclasses.replace(issue, file=file))
+    col.issues += unknown_env_issues(ENV_PREFIX, list(_Document.model_fields), data, file)
     try:
         doc = _Document(**data)
     except ValidationError as exc:
