@@ -6,4 +6,12 @@ measured in the same run, so results travel between machines.
 """
 
 # Module names under bench/, in the order their sections appear in BENCHMARKS.md.
-BENCHES: list[str] = ["detector", "polling", "feedparse", "jetstream", "delivery", "events"]
+BENCHES: list[str] = [
+    "detector",
+    "polling",
+    "pollpath",
+    "feedparse",
+    "jetstream",
+    "delivery",
+    "events",
+]
