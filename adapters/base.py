@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import ClassVar, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from monitor.contracts import PolledSource, PushSource
 from monitor.units import Seconds
+from rules.vocabulary import check_language
 
 
 class SourceOptions(BaseModel):
@@ -27,6 +28,14 @@ class SourceOptions(BaseModel):
     official: bool = False  # a ministry's feed or an official's own account
     lang: str | None = None  # override when the source does not say its language
     label: str | None = None  # how alerts name an official source ("confirmed by MEA")
+
+    @field_validator("lang")
+    @classmethod
+    def _known_language(cls, value: str | None) -> str | None:
+        reason = check_language(value) if value is not None else None
+        if reason:
+            raise ValueError(reason)
+        return value
 
 
 class SourceType(Protocol):

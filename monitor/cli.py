@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from monitor import __version__
+from monitor.settings import DEFAULT_CONFIG
+from monitor.store.ops_types import StoreUnavailable
 
 # Subcommand modules, in the order ``bilat --help`` lists them.
 COMMANDS: list[str] = [
@@ -26,6 +29,7 @@ COMMANDS: list[str] = [
     "outbox",
     "sources",
     "scan",
+    "state",
 ]
 
 
@@ -35,10 +39,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch news feeds and officials' posts; alert on bilateral meetings.",
     )
     parser.add_argument("--version", action="version", version=f"bilat {__version__}")
+    # ``bilat -c FILE check`` as well as ``bilat check -c FILE`` (the command's own wins).
+    parser.add_argument(
+        "-c", "--config", dest="global_config", metavar="FILE", help="the TOML settings file"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"monitor.commands.{name.replace('-', '_')}").register(sub)
     return parser
+
+
+def _quiet_stdout() -> None:
+    """The reader went away (``bilat outbox | head -1``): point stdout at /dev/null so the
+    interpreter's final flush does not raise again, like ``git log | head``."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,5 +66,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help(sys.stderr)
         return 2
-    result: int = func(args)
+    if args.global_config and getattr(args, "config", None) == DEFAULT_CONFIG:
+        args.config = args.global_config
+    from monitor.detector_cache import install
+
+    install()
+    try:
+        result: int = func(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    except StoreUnavailable as exc:
+        print(f"bilat: {exc}", file=sys.stderr)
+        return 2
     return result

@@ -301,3 +301,55 @@ def display_path(path: str | os.PathLike[str]) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(p.resolve())
+
+
+def _env_names(data: Any) -> set[str]:
+    """Every value of a ``*_env`` key anywhere in the raw document (secret variable names)."""
+    found: set[str] = set()
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if str(key).endswith("_env") and isinstance(value, str):
+                found.add(value.upper())
+            found |= _env_names(value)
+    elif isinstance(data, list):
+        for value in data:
+            found |= _env_names(value)
+    return found
+
+
+def unknown_env_issues(
+    prefix: str, tables: Sequence[str], data: Any, environ: Mapping[str, str]
+) -> list[ConfigIssue]:
+    """A ``PREFIX…`` variable that overrides nothing is an error, like an unknown key: an
+    override (``PREFIX<TABLE>__<KEY>``) must name a known table, and a variable without the
+    ``__`` that looks like a table's name misspelt (``BILAT_MONITR``) is refused too. Other
+    plain variables (``BILAT_SLACK_TOKEN``) may hold secrets that ``*_env`` options name, and
+    are left alone; the ones this file names are never questioned."""
+    known = [t.upper() for t in tables]
+    secrets = _env_names(data)
+    issues = []
+    for name in sorted(environ):
+        upper = name.upper()
+        if not upper.startswith(prefix) or upper in secrets:
+            continue
+        head, nested, _ = upper[len(prefix) :].partition("__")
+        if head in known:
+            continue
+        close = difflib.get_close_matches(head, known, n=1, cutoff=0.7)
+        if not nested and not close:
+            continue
+        hint = f" (did you mean {prefix}{close[0]}{'__…' if nested else ''}?)" if close else ""
+        tables_list = ", ".join(prefix + t + "__…" for t in known)
+        issues.append(
+            ConfigIssue(
+                f"overrides nothing: {prefix}<TABLE>__<KEY> names one of {tables_list}{hint}",
+                origin=f"environment variable {name}",
+            )
+        )
+    return issues
+
+
+def did_you_mean(value: str, known: Sequence[str] | set[str]) -> str:
+    """' (did you mean "x"?)' for the closest of ``known``, or ''."""
+    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""

@@ -1,12 +1,12 @@
-"""The composition root: builds every part from Settings and owns their lifetimes.
+"""The composition root: runs the parts ``monitor.runtime`` builds and owns their lifetimes.
 
-``open_runtime`` enters, in order, the HTTP client (one session), the store, the notifiers,
-and builds the rules, sources, pipeline, poller and delivery worker; an ``AsyncExitStack``
-closes them in reverse. ``run`` is the daemon: it schedules polls, runs push sources under a
-TaskGroup (``run_push_source``), and on SIGINT/SIGTERM stops scheduling, lets polls and
-deliveries in flight finish for ``grace_s``, cancels what is left (open transactions roll
-back), closes everything and returns 0. ``once`` polls every enabled source once, delivers
-what is pending, and returns 0 when everything went fine, 1 otherwise.
+``run`` is the daemon: it schedules polls, runs push sources under a TaskGroup
+(``run_push_source``), serves the HTTP endpoint (``monitor.server``), reloads the
+configuration on SIGHUP or ``POST /-/reload`` (``runtime.Reloader``), and on SIGINT/SIGTERM
+stops scheduling, lets polls and deliveries in flight finish for ``grace_s``, cancels what is
+left (open transactions roll back), closes everything and returns 0. ``once`` polls every
+enabled source once, delivers what is pending, and returns 0 when everything went fine, 1
+otherwise.
 """
 
 from __future__ import annotations
@@ -14,152 +14,32 @@ from __future__ import annotations
 import asyncio
 import functools
 import signal
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
-from typing import cast
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import structlog
 
-from adapters import ADAPTERS
-from adapters.base import SourceOptions
 from monitor import metrics
-from monitor.config_errors import ConfigError, ConfigIssue, display_path
-from monitor.contracts import OFFLOAD, HttpClient, PolledSource, PushSource, SourceCursor
-from monitor.delivery import DeliveryWorker
+from monitor.contracts import PushSource, SourceCursor
 from monitor.heap import settle_heap
 from monitor.leases import LeaseKeeper
-from monitor.logs import register_secrets
-from monitor.model import Item, utcnow
-from monitor.net.client import Http
-from monitor.notifiers import NOTIFIERS
-from monitor.notifiers.base import Notifier, NotifierOptions
-from monitor.pacing import Cadence
-from monitor.pipeline import Decide, Pipeline
-from monitor.pipeline.decide import EventDecide
-from monitor.poller import PolledSourceRuntime, Poller, describe_error
+from monitor.model import Item
+from monitor.poller import describe_error
 from monitor.retry import PUSH_RESTART_BASE_S, PUSH_RESTART_CAP_S, Backoff
-from monitor.scheduler import Scheduler, plan_sources
+from monitor.runtime import Reloader, Runtime, open_runtime, sync_schedule
+from monitor.scheduler import Scheduler
 from monitor.settings import Settings
-from monitor.store import LeaseLost, Store, open_store, stream_lease
-from monitor.workers import WorkPool, default_workers
-from rules import RULES
-from rules.base import Rule
+from monitor.store import LeaseLost, stream_lease
+
+__all__ = ["Runtime", "once", "open_runtime", "run", "run_push_source"]
 
 log = structlog.get_logger("monitor.daemon")
 
 STREAM_LEASE_S = 30.0  # a dead node's streams move to another node after about this long
 SUMMARY_EVERY_S = 60.0  # the info-level "poll.summary" line; per-poll lines are debug
 
-
-@dataclass(slots=True)
-class Runtime:
-    """Everything the daemon built from the settings, alive inside ``open_runtime``."""
-
-    settings: Settings
-    http: HttpClient
-    store: Store
-    pipeline: Pipeline
-    poller: Poller
-    delivery: DeliveryWorker
-    polled: dict[str, PolledSourceRuntime]
-    pushed: dict[str, tuple[SourceOptions, PushSource]]
-
-    @property
-    def lease_s(self) -> float:
-        # A poll takes at most the HTTP timeout (edge retries included) plus parsing; a
-        # claimed source whose poll died with the process is retried after this.
-        return 2 * self.settings.monitor.http.timeout + 60.0
-
-
-def _config_issue(settings: Settings, table: str, ident: str, reason: str) -> ConfigError:
-    return ConfigError(
-        [ConfigIssue(reason, file=display_path(settings.path), table=table, id=ident)]
-    )
-
-
-def _build_sources(
-    settings: Settings,
-) -> tuple[dict[str, PolledSourceRuntime], dict[str, tuple[SourceOptions, PushSource]]]:
-    polled: dict[str, PolledSourceRuntime] = {}
-    pushed: dict[str, tuple[SourceOptions, PushSource]] = {}
-    for index, options in enumerate(settings.sources):
-        if not options.enabled:
-            continue
-        kind = ADAPTERS[options.type]
-        try:
-            source = kind.from_options(options)
-        except Exception as exc:
-            raise _config_issue(settings, f"sources[{index}]", options.id, str(exc)) from exc
-        cadence = Cadence(options.interval, kind.min_interval)
-        # A source type returns either kind; the one with ``poll`` is scheduled.
-        if callable(getattr(source, "poll", None)):
-            polled[options.id] = PolledSourceRuntime(options, cast(PolledSource, source), cadence)
-        else:
-            pushed[options.id] = (options, cast(PushSource, source))
-    return polled, pushed
-
-
-@asynccontextmanager
-async def open_runtime(
-    settings: Settings, *, decide_fn: Decide | None = None, http: HttpClient | None = None
-) -> AsyncIterator[Runtime]:
-    """Build and own every part; closes them (notifiers, store, HTTP) on exit."""
-    register_secrets(s.get_secret_value() for s in settings.secrets.values())
-    polled, pushed = _build_sources(settings)
-    rules = [RULES[o.type](o) for o in settings.rules if o.enabled]
-    async with AsyncExitStack() as stack:
-        if http is None:
-            http = await stack.enter_async_context(Http(settings.monitor.http))
-        store = await open_store(settings.state_url)
-        stack.push_async_callback(store.close)
-        notifiers: dict[str, tuple[Notifier, NotifierOptions]] = {}
-        for name, options in settings.notifiers.items():
-            if not options.enabled:
-                continue
-            try:
-                notifier = NOTIFIERS[options.type](name, options, http)
-            except Exception as exc:
-                raise _config_issue(settings, f"notifiers.{name}", name, str(exc)) from exc
-            stack.push_async_callback(notifier.aclose)
-            notifiers[name] = (notifier, options)
-        delivery = DeliveryWorker(store, notifiers)
-        pool = _work_pool(settings, rules)
-        if pool is not None:
-            stack.push_async_callback(pool.close)
-            # Feed parsing of every task started from here on goes to the pool too.
-            stack.callback(OFFLOAD.reset, OFFLOAD.set(pool.run))
-        pipeline = Pipeline(
-            store,
-            rules,
-            notifiers=frozenset(notifiers),
-            backfill_s=settings.monitor.backfill,
-            decide=decide_fn or EventDecide.from_settings(settings),
-            on_alerts=delivery.kick,
-            pool=pool,
-        )
-        poller = Poller(store, http, pipeline, polled)
-        yield Runtime(settings, http, store, pipeline, poller, delivery, polled, pushed)
-
-
-def _work_pool(settings: Settings, rules: list[Rule]) -> WorkPool | None:
-    """The worker processes for parsing and rules (``[monitor] workers``), or None: inline."""
-    workers = settings.monitor.workers
-    if workers is None:
-        workers = default_workers()
-    if workers <= 0:
-        return None
-    return WorkPool(workers, [rule.options for rule in rules])
-
-
-async def _sync_schedule(rt: Runtime, *, spread: bool) -> None:
-    now = utcnow()
-    polled = {sid: (r.options, r.cadence) for sid, r in rt.polled.items()}
-    pushed = {sid: options for sid, (options, _) in rt.pushed.items()}
-    plans = plan_sources(
-        polled, pushed, now, spread_s=rt.settings.monitor.startup_spread if spread else 0.0
-    )
-    await rt.store.sync_sources(plans, now)
+_sync_schedule = sync_schedule  # the name bench/pollclient.py imports
+Reload = Callable[[], Coroutine[Any, Any, tuple[bool, str]]]
 
 
 async def run_push_source(
@@ -238,6 +118,8 @@ async def readiness(rt: Runtime, scheduler: Scheduler, stop: asyncio.Event) -> s
     if age is None or age > limit:
         when = "never" if age is None else f"{age:.0f}s ago"
         return f"scheduler not ticking (last dispatch {when})"
+    if not rt.health.store_healthy:
+        return rt.health.paused_reason or "the store refuses writes"
     try:
         await rt.store.probe_write()
     except Exception as exc:
@@ -259,8 +141,21 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
         log.info("daemon.stopping", signal=name, grace_s=settings.monitor.grace_s)
         stop.set()
 
+    reloads: set[asyncio.Task[tuple[bool, str]]] = set()
+    reload: Reload | None = None  # set once the daemon runs; a SIGHUP before is only logged
+
+    def on_hangup() -> None:
+        if reload is None or stop.is_set():
+            log.info("config.reload_ignored", signal="SIGHUP", reason="not running")
+            return
+        log.info("config.reload_requested", signal="SIGHUP")
+        task = loop.create_task(reload(), name="reload")
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, on_signal, sig)
+    loop.add_signal_handler(signal.SIGHUP, on_hangup)
     try:
         async with open_runtime(settings) as rt:
             settle_heap(rt.pipeline.rules)
@@ -283,10 +178,21 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
             ctx = ServerContext(settings, rt.store, handles={"runtime": rt})
             ctx.readiness = functools.partial(readiness, rt, scheduler, stop)
             async with serve(ctx) as endpoint, asyncio.TaskGroup() as group:
-                push_tasks = [
-                    group.create_task(run_push_source(source, rt), name=f"push:{sid}")
-                    for sid, (_, source) in rt.pushed.items()
-                ]
+
+                def start_push(sid: str, source: PushSource) -> asyncio.Task[None]:
+                    return group.create_task(run_push_source(source, rt), name=f"push:{sid}")
+
+                push_tasks = {sid: start_push(sid, src) for sid, (_, src) in rt.pushed.items()}
+                reloader = Reloader(rt, scheduler, push_tasks, start_push)
+
+                async def reload_now() -> tuple[bool, str]:
+                    if stop.is_set():
+                        return False, "stopping: not reloading"
+                    result = await reloader()
+                    ctx.settings = rt.settings
+                    return result
+
+                ctx.reload = reload = reload_now
                 rt.delivery.start()
                 scheduler.start()
                 summaries = group.create_task(_summaries(rt, SUMMARY_EVERY_S), name="summaries")
@@ -299,12 +205,15 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
                     endpoint=endpoint.url if endpoint else None,
                 )
                 await stop.wait()
+                reload = None
+                # A reload under way finishes first (it may be swapping the delivery worker).
+                await asyncio.gather(*reloads, return_exceptions=True)
                 grace = settings.monitor.grace_s
                 await asyncio.gather(scheduler.stop(grace), rt.delivery.stop(grace))
-                for task in [*push_tasks, summaries]:
+                for task in [*push_tasks.values(), summaries]:
                     task.cancel()
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.remove_signal_handler(sig)
     log.info("daemon.stopped")
     return 0

@@ -17,6 +17,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, TextIO
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
@@ -63,6 +64,26 @@ _ANY_PATTERN = re.compile(
 )
 
 _secret_values: set[str] = set()
+# scheme://host of each secret URL -> (the URL with anything after it, scheme://host/***)
+_secret_urls: dict[str, tuple[re.Pattern[str], str]] = {}
+
+
+_TOKEN_MIN = 6  # path segments and query values at least this long are treated as tokens
+
+
+def url_secret_parts(url: str) -> set[str]:
+    """The pieces of a secret URL that may be quoted alone: path segments and query values
+    long enough to be tokens, raw and percent-decoded."""
+    parts = urlsplit(url)
+    pieces = [seg for seg in parts.path.split("/") if seg]
+    pieces += [value for _, value in parse_qsl(parts.query, keep_blank_values=False)]
+    found: set[str] = set()
+    for piece in pieces:
+        for form in (piece, unquote(piece), quote(unquote(piece), safe="")):
+            if len(form) >= _TOKEN_MIN:
+                found.add(form)
+    return found
+
 
 # Values under these keys are identifiers, names and timestamps that bilat itself makes (or
 # config ids): nothing in them can be a secret, so they skip the masker, as do numbers and
@@ -84,15 +105,33 @@ _wrapper: Any = None
 
 
 def register_secrets(values: Iterable[str]) -> None:
-    """Remember secret values (read from the environment at startup) so logs never show them."""
+    """Remember secret values (read from the environment at startup) so logs never show them.
+    A URL's path segments and query values are remembered too: a library may quote a secret
+    URL re-encoded or in pieces."""
     for value in values:
         # Very short values would mask ordinary words; config secrets are never that short.
         if value and len(value) >= 4:
             _secret_values.add(value)
+            parts = urlsplit(value)
+            if parts.scheme and parts.netloc:
+                _secret_values.update(url_secret_parts(value))
+                prefix = f"{parts.scheme}://{parts.netloc}"
+                _secret_urls[prefix.lower()] = (
+                    re.compile(re.escape(prefix) + r"""[^\s"'<>]*""", re.I),
+                    f"{parts.scheme}://{parts.hostname or '?'}"
+                    + (f":{parts.port}" if parts.port else "")
+                    + "/"
+                    + MASK,
+                )
 
 
 def mask_text(text: str) -> str:
-    """``text`` with known secrets and secret-looking substrings replaced by ``***``."""
+    """``text`` with known secrets and secret-looking substrings replaced by ``***``; a
+    secret URL, however quoted, by its scheme and host."""
+    lowered = text.lower() if _secret_urls else ""
+    for prefix, (pattern, masked) in _secret_urls.items():
+        if prefix in lowered:
+            text = pattern.sub(masked, text)
     for value in _secret_values:
         if value in text:
             text = text.replace(value, MASK)

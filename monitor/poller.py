@@ -32,6 +32,7 @@ from monitor.model import utcnow
 from monitor.pacing import Cadence, after_failure, after_success, is_transient
 from monitor.pipeline import Pipeline
 from monitor.store.base import LeaseLost, SourceState, Store
+from monitor.store.health import StoreHealth
 
 log = HotLogger("monitor.poller")
 
@@ -98,8 +99,13 @@ class Poller:
         *,
         clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
+        health: StoreHealth | None = None,
     ) -> None:
         self.store = store
+        self.health = health or StoreHealth(store.url)
+        # Polls whose commit the store refused: still leased to this node, polled again as
+        # soon as the store heals (the scheduler takes them), not a lease later.
+        self.rolled_back: set[str] = set()
         self.http = http
         self.pipeline = pipeline
         self.sources = dict(sources)
@@ -148,12 +154,20 @@ class Poller:
                 metrics.poll_done(source_id, "lease_lost", time.perf_counter() - t0)
                 return False
             except Exception as exc:
+                if self.health.refused(exc):
+                    # The store refuses writes (announced once by StoreHealth): nothing
+                    # was committed; this source is polled again when the store heals.
+                    metrics.store_error("commit")
+                    self.rolled_back.add(source_id)
+                    log.debug("source.rolled_back", reason=describe_error(exc))
+                    return False
                 # The store or a decision failed: nothing was committed, the cursor did
                 # not move; back off like any other failure.
                 log.exception("source.process_failed", error=describe_error(exc))
                 metrics.store_error("commit")
                 await self._failed(runtime, state, exc, t0)
                 return False
+            self.health.wrote()
             kind = "not_modified" if result.not_modified else "ok"
             metrics.poll_done(source_id, kind, time.perf_counter() - t0, outcome.new)
             stats = self.stats
@@ -184,6 +198,12 @@ class Poller:
             self._announced.pop(source_id, None)
             return True
 
+    def take_rolled_back(self, limit: int) -> list[str]:
+        """Up to ``limit`` sources whose last poll the store refused (see ``rolled_back``)."""
+        taken = sorted(self.rolled_back)[: max(0, limit)]
+        self.rolled_back.difference_update(taken)
+        return taken
+
     async def _failed(
         self, runtime: PolledSourceRuntime, state: SourceState, exc: Exception, t0: float
     ) -> None:
@@ -210,9 +230,10 @@ class Poller:
         except LeaseLost as lost:
             log.warning("source.lease_lost", reason=str(lost))
             return
-        except Exception:
-            log.exception("source.state_not_saved")
+        except Exception as failed:
             metrics.store_error("save_state")
+            if not self.health.refused(failed):
+                log.exception("source.state_not_saved")
         fields = {
             "status": status,
             "reason": reason,

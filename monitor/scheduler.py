@@ -9,6 +9,10 @@ Jobs (``misfire_grace_time=None`` so a stalled loop runs a late tick instead of 
   wake the outbox delivery lanes;
 - cleanup (hourly): prune seen items, old alerts and quiet events past ``retention``.
 
+While the store refuses writes (``monitor.store.health``) dispatch starts no polls: it probes
+the store with one small write now and then (1 s doubling to 30 s) and, once one goes through,
+first re-polls the sources whose commits were refused, then claims as usual.
+
 ``plan_sources`` decides where each source enters the schedule at startup: a source seen for
 the first time (or whose due time passed while the daemon was down) is spread uniformly over
 min(its interval, ``startup_spread``) -- by default a minute: enough to spread thousands of
@@ -36,6 +40,7 @@ from monitor.model import stable_hash, utcnow
 from monitor.pacing import Cadence
 from monitor.poller import Poller
 from monitor.store.base import SourcePlan, Store
+from monitor.store.health import StoreHealth
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -92,6 +97,7 @@ class Scheduler:
         flush: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.store = store
+        self.health: StoreHealth = poller.health
         self.flush = flush
         self.poller = poller
         self.delivery = delivery
@@ -159,13 +165,19 @@ class Scheduler:
         """Start polls for the due sources; returns how many were started."""
         self.last_tick = asyncio.get_running_loop().time()
         free = self.concurrency - len(self._inflight)
-        if free <= 0:
+        if free <= 0 or not await self._store_writable():
             return 0
+        again = self.poller.take_rolled_back(free)
         try:
-            due = await self.store.claim_due_sources(self.clock(), free, self.lease_s)
+            due = again + await self.store.claim_due_sources(
+                self.clock(), free - len(again), self.lease_s
+            )
         except Exception as exc:
+            self.poller.rolled_back.update(again)
             # Every tick fails while the store is unreachable: the traceback once, then quiet.
             metrics.store_error("claim")
+            if self.health.refused(exc):
+                return 0
             if self._claims_failing:
                 log.debug("scheduler.claim_failed", error=f"{type(exc).__name__}: {exc}")
             else:
@@ -185,6 +197,21 @@ class Scheduler:
             started += 1
         return started
 
+    async def _store_writable(self) -> bool:
+        """False while the store refuses writes; probes it when a probe is due."""
+        if self.health.store_healthy:
+            return True
+        if not self.health.probe_due():
+            return False
+        try:
+            await self.store.probe_write()
+        except Exception as exc:
+            if not self.health.refused(exc):
+                log.warning("store.probe_failed", error=f"{type(exc).__name__}: {exc}")
+            return False
+        self.health.wrote()
+        return True
+
     def _done(self, source_id: str, task: asyncio.Task[bool]) -> None:
         self._inflight.pop(source_id, None)
         if not task.cancelled() and task.exception() is not None:
@@ -195,16 +222,18 @@ class Scheduler:
         if self.flush is not None:
             try:
                 await self.flush()
-            except Exception:
+            except Exception as exc:
                 # The store failed; the threads stay due and the next tick tries again.
-                log.exception("events.flush_failed")
+                if not self.health.refused(exc):
+                    log.exception("events.flush_failed")
         self.delivery.kick()
 
     async def cleanup(self) -> None:
         try:
             report = await self.store.prune(before=self.clock() - self.retention)
-        except Exception:
-            log.exception("store.prune_failed")
+        except Exception as exc:
+            if not self.health.refused(exc):
+                log.exception("store.prune_failed")
             return
         if report.seen or report.matches or report.alerts or report.events:
             log.info(

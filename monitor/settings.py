@@ -11,6 +11,7 @@ id and field; all of them are raised together as one ``ConfigError``.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import os
 import re
@@ -26,7 +27,14 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from adapters import ADAPTERS
 from adapters.base import SourceOptions
-from monitor.config_errors import ConfigError, ConfigIssue, IssueCollector, display_path
+from monitor.config_errors import (
+    ConfigError,
+    ConfigIssue,
+    IssueCollector,
+    did_you_mean,
+    display_path,
+    unknown_env_issues,
+)
 from monitor.contracts import HttpSettings
 from monitor.events.options import Silence
 from monitor.notifiers import NOTIFIERS
@@ -61,9 +69,7 @@ class MonitorSettings(BaseModel):
     backfill: Seconds = Field(default=86400.0, gt=0)  # items older than this never alert
     retention: Seconds = Field(default=30 * 86400.0, gt=0)  # forget seen items after this
     concurrency: int = Field(default=20, ge=1)  # polls in flight at once
-    # Processes for parsing and rules (monitor/workers.py): None = one per core this process
-    # may use (none on a single core), 0 = inline on the event loop.
-    workers: int | None = Field(default=None, ge=0)
+    workers: int | None = Field(default=None, ge=0)  # None: a core each; 0: inline
     startup_spread: Seconds = 60.0  # spread first polls over min(this, interval)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["auto", "console", "json"] = "auto"
@@ -144,7 +150,10 @@ def _check_state_url(url: str, base: Path) -> tuple[str | None, str | None]:
         return f"sqlite:///{p}", None
     if scheme in ("postgresql", "postgres"):
         if importlib.util.find_spec("asyncpg") is None:
-            return None, "PostgreSQL state needs asyncpg: pip install 'bilat[postgres]'"
+            return (
+                None,
+                "PostgreSQL state needs asyncpg: pip install -e '.[postgres]' (in the checkout)",
+            )
         return url, None  # the rest is checked when connecting (monitor.store.postgres)
     return None, (
         f'unsupported state URL scheme "{scheme or url}"'
@@ -178,6 +187,9 @@ def load_settings(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Settings:
         raise ConfigError([_syntax_issue(file, exc)]) from None
 
     col = IssueCollector(cfg_path, text, ENV_PREFIX)
+    tables = list(_Document.model_fields)
+    for issue in unknown_env_issues(ENV_PREFIX, tables, data, os.environ):
+        col.issues.append(dataclasses.replace(issue, file=file))
     try:
         doc = _Document(**data)
     except ValidationError as exc:
@@ -317,12 +329,14 @@ def _cross_check(
                 known = ", ".join(sorted(notifiers)) or "none configured"
                 col.add(
                     ("rules", index, "notify"),
-                    f'no notifier named "{name}" (configured: {known})',
+                    f'no notifier named "{name}"{did_you_mean(name, set(notifiers))} '
+                    f"(configured: {known})",
                     id=rule.id,
                 )
         for sid in rule.sources:
             if sid not in source_ids:
-                col.add(("rules", index, "sources"), f'no source with id "{sid}"', id=rule.id)
+                hint = did_you_mean(sid, source_ids)
+                col.add(("rules", index, "sources"), f'no source with id "{sid}"{hint}', id=rule.id)
 
 
 def _load_silences(
@@ -351,7 +365,10 @@ def _load_silences(
             value = getattr(silence, key)
             if value is not None and value not in ids:
                 listed = ", ".join(sorted(ids)) or "none configured"
-                col.add(("silences", index, key), f'no {key} "{value}" (configured: {listed})')
+                hint = did_you_mean(value, ids)
+                col.add(
+                    ("silences", index, key), f'no {key} "{value}"{hint} (configured: {listed})'
+                )
                 bad = True
         if not bad:
             out.append(silence)

@@ -144,6 +144,13 @@ class WorkPool:
             return []
         return await self.run(_evaluate_in_worker, list(items))
 
+    def reconfigure(self, rules: Sequence[RuleOptions]) -> None:
+        """New rules (a reload): jobs from now on go to fresh workers built with them; jobs in
+        flight finish on the old ones."""
+        self._rules = list(rules)
+        old, self._executor = self._executor, self._new_executor()
+        old.shutdown(wait=False)
+
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         # Several jobs see the same broken pool: only the first replaces it.
         if self._executor is broken:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import ClassVar, Protocol
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from monitor.events.options import RealertOptions
 from monitor.model import Item, Match
+from rules.vocabulary import check_all, check_language
 
 
 class RuleOptions(RealertOptions):
@@ -26,6 +27,11 @@ class RuleOptions(RealertOptions):
     languages: list[str] = Field(default_factory=list)  # only items in these languages
     sources: list[str] = Field(default_factory=list)  # only items from these source ids
     enabled: bool = True
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        return check_all(value, check_language)
 
     def accepts(self, item: Item) -> bool:
         """The common source/language filters, applied before a rule looks at the text."""

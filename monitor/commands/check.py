@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -16,8 +18,10 @@ from monitor.commands.common import EXIT_CONFIG, EXIT_OK, add_config_option, loa
 from monitor.config_errors import display_path
 from monitor.logs import mask_text
 from monitor.model import utcnow
+from monitor.server.options import ServerSettings
 from monitor.settings import Settings
 from monitor.store.base import display_url
+from monitor.store.checks import StateError, check_sqlite_state
 
 _COMMON = {"id", "type", "enabled", "interval", "notify"}
 
@@ -37,7 +41,8 @@ def human_seconds(seconds: float) -> str:
 
 def _options(options: BaseModel) -> str:
     shown: list[str] = []
-    for key, value in options.model_dump(exclude_defaults=True).items():
+    # By alias: the keys as the file spells them (``from``, not the attribute ``from_``).
+    for key, value in options.model_dump(exclude_defaults=True, by_alias=True).items():
         if key in _COMMON:
             continue
         if key.endswith("_env") and isinstance(value, str):
@@ -46,6 +51,15 @@ def _options(options: BaseModel) -> str:
         else:
             shown.append(f"{key}={value!r}" if not isinstance(value, str) else f"{key}={value}")
     return mask_text(" ".join(shown))
+
+
+def _endpoint(server: ServerSettings) -> str:
+    if not server.enabled:
+        return 'off (listen = "")'
+    if server.token_env:
+        state = "set" if os.environ.get(server.token_env) else "not set"
+        return f"http://{server.listen}, bearer token from {server.token_env} ({state})"
+    return f"http://{server.listen}"
 
 
 def summary(settings: Settings) -> str:
@@ -61,6 +75,7 @@ def summary(settings: Settings) -> str:
         f"max body {http.max_body / 1048576:g} MiB, private networks "
         + ("allowed" if m.allow_private_networks else "refused"),
         f"logging:   {m.log_level}, format {m.log_format}",
+        f"endpoint:  {_endpoint(m.server)}",
         "",
         f"sources ({len(settings.sources)}):",
     ]
@@ -105,7 +120,23 @@ def run(args: argparse.Namespace) -> int:
     if settings is None:
         return EXIT_CONFIG
     print(summary(settings))
+    problem = state_problem(settings.state_url)
+    if problem:
+        print(f"bilat: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
     return EXIT_OK
+
+
+def state_problem(url: str) -> str | None:
+    """The state file's problem (garbage, truncated, corrupted pages, read-only), checked
+    read-only and bounded in time; None when usable. PostgreSQL is checked when it opens."""
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        return None
+    try:
+        check_sqlite_state(Path(url[len("sqlite:///") :]))
+    except StateError as exc:
+        return str(exc)
+    return None
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

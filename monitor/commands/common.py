@@ -13,6 +13,8 @@ import structlog
 from monitor.config_errors import ConfigError
 from monitor.logs import configure_logging
 from monitor.settings import DEFAULT_CONFIG, Settings, load_settings
+from monitor.store import StoreUnavailable
+from monitor.store.checks import StateError
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # ran, but something did not work (a source failed, an alert undelivered)
@@ -51,9 +53,11 @@ def run_async(
         return EXIT_CONFIG
     try:
         return asyncio.run(main(settings))
-    except ConfigError as exc:
+    except (ConfigError, StateError) as exc:
         print(f"bilat: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except (BrokenPipeError, StoreUnavailable):
+        raise  # ``cli.main`` ends these quietly / in one line
     except Exception:
         structlog.get_logger("monitor.daemon").exception(f"{name}.crashed")
         return EXIT_FAILED

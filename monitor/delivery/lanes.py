@@ -13,11 +13,25 @@ from datetime import datetime
 from typing import cast
 
 from monitor.leases import LeaseKeeper
-from monitor.notifiers.base import DigestNotifier, Notifier, NotifierOptions
+from monitor.notifiers.base import Delivery, DigestNotifier, Notifier, NotifierOptions
+from monitor.store.base import OutboxRow
 
 IDLE_WAKE_S = 30.0  # re-check the outbox now and then even without a kick
 DIGEST_MAX = 200  # alerts per digest message; the rest go in the next one, right after
 LANE_LEASE_S = 30.0  # a dead node's notifier lanes move to another node after about this long
+
+
+@dataclass(slots=True)
+class Unrecorded:
+    """An outcome the store could not record yet. The send happened (or failed) already, so
+    the lane retries writing this, with backoff, and sends nothing else meanwhile: a "sent"
+    that is not recorded would otherwise be sent again."""
+
+    rows: list[OutboxRow]
+    delivery: Delivery
+    at: datetime  # when the send settled
+    failures: int = 0  # failed attempts to record it
+    retry_at: float = 0.0  # monotonic: the next attempt
 
 
 @dataclass(slots=True)
@@ -34,6 +48,7 @@ class Lane:
     task: asyncio.Task[None] | None = None
     keeper: LeaseKeeper | None = None  # this node's turn at the notifier (several nodes)
     keeper_task: asyncio.Task[None] | None = None
+    unrecorded: Unrecorded | None = None
 
     @property
     def digest_s(self) -> float | None:

@@ -3,11 +3,18 @@
 The worker (``worker.py``) calls ``Recorder.settle`` after every send, for one row or a
 digest's rows. The retry wait comes from the one retry policy (``monitor.retry.Backoff``),
 unless the server said when (a 429's Retry-After).
+
+When the store cannot record the outcome (a full disk), the outcome is kept in memory on the
+lane (``Unrecorded``) and ``retry_record`` writes it later, with backoff: the send itself is
+never repeated for it. Only a process that dies before the record succeeds sends that alert
+again after its restart: at most one duplicate per fault.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -15,16 +22,19 @@ import structlog
 from prometheus_client import Counter
 
 from monitor import metrics
-from monitor.delivery.lanes import Lane
+from monitor.delivery.lanes import Lane, Unrecorded
 from monitor.logs import mask_text
 from monitor.notifiers.base import Delivery
 from monitor.retry import Backoff
 from monitor.store.base import OutboxRow, Store
+from monitor.store.health import StoreHealth
 
 log = structlog.get_logger("monitor.delivery")
 
 RETRY_BASE_S = 2.0
 RETRY_CAP_S = 300.0
+RECORD_BASE_S = 0.5  # retrying a record the store refused
+RECORD_CAP_S = 30.0
 
 DELIVERIES = Counter(
     "bilat_deliveries_total", "Alert delivery attempts by outcome", ["notifier", "outcome"]
@@ -42,8 +52,10 @@ class Recorder:
         rng: random.Random,
         retry_base_s: float = RETRY_BASE_S,
         retry_cap_s: float = RETRY_CAP_S,
+        health: StoreHealth | None = None,
     ) -> None:
         self.store = store
+        self.health = health or StoreHealth(store.url)
         self.clock = clock
         self.rng = rng
         self.retry_base_s = retry_base_s
@@ -51,10 +63,67 @@ class Recorder:
         self.sent_total = 0  # rows delivered, daemon and burst mode alike
 
     async def settle(
-        self, lane: Lane, rows: list[OutboxRow], delivery: Delivery
+        self, lane: Lane, rows: list[OutboxRow], delivery: Delivery, *, at: datetime | None = None
     ) -> tuple[int, int]:
-        """Record one outcome for ``rows`` (one row, or a digest's); returns (sent, dead)."""
-        now = self.clock()
+        """Record one outcome for ``rows`` (one row, or a digest's); returns (sent, dead).
+        When the store refuses, the outcome waits on the lane (``retry_record``)."""
+        now = at or self.clock()
+        try:
+            counts = await self._record(lane, rows, delivery, now)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._keep(lane, rows, delivery, now, exc)
+            return 0, 0
+        if lane.unrecorded is not None:
+            log.info(
+                "delivery.recorded_late",
+                notifier=lane.name,
+                alert_ids=[r.alert.id for r in rows],
+                outcome=delivery.outcome,
+                tries=lane.unrecorded.failures + 1,
+            )
+            lane.unrecorded = None
+        self.health.wrote()
+        return counts
+
+    async def retry_record(self, lane: Lane) -> tuple[int, int]:
+        """Try again to record the outcome the store refused (never sends anything)."""
+        kept = lane.unrecorded
+        if kept is None:
+            return 0, 0
+        return await self.settle(lane, kept.rows, kept.delivery, at=kept.at)
+
+    def _keep(
+        self,
+        lane: Lane,
+        rows: list[OutboxRow],
+        delivery: Delivery,
+        at: datetime,
+        exc: Exception,
+    ) -> None:
+        kept = lane.unrecorded or Unrecorded(rows, delivery, at)
+        kept.failures += 1
+        delay = Backoff(RECORD_BASE_S, RECORD_CAP_S, self.rng).delay(kept.failures)
+        kept.retry_at = time.monotonic() + delay
+        lane.unrecorded = kept
+        fields = {
+            "notifier": lane.name,
+            "alert_ids": [r.alert.id for r in rows],
+            "outcome": delivery.outcome,
+            "error": mask_text(f"{type(exc).__name__}: {exc}"),
+            "retry_in_s": round(delay, 1),
+        }
+        # A refusal is announced once by StoreHealth (store.unwritable); anything else is a
+        # warning the first time this outcome fails to be recorded.
+        if self.health.refused(exc) or kept.failures > 1:
+            log.debug("delivery.record_pending", **fields)
+        else:
+            log.warning("delivery.record_failed", **fields)
+
+    async def _record(
+        self, lane: Lane, rows: list[OutboxRow], delivery: Delivery, now: datetime
+    ) -> tuple[int, int]:
         detail = mask_text(delivery.detail)
         ids = [r.alert.id for r in rows]
         attempt = max(r.attempts for r in rows) + 1

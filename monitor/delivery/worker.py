@@ -26,6 +26,7 @@ from monitor.leases import LeaseKeeper
 from monitor.model import Alert, utcnow
 from monitor.notifiers.base import Delivery, Notifier, NotifierOptions
 from monitor.store.base import OutboxRow, Store, notifier_lease
+from monitor.store.health import StoreHealth
 
 log = structlog.get_logger("monitor.delivery")
 
@@ -43,15 +44,23 @@ class DeliveryWorker:
         retry_base_s: float = RETRY_BASE_S,
         retry_cap_s: float = RETRY_CAP_S,
         lease_s: float = LANE_LEASE_S,
+        health: StoreHealth | None = None,
     ) -> None:
         self.store = store
+        self.health = health or StoreHealth(store.url)
+        self.health.on_heal(self.kick)
         self.clock = clock
         self.rng = rng or random.Random()
         self._lanes = {name: make_lane(name, n, o) for name, (n, o) in notifiers.items()}
         for lane in self._lanes.values():
             lane.keeper = LeaseKeeper(store, notifier_lease(lane.name), ttl_s=lease_s, clock=clock)
         self.recorder = Recorder(
-            store, clock=clock, rng=self.rng, retry_base_s=retry_base_s, retry_cap_s=retry_cap_s
+            store,
+            clock=clock,
+            rng=self.rng,
+            retry_base_s=retry_base_s,
+            retry_cap_s=retry_cap_s,
+            health=self.health,
         )
         self._stopping = False
 
@@ -84,7 +93,24 @@ class DeliveryWorker:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+        await self._record_before_exit()
         await self._release_lanes()
+
+    async def _record_before_exit(self) -> None:
+        """One last try at the outcomes the store refused; what still fails is said once,
+        because those alerts will be sent again after a restart."""
+        for lane in self._lanes.values():
+            if lane.unrecorded is None:
+                continue
+            await self.recorder.retry_record(lane)
+            if lane.unrecorded is not None:
+                log.error(
+                    "delivery.unrecorded_at_exit",
+                    notifier=lane.name,
+                    alert_ids=[r.alert.id for r in lane.unrecorded.rows],
+                    outcome=lane.unrecorded.delivery.outcome,
+                    note="the store refused the record; these are sent again after a restart",
+                )
 
     async def _release_lanes(self) -> None:
         keeping = [lane.keeper_task for lane in self._lanes.values() if lane.keeper_task]
@@ -109,9 +135,11 @@ class DeliveryWorker:
                 wait = await self._step(lane)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                # The store failed; keep the lane alive and try again shortly.
-                log.exception("delivery.worker_error", notifier=lane.name)
+            except Exception as exc:
+                # The store failed; keep the lane alive and try again shortly. A refusal
+                # (full disk) is announced once by StoreHealth and pauses every lane.
+                if not self.health.refused(exc):
+                    log.exception("delivery.worker_error", notifier=lane.name)
                 wait = 5.0
             if wait is None or self._stopping:
                 continue
@@ -120,6 +148,15 @@ class DeliveryWorker:
 
     async def _step(self, lane: Lane) -> float | None:
         """Send the lane's next message if it is due; else return how long to sleep."""
+        if lane.unrecorded is not None:
+            # The last outcome is not recorded yet: record it, send nothing (module docstring).
+            wait = lane.unrecorded.retry_at - time.monotonic()
+            if wait <= 0:
+                await self.recorder.retry_record(lane)
+                return None
+            return wait
+        if not self.health.store_healthy:
+            return IDLE_WAKE_S  # paused: the store refuses writes; healing kicks the lanes
         if not await self._my_turn(lane):
             return IDLE_WAKE_S  # another node delivers; a kick or the sweep tick retries
         head = await self._head(lane, flush=False)
@@ -154,6 +191,17 @@ class DeliveryWorker:
         sent = dead = 0
         while True:
             # Renewed before every attempt (no background keeper in a burst).
+            if lane.unrecorded is not None:
+                wait = lane.unrecorded.retry_at - time.monotonic()
+                if time.monotonic() + wait > stop_at:
+                    left = await self.store.outbox(
+                        notifier=lane.name, state="pending", limit=10_000
+                    )
+                    return DrainReport(sent, dead, len(left))
+                await asyncio.sleep(max(0.0, wait))
+                s, d = await self.recorder.retry_record(lane)
+                sent, dead = sent + s, dead + d
+                continue
             turn = lane.keeper is None or await lane.keeper.acquire()
             head = await self._head(lane, flush=True)
             if head is None:

@@ -32,6 +32,13 @@ def normalise_pair(value: str) -> str:
     return "-".join(sorted(parts))
 
 
+def _known_parties(codes: list[str]) -> None:
+    """A silence on a code the detector never emits would silence nothing: refuse it."""
+    from rules.vocabulary import check_all, check_party  # lazily: rules imports this module
+
+    check_all(codes, check_party)
+
+
 class Silence(BaseModel):
     """Send nothing for what this silence selects, until ``until`` (RFC 3339, with an
     offset; absent = until removed). Selectors combine with AND; at least one is needed.
@@ -65,12 +72,26 @@ class Silence(BaseModel):
         code = value.strip().upper()
         if not _CODE.match(code):
             raise ValueError(f"not a party code: {value!r} (use e.g. 'IN', 'UN')")
+        _known_parties([value.strip()])
         return code
 
     @field_validator("pair")
     @classmethod
     def _pair(cls, value: str | None) -> str | None:
-        return normalise_pair(value) if value is not None else None
+        if value is None:
+            return None
+        pair = normalise_pair(value)
+        _known_parties(pair.split("-"))
+        return pair
+
+    @field_validator("official")
+    @classmethod
+    def _known_official(cls, value: str | None) -> str | None:
+        from rules.vocabulary import check_official  # lazily: rules imports this module
+
+        if value is not None and (reason := check_official(value.strip())):
+            raise ValueError(reason)
+        return value
 
     @field_validator("official", "source", "rule", "notifier")
     @classmethod

@@ -9,6 +9,7 @@ held as ``SecretStr``; anything that may reach a log or ``Delivery.detail`` goes
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 from pydantic import SecretStr
 
 from monitor.contracts import BlockedAddress, FetchError, NetworkError
+from monitor.logs import url_secret_parts
 from monitor.notifiers.base import Delivery, NotifierOptions, Outcome
 
 MASK = "***"
@@ -58,23 +60,32 @@ def mask_url(url: str) -> str:
 class Scrubber:
     """Replaces every known secret in a text: a secret URL by its masked form
     (``https://hooks.slack.com/***``), its path alone by ``/***``, any other secret by
-    ``***``."""
+    ``***``.
+
+    A URL from a secret is matched by its scheme and host followed by anything up to a
+    space or quote, not by its exact text: an error message may quote it re-encoded, with
+    its query already half-masked, or cut short. Its path, and each path segment and query
+    value long enough to be a token, are masked wherever they appear alone."""
 
     def __init__(self, *secrets: SecretStr | None) -> None:
         replacements: dict[str, str] = {}
+        patterns: list[tuple[re.Pattern[str], str]] = []
         for secret in secrets:
             if secret is None:
                 continue
             raw = secret.get_secret_value()
             parts = urlsplit(raw)
             if parts.scheme and parts.netloc:
-                replacements[raw] = mask_url(raw)
+                prefix = re.escape(f"{parts.scheme}://{parts.netloc}")
+                patterns.append((re.compile(prefix + _URL_TAIL, re.I), mask_url(raw)))
+                for piece in url_secret_parts(raw):
+                    replacements[piece] = MASK
                 # The path of a webhook URL is the credential; a library may quote it alone.
-                tail = raw.split(parts.netloc, 1)[1]
-                if len(tail) > 8:
-                    replacements[tail] = "/" + MASK
+                if len(parts.path) > 8:
+                    patterns.append((re.compile(re.escape(parts.path) + _URL_TAIL), "/" + MASK))
             else:
                 replacements[raw] = MASK
+        self._patterns = patterns
         self._pairs = sorted(
             ((k, v) for k, v in replacements.items() if len(k) >= 4),
             key=lambda kv: len(kv[0]),
@@ -82,9 +93,14 @@ class Scrubber:
         )
 
     def __call__(self, text: str) -> str:
+        for pattern, masked in self._patterns:
+            text = pattern.sub(masked, text)
         for value, masked in self._pairs:
             text = text.replace(value, masked)
         return text
+
+
+_URL_TAIL = r"""[^\s"'<>]*"""
 
 
 def retry_after(headers: Mapping[str, str], *, now: datetime | None = None) -> float | None:

@@ -12,7 +12,9 @@ alerts, outbox rows and the cursor commit together or not at all:
                  -> tx.save_thread per decision; alerts queued (held ones not before release)
 
 Every decision per notifier is logged as one ``alert.decided`` debug line (outcome and reason:
-new, update, confirmed, held, folded, duplicate, silenced, skipped). ``flush`` is the
+new, update, confirmed, held, folded, duplicate, silenced, skipped), once the transaction that
+holds it has committed (``decisions_logged_after_commit``): a rolled-back poll (a full disk)
+logs no decision about alerts that were never stored. ``flush`` is the
 scheduler's tick: threads whose ``flush_at`` has come send their folded update.
 
 Identity survives restarts because all of it lives in the store; a repeated decision is a
@@ -22,6 +24,8 @@ no-op because the item is already a report of its event and alert ids are determ
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
@@ -59,6 +63,26 @@ if TYPE_CHECKING:
 log = HotLogger("monitor.events")
 
 FLUSH_BATCH = 100  # threads flushed per transaction
+
+# The decisions of the unit of work running in this task, logged after its commit.
+_DECIDED: ContextVar[list[dict[str, Any]] | None] = ContextVar("bilat_decided", default=None)
+
+
+@contextmanager
+def decisions_logged_after_commit() -> Iterator[list[dict[str, Any]]]:
+    """Collect the ``alert.decided`` lines of the decisions made inside; the caller logs them
+    with ``log_decided`` once the transaction committed (and drops them when it did not)."""
+    notes: list[dict[str, Any]] = []
+    token = _DECIDED.set(notes)
+    try:
+        yield notes
+    finally:
+        _DECIDED.reset(token)
+
+
+def log_decided(notes: Iterable[Mapping[str, Any]]) -> None:
+    for fields in notes:
+        log.debug("alert.decided", **fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,5 +371,10 @@ class EventDecide:
             if d.alert is not None:
                 hold = d.release_at if d.outcome == "held" else None
                 out.append(QueuedAlert(d.alert, hold))
-            log.debug("alert.decided", **{**context, **d.log_fields()})
+            fields = {**context, **d.log_fields()}
+            notes = _DECIDED.get()
+            if notes is None:
+                log.debug("alert.decided", **fields)
+            else:
+                notes.append(fields)
         return out

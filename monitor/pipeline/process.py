@@ -34,7 +34,7 @@ import structlog
 from monitor import metrics
 from monitor.contracts import SourceCursor
 from monitor.model import Alert, Item, utcnow
-from monitor.pipeline.decide import EventDecide
+from monitor.pipeline.decide import EventDecide, decisions_logged_after_commit, log_decided
 from monitor.pipeline.routing import (
     Decide,
     DecideContext,
@@ -124,23 +124,25 @@ class Pipeline:
             candidates = [item for item in unique if item.key in unseen]
             outcomes = await self.pool.evaluate(candidates)
             early = self._routed(candidates, outcomes, now, first_poll)
-        async with self.store.transaction() as tx:
-            fresh = await tx.unseen([item.key for item in unique])
-            new_items = [item for item in unique if item.key in fresh]
-            if unique:
-                await tx.mark_seen(unique, now)
-            if early is None:
-                routed = self._routed(
-                    new_items, evaluate_rules(self.rules, new_items), now, first_poll
-                )
-            else:
-                routed = [r for r in early if r.item.key in fresh]
-            if routed:
-                await tx.add_matches([(r.match, r.item) for r in routed], now)
-            decided = await self.decide(tx, routed, DecideContext(now, self.notifiers))
-            queued = await queue(tx, decided)
-            if state is not None:
-                await tx.save_source_state(state)
+        with decisions_logged_after_commit() as notes:
+            async with self.store.transaction() as tx:
+                fresh = await tx.unseen([item.key for item in unique])
+                new_items = [item for item in unique if item.key in fresh]
+                if unique:
+                    await tx.mark_seen(unique, now)
+                if early is None:
+                    routed = self._routed(
+                        new_items, evaluate_rules(self.rules, new_items), now, first_poll
+                    )
+                else:
+                    routed = [r for r in early if r.item.key in fresh]
+                if routed:
+                    await tx.add_matches([(r.match, r.item) for r in routed], now)
+                decided = await self.decide(tx, routed, DecideContext(now, self.notifiers))
+                queued = await queue(tx, decided)
+                if state is not None:
+                    await tx.save_source_state(state)
+        log_decided(notes)
         metrics.committed((r.rule.id for r in routed), _queued(decided, queued))
         if queued and self.on_alerts:
             self.on_alerts(queued)
@@ -153,9 +155,11 @@ class Pipeline:
         if flush is None:
             return []
         now = self.clock()
-        async with self.store.transaction() as tx:
-            flushed = await flush(tx, now, notifiers=self.notifiers)
-            queued = await queue(tx, flushed)
+        with decisions_logged_after_commit() as notes:
+            async with self.store.transaction() as tx:
+                flushed = await flush(tx, now, notifiers=self.notifiers)
+                queued = await queue(tx, flushed)
+        log_decided(notes)
         metrics.committed((), _queued(flushed, queued))
         if queued and self.on_alerts:
             self.on_alerts(queued)

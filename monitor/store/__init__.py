@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 from monitor.store.base import (
-    EventStamp,
     LeaseLost,
     OutboxRow,
     PruneReport,
-    SourceActivity,
     SourcePlan,
     SourceState,
     Store,
@@ -16,6 +17,9 @@ from monitor.store.base import (
     notifier_lease,
     stream_lease,
 )
+from monitor.store.checks import StateError, check_sqlite_state
+from monitor.store.ops_types import StoreUnavailable
+from monitor.store.webreads import EventStamp, SourceActivity
 
 __all__ = [
     "EventStamp",
@@ -25,7 +29,9 @@ __all__ = [
     "SourceActivity",
     "SourcePlan",
     "SourceState",
+    "StateError",
     "Store",
+    "StoreUnavailable",
     "Transaction",
     "display_url",
     "notifier_lease",
@@ -41,15 +47,26 @@ async def open_store(url: str) -> Store:
     if url.startswith("sqlite:///"):
         from monitor.store.sqlite import SqliteStore
 
-        return await SqliteStore.open(url[len("sqlite:///") :], url=url)
+        path = url[len("sqlite:///") :]
+        if path != ":memory:":
+            # One line naming the path, the problem and what to do (exit 2), before SQLite
+            # touches a damaged file.
+            check_sqlite_state(Path(path))
+        try:
+            return await SqliteStore.open(path, url=url)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreUnavailable(f"cannot open SQLite state at {url}: {exc}") from exc
     scheme = url.split(":", 1)[0]
     if scheme in ("postgresql", "postgres"):
         try:
             from monitor.store.postgres import PostgresStore
         except ModuleNotFoundError as exc:
             raise RuntimeError(
-                "PostgreSQL state needs asyncpg: pip install 'bilat[postgres]'"
+                "PostgreSQL state needs asyncpg: pip install -e '.[postgres]' (in the checkout)"
             ) from exc
 
-        return await PostgresStore.open(url)
+        try:
+            return await PostgresStore.open(url)
+        except ConnectionError as exc:  # the message already names the URL, no password
+            raise StoreUnavailable(str(exc)) from exc
     raise ValueError(f"unsupported state URL: {scheme}:…")

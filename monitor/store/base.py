@@ -34,6 +34,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from monitor.contracts import SourceCursor
 from monitor.model import Alert, Item, Match
+from monitor.store.ops_types import LeaseHolder as LeaseHolder
+from monitor.store.webreads import EventStamp as EventStamp
+from monitor.store.webreads import SourceActivity as SourceActivity
 
 if TYPE_CHECKING:
     from monitor.events.cluster import CandidateQuery
@@ -120,42 +123,11 @@ class OutboxRow:
 
 
 @dataclass(frozen=True, slots=True)
-class LeaseHolder:
-    """A lease some node holds (``bilat status``, the leases gauge)."""
-
-    name: str  # "source:<id>" (a poll in flight), "stream:<id>", "notifier:<name>"
-    owner: str  # the node's id (hostname:pid:random)
-    until: datetime
-    mine: bool  # held by this process
-
-
-@dataclass(frozen=True, slots=True)
 class PruneReport:
     seen: int = 0
     matches: int = 0
     alerts: int = 0
     events: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class SourceActivity:
-    """What the items a source brought say about it (the desk's sources page): how many it
-    brought in the window, when, and when it last brought anything new at all."""
-
-    source_id: str
-    items: int  # items first seen at or after the window's start
-    first_item_at: datetime | None  # the earliest of those
-    last_item_at: datetime | None  # the newest item ever first seen (within retention)
-
-
-@dataclass(frozen=True, slots=True)
-class EventStamp:
-    """An event's version, cheap to read: the live page compares these to see what changed."""
-
-    key: str
-    updated_at: datetime
-    report_count: int
-    status: str
 
 
 class Transaction(Protocol):
@@ -335,17 +307,11 @@ class Store(Protocol):
         """Events updated at or after ``since``, of ``pair`` ("CN-IN") and ``kind`` when
         given, latest meeting date first, with their reports (``bilat events``)."""
 
-    # -- operations (readiness, metrics, ``bilat status``) --------------------------------
-
-    async def probe_write(self) -> None:
-        """A cheap write that changes nothing; raises when the store refuses writes (disk
-        full, file size limit, read-only database), for ``/readyz``."""
-
-    async def outbox_counts(self) -> dict[tuple[str, str], int]:
-        """Outbox rows per (notifier, state), pending and dead (sent rows are history)."""
-
-    async def lease_holders(self, now: datetime) -> list[LeaseHolder]:
-        """Leases held at ``now`` by any node (PostgreSQL); SQLite has no other nodes: []."""
+    # -- operations: /readyz's write probe (changes nothing, raises when writes fail); rows
+    # per (notifier, state) pending and dead; leases held at ``now`` (PostgreSQL; SQLite: [])
+    async def probe_write(self) -> None: ...
+    async def outbox_counts(self) -> dict[tuple[str, str], int]: ...
+    async def lease_holders(self, now: datetime) -> list[LeaseHolder]: ...
 
     # -- reads for the desk's web page (monitor/web); never write ------------------------
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import asyncpg
 
-from monitor.store.base import LeaseHolder
+from monitor.store.ops_types import LeaseHolder
 
 
 class PostgresOps:

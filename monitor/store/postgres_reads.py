@@ -10,9 +10,10 @@ from datetime import date, datetime
 import asyncpg
 
 from monitor.events.record import EventRecord
-from monitor.store.base import EventStamp, OutboxRow, SourceActivity
+from monitor.store.base import OutboxRow
 from monitor.store.postgres_events import load_events
 from monitor.store.postgres_schema import outbox_from_row
+from monitor.store.webreads import EventStamp, SourceActivity
 
 _ACTIVITY = """
 SELECT source_id,

@@ -129,6 +129,7 @@ class GroupCommit:
         self._after: list[Callable[[], None]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._commits = 0
+        self._lost: Exception | None = None  # why SQLite rolled the open batch back
         self.busy_timeout_s = 10.0
 
     @asynccontextmanager
@@ -145,10 +146,16 @@ class GroupCommit:
         self._db.execute(f"SAVEPOINT {name}")
         try:
             yield after.append
-        except BaseException:
+        except BaseException as exc:
             try:
-                self._db.execute(f"ROLLBACK TO {name}")
-                self._db.execute(f"RELEASE {name}")
+                if self._db.in_transaction:
+                    self._db.execute(f"ROLLBACK TO {name}")
+                    self._db.execute(f"RELEASE {name}")
+                elif self._lost is None:
+                    # SQLite rolled the whole transaction back itself (a full disk, an I/O
+                    # error): the batch's other units are gone too; its commit must fail
+                    # with this error, not a confusing one about savepoints.
+                    self._lost = exc if isinstance(exc, Exception) else RuntimeError(str(exc))
             finally:
                 self._leave()
             raise
@@ -169,10 +176,10 @@ class GroupCommit:
             if self._active:  # a unit suspended inside its body: take turns
                 await self._idle.wait()
                 continue
-            if self._open and self._units < MAX_UNITS:
+            if self._open and self._lost is None and self._units < MAX_UNITS:
                 assert self._done is not None
                 return self._done
-            if self._open:  # full: wait for its commit, then open the next
+            if self._open:  # full or lost: wait for its end, then open the next
                 assert self._done is not None
                 await asyncio.wait([self._done])
                 continue
@@ -224,11 +231,14 @@ class GroupCommit:
             cancelled = True  # the loop is closing: what the units did still commits
         after, self._after = self._after, []
         try:
+            if self._lost is not None:
+                raise self._lost
             self._db.execute("COMMIT")
         except BaseException as exc:
             with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
                 self._db.execute("ROLLBACK")
             self._open = False
+            self._lost = None
             self._lock.release()
             done.set_exception(exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
             if not isinstance(exc, Exception):

@@ -9,7 +9,10 @@ from datetime import datetime
 
 import aiosqlite
 
-from monitor.store.base import LeaseHolder
+from monitor.store.ops_types import LeaseHolder
+
+PROBE_ROW = "~probe"  # never a migration's name (they start with digits)
+PROBE_BYTES = 65536
 
 
 class SqliteOps:
@@ -22,9 +25,16 @@ class SqliteOps:
         raise NotImplementedError
 
     async def probe_write(self) -> None:
-        # Rewriting user_version with its own value is a real write (the header page goes
-        # through the WAL) that changes nothing; a full disk or a file size limit fails it.
+        # A row big enough to need fresh pages (a full file or ``max_page_count`` refuses
+        # it), deleted again in the same transaction, and rewriting user_version with its own
+        # value: a real write (the header page goes through the WAL) that changes nothing; a
+        # full disk or a file size limit fails it.
         async with self._write() as conn:
+            await conn.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES (?, zeroblob(?))",
+                (PROBE_ROW, PROBE_BYTES),
+            )
+            await conn.execute("DELETE FROM schema_migrations WHERE name = ?", (PROBE_ROW,))
             async with conn.execute("PRAGMA user_version") as cur:
                 row = await cur.fetchone()
             version = int(row[0]) if row else 0

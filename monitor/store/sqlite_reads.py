@@ -15,9 +15,10 @@ from datetime import date, datetime
 import aiosqlite
 
 from monitor.events.record import EventRecord
-from monitor.store.base import EventStamp, OutboxRow, SourceActivity
+from monitor.store.base import OutboxRow
 from monitor.store.sqlite_events import load_events
 from monitor.store.sqlite_schema import dt, outbox_from_row, ts
+from monitor.store.webreads import EventStamp, SourceActivity
 
 _ACTIVITY = """
 SELECT source_id,

@@ -25,6 +25,7 @@ from typing import Protocol
 import jinja2
 from aiohttp import web
 
+from monitor.events.record import OfficialCountry
 from monitor.model import utcnow
 from monitor.pipeline.decide import roster_officials
 from monitor.settings import Settings
@@ -74,9 +75,16 @@ class Site:
         self.env: jinja2.Environment = environment(self.assets)
         hub_options = {} if live_poll_s is None else {"poll_s": live_poll_s}
         self.hub = LiveHub(ctx.store, **hub_options)
-        officials = roster_officials(ctx.settings.sources)
-        self.official_country = officials.country_of
-        self.rules = tuple(r.id for r in ctx.settings.rules)
+
+    # The settings are read per request: a reload replaces ``ctx.settings``.
+
+    @property
+    def official_country(self) -> OfficialCountry | None:
+        return roster_officials(self.ctx.settings.sources).country_of
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self.ctx.settings.rules)
 
     def page(self, template: str, now: datetime, **context: object) -> web.Response:
         body = render(self.env, template, now, **context)

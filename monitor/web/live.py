@@ -23,7 +23,8 @@ import structlog
 from aiohttp import web
 
 from monitor.model import utcnow
-from monitor.store.base import EventStamp, Store
+from monitor.store.base import Store
+from monitor.store.webreads import EventStamp
 
 log = structlog.get_logger(__name__)
 

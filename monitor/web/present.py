@@ -19,7 +19,8 @@ from monitor.events.record import EventRecord, EventReport, OfficialCountry
 from monitor.logs import mask_text
 from monitor.render.facts import STATUS_LABELS, Party, flag, party_name
 from monitor.render.fit import safe_url
-from monitor.store.base import OutboxRow, SourceActivity, SourceState
+from monitor.store.base import OutboxRow, SourceState
+from monitor.store.webreads import SourceActivity
 
 RTL = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
 SILENT_FLOOR = timedelta(hours=1)  # never call a source silent before this

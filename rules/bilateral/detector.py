@@ -15,7 +15,7 @@ import re
 from datetime import datetime
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from monitor.model import Item, Match, Meeting, MeetingStatus
 from rules.base import RuleOptions
@@ -26,6 +26,7 @@ from rules.bilateral.pairing import Side
 from rules.bilateral.reader import DocState, Report, read_segment
 from rules.bilateral.status import RANK
 from rules.text import normalize
+from rules.vocabulary import check_all, check_official, check_party
 
 DETECT_MIN_CONFIDENCE = 0.5
 _HELD_ONLY: tuple[MeetingStatus, ...] = ("held",)
@@ -200,6 +201,17 @@ class BilateralMeetingOptions(RuleOptions):
     statuses: list[MeetingStatus] = Field(default_factory=lambda: list(_HELD_ONLY))
     officials: list[str] = Field(default_factory=list)  # only meetings naming these
     min_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
+
+    # A code or name the detector never emits would silently match nothing: refuse it.
+    @field_validator("countries", "any_countries")
+    @classmethod
+    def _known_parties(cls, value: list[str]) -> list[str]:
+        return check_all(value, check_party)
+
+    @field_validator("officials")
+    @classmethod
+    def _known_officials(cls, value: list[str]) -> list[str]:
+        return check_all(value, check_official)
 
 
 class BilateralMeetingRule:

@@ -6,13 +6,13 @@ word boundaries for its script (``rules.text``), its case rules hold against the
 text ("US" yes, "us" no; "Turkey" yes, "turkey" no), and, for CJK country-pair compounds, a
 diplomatic noun follows. The result is a list of ``Mention``s in text order.
 
-Building takes a fraction of a second and happens once per process (``gazetteer()``); the
-compiled tables are immutable and shared.
+Built once per process (``gazetteer()``, seconds; a disk cache at the edge loads it faster).
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -118,14 +118,11 @@ class Gazetteer:
             for recs in self._recs
         ]
         self._gate_langs = [frozenset(v) for v in gate.values()]
-        self._gate = ahocorasick_rs.AhoCorasick(
-            list(gate), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest, store_patterns=False
-        )
+        self._gate_patterns = list(gate)
+        self._gate = _automaton(self._gate_patterns)
         del table, gate
         self._plain_by_lang: dict[str, list[tuple[Entry, ...] | None]] = {}
-        self._automaton = ahocorasick_rs.AhoCorasick(
-            patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest, store_patterns=False
-        )
+        self._automaton = _automaton(patterns)
         self.langs: dict[str, LangLex] = lex.langs
         self.english_names: dict[str, str] = lex.english_names
         assert lex.roster is not None
@@ -138,6 +135,17 @@ class Gazetteer:
 
     def __len__(self) -> int:
         return len(self._index)
+
+    # pickled by monitor/detector_cache.py; the automatons are rebuilt from their patterns
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        del state["_automaton"], state["_gate"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._automaton = _automaton(list(self._index))
+        self._gate = _automaton(self._gate_patterns)
 
     def meeting_words(
         self, folded: str, lang: str | None, langs_out: set[str] | None = None
@@ -361,10 +369,30 @@ def _case_ok(found: str, surface: str, flags: int) -> bool:
     return first.isupper()
 
 
+def _automaton(patterns: list[str]) -> ahocorasick_rs.AhoCorasick:
+    return ahocorasick_rs.AhoCorasick(
+        patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest, store_patterns=False
+    )
+
+
+def build_gazetteer() -> Gazetteer:
+    return Gazetteer(build_lexicon())
+
+
+_loader: Callable[[], Gazetteer] = build_gazetteer
+
+
+def load_with(loader: Callable[[], Gazetteer]) -> None:
+    """Have ``gazetteer()`` obtain its instance from ``loader`` (a cache at the edge)."""
+    global _loader
+    _loader = loader
+    gazetteer.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    """The process-wide gazetteer, built on first use."""
-    return Gazetteer(build_lexicon())
+    """The process-wide gazetteer, built (or loaded) on first use."""
+    return _loader()
 
 
 def scan_text(text: str) -> tuple[Normalized, list[Mention]]:

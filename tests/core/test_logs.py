@@ -87,3 +87,20 @@ def test_registered_secret_values_are_masked_in_events(stream: io.StringIO) -> N
     assert "correct-horse-battery-staple" not in out
     first = json.loads(out.splitlines()[0])
     assert first["reason"] == f"rejected key {MASK}" and first["password"] == MASK
+
+
+def test_a_secret_url_is_shown_as_scheme_and_host_however_it_is_quoted() -> None:
+    """A URL registered as a secret shows as scheme://host/*** in any log text: quoted whole,
+    re-encoded, with its query half-masked already, or only its token segment."""
+    from monitor.logs import mask_text, register_secrets
+
+    register_secrets(["https://hooks.example.org:8443/hook/t0kenABCDEF?key=qu3ryVALUE"])
+    for text, shown in [
+        ("POST https://hooks.example.org:8443/hook/t0kenABCDEF?key=qu3ryVALUE failed", True),
+        ("POST https://HOOKS.example.org:8443/hook/t0kenABCDEF?key=*** failed", True),
+        ("error at https://hooks.example.org:8443/hook/t0ken%41BCDEF", True),
+        ("the token t0kenABCDEF leaked, and qu3ryVALUE", False),
+    ]:
+        masked = mask_text(text)
+        assert "t0ken" not in masked and "qu3ry" not in masked, masked
+        assert ("https://hooks.example.org:8443/***" in masked) is shown, masked

@@ -121,3 +121,17 @@ def test_default_is_the_cores_this_process_may_use() -> None:
     """One worker per usable core; none (inline) on a single core."""
     cores = len(os.sched_getaffinity(0))
     assert default_workers() == (cores if cores > 1 else 0)
+
+
+async def test_reconfigured_rules_apply_in_the_workers() -> None:
+    """A reload's new rules reach the worker processes, which hold their own copies."""
+    item = Item(id="1", source_id="s", title="Ministers met and held talks", text="")
+    pool = WorkPool(1, [KEYWORD])
+    try:
+        before = await pool.evaluate([item])
+        pool.reconfigure([KeywordOptions(id="kw2", type="keyword", any=["talks"])])
+        after = await pool.evaluate([item])
+    finally:
+        await pool.close()
+    assert [m.rule_id for o in before for m in o.matches] == ["kw"]
+    assert [m.rule_id for o in after for m in o.matches] == ["kw2"]

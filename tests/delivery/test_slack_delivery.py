@@ -46,11 +46,12 @@ async def test_burst_is_delivered_once_in_order_honouring_every_429(
     store: Store, http: Http, slack_env: SlackStandIn
 ) -> None:
     """100 alerts to one channel (bot mode), paced 20 ms apart, against a stand-in that takes
-    40 messages per second and answers Slack's 429 with Retry-After: 1 beyond that: all 100
+    15 messages per second and answers Slack's 429 with Retry-After: 1 beyond that: all 100
     arrive exactly once, in order, and no request came inside an announced Retry-After
     window. (The same at Slack's real 1 msg/s is the `delivery` benchmark.)"""
     slack = slack_env
-    slack.rate = RateLimit(limit=40, window_s=1.0, retry_after_s=1)
+    # 15 a second: reached even when a loaded machine sends at a third of the 50/s pacing
+    slack.rate = RateLimit(limit=15, window_s=1.0, retry_after_s=1)
     await queue(store, *(numbered(n) for n in range(100)))
     notifier = slack_notifier(http, slack)
     report = await worker_for(store, notifier, notifier.options).drain(deadline_s=40)

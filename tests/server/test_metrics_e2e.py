@@ -7,41 +7,14 @@ from __future__ import annotations
 import asyncio
 import resource
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from tests.conftest import FeedServer, WriteConfig, rss
+from tests.server.conftest import Hooks
 from tests.server.daemon import Daemon
 from tests.server.scrape import Samples, parse, value
-
-
-class Hooks:
-    """A loopback webhook receiver: /ok answers 200, /gone 410 (a dead letter)."""
-
-    def __init__(self) -> None:
-        self.received: dict[str, list[Any]] = {"/ok": [], "/gone": []}
-        self.base = ""
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.received[request.path].append(await request.json())
-        return web.Response(status=200 if request.path == "/ok" else 410)
-
-
-@pytest.fixture
-async def hooks() -> AsyncIterator[Hooks]:
-    h = Hooks()
-    app = web.Application()
-    app.router.add_post("/{name}", h.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    h.base = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    yield h
-    await runner.cleanup()
 
 
 async def _scrape(daemon: Daemon) -> Samples:

@@ -1,0 +1,23 @@
+"""Values of the store's operations part (readiness, metrics, ``bilat status``), apart from
+``base`` so the contract module stays readable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class StoreUnavailable(ConnectionError):
+    """The state cannot be opened (database down or refusing us, a file that cannot be
+    created). The message names the URL without its password; commands print it as one line
+    and exit 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseHolder:
+    """A lease some node holds (``bilat status``, the leases gauge)."""
+
+    name: str  # "source:<id>" (a poll in flight), "stream:<id>", "notifier:<name>"
+    owner: str  # the node's id (hostname:pid:random)
+    until: datetime
+    mine: bool  # held by this process

@@ -1,0 +1,152 @@
+"""Real processes and real receivers for the fault tests: a `bilat run` subprocess with its
+JSON log in a file, a loopback webhook receiver that counts every POST per alert, and a
+full disk made real with the process's file-size limit (``RLIMIT_FSIZE``, set on the running
+process from outside, as ``prlimit --pid`` does: every write that would grow a file fails,
+exactly like a full volume, and raising the limit again heals it without a restart)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import sys
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from tests.conftest import ROOT, cli_env
+
+
+class Daemon:
+    """A `bilat run -c config` subprocess. Its output goes through a pipe, copied to ``log``
+    by this process: a file-size limit on the daemon (``disk_full``) must not silence it."""
+
+    def __init__(self, proc: asyncio.subprocess.Process, log: Path) -> None:
+        self.proc = proc
+        self.log = log
+        self._copy = asyncio.create_task(self._copy_output())
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self.proc.returncode
+
+    async def _copy_output(self) -> None:
+        assert self.proc.stdout is not None
+        with self.log.open("ab") as out:
+            async for line in self.proc.stdout:
+                out.write(line)
+                out.flush()
+
+    async def stop(self, timeout_s: float = 20.0) -> int:
+        """SIGTERM, then wait; kill if it does not stop in time. Returns the exit code."""
+        if self.proc.returncode is None:
+            self.proc.terminate()
+            try:
+                await asyncio.wait_for(self.proc.wait(), timeout_s)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+        await self._copy
+        assert self.proc.returncode is not None
+        return self.proc.returncode
+
+    async def kill(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+        await self._copy
+
+
+async def start_daemon(config: Path, log: Path, env: Mapping[str, str] | None = None) -> Daemon:
+    """`bilat run -c config`, its output copied into ``log``."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "monitor",
+        "run",
+        "-c",
+        str(config),
+        cwd=ROOT,
+        env=cli_env(env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    return Daemon(proc, log)
+
+
+def events(log: Path) -> list[dict[str, Any]]:
+    """The JSON log lines of a daemon's log file."""
+    if not log.exists():
+        return []
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+def disk_full(pid: int) -> None:
+    """Make every file write of process ``pid`` that needs room fail (EFBIG), like a full disk."""
+    _, hard = resource.prlimit(pid, resource.RLIMIT_FSIZE)
+    resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, hard))
+
+
+def disk_freed(pid: int) -> None:
+    """Give process ``pid`` its room back."""
+    _, hard = resource.prlimit(pid, resource.RLIMIT_FSIZE)
+    resource.prlimit(pid, resource.RLIMIT_FSIZE, (hard, hard))
+
+
+class Receiver:
+    """A webhook endpoint on 127.0.0.1 counting POSTs per alert (``X-Bilat-Delivery``), and
+    a feed at ``/feed.xml``; ``before_answer`` (POSTs) and ``before_feed`` (GETs) run before
+    each answer, to break things at an exact moment."""
+
+    def __init__(self) -> None:
+        self.posts: list[str] = []
+        self.before_answer: Callable[[int], Awaitable[None] | None] | None = None
+        self.status = 200
+        self.feed = b""
+        self.feed_gets = 0
+        self.before_feed: Callable[[int], None] | None = None
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(self.posts)
+
+    async def start(self) -> Receiver:
+        app = web.Application()
+        app.router.add_post("/{tail:.*}", self._handle)
+        app.router.add_get("/feed.xml", self._feed)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _feed(self, request: web.Request) -> web.Response:
+        self.feed_gets += 1
+        if self.before_feed is not None:
+            self.before_feed(self.feed_gets)
+        return web.Response(body=self.feed, content_type="application/rss+xml")
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        await request.read()
+        self.posts.append(request.headers.get("X-Bilat-Delivery", "?"))
+        if self.before_answer is not None:
+            result = self.before_answer(len(self.posts))
+            if result is not None:
+                await result
+        return web.Response(status=self.status, text="ok")
