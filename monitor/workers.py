@@ -12,8 +12,11 @@ single core, runs them inline: a pool on one core only adds copying):
 
 A worker that dies (killed, out of memory) breaks the pool: the pool is replaced and the jobs
 it failed are retried once on the new one; a job that breaks the pool again fails (a
-document that kills its parser must not kill every pool after it). Workers come from a
-forkserver, never by forking the event loop's process (its threads and sockets).
+document that kills its parser must not kill every pool after it). When no worker can be
+started at all (a full disk leaves the forkserver no socket directory, a process limit),
+jobs run inline until one can (``workers.unavailable`` / ``workers.available``, once each).
+Workers come from a forkserver, never by forking the event loop's process (its threads and
+sockets).
 """
 
 from __future__ import annotations
@@ -109,8 +112,12 @@ class WorkPool:
         self._rules = list(rules)
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(_PRELOAD)
-        self._executor = self._new_executor()
+        # Created on first use, and again after a pool broke: creating one makes semaphores
+        # (files in /dev/shm), which a full disk refuses.
+        self._executor: ProcessPoolExecutor | None = None
         self.replaced = 0  # pools replaced after a worker died
+        self.unavailable = False  # no worker could be started: jobs run inline meanwhile
+        self._inline: list[Rule] | None = None  # the rules, built here for inline jobs
 
     def _new_executor(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -123,50 +130,87 @@ class WorkPool:
     async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """``fn(*args, **kwargs)`` in a worker (``fn`` must be a module-level function)."""
         call = functools.partial(fn, *args, **kwargs)
-        loop = asyncio.get_running_loop()
-        executor = self._executor
-        try:
-            return await loop.run_in_executor(executor, call)
-        except BrokenProcessPool:
-            self._replace(executor)
-            log.warning("workers.replaced", workers=self.workers, job=_name(fn))
-        # Once more on a fresh pool; if this breaks it too, the job fails like any error.
-        executor = self._executor
-        try:
-            return await loop.run_in_executor(executor, call)
-        except BrokenProcessPool:
-            self._replace(executor)
-            raise
+        return await self._submit(call, call)
 
     async def evaluate(self, items: Sequence[Item]) -> list[RuleOutcome]:
         """The configured rules over ``items``, in a worker."""
         if not items:
             return []
-        return await self.run(_evaluate_in_worker, list(items))
+        batch = list(items)
+        return await self._submit(
+            functools.partial(_evaluate_in_worker, batch),
+            lambda: evaluate_rules(self._local_rules(), batch),
+        )
+
+    async def _submit(self, call: Callable[[], T], inline: Callable[[], T]) -> T:
+        for attempt in (1, 2):
+            executor = self._executor
+            try:
+                if executor is None:
+                    executor = self._executor = self._new_executor()
+                future = executor.submit(call)
+            except OSError as exc:
+                # No worker could be started (a full disk leaves the forkserver no socket
+                # directory; a process limit): this job runs here, and the next one tries
+                # a fresh pool.
+                self._replace(executor, broken=False)
+                if not self.unavailable:
+                    log.warning("workers.unavailable", reason=f"{type(exc).__name__}: {exc}")
+                self.unavailable = True
+                return inline()
+            try:
+                result = await asyncio.wrap_future(future)
+            except BrokenProcessPool:
+                self._replace(executor)
+                if attempt == 2:  # it broke a fresh pool too: the job fails like any error
+                    raise
+                log.warning("workers.replaced", workers=self.workers, job=_name(call))
+                continue
+            if self.unavailable:
+                log.info("workers.available", workers=self.workers)
+                self.unavailable = False
+            return result
+        raise AssertionError("unreachable")
+
+    def _local_rules(self) -> list[Rule]:
+        if self._inline is None:
+            from rules import RULES
+
+            self._inline = [RULES[o.type](o) for o in self._rules]
+        return self._inline
 
     def reconfigure(self, rules: Sequence[RuleOptions]) -> None:
         """New rules (a reload): jobs from now on go to fresh workers built with them; jobs in
         flight finish on the old ones."""
         self._rules = list(rules)
-        old, self._executor = self._executor, self._new_executor()
-        old.shutdown(wait=False)
+        self._inline = None
+        old, self._executor = self._executor, None
+        if old is not None:
+            old.shutdown(wait=False)
 
-    def _replace(self, broken: ProcessPoolExecutor) -> None:
-        # Several jobs see the same broken pool: only the first replaces it.
-        if self._executor is broken:
-            broken.shutdown(wait=False, cancel_futures=True)
-            self._executor = self._new_executor()
-            self.replaced += 1
+    def _replace(self, old: ProcessPoolExecutor | None, *, broken: bool = True) -> None:
+        # Several jobs see the same broken pool: only the first replaces it (the next job
+        # creates the new one).
+        if self._executor is old:
+            if old is not None:
+                old.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+            self.replaced += broken
 
     def pids(self) -> list[int]:
         """The worker processes' ids (for tests and diagnostics)."""
-        processes = getattr(self._executor, "_processes", None) or {}
+        processes = getattr(self._executor, "_processes", None) or {}  # None: no pool yet
         return sorted(processes)
 
     async def close(self) -> None:
-        executor = self._executor
-        await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
 
 
 def _name(fn: Callable[..., Any]) -> str:
-    return getattr(fn, "__qualname__", repr(fn))
+    # The function's name, never its arguments (a feed's whole body).
+    inner = fn
+    while isinstance(inner, functools.partial):
+        inner = inner.func
+    return str(getattr(inner, "__qualname__", type(inner).__name__))
