@@ -69,7 +69,7 @@ class MonitorSettings(BaseModel):
     backfill: Seconds = Field(default=86400.0, gt=0)  # items older than this never alert
     retention: Seconds = Field(default=30 * 86400.0, gt=0)  # forget seen items after this
     concurrency: int = Field(default=20, ge=1)  # polls in flight at once
-    workers: int | None = Field(default=None, ge=0)  # None: a core each; 0: inline
+    workers: int | None = Field(default=None, ge=0)  # None: cores - 1; 0: inline
     startup_spread: Seconds = 60.0  # spread first polls over min(this, interval)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["auto", "console", "json"] = "auto"
