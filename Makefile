@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 
 LOCK   := requirements.lock
 
-.PHONY: install lock run once check test bench eval lint typecheck clean
+.PHONY: install lock run once check test faults bench eval train lint typecheck clean
 
 install: $(STAMP)
 
@@ -43,13 +43,27 @@ check: install
 	$(BIN)/bilat check -c $(CONFIG)
 
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --ignore=tests/faults
+
+# The fault suite (RELIABILITY.md): real processes on loopback under real faults (a full disk,
+# kill -9, a frozen node, hostile receivers and feeds, bad state), then a table of what each
+# case measured. tests/faults/ runs only here; the other fault cases also run in `make test`.
+FAULTS := tests/faults tests/delivery/test_crash.py tests/delivery/test_order_contract.py \
+	tests/adapters/test_feed_safety.py tests/http/test_ssrf.py tests/http/test_redirects.py
+faults: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider -p tests.faults.table $(FAULTS)
 
 bench: install
 	$(BIN)/python -m bench
 
 eval: install
 	$(BIN)/python -m bench.eval
+
+# Fits the status model (rules/data/status-model.bin) from data/meetings; scikit-learn is a
+# tool of this target only (the detector reads the weights without it).
+train: install
+	$(BIN)/python -m pip install --quiet 'scikit-learn>=1.4,<2'
+	$(BIN)/python -m bench.train
 
 lint: install
 	$(BIN)/ruff check .

@@ -7,13 +7,16 @@ implement ``monitor.contracts.PolledSource``; streams implement ``PushSource``.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from typing import ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from monitor.contracts import PolledSource, PushSource
+from monitor.model import Item
 from monitor.units import Seconds
-from rules.vocabulary import check_language
+from rules.vocabulary import check_language, check_party
 
 
 class SourceOptions(BaseModel):
@@ -28,6 +31,17 @@ class SourceOptions(BaseModel):
     official: bool = False  # a ministry's feed or an official's own account
     lang: str | None = None  # override when the source does not say its language
     label: str | None = None  # how alerts name an official source ("confirmed by MEA")
+    # the publisher's country, for unqualified officials ("the foreign minister") in its
+    # items, instead of the language's usual country (many Urdu outlets are Indian)
+    country: str | None = None
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str | None) -> str | None:
+        reason = check_party(value) if value is not None else None
+        if reason:
+            raise ValueError(reason)
+        return value
 
     @field_validator("lang")
     @classmethod
@@ -45,3 +59,10 @@ class SourceType(Protocol):
 
     @classmethod
     def from_options(cls, options: SourceOptions) -> PolledSource | PushSource: ...
+
+
+def with_country(items: Sequence[Item], options: SourceOptions) -> list[Item]:
+    """The source's ``country`` on each item that does not carry one of its own."""
+    if options.country is None:
+        return list(items)
+    return [i if i.country else dataclasses.replace(i, country=options.country) for i in items]

@@ -7,12 +7,29 @@ arithmetic the report prints.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 STATUSES = ("held", "scheduled", "call", "cancelled", "none")
+
+
+def corpus_files(root: Path) -> list[Path]:
+    """The labelled files of ``data/meetings``: the development sets and the labelled extras,
+    not the blind copies and second labellings kept for the agreement figures."""
+    return sorted([*root.glob("meetings-*.jsonl"), *root.glob("extra-*.jsonl")])
+
+
+def load_items(root: Path) -> list[dict[str, Any]]:
+    return [
+        json.loads(line)
+        for path in corpus_files(root)
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def site(source: str) -> str:
@@ -62,6 +79,9 @@ class Score:
     status_ok: int = 0
     n: int = 0
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # (confidence, right) of every meeting reported: right when its pair is labelled with
+    # its status
+    calibration: list[tuple[float, bool]] = field(default_factory=list)
     by_lang: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0]))
 
     def add(self, item: dict[str, Any], meetings: list[dict[str, Any]]) -> bool:
@@ -79,6 +99,10 @@ class Score:
         self.ptp += len(want & got)
         self.pfp += len(got - want)
         self.pfn += len(want - got)
+        labelled = {frozenset(p) for p in item["parties"]}
+        for m in meetings:
+            right = frozenset(m["parties"]) in labelled and m["status"] == item["status"]
+            self.calibration.append((float(m["confidence"]), right))
         status = predicted_status(meetings)
         self.status_ok += status == item["status"]
         self.confusion[(item["status"], status)] += 1
@@ -94,6 +118,20 @@ class Score:
         return f1(self.ptp, self.pfp, self.pfn)
 
     @property
+    def ece(self) -> float:
+        """Expected calibration error of the reported confidences (10 equal-width bins)."""
+        if not self.calibration:
+            return 0.0
+        bins: dict[int, list[tuple[float, bool]]] = defaultdict(list)
+        for conf, right in self.calibration:
+            bins[min(int(conf * 10), 9)].append((conf, right))
+        total = len(self.calibration)
+        return sum(
+            len(b) / total * abs(sum(c for c, _ in b) / len(b) - sum(r for _, r in b) / len(b))
+            for b in bins.values()
+        )
+
+    @property
     def status(self) -> float:
         return self.status_ok / self.n if self.n else 0.0
 
@@ -105,6 +143,7 @@ class Score:
             f"  item   P={ip:.3f} R={ir:.3f} F1={i_f:.3f}",
             f"  pairs  P={pp:.3f} R={pr:.3f} F1={p_f:.3f}",
             f"  status accuracy {self.status:.3f}",
+            f"  confidence calibration: ECE {self.ece:.3f} over {len(self.calibration)} meetings",
             "  status confusion (rows gold, columns predicted):",
             "    " + " " * 10 + "".join(f"{s[:6]:>8}" for s in STATUSES),
         ]

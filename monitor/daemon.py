@@ -19,6 +19,7 @@ from typing import Any
 
 import structlog
 
+from adapters.base import with_country
 from monitor import metrics
 from monitor.contracts import PushSource, SourceCursor
 from monitor.heap import settle_heap
@@ -35,7 +36,7 @@ __all__ = ["Runtime", "once", "open_runtime", "run", "run_push_source"]
 
 log = structlog.get_logger("monitor.daemon")
 
-STREAM_LEASE_S = 30.0  # a dead node's streams move to another node after about this long
+STREAM_LEASE_S = 8.0  # a dead node's streams move after about this long ([monitor] lease)
 SUMMARY_EVERY_S = 60.0  # the info-level "poll.summary" line; per-poll lines are debug
 
 _sync_schedule = sync_schedule  # the name bench/pollclient.py imports
@@ -73,6 +74,9 @@ async def _stream(source: PushSource, rt: Runtime) -> None:
     attempt = 0
 
     async def emit(items: list[Item], cursor: SourceCursor) -> None:
+        entry = rt.pushed.get(source.id)
+        if entry is not None:
+            items = with_country(items, entry[0])
         outcome = await rt.pipeline.process_items(source.id, items, cursor)
         log.info(
             "source.pushed",
@@ -180,7 +184,10 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
             async with serve(ctx) as endpoint, asyncio.TaskGroup() as group:
 
                 def start_push(sid: str, source: PushSource) -> asyncio.Task[None]:
-                    return group.create_task(run_push_source(source, rt), name=f"push:{sid}")
+                    lease = rt.settings.monitor.lease
+                    return group.create_task(
+                        run_push_source(source, rt, lease_s=lease), name=f"push:{sid}"
+                    )
 
                 push_tasks = {sid: start_push(sid, src) for sid, (_, src) in rt.pushed.items()}
                 reloader = Reloader(rt, scheduler, push_tasks, start_push)

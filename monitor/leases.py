@@ -111,5 +111,11 @@ class LeaseKeeper:
         with contextlib.suppress(Exception):
             await asyncio.shield(self.store.release_lease(self.name))
 
+    @property
+    def valid(self) -> bool:
+        """Held, and certainly not run out by this node's own clock: false after this process
+        was frozen (SIGSTOP, a paused VM) past the TTL, before any renewal said so."""
+        return self.held and self._remaining_s() > 0
+
     def _remaining_s(self) -> float:
         return self._valid_until - time.monotonic()

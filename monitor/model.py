@@ -60,6 +60,8 @@ class Item:
     lang: str | None = None  # BCP 47 / ISO 639-1 as given by the source, lower-case
     fetched_at: datetime = field(default_factory=utcnow)
     official: bool = False  # the source is an official one (a ministry, an official's account)
+    # the publisher's country (``country`` on the source): whose "the foreign minister" it is
+    country: str | None = None
 
     @property
     def key(self) -> str:
@@ -78,6 +80,7 @@ class Item:
             "lang": self.lang,
             "fetched_at": _iso(self.fetched_at),
             "official": self.official,
+            "country": self.country,
         }
 
     @classmethod
@@ -94,6 +97,7 @@ class Item:
             lang=data.get("lang"),
             fetched_at=_dt(data.get("fetched_at")) or utcnow(),
             official=bool(data.get("official", False)),
+            country=data.get("country"),
         )
 
 

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from adapters.base import SourceOptions
+from adapters.base import SourceOptions, with_country
 from monitor import metrics
 from monitor.contracts import FetchError, HttpClient, PolledSource
 from monitor.logs import HotLogger, mask_text
@@ -140,7 +140,7 @@ class Poller:
                 last_status=status,
                 last_error=None,
             )
-            items = [] if result.not_modified else result.items
+            items = [] if result.not_modified else with_country(result.items, runtime.options)
             try:
                 outcome = await self.pipeline.process(
                     next_state, items, first_poll=state.last_ok_at is None

@@ -158,11 +158,11 @@ async def open_runtime(
     async with AsyncExitStack() as stack:
         if http is None:
             http = await stack.enter_async_context(Http(settings.monitor.http))
-        store = await open_store(settings.state_url)
+        store = await open_store(settings.state_url, pool_size=settings.monitor.pool_size)
         stack.push_async_callback(store.close)
         notifiers = build_notifiers(settings, http, {})
         health = StoreHealth(store.url)  # whether the store accepts writes
-        delivery = DeliveryWorker(store, notifiers, health=health)
+        delivery = DeliveryWorker(store, notifiers, health=health, lease_s=settings.monitor.lease)
         pool = _work_pool(settings, rules)
         if pool is not None:
             stack.push_async_callback(pool.close)
@@ -310,7 +310,9 @@ class Reloader:
         old_worker, old_notifiers = rt.delivery, rt.notifiers
         # In-flight sends finish (up to grace_s); unsent rows stay queued for the new worker.
         await old_worker.stop(rt.settings.monitor.grace_s)
-        worker = DeliveryWorker(rt.store, notifiers, health=rt.health)
+        worker = DeliveryWorker(
+            rt.store, notifiers, health=rt.health, lease_s=rt.settings.monitor.lease
+        )
         rt.delivery = worker
         rt.notifiers = notifiers
         self.scheduler.delivery = worker

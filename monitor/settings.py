@@ -12,7 +12,6 @@ id and field; all of them are raised together as one ``ConfigError``.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import os
 import re
 import tomllib
@@ -20,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -40,6 +38,7 @@ from monitor.events.options import Silence
 from monitor.notifiers import NOTIFIERS
 from monitor.notifiers.base import NotifierOptions
 from monitor.server.options import ServerSettings, read_server_token
+from monitor.state_url import check_state_url
 from monitor.units import Seconds
 from rules import RULES
 from rules.base import RuleOptions
@@ -48,14 +47,8 @@ ENV_PREFIX = "BILAT_"
 DEFAULT_CONFIG = "settings.toml"
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 
-__all__ = [
-    "DEFAULT_CONFIG",
-    "ConfigError",
-    "ConfigIssue",
-    "MonitorSettings",
-    "Settings",
-    "load_settings",
-]
+__all__ = ["DEFAULT_CONFIG", "ConfigError", "ConfigIssue", "MonitorSettings", "Settings"]
+__all__ += ["load_settings"]
 
 
 class MonitorSettings(BaseModel):
@@ -71,6 +64,8 @@ class MonitorSettings(BaseModel):
     concurrency: int = Field(default=20, ge=1)  # polls in flight at once
     workers: int | None = Field(default=None, ge=0)  # None: cores - 1; 0: inline
     startup_spread: Seconds = 60.0  # spread first polls over min(this, interval)
+    lease: Seconds = Field(default=8.0, ge=1.0, le=3600.0)  # several nodes: lane/stream TTL
+    pool_size: int = Field(default=10, ge=2, le=200)  # PostgreSQL connections per node
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["auto", "console", "json"] = "auto"
     http: HttpSettings = HttpSettings()
@@ -132,33 +127,6 @@ class _Document(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The TOML file arrives as init values; the environment overrides it.
         return (env_settings, init_settings)
-
-
-def _check_state_url(url: str, base: Path) -> tuple[str | None, str | None]:
-    """(resolved URL, error). Relative SQLite paths are relative to the config's directory."""
-    scheme = urlsplit(url).scheme.lower()
-    if scheme == "sqlite":
-        rest = url[len("sqlite://") :]
-        if not rest.startswith("/"):
-            return None, 'a SQLite URL looks like "sqlite:///state/bilat.db"'
-        target = rest[1:]
-        if target in ("", ":memory:"):
-            return url, None
-        p = Path(target)
-        if not p.is_absolute():
-            p = (base / p).resolve()
-        return f"sqlite:///{p}", None
-    if scheme in ("postgresql", "postgres"):
-        if importlib.util.find_spec("asyncpg") is None:
-            return (
-                None,
-                "PostgreSQL state needs asyncpg: pip install -e '.[postgres]' (in the checkout)",
-            )
-        return url, None  # the rest is checked when connecting (monitor.store.postgres)
-    return None, (
-        f'unsupported state URL scheme "{scheme or url}"'
-        " (use sqlite:///path/state.db or postgresql://user@host/dbname)"
-    )
 
 
 def _secret_fields(options: BaseModel) -> list[tuple[str, str]]:
@@ -242,7 +210,7 @@ def _load_monitor(doc: _Document, col: IssueCollector, base: Path) -> MonitorSet
     except ValidationError as exc:
         col.add_validation(("monitor",), exc, model=MonitorSettings)
         return None
-    url, error = _check_state_url(monitor.state, base)
+    url, error = check_state_url(monitor.state, base)
     if error:
         col.add(("monitor", "state"), error)
         return None

@@ -113,11 +113,11 @@ def scan_line(raw: bytes) -> dict[str, Any]:
         what = "missing" if text is None else f"not a string ({type(text).__name__})"
         return {"id": ident, "error": f'"text" is {what}'}
     kwargs: dict[str, Any] = {}
-    for key in ("title", "author", "lang"):
+    for key in ("title", "author", "lang", "country"):
         value = obj.get(key)
         if value is not None and not isinstance(value, str):
             return {"id": ident, "error": f'"{key}" must be a string'}
-        kwargs[key] = value
+        kwargs["home" if key == "country" else key] = value
     if obj.get("published") is not None:
         try:
             kwargs["published"] = _parse_time(obj["published"])

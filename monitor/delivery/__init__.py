@@ -1,23 +1,26 @@
 """The outbox delivery worker (``worker.py``; a lane per notifier in ``lanes.py``, the recording
-of each outcome in ``record.py``): every queued alert reaches its notifier, once, in order.
+of each outcome in ``record.py``): every queued alert reaches its notifier, once, in order
+within its event.
 
 One task per notifier takes that notifier's oldest pending outbox row, waits until it is due
 (its retry time, and never before its ``not_before``: alerts held by quiet hours) and until
-``min_interval`` has passed since the previous attempt (pacing), and sends it. The row stays
-pending until the send succeeded, so a crash mid-send repeats at most that one message and
-loses nothing. Outcomes:
+its destination's pace allows (``min_interval`` since the previous message to the same Slack
+channel, webhook host or SMTP server, whichever notifier sent it; a 429's Retry-After pauses
+the destination), and sends it. When that oldest row waits (a retry, quiet hours), a later
+row goes first if no older row of its own event is pending: order is kept within an event
+(an update after its parent), not across events, so one failing alert holds nothing else.
+The row stays pending until the send succeeded, so a crash mid-send repeats at most that one
+message and loses nothing. Outcomes:
 - ``sent``: the row is marked sent with the notifier's remote id (a Slack ts, for threads);
-- ``retry``: the row waits, then is tried again until ``retry_for`` has passed since its first
-  failure, then becomes dead. The wait is the server's ``Retry-After`` when it gave one (a
-  429 pauses the whole notifier exactly that long: the row is the head of its queue), else
-  exponential backoff with jitter, capped;
+- ``retry``: the row waits, then is tried again; at its deadline (first failure +
+  ``retry_for``) it is dead-lettered without another attempt (the wait is capped there, so
+  it is dead at the deadline, not at whatever attempt would come after). The wait is the
+  server's ``Retry-After`` when it gave one, else exponential backoff with jitter, capped;
 - ``dead``: dead-lettered with one clear error line (``delivery.dead``) and the metric.
-Later rows wait behind a row that is retrying: order matters (a thread reply must follow its
-parent), and an outage affects every message to that destination anyway.
 
 Threads: an "update"/"confirmed" alert is sent with ``parent_remote_id`` = the remote id
-stored when its parent (the "new" alert of the same event and notifier) was sent. Strict
-order per notifier means the parent was settled first: sent (its id is used) or dead /
+stored when its parent (the "new" alert of the same event and notifier) was sent. Order
+within an event means the parent was settled first: sent (its id is used) or dead /
 pruned / never queued (the update goes top-level, as a full message).
 
 Digests: a notifier with ``digest_interval`` set (email ``digest = "15m"``) is not sent row by

@@ -16,9 +16,33 @@ from monitor.leases import LeaseKeeper
 from monitor.notifiers.base import Delivery, DigestNotifier, Notifier, NotifierOptions
 from monitor.store.base import OutboxRow
 
+OVERTAKE_SCAN = 200  # pending rows looked at for one that may overtake a waiting head
 IDLE_WAKE_S = 30.0  # re-check the outbox now and then even without a kick
 DIGEST_MAX = 200  # alerts per digest message; the rest go in the next one, right after
-LANE_LEASE_S = 30.0  # a dead node's notifier lanes move to another node after about this long
+LANE_LEASE_S = 8.0  # a dead node's notifier lanes move after about this long ([monitor] lease)
+
+
+class LaneLost(Exception):
+    """This node's lease on the lane ran out before a send: the send does not happen."""
+
+
+@dataclass(slots=True)
+class Pace:
+    """One destination's pace (a Slack channel, a webhook host, an SMTP server), shared by
+    every lane that sends there: ``min_interval`` between messages, and a 429's Retry-After
+    pauses the destination, not only the row that got it."""
+
+    min_interval: float = 0.0
+    last_attempt: float | None = None  # monotonic
+    paused_until: float = 0.0  # monotonic
+
+    def wait(self) -> float:
+        """Seconds until the next message may go to this destination."""
+        now = time.monotonic()
+        after_last = 0.0
+        if self.last_attempt is not None:
+            after_last = self.last_attempt + self.min_interval - now
+        return max(0.0, after_last, self.paused_until - now)
 
 
 @dataclass(slots=True)
@@ -43,7 +67,7 @@ class Lane:
     options: NotifierOptions
     digest: DigestNotifier | None = None  # set when the notifier sends digests
     wake: asyncio.Event = field(default_factory=asyncio.Event)
-    last_attempt: float | None = None  # monotonic
+    pace: Pace = field(default_factory=Pace)  # shared with the lanes to the same destination
     failing_since: datetime | None = None
     task: asyncio.Task[None] | None = None
     keeper: LeaseKeeper | None = None  # this node's turn at the notifier (several nodes)
@@ -54,11 +78,24 @@ class Lane:
     def digest_s(self) -> float | None:
         return self.digest.digest_interval if self.digest is not None else None
 
+    @property
+    def destination(self) -> str:
+        """Where this lane's messages go (the notifier's ``destination``, else its name)."""
+        found = getattr(self.notifier, "destination", None)
+        return found if isinstance(found, str) and found else f"notifier:{self.name}"
+
     def pace_wait(self) -> float:
-        """Seconds until ``min_interval`` has passed since the previous attempt."""
-        if self.last_attempt is None:
-            return 0.0
-        return max(0.0, self.last_attempt + self.options.min_interval - time.monotonic())
+        """Seconds until this lane's destination takes the next message."""
+        return self.pace.wait()
+
+
+def share_paces(lanes: list[Lane]) -> None:
+    """One ``Pace`` per destination, its interval the longest of the lanes sending there."""
+    paces: dict[str, Pace] = {}
+    for lane in lanes:
+        pace = paces.setdefault(lane.destination, Pace())
+        pace.min_interval = max(pace.min_interval, lane.options.min_interval)
+        lane.pace = pace
 
 
 def make_lane(name: str, notifier: Notifier, options: NotifierOptions) -> Lane:

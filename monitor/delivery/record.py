@@ -87,6 +87,12 @@ class Recorder:
         self.health.wrote()
         return counts
 
+    async def expire(self, lane: Lane, row: OutboxRow) -> None:
+        """Dead-letter ``row`` at its deadline (``retry_for`` after its first failure),
+        without another attempt; the reason is its last error."""
+        last = row.last_error or "no answer"
+        await self.settle(lane, [row], Delivery("dead", f"gave up after retrying: {last}"))
+
     async def retry_record(self, lane: Lane) -> tuple[int, int]:
         """Try again to record the outcome the store refused (never sends anything)."""
         kept = lane.unrecorded
@@ -173,11 +179,18 @@ class Recorder:
             log.error("delivery.dead", **ctx(dead), reason=reason, **extra)
         if retry:
             if delivery.retry_after_s:
-                # The server said when (a 429's Retry-After): that is the pause, not a hint.
+                # The server said when (a 429's Retry-After): that is the pause, not a hint,
+                # and it pauses the destination, not only this row.
                 delay = delivery.retry_after_s
+                lane.pace.paused_until = max(lane.pace.paused_until, time.monotonic() + delay)
             else:
                 delay = Backoff(self.retry_base_s, self.retry_cap_s, self.rng).delay(attempt)
-            next_at = now + timedelta(seconds=delay)
+            # Never past the deadline: at first_failed + retry_for the row is dead-lettered
+            # (the worker's _past_deadline), not at whatever attempt would come next.
+            first_failed = min((r.first_failed_at or now for r in retry), default=now)
+            deadline = first_failed + timedelta(seconds=lane.options.retry_for)
+            next_at = min(now + timedelta(seconds=delay), max(deadline, now))
+            delay = (next_at - now).total_seconds()
             await self.store.mark_retry_many(
                 [r.alert.id for r in retry], at=now, next_attempt_at=next_at, error=detail[:1000]
             )

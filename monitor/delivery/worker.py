@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import datetime, timedelta
 
 import structlog
@@ -17,9 +17,12 @@ from monitor.delivery.lanes import (
     DIGEST_MAX,
     IDLE_WAKE_S,
     LANE_LEASE_S,
+    OVERTAKE_SCAN,
     DrainReport,
     Lane,
+    LaneLost,
     make_lane,
+    share_paces,
 )
 from monitor.delivery.record import RETRY_BASE_S, RETRY_CAP_S, Recorder
 from monitor.leases import LeaseKeeper
@@ -29,6 +32,8 @@ from monitor.store.base import OutboxRow, Store, notifier_lease
 from monitor.store.health import StoreHealth
 
 log = structlog.get_logger("monitor.delivery")
+
+HEAD_SLACK_S = 0.25
 
 
 class DeliveryWorker:
@@ -52,6 +57,7 @@ class DeliveryWorker:
         self.clock = clock
         self.rng = rng or random.Random()
         self._lanes = {name: make_lane(name, n, o) for name, (n, o) in notifiers.items()}
+        share_paces(list(self._lanes.values()))
         for lane in self._lanes.values():
             lane.keeper = LeaseKeeper(store, notifier_lease(lane.name), ttl_s=lease_s, clock=clock)
         self.recorder = Recorder(
@@ -125,7 +131,7 @@ class DeliveryWorker:
     async def _my_turn(self, lane: Lane) -> bool:
         """Whether this node holds the notifier's lane (always, with one node)."""
         keeper = lane.keeper
-        return keeper is None or keeper.held or await keeper.acquire()
+        return keeper is None or keeper.valid or await keeper.acquire()
 
     async def _run(self, lane: Lane) -> None:
         while not self._stopping:
@@ -166,6 +172,9 @@ class DeliveryWorker:
         wait = max((due - self.clock()).total_seconds(), lane.pace_wait())
         if wait > 0:
             return min(wait, IDLE_WAKE_S)
+        if self._past_deadline(lane, row):
+            await self.recorder.expire(lane, row)
+            return None
         await self._send(lane, row)
         return None
 
@@ -213,6 +222,10 @@ class DeliveryWorker:
                 return DrainReport(sent, dead, len(left))
             if wait > 0:
                 await asyncio.sleep(wait)
+            if self._past_deadline(lane, row):
+                await self.recorder.expire(lane, row)
+                dead += 1
+                continue
             s, d = await self._send(lane, row)
             sent += s
             dead += d
@@ -220,19 +233,54 @@ class DeliveryWorker:
     # -- what is next, and when ----------------------------------------------------------
 
     async def _head(self, lane: Lane, *, flush: bool) -> tuple[datetime, OutboxRow] | None:
-        """The lane's oldest pending row and when the next send may happen (None: idle).
+        """The lane's next row and when it may be sent (None: idle): the oldest pending row,
+        unless it waits (a retry, quiet hours) and a later row of another event is due:
+        order is kept within an event (updates after their parent), not across events.
         A digest lane waits for its window (opened by that row) unless ``flush``; a row
         already retried waits for its retry time only."""
         row = await self.store.next_outbox(lane.name)
         if row is None:
             return None
         digest_s = lane.digest_s
-        if digest_s is None or flush or row.attempts:
-            return row.due_at, row
-        return max(row.due_at, row.created_at + timedelta(seconds=digest_s)), row
+        if digest_s is not None:
+            if flush or row.attempts:
+                return row.due_at, row
+            return max(row.due_at, row.created_at + timedelta(seconds=digest_s)), row
+        # A head due by the time the destination takes a message anyway (a 429's pause ends
+        # with its retry time) keeps its place; only a longer wait lets others pass.
+        if row.due_at > self.clock() + timedelta(seconds=lane.pace_wait() + HEAD_SLACK_S):
+            row = await self._overtaking(lane) or row
+        return row.due_at, row
+
+    async def _overtaking(self, lane: Lane) -> OutboxRow | None:
+        """The oldest due row whose event has no older row still pending (None: none)."""
+        now = self.clock()
+        waiting: set[str] = set()  # events with an older pending row
+        pending = await self.store.outbox(notifier=lane.name, state="pending", limit=OVERTAKE_SCAN)
+        for row in pending:
+            event = row.alert.event_key
+            if event not in waiting and row.due_at <= now:
+                return row
+            waiting.add(event)
+        return None
+
+    @staticmethod
+    def _past_deadline(lane: Lane, row: OutboxRow) -> bool:
+        """Whether ``row`` has been failing for ``retry_for``: it is dead, not tried again."""
+        if row.first_failed_at is None:
+            return False
+        failing = (row.due_at - row.first_failed_at).total_seconds()
+        return failing >= lane.options.retry_for
 
     async def _send(self, lane: Lane, head: OutboxRow) -> tuple[int, int]:
         """One message: the head row, or a digest of every due row. Returns (sent, dead)."""
+        try:
+            return await self._send_one(lane, head)
+        except LaneLost:
+            log.info("delivery.lane_lost", notifier=lane.name, note="nothing sent")
+            return 0, 0
+
+    async def _send_one(self, lane: Lane, head: OutboxRow) -> tuple[int, int]:
         if lane.digest is None:
             return await self._attempt(lane, head)
         digest = lane.digest
@@ -272,7 +320,20 @@ class DeliveryWorker:
         return await self.recorder.settle(lane, [row], await self._call(lane, sending))
 
     async def _call(self, lane: Lane, sending: Awaitable[Delivery]) -> Delivery:
-        lane.last_attempt = time.monotonic()
+        # The destination's pace may be shared with other lanes, which may have sent since
+        # this lane looked: check again, and take the slot with no await in between.
+        for _ in range(100):  # bounded: each turn waits out the slot another lane took
+            wait = lane.pace.wait()
+            if wait <= 0:
+                break
+            await asyncio.sleep(wait)
+        if lane.keeper is not None and not lane.keeper.valid:
+            # Fencing: this node may have been frozen past its lease while another node took
+            # the lane over; nothing is sent (the row stays pending for the holder).
+            if isinstance(sending, Coroutine):
+                sending.close()  # never started: nothing went out
+            raise LaneLost(lane.name)
+        lane.pace.last_attempt = time.monotonic()
         try:
             return await sending
         except asyncio.CancelledError:

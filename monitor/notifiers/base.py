@@ -55,6 +55,9 @@ class Notifier(Protocol):
     - ``digest_interval`` (seconds or None) with ``send_digest(alerts) -> Delivery``: when
       the interval is set, the worker sends this notifier's rows as one digest per window
       (see ``DigestNotifier``) instead of one by one.
+    - ``destination`` (str): where the messages go (a Slack channel, a webhook host, an SMTP
+      server); notifiers with one destination share its pacing and its 429 pauses. Without
+      it, the notifier is its own destination.
     """
 
     name: str

@@ -121,6 +121,11 @@ class EmailNotifier:
     type_name: ClassVar[str] = "email"
     Options: ClassVar[type[NotifierOptions]] = EmailOptions
 
+    @property
+    def destination(self) -> str:
+        """Pacing key: the SMTP server."""
+        return f"smtp:{self.options.host}:{self.options.effective_port}"
+
     def __init__(self, name: str, options: NotifierOptions, http: HttpClient | None = None) -> None:
         self.name = name
         self.options = opts = coerce_options(EmailOptions, options)

@@ -25,6 +25,7 @@ Secrets are read from the environment at construction and never appear in ``repr
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, ClassVar
 
 import structlog
@@ -103,6 +104,15 @@ class SlackNotifier:
             self._token = read_secret(opts.token_env, notifier=name, key="token_env")
             self._target = f"{opts.api_url} {opts.channel}"
         self._scrub = Scrubber(self._webhook, self._token)
+
+    @property
+    def destination(self) -> str:
+        """Pacing key: the channel (Slack allows about one message per second per channel).
+        An incoming webhook posts to one channel: a digest of its URL names it, not secret."""
+        if self._webhook is not None:
+            url = self._webhook.get_secret_value()
+            return "slack:" + hashlib.sha256(url.encode()).hexdigest()[:16]
+        return f"slack:{self.options.api_url}:{self.options.channel}"
 
     def __repr__(self) -> str:
         mode = "webhook" if self._webhook else "bot"

@@ -28,6 +28,7 @@ import json
 import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import structlog
 from pydantic import SecretStr, model_validator
@@ -137,6 +138,12 @@ class WebhookNotifier:
             f"WebhookNotifier(name={self.name!r}, url={target!r}, "
             f"signed={self._secret is not None})"
         )
+
+    @property
+    def destination(self) -> str:
+        """Pacing key: the receiving host (several webhooks to one server share its pace)."""
+        parts = urlsplit(self._url)
+        return f"http:{parts.hostname}:{parts.port or ''}"
 
     def accepts(self, alert: Alert) -> bool:
         """False for "update" alerts unless ``updates = true``."""

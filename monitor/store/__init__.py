@@ -40,10 +40,11 @@ __all__ = [
 ]
 
 
-async def open_store(url: str) -> Store:
+async def open_store(url: str, *, pool_size: int | None = None) -> Store:
     """Open the store at ``url``: ``sqlite:///relative/or/absolute/path.db`` (the settings
     loader has already made relative paths absolute), ``sqlite:///:memory:``, or
-    ``postgresql://user@host:5432/dbname`` (see ``monitor.store.postgres``)."""
+    ``postgresql://user@host:5432/dbname`` (see ``monitor.store.postgres``; ``pool_size``:
+    its connections per node)."""
     if url.startswith("sqlite:///"):
         from monitor.store.sqlite import SqliteStore
 
@@ -66,7 +67,9 @@ async def open_store(url: str) -> Store:
             ) from exc
 
         try:
-            return await PostgresStore.open(url)
+            if pool_size is None:
+                return await PostgresStore.open(url)
+            return await PostgresStore.open(url, pool_max_size=pool_size)
         except ConnectionError as exc:  # the message already names the URL, no password
             raise StoreUnavailable(str(exc)) from exc
     raise ValueError(f"unsupported state URL: {scheme}:…")

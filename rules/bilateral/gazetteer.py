@@ -11,13 +11,13 @@ Built once per process (``gazetteer()``, seconds; a disk cache at the edge loads
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
 import ahocorasick_rs
 
+from rules.bilateral.casing import after_capitalised, case_ok
 from rules.bilateral.lexicon import (
     CAP_INITIAL,
     CASE_EXACT,
@@ -117,6 +117,7 @@ class Gazetteer:
             else (tuple(r[0] for r in recs) if not any(r[1] for r in recs) else None)
             for recs in self._recs
         ]
+        self._lang_pids = [i for i, p in enumerate(self._plain) if p and any(e.lang for e in p)]
         self._gate_langs = [frozenset(v) for v in gate.values()]
         self._gate_patterns = list(gate)
         self._gate = _automaton(self._gate_patterns)
@@ -136,7 +137,7 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._index)
 
-    # pickled by monitor/detector_cache.py; the automatons are rebuilt from their patterns
+    # pickled by monitor/commands/detector_cache.py; the automatons are rebuilt from their patterns
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         del state["_automaton"], state["_gate"]
@@ -246,10 +247,12 @@ class Gazetteer:
         """Plain-pattern entries restricted to ``lang`` (an empty tuple when none is left)."""
         table = self._plain_by_lang.get(lang)
         if table is None:
-            table = [
-                None if p is None else tuple(e for e in p if not e.lang or e.lang == lang)
-                for p in self._plain
-            ]
+            # only the patterns with a language's word in them differ from the shared table
+            table = list(self._plain)
+            for pid in self._lang_pids:
+                table[pid] = tuple(
+                    e for e in self._plain[pid] or () if not e.lang or e.lang == lang
+                )
             self._plain_by_lang[lang] = table
         return table
 
@@ -281,11 +284,11 @@ class Gazetteer:
                     continue
             if flags & (CASE_EXACT | CAP_INITIAL | SAME_CASE):
                 os, oe = norm.span(s, e)
-                if not _case_ok(norm.original[os:oe], surface, flags):
+                if not case_ok(norm.original[os:oe], surface, flags):
                     continue
             if flags & NEED_NEXT and not self._next_ok(folded, e):
                 continue
-            if flags & NAME_PART and _after_capitalised(norm, s):
+            if flags & NAME_PART and after_capitalised(norm, s):
                 continue
             keep.append(entry)
         return keep
@@ -321,26 +324,6 @@ def _spans_words(folded: str, s: int, e: int) -> bool:
     return any(not is_word_char(c) for c in folded[s + 1 : e])
 
 
-def _after_capitalised(norm: Normalized, s: int) -> bool:
-    """Is the word before folded offset ``s`` capitalised ("Minh Đức": part of a name)?"""
-    os, _ = norm.span(s, s + 1)
-    text = norm.original
-    i = os
-    while i > 0 and text[i - 1] == " ":
-        i -= 1
-    if i == os or i == 0 or not text[i - 1].isalpha():
-        return False  # no word right before it (start, punctuation, a dash)
-    j = i
-    while j > 0 and (text[j - 1].isalpha() or unicodedata.category(text[j - 1])[0] == "M"):
-        j -= 1  # combining marks belong to the word (decomposed Vietnamese)
-    return text[j].isupper()
-
-
-def _first_upper(found: str) -> bool:
-    first = next((c for c in found if c.isalpha()), "")
-    return first.isupper()
-
-
 def _next_word(folded: str, s: int) -> int:
     """Start of the word after the one at ``s`` (``s + 1`` in scripts without spaces)."""
     if script_of(folded[s]) == SCRIPT_CJK:
@@ -352,21 +335,6 @@ def _next_word(folded: str, s: int) -> int:
     while i < n and not is_word_char(folded[i]):
         i += 1
     return i
-
-
-def _case_ok(found: str, surface: str, flags: int) -> bool:
-    if not found.isascii():
-        found = unicodedata.normalize("NFKC", found)  # "ＵＳＡ" is "USA"
-    if flags & SAME_CASE:
-        return found == surface
-    if flags & CAP_INITIAL:
-        return found[:1].isupper() or (not found[:1].isalpha() and _first_upper(found))
-    if flags & CASE_EXACT:
-        return found.replace(" ", "") == surface.replace(" ", "") or (
-            found.isupper() and found.replace(" ", "").upper() == surface.replace(" ", "").upper()
-        )
-    first = next((c for c in found if c.isalpha()), "")
-    return first.isupper()
 
 
 def _automaton(patterns: list[str]) -> ahocorasick_rs.AhoCorasick:

@@ -46,39 +46,29 @@ _NEPALI_WORDS = frozenset(
 _HINDI_WORDS = frozenset("है हैं था थी थे की में और से ने को कि लिए".split())  # noqa: SIM905
 
 
+_SCRIPT_RANGES = (
+    ("deva", 0x0900, 0x0980), ("bn", 0x0980, 0x0A00), ("pa", 0x0A00, 0x0A80),
+    ("te", 0x0C00, 0x0C80), ("ml", 0x0D00, 0x0D80), ("si", 0x0D80, 0x0E00),
+    ("gu", 0x0A80, 0x0B00), ("ta", 0x0B80, 0x0C00), ("arab", 0x0600, 0x0700),
+    ("cyr", 0x0400, 0x0530), ("ko", 0xAC00, 0xD7B0), ("kana", 0x3040, 0x3100),
+    ("han", 0x4E00, 0xA000),
+)  # fmt: skip
+# Each letter of a script becomes one private-use character naming the script, so that
+# str.translate and Counter (both in C) do the counting a Python loop over the characters did.
+_SCRIPT_TAG = {
+    name: chr(0xE000 + i)
+    for i, name in enumerate(("latin", *(name for name, _, _ in _SCRIPT_RANGES)))
+}
+_TAG_SCRIPT = {tag: name for name, tag in _SCRIPT_TAG.items()}
+_SCRIPT_TABLE: dict[int, str] = {o: _SCRIPT_TAG["latin"] for o in range(0x250) if chr(o).isalpha()}
+for _name, _lo, _hi in _SCRIPT_RANGES:
+    _SCRIPT_TABLE.update(dict.fromkeys(range(_lo, _hi), _SCRIPT_TAG[_name]))
+
+
 def _script_lang(text: str) -> str | None:
-    counts: Counter[str] = Counter()
-    for ch in text[:2000]:
-        o = ord(ch)
-        if o < 0x250:
-            if ch.isalpha():
-                counts["latin"] += 1
-        elif 0x0900 <= o < 0x0980:
-            counts["deva"] += 1
-        elif 0x0980 <= o < 0x0A00:
-            counts["bn"] += 1
-        elif 0x0A00 <= o < 0x0A80:
-            counts["pa"] += 1
-        elif 0x0C00 <= o < 0x0C80:
-            counts["te"] += 1
-        elif 0x0D00 <= o < 0x0D80:
-            counts["ml"] += 1
-        elif 0x0D80 <= o < 0x0E00:
-            counts["si"] += 1
-        elif 0x0A80 <= o < 0x0B00:
-            counts["gu"] += 1
-        elif 0x0B80 <= o < 0x0C00:
-            counts["ta"] += 1
-        elif 0x0600 <= o < 0x0700:
-            counts["arab"] += 1
-        elif 0x0400 <= o < 0x0530:
-            counts["cyr"] += 1
-        elif 0xAC00 <= o < 0xD7B0:
-            counts["ko"] += 1
-        elif 0x3040 <= o < 0x3100:
-            counts["kana"] += 1
-        elif 0x4E00 <= o < 0xA000:
-            counts["han"] += 1
+    found = Counter(text[:2000].translate(_SCRIPT_TABLE))
+    # in first-seen order, so ties break as a count in text order would
+    counts = Counter({_TAG_SCRIPT[ch]: n for ch, n in found.items() if ch in _TAG_SCRIPT})
     if not counts:
         return None
     script = counts.most_common(1)[0][0]

@@ -36,6 +36,7 @@ from rules.bilateral.lexicon import (
     LangLex,
 )
 from rules.bilateral.mentions import drop_other_first_names, drop_surname_places
+from rules.bilateral.pairfeatures import pair_features
 from rules.bilateral.pairing import Context, Pairing, Side, old_year, pair_sentence
 from rules.bilateral.slots import mark_dateline, mark_slots
 from rules.bilateral.status import (
@@ -70,6 +71,9 @@ class Report:
     officials: list[str]
     location: str | None
     order: int
+    # what the status model reads: the sentence with the pair and other parties masked, and
+    # the grammar's view of the pair (trigger group, cues, how each side was found)
+    features: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -92,6 +96,13 @@ class DocState:
     # the segments as written, when the ones read had glosses blanked (same offsets): the
     # evidence quotes the text verbatim
     verbatim: list[str] = field(default_factory=list)
+    publisher_home: str = ""  # the source's country, when its configuration says
+
+    @property
+    def home(self) -> str:
+        """Whose unqualified officials these are: the publisher's country, else the
+        language's usual one."""
+        return self.publisher_home or self.lex.home
 
     def scan_sentence(
         self, seg: str, sent: Sentence, whole: Normalized | None = None
@@ -180,7 +191,7 @@ def _read_sentence(
     ctx = Context(
         doc.lang,
         doc.lex,
-        doc.lex.home,
+        doc.home,
         doc.protagonist,
         doc.author,
         host,
@@ -194,7 +205,7 @@ def _read_sentence(
         if own is not None and own != {p.a.party, p.b.party}:
             continue  # "... welcomed X as a step towards U.S.-Soviet talks": not X's talks
         if st:  # the nearest meeting word may be denied/negated for this pair
-            _report(doc, p, st, t, sentence_text, location, cue_names, ents)
+            _report(doc, p, st, t, sentence_text, location, cue_names, ents, folded)
 
 
 def _prepare(
@@ -225,7 +236,7 @@ def _prepare(
     ]
     refine(ents, trigs, cues, folded, doc.lex, cue_names)
     host, location, host_kind = meeting_place(ents)
-    default_unnamed(ents, doc.lex.home, host, host_kind)
+    default_unnamed(ents, doc.home, host, host_kind)
     return ents, trigs, cue_names, host, location
 
 
@@ -295,6 +306,7 @@ def _report(
     location: str | None,
     cues: set[str],
     ents: list[Entity],
+    folded: str = "",
 ) -> None:
     a, b = p.a.party, p.b.party
     if not a or not b or a == b:
@@ -333,6 +345,7 @@ def _report(
             officials=names,
             location=location,
             order=doc.order,
+            features=pair_features(p, status, t, cues, ents, folded),
         )
     )
 

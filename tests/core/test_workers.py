@@ -135,3 +135,23 @@ async def test_reconfigured_rules_apply_in_the_workers() -> None:
         await pool.close()
     assert [m.rule_id for o in before for m in o.matches] == ["kw"]
     assert [m.rule_id for o in after for m in o.matches] == ["kw2"]
+
+
+def _double(x: int) -> int:
+    return 2 * x
+
+
+async def test_workers_that_cannot_start_leave_the_job_to_this_process(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """On a full disk the forkserver finds no temporary directory: the job still runs (here),
+    it is not a failed poll."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    pool = WorkPool(1, [])
+    try:
+        assert await pool.run(_double, 21) == 42
+    finally:
+        monkeypatch.undo()
+        await pool.close()

@@ -73,7 +73,8 @@ async def test_outage_then_recovery_delivers_everything_once_in_order(
     store: Store, http: Http, slack_env: SlackStandIn
 ) -> None:
     """Slack unreachable (connection refused), then answering 500 pages, then back: every
-    alert arrives once, in order; one delivery.failing and one delivery.recovered line."""
+    alert arrives exactly once (alerts of different events do not wait for each other's
+    retries); one delivery.failing and one delivery.recovered line."""
     slack = slack_env
     notifier = slack_notifier(http, slack, bot=False)  # incoming-webhook mode
     await slack.down()
@@ -92,12 +93,13 @@ async def test_outage_then_recovery_delivers_everything_once_in_order(
         await wait_until(lambda: len(slack.texts(delivered=True)) == 5)
         await asyncio.sleep(0.1)  # nothing more is sent
         await worker.stop(grace_s=1)
-    assert numbers(slack.texts()) == [0, 0, 0, 1, 2, 3, 4]  # 2 error pages, then each once
+    assert sorted(numbers(slack.texts(delivered=True))) == [0, 1, 2, 3, 4]  # each once
+    assert len(slack.texts()) == 7  # and the 2 answered with error pages
     events = [e["event"] for e in logs]
     assert events.count("delivery.failing") == 1 and events.count("delivery.recovered") == 1
     rows = await store.outbox()
     assert all(r.state == "sent" for r in rows)
-    assert rows[0].attempts >= 6 and [r.attempts for r in rows[1:]] == [1, 1, 1, 1]
+    assert rows[0].attempts >= 3
 
 
 async def test_thread_replies_and_confirmation_use_the_parents_ts(
@@ -163,8 +165,8 @@ async def test_update_of_a_dead_parent_goes_top_level(
 async def test_held_row_is_not_sent_before_not_before_and_later_rows_wait(
     store: Store, http: Http, slack_env: SlackStandIn
 ) -> None:
-    """A row held until not_before is sent then, not earlier, and rows queued after it
-    follow it (order per notifier is kept)."""
+    """A row held until not_before is sent then, not earlier; rows of other events queued
+    after it do not wait for it (order is kept within an event, not across events)."""
     slack = slack_env
     a, b, c = numbered(1), numbered(2), numbered(3)
     release = datetime.now(UTC) + timedelta(seconds=0.4)
@@ -172,11 +174,11 @@ async def test_held_row_is_not_sent_before_not_before_and_later_rows_wait(
     notifier = slack_notifier(http, slack)
     report = await worker_for(store, notifier, notifier.options).drain(deadline_s=5)
     assert report.sent == 3
-    assert numbers(slack.texts()) == [1, 2, 3]
+    assert numbers(slack.texts()) == [1, 3, 2]
     loop_now = asyncio.get_running_loop().time()
     wall_now = datetime.now(UTC)
     release_mono = loop_now - (wall_now - release).total_seconds()
-    assert slack.received[1].at >= release_mono - 0.005
+    assert slack.received[2].at >= release_mono - 0.005
     row = await store.outbox_row(b.id)
     assert row is not None and row.sent_at is not None and row.sent_at >= release
 

@@ -107,7 +107,10 @@ def test_check_lists_silences_as_active_or_expired(tmp_path: Path) -> None:
         ('pair = "IN"', 'settings.toml:{line}: silences[0], field "pair": not a pair'),
         ('party = "IN"\nuntil = "tomorrow"', 'silences[0], field "until": Input should be'),
         ('reason = "x"', "silences[0]: a silence needs party, pair, official, source or rule"),
-        ('rule = "dessk"', 'field "rule": no rule "dessk" (configured: desk)'),
+        (
+            'rule = "dessk"',
+            'field "rule": no rule "dessk" (did you mean "desk"?) (configured: desk)',
+        ),
         ('source = "pib"', 'field "source": no source "pib" (configured: mea)'),
         ('party = "IN"\ncolour = "red"', 'field "colour": unknown key "colour"'),
     ],

@@ -10,6 +10,7 @@ import asyncio
 import json
 import resource
 import sys
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -110,6 +111,8 @@ class Receiver:
         self.posts: list[str] = []
         self.before_answer: Callable[[int], Awaitable[None] | None] | None = None
         self.status = 200
+        self.status_for: Callable[[str], int] | None = None  # by alert id
+        self.answers: list[tuple[str, int, float]] = []  # (alert id, status, monotonic)
         self.feed = b""
         self.feed_gets = 0
         self.before_feed: Callable[[int], None] | None = None
@@ -149,4 +152,11 @@ class Receiver:
             result = self.before_answer(len(self.posts))
             if result is not None:
                 await result
-        return web.Response(status=self.status, text="ok")
+        alert_id = request.headers.get("X-Bilat-Delivery", "?")
+        status = self.status_for(alert_id) if self.status_for is not None else self.status
+        self.answers.append((alert_id, status, time.monotonic()))
+        return web.Response(status=status, text="ok")
+
+    def delivered(self) -> list[str]:
+        """Alert ids answered 2xx, in order."""
+        return [a for a, status, _ in self.answers if 200 <= status < 300]

@@ -9,6 +9,7 @@ import socket
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -74,7 +75,11 @@ def _leaks(text: str) -> list[str]:
 
 @pytest.mark.parametrize("failure", ["refused", "500", "404", "redirect"])
 async def test_a_secret_webhook_url_never_shows(
-    failure: str, hostile: Hostile, write_config: WriteConfig, tmp_path: Path
+    failure: str,
+    hostile: Hostile,
+    write_config: WriteConfig,
+    tmp_path: Path,
+    record_property: Any,
 ) -> None:
     """Whatever fails, the URL is shown as scheme://host/*** in the outbox's last_error,
     `bilat outbox` (text and --json), every log line at debug, and nowhere in the state."""
@@ -108,3 +113,4 @@ async def test_a_secret_webhook_url_never_shows(
         if side.exists():
             dump += side.read_bytes().decode("latin-1")
     assert _leaks(dump + db.read_bytes().decode("latin-1")) == []
+    record_property("measured", "0 leaks in stdout, stderr (debug), outbox [--json], state file")

@@ -8,12 +8,13 @@ Shared by the hygiene test and by whoever refreshes its baseline
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from bench.evalscore import load_items
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "data" / "meetings"
@@ -22,12 +23,7 @@ BASELINE = Path(__file__).with_name("lexicon_singletons.txt")
 
 
 def corpus_texts() -> list[str]:
-    texts = []
-    for path in sorted(CORPUS.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                texts.append(json.loads(line)["text"].casefold())
-    return texts
+    return [item["text"].casefold() for item in load_items(CORPUS)]
 
 
 def _strings(table: dict[str, Any], path: str) -> Iterator[tuple[str, str]]:

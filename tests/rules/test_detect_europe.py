@@ -17,5 +17,6 @@ CASES = load_cases("cases-europe.tsv")
     ("lang", "text", "want"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
 )
 def test_detects(lang: str, text: str, want: list[str]) -> None:
-    """The detector reports exactly the expected pairs and statuses (or nothing)."""
-    assert outcome(text, lang) == want
+    """The grammar reports exactly the expected pairs and statuses (or nothing); the shipped
+    path, with the status model, is held to these tables in test_detect_tables_shipped.py."""
+    assert outcome(text, lang, decide=False) == want

@@ -1,0 +1,93 @@
+"""``make train`` (``python -m bench.train``): fit the status model from the labelled corpus.
+
+The grammar reads every item of the training split (``data/meetings/``, all but the held-out
+half of ``meetings-dev-2`` chosen by publisher, ``bench.evalscore.held_out``) with no
+language given, as ``scan --jsonl`` would; each (pair, sentence) report it proposes becomes a
+training example labelled with the item's status when the pair is one of the item's labelled
+pairs, and ``none`` otherwise. A multinomial logistic regression (scikit-learn; installed by
+this target only) is fitted on the hashed features of ``rules.bilateral.statusmodel`` with its
+regularisation chosen by 5-fold cross-validation on log-loss, and written to
+``rules/data/status-model.bin``. Deterministic: fixed folds, a deterministic solver.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.evalscore import held_out, load_items
+from rules.bilateral.detector import read_document
+from rules.bilateral.statusmodel import CLASSES, hashed, write_model
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "data" / "meetings"
+OUT = ROOT / "rules" / "data" / "status-model.bin"
+BUCKETS = 1 << 16
+
+
+def examples(items: list[dict[str, Any]]) -> tuple[list[tuple[str, ...]], list[str]]:
+    feats: list[tuple[str, ...]] = []
+    labels: list[str] = []
+    for it in items:
+        doc = read_document(it["text"])
+        if doc is None:
+            continue
+        gold = {frozenset(p) for p in it["parties"]}
+        for r in doc.reports:
+            feats.append(r.features)
+            labels.append(it["status"] if frozenset(r.pair) in gold else "none")
+    return feats, labels
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.train")
+    parser.add_argument("--all", action="store_true", help="train on the held-out half too")
+    args = parser.parse_args(argv)
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    t0 = time.perf_counter()
+    items = load_items(CORPUS)
+    train = [it for it in items if args.all or not held_out(it)]
+    feats, labels = examples(train)
+    rows, cols, vals = [], [], []
+    for i, f in enumerate(feats):
+        for k, v in hashed(f, BUCKETS).items():
+            rows.append(i)
+            cols.append(k)
+            vals.append(v)
+    x = csr_matrix((vals, (rows, cols)), shape=(len(feats), BUCKETS))
+    classes = list(CLASSES)
+    y = [classes.index(label) for label in labels]
+    folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=0)
+    best: tuple[float, float] | None = None
+    for c in (0.5, 2.0):
+        model = LogisticRegression(C=c, max_iter=3000)
+        proba = cross_val_predict(model, x, y, cv=folds, method="predict_proba")
+        loss = log_loss(y, proba, labels=list(range(len(classes))))
+        acc = sum(int(p.argmax() == t) for p, t in zip(proba, y, strict=True)) / len(y)
+        print(f"C={c:<5} cv log-loss {loss:.4f} accuracy {acc:.3f}")
+        if best is None or loss < best[0]:
+            best = (loss, c)
+    assert best is not None
+    model = LogisticRegression(C=best[1], max_iter=3000).fit(x, y)
+    coef = [[0.0] * BUCKETS for _ in classes]
+    bias = [0.0] * len(classes)
+    for row, ci in enumerate(model.classes_):
+        coef[int(ci)] = [float(w) for w in model.coef_[row]]
+        bias[int(ci)] = float(model.intercept_[row])
+    meta = {"trained_on": len(train), "examples": len(feats), "C": best[1], "cv_log_loss": best[0]}
+    write_model(str(OUT), classes, BUCKETS, coef, bias, meta)
+    print(
+        f"{len(feats)} examples from {len(train)} items; C={best[1]}; wrote {OUT} "
+        f"({OUT.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.0f}s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,109 @@
+"""Three `bilat run` processes on one PostgreSQL state; the node delivering the webhook lane
+is frozen (SIGSTOP) between two sends and woken (SIGCONT) after its lease ran out. With the
+default lease another node takes the lane over within 10 s, and the woken node sends nothing
+(its lease is checked by its own clock before every send): every alert arrives once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from tests.conftest import WriteConfig, rss
+from tests.delivery.conftest import wait_until
+from tests.faults.harness import Daemon, Receiver, events, start_daemon
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+ALERTS = 40
+PACE_S = 0.5
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    server = await Receiver().start()
+    yield server
+    await server.stop()
+
+
+async def _lane_holder(pg_url: str) -> int | None:
+    """The pid of the node holding the webhook lane (node ids are host:pid:random)."""
+    base, _, query = pg_url.partition("?")
+    schema = query.split("search_path=", 1)[1]
+    conn = await asyncpg.connect(base)
+    try:
+        owner = await conn.fetchval(
+            f"SELECT owner FROM {schema}.leases WHERE name = 'notifier:hook' AND until > now()"
+        )
+    finally:
+        await conn.close()
+    return int(owner.split(":")[1]) if owner else None
+
+
+async def test_a_frozen_node_woken_after_its_lease_sends_nothing_twice(
+    pg_url: str,
+    write_config: WriteConfig,
+    receiver: Receiver,
+    tmp_path: Path,
+    record_property: Any,
+) -> None:
+    """Freeze the lane holder right after an answered POST, for the lease (8 s) plus 3 s;
+    another node continues within 10 s of the freeze; after SIGCONT all alerts have arrived
+    exactly once and the woken node logged its lost lane instead of sending."""
+    receiver.feed = rss(
+        *({"guid": f"g{n}", "title": f"Jaishankar meets envoy {n:03d}"} for n in range(ALERTS))
+    )
+    config = write_config(
+        {
+            "monitor": {"state": pg_url, "startup_spread": 0, "grace_s": 2, "workers": 0},
+            "sources": [{"id": "desk", "type": "feed", "url": f"{receiver.url}/feed.xml"}],
+            "rules": [{"id": "kw", "type": "keyword", "any": ["Jaishankar"], "notify": ["hook"]}],
+            "notifiers": {
+                "hook": {"type": "webhook", "url": f"{receiver.url}/hook", "min_interval": PACE_S}
+            },
+        }
+    )
+    nodes: list[Daemon] = []
+    try:
+        for n in range(3):
+            nodes.append(await start_daemon(config, tmp_path / f"node{n}.log"))
+        await wait_until(lambda: len(receiver.posts) >= 3, 60)
+        holder = await _lane_holder(pg_url)
+        assert holder in {node.pid for node in nodes}
+        # Between two sends: just after an answer (recorded at once), inside the pace wait.
+        seen = len(receiver.posts)
+        await wait_until(lambda: len(receiver.posts) > seen, 10)
+        await asyncio.sleep(0.15)
+        os.kill(holder, signal.SIGSTOP)
+        frozen_at = time.monotonic()
+        before = len(receiver.posts)
+        await wait_until(lambda: len(receiver.posts) > before, 15)
+        takeover_s = receiver.answers[before][2] - frozen_at
+        await asyncio.sleep(max(0.0, 8.0 + 3.0 - (time.monotonic() - frozen_at)))
+        os.kill(holder, signal.SIGCONT)
+        await wait_until(lambda: len(set(receiver.posts)) == ALERTS, 60)
+        await asyncio.sleep(2.0)  # the woken node had its chance to send again
+        codes = [await node.stop() for node in nodes]
+    finally:
+        for node in nodes:
+            if node.returncode is None:
+                with_pid = node.pid
+                os.kill(with_pid, signal.SIGCONT)
+                await node.kill()
+    assert codes == [0, 0, 0]
+    assert max(receiver.counts.values()) == 1, receiver.counts  # 0 duplicates
+    assert len(receiver.posts) == ALERTS
+    assert takeover_s <= 10.0, takeover_s
+    woken = next(node for node in nodes if node.pid == holder)
+    names = [e["event"] for e in events(woken.log)]
+    assert "lease.lost" in names or "delivery.lane_lost" in names, names[-20:]
+    record_property(
+        "measured", f"takeover {takeover_s:.1f} s (lease 8 s), {ALERTS} alerts, 0 duplicates"
+    )
