@@ -29,8 +29,6 @@ from monitor.poller import describe_error
 from monitor.retry import PUSH_RESTART_BASE_S, PUSH_RESTART_CAP_S, Backoff
 from monitor.runtime import Reloader, Runtime, open_runtime, sync_schedule
 from monitor.scheduler import Scheduler
-from monitor.server.app import serve
-from monitor.server.context import ServerContext
 from monitor.settings import Settings
 from monitor.store import LeaseLost, stream_lease
 
@@ -196,6 +194,11 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
                 tick_s=tick_s,
                 flush=rt.pipeline.flush_due,
             )
+            # Imported here: aiohttp's server side is a tenth of a start-up, and ``bilat
+            # once`` never serves.
+            from monitor.server.app import serve
+            from monitor.server.context import ServerContext
+
             ctx = ServerContext(settings, rt.store, handles={"runtime": rt})
             ctx.readiness = functools.partial(readiness, rt, scheduler, stop)
             async with serve(ctx) as endpoint, asyncio.TaskGroup() as group:
