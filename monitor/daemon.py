@@ -22,7 +22,6 @@ import structlog
 from adapters.base import with_country
 from monitor import metrics
 from monitor.contracts import PushSource, SourceCursor
-from monitor.heap import settle_heap
 from monitor.leases import LeaseKeeper
 from monitor.model import Item, utcnow
 from monitor.poller import describe_error
@@ -31,6 +30,7 @@ from monitor.runtime import Reloader, Runtime, open_runtime, sync_schedule
 from monitor.scheduler import Scheduler
 from monitor.settings import Settings
 from monitor.store import LeaseLost, stream_lease
+from monitor.warmup import settle_heap
 
 __all__ = ["Runtime", "once", "open_runtime", "run", "run_push_source"]
 
@@ -220,6 +220,8 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
                     return result
 
                 ctx.reload = reload = reload_now
+                if rt.pipeline.pool is not None:
+                    rt.pipeline.pool.prestart()  # warm workers before the first poll lands
                 rt.delivery.start()
                 scheduler.start()
                 summaries = group.create_task(_summaries(rt, SUMMARY_EVERY_S), name="summaries")

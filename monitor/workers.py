@@ -117,7 +117,12 @@ def _evaluate_in_worker(items: Sequence[Item]) -> list[RuleOutcome]:
 def _serve(conn: Connection, options: Sequence[RuleOptions]) -> None:
     """A worker's life: build the rules, then answer jobs until the pipe closes. A job is a
     pickled callable; the answer is (True, result) or (False, the exception)."""
+    from monitor.warmup import install
+
+    install()  # the gazetteer from the on-disk cache, as the daemon got it
     _worker_rules[:] = _build_rules(options)
+    for rule in _worker_rules:
+        rule.warm()  # before the first job, not during it (a light poll must not wait)
     while True:
         try:
             job = conn.recv_bytes()
@@ -274,6 +279,17 @@ class WorkPool:
         if self._queue:
             self._start_or_fail()
             self._dispatch()
+
+    def prestart(self) -> None:
+        """Start every worker now, for a long-running daemon: each builds and warms its rules
+        (the gazetteer from the disk cache) before the first job, so the first poll or pushed
+        post does not wait seconds for that. A worker that cannot start is left to the jobs."""
+        while len(self._all) < self.workers:
+            try:
+                self._start_worker()
+            except OSError as exc:
+                log.warning("workers.unavailable", reason=f"{type(exc).__name__}: {exc}")
+                return
 
     def _start_or_fail(self) -> None:
         """A worker for the queued jobs; if none can start, they fail (not hang)."""

@@ -188,7 +188,7 @@ async def test_the_desk_page_in_chromium(desk: Desk) -> None:
     await b.screenshot(ARTIFACTS / "event.png")
     await desk.open("/sources")
     rows = await b.evaluate("document.querySelectorAll('table.sources tbody tr').length")
-    assert rows == len(FEEDS) + 2
+    assert rows == len(FEEDS) + 3  # + the two written wires and the hashtag stream
     await b.screenshot(ARTIFACTS / "sources.png")
     await b.send(
         "Emulation.setDeviceMetricsOverride",
