@@ -36,6 +36,10 @@ class CardCache:
         self._owner: object = None  # the settings the cards were built under
         self.misses = 0  # records read from the store (tests look)
 
+    def clear(self) -> None:
+        """Forget every card (the bench measures a first page with this)."""
+        self._entries.clear()
+
     async def window(
         self,
         store: Store,
