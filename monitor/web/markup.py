@@ -26,7 +26,19 @@ from monitor.web.present import EventCard, ReportView
 
 
 def _e(value: object) -> str:
-    return str(escape(value))
+    """``str(markupsafe.escape(value))`` for plain values, without building a ``Markup`` per
+    call (a third of building 1,000 cards): the same five replacements, in the same order,
+    as markupsafe's own fallback. ``Markup`` values (already HTML) go through markupsafe."""
+    if isinstance(value, Markup):
+        return str(escape(value))
+    return (
+        str(value)
+        .replace("&", "&amp;")
+        .replace(">", "&gt;")
+        .replace("<", "&lt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
 
 
 @dataclass(frozen=True, slots=True)

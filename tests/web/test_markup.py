@@ -9,11 +9,13 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
+from markupsafe import escape
+
 from monitor.events.record import EventRecord, EventReport
 from monitor.model import ReportRef
 from monitor.web.filters import Filters
 from monitor.web.graph import build_graph
-from monitor.web.markup import card_html, cards_html, graph_svg
+from monitor.web.markup import _e, card_html, cards_html, graph_svg
 from monitor.web.present import event_card
 from tests.events.factory import at, item, meeting_match
 from tests.web.conftest import Page
@@ -99,3 +101,9 @@ async def test_a_cached_card_is_replaced_when_its_event_changes(page: Page) -> N
     assert "<script>alert" not in body and "<img src=x" not in body
     assert "javascript:" not in body
     assert Cards(body).keys == Cards(first).keys
+
+
+def test_the_escape_is_markupsafe_s() -> None:
+    """The writer's escaping gives exactly what Jinja's autoescape (markupsafe) gives."""
+    for value in [HOSTILE, "a & b 'c' \"d\" <e>", "&amp; already", 42, 1.5, "", "王毅 ✓"]:
+        assert _e(value) == str(escape(value))
