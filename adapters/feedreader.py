@@ -47,6 +47,7 @@ from urllib.parse import urlsplit
 from xml.parsers import expat
 
 import fastfeedparser
+from fastfeedparser import main as _ffp_main
 
 from adapters.encoding import decode_document
 from adapters.feeddates import ENTRY_TAG, entry_dates, entry_starts
@@ -136,7 +137,7 @@ def parse_feed(
         raise FeedError(f"not a feed: {kind} (root element <{defused.root}>)")
     header = _scan_header(defused.text, defused.root)
     path: ParserPath
-    fast = None if force_feedparser else _read_fast(defused.text, header, notes)
+    fast = None if force_feedparser else _read_fast(defused.text, header, notes, defused.root)
     if fast is not None:
         path, (meta, entries) = "fastfeedparser", fast
     else:
@@ -275,23 +276,54 @@ def _well_formed_bytes(text: str, notes: list[str]) -> bytes | str:
     return f"not well-formed XML ({message})"
 
 
-def _read_fast(
-    text: str, header: _Header, notes: list[str]
-) -> tuple[FeedMeta, list[RawEntry]] | None:
-    """fastfeedparser's reading, or None (with a ``fallback:`` note) when it cannot be trusted."""
-    doc = _well_formed_bytes(text, notes)
-    if isinstance(doc, str):
-        notes.append(f"fallback: {doc}")
+def _read_native(text: str, root: str | None) -> Any | None:
+    """fastfeedparser's native (Rust) extractor alone, when it accepts the document: it reads
+    only well-formed UTF-8 RSS and Atom (it refuses an undefined entity, a bare ``&``, a
+    mismatched tag, a control character, an undeclared prefix ...), so its acceptance is the
+    well-formedness verdict and the document is parsed once, not checked by expat first.
+    None: not accepted (or content after the root, which it ignores and expat reports), so
+    the checked path decides. Pinned in requirements.lock; without these functions (another
+    version) every document takes the checked path."""
+    native = getattr(_ffp_main, "_parse_with_core", None)
+    prepare = getattr(_ffp_main, "_prepare_xml_bytes", None)
+    if native is None or prepare is None or getattr(_ffp_main, "_core", None) is None:
         return None
-    if header.entries_have_own_attrs:
-        notes.append("fallback: entries carry their own xml:lang or xml:base")
+    if root is None or not re.search(rf"</{re.escape(root)}\s*>\s*\Z", text[-200:]):
         return None
     try:
-        # Tags and media are not read: Items carry neither.
-        parsed = fastfeedparser.parse(doc, include_tags=False, include_media=False)
-    except Exception as exc:  # any failure of the fast path only means: take the robust one
-        notes.append(f"fallback: fastfeedparser failed: {type(exc).__name__}: {exc}"[:300])
+        doc, looks_malformed = prepare(text.encode("utf-8", errors="replace"))
+        if looks_malformed:
+            return None
+        return native(
+            doc,
+            include_content=True,
+            include_tags=False,
+            include_media=False,
+            include_enclosures=True,
+        )
+    except Exception:  # the checked path decides, and says why
         return None
+
+
+def _read_fast(
+    text: str, header: _Header, notes: list[str], root: str | None = None
+) -> tuple[FeedMeta, list[RawEntry]] | None:
+    """fastfeedparser's reading, or None (with a ``fallback:`` note) when it cannot be trusted."""
+    parsed = None if header.entries_have_own_attrs else _read_native(text, root)
+    if parsed is None:
+        doc = _well_formed_bytes(text, notes)
+        if isinstance(doc, str):
+            notes.append(f"fallback: {doc}")
+            return None
+        if header.entries_have_own_attrs:
+            notes.append("fallback: entries carry their own xml:lang or xml:base")
+            return None
+        try:
+            # Tags and media are not read: Items carry neither.
+            parsed = fastfeedparser.parse(doc, include_tags=False, include_media=False)
+        except Exception as exc:  # any failure of the fast path only means: the robust one
+            notes.append(f"fallback: fastfeedparser failed: {type(exc).__name__}: {exc}"[:300])
+            return None
     starts = entry_starts(text)
     count = len(parsed.get("entries") or ())
     if count < len(starts):

@@ -7,5 +7,6 @@ measured in the same run, so results travel between machines.
 
 # Module names under bench/, in the order their sections appear in BENCHMARKS.md.
 BENCHES: list[str] = [
-    "detector", "polling", "feedparse", "jetstream", "delivery", "events", "webpage",
+    "detector", "polling", "pollpath", "feedparse", "jetstream", "delivery", "events",
+    "webpage",
 ]  # fmt: skip

@@ -27,11 +27,11 @@ import fastfeedparser
 
 from monitor.contracts import HttpSettings
 from monitor.daemon import _sync_schedule, open_runtime
-from monitor.heap import settle_heap
 from monitor.logs import configure_logging
 from monitor.net.client import Http
 from monitor.net.ssrf import StaticResolver
 from monitor.settings import load_settings
+from monitor.warmup import settle_heap
 
 TOTAL_LIMIT = 100
 PER_HOST_LIMIT = 2

@@ -27,6 +27,7 @@ COMMANDS: list[str] = [
     "render",
     "notify-test",
     "outbox",
+    "status",
     "sources",
     "scan",
     "state",
@@ -68,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.global_config and getattr(args, "config", None) == DEFAULT_CONFIG:
         args.config = args.global_config
-    from monitor.commands.detector_cache import install
+    from monitor.warmup import install
 
     install()
     try:

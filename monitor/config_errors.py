@@ -318,7 +318,11 @@ def _env_names(data: Any) -> set[str]:
 
 
 def unknown_env_issues(
-    prefix: str, tables: Sequence[str], data: Any, environ: Mapping[str, str]
+    prefix: str,
+    tables: Sequence[str],
+    data: Any,
+    file: str,
+    environ: Mapping[str, str] | None = None,
 ) -> list[ConfigIssue]:
     """A ``PREFIX…`` variable that overrides nothing is an error, like an unknown key: an
     override (``PREFIX<TABLE>__<KEY>``) must name a known table, and a variable without the
@@ -328,7 +332,7 @@ def unknown_env_issues(
     known = [t.upper() for t in tables]
     secrets = _env_names(data)
     issues = []
-    for name in sorted(environ):
+    for name in sorted(os.environ if environ is None else environ):
         upper = name.upper()
         if not upper.startswith(prefix) or upper in secrets:
             continue
@@ -343,6 +347,7 @@ def unknown_env_issues(
         issues.append(
             ConfigIssue(
                 f"overrides nothing: {prefix}<TABLE>__<KEY> names one of {tables_list}{hint}",
+                file=file,
                 origin=f"environment variable {name}",
             )
         )

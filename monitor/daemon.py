@@ -22,17 +22,15 @@ import structlog
 from adapters.base import with_country
 from monitor import metrics
 from monitor.contracts import PushSource, SourceCursor
-from monitor.heap import settle_heap
 from monitor.leases import LeaseKeeper
-from monitor.model import Item
+from monitor.model import Item, utcnow
 from monitor.poller import describe_error
 from monitor.retry import PUSH_RESTART_BASE_S, PUSH_RESTART_CAP_S, Backoff
 from monitor.runtime import Reloader, Runtime, open_runtime, sync_schedule
 from monitor.scheduler import Scheduler
-from monitor.server.app import serve
-from monitor.server.context import ServerContext
 from monitor.settings import Settings
 from monitor.store import LeaseLost, stream_lease
+from monitor.warmup import settle_heap
 
 __all__ = ["Runtime", "once", "open_runtime", "run", "run_push_source"]
 
@@ -40,6 +38,7 @@ log = structlog.get_logger("monitor.daemon")
 
 STREAM_LEASE_S = 8.0  # a dead node's streams move after about this long ([monitor] lease)
 SUMMARY_EVERY_S = 60.0  # the info-level "poll.summary" line; per-poll lines are debug
+FIRST_SUMMARY_S = 10.0  # the first one comes sooner: the first results of a fresh start
 
 _sync_schedule = sync_schedule  # the name bench/pollclient.py imports
 Reload = Callable[[], Coroutine[Any, Any, tuple[bool, str]]]
@@ -105,13 +104,30 @@ async def _stream(source: PushSource, rt: Runtime) -> None:
         await asyncio.sleep(delay)
 
 
-async def _summaries(rt: Runtime, every_s: float) -> None:
-    """Log what the polls did, once per ``every_s`` (nothing when nothing was polled)."""
+async def _summaries(rt: Runtime, every_s: float, first_s: float = FIRST_SUMMARY_S) -> None:
+    """Log what the polls did, once per ``every_s`` (nothing when nothing was polled); the
+    first time after ``first_s``, so the first results show soon after the start."""
+    period = first_s
     while True:
-        await asyncio.sleep(every_s)
+        await asyncio.sleep(period)
         counts = rt.poller.stats.take()
         if counts["polls"]:
-            log.info("poll.summary", period_s=round(every_s), **counts)
+            log.info("poll.summary", period_s=round(period), **counts)
+        period = every_s
+
+
+async def _first_polls(rt: Runtime) -> dict[str, float]:
+    """When the first polls fall, for the start line: the first one and the last one."""
+    now = utcnow()
+    states = await rt.store.source_states()
+    due = [
+        max(0.0, (at - now).total_seconds())
+        for sid in rt.polled
+        if (at := states[sid].next_due_at if sid in states else None) is not None
+    ]
+    if not due:
+        return {}
+    return {"first_poll_in_s": round(min(due)), "all_polled_within_s": round(max(due))}
 
 
 async def readiness(rt: Runtime, scheduler: Scheduler, stop: asyncio.Event) -> str | None:
@@ -124,13 +140,15 @@ async def readiness(rt: Runtime, scheduler: Scheduler, stop: asyncio.Event) -> s
     if age is None or age > limit:
         when = "never" if age is None else f"{age:.0f}s ago"
         return f"scheduler not ticking (last dispatch {when})"
-    if not rt.health.store_healthy:
-        return rt.health.paused_reason or "the store refuses writes"
+    # The probe is a write like any other: a refusal pauses the daemon (StoreHealth), and a
+    # success ends a pause at once rather than at the health check's next backoff step.
     try:
         await rt.store.probe_write()
     except Exception as exc:
         metrics.store_error("probe")
+        rt.health.refused(exc)
         return f"store not writable: {describe_error(exc)}"
+    rt.health.wrote()
     return None
 
 
@@ -176,6 +194,11 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
                 tick_s=tick_s,
                 flush=rt.pipeline.flush_due,
             )
+            # Imported here: aiohttp's server side is a tenth of a start-up, and ``bilat
+            # once`` never serves.
+            from monitor.server.app import serve
+            from monitor.server.context import ServerContext
+
             ctx = ServerContext(settings, rt.store, handles={"runtime": rt})
             ctx.readiness = functools.partial(readiness, rt, scheduler, stop)
             async with serve(ctx) as endpoint, asyncio.TaskGroup() as group:
@@ -197,12 +220,16 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
                     return result
 
                 ctx.reload = reload = reload_now
+                if rt.pipeline.pool is not None:
+                    rt.pipeline.pool.prestart()  # warm workers before the first poll lands
                 rt.delivery.start()
                 scheduler.start()
                 summaries = group.create_task(_summaries(rt, SUMMARY_EVERY_S), name="summaries")
                 log.info(
                     "daemon.started",
                     sources=len(rt.polled) + len(rt.pushed),
+                    streams=len(rt.pushed),
+                    **await _first_polls(rt),
                     rules=len(rt.pipeline.rules),
                     notifiers=sorted(rt.pipeline.notifiers),
                     state=rt.store.url,

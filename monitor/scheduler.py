@@ -24,6 +24,7 @@ the future (a Retry-After, a long backoff) is kept.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import random
@@ -75,6 +76,11 @@ def plan_sources(
     for sid, (options, cadence) in polled.items():
         offset = r.uniform(0.0, min(cadence.base, spread_s))
         plans[sid] = SourcePlan(fingerprint(options), now + timedelta(seconds=offset))
+    if plans and spread_s > 0:
+        # The earliest source goes at once: a daemon that just started shows a result
+        # within seconds, not after a silent stretch of the spread.
+        first = min(plans, key=lambda sid: plans[sid].first_due_at or now)
+        plans[first] = SourcePlan(plans[first].fingerprint, now)
     for sid, options in pushed.items():
         plans[sid] = SourcePlan(fingerprint(options), None)
     return plans
@@ -109,7 +115,7 @@ class Scheduler:
         self._inflight: dict[str, asyncio.Task[bool]] = {}
         self._aps: AsyncIOScheduler | None = None
         self._accepting = False
-        self._dispatching: asyncio.Future[int] | None = None
+        self._running: set[asyncio.Future[object]] = set()  # ticker jobs under way
         self._claims_failing = False
         self.last_tick: float | None = None  # loop time of the last dispatch (readiness)
 
@@ -138,12 +144,13 @@ class Scheduler:
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
         now = datetime.now(UTC)
+        tick = self.tick_s
         aps.add_job(
-            self.dispatch, "interval", seconds=self.tick_s, id="dispatch", next_run_time=now
+            self._job(self.dispatch), "interval", seconds=tick, id="dispatch", next_run_time=now
         )
-        aps.add_job(self.sweep, "interval", seconds=self.tick_s, id="sweep", next_run_time=now)
+        aps.add_job(self._job(self.sweep), "interval", seconds=tick, id="sweep", next_run_time=now)
         aps.add_job(
-            self.cleanup,
+            self._job(self.cleanup),
             "interval",
             seconds=CLEANUP_EVERY_S,
             id="cleanup",
@@ -153,13 +160,21 @@ class Scheduler:
         aps.start()
         self._aps = aps
 
-    async def _dispatch_job(self) -> None:
-        # Shielded so that shutting the ticker down never cancels a claim half-way; stop()
-        # waits for it instead.
-        if not self._accepting:
-            return
-        self._dispatching = asyncio.ensure_future(self.dispatch())
-        await asyncio.shield(self._dispatching)
+    def _job(self, run: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+        """A ticker job that shutting the ticker down never cancels half-way (a claim, a
+        flush's transaction): it runs shielded and ``stop`` waits for it; the wrapper APScheduler
+        cancels ends quietly (it would log a cancelled job as an error)."""
+
+        async def job() -> None:
+            if not self._accepting:
+                return
+            running = asyncio.ensure_future(run())
+            self._running.add(running)
+            running.add_done_callback(self._running.discard)
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(running)
+
+        return job
 
     async def dispatch(self) -> int:
         """Start polls for the due sources; returns how many were started."""
@@ -251,8 +266,8 @@ class Scheduler:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
-        if self._dispatching is not None:
-            await asyncio.gather(self._dispatching, return_exceptions=True)
+        if self._running:
+            await asyncio.gather(*list(self._running), return_exceptions=True)
         names = {task: sid for sid, task in self._inflight.items()}
         if not names:
             return

@@ -11,7 +11,6 @@ id and field; all of them are raised together as one ``ConfigError``.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import tomllib
@@ -62,9 +61,7 @@ class MonitorSettings(BaseModel):
     backfill: Seconds = Field(default=86400.0, gt=0)  # items older than this never alert
     retention: Seconds = Field(default=30 * 86400.0, gt=0)  # forget seen items after this
     concurrency: int = Field(default=20, ge=1)  # polls in flight at once
-    # Processes for parsing and rules (monitor/workers.py): None = one per core this process
-    # may use (none on a single core), 0 = inline on the event loop.
-    workers: int | None = Field(default=None, ge=0)
+    workers: int | None = Field(default=None, ge=0)  # None: cores - 1; 0: inline
     startup_spread: Seconds = 60.0  # spread first polls over min(this, interval)
     lease: Seconds = Field(default=8.0, ge=1.0, le=3600.0)  # several nodes: lane/stream TTL
     pool_size: int = Field(default=10, ge=2, le=200)  # PostgreSQL connections per node
@@ -157,9 +154,7 @@ def load_settings(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Settings:
         raise ConfigError([_syntax_issue(file, exc)]) from None
 
     col = IssueCollector(cfg_path, text, ENV_PREFIX)
-    tables = list(_Document.model_fields)
-    for issue in unknown_env_issues(ENV_PREFIX, tables, data, os.environ):
-        col.issues.append(dataclasses.replace(issue, file=file))
+    col.issues += unknown_env_issues(ENV_PREFIX, list(_Document.model_fields), data, file)
     try:
         doc = _Document(**data)
     except ValidationError as exc:

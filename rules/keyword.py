@@ -30,7 +30,7 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from monitor.model import Item, Match
 from rules.base import RuleOptions
-from rules.sentences import split_sentences
+from rules.sentences import SentenceFinder, split_sentences
 from rules.text import (
     SCRIPT_HANGUL,
     Normalized,
@@ -177,10 +177,22 @@ class KeywordRule:
 
 
 def _evidence(doc: str, hits: list[tuple[int, int]]) -> tuple[str, ...]:
+    """The sentences holding a hit, in document order, each once. Only the sentences around
+    the hits are decided (``SentenceFinder``), not every sentence of the document; a hit that
+    starts on punctuation (a regex's) may sit inside a stop, so then every sentence is."""
+    if all(doc[h].isalnum() for h, _ in hits):
+        finder = SentenceFinder(doc)
+        found = {finder.around(h) for h, _ in hits}
+        spans = sorted((s.start, s.end) for s in found if s.end > s.start)
+    else:
+        spans = [
+            (s.start, s.end)
+            for s in split_sentences(doc)
+            if any(s.start <= h < s.end for h, _ in hits)
+        ]
     out: list[str] = []
-    for sentence in split_sentences(doc):
-        start, end = sentence.start, sentence.end
-        if any(start <= h < end for h, _ in hits) and doc[start:end] not in out:
+    for start, end in spans:
+        if doc[start:end] not in out:
             out.append(doc[start:end])
     return tuple(out)
 

@@ -118,10 +118,14 @@ class Pipeline:
         if self.pool is not None and self.rules:
             # Rules run in a worker before the transaction (a unit of work never waits on
             # another process), over the items unseen now; the transaction keeps the matches
-            # of the items still unseen when it runs.
-            async with self.store.transaction() as tx:
-                unseen = await tx.unseen([item.key for item in unique])
-            candidates = [item for item in unique if item.key in unseen]
+            # of the items still unseen when it runs. A source's first poll skips that read:
+            # its items are all new (but for a source whose config changed), and the
+            # transaction's own check keeps the result right either way.
+            candidates = unique
+            if not first_poll:
+                async with self.store.transaction() as tx:
+                    unseen = await tx.unseen([item.key for item in unique])
+                candidates = [item for item in unique if item.key in unseen]
             outcomes = await self.pool.evaluate(candidates)
             early = self._routed(candidates, outcomes, now, first_poll)
         with decisions_logged_after_commit() as notes:

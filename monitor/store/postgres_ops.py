@@ -29,6 +29,14 @@ class PostgresOps:
         )
         return {(row["notifier"], row["state"]): int(row["n"]) for row in rows}
 
+    async def item_counts(self, since: datetime) -> dict[str, tuple[int, int]]:
+        rows = await self._pool.fetch(
+            "SELECT source_id, COUNT(*) AS n, COUNT(*) FILTER (WHERE first_seen >= $1) AS recent"
+            " FROM seen GROUP BY source_id",
+            since,
+        )
+        return {row["source_id"]: (int(row["n"]), int(row["recent"])) for row in rows}
+
     async def lease_holders(self, now: datetime) -> list[LeaseHolder]:
         rows = await self._pool.fetch(
             "SELECT name, owner, until FROM leases WHERE until > $1"

@@ -127,10 +127,22 @@ class GroupCommit:
         self._idle.set()
         self._done: asyncio.Future[None] | None = None
         self._after: list[Callable[[], None]] = []
+        self._rows: dict[str, list[Any]] = {}  # statement -> parameters, run at the commit
         self._flusher: asyncio.Task[None] | None = None
         self._commits = 0
         self._lost: Exception | None = None  # why SQLite rolled the open batch back
         self.busy_timeout_s = 10.0
+
+    async def row(self, sql: str, params: Any, after_commit: Callable[[], None]) -> None:
+        """A unit of one statement (a source's state after a poll that brought nothing new):
+        run with the batch's other rows of ``sql`` in one executemany just before its COMMIT,
+        without a savepoint (one statement is all or nothing; if it fails, the batch fails
+        as its COMMIT would). Returns once committed, then ``after_commit`` has run."""
+        done = await self._join()
+        self._rows.setdefault(sql, []).append(params)
+        self._after.append(after_commit)
+        self._units += 1
+        await asyncio.shield(done)
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[Callable[[Callable[[], None]], None]]:
@@ -195,6 +207,7 @@ class GroupCommit:
             self._open = True
             self._units = 0
             self._after = []
+            self._rows = {}
             self._done = asyncio.get_running_loop().create_future()
             self._done.add_done_callback(_consume)
             self._flusher = asyncio.create_task(self._flush(self._done), name="sqlite-commit")
@@ -230,9 +243,12 @@ class GroupCommit:
         except asyncio.CancelledError:
             cancelled = True  # the loop is closing: what the units did still commits
         after, self._after = self._after, []
+        rows, self._rows = self._rows, {}
         try:
             if self._lost is not None:
                 raise self._lost
+            for sql, params in rows.items():
+                self._db.executemany(sql, params)
             self._db.execute("COMMIT")
         except BaseException as exc:
             with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already

@@ -50,5 +50,15 @@ class SqliteOps:
         ):
             return {(row[0], row[1]): int(row[2]) async for row in cur}
 
+    async def item_counts(self, since: datetime) -> dict[str, tuple[int, int]]:
+        async with (
+            self._lock,
+            self._conn.execute(
+                "SELECT source_id, COUNT(*), SUM(first_seen >= ?) FROM seen GROUP BY source_id",
+                (since.timestamp(),),
+            ) as cur,
+        ):
+            return {row[0]: (int(row[1]), int(row[2] or 0)) async for row in cur}
+
     async def lease_holders(self, now: datetime) -> list[LeaseHolder]:
         return []

@@ -11,10 +11,10 @@ weakening anything:
   ``sqlite.py``), so every write to ``sources`` passes through the store, which keeps the
   cache right: a committed save updates it, a claim moves the cached due time, a sync of the
   configured sources (which may reset rows) reloads it;
-- ``save`` is a unit of the poll path's group commit (``sqlite_batch.py``): it shares the
-  commit with the other polls of the same turn of the loop and returns only once its state is
-  committed, so a Retry-After or a backoff is as durable as before; a failed commit raises in
-  every unit of that batch and leaves the cache as the file is.
+- ``save`` is a row of the poll path's group commit (``sqlite_batch.py``): the saves of one
+  turn of the loop are one executemany, sharing the commit with the other polls; it returns
+  only once its state is committed, so a Retry-After or a backoff is as durable as before;
+  a failed commit raises in every unit of that batch and leaves the cache as the file is.
 
 The cache is loaded whole after the startup sync of the configured sources (``warm``), so
 no poll reads its state from the file.
@@ -53,9 +53,7 @@ class SourceStates:
 
     async def save(self, state: SourceState) -> None:
         """Commit ``state``, sharing the commit with the other polls of this turn."""
-        async with self._batch.unit() as after_commit:
-            self._db.execute(SAVE_STATE, state_params(state))
-            after_commit(lambda: self.committed([state]))
+        await self._batch.row(SAVE_STATE, state_params(state), lambda: self.committed([state]))
 
     def committed(self, states: Iterable[SourceState]) -> None:
         """States a commit has just made durable."""

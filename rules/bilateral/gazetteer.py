@@ -137,7 +137,7 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._index)
 
-    # pickled by monitor/commands/detector_cache.py; the automatons are rebuilt from their patterns
+    # pickled by monitor/warmup.py; the automatons are rebuilt from their patterns
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         del state["_automaton"], state["_gate"]

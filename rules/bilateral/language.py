@@ -32,6 +32,11 @@ _LATIN_WORDS = {
 }
 _WORD = re.compile(r"[a-zà-ÿĀ-ɏḀ-ỿ]+", re.I)
 _WORDSETS = {lang: frozenset(ws.split()) for lang, ws in _LATIN_WORDS.items()}
+# word -> the languages it is a function word of, in _LATIN_WORDS order (votes tie-break on it)
+_LANGS_OF_WORD: dict[str, tuple[str, ...]] = {}
+for _lang, _words in _WORDSETS.items():
+    for _w in _words:
+        _LANGS_OF_WORD[_w] = (*_LANGS_OF_WORD.get(_w, ()), _lang)
 _URDU_LETTERS = frozenset("ےںٹڈڑۓہھ")  # not written in Persian or Arabic
 _PERSIAN_LETTERS = frozenset("گپچژیک")  # Persian (and Urdu) letters Arabic does not use
 _UKRAINIAN_LETTERS = frozenset("іїєґІЇЄҐ")
@@ -110,21 +115,25 @@ def _latin_votes(text: str) -> Counter[str]:
     head = text[:1500]
     for m in _WORD.finditer(head):
         w = m.group()
+        lw = w.lower()
+        langs = _LANGS_OF_WORD.get(lw)
+        if langs is None:
+            continue  # most words are no language's function word: nothing else to check
         if len(w) == 1 and w.isupper():
             continue  # an initial ("S. Jaishankar"), not the Serbian "s"
         start, end = m.start(), m.end()
         before = head[start - 1] if start else ""
-        if before in "'’" and w.lower() in ("s", "t"):
+        if before in "'’" and lw in ("s", "t"):
             continue  # English "Ireland's", "don't", not the Serbian "s"
         if head[end : end + 1] in ("-", "‐", "‑"):
             continue  # "al-Sisi", "el-Sisi", "bin-": an article inside a name
-        before_text = head[:start].rstrip()
-        if w[0].isupper() and before_text and before_text[-1] not in _SENTENCE_OPENERS:
-            continue  # "El Alamein", "Le Monde", "Van Rompuy": part of a name
-        lw = w.lower()
-        for lang, words in _WORDSETS.items():
-            if lw in words:
-                votes[lang] += 1
+        if w[0].isupper():
+            i = start
+            while i > 0 and head[i - 1].isspace():
+                i -= 1
+            if i > 0 and head[i - 1] not in _SENTENCE_OPENERS:
+                continue  # "El Alamein", "Le Monde", "Van Rompuy": part of a name
+        votes.update(langs)
     return votes
 
 

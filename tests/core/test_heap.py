@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 CHILD = """
 import gc, json
-from monitor.heap import settle_heap
+from monitor.warmup import settle_heap
 from rules import RULES
 from rules.bilateral.gazetteer import gazetteer
 opts = RULES["bilateral_meeting"].Options(id="b", type="bilateral_meeting")

@@ -45,7 +45,8 @@ print(json.dumps(sorted(sys.modules)))
 
 def test_feed_keyword_console_config_skips_unused_plugins(tmp_path: Path) -> None:
     """A runtime for feeds, a keyword rule and the console never imports the bilateral
-    detector, the roster's TOML, the social or press-page adapters, or e-mail templates."""
+    detector, the roster's TOML, the social or press-page adapters, e-mail templates or the
+    HTTP server (``bilat once`` never serves)."""
     config = tmp_path / "bilat.toml"
     config.write_text(CONFIG.format(state=tmp_path / "state.db"), encoding="utf-8")
     out = subprocess.run(
@@ -71,5 +72,7 @@ def test_feed_keyword_console_config_skips_unused_plugins(tmp_path: Path) -> Non
         "jinja2",
         "apscheduler",
         "feedparser",
+        "monitor.server.app",
+        "aiohttp.web",
     }
     assert sorted(unused & loaded) == []

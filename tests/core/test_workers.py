@@ -117,10 +117,10 @@ async def test_rules_in_a_worker_match_inline() -> None:
     assert [o.item for o in remote] == [1, 3, 5]
 
 
-def test_default_is_the_cores_this_process_may_use() -> None:
-    """One worker per usable core; none (inline) on a single core."""
+def test_default_leaves_the_event_loop_a_core() -> None:
+    """One worker per usable core but the event loop's; none (inline) on a single core."""
     cores = len(os.sched_getaffinity(0))
-    assert default_workers() == (cores if cores > 1 else 0)
+    assert default_workers() == cores - 1
 
 
 async def test_reconfigured_rules_apply_in_the_workers() -> None:

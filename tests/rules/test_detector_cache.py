@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.commands import detector_cache
+from monitor import warmup as detector_cache
 from rules.bilateral.detector import detect
 from rules.bilateral.fingerprint import data_fingerprint
 from rules.bilateral.gazetteer import gazetteer

@@ -50,7 +50,7 @@ async def test_metrics_move_and_readyz_follows_the_store(
         {"guid": "a3", "title": "Weather report"},
     ]
     # The first answer waits, so the first scrape sees the daemon before any poll finished.
-    feed = feed_server.serve("/news.xml", rss(*items), delay_s=2.0)
+    feed = feed_server.serve("/news.xml", rss(*items), delay_s=4.0)
     config = write_config(
         {
             "monitor": {"startup_spread": 0},
@@ -79,7 +79,7 @@ async def test_metrics_move_and_readyz_follows_the_store(
         )
         assert value(after, "bilat_polls_total", source="news", outcome="ok") == 1
         assert value(after, "bilat_poll_duration_seconds_count") == 1
-        assert value(after, "bilat_poll_duration_seconds_sum") >= 2.0  # the feed's delay
+        assert value(after, "bilat_poll_duration_seconds_sum") >= 4.0  # the feed's delay
         assert value(after, "bilat_new_items_total", source="news") == 3
         assert value(after, "bilat_matches_total", rule="jai") == 2
         assert value(after, "bilat_alerts_total", notifier="hook", state="queued") == 2

@@ -44,3 +44,11 @@ async def test_lease_holders_name_the_node(store: Store) -> None:
         return
     assert [(h.name, h.mine) for h in holders] == [("notifier:desk", True), ("source:s1", True)]
     assert await store.lease_holders(T0 + timedelta(seconds=61)) == []
+
+
+async def test_item_counts_per_source_all_and_recent(store: Store) -> None:
+    """Items remembered per source, and how many were first seen since a time."""
+    await write_poll(store, [make_item(1), make_item(2)], etag='"v1"')
+    counts = await store.item_counts(T0 - timedelta(hours=1))
+    assert counts == {"s1": (2, 2)}
+    assert await store.item_counts(T0 + timedelta(hours=1)) == {"s1": (2, 0)}

@@ -38,6 +38,19 @@ SCRIPT_WIRE = b"""<?xml version="1.0" encoding="utf-8"?>
 """
 
 
+# A Chinese wire (written for the tests, channel language zh-cn), so the page shows CJK
+# headlines whatever the status model makes of the real Chinese fixture feed.
+ZH_WIRE = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>中文电讯</title><link>https://zh-wire.example/</link>
+<language>zh-cn</language>
+<item><guid>z1</guid><link>https://zh-wire.example/z1</link>
+<title>王毅会见印度外长苏杰生</title>
+<description>中国外长王毅12月2日在北京会见印度外长苏杰生。</description>
+<pubDate>Tue, 02 Dec 2025 08:00:00 GMT</pubDate></item>
+</channel></rss>
+""".encode()
+
+
 def replay_dir(tmp: Path) -> Path:
     """The fixture feeds under their source ids, as ``bilat replay`` reads a directory."""
     out = tmp / "replay"
@@ -45,6 +58,7 @@ def replay_dir(tmp: Path) -> Path:
     for source_id, fixture in FEEDS.items():
         shutil.copyfile(FIXTURES / fixture, out / f"{source_id}.rss.xml")
     (out / "desk-wire.rss.xml").write_bytes(SCRIPT_WIRE)
+    (out / "zh-wire.rss.xml").write_bytes(ZH_WIRE)
     return out
 
 
