@@ -323,6 +323,15 @@ class Store(Protocol):
         """Events whose meeting date lies in [``since``, ``until``] (either end open when
         None), latest meeting date first, with their reports."""
 
+    async def event_versions_between(
+        self, *, since: date | None = None, until: date | None = None, limit: int = 1000
+    ) -> list[EventStamp]:
+        """The versions of the events ``events_between`` returns, in its order, without
+        reading any report (the page reads only the records it has not cached)."""
+
+    async def events_by_keys(self, keys: Sequence[str]) -> list[EventRecord]:
+        """The stored events among ``keys`` with their reports, by key."""
+
     async def event_record(self, event_key: str) -> EventRecord | None:
         """One event with its reports, or None."""
 

@@ -5,6 +5,7 @@ what all nodes have committed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import asyncpg
@@ -39,6 +40,26 @@ class PostgresReads:
         )
         events = await load_events(self._pool, keys, (since, until, limit))
         return sorted(events, key=lambda e: (-e.date.toordinal(), -e.first_seen.timestamp(), e.key))
+
+    async def event_versions_between(
+        self, *, since: date | None = None, until: date | None = None, limit: int = 1000
+    ) -> list[EventStamp]:
+        rows = await self._pool.fetch(
+            "SELECT event_key, updated_at, report_count, status FROM events"
+            " WHERE ($1::date IS NULL OR date >= $1) AND ($2::date IS NULL OR date <= $2)"
+            " ORDER BY date DESC, first_seen DESC, event_key LIMIT $3",
+            since,
+            until,
+            limit,
+        )
+        return [EventStamp(r[0], r[1], int(r[2]), r[3]) for r in rows]
+
+    async def events_by_keys(self, keys: Sequence[str]) -> list[EventRecord]:
+        if not keys:
+            return []
+        sql = "SELECT event_key FROM events WHERE event_key = ANY($1::text[])"
+        found = await load_events(self._pool, sql, (list(dict.fromkeys(keys)),))
+        return sorted(found, key=lambda e: e.key)
 
     async def event_record(self, event_key: str) -> EventRecord | None:
         found = await load_events(

@@ -10,6 +10,7 @@ outbox's writes); they see what the poll path's group commit has committed.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import aiosqlite
@@ -17,7 +18,7 @@ import aiosqlite
 from monitor.events.record import EventRecord
 from monitor.store.base import OutboxRow
 from monitor.store.sqlite_events import load_events
-from monitor.store.sqlite_schema import dt, outbox_from_row, ts
+from monitor.store.sqlite_schema import chunks, dt, outbox_from_row, ts
 from monitor.store.webreads import EventStamp, SourceActivity
 
 _ACTIVITY = """
@@ -47,6 +48,31 @@ class SqliteReads:
         async with self._lock:
             events = await load_events(self._conn, keys, params)
         return sorted(events, key=lambda e: (-e.date.toordinal(), -e.first_seen.timestamp(), e.key))
+
+    async def event_versions_between(
+        self, *, since: date | None = None, until: date | None = None, limit: int = 1000
+    ) -> list[EventStamp]:
+        # The columns of the events row only: no report is read or parsed.
+        sql = (
+            "SELECT event_key, updated_at, report_count, status FROM events"
+            " WHERE (?1 IS NULL OR date >= ?1) AND (?2 IS NULL OR date <= ?2)"
+            " ORDER BY date DESC, first_seen DESC, event_key LIMIT ?3"
+        )
+        params = (since.isoformat() if since else None, until.isoformat() if until else None, limit)
+        async with self._lock, self._conn.execute(sql, params) as cur:
+            return [
+                EventStamp(row[0], dt(row[1]) or datetime.min, int(row[2]), row[3])
+                async for row in cur
+            ]
+
+    async def events_by_keys(self, keys: Sequence[str]) -> list[EventRecord]:
+        found: list[EventRecord] = []
+        async with self._lock:
+            for chunk in chunks(list(dict.fromkeys(keys))):
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT event_key FROM events WHERE event_key IN ({marks})"
+                found += await load_events(self._conn, sql, chunk)
+        return sorted(found, key=lambda e: e.key)
 
     async def event_record(self, event_key: str) -> EventRecord | None:
         async with self._lock:

@@ -30,9 +30,11 @@ from monitor.model import utcnow
 from monitor.pipeline.decide import roster_officials
 from monitor.settings import Settings
 from monitor.store.base import Store
+from monitor.web.cache import CardCache
 from monitor.web.filters import STATUSES, Filters, parse_filters
 from monitor.web.graph import build_graph
 from monitor.web.live import LiveHub, stream
+from monitor.web.markup import cards_html, graph_svg
 from monitor.web.present import (
     ConfiguredSource,
     delivery,
@@ -75,6 +77,7 @@ class Site:
         self.env: jinja2.Environment = environment(self.assets)
         hub_options = {} if live_poll_s is None else {"poll_s": live_poll_s}
         self.hub = LiveHub(ctx.store, **hub_options)
+        self.cards = CardCache(limit=2 * PAGE_LIMIT)
 
     # The settings are read per request: a reload replaces ``ctx.settings``.
 
@@ -100,12 +103,19 @@ class Site:
         today = now.date()
         filters = parse_filters(request.query)
         since, until = filters.window(today)
-        events = await self.ctx.store.events_between(since=since, until=until, limit=PAGE_LIMIT)
+        shown = await self.cards.window(
+            self.ctx.store,
+            since=since,
+            until=until,
+            limit=PAGE_LIMIT,
+            settings=self.ctx.settings,
+            official_country=self.official_country,
+        )
         # The graph shows the whole window under the other filters, so another node or
         # pair can be picked from it; the list shows the selection.
         around = replace(filters, country=None, pair=None)
-        graph = build_graph([e for e in events if around.matches(e)])
-        cards = [event_card(e, self.official_country) for e in events if filters.matches(e)]
+        graph = build_graph([e.record for e in shown if around.matches(e.record)])
+        cards = [e.html for e in shown if filters.matches(e.record)]
         end = filters.to or today
         back = max(90, 3 * filters.days)
         context = {
@@ -115,8 +125,10 @@ class Site:
             "until": until,
             "today": today,
             "graph": graph,
+            "graph_svg": graph_svg(graph, filters),
             "cards": cards,
-            "truncated": len(events) >= PAGE_LIMIT,
+            "cards_html": cards_html(cards, filters),
+            "truncated": len(shown) >= PAGE_LIMIT,
             "statuses": STATUSES,
             "rules": self.rules,
             "rendered_at": now.isoformat(),
@@ -164,7 +176,7 @@ class Site:
         events = await self.ctx.store.events_between(since=since, until=until, limit=PAGE_LIMIT)
         around = replace(filters, country=None, pair=None)
         graph = build_graph([e for e in events if around.matches(e)])
-        body = self.env.get_template("_graph.svg").render(graph=graph, filters=filters)
+        body = str(graph_svg(graph, filters))
         return web.Response(
             text='<?xml version="1.0" encoding="utf-8"?>\n' + body,
             content_type="image/svg+xml",

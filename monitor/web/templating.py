@@ -1,7 +1,8 @@
 """Templates and static files of the desk's page.
 
-Jinja2 with autoescaping on for every template (HTML and SVG alike): headlines, places and
-officials come from the internet, and nothing from a feed is ever marked safe. Static files
+Jinja2 with autoescaping on for every template: headlines, places and officials come from
+the internet, and nothing from a feed is ever marked safe. The meetings list's cards and the
+graph's SVG arrive as ``Markup`` written by ``monitor/web/markup.py`` (escaped there). Static files
 (one stylesheet, one script, no library, no CDN, no web font) are read once from the package
 and served from memory under a name that carries their content hash, so a browser may cache
 them for a year and still picks up a new version at once.

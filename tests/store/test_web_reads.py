@@ -96,3 +96,22 @@ async def test_event_stamps_list_events_updated_since(desk: Desk) -> None:
     recent = await desk.store.event_stamps(since=newest)
     assert [s.updated_at for s in recent] == [newest]
     assert await desk.store.event_stamps(since=newest + timedelta(seconds=1)) == []
+
+
+async def test_versions_follow_events_between_and_records_read_by_key(desk: Desk) -> None:
+    """``event_versions_between`` lists the same events in the same order as
+    ``events_between`` with their versions, and ``events_by_keys`` reads the same records
+    (unknown keys skipped, by key)."""
+    store = desk.store
+    for since, until in [(None, None), (date(2025, 7, 3), None), (None, date(2025, 7, 2))]:
+        records = await store.events_between(since=since, until=until)
+        versions = await store.event_versions_between(since=since, until=until)
+        assert [v.key for v in versions] == [e.key for e in records]
+        assert [(v.updated_at, v.report_count, v.status) for v in versions] == [
+            (e.updated_at, e.report_count, e.status) for e in records
+        ]
+    assert len(await store.event_versions_between(limit=2)) == 2
+    by_key = await store.events_by_keys([C, "XX-YY@2025-01-01", A, A])
+    assert [e.key for e in by_key] == [C, A]
+    assert by_key[1] == await store.event_record(A)
+    assert await store.events_by_keys([]) == []
