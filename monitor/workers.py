@@ -35,6 +35,7 @@ import functools
 import multiprocessing
 import os
 import pickle
+import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -119,6 +120,10 @@ def _serve(conn: Connection, options: Sequence[RuleOptions]) -> None:
     pickled callable; the answer is (True, result) or (False, the exception)."""
     from monitor.warmup import install
 
+    # Ctrl-C and a service manager's SIGTERM reach the whole process group: the daemon stops
+    # gracefully and closes the pipes, which ends the workers; they must not die first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     install()  # the gazetteer from the on-disk cache, as the daemon got it
     _worker_rules[:] = _build_rules(options)
     for rule in _worker_rules:
