@@ -150,6 +150,8 @@ async def replay(
     """Process ``items`` (in order) into ``store`` as the daemon would have; then flush the
     folded updates due by ``flush_horizon`` (None: by the last item's time)."""
     rules = [RULES[o.type](o) for o in settings.rules if o.enabled]
+    for rule in rules:
+        rule.warm()  # the gazetteer before the first item, not during it ("rule.slow")
     enabled = frozenset(name for name, o in settings.notifiers.items() if o.enabled)
     clock = SimClock(when(items[0]) if items else utcnow())
     pipeline = Pipeline(

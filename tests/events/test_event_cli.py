@@ -197,6 +197,21 @@ async def test_replay_with_the_detector_makes_three_alerts(
     assert len(kinds) + 2 == 31, kinds
 
 
+async def test_replay_warms_the_detector_before_its_first_item(
+    write_config: WriteConfig, tmp_path: Path
+) -> None:
+    """Building the gazetteer (no disk cache here) happens before the first item, so the
+    first item is not reported as a slow rule."""
+    rule = {"id": "desk", "type": "bilateral_meeting", "notify": ["console"]}
+    config = write_config({"rules": [rule]})
+    items = write_items(tmp_path / "items.jsonl")
+    result = await run_cli(
+        "replay", str(items), "--dry-run", "-c", str(config), env={"BILAT_CACHE_DIR": ""}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "rule.slow" not in result.stderr
+
+
 async def test_once_respects_silences_and_check_lists_them(
     feed_server: FeedServer, write_config: WriteConfig
 ) -> None:
