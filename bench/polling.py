@@ -24,26 +24,31 @@ TARGET_RSS_MB = 150.0
 
 
 @contextmanager
-def feed_server(feeds: int) -> Iterator[int]:
-    """Start ``bench.feedserver`` in its own process; yield its port."""
+def ready_server(command: list[str], name: str, stop_s: float = 10.0) -> Iterator[int]:
+    """A server process that prints ``READY <port>`` when it listens; yields the port and
+    stops it (stdin closed, then SIGTERM) on exit."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.feedserver", "--feeds", str(feeds)],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+        command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
         if not line.startswith("READY "):
-            raise RuntimeError(f"feed server did not start: {line!r}")
+            raise RuntimeError(f"{name} did not start: {line!r}")
         yield int(line.split()[1])
     finally:
         if proc.stdin is not None:
             proc.stdin.close()
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=stop_s)
+
+
+@contextmanager
+def feed_server(feeds: int) -> Iterator[int]:
+    """Start ``bench.feedserver`` in its own process; yield its port."""
+    command = [sys.executable, "-m", "bench.feedserver", "--feeds", str(feeds)]
+    with ready_server(command, "feed server") as port:
+        yield port
 
 
 def run_client(mode: str, feeds: int, port: int, passes: int) -> dict[str, Any]:

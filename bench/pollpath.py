@@ -33,6 +33,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.polling import ready_server
+
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = ["met", "talks", "मुलाकात", "ملاقات", "переговоры", "встретились"]
 COLD_GOAL, UNCHANGED_GOAL, STARTUP_GOAL_S = 3.0, 1.3, 0.5
@@ -41,24 +43,9 @@ COLD_GOAL, UNCHANGED_GOAL, STARTUP_GOAL_S = 3.0, 1.3, 0.5
 @contextmanager
 def farm(feeds: int, cpu: int | None) -> Iterator[int]:
     """``bench.pollfarm`` in its own process (on ``cpu``); yields its port."""
-    proc = subprocess.Popen(
-        [*_pin(cpu), sys.executable, "-m", "bench.pollfarm", "--feeds", str(feeds)],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        if not line.startswith("READY "):
-            raise RuntimeError(f"farm did not start: {line!r}")
-        yield int(line.split()[1])
-    finally:
-        if proc.stdin is not None:
-            proc.stdin.close()
-        proc.terminate()
-        proc.wait(timeout=30)
+    command = [*_pin(cpu), sys.executable, "-m", "bench.pollfarm", "--feeds", str(feeds)]
+    with ready_server(command, "farm", stop_s=30) as port:
+        yield port
 
 
 def _pin(cpu: int | None) -> list[str]:
