@@ -10,7 +10,6 @@ import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +18,7 @@ from monitor.delivery import DeliveryWorker
 from monitor.net.client import Http
 from monitor.notifiers.webhook import WebhookNotifier, WebhookOptions
 from monitor.settings import HttpSettings
-from monitor.store.sqlite import SqliteStore
+from monitor.store import Store
 from tests.core.test_delivery import make_alert, queue
 from tests.delivery.conftest import wait_until
 from tests.faults.harness import Receiver
@@ -34,16 +33,10 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 @pytest.fixture
 async def http() -> AsyncIterator[Http]:
+    """No edge retries: every POST the receiver counts is one delivery attempt."""
     client = Http(HttpSettings(allow_private_networks=True, timeout=5), retry_attempts=1)
     yield client
     await client.aclose()
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    s = await SqliteStore.open(tmp_path / "state.db")
-    yield s
-    await s.close()
 
 
 def hook(
@@ -54,7 +47,7 @@ def hook(
 
 
 async def test_a_failing_alert_holds_no_other_event_and_is_dead_at_its_deadline(
-    store: SqliteStore, http: Http, receiver: Receiver, record_property: Any
+    store: Store, http: Http, receiver: Receiver, record_property: Any
 ) -> None:
     """Alert A always gets 500: B and C (other events) go out meanwhile, once each; A is
     dead-lettered at first failure + retry_for (2 s), within a second, although its next
@@ -92,7 +85,7 @@ async def test_a_failing_alert_holds_no_other_event_and_is_dead_at_its_deadline(
 
 
 async def test_an_update_waits_for_its_parent_while_other_events_pass(
-    store: SqliteStore, http: Http, receiver: Receiver
+    store: Store, http: Http, receiver: Receiver
 ) -> None:
     """The "new" alert of event 1 fails twice; its update (same event) is never sent before
     the parent went through, while event 2's alert, queued last, is not held."""
@@ -120,7 +113,7 @@ async def test_an_update_waits_for_its_parent_while_other_events_pass(
 
 
 async def test_pacing_is_per_destination_not_per_notifier(
-    store: SqliteStore, http: Http, receiver: Receiver
+    store: Store, http: Http, receiver: Receiver
 ) -> None:
     """Two webhook notifiers on one receiving host share its pace (min_interval 0.2 s
     between any two of their POSTs); their alerts interleave rather than doubling the rate."""
@@ -140,7 +133,7 @@ async def test_pacing_is_per_destination_not_per_notifier(
 
 
 async def test_different_destinations_are_not_paced_together(
-    store: SqliteStore, http: Http, receiver: Receiver
+    store: Store, http: Http, receiver: Receiver
 ) -> None:
     """Notifiers to different hosts keep their own pace: the destination key names the
     host (and never the URL's path, which may hold a token)."""
