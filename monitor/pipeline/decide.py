@@ -47,7 +47,7 @@ from monitor.events.cluster import (
     official_resolver,
 )
 from monitor.events.options import Silence
-from monitor.events.record import OfficialCountry
+from monitor.events.record import EventDecision, OfficialCountry
 from monitor.events.threads import Thread
 from monitor.logs import HotLogger
 from monitor.model import Item, Match, ReportRef
@@ -254,19 +254,30 @@ class EventDecide:
             if routed.backfill:
                 continue
             known = {} if decision.action == "new" else await tx.event_threads(event.key)
-            decided = decide_alerts(
-                decision,
-                self._rule(routed.rule, ctx.notifiers),
-                policies,
-                known,
-                now=ctx.now,
-                silences=self.silences,
-                official_country=self.policy.official_country,
-            )
+            decided = self._alerts(decision, routed, ctx, policies, known)
             context = {"rule_id": routed.match.rule_id, "item_key": routed.item.key}
             out += self._queued(decided, {**context, "event_key": event.key}, threads)
         await tx.save_threads(threads)
         return out
+
+    def _alerts(
+        self,
+        decision: EventDecision,
+        routed: RoutedMatch,
+        ctx: DecideContext,
+        policies: Mapping[str, NotifierPolicy],
+        threads: Mapping[str, Thread],
+    ) -> list[AlertDecision]:
+        """What each notifier is told about one clustered report (batch and single paths)."""
+        return decide_alerts(
+            decision,
+            self._rule(routed.rule, ctx.notifiers),
+            policies,
+            threads,
+            now=ctx.now,
+            silences=self.silences,
+            official_country=self.policy.official_country,
+        )
 
     async def _decide_one(
         self,
@@ -296,15 +307,7 @@ class EventDecide:
             return []
         # A brand-new event has no threads yet (keys are never reused while threads exist).
         threads = {} if decision.action == "new" else await tx.event_threads(event.key)
-        decisions = decide_alerts(
-            decision,
-            self._rule(routed.rule, ctx.notifiers),
-            policies,
-            threads,
-            now=ctx.now,
-            silences=self.silences,
-            official_country=self.policy.official_country,
-        )
+        decisions = self._alerts(decision, routed, ctx, policies, threads)
         context = {"rule_id": match.rule_id, "item_key": item.key, "event_key": event.key}
         return await self._apply(tx, decisions, context)
 
