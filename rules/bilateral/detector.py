@@ -180,11 +180,13 @@ def _decide(reports: list[Report], model: StatusModel | None) -> list[Report]:
 
 
 def _merge(doc: DocState, model: StatusModel | None = None) -> list[Meeting]:
+    reports = _decide(doc.reports, model)
     by_pair: dict[tuple[str, str], list[Report]] = {}
-    for r in _decide(doc.reports, model):
+    for r in reports:
         by_pair.setdefault(r.pair, []).append(r)
     # one place named for all held meetings of an article is where the others were held too
-    locations = {r.location for r in doc.reports if r.location and r.status == "held"}
+    # (of the reports kept: a place the model dropped with its report is no meeting's place)
+    locations = {r.location for r in reports if r.location and r.status == "held"}
     doc_location = next(iter(locations)) if len(locations) == 1 else None
     out: list[Meeting] = []
     for pair, reps in sorted(by_pair.items()):

@@ -306,7 +306,7 @@ def _report(
     location: str | None,
     cues: set[str],
     ents: list[Entity],
-    folded: str = "",
+    folded: str,
 ) -> None:
     a, b = p.a.party, p.b.party
     if not a or not b or a == b:
