@@ -67,6 +67,7 @@ class MonitorSettings(BaseModel):
     pool_size: int = Field(default=10, ge=2, le=200)  # PostgreSQL connections per node
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["auto", "console", "json"] = "auto"
+    operator_notify: str | None = None  # the notifier told about silent sources
     http: HttpSettings = HttpSettings()
     server: ServerSettings = ServerSettings()
 
@@ -171,6 +172,8 @@ def load_settings(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Settings:
     rules = _load_plugins(col, "rules", doc.rules, RULES)
     notifiers = _load_notifiers(col, doc.notifiers)
     _cross_check(col, sources, rules, notifiers)
+    if monitor is not None:
+        _check_operator_notify(col, monitor, notifiers)
     silences = _load_silences(col, doc.silences, sources, rules, notifiers)
     secrets = _read_secrets(col, sources, notifiers)
     if monitor is not None:
@@ -302,6 +305,19 @@ def _cross_check(
             if sid not in source_ids:
                 hint = did_you_mean(sid, source_ids)
                 col.add(("rules", index, "sources"), f'no source with id "{sid}"{hint}', id=rule.id)
+
+
+def _check_operator_notify(
+    col: IssueCollector, monitor: MonitorSettings, notifiers: Mapping[str, NotifierOptions]
+) -> None:
+    name = monitor.operator_notify
+    if name is not None and name not in notifiers:
+        known = ", ".join(sorted(notifiers)) or "none configured"
+        hint = did_you_mean(name, set(notifiers))
+        col.add(
+            ("monitor", "operator_notify"),
+            f'no notifier named "{name}"{hint} (configured: {known})',
+        )
 
 
 def _load_silences(
