@@ -18,12 +18,12 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.commands.check import human_seconds
 from monitor.commands.common import EXIT_CONFIG, EXIT_OK, add_config_option, load_or_report
 from monitor.model import utcnow
 from monitor.settings import Settings
 from monitor.store import SourceState, display_url, open_store
 from monitor.store.ops_types import LeaseHolder
+from monitor.units import format_duration as human_seconds
 from monitor.watch.notes import reason
 from monitor.watch.watcher import watch_sources
 

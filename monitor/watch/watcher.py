@@ -14,7 +14,7 @@ sources disabled or removed from the configuration close without a note.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -183,7 +183,3 @@ class SilenceWatch:
         queued = [a for a in alerts if a.id in new]
         metrics.committed((), queued)
         return queued
-
-
-def silent_count(watched: Mapping[str, SourceWatch]) -> int:
-    return sum(1 for seen in watched.values() if seen.verdict.silent)

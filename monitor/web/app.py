@@ -30,6 +30,7 @@ from monitor.model import utcnow
 from monitor.pipeline.decide import roster_officials
 from monitor.settings import Settings
 from monitor.store.base import Store
+from monitor.watch.watcher import watch_sources
 from monitor.web.cache import CardCache
 from monitor.web.filters import STATUSES, Filters, parse_filters
 from monitor.web.graph import build_graph
@@ -167,7 +168,9 @@ class Site:
             ConfiguredSource(s.id, s.type, s.official, s.enabled, s.interval)
             for s in self.ctx.settings.sources
         ]
-        rows = source_rows(configured, states, activity, now)
+        watched = await watch_sources(store, self.ctx.settings.sources, now)
+        judged = {sid: (w.pace, w.verdict) for sid, w in watched.items()}
+        rows = source_rows(configured, states, activity, judged)
         return self.page("sources.html", now, page="sources", rows=rows, window_days=ACTIVITY_DAYS)
 
     async def graph_svg(self, request: web.Request) -> web.Response:

@@ -19,6 +19,7 @@ from monitor.watch.notes import RECOVERED_KIND, SILENT_KIND
 from tests.conftest import FeedServer, WriteConfig, rss
 from tests.server.conftest import Hooks
 from tests.server.daemon import Daemon
+from tests.server.scrape import parse, value
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -120,6 +121,8 @@ async def test_the_daemon_alerts_once_across_a_restart(
             if hooks.received["/ok"]:
                 break
             await asyncio.sleep(0.05)
+        status, metrics = await daemon.get("/metrics")
+        assert status == 200 and value(parse(metrics), "bilat_sources_silent") == 1
         assert await daemon.stop() == 0
     assert _kinds(hooks) == [SILENT_KIND]
     async with Daemon(config) as daemon:
