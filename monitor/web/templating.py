@@ -21,6 +21,7 @@ import jinja2
 from monitor.render.facts import party_name
 from monitor.web.present import ago
 
+TEMPLATES = ("base.html", "meetings.html", "_meetings_main.html", "event.html", "sources.html")
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
 
