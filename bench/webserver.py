@@ -2,7 +2,8 @@
 ``bench/webpage.py``'s first page after a start.
 
 ``python -m bench.webserver STATE_URL``: opens the store, builds the application with the
-desk's pages (``monitor.web.install``, warming on, as ``bilat run`` builds it), binds
+desk's pages (``monitor.web.install``, warming on, as ``bilat run`` builds it; the on-disk
+caches routed as the CLI routes them: ``monitor.warmup.install``), binds
 127.0.0.1 on a free port and prints ``READY <port>`` as soon as it listens (nothing waits for
 the warming), then ``WARMED <seconds>`` when the background warming is done; runs until its
 stdin closes.
@@ -18,6 +19,7 @@ from tempfile import TemporaryDirectory
 
 from aiohttp import web
 
+from monitor import warmup
 from monitor.logs import configure_logging
 from monitor.settings import Settings, load_settings
 from monitor.store import Store, open_store
@@ -31,6 +33,7 @@ class _Ctx:
 
 
 async def _serve(state_url: str) -> None:
+    warmup.install()  # the on-disk caches, as the CLI routes every command through them
     configure_logging(level="warning", fmt="json")
     loop = asyncio.get_running_loop()
     started = loop.time()

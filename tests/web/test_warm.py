@@ -1,13 +1,20 @@
 """The pages warm themselves when the server starts (``Site.warm``): the tables and
 templates are built and the newest events' cards are kept before a desk asks, without the
-server waiting for it; a page asked while the warming is under way shares its work."""
+server waiting for it; a page asked while the warming is under way shares its work. The
+compiled templates are kept in the user's cache directory across restarts."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jinja2
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from monitor.web import install
+from monitor.web.templating import environment, load_assets, render
 from tests.web.conftest import Ctx, Page
 from tests.web.test_pages import WINDOW, Cards
 
@@ -49,3 +56,33 @@ async def test_without_warming_the_first_page_builds_its_cards(page: Page) -> No
         assert set(Cards(body).keys) == EVENTS and site.cards.misses == len(EVENTS)
     finally:
         await server.close()
+
+
+def test_compiled_templates_are_kept_in_the_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Compiled templates go to the cache directory, a new environment renders the same
+    from them, and a cache that cannot be written only costs time."""
+    monkeypatch.setenv("BILAT_CACHE_DIR", str(tmp_path))
+    assets = load_assets()
+    now = datetime(2025, 7, 3, tzinfo=UTC)
+
+    def sources_page(env: jinja2.Environment) -> str:
+        return render(env, "sources.html", now, page="sources", rows=[], window_days=30)
+
+    first = render(
+        environment(assets), "sources.html", now, page="sources", rows=[], window_days=30
+    )
+    kept = list(tmp_path.glob("templates-jinja*/*.cache"))
+    assert len(kept) >= 2  # sources.html and base.html
+    again = render(
+        environment(assets), "sources.html", now, page="sources", rows=[], window_days=30
+    )
+    assert again == first and "0 configured" in again
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("x")
+    monkeypatch.setenv("BILAT_CACHE_DIR", str(blocked))
+    still = render(
+        environment(assets), "sources.html", now, page="sources", rows=[], window_days=30
+    )
+    assert still == first
