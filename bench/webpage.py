@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import statistics
 import sys
@@ -210,11 +211,13 @@ def run(quick: bool = False) -> str:
             "with the whole window listed (every card with its reports, the graph's SVG), "
             "each from a freshly started server process that installs the pages as the "
             "daemon does (`bench/webserver.py`): it warms in the background once it listens "
-            "(officials roster, CLDR names, templates, the newest events' cards). First page "
+            "(officials roster and compiled templates from the on-disk cache as the CLI "
+            "routes them, CLDR names, the newest events' cards). First page "
             "at start: asked the moment the server listens (it waits for the warming under "
             "way: the whole cold price). After the warming: asked once the server says it "
             "warmed. Reload: the same page again (cards kept by event version). Medians of "
-            "alternating rounds, a new server process per first page.",
+            "alternating rounds, a new server process per first page. Load average at the "
+            f"end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.",
             "",
             f"| what | median | / events --json | goal {GOAL_MS:.0f} ms |",
             "|---|---|---|---|",
