@@ -166,3 +166,22 @@ def test_operator_notify_and_expect_every_are_checked(write_config: WriteConfig)
     settings = load_settings(write_config(doc))
     assert settings.monitor.operator_notify == "ops-slack"
     assert settings.sources[0].expect_every == 6 * 3600
+
+
+def test_one_bad_notifier_field_is_one_error(write_config: WriteConfig) -> None:
+    """A notifier with one bad field is one error: the rule, the silence and
+    ``operator_notify`` naming it are not reported as naming no notifier."""
+    doc = _doc(
+        {"notify": ["hook"]},
+        notifiers={
+            "hook": {"type": "webhook", "url": "https://hooks.invalid/x", "timeout": "soon"}
+        },
+        silences=[{"notifier": "hook", "source": "news"}],
+        monitor={"operator_notify": "hook"},
+    )
+    with pytest.raises(ConfigError) as err:
+        load_settings(write_config(doc))
+    assert len(err.value.issues) == 1, str(err.value)
+    assert 'notifiers.hook, field "timeout": not a duration' in str(err.value)
+    typo = _doc({"notify": ["hok"]}, notifiers=doc["notifiers"])
+    assert 'no notifier named "hok"' in _error(write_config, typo)  # a real miss still is
