@@ -155,6 +155,15 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             " WHERE flush_at IS NOT NULL",
         ),
     ),
+    (
+        # Live nodes (``postgres_claims.py``): each claim renews its node's row; the live
+        # ones split the polled sources evenly.
+        "0004_nodes",
+        (
+            "CREATE TABLE nodes (node text PRIMARY KEY, alive_until timestamptz NOT NULL)",
+            "ALTER TABLE sources ADD COLUMN IF NOT EXISTS claimed_at timestamptz",
+        ),
+    ),
 ]
 
 

@@ -156,6 +156,9 @@ MIGRATIONS: list[tuple[str, tuple[Statement, ...]]] = [
             " WHERE flush_at IS NOT NULL",
         ),
     ),
+    # PostgreSQL's live nodes sharing the sources; one process needs nothing (the names
+    # move together, so a state's history reads the same on both backends).
+    ("0004_nodes", ()),
 ]
 
 CHUNK = 500  # SQLite's default limit on host parameters is 32766; stay far below
