@@ -12,7 +12,7 @@ from tests.rules.cases import load_cases, outcome
 
 TABLES = ("cases-en.tsv", "cases-asia.tsv", "cases-europe.tsv")
 # Sides named only by capitals: the model, trained on 1,900 corpus items where such texts
-# are mostly trade or ties, calls them no meeting.
+# are mostly trade or ties, calls it no meeting.
 KNOWN_MODEL_MISSES = {
     "Paris and Washington held consultations on Iran's nuclear programme.",
 }
