@@ -83,12 +83,14 @@ class SqliteReads:
         folded = fold(text) if text else None
         params = (since.isoformat() if since else None, until.isoformat() if until else None)
         async with self._lock, self._conn.execute(_SUMMARIES, (*params, limit, folded)) as cur:
-            return [
-                summary_from_row(
-                    row[0], report_count=row[1], languages=row[2], rule_ids=row[3], lead_json=row[4]
-                )
-                async for row in cur
-            ]
+            # fetchall: one hop to aiosqlite's thread for the window, not one per row.
+            rows = await cur.fetchall()
+        return [
+            summary_from_row(
+                row[0], report_count=row[1], languages=row[2], rule_ids=row[3], lead_json=row[4]
+            )
+            for row in rows
+        ]
 
     async def event_record(self, event_key: str) -> EventRecord | None:
         async with self._lock:

@@ -90,12 +90,13 @@ class Site:
         self.warming: asyncio.Task[None] | None = None
 
     # -- warming ---------------------------------------------------------------------------
-    # A page of 1,000 events after a restart paid for everything a process builds once
+    # A page of 1,000 events after a restart pays for everything a process builds once
     # (the officials roster's TOML behind the headlines, CLDR's country names, compiling
-    # the templates) and for every card (records read, reports parsed, HTML written): about
-    # four times a reload. The server starts building that in the background as soon as
-    # it starts, without waiting for it: readiness and the first poll go ahead, and the
-    # work yields to the event loop between chunks (the tables are built in a thread).
+    # the templates) and for every card (the events' rows read, HTML written). The server
+    # starts building that in the background as soon as it starts, without waiting for it:
+    # readiness and the first poll go ahead, and the work yields to the event loop between
+    # chunks (the tables are built in a thread). A page asked meanwhile waits for it and
+    # reuses its read of the window (``CardCache.window``'s ``read_after``).
 
     async def start_warming(self, app: web.Application) -> None:
         """``on_startup``: start ``warm`` without waiting for it."""
@@ -158,6 +159,7 @@ class Site:
         )
 
     async def meetings(self, request: web.Request) -> web.Response:
+        arrived = asyncio.get_running_loop().time()
         await self.warmed()
         now = utcnow()
         today = now.date()
@@ -171,6 +173,7 @@ class Site:
             text=filters.q,
             settings=self.ctx.settings,
             official_country=self.official_country,
+            read_after=arrived,  # the warming's read, when it began after this request
         )
         # The graph shows the whole window under the other filters, so another node or
         # pair can be picked from it; the list shows the selection.

@@ -41,8 +41,12 @@ class CardCache:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self._entries: dict[str, Shown] = {}
+        # The latest complete read of an open window (no lower date, no text, fewer rows
+        # than its limit): (loop time it started, its upper date, its summaries).
+        self._whole: tuple[float, date | None, list[EventSummary]] | None = None
         self._owner: object = None  # the settings the cards were built under
         self.built = 0  # cards built (tests look)
+        self.reads = 0  # windows read from the store (tests look)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -61,15 +65,24 @@ class CardCache:
         text: str | None = None,
         settings: object,
         official_country: OfficialCountry | None,
+        read_after: float | None = None,
     ) -> list[Shown]:
         """The window's events in the store's order (``event_summaries_between``), with
-        cards; ``text``: only events mentioning it (the store searches)."""
+        cards; ``text``: only events mentioning it (the store searches). ``read_after``
+        (loop time): a complete read of an open window that started then or later answers
+        for the store (a page that waited for the start-up warming reuses its read)."""
         if settings is not self._owner:
             self._entries.clear()
             self._owner = settings
-        summaries = await store.event_summaries_between(
-            since=since, until=until, limit=limit, text=text
-        )
+        summaries = self._reuse(since, until, limit, text, read_after)
+        if summaries is None:
+            started = asyncio.get_running_loop().time()
+            self.reads += 1
+            summaries = await store.event_summaries_between(
+                since=since, until=until, limit=limit, text=text
+            )
+            if since is None and text is None and len(summaries) < limit:
+                self._whole = (started, until, summaries)
         shown: list[Shown] = []
         fresh = 0
         for s in summaries:
@@ -91,3 +104,27 @@ class CardCache:
                 if len(self._entries) <= self.limit:
                     break
         return shown
+
+    def _reuse(
+        self,
+        since: date | None,
+        until: date | None,
+        limit: int,
+        text: str | None,
+        read_after: float | None,
+    ) -> list[EventSummary] | None:
+        """The window's summaries cut from the latest complete read, when it started at or
+        after ``read_after`` and holds every event of the window: it had no lower date, no
+        text, fewer rows than its limit, and an upper date at or after ``until``."""
+        whole = self._whole
+        if whole is None or read_after is None or text is not None:
+            return None
+        started, upper, summaries = whole
+        if started < read_after or (upper is not None and (until is None or until > upper)):
+            return None
+        chosen = [
+            s
+            for s in summaries
+            if (since is None or s.date >= since) and (until is None or s.date <= until)
+        ]
+        return chosen[:limit]

@@ -16,6 +16,7 @@ come on demand (``reports_fragment``, or the event's page).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -25,13 +26,22 @@ from monitor.web.filters import Filters
 from monitor.web.graph import Graph
 from monitor.web.present import EventCard, ReportView
 
+_escape_inner: Callable[[str], str] | None
+try:  # markupsafe's own C escaper, without the ``Markup`` object ``escape`` builds
+    from markupsafe._speedups import _escape_inner
+except ImportError:  # pragma: no cover - a build of markupsafe without its speedups
+    _escape_inner = None
+
 
 def _e(value: object) -> str:
     """``str(markupsafe.escape(value))`` for plain values, without building a ``Markup`` per
-    call (a third of building 1,000 cards): the same five replacements, in the same order,
-    as markupsafe's own fallback. ``Markup`` values (already HTML) go through markupsafe."""
+    call (a third of building 1,000 cards): markupsafe's C escaper when it has one, else
+    the same five replacements, in the same order, as markupsafe's own fallback. ``Markup``
+    values (already HTML) go through markupsafe."""
     if isinstance(value, Markup):
         return str(escape(value))
+    if _escape_inner is not None:
+        return str(_escape_inner(str(value)))
     return (
         str(value)
         .replace("&", "&amp;")
