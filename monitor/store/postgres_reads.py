@@ -36,7 +36,7 @@ _BACKFILL_CHUNK = 500
 
 
 async def backfill_summaries(conn: asyncpg.Connection) -> int:
-    """Fill the summary columns of rows written before migration 0005 (from their
+    """Fill the summary columns of rows written before migration 0006 (from their
     records, a chunk at a time); returns how many rows were filled."""
     filled = 0
     columns = ("event_key", *SUMMARY_COLUMNS, "reports_folded")

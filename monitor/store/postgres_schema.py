@@ -173,6 +173,15 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     (
+        # Live nodes (``postgres_claims.py``): each claim renews its node's row; the live
+        # ones split the polled sources evenly.
+        "0005_nodes",
+        (
+            "CREATE TABLE nodes (node text PRIMARY KEY, alive_until timestamptz NOT NULL)",
+            "ALTER TABLE sources ADD COLUMN IF NOT EXISTS claimed_at timestamptz",
+        ),
+    ),
+    (
         # The meetings list reads rows only (monitor/store/summaries.py); rows written before
         # are filled in on open (``postgres_reads.backfill_summaries``).
         SUMMARIES_MIGRATION,

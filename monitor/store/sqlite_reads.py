@@ -41,7 +41,7 @@ ORDER BY date DESC, first_seen DESC, event_key LIMIT ?3
 
 
 async def backfill_summaries(conn: aiosqlite.Connection) -> int:
-    """Fill the summary columns of rows written before migration 0005 (from their
+    """Fill the summary columns of rows written before migration 0006 (from their
     records, a chunk at a time); returns how many rows were filled."""
     filled = 0
     while True:

@@ -173,6 +173,9 @@ MIGRATIONS: list[tuple[str, tuple[Statement, ...]]] = [
             "CREATE INDEX seen_source_first ON seen(source_id, first_seen)",
         ),
     ),
+    # PostgreSQL's live nodes sharing the sources; one process needs nothing (the names
+    # move together, so a state's history reads the same on both backends).
+    ("0005_nodes", ()),
     (
         # The meetings list reads rows only (monitor/store/summaries.py): the reports'
         # languages and rules, the headline report, and the folded search text. Rows written

@@ -20,8 +20,8 @@ from typing import Any
 from monitor.events.record import EventRecord, EventReport
 from monitor.store.webreads import EventSummary, LeadReport
 
-SUMMARIES_MIGRATION = "0005_event_summaries"  # the rows it finds are filled on open
-# The summary columns of ``events`` (migration 0005 in both stores). ``reports_folded`` is
+SUMMARIES_MIGRATION = "0006_event_summaries"  # the rows it finds are filled on open
+# The summary columns of ``events`` (migration 0006 in both stores). ``reports_folded`` is
 # the one a join appends to; the others are rewritten with the row.
 SUMMARY_COLUMNS = ("languages", "rule_ids", "lead_json", "facts_folded")
 

@@ -77,7 +77,7 @@ async def test_the_text_search_finds_words_in_any_report(desk: Desk) -> None:
 
 async def test_rows_written_before_summaries_are_filled_on_open(desk: Desk, state_url: str) -> None:
     """A store whose events rows predate the summary columns (emptied here as migration
-    0005 finds them) gets them filled from the records when it is opened."""
+    0006 finds them) gets them filled from the records when it is opened."""
     before = await desk.store.event_summaries_between()
     await desk.close()
     await _forget_summaries(state_url)
