@@ -1,4 +1,5 @@
-// bilat desk page: live updates, graph clicks and the time slider without reloads.
+// bilat desk page: live updates, graph clicks, the time slider and an event's reports on
+// demand, without reloads.
 // Everything here is optional: without script the list, the filters and the graph's links
 // work as plain HTML. Content comes from the server already escaped; it is parsed with
 // DOMParser and moved in as nodes (scripts in it never run, and CSP forbids inline ones).
@@ -34,10 +35,12 @@
         var doc = new DOMParser().parseFromString(html, "text/html");
         if (onMeetings) {
           var live = document.getElementById("live");
+          var open = openKeys();
           var box = document.createElement("div");
           box.id = "live";
           Array.prototype.forEach.call(doc.body.childNodes, function (n) { box.appendChild(document.importNode(n, true)); });
           live.replaceWith(box);
+          reopen(open);
         } else {
           swapFrom(doc, "#live");
         }
@@ -45,6 +48,49 @@
       })
       .catch(function (e) { say("Update failed (" + e.message + "); will retry"); })
       .finally(function () { inflight = false; if (again) { again = false; refresh(); } });
+  }
+
+  // An event's reports: the list shows each event's headline report; opening its details
+  // fetches the others (the fragment at data-reports, which keeps the list's filter).
+  // Without script the details hold a link to the event's page instead.
+  function loadReports(details) {
+    var url = details.dataset.reports;
+    if (!url || details.dataset.loaded) { return; }
+    details.dataset.loaded = "1";
+    details.classList.add("loading");
+    fetch(url, { headers: { "Accept": "text/html" }, credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.text(); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var more = details.querySelector(".more");
+        Array.prototype.forEach.call(doc.body.childNodes, function (n) {
+          details.insertBefore(document.importNode(n, true), more);
+        });
+        if (more) { more.remove(); }
+      })
+      .catch(function (e) { delete details.dataset.loaded; say("Reports failed to load (" + e.message + ")"); })
+      .finally(function () { details.classList.remove("loading"); });
+  }
+
+  document.addEventListener("toggle", function (ev) {
+    var details = ev.target;
+    if (details.matches && details.matches("details[data-reports]") && details.open) { loadReports(details); }
+  }, true);
+
+  function openKeys() {
+    return Array.prototype.map.call(document.querySelectorAll("#live details[data-reports][open]"), function (d) {
+      var card = d.closest("article.card");
+      return card ? card.dataset.key : null;
+    });
+  }
+
+  function reopen(keys) {
+    keys.forEach(function (key) {
+      if (!key) { return; }
+      var card = document.querySelector('article.card[data-key="' + CSS.escape(key) + '"]');
+      var details = card && card.querySelector("details[data-reports]");
+      if (details) { details.open = true; }
+    });
   }
 
   function schedule() {
