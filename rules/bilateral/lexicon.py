@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any, NamedTuple
 
 from rules.bilateral import cldr, inflect
+from rules.bilateral.inflect_indic import indic_forms
 from rules.bilateral.roster import Roster, load_roster
 from rules.bilateral.surfaces import CHILLU_OLD, CHILLU_RE, alias_forms, country_forms, is_latin
 from rules.text import fold
@@ -256,6 +257,9 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
             yield item, flags
 
 
+# languages that write case endings attached to nouns, titles included (Hindi, Urdu and
+# Punjabi write them apart)
+_ATTACHING = frozenset(("mr", "ne", "bn", "gu", "ta", "te", "ml", "si"))
 _TRIGGER_GROUPS = ("held", "weak", "visit", "scheduled", "call", "present")
 
 
@@ -276,7 +280,11 @@ def _load_langs(lex: Lexicon) -> None:
         for cls, items in data.get("role", {}).items():
             for raw in items:
                 for form, flags in _phrases([raw], lang):
-                    lex.add(form, Entry(ROLE, cls, lang, implied.get(raw, "")), flags)
+                    entry = Entry(ROLE, cls, lang, implied.get(raw, ""))
+                    # "প্রধানমন্ত্রীর", "பிரதமருடன்": titles take the case endings too
+                    forms = indic_forms(form) if lang in _ATTACHING and not flags else {form}
+                    for f in forms:
+                        lex.add(f, entry, flags)
         for code, items in data.get("visit_country", {}).items():
             for form in items:
                 lex.add(form, Entry(TRIGGER, "weak", lang, ""))

@@ -11,11 +11,10 @@ from __future__ import annotations
 from tests.rules.cases import load_cases, outcome
 
 TABLES = ("cases-en.tsv", "cases-asia.tsv", "cases-europe.tsv")
-# Sides named only by capitals, and an agreement to meet next year: the model, trained on
-# 1,900 corpus items where such texts are mostly trade or ties, calls them no meeting.
+# Sides named only by capitals: the model, trained on 1,900 corpus items where such texts
+# are mostly trade or ties, calls it no meeting.
 KNOWN_MODEL_MISSES = {
     "Paris and Washington held consultations on Iran's nuclear programme.",
-    "India and Japan agreed to hold a summit in Tokyo next year.",
 }
 
 
