@@ -34,6 +34,9 @@ class SourceOptions(BaseModel):
     # the publisher's country, for unqualified officials ("the foreign minister") in its
     # items, instead of the language's usual country (many Urdu outlets are Indian)
     country: str | None = None
+    # a silent-source alarm after this long without anything new (monitor/watch/silence.py);
+    # unset: the source's own history decides
+    expect_every: Seconds | None = Field(default=None, gt=0)
 
     @field_validator("country")
     @classmethod

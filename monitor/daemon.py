@@ -31,6 +31,7 @@ from monitor.scheduler import Scheduler
 from monitor.settings import Settings
 from monitor.store import LeaseLost, stream_lease
 from monitor.warmup import settle_heap
+from monitor.watch.watcher import SilenceWatch
 
 __all__ = ["Runtime", "once", "open_runtime", "run", "run_push_source"]
 
@@ -152,6 +153,11 @@ async def readiness(rt: Runtime, scheduler: Scheduler, stop: asyncio.Event) -> s
     return None
 
 
+def _watch(rt: Runtime) -> SilenceWatch:
+    """The silent-source watch on the runtime's current settings (a reload replaces them)."""
+    return SilenceWatch(lambda: rt.settings, rt.store, notifiers=lambda: rt.notifiers)
+
+
 async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
     """The daemon. Returns 0 after a graceful stop on SIGINT/SIGTERM."""
     loop = asyncio.get_running_loop()
@@ -193,6 +199,7 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
                 lease_s=rt.lease_s,
                 tick_s=tick_s,
                 flush=rt.pipeline.flush_due,
+                watch=_watch(rt).tick,
             )
             # Imported here: aiohttp's server side is a tenth of a start-up, and ``bilat
             # once`` never serves.
@@ -269,6 +276,7 @@ async def once(settings: Settings) -> int:
         finally:
             await rt.delivery.stop(settings.monitor.grace_s)
         failed = [sid for sid, ok in zip(ids, results, strict=True) if not ok]
+        await _watch(rt).check()  # silent sources: their operator alerts go out with the rest
         await rt.pipeline.flush_due()  # folded updates that came due since the last run
         report = await rt.delivery.drain(settings.monitor.grace_s)
         if rt.pushed:

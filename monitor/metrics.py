@@ -40,6 +40,10 @@ OUTBOX_DEPTH = Gauge("bilat_outbox_depth", "Outbox rows pending or dead", ["noti
 SINCE_SUCCESS = Gauge(
     "bilat_source_seconds_since_success", "Seconds since the source's last good poll", ["source"]
 )
+SILENT_SOURCES = Gauge(
+    "bilat_sources_silent",
+    "Enabled sources silent for longer than their expect_every or usual pace (monitor/watch)",
+)
 LEASES_HELD = Gauge("bilat_leases_held", "Leases this node holds, by kind", ["kind"])
 STORE_ERRORS = Counter("bilat_store_errors_total", "Store operations that failed", ["operation"])
 BUILD_INFO = Gauge("bilat_build_info", "Always 1; the build's labels", ["version", "python"])
@@ -89,6 +93,10 @@ def reloaded(ok: bool, at: float) -> None:
     RELOAD_OK.set(1 if ok else 0)
     if ok:
         RELOAD_AT.set(at)
+
+
+def silent_sources(count: int) -> None:
+    SILENT_SOURCES.set(count)
 
 
 def set_state(

@@ -7,6 +7,9 @@ Jobs (``misfire_grace_time=None`` so a stalled loop runs a late tick instead of 
 - sweep (every ``tick_s``): queue the folded event updates that have come due (``flush``:
   "+12 reports" after the rule's ``realert`` window, updates held by quiet hours), then
   wake the outbox delivery lanes;
+- watch (every ``tick_s``; the check itself runs every 30 s or finer, see
+  ``monitor/watch/watcher.py``): open and close silent-source episodes and queue their
+  operator alerts;
 - cleanup (hourly): prune seen items, old alerts and quiet events past ``retention``.
 
 While the store refuses writes (``monitor.store.health``) dispatch starts no polls: it probes
@@ -51,7 +54,7 @@ log = structlog.get_logger("monitor.scheduler")
 STARTUP_SPREAD_S = 60.0
 CLEANUP_EVERY_S = 3600.0
 # Keys that do not change what is fetched: editing them keeps a source's state.
-_STATE_NEUTRAL_KEYS = frozenset({"interval", "enabled", "official", "lang"})
+_STATE_NEUTRAL_KEYS = frozenset({"interval", "enabled", "official", "lang", "expect_every"})
 
 
 def fingerprint(options: SourceOptions) -> str:
@@ -101,10 +104,12 @@ class Scheduler:
         tick_s: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
         flush: Callable[[], Awaitable[object]] | None = None,
+        watch: Callable[[float], Awaitable[object]] | None = None,
     ) -> None:
         self.store = store
         self.health: StoreHealth = poller.health
         self.flush = flush
+        self.watch = watch
         self.poller = poller
         self.delivery = delivery
         self.concurrency = concurrency
@@ -149,6 +154,9 @@ class Scheduler:
             self._job(self.dispatch), "interval", seconds=tick, id="dispatch", next_run_time=now
         )
         aps.add_job(self._job(self.sweep), "interval", seconds=tick, id="sweep", next_run_time=now)
+        if self.watch is not None:
+            watch = functools.partial(self.watch, tick)
+            aps.add_job(self._job(watch), "interval", seconds=tick, id="watch", next_run_time=now)
         aps.add_job(
             self._job(self.cleanup),
             "interval",

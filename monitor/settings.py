@@ -67,6 +67,7 @@ class MonitorSettings(BaseModel):
     pool_size: int = Field(default=10, ge=2, le=200)  # PostgreSQL connections per node
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["auto", "console", "json"] = "auto"
+    operator_notify: str | None = None  # the notifier told about silent sources
     http: HttpSettings = HttpSettings()
     server: ServerSettings = ServerSettings()
 
@@ -170,8 +171,13 @@ def load_settings(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Settings:
     sources = _load_plugins(col, "sources", doc.sources, ADAPTERS)
     rules = _load_plugins(col, "rules", doc.rules, RULES)
     notifiers = _load_notifiers(col, doc.notifiers)
-    _cross_check(col, sources, rules, notifiers)
-    silences = _load_silences(col, doc.silences, sources, rules, notifiers)
+    # A notifier whose table has errors is already reported: references to it are not
+    # errors of their own (one bad field is one error, not one per rule naming it).
+    named = set(notifiers) | set(doc.notifiers)
+    _cross_check(col, sources, rules, notifiers, named)
+    if monitor is not None:
+        _check_operator_notify(col, monitor, notifiers, named)
+    silences = _load_silences(col, doc.silences, sources, rules, notifiers, named)
     secrets = _read_secrets(col, sources, notifiers)
     if monitor is not None:
         read_server_token(col, monitor.server, secrets)
@@ -285,12 +291,13 @@ def _cross_check(
     sources: list[tuple[int, SourceOptions]],
     rules: list[tuple[int, RuleOptions]],
     notifiers: Mapping[str, NotifierOptions],
+    named: set[str],
 ) -> None:
     source_ids = _unique_ids(col, "sources", sources)
     _unique_ids(col, "rules", rules)
     for index, rule in rules:
         for name in rule.notify:
-            if name not in notifiers:
+            if name not in named:
                 known = ", ".join(sorted(notifiers)) or "none configured"
                 col.add(
                     ("rules", index, "notify"),
@@ -304,19 +311,36 @@ def _cross_check(
                 col.add(("rules", index, "sources"), f'no source with id "{sid}"{hint}', id=rule.id)
 
 
+def _check_operator_notify(
+    col: IssueCollector,
+    monitor: MonitorSettings,
+    notifiers: Mapping[str, NotifierOptions],
+    named: set[str],
+) -> None:
+    name = monitor.operator_notify
+    if name is not None and name not in named:
+        known = ", ".join(sorted(notifiers)) or "none configured"
+        hint = did_you_mean(name, set(notifiers))
+        col.add(
+            ("monitor", "operator_notify"),
+            f'no notifier named "{name}"{hint} (configured: {known})',
+        )
+
+
 def _load_silences(
     col: IssueCollector,
     tables: list[dict[str, Any]],
     sources: list[tuple[int, SourceOptions]],
     rules: list[tuple[int, RuleOptions]],
     notifiers: Mapping[str, NotifierOptions],
+    named: set[str],
 ) -> tuple[Silence, ...]:
     """``[[silences]]``; a silence naming a rule, source or notifier that is not configured is
     an error (a typo there would leave the desk believing something is silenced)."""
     known = {
         "rule": {o.id for _, o in rules},
         "source": {o.id for _, o in sources},
-        "notifier": set(notifiers),
+        "notifier": named,
     }
     out: list[Silence] = []
     for index, raw in enumerate(tables):

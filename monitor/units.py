@@ -51,6 +51,19 @@ def parse_duration(value: Any) -> float:
     return seconds
 
 
+def format_duration(seconds: float) -> str:
+    """The way config spells a duration: 600 -> "10m", 5400 -> "1h30m", 0.5 -> "0.5s"."""
+    if seconds < 60 and seconds != int(seconds):
+        return f"{seconds:g}s"
+    total = int(seconds)
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if total >= size:
+            parts.append(f"{total // size}{unit}")
+            total %= size
+    return "".join(parts) or "0s"
+
+
 def parse_size(value: Any) -> int:
     """Bytes from a number or a string such as "10MiB"; raises ValueError otherwise."""
     if isinstance(value, bool):

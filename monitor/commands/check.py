@@ -22,21 +22,9 @@ from monitor.server.options import ServerSettings
 from monitor.settings import Settings
 from monitor.store.base import display_url
 from monitor.store.checks import StateError, check_sqlite_state
+from monitor.units import format_duration as human_seconds
 
 _COMMON = {"id", "type", "enabled", "interval", "notify"}
-
-
-def human_seconds(seconds: float) -> str:
-    """600 -> "10m", 5400 -> "1h30m", 0.5 -> "0.5s"."""
-    if seconds < 60 and seconds != int(seconds):
-        return f"{seconds:g}s"
-    total = int(seconds)
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if total >= size:
-            parts.append(f"{total // size}{unit}")
-            total %= size
-    return "".join(parts) or "0s"
 
 
 def _options(options: BaseModel) -> str:

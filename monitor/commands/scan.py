@@ -8,7 +8,12 @@ stops on a bad line and flushes after every line, so it can sit in a pipe.
 ``bilat scan FILE|URL|-`` prints a readable report for a person trying the detector on an
 article. A URL is fetched with the daemon's HTTP client (``monitor.net.client.Http``: timeouts,
 size cap, redirects by policy, the SSRF guard); loopback and private addresses are refused
-unless ``--allow-private`` is given (for a local test server). HTML is reduced to text.
+unless ``--allow-private`` is given (for a local test server). HTML is reduced to text. A
+feed (RSS, Atom, JSON Feed; from a URL, a file or stdin) is read with the daemon's feed parser
+and each item is scanned on its own, its title as the headline, its summary as the text and
+its date as the publication date, so evidence never runs a title into a link or a date. A
+file or stdin must be UTF-8 (a feed may declare its own encoding): other bytes are one error
+line and exit 2, from either.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import argparse
 import asyncio
 import json
 import sys
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from adapters.htmldecode import decode_html
@@ -64,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         published = _parse_time(args.published) if args.published else None
-        title, text = _read_source(args.source, allow_private=args.allow_private)
+        docs = _read_source(args.source, allow_private=args.allow_private)
     except BlockedAddress as exc:
         hint = "" if args.allow_private else " (--allow-private lets it reach a local server)"
         print(f"bilat scan: {exc}{hint}", file=sys.stderr)
@@ -74,10 +81,23 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from rules.bilateral.detector import detect
 
-    meetings = detect(
-        text, title=args.title or title, author=args.author, lang=args.lang, published=published
-    )
-    print(report(meetings))
+    found = [
+        (
+            doc,
+            detect(
+                doc.text,
+                title=args.title or doc.title,
+                author=args.author,
+                lang=args.lang or doc.lang,
+                published=published or doc.published,
+            ),
+        )
+        for doc in docs
+    ]
+    if len(found) == 1 and not docs[0].item:
+        print(report(found[0][1]))
+    else:
+        print(feed_report(found))
     return 0
 
 
@@ -161,22 +181,68 @@ def _parse_time(value: object) -> datetime:
 # --- report mode ----------------------------------------------------------------------------
 
 
-def _read_source(source: str, *, allow_private: bool = False) -> tuple[str | None, str]:
+@dataclass(frozen=True, slots=True)
+class ScanDoc:
+    """One text to scan: a page or file, or one item of a feed."""
+
+    title: str | None
+    text: str
+    published: datetime | None = None
+    lang: str | None = None
+    item: bool = False  # one item of a feed
+
+
+_FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf", b"jsonfeed.org/version")
+
+
+def _is_feed(body: bytes, ctype: str) -> bool:
+    head = body[:4000].lower()
+    if "html" in ctype or b"<html" in head:
+        return False
+    return any(root in head for root in _FEED_ROOTS)
+
+
+def _utf8(body: bytes, name: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{name}: not UTF-8 text (byte 0x{body[exc.start]:02x} at offset {exc.start})"
+        ) from None
+
+
+def _feed_docs(body: bytes, base: str, ctype: str) -> list[ScanDoc]:
+    from adapters.feedreader import parse_feed
+    from adapters.feedtypes import FeedError
+
+    try:
+        feed = parse_feed(body, url=base, source_id="scan", content_type=ctype or None)
+    except FeedError as exc:
+        raise ValueError(f"not a feed: {exc}") from None
+    return [ScanDoc(i.title or None, i.text, i.published_at, i.lang, item=True) for i in feed.items]
+
+
+def _read_source(source: str, *, allow_private: bool = False) -> list[ScanDoc]:
+    """The texts ``source`` holds: one for a page, file or stdin, one per item of a feed."""
+    base = "https://scan.invalid/"
     if source.startswith(("http://", "https://")):
         configure_logging("warning")  # the client's log lines go to stderr, not the report
         body, ctype = asyncio.run(fetch(source, allow_private=allow_private))
-        text = decode_html(body, ctype)
+        base = source
     elif "://" in source:
         raise ValueError(f"only http and https URLs are supported: {source}")
-    elif source == "-":
-        text, ctype = sys.stdin.read(), ""
     else:
-        with open(source, encoding="utf-8") as fh:
-            text = fh.read()
+        body = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
         ctype = "text/html" if source.lower().endswith((".html", ".htm")) else ""
+    if _is_feed(body, ctype):
+        return _feed_docs(body, base, ctype)
+    if base == source:
+        text = decode_html(body, ctype)
+    else:
+        text = _utf8(body, "stdin" if source == "-" else source)
     if "html" in ctype or looks_like_html(text[:4000]):
         text = html_to_text(text)
-    return None, text
+    return [ScanDoc(None, text)]
 
 
 async def fetch(url: str, *, allow_private: bool = False) -> tuple[bytes, str]:
@@ -205,4 +271,13 @@ def report(meetings: list[Meeting]) -> str:
             lines.append(f"    officials: {', '.join(m.officials)}")
         for ev in m.evidence:
             lines.append(f"    evidence: {ev}")
+    return "\n".join(lines)
+
+
+def feed_report(found: list[tuple[ScanDoc, list[Meeting]]]) -> str:
+    """One block per feed item that reports a meeting, and how many items were read."""
+    hits = [(doc, meetings) for doc, meetings in found if meetings]
+    lines = [f"{len(found)} feed item(s), {len(hits)} with bilateral meetings."]
+    for doc, meetings in hits:
+        lines += ["", f"item: {doc.title or '(untitled)'}", report(meetings)]
     return "\n".join(lines)

@@ -3,9 +3,11 @@ no daemon needed (it works while one runs, after it stopped, or on another node)
 
 Per configured source: when it was last polled, the outcome (``200``, ``304``, ``error 503``,
 ``NetworkError`` …), the items it has brought (and how many in the last 24 h), since when it
-has been failing, and when it is next due. Per notifier: the outbox's pending and dead rows.
-On PostgreSQL: which node holds which lease (a notifier's lane, a stream, a poll in flight).
-Exit 0; 2 on a configuration error or a state that cannot be opened.
+has been failing, when it is next due, and whether it is *silent* (nothing new, or failing,
+for longer than its ``expect_every`` or its own history says is usual: ``monitor/watch``),
+with the operator alert's episode when one is open. Per notifier: the outbox's pending and
+dead rows. On PostgreSQL: which node holds which lease (a notifier's lane, a stream, a poll
+in flight). Exit 0; 2 on a configuration error or a state that cannot be opened.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.commands.check import human_seconds
 from monitor.commands.common import EXIT_CONFIG, EXIT_OK, add_config_option, load_or_report
 from monitor.model import utcnow
 from monitor.settings import Settings
 from monitor.store import SourceState, display_url, open_store
 from monitor.store.ops_types import LeaseHolder
+from monitor.units import format_duration as human_seconds
+from monitor.watch.notes import reason
+from monitor.watch.watcher import watch_sources
 
 RECENT = timedelta(hours=24)
 
@@ -49,12 +53,17 @@ async def gather(settings: Settings) -> dict[str, Any]:
         items = await store.item_counts(now - RECENT)
         outbox = await store.outbox_counts()
         leases = await store.lease_holders(now)
+        watched = await watch_sources(store, settings.sources, now)
+        episodes = await store.silence_episodes()
     finally:
         await store.close()
     sources = []
     for options in settings.sources:
         state = states.get(options.id) or SourceState(options.id)
         total, recent = items.get(options.id, (0, 0))
+        seen = watched.get(options.id)
+        verdict = seen.verdict if seen else None
+        usual = seen.pace.usual_gap() if seen else None
         sources.append(
             {
                 "id": options.id,
@@ -68,6 +77,14 @@ async def gather(settings: Settings) -> dict[str, Any]:
                 "failing_since": _iso(state.failing_since),
                 "failures": state.failures,
                 "next_due": _iso(state.next_due_at),
+                "silent": bool(verdict and verdict.silent),
+                "silent_since": _iso(verdict.since) if verdict else None,
+                "silence_reason": reason(verdict) if verdict and verdict.silent else None,
+                "silence_limit_s": verdict.limit.total_seconds()
+                if verdict and verdict.limit
+                else None,
+                "usual_gap_s": usual.total_seconds() if usual else None,
+                "silence_alerted": options.id in episodes,
             }
         )
     notifiers = sorted(set(settings.notifiers) | {n for n, _ in outbox})
@@ -96,7 +113,7 @@ def text(status: dict[str, Any]) -> str:
     now = datetime.fromisoformat(status["at"])
     lines = [f"state: {status['state']}", "", f"sources ({len(status['sources'])}):"]
     rows: list[tuple[str, ...]] = [
-        ("source", "last poll", "outcome", "items (24h)", "failing since", "next due")
+        ("source", "last poll", "outcome", "items (24h)", "failing since", "next due", "silent")
     ]
     for s in status["sources"]:
         due = "disabled" if not s["enabled"] else _when(_parse(s["next_due"]), now)
@@ -111,6 +128,7 @@ def text(status: dict[str, Any]) -> str:
                 f"{s['items']} ({s['items_24h']})",
                 failing,
                 due,
+                _silence(s),
             )
         )
     lines += _table(rows)
@@ -126,6 +144,12 @@ def text(status: dict[str, Any]) -> str:
             + [(h["name"], h["node"], _when(_parse(h["until"]), now)) for h in status["leases"]]
         )
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _silence(source: dict[str, Any]) -> str:
+    if not source["silent"]:
+        return "-"
+    return "SILENT: " + str(source["silence_reason"])
 
 
 def _table(rows: list[tuple[str, ...]]) -> list[str]:

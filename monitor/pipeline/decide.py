@@ -54,7 +54,7 @@ from monitor.model import Item, Match, ReportRef
 from monitor.pipeline.routing import DecideContext, QueuedAlert, RoutedMatch
 from monitor.store.base import Transaction
 from rules.base import RuleOptions
-from rules.bilateral.roster import load_roster
+from rules.bilateral.roster import roster
 from rules.dates.meeting import MeetingDate, date_of
 
 if TYPE_CHECKING:
@@ -139,10 +139,10 @@ class _RosterHandles(Mapping[str, "str | None"]):
 
 @lru_cache(maxsize=4)
 def _roster_tables(today: date) -> tuple[dict[str, str | None], dict[str, str]]:
-    roster = load_roster()
-    handles: dict[str, str | None] = dict(roster.office_handles)
+    people = roster()
+    handles: dict[str, str | None] = dict(people.office_handles)
     countries: dict[str, str] = {}
-    for person in roster.people:
+    for person in people.people:
         latest = person.term_at(None)
         if latest is not None:
             countries.setdefault(person.name, latest.party)

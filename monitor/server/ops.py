@@ -17,18 +17,21 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from monitor import metrics
 from monitor.model import utcnow
 from monitor.server.context import ServerContext
+from monitor.watch.watcher import watch_sources
 
 log = structlog.get_logger("monitor.server")
 
 
 async def refresh_gauges(ctx: ServerContext) -> None:
-    """Outbox depth, seconds since each configured source's last success, leases held."""
+    """Outbox depth, seconds since each configured source's last success, leases held, silent
+    sources (the same verdicts as ``bilat status`` and the operator's alerts)."""
     now = utcnow()
     store = ctx.store
     try:
         outbox = await store.outbox_counts()
         states = await store.source_states()
         leases = [h.name for h in await store.lease_holders(now) if h.mine]
+        watched = await watch_sources(store, ctx.settings.sources, now)
     except Exception as exc:
         metrics.store_error("metrics")
         log.warning("server.metrics_store_failed", error=f"{type(exc).__name__}: {exc}")
@@ -38,6 +41,7 @@ async def refresh_gauges(ctx: ServerContext) -> None:
     last_ok = {sid: states[sid].last_ok_at if sid in states else None for sid in configured}
     notifiers = [name for name, o in settings.notifiers.items() if o.enabled]
     metrics.set_state(notifiers, outbox, last_ok, leases, now)
+    metrics.silent_sources(sum(1 for w in watched.values() if w.verdict.silent))
 
 
 def install(app: web.Application, ctx: ServerContext) -> None:

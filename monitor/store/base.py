@@ -35,6 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 from monitor.contracts import SourceCursor
 from monitor.model import Alert, Item, Match
 from monitor.store.ops_types import LeaseHolder as LeaseHolder
+from monitor.store.ops_types import SilenceEpisode as SilenceEpisode
 from monitor.store.webreads import EventStamp as EventStamp
 from monitor.store.webreads import SourceActivity as SourceActivity
 
@@ -192,6 +193,16 @@ class Transaction(Protocol):
     async def alert_remote_id(self, alert_id: str) -> str | None:
         """The remote id (e.g. a Slack ts) stored when ``alert_id`` was delivered."""
 
+    # -- silent sources (monitor/watch): an open episode per source, alerted once ----------
+
+    async def open_silence(self, episode: SilenceEpisode) -> bool:
+        """Open ``episode``; False when the source already has an open one (this or another
+        node opened it first): then its alert is not queued again."""
+
+    async def close_silence(self, source_id: str, episode_id: str) -> bool:
+        """Close the source's open episode ``episode_id``; False when it is not open (already
+        closed by another node)."""
+
 
 class Store(Protocol):
     """Everything bilat remembers. Methods outside ``transaction()`` are single atomic
@@ -314,6 +325,16 @@ class Store(Protocol):
     async def item_counts(self, since: datetime) -> dict[str, tuple[int, int]]: ...
     async def outbox_counts(self) -> dict[tuple[str, str], int]: ...
     async def lease_holders(self, now: datetime) -> list[LeaseHolder]: ...
+
+    # -- silent sources (monitor/watch) ------------------------------------------------
+    async def new_item_times(
+        self, *, since: datetime, per_source: int
+    ) -> dict[str, list[datetime]]:
+        """Per source, its newest ``per_source`` distinct first-seen times of items, newest
+        first: those since ``since``, and always the newest one however old."""
+
+    async def silence_episodes(self) -> dict[str, SilenceEpisode]:
+        """The open silence episodes, by source id."""
 
     # -- reads for the desk's web page (monitor/web); never write ------------------------
 

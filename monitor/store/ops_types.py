@@ -21,3 +21,15 @@ class LeaseHolder:
     owner: str  # the node's id (hostname:pid:random)
     until: datetime
     mine: bool  # held by this process
+
+
+@dataclass(frozen=True, slots=True)
+class SilenceEpisode:
+    """A source's open silence episode (``monitor/watch``): it exists from the operator's alert
+    until the source speaks again, so each episode alerts once, across restarts and nodes."""
+
+    source_id: str
+    episode_id: str  # names the episode's alerts
+    since: datetime  # when the silence began (its newest item, or its first failure)
+    opened_at: datetime  # when the alert was queued
+    reason: str  # the alert's line, for ``bilat status`` and the page

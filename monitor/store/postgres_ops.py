@@ -7,7 +7,18 @@ from datetime import datetime
 
 import asyncpg
 
-from monitor.store.ops_types import LeaseHolder
+from monitor.store.ops_types import LeaseHolder, SilenceEpisode
+
+# Per source its newest ``$2`` distinct first-seen times, those since ``$1`` (and always the
+# newest, however old): one per poll that brought something new (monitor/watch/silence.py).
+NEW_ITEM_TIMES = """
+SELECT source_id, first_seen FROM (
+    SELECT source_id, first_seen,
+           ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY first_seen DESC) AS n
+    FROM (SELECT DISTINCT source_id, first_seen FROM seen) AS distinct_times
+) AS ranked WHERE n <= $2 AND (n = 1 OR first_seen >= $1)
+ORDER BY source_id, first_seen DESC
+"""
 
 
 class PostgresOps:
@@ -48,3 +59,20 @@ class PostgresOps:
             LeaseHolder(row["name"], row["owner"], row["until"], row["owner"] == self.node)
             for row in rows
         ]
+
+    async def new_item_times(
+        self, *, since: datetime, per_source: int
+    ) -> dict[str, list[datetime]]:
+        out: dict[str, list[datetime]] = {}
+        for row in await self._pool.fetch(NEW_ITEM_TIMES, since, per_source):
+            out.setdefault(row["source_id"], []).append(row["first_seen"])
+        return out
+
+    async def silence_episodes(self) -> dict[str, SilenceEpisode]:
+        rows = await self._pool.fetch("SELECT * FROM source_silences")
+        return {
+            row["source_id"]: SilenceEpisode(
+                row["source_id"], row["episode_id"], row["since"], row["opened_at"], row["reason"]
+            )
+            for row in rows
+        }

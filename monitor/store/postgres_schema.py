@@ -155,6 +155,22 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             " WHERE flush_at IS NOT NULL",
         ),
     ),
+    (
+        # Silent sources (monitor/watch): one row per open silence episode (its primary key
+        # makes the episode's alert go out once, whichever node sees it first), and the
+        # new-item times per source that a source's usual pace is learned from.
+        "0004_silences",
+        (
+            """CREATE TABLE source_silences (
+                source_id text PRIMARY KEY,
+                episode_id text NOT NULL,
+                since timestamptz NOT NULL,
+                opened_at timestamptz NOT NULL,
+                reason text NOT NULL
+            )""",
+            "CREATE INDEX seen_source_first ON seen (source_id, first_seen)",
+        ),
+    ),
 ]
 
 

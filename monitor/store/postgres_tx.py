@@ -15,6 +15,7 @@ import asyncpg
 
 from monitor.model import Alert, Item, Match
 from monitor.store.base import LeaseLost, SourceState, stream_lease
+from monitor.store.ops_types import SilenceEpisode
 from monitor.store.postgres_events import PostgresEventsTx
 from monitor.store.postgres_schema import (
     SAVE_CLAIMED_STATE,
@@ -180,3 +181,24 @@ class PostgresTransaction(PostgresEventsTx):
         """Called after COMMIT: the claims this unit saved have ended."""
         for sid, claim in self._ended_claims:
             self.fences.end_claim(sid, claim)
+
+    async def open_silence(self, episode: SilenceEpisode) -> bool:
+        # A second node opening the same source's episode waits on the key, then does nothing.
+        status = await self.conn.execute(
+            "INSERT INTO source_silences (source_id, episode_id, since, opened_at, reason)"
+            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_id) DO NOTHING",
+            episode.source_id,
+            episode.episode_id,
+            episode.since,
+            episode.opened_at,
+            clean(episode.reason),
+        )
+        return count(status) == 1
+
+    async def close_silence(self, source_id: str, episode_id: str) -> bool:
+        status = await self.conn.execute(
+            "DELETE FROM source_silences WHERE source_id = $1 AND episode_id = $2",
+            source_id,
+            episode_id,
+        )
+        return count(status) == 1

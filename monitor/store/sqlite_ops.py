@@ -9,7 +9,19 @@ from datetime import datetime
 
 import aiosqlite
 
-from monitor.store.ops_types import LeaseHolder
+from monitor.store.ops_types import LeaseHolder, SilenceEpisode
+from monitor.store.sqlite_schema import dt
+
+# Per source its newest ``?2`` distinct first-seen times, those since ``?1`` (and always the
+# newest, however old): one per poll that brought something new (monitor/watch/silence.py).
+NEW_ITEM_TIMES = """
+SELECT source_id, first_seen FROM (
+    SELECT source_id, first_seen,
+           ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY first_seen DESC) AS n
+    FROM (SELECT DISTINCT source_id, first_seen FROM seen)
+) WHERE n <= ?2 AND (n = 1 OR first_seen >= ?1)
+ORDER BY source_id, first_seen DESC
+"""
 
 PROBE_ROW = "~probe"  # never a migration's name (they start with digits)
 PROBE_BYTES = 65536
@@ -62,3 +74,28 @@ class SqliteOps:
 
     async def lease_holders(self, now: datetime) -> list[LeaseHolder]:
         return []
+
+    async def new_item_times(
+        self, *, since: datetime, per_source: int
+    ) -> dict[str, list[datetime]]:
+        out: dict[str, list[datetime]] = {}
+        async with (
+            self._lock,
+            self._conn.execute(NEW_ITEM_TIMES, (since.timestamp(), per_source)) as cur,
+        ):
+            async for row in cur:
+                out.setdefault(row[0], []).append(dt(row[1]))  # type: ignore[arg-type]
+        return out
+
+    async def silence_episodes(self) -> dict[str, SilenceEpisode]:
+        async with self._lock, self._conn.execute("SELECT * FROM source_silences") as cur:
+            return {
+                row["source_id"]: SilenceEpisode(
+                    row["source_id"],
+                    row["episode_id"],
+                    dt(row["since"]),  # type: ignore[arg-type]
+                    dt(row["opened_at"]),  # type: ignore[arg-type]
+                    row["reason"],
+                )
+                async for row in cur
+            }

@@ -156,6 +156,22 @@ MIGRATIONS: list[tuple[str, tuple[Statement, ...]]] = [
             " WHERE flush_at IS NOT NULL",
         ),
     ),
+    (
+        # Silent sources (monitor/watch): one row per open silence episode (the unique key
+        # is what makes its alert go out once, across restarts), and the new-item times
+        # per source that a source's usual pace is learned from.
+        "0004_silences",
+        (
+            """CREATE TABLE source_silences (
+                source_id TEXT PRIMARY KEY,
+                episode_id TEXT NOT NULL,
+                since REAL NOT NULL,
+                opened_at REAL NOT NULL,
+                reason TEXT NOT NULL
+            )""",
+            "CREATE INDEX seen_source_first ON seen(source_id, first_seen)",
+        ),
+    ),
 ]
 
 CHUNK = 500  # SQLite's default limit on host parameters is 32766; stay far below

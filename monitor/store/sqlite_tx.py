@@ -11,6 +11,7 @@ from datetime import datetime
 
 from monitor.model import Alert, Item, Match
 from monitor.store.base import SourceState
+from monitor.store.ops_types import SilenceEpisode
 from monitor.store.sqlite_batch import SyncConnection
 from monitor.store.sqlite_events import SqliteEventsTx
 from monitor.store.sqlite_schema import SAVE_STATE, chunks, state_from_row, state_params, ts
@@ -131,3 +132,28 @@ class SqliteTransaction(SqliteEventsTx):
         ) as cur:
             row = await cur.fetchone()
         return row[0] if row else None
+
+    async def open_silence(self, episode: SilenceEpisode) -> bool:
+        before = self.conn.total_changes
+        await self.conn.executemany(
+            "INSERT OR IGNORE INTO source_silences (source_id, episode_id, since, opened_at,"
+            " reason) VALUES (?, ?, ?, ?, ?)",
+            [
+                (
+                    episode.source_id,
+                    episode.episode_id,
+                    ts(episode.since),
+                    ts(episode.opened_at),
+                    episode.reason,
+                )
+            ],
+        )
+        return self.conn.total_changes > before
+
+    async def close_silence(self, source_id: str, episode_id: str) -> bool:
+        before = self.conn.total_changes
+        await self.conn.executemany(
+            "DELETE FROM source_silences WHERE source_id = ? AND episode_id = ?",
+            [(source_id, episode_id)],
+        )
+        return self.conn.total_changes > before

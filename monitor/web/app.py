@@ -18,20 +18,24 @@ source URL or configuration value beyond ids, types and intervals.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
 import jinja2
+import structlog
 from aiohttp import web
 
 from monitor.events.record import OfficialCountry
 from monitor.model import utcnow
 from monitor.pipeline.decide import roster_officials
+from monitor.render.facts import party_name
 from monitor.settings import Settings
 from monitor.store.base import Store
+from monitor.watch.watcher import watch_sources
 from monitor.web.cache import CardCache
-from monitor.web.filters import STATUSES, Filters, parse_filters
+from monitor.web.filters import AHEAD_DAYS, STATUSES, Filters, parse_filters
 from monitor.web.graph import build_graph
 from monitor.web.live import LiveHub, stream
 from monitor.web.markup import cards_html, graph_svg
@@ -42,7 +46,9 @@ from monitor.web.present import (
     source_rows,
     timeline,
 )
-from monitor.web.templating import Asset, environment, load_assets, render
+from monitor.web.templating import TEMPLATES, Asset, environment, load_assets, render
+
+log = structlog.get_logger("monitor.web")
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -78,6 +84,56 @@ class Site:
         hub_options = {} if live_poll_s is None else {"poll_s": live_poll_s}
         self.hub = LiveHub(ctx.store, **hub_options)
         self.cards = CardCache(limit=2 * PAGE_LIMIT)
+        self.warming: asyncio.Task[None] | None = None
+
+    # -- warming ---------------------------------------------------------------------------
+    # A page of 1,000 events after a restart paid for everything a process builds once
+    # (the officials roster's TOML behind the headlines, CLDR's country names, compiling
+    # the templates) and for every card (records read, reports parsed, HTML written): about
+    # four times a reload. The server starts building that in the background as soon as
+    # it starts, without waiting for it: readiness and the first poll go ahead, and the
+    # work yields to the event loop between chunks (the tables are built in a thread).
+
+    async def start_warming(self, app: web.Application) -> None:
+        """``on_startup``: start ``warm`` without waiting for it."""
+        self.warming = asyncio.create_task(self.warm(), name="web.warm")
+
+    async def warm(self) -> None:
+        """Build what the first page needs: the tables and templates, then the cards of
+        the newest events (the window a desk opens first, and the start of any longer one).
+        A failure is logged and the pages build what they need themselves."""
+        started = asyncio.get_running_loop().time()
+        try:
+            await asyncio.to_thread(self._warm_tables)
+            today = utcnow().date()
+            await self.cards.window(
+                self.ctx.store,
+                since=None,
+                until=today + timedelta(days=AHEAD_DAYS),
+                limit=PAGE_LIMIT,
+                settings=self.ctx.settings,
+                official_country=self.official_country,
+            )
+        except Exception as exc:  # never fatal: the pages build what they need themselves
+            log.warning("web.warm_failed", error=f"{type(exc).__name__}: {exc}")
+            return
+        elapsed = asyncio.get_running_loop().time() - started
+        log.info("web.warmed", cards=len(self.cards), seconds=round(elapsed, 3))
+
+    def _warm_tables(self) -> None:
+        country_of = self.official_country
+        if country_of is not None:
+            country_of("")  # reads the roster once (cached for the day)
+        party_name("US")  # CLDR's territory names
+        for template in TEMPLATES:
+            self.env.get_template(template)  # compiled once, kept by the environment
+
+    async def warmed(self) -> None:
+        """Wait for a warming still under way (a page asked at start-up shares its work
+        instead of doing it twice); at once afterwards."""
+        task = self.warming
+        if task is not None and not task.done():
+            await asyncio.shield(task)
 
     # The settings are read per request: a reload replaces ``ctx.settings``.
 
@@ -99,6 +155,7 @@ class Site:
         )
 
     async def meetings(self, request: web.Request) -> web.Response:
+        await self.warmed()
         now = utcnow()
         today = now.date()
         filters = parse_filters(request.query)
@@ -167,7 +224,9 @@ class Site:
             ConfiguredSource(s.id, s.type, s.official, s.enabled, s.interval)
             for s in self.ctx.settings.sources
         ]
-        rows = source_rows(configured, states, activity, now)
+        watched = await watch_sources(store, self.ctx.settings.sources, now)
+        judged = {sid: (w.pace, w.verdict) for sid, w in watched.items()}
+        rows = source_rows(configured, states, activity, judged)
         return self.page("sources.html", now, page="sources", rows=rows, window_days=ACTIVITY_DAYS)
 
     async def graph_svg(self, request: web.Request) -> web.Response:
@@ -204,11 +263,20 @@ class Site:
         )
 
     async def shutdown(self, app: web.Application) -> None:
+        if self.warming is not None:
+            self.warming.cancel()
         await self.hub.close()
 
 
-def install(app: web.Application, ctx: WebContext, *, live_poll_s: float | None = None) -> Site:
-    """Add the desk's pages to ``app`` (before it starts); returns the site (tests use it)."""
+def install(
+    app: web.Application,
+    ctx: WebContext,
+    *,
+    live_poll_s: float | None = None,
+    warm: bool = True,
+) -> Site:
+    """Add the desk's pages to ``app`` (before it starts); returns the site (tests use it).
+    ``warm``: build what the first page needs in the background once the app starts."""
     site = Site(ctx, live_poll_s=live_poll_s)
     app.router.add_get("/", site.meetings, name="web-meetings")
     app.router.add_get("/events/{key}", site.event, name="web-event")
@@ -216,5 +284,7 @@ def install(app: web.Application, ctx: WebContext, *, live_poll_s: float | None 
     app.router.add_get("/graph.svg", site.graph_svg, name="web-graph")
     app.router.add_get("/live", site.live, name="web-live")
     app.router.add_get("/static/{name}", site.static, name="web-static")
+    if warm:
+        app.on_startup.append(site.start_warming)
     app.on_shutdown.append(site.shutdown)
     return site

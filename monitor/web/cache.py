@@ -19,6 +19,8 @@ from monitor.store.base import Store
 from monitor.web.markup import CardHtml, card_html
 from monitor.web.present import event_card
 
+CHUNK = 200  # records read and cards built between two turns of the event loop
+
 
 @dataclass(frozen=True, slots=True)
 class Shown:
@@ -36,6 +38,9 @@ class CardCache:
         self._owner: object = None  # the settings the cards were built under
         self.misses = 0  # records read from the store (tests look)
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def clear(self) -> None:
         """Forget every card (the bench measures a first page with this)."""
         self._entries.clear()
@@ -44,8 +49,8 @@ class CardCache:
         self,
         store: Store,
         *,
-        since: date,
-        until: date,
+        since: date | None,
+        until: date | None,
         limit: int,
         settings: object,
         official_country: OfficialCountry | None,
@@ -61,11 +66,14 @@ class CardCache:
         ]
         if stale:
             self.misses += len(stale)
-            for record in await store.events_by_keys(stale):
-                card = card_html(event_card(record, official_country))
-                version = versions.get(record.key)
-                if version is not None:
-                    self._entries[record.key] = Shown(version, record, card)
+            # In chunks: each read gives the event loop a turn, so building 1,000 cards
+            # (at start-up, in the background) never holds it for long.
+            for start in range(0, len(stale), CHUNK):
+                for record in await store.events_by_keys(stale[start : start + CHUNK]):
+                    card = card_html(event_card(record, official_country))
+                    version = versions.get(record.key)
+                    if version is not None:
+                        self._entries[record.key] = Shown(version, record, card)
         shown = [e for s in stamps if (e := self._entries.get(s.key)) is not None]
         if len(self._entries) > self.limit:
             keep = {e.record.key for e in shown}

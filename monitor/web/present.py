@@ -21,9 +21,9 @@ from monitor.render.facts import STATUS_LABELS, Party, flag, party_name
 from monitor.render.fit import safe_url
 from monitor.store.base import OutboxRow, SourceState
 from monitor.store.webreads import SourceActivity
+from monitor.watch.silence import Pace, Verdict
 
 RTL = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
-SILENT_FLOOR = timedelta(hours=1)  # never call a source silent before this
 
 
 def party(code: str) -> Party:
@@ -156,37 +156,14 @@ class SourceRow:
     next_due_at: datetime | None
     items: int  # in the activity window
     last_item_at: datetime | None
-    usual_gap: timedelta | None  # between new items, over the window
-    silent: bool  # no new item for much longer than usual
+    usual_gap: timedelta | None  # the median gap between new items (monitor/watch/silence.py)
+    silent_after: timedelta | None  # the source's silence limit (None: too little history)
+    silent: bool  # nothing new, or failing, for longer than its limit: the one definition
     failing: bool
 
     @property
     def stands_out(self) -> bool:
         return self.silent or self.failing
-
-
-def usual_gap(activity: SourceActivity | None) -> timedelta | None:
-    """The mean time between a source's new items in the window (two items at least)."""
-    if activity is None or activity.items < 2 or activity.first_item_at is None:
-        return None
-    assert activity.last_item_at is not None
-    return (activity.last_item_at - activity.first_item_at) / (activity.items - 1)
-
-
-def is_silent(
-    activity: SourceActivity | None, state: SourceState | None, interval_s: float, now: datetime
-) -> bool:
-    """Silent: polled fine, but no new item for four usual gaps (at least three polls and an
-    hour); a source that has never brought an item counts once it has been polled."""
-    if state is None or state.last_ok_at is None:
-        return False  # never polled successfully: failing or new, not silent
-    if activity is None or activity.last_item_at is None:
-        return True
-    gap = usual_gap(activity)
-    # Too few items to know a pace: a week without news is silent.
-    usual = 4 * gap if gap is not None else timedelta(days=7)
-    limit = max(SILENT_FLOOR, timedelta(seconds=3 * interval_s), usual)
-    return now - activity.last_item_at > limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,13 +181,16 @@ def source_rows(
     configured: Iterable[ConfiguredSource],
     states: Mapping[str, SourceState],
     activity: Mapping[str, SourceActivity],
-    now: datetime,
+    watched: Mapping[str, tuple[Pace, Verdict]],
 ) -> list[SourceRow]:
-    """One row per configured source: failing ones first, then silent ones, then by id."""
+    """One row per configured source: failing ones first, then silent ones, then by id.
+    ``watched`` holds each enabled source's pace and silence verdict (``monitor.watch``),
+    the same ones ``bilat status``, the metrics and the operator's alerts use."""
     rows = []
     for src in configured:
         state = states.get(src.source_id)
         act = activity.get(src.source_id)
+        pace, verdict = watched.get(src.source_id, (None, None))
         failing = bool(state and state.failures)
         rows.append(
             SourceRow(
@@ -227,8 +207,9 @@ def source_rows(
                 next_due_at=state.next_due_at if state else None,
                 items=act.items if act else 0,
                 last_item_at=act.last_item_at if act else None,
-                usual_gap=usual_gap(act),
-                silent=src.enabled and is_silent(act, state, src.interval_s, now),
+                usual_gap=pace.usual_gap() if pace else None,
+                silent_after=verdict.limit if verdict else None,
+                silent=src.enabled and verdict is not None and verdict.silent,
                 failing=src.enabled and failing,
             )
         )

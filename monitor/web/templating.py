@@ -11,6 +11,7 @@ them for a year and still picks up a new version at once.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
@@ -19,8 +20,10 @@ from typing import Any
 import jinja2
 
 from monitor.render.facts import party_name
+from monitor.warmup import cache_dir
 from monitor.web.present import ago
 
+TEMPLATES = ("base.html", "meetings.html", "_meetings_main.html", "event.html", "sources.html")
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
 
@@ -60,13 +63,47 @@ def duration(value: timedelta | None) -> str:
     return f"{round(seconds / 86400)} d"
 
 
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Compiled templates in the user's cache directory (like the gazetteer's pickle,
+    ``monitor/warmup.py``): compiling the pages' templates was a tenth of a first page.
+    Jinja checks each file against its template's source; the directory's name carries
+    Jinja's version and the options that shape the compiled code, so another release or
+    another option never reads them. A failure to read or write only costs time."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:  # e.g. the cache "directory" is a file: compile instead
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+# The options that shape the compiled code: (autoescape, trim_blocks, lstrip_blocks).
+_OPTIONS = (True, True, True)
+
+
+def _compiled_templates() -> jinja2.BytecodeCache | None:
+    where = cache_dir()
+    if where is None:
+        return None
+    shape = hashlib.sha256(repr(_OPTIONS).encode()).hexdigest()[:10]
+    return _CompiledTemplates(str(where / f"templates-jinja{jinja2.__version__}-{shape}"))
+
+
 def environment(assets: dict[str, Asset]) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("monitor.web", "templates"),
-        autoescape=True,
         undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        bytecode_cache=_compiled_templates(),
+        autoescape=_OPTIONS[0],
+        trim_blocks=_OPTIONS[1],
+        lstrip_blocks=_OPTIONS[2],
     )
     env.globals["asset"] = lambda name: assets[name].name
     env.globals["name"] = party_name

@@ -30,11 +30,7 @@ from rules.bilateral.statusmodel import StatusModel, status_model
 from rules.text import normalize
 from rules.vocabulary import check_all, check_official, check_party
 
-DETECT_MIN_CONFIDENCE = 0.5
-# With the status model a meeting's confidence is the model's probability of the grammar's
-# status for it (one of five classes, "none" included), reported from this value up.
-MODEL_MIN_CONFIDENCE = 0.3
-NONE_AT = 0.7  # chosen on the training split's cross-validation, confirmed held out
+DETECT_MIN_CONFIDENCE = 0.5  # the grammar alone (no model)
 _HELD_ONLY: tuple[MeetingStatus, ...] = ("held",)
 _SOCIAL = re.compile(r"^\s*(?P<name>[^\n():]{2,80}?)\s*\((?P<handle>@[A-Za-z0-9_]{1,30})\)\s*:\s*")
 
@@ -174,7 +170,7 @@ def _decide(reports: list[Report], model: StatusModel | None) -> list[Report]:
     out = []
     for r in reports:
         probs = model.probabilities(r.features)
-        if probs["none"] < NONE_AT:
+        if probs["none"] < model.none_at:
             out.append(replace(r, confidence=probs[r.status]))
     return out
 
@@ -195,7 +191,9 @@ def _merge(doc: DocState, model: StatusModel | None = None) -> list[Meeting]:
         conf = max(r.confidence for r in mine)
         if model is None:
             conf += 0.03 * (len(mine) - 1)
-        if conf < (MODEL_MIN_CONFIDENCE if model is not None else DETECT_MIN_CONFIDENCE):
+        else:
+            conf = model.calibrated(status, conf)
+        if conf < (model.min_confidence if model is not None else DETECT_MIN_CONFIDENCE):
             continue
         officials: list[str] = []
         for r in mine:

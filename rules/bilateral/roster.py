@@ -10,6 +10,7 @@ the item's date, or the latest one when the date is unknown.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -105,3 +106,17 @@ def load_roster() -> Roster:
         )
     handles = {k.lower(): v for k, v in raw.get("office_handle", {}).items()}
     return Roster(people=tuple(people), office_handles=handles)
+
+
+_loader: Callable[[], Roster] = load_roster
+
+
+def load_with(loader: Callable[[], Roster]) -> None:
+    """Have ``roster()`` obtain the roster from ``loader`` (a cache at the edge)."""
+    global _loader
+    _loader = loader
+
+
+def roster() -> Roster:
+    """The roster through the process's loader (``load_roster`` unless a cache was set)."""
+    return _loader()

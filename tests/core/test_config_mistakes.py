@@ -144,3 +144,44 @@ async def test_check_reports_the_mistakes_of_the_issue_with_exit_2(
     assert result.returncode == 2
     for says in ('"IN"?', '"S. Jaishankar"?', '"hi"?', '"XX"', "BILAT_MONITR__LOG_LEVEL"):
         assert says in result.stderr, result.stderr
+
+
+def test_operator_notify_and_expect_every_are_checked(write_config: WriteConfig) -> None:
+    """``operator_notify`` must name a configured notifier (with "did you mean"), and
+    ``expect_every`` must be a positive duration; good values load."""
+    notifiers = {"ops-slack": {"type": "console"}}
+    message = _error(
+        write_config,
+        _doc(monitor={"operator_notify": "ops-slak"}, notifiers=notifiers),
+    )
+    assert 'field "operator_notify"' in message
+    assert 'no notifier named "ops-slak" (did you mean "ops-slack"?)' in message
+    bad = {**FEED, "expect_every": "soon"}
+    message = _error(write_config, {"sources": [bad], "notifiers": notifiers})
+    assert 'sources[0] (id "news"), field "expect_every": not a duration' in message
+    zero = {**FEED, "expect_every": 0}
+    assert 'field "expect_every"' in _error(write_config, {"sources": [zero]})
+    good = {**FEED, "expect_every": "6h"}
+    doc = {"sources": [good], "notifiers": notifiers, "monitor": {"operator_notify": "ops-slack"}}
+    settings = load_settings(write_config(doc))
+    assert settings.monitor.operator_notify == "ops-slack"
+    assert settings.sources[0].expect_every == 6 * 3600
+
+
+def test_one_bad_notifier_field_is_one_error(write_config: WriteConfig) -> None:
+    """A notifier with one bad field is one error: the rule, the silence and
+    ``operator_notify`` naming it are not reported as naming no notifier."""
+    doc = _doc(
+        {"notify": ["hook"]},
+        notifiers={
+            "hook": {"type": "webhook", "url": "https://hooks.invalid/x", "timeout": "soon"}
+        },
+        silences=[{"notifier": "hook", "source": "news"}],
+        monitor={"operator_notify": "hook"},
+    )
+    with pytest.raises(ConfigError) as err:
+        load_settings(write_config(doc))
+    assert len(err.value.issues) == 1, str(err.value)
+    assert 'notifiers.hook, field "timeout": not a duration' in str(err.value)
+    typo = _doc({"notify": ["hok"]}, notifiers=doc["notifiers"])
+    assert 'no notifier named "hok"' in _error(write_config, typo)  # a real miss still is

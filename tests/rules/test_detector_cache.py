@@ -14,6 +14,7 @@ from monitor import warmup as detector_cache
 from rules.bilateral.detector import detect
 from rules.bilateral.fingerprint import data_fingerprint
 from rules.bilateral.gazetteer import gazetteer
+from rules.bilateral.roster import load_roster
 from rules.text import normalize
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,3 +82,20 @@ def test_the_cache_can_be_turned_off(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert detector_cache.cache_dir() == tmp_path / "bilat"
     assert detect(TEXT)[0].parties == ("CN", "IN")
+
+
+def test_the_roster_is_kept_beside_the_gazetteer(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The first read writes ``roster-<digest>.pickle``; the next reads it (the same roster
+    as parsing the TOML); a torn file is rebuilt and replaced."""
+    monkeypatch.setenv("BILAT_CACHE_DIR", str(tmp_path))
+    parsed = load_roster()
+    assert detector_cache.cached_roster() == parsed
+    path = tmp_path / f"roster-{data_fingerprint()}.pickle"
+    stamp = path.stat().st_mtime_ns
+    assert detector_cache.cached_roster() == parsed
+    assert path.stat().st_mtime_ns == stamp  # read, not rewritten
+    path.write_bytes(b"\x80\x05not a pickle")
+    assert detector_cache.cached_roster() == parsed
+    assert pickle.loads(path.read_bytes()) == parsed

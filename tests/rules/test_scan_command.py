@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from tests.conftest import FeedServer, rss
+
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "tests" / "fixtures" / "rules" / "seed-article-hi.txt"
 
@@ -192,3 +194,50 @@ async def test_url_to_a_private_address_is_refused(article_server: tuple[str, li
     assert asked == []  # the guard stopped both before a byte was sent
     code, _, err = await scan_async("--allow-private", f"{base}/missing")
     assert code == 2 and "404" in err and asked == ["/missing"]
+
+
+def _meeting_feed() -> bytes:
+    return rss(
+        {
+            "guid": "a1",
+            "title": "Jaishankar meets Wang Yi in Astana",
+            "description": "External Affairs Minister S. Jaishankar met Chinese Foreign "
+            "Minister Wang Yi in Astana",
+            "link": "http://news.invalid/2026/12/06/astana",
+        },
+        {"guid": "a2", "title": "Weather report", "description": "Sunny in Delhi"},
+    )
+
+
+def _evidence(out: str) -> list[str]:
+    return [line.split("evidence: ", 1)[1] for line in out.splitlines() if "evidence: " in line]
+
+
+async def test_a_feed_is_scanned_item_by_item_without_gluing_fields(
+    feed_server: FeedServer,
+) -> None:
+    """A feed URL (and the same feed on stdin) is read item by item: title, summary, link and
+    date never run together in the evidence ("Astanahttp://…Sun, 06 Dec…")."""
+    url = feed_server.serve("/news.xml", _meeting_feed())
+    code, out, err = await scan_async("--allow-private", url)
+    assert code == 0, err
+    assert out.startswith("2 feed item(s), 1 with bilateral meetings.")
+    assert "CN–IN  held" in out and "item: Jaishankar meets Wang Yi in Astana" in out
+    evidence = _evidence(out)
+    assert evidence and all("http" not in e and "GMT" not in e for e in evidence), evidence
+    assert any(e.endswith("Wang Yi in Astana") for e in evidence), evidence
+    piped = run_scan(["-"], _meeting_feed())
+    assert piped.returncode == 0 and _evidence(piped.stdout.decode()) == evidence
+
+
+def test_bytes_that_are_not_utf8_fail_alike_from_a_file_and_from_stdin(tmp_path: Path) -> None:
+    """The same non-UTF-8 bytes: one line naming the byte and exit 2, from a file and from
+    stdin alike (no traceback, no half-decoded text)."""
+    raw = b"Modi met Putin \xff\xfe in Delhi.\n"
+    path = tmp_path / "bad.txt"
+    path.write_bytes(raw)
+    for args, name in (([str(path)], str(path)), (["-"], "stdin")):
+        proc = run_scan(args, raw)
+        err = proc.stderr.decode()
+        assert proc.returncode == 2 and proc.stdout == b"", err
+        assert err == f"bilat scan: {name}: not UTF-8 text (byte 0xff at offset 15)\n"

@@ -4,9 +4,16 @@ documents (drop what is clearly no meeting, confidence = probability of the stat
 from __future__ import annotations
 
 from array import array
+from dataclasses import replace
 
-from rules.bilateral.detector import NONE_AT, Report, _decide, detect
-from rules.bilateral.statusmodel import CLASSES, StatusModel, hashed, status_model
+from rules.bilateral.detector import Report, _decide, _merge, detect, read_document
+from rules.bilateral.statusmodel import (
+    CLASSES,
+    StatusModel,
+    hashed,
+    interpolate,
+    status_model,
+)
 
 TEXT = "External Affairs Minister S. Jaishankar met Chinese Foreign Minister Wang Yi in Astana."
 
@@ -47,7 +54,7 @@ def test_features_hash_the_same_way_every_time() -> None:
 
 def test_a_report_the_model_calls_no_meeting_is_dropped() -> None:
     model = _biased("none")
-    assert model.probabilities(())["none"] >= NONE_AT
+    assert model.probabilities(())["none"] >= model.none_at
     assert _decide([_report()], model) == []
 
 
@@ -66,3 +73,40 @@ def test_the_detector_uses_the_model_unless_told_not_to() -> None:
     grammar = detect(TEXT, decide=False)
     assert [m.parties for m in shipped] == [m.parties for m in grammar] == [("CN", "IN")]
     assert shipped[0].confidence != grammar[0].confidence
+
+
+def test_a_curve_maps_raw_probabilities_monotonically() -> None:
+    curve = ((0.2, 0.5, 0.8), (0.1, 0.4, 0.9))
+    assert interpolate(curve, 0.0) == 0.1  # clipped below the first knot
+    assert interpolate(curve, 1.0) == 0.9  # and above the last
+    assert abs(interpolate(curve, 0.35) - 0.25) < 1e-9
+
+
+def test_a_status_without_its_own_curve_uses_the_pooled_one() -> None:
+    base = _biased("held")
+    pooled = ((0.0, 1.0), (0.0, 0.5))
+    own = ((0.0, 1.0), (0.2, 0.2))
+    model = replace(base, curves=(("*", pooled), ("held", own)))
+    assert model.calibrated("held", 0.9) == 0.2
+    assert abs(model.calibrated("call", 0.9) - 0.45) < 1e-9
+    assert replace(base, curves=()).calibrated("call", 0.9) == 0.9
+
+
+def test_the_shipped_model_carries_its_thresholds_and_increasing_curves() -> None:
+    model = status_model()
+    assert model is not None
+    assert 0.5 <= model.none_at < 1.0 and 0.0 < model.min_confidence < 0.6
+    statuses = dict(model.curves)
+    assert "*" in statuses and "held" in statuses
+    for xs, ys in statuses.values():
+        assert list(xs) == sorted(xs) and list(ys) == sorted(ys)
+        assert all(0.0 <= y <= 1.0 for y in ys)
+
+
+def test_a_reported_confidence_is_the_calibrated_probability() -> None:
+    model = replace(_biased("held"), curves=(("*", ((0.0, 1.0), (0.0, 0.5))),), min_confidence=0.1)
+    doc = read_document(TEXT)
+    assert doc is not None
+    (meeting,) = _merge(doc, model)
+    raw = model.probabilities(())["held"]
+    assert abs(meeting.confidence - round(raw * 0.5, 3)) < 1e-3

@@ -49,7 +49,7 @@ def desk_settings(write_config: WriteConfig, state_url: str) -> Settings:
     """Sources named like the scenario's (one with a secret in its URL), the scenario's rule
     id, and a Slack notifier whose webhook comes from the environment."""
     sources = [
-        {"id": s, "type": "feed", "url": f"http://127.0.0.1:9/{s}.xml"}
+        {"id": s, "type": "feed", "url": f"http://127.0.0.1:9/{s}.xml", "expect_every": "7d"}
         for s in ("mea", "tass", "reuters")
     ]
     sources.append({"id": "quiet-wire", "type": "feed", "url": SECRET_FEED})

@@ -1,4 +1,5 @@
-"""The page's pure parts: filters from and to URLs, the graph's layout, silence."""
+"""The page's pure parts: filters from and to URLs, the graph's layout (silence: the one
+definition in monitor/watch/silence.py, tested in tests/core/test_silence.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,8 @@ import pytest
 
 from monitor.events.record import EventRecord, EventReport
 from monitor.model import ReportRef
-from monitor.store import SourceActivity, SourceState
 from monitor.web.filters import AHEAD_DAYS, Filters, parse_filters
 from monitor.web.graph import MAX_WIDTH, SIZE, build_graph, edge_width
-from monitor.web.present import is_silent
 from tests.events.scenario import CHRONO
 
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
@@ -91,27 +90,3 @@ def test_the_layout_is_stable_and_fits_with_200_parties() -> None:
     assert len(graph.nodes) == 200 and len(graph.edges) == 200
     assert len({(n.x, n.y) for n in graph.nodes}) == 200
     assert all(0 <= n.x <= SIZE and 0 <= n.y <= SIZE for n in graph.nodes)
-
-
-def act(items: int, first_h: float, last_h: float) -> SourceActivity:
-    return SourceActivity("s", items, NOW - timedelta(hours=first_h), NOW - timedelta(hours=last_h))
-
-
-@pytest.mark.parametrize(
-    ("activity", "silent"),
-    [
-        (act(30, 30, 1), False),  # an item an hour, the last an hour ago
-        (act(30, 30, 5), True),  # an item an hour, none for five hours
-        (act(3, 700, 100), False),  # one item every two weeks: four days is normal
-        (act(1, 10, 10), False),  # one item ten hours ago: too little to say
-        (act(1, 200, 200), True),  # one item, more than a week ago
-        (None, True),  # polled fine, never brought anything
-    ],
-)
-def test_silence_is_measured_against_the_source_s_usual_pace(
-    activity: SourceActivity | None, silent: bool
-) -> None:
-    """Silent means no new item for four usual gaps (at least an hour and three polls)."""
-    state = SourceState("s", last_ok_at=NOW)
-    assert is_silent(activity, state, 600, NOW) is silent
-    assert is_silent(activity, SourceState("s"), 600, NOW) is False  # never polled fine
