@@ -25,7 +25,7 @@ from bench.calibrate import OutOfFold, choose
 from bench.evalscore import blind, held_out, load_items, site
 from rules.bilateral.detector import read_document
 from rules.bilateral.reader import DocState
-from rules.bilateral.statusmodel import CLASSES, hashed, write_model
+from rules.bilateral.statusmodel import CLASSES, vector, write_model
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "meetings"
@@ -71,10 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     feats, labels, groups, docs = examples(train)
     rows, cols, vals = [], [], []
     for i, f in enumerate(feats):
-        for k, v in hashed(f, BUCKETS).items():
-            rows.append(i)
-            cols.append(k)
-            vals.append(v)
+        idx, values = vector(f, BUCKETS)
+        rows.extend([i] * len(idx))
+        cols.extend(idx.tolist())
+        vals.extend(values.tolist())
     x = csr_matrix((vals, (rows, cols)), shape=(len(feats), BUCKETS))
     classes = list(CLASSES)
     y = [classes.index(label) for label in labels]

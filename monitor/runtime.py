@@ -158,7 +158,11 @@ async def open_runtime(
     async with AsyncExitStack() as stack:
         if http is None:
             http = await stack.enter_async_context(Http(settings.monitor.http))
-        store = await open_store(settings.state_url, pool_size=settings.monitor.pool_size)
+        store = await open_store(
+            settings.state_url,
+            pool_size=settings.monitor.pool_size,
+            lease_s=settings.monitor.lease,
+        )
         stack.push_async_callback(store.close)
         notifiers = build_notifiers(settings, http, {})
         health = StoreHealth(store.url)  # whether the store accepts writes

@@ -3,7 +3,8 @@
 Jobs (``misfire_grace_time=None`` so a stalled loop runs a late tick instead of skipping it,
 ``coalesce=True`` so a backlog of ticks runs once, ``max_instances=1``):
 - dispatch (every ``tick_s``): claim the sources whose ``next_due_at`` has come, up to the free
-  concurrency slots, and poll each in its own task;
+  concurrency slots, and poll each in its own task (several nodes: this node's even share of
+  them, see ``monitor.store.postgres_claims``);
 - sweep (every ``tick_s``): queue the folded event updates that have come due (``flush``:
   "+12 reports" after the rule's ``realert`` window, updates held by quiet hours), then
   wake the outbox delivery lanes;
@@ -187,8 +188,10 @@ class Scheduler:
     async def dispatch(self) -> int:
         """Start polls for the due sources; returns how many were started."""
         self.last_tick = asyncio.get_running_loop().time()
-        free = self.concurrency - len(self._inflight)
-        if free <= 0 or not await self._store_writable():
+        # Claimed even with no free slot (a claim of none): on PostgreSQL every claim is this
+        # node's heartbeat, and a busy node is still alive (its polls in flight stay its own).
+        free = max(0, self.concurrency - len(self._inflight))
+        if not await self._store_writable():
             return 0
         again = self.poller.take_rolled_back(free)
         try:

@@ -40,11 +40,14 @@ __all__ = [
 ]
 
 
-async def open_store(url: str, *, pool_size: int | None = None) -> Store:
+async def open_store(
+    url: str, *, pool_size: int | None = None, lease_s: float | None = None
+) -> Store:
     """Open the store at ``url``: ``sqlite:///relative/or/absolute/path.db`` (the settings
     loader has already made relative paths absolute), ``sqlite:///:memory:``, or
     ``postgresql://user@host:5432/dbname`` (see ``monitor.store.postgres``; ``pool_size``:
-    its connections per node)."""
+    its connections per node; ``lease_s``: ``[monitor] lease``, which also times how soon a
+    dead node's share of the sources moves)."""
     if url.startswith("sqlite:///"):
         from monitor.store.sqlite import SqliteStore
 
@@ -60,16 +63,18 @@ async def open_store(url: str, *, pool_size: int | None = None) -> Store:
     scheme = url.split(":", 1)[0]
     if scheme in ("postgresql", "postgres"):
         try:
-            from monitor.store.postgres import PostgresStore
+            from monitor.store.postgres import NODE_LEASE_S, POOL_MAX_SIZE, PostgresStore
         except ModuleNotFoundError as exc:
             raise RuntimeError(
                 "PostgreSQL state needs asyncpg: pip install -e '.[postgres]' (in the checkout)"
             ) from exc
 
         try:
-            if pool_size is None:
-                return await PostgresStore.open(url)
-            return await PostgresStore.open(url, pool_max_size=pool_size)
+            return await PostgresStore.open(
+                url,
+                pool_max_size=POOL_MAX_SIZE if pool_size is None else pool_size,
+                lease_s=NODE_LEASE_S if lease_s is None else lease_s,
+            )
         except ConnectionError as exc:  # the message already names the URL, no password
             raise StoreUnavailable(str(exc)) from exc
     raise ValueError(f"unsupported state URL: {scheme}:…")

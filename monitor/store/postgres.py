@@ -55,6 +55,7 @@ from monitor.store.base import (
     Transaction,
     display_url,
 )
+from monitor.store.postgres_claims import claim_share, heartbeat
 from monitor.store.postgres_ops import PostgresOps
 from monitor.store.postgres_outbox import PostgresOutbox
 from monitor.store.postgres_reads import PostgresReads
@@ -66,6 +67,17 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 POOL_MAX_SIZE = 10
+NODE_LEASE_S = 8.0  # [monitor] lease: a dead node's share of the sources moves within half
+
+
+def node_timings(lease_s: float) -> tuple[float, float]:
+    """(alive_s, steal_after_s) for ``lease_s``: a node counts as alive for half a lease
+    after its last claim (ticks claim every second; at least 3 s, so a slow tick or two on
+    a loaded machine does not drop it), and a source overdue by a whole lease may be
+    claimed by any node."""
+    return max(lease_s / 2.0, 3.0), lease_s
+
+
 CLOSE_TIMEOUT_S = 10.0
 
 
@@ -99,16 +111,24 @@ async def _finish(aw: Awaitable[T]) -> T:
 class PostgresStore(PostgresOutbox, PostgresOps, PostgresReads):
     """``Store`` on a PostgreSQL database. Open with ``await PostgresStore.open(url)``."""
 
-    def __init__(self, url: str, pool: asyncpg.Pool, node: str) -> None:
+    def __init__(
+        self, url: str, pool: asyncpg.Pool, node: str, *, lease_s: float = NODE_LEASE_S
+    ) -> None:
         self.url = display_url(url)
         self.node = node
+        self.alive_s, self.steal_after_s = node_timings(lease_s)
         self._pool = pool
         self._fences = Fences(node)
         self._terminated = False
 
     @classmethod
     async def open(
-        cls, url: str, *, node: str | None = None, pool_max_size: int = POOL_MAX_SIZE
+        cls,
+        url: str,
+        *,
+        node: str | None = None,
+        pool_max_size: int = POOL_MAX_SIZE,
+        lease_s: float = NODE_LEASE_S,
     ) -> PostgresStore:
         password = urlsplit(url).password
         if password:
@@ -125,7 +145,7 @@ class PostgresStore(PostgresOutbox, PostgresOps, PostgresReads):
             raise ConnectionError(
                 f"cannot open PostgreSQL state at {display_url(url)}: {type(exc).__name__}: {exc}"
             ) from exc
-        store = cls(url, pool, node)
+        store = cls(url, pool, node, lease_s=lease_s)
         try:
             await store._migrate()
         except BaseException:
@@ -164,6 +184,7 @@ class PostgresStore(PostgresOutbox, PostgresOps, PostgresReads):
                 self.node,
             )
             await conn.execute("DELETE FROM leases WHERE owner = $1", self.node)
+            await conn.execute("DELETE FROM nodes WHERE node = $1", self.node)
         self._fences.claims.clear()
         self._fences.leases.clear()
 
@@ -284,28 +305,20 @@ class PostgresStore(PostgresOutbox, PostgresOps, PostgresReads):
                 )
 
     async def claim_due_sources(self, now: datetime, limit: int, lease_s: float) -> list[str]:
-        if limit <= 0:
-            return []
-        rows = await self._pool.fetch(
-            """
-            WITH due AS (
-                SELECT source_id FROM sources
-                WHERE active AND next_due_at <= $1
-                  AND (lease_until IS NULL OR lease_until <= $1)
-                ORDER BY next_due_at, source_id
-                LIMIT $2
-                FOR UPDATE SKIP LOCKED
+        # Called every tick, also with no free slot: the claim is this node's heartbeat.
+        async with self._write() as conn:
+            live = await heartbeat(conn, self.node, now, self.alive_s)
+            if limit <= 0:
+                return []
+            rows = await claim_share(
+                conn,
+                self.node,
+                live,
+                now=now,
+                limit=limit,
+                lease_s=lease_s,
+                steal_after_s=self.steal_after_s,
             )
-            UPDATE sources AS s
-            SET lease_owner = $3, lease_until = $4, lease_token = nextval('lease_tokens')
-            FROM due WHERE s.source_id = due.source_id
-            RETURNING s.source_id, s.lease_token, s.next_due_at
-            """,
-            now,
-            limit,
-            self.node,
-            now + timedelta(seconds=lease_s),
-        )
         rows = sorted(rows, key=lambda r: (r["next_due_at"], r["source_id"]))
         for row in rows:
             self._fences.claims[row["source_id"]] = row["lease_token"]

@@ -17,6 +17,7 @@ import asyncpg
 from monitor.events.record import EventRecord
 from monitor.model import Alert
 from monitor.store.base import OutboxRow, OutboxState, PruneReport
+from monitor.store.postgres_claims import PRUNE_NODES
 from monitor.store.postgres_events import EVENTS_LOCK, PRUNE_EVENTS, list_events
 from monitor.store.postgres_schema import clean, lock_key, outbox_from_row
 from monitor.store.postgres_tx import count
@@ -159,6 +160,7 @@ class PostgresOutbox:
             matches = await conn.execute("DELETE FROM matches WHERE created_at < $1", before)
             await conn.execute(EVENTS_LOCK)  # not while a node is clustering
             events = await conn.execute(PRUNE_EVENTS, before)
+            await conn.execute(PRUNE_NODES, before)  # nodes killed long ago
         return PruneReport(
             seen=count(seen), matches=count(matches), alerts=count(alerts), events=count(events)
         )

@@ -171,6 +171,15 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             "CREATE INDEX seen_source_first ON seen (source_id, first_seen)",
         ),
     ),
+    (
+        # Live nodes (``postgres_claims.py``): each claim renews its node's row; the live
+        # ones split the polled sources evenly.
+        "0005_nodes",
+        (
+            "CREATE TABLE nodes (node text PRIMARY KEY, alive_until timestamptz NOT NULL)",
+            "ALTER TABLE sources ADD COLUMN IF NOT EXISTS claimed_at timestamptz",
+        ),
+    ),
 ]
 
 

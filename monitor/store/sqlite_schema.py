@@ -172,6 +172,9 @@ MIGRATIONS: list[tuple[str, tuple[Statement, ...]]] = [
             "CREATE INDEX seen_source_first ON seen(source_id, first_seen)",
         ),
     ),
+    # PostgreSQL's live nodes sharing the sources; one process needs nothing (the names
+    # move together, so a state's history reads the same on both backends).
+    ("0005_nodes", ()),
 ]
 
 CHUNK = 500  # SQLite's default limit on host parameters is 32766; stay far below

@@ -8,6 +8,7 @@ dictionary. Each function returns the input form too.
 
 from __future__ import annotations
 
+from rules.bilateral.inflect_ar import ar_noun
 from rules.bilateral.inflect_indic import attaches, indic_forms
 from rules.bilateral.inflect_pl_uk import pl_adjective, pl_name, uk_adjective, uk_name
 from rules.bilateral.inflect_slavic import (
@@ -232,6 +233,8 @@ def starred_forms(phrase: str, lang: str) -> set[str]:
             forms = sh_adjective(w) if w.endswith(("i", "и")) and len(w) > 4 else sh_noun(w)
         elif lang == "sq":
             forms = sq_noun(w)
+        elif lang == "ar":
+            forms = ar_noun(w)
         else:
             forms = {w}
         options.append(sorted(forms))

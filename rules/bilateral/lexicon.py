@@ -15,9 +15,11 @@ from importlib import resources
 from typing import Any, NamedTuple
 
 from rules.bilateral import cldr, inflect
+from rules.bilateral.compounds import compounds
 from rules.bilateral.inflect_indic import indic_forms
 from rules.bilateral.roster import Roster, load_roster
 from rules.bilateral.surfaces import CHILLU_OLD, CHILLU_RE, alias_forms, country_forms, is_latin
+from rules.bilateral.surnames import surname_aliases
 from rules.text import fold
 
 # Entry kinds.
@@ -302,25 +304,15 @@ def _load_langs(lex: Lexicon) -> None:
 
 
 def _load_compounds(lex: Lexicon, lang: str, data: dict[str, Any]) -> None:
-    abbrev: dict[str, Any] = dict(data.get("abbrev", {}))
-    core = set(abbrev.pop("core", []))
-    if not abbrev:
+    if "abbrev" not in data:
         return
-    chars = {ch: code for code, ch in abbrev.items()}
-    seps = ("", "-", "·") if lang == "ko" else ("",)
-    for a, ca in chars.items():
-        for b, cb in chars.items():
-            if ca == cb:
-                continue
-            for sep in seps:
-                lex.add(f"{a}{sep}{b}", Entry(COMPOUND, f"{ca},{cb}", lang, ""), NEED_NEXT)
-            if a in core and b in core:
-                for c in core - {a, b}:
-                    lex.add(
-                        f"{a}{b}{c}",
-                        Entry(COMPOUND, f"{ca},{cb},{chars[c]}", lang, ""),
-                        NEED_NEXT,
-                    )
+    names = {
+        code: name
+        for code, name in cldr.load()["territories"].get(lang, {}).items()
+        if code in lex.english_names
+    }
+    for surface, codes in compounds(lang, data, names):
+        lex.add(surface, Entry(COMPOUND, ",".join(codes), lang, ""), NEED_NEXT)
 
 
 def build_lexicon() -> Lexicon:
@@ -331,4 +323,14 @@ def build_lexicon() -> Lexicon:
     _load_orgs(lex)
     _load_roster(lex)
     _load_langs(lex)
+    _load_surnames(lex)
     return lex
+
+
+def _load_surnames(lex: Lexicon) -> None:
+    """Roster surnames alone ("Baerbock"), where no other word or person has them."""
+    assert lex.roster is not None
+    known = {fold(surface) for surface, entry, _ in lex.records if entry.kind != PERSON}
+    for pid, forms in surname_aliases(lex.roster, known).items():
+        for form in forms:
+            lex.add(form, Entry(PERSON, str(pid), "", ""))

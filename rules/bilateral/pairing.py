@@ -126,16 +126,17 @@ def pair_sentence(
         if members:
             usable_groups.append(members)
     # CJK compounds name the pair themselves: 中美元首会晤, 日韓首脳会談, 한중 외교장관회담
+    # (a sentence may list several: 日・インドネシア外相会談、日・シンガポール外相会談)
+    named: list[Pairing] = []
     for grp in usable_groups:
         for e in grp:
-            if len(e.codes) == 2:
-                return [
-                    Pairing(
-                        Side(e.codes[0], e, "explicit"), Side(e.codes[1], e, "explicit"), trigs[0]
-                    )
-                ]
             if len(e.codes) >= 3:
                 return []
+            if len(e.codes) == 2 and all(set(e.codes) != {p.a.party, p.b.party} for p in named):
+                a, b = Side(e.codes[0], e, "explicit"), Side(e.codes[1], e, "explicit")
+                named.append(Pairing(a, b, trigs[0]))
+    if named:
+        return named
     usable = [e for grp in usable_groups for e in grp]
     first_trig = trigs[0].start
     hub = _hub(usable, usable_groups, first_trig, ctx)
