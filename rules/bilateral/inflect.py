@@ -176,7 +176,7 @@ def name_forms(name: str, lang: str) -> set[str]:
     if lang == "ar":
         return ar_name(name)
     if attaches(name) and lang not in _APART:
-        return indic_forms(name)
+        return indic_forms(name, lang=lang)
     return {name}
 
 
@@ -210,7 +210,7 @@ def adjective_forms(adj: str, lang: str) -> set[str]:
             out.add(adj + "s")  # Indians, Israelis
         return out
     if lang in _ATTACHING_DEMONYMS:
-        return indic_forms(adj)
+        return indic_forms(adj, lang=lang)
     return {adj}
 
 

@@ -30,9 +30,8 @@ _BN_ANY = ("এর", "'র", "-র", "-এর")
 _GU = ("ના", "ની", "નું", "નો", "નાં", "માં", "ને", "થી", "એ", "ે", "માંથી", "નાઓ")
 # Tamil: endings after a glide (வ after அ/ஆ/உ/ஊ/ஓ, ய after இ/ஈ/எ/ஏ/ஐ) and after a consonant
 _TA_TAILS = (
-    "ின்", "ுடன்", "ில்", "ை", "ுக்கு", "ும்", "ிடம்", "ோடு", "ுடனான", "ுக்கான", "ிற்கு",
-    "ிற்கும்", "ுக்கும்", "ிலிருந்து", "ால்", "ைச்", "ைப்", "ைக்", "ைத்", "ுக்குச்", "ிடமிருந்து",
-    "ுக்கிடையிலான", "ுக்கிடையே", "ுடனும்", "ின்போது", "ிலும்",
+    "ின்", "ுடன்", "ில்", "ை", "ுக்கு", "ும்", "ிடம்", "ுடனான", "ுக்கான", "ிற்கு", "ைச்",
+    "ுக்கிடையிலான", "ுக்கும்", "ிலிருந்து",
 )  # fmt: skip
 _TA_STOPS = frozenset("கசடதபற")
 _TA_GLIDE_V = frozenset("ாுூோ")
@@ -94,14 +93,17 @@ def _deva_person(word: str) -> set[str]:
     return out
 
 
-def _deva(word: str) -> set[str]:
+def _deva(word: str, lang: str = "") -> set[str]:
+    if lang == "ne":  # Nepali endings join the plain stem
+        return {word + s for s in _NE}
     if word.endswith("ा"):
         base = word[:-1] + "े"  # अमेरिका -> अमेरिकेच्या
     elif word[-1:] in "ीूेैोौं":
         base = word
     else:
         base = word + "ा"  # भारत -> भारताच्या
-    return {base + s for s in _MR} | {word + s for s in _MR} | {word + s for s in _NE}
+    out = {base + s for s in _MR} | {word + s for s in _MR}
+    return out if lang == "mr" else out | {word + s for s in _NE}
 
 
 def _bn(word: str) -> set[str]:
@@ -185,12 +187,13 @@ _SHORT_I = str.maketrans({"ी": "ि"})
 _LONG_I = str.maketrans({"ि": "ी"})
 
 
-def indic_forms(name: str, person: bool = False) -> set[str]:
+def indic_forms(name: str, person: bool = False, lang: str = "") -> set[str]:
     """``name`` with the case endings its script attaches to the last word (and the name).
 
     A ``person``'s name in Devanagari takes a person's endings, and is also kept with every
     i short and every i long (bare: the spelling of a foreign name varies more than its
-    endings)."""
+    endings). ``lang`` (a CLDR locale's or a lexicon's language) narrows Devanagari to the
+    Marathi or the Nepali endings; a name of no language gets both."""
     name = name.strip()
     if not name:
         return set()
@@ -202,10 +205,14 @@ def indic_forms(name: str, person: bool = False) -> set[str]:
         make = _BY_SCRIPT.get(script) if len(last) >= 2 else None
         if make is None:
             continue
-        if person and script == "deva":
-            make = _deva_person
-            out |= {form.translate(_SHORT_I), form.translate(_LONG_I)}
         prefix = head + " " if head else ""
+        if script == "deva":
+            if person:
+                out |= {form.translate(_SHORT_I), form.translate(_LONG_I)}
+                out |= {prefix + w for w in _deva_person(last)}
+            else:
+                out |= {prefix + w for w in _deva(last, lang)}
+            continue
         out |= {prefix + w for w in make(last)}
     return out
 

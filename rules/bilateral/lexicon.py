@@ -284,7 +284,8 @@ def _load_langs(lex: Lexicon) -> None:
                 for form, flags in _phrases([raw], lang):
                     entry = Entry(ROLE, cls, lang, implied.get(raw, ""))
                     # "প্রধানমন্ত্রীর", "பிரதமருடன்": titles take the case endings too
-                    forms = indic_forms(form) if lang in _ATTACHING and not flags else {form}
+                    attach = lang in _ATTACHING and not flags
+                    forms = indic_forms(form, lang=lang) if attach else {form}
                     for f in forms:
                         lex.add(f, entry, flags)
         for code, items in data.get("visit_country", {}).items():
