@@ -33,6 +33,7 @@ from rules.bilateral.lexicon import (
     Lexicon,
     build_lexicon,
 )
+from rules.bilateral.patterntable import PatternTable, Rec, compacted
 from rules.bilateral.roster import Roster
 from rules.text import (
     SCRIPT_CJK,
@@ -63,15 +64,11 @@ class Mention(NamedTuple):
         return None
 
 
-# One record per (pattern, entry): flags and, for case-checked entries, the surface form.
-_Rec = tuple[Entry, int, str]
-
-
 class Gazetteer:
     """The compiled matcher plus the language tables and roster it was built from."""
 
     def __init__(self, lex: Lexicon) -> None:
-        table: dict[str, list[_Rec]] = {}
+        table: dict[str, list[Rec]] = {}
         folds: dict[str, str] = {}
         shared: dict[Entry, Entry] = {}  # one object per distinct entry (memory)
         cased = CASE_EXACT | CAP_INITIAL | SAME_CASE
@@ -107,23 +104,13 @@ class Gazetteer:
                 recs.append(rec)
         lex.records.clear()
         del folds, shared
-        patterns = list(table)
-        self._index: dict[str, int] = dict(zip(patterns, range(len(patterns)), strict=True))
-        self._recs: list[tuple[_Rec, ...]] = list(map(tuple, table.values()))
-        # entries of patterns with no flags at all: kept as soon as the word boundaries hold
-        self._plain: list[tuple[Entry, ...] | None] = [
-            (recs[0][0],)
-            if len(recs) == 1 and not recs[0][1]
-            else (tuple(r[0] for r in recs) if not any(r[1] for r in recs) else None)
-            for recs in self._recs
-        ]
-        self._lang_pids = [i for i, p in enumerate(self._plain) if p and any(e.lang for e in p)]
+        self._table = PatternTable(table)
+        plain = self._table.plain
+        self._lang_plains = [i for i, p in enumerate(plain) if p and any(e.lang for e in p)]
         self._gate_langs = [frozenset(v) for v in gate.values()]
         self._gate_patterns = list(gate)
-        self._gate = _automaton(self._gate_patterns)
         del table, gate
         self._plain_by_lang: dict[str, list[tuple[Entry, ...] | None]] = {}
-        self._automaton = _automaton(patterns)
         self.langs: dict[str, LangLex] = lex.langs
         self.english_names: dict[str, str] = lex.english_names
         assert lex.roster is not None
@@ -133,9 +120,12 @@ class Gazetteer:
         for lang in self.langs.values():
             nexts.update(fold(n) for n in lang.compound_next)
         self._compound_next = tuple(sorted(nexts, key=len, reverse=True))
+        # the lexicon is used up: the copy below must be the only one left
+        lex.langs, lex.english_names, lex.roster = {}, {}, None
+        self.__setstate__(compacted(self.__dict__))
 
     def __len__(self) -> int:
-        return len(self._index)
+        return self._table.count
 
     # pickled by monitor/warmup.py; the automatons are rebuilt from their patterns
     def __getstate__(self) -> dict[str, object]:
@@ -145,7 +135,7 @@ class Gazetteer:
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
-        self._automaton = _automaton(list(self._index))
+        self._automaton = _automaton(self._table.patterns())
         self._gate = _automaton(self._gate_patterns)
 
     def meeting_words(
@@ -196,7 +186,8 @@ class Gazetteer:
         out: list[Mention] = []
         base = 0
         n = len(folded)
-        plain_of = self._plain if lang is None else self._plain_for(lang)
+        plain_of = self._table.plain if lang is None else self._plain_for(lang)
+        plain_id = self._table.plain_of
         find = self._automaton.find_matches_as_indexes
         identity = norm.starts is None
         while base < n:
@@ -205,7 +196,7 @@ class Gazetteer:
             for pid, s, e in find(hay):
                 s += base
                 e += base
-                plain = plain_of[pid]
+                plain = plain_of[plain_id[pid]]
                 # fast path: a pattern without case rules, between two non-letters
                 if (
                     plain is not None
@@ -247,12 +238,11 @@ class Gazetteer:
         """Plain-pattern entries restricted to ``lang`` (an empty tuple when none is left)."""
         table = self._plain_by_lang.get(lang)
         if table is None:
-            # only the patterns with a language's word in them differ from the shared table
-            table = list(self._plain)
-            for pid in self._lang_pids:
-                table[pid] = tuple(
-                    e for e in self._plain[pid] or () if not e.lang or e.lang == lang
-                )
+            # only the entry lists with a language's word in them differ from the shared table
+            plain = self._table.plain
+            table = list(plain)
+            for i in self._lang_plains:
+                table[i] = tuple(e for e in plain[i] or () if not e.lang or e.lang == lang)
             self._plain_by_lang[lang] = table
         return table
 
@@ -272,11 +262,12 @@ class Gazetteer:
         keep: list[Entry] = []
         if not boundary_before(folded, s):
             return keep
-        plain = self._plain[pid]
+        t = self._table
+        plain = t.plain[t.plain_of[pid]]
         if plain is not None:
             return plain if boundary_after(folded, e) else keep
         after: bool | None = None
-        for entry, flags, surface in self._recs[pid]:
+        for entry, flags, surface in t.recs[t.rec_of[pid]]:
             if not flags & OPEN_END:
                 if after is None:
                     after = boundary_after(folded, e)
@@ -297,15 +288,28 @@ class Gazetteer:
         self, norm: Normalized, s: int, e: int
     ) -> tuple[int, list[Entry] | tuple[Entry, ...]]:
         folded = norm.folded
-        for k in range(e - 1, s + 1, -1):
-            if is_word_char(folded[k]) and script_of(folded[k - 1]) != SCRIPT_CJK:
-                continue
-            pid = self._index.get(folded[s:k])
-            if pid is not None:
+        k = e - 1
+        while k > s + 1:
+            # the longest pattern that is a prefix of folded[s:k]: no shorter end in between
+            # is a pattern, so the ends are tried longest first as one by one would
+            found = self._lookup(folded, s, k)
+            if found is None:
+                break
+            pid, k = found
+            if k <= s + 1:
+                break
+            if not (is_word_char(folded[k]) and script_of(folded[k - 1]) != SCRIPT_CJK):
                 keep = self._check(norm, pid, s, k)
                 if keep:
                     return k, keep
+            k -= 1
         return -1, []
+
+    def _lookup(self, folded: str, s: int, k: int) -> tuple[int, int] | None:
+        """(id, end) of the longest pattern that ``folded[s:k]`` starts with, if any."""
+        for pid, ms, me in self._automaton.find_matches_as_indexes(folded[s:k]):
+            return (pid, s + me) if ms == 0 else None
+        return None
 
     def _next_ok(self, folded: str, end: int) -> bool:
         rest = folded[end : end + 12].lstrip(" -·")

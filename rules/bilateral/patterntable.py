@@ -1,0 +1,71 @@
+"""The gazetteer's per-pattern data, stored compactly.
+
+About 180,000 folded patterns (every name with its case forms in 30 languages) map to a few
+tens of thousands of distinct record lists: the forms of one name share theirs. So a pattern
+keeps only two small integers (``array``): the index of its records and of its plain entries
+in tables of distinct values. The pattern strings are kept as one UTF-8 blob, which the
+pickle carries and the automaton is compiled from; nothing looks a pattern up by its text
+(the automaton itself answers that, ``Gazetteer._lookup``).
+
+``compacted`` copies the long-lived state once the build's garbage is gone: the build
+allocates about 100 MiB of short-lived objects, and the few survivors scattered among them
+would otherwise keep most of that memory in the process (CPython's allocator returns a 1 MiB
+arena only when nothing in it is alive).
+"""
+
+from __future__ import annotations
+
+import gc
+import pickle
+from array import array
+
+from rules.bilateral.lexicon import Entry
+
+# One record per (pattern, entry): flags and, for case-checked entries, the surface form.
+Rec = tuple[Entry, int, str]
+
+
+class PatternTable:
+    """Records and plain entries per pattern id, and the patterns themselves."""
+
+    def __init__(self, table: dict[str, list[Rec]]) -> None:
+        rec_ids: dict[tuple[Rec, ...], int] = {}
+        plain_ids: dict[tuple[Entry, ...] | None, int] = {None: 0}
+        self.rec_of = array("i")
+        self.plain_of = array("i")
+        for recs_list in table.values():
+            recs = tuple(recs_list)
+            self.rec_of.append(rec_ids.setdefault(recs, len(rec_ids)))
+            self.plain_of.append(plain_ids.setdefault(plain_entries(recs), len(plain_ids)))
+        self.recs: list[tuple[Rec, ...]] = list(rec_ids)
+        # entries of patterns with no flags at all: kept as soon as the word boundaries hold
+        self.plain: list[tuple[Entry, ...] | None] = list(plain_ids)
+        self.count = len(table)
+        if any("\0" in key for key in table):
+            raise ValueError("a pattern holds the separator NUL")
+        self.blob = "\0".join(table).encode()
+
+    def patterns(self) -> list[str]:
+        """The patterns in id order, as fresh strings: the UTF-8 copy that the automaton's
+        builder attaches to each string it reads dies with them."""
+        return self.blob.decode().split("\0")
+
+
+def plain_entries(recs: tuple[Rec, ...]) -> tuple[Entry, ...] | None:
+    """The entries of a pattern whose records carry no flags (``None`` if any does)."""
+    if any(flags for _, flags, _ in recs):
+        return None
+    return tuple(r[0] for r in recs)
+
+
+def compacted(state: dict[str, object]) -> dict[str, object]:
+    """``state``'s values, moved to freshly allocated objects (see the module's note).
+
+    ``state`` is emptied before the copy is made: once the originals and the build's garbage
+    cycles are freed, the arenas they filled go back to the system and the copy is packed
+    into few."""
+    data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    state.clear()
+    gc.collect()
+    copy: dict[str, object] = pickle.loads(data)
+    return copy
