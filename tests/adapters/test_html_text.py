@@ -140,6 +140,11 @@ def test_batched_conversion_unchanged_by_the_simple_path(monkeypatch: pytest.Mon
     assert [html_to_texts(batch) for batch in batches] == with_simple
 
 
+def test_odd_space_is_whitespace_other_than_space_and_newline() -> None:
+    odd = {c for c in map(chr, range(0x110000)) if c.isspace() and c not in " \n"}
+    assert {c for c in map(chr, range(0x110000)) if htmltext._ODD_SPACE.match(c)} == odd
+
+
 def test_tidy_matches_line_by_line_reference() -> None:
     def reference(text: str) -> str:
         text = text.replace("\u200b", "")
