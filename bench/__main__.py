@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import BENCHES
+from bench import BENCHES, Skipped
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "BENCHMARKS.md"
@@ -51,7 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     for name in names:
         print(f"== bench {name}", file=sys.stderr, flush=True)
-        body = importlib.import_module(f"bench.{name}").run(quick=args.quick).rstrip()
+        try:
+            body = importlib.import_module(f"bench.{name}").run(quick=args.quick).rstrip()
+        except Skipped as skipped:
+            print(f"== bench {name} skipped: {skipped}", file=sys.stderr, flush=True)
+            continue
         stamp = f"_Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine}._"
         block = f"<!-- bench:{name} -->\n{body}\n\n{stamp}\n<!-- /bench:{name} -->"
         print(block)

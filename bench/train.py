@@ -23,6 +23,7 @@ from typing import Any
 
 from bench.calibrate import OutOfFold, choose
 from bench.evalscore import blind, held_out, load_items, site
+from monitor.commands.progress import Progress
 from rules.bilateral.detector import read_document
 from rules.bilateral.reader import DocState
 from rules.bilateral.statusmodel import CLASSES, vector, write_model
@@ -43,9 +44,11 @@ def examples(items: list[dict[str, Any]]) -> Examples:
     labels: list[str] = []
     groups: list[str] = []
     docs: Docs = []
-    for it in items:
-        doc = read_document(it["text"])
-        docs.append((it, doc))
+    with Progress("train: reading the corpus", len(items)) as progress:
+        for it in items:
+            progress.advance()
+            docs.append((it, read_document(it["text"])))
+    for it, doc in docs:
         if doc is None:
             continue
         gold = {frozenset(p) for p in it["parties"]}

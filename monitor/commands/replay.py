@@ -34,6 +34,7 @@ from pathlib import Path
 
 from adapters.feed import FeedError, parse_feed
 from monitor.commands.common import EXIT_CONFIG, EXIT_OK, add_config_option, load_or_report
+from monitor.commands.progress import Progress
 from monitor.model import Item, utcnow
 from monitor.pipeline import Pipeline
 from monitor.pipeline.decide import EventDecide
@@ -164,13 +165,15 @@ async def replay(
     )
     new = matched = 0
     alerts: list[str] = []
-    for item in items:
-        alerts += await _flush_until(pipeline, clock, when(item))
-        clock.advance(when(item))
-        outcome = await pipeline.replay([item])
-        new += outcome.new
-        matched += outcome.matched
-        alerts += outcome.alerts
+    with Progress("replay", len(items)) as progress:
+        for item in items:
+            alerts += await _flush_until(pipeline, clock, when(item))
+            clock.advance(when(item))
+            outcome = await pipeline.replay([item])
+            new += outcome.new
+            matched += outcome.matched
+            alerts += outcome.alerts
+            progress.advance()
     alerts += await _flush_until(pipeline, clock, flush_horizon or clock.now)
     return ReplayReport(len(items), new, matched, alerts)
 

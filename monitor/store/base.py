@@ -37,6 +37,7 @@ from monitor.model import Alert, Item, Match
 from monitor.store.ops_types import LeaseHolder as LeaseHolder
 from monitor.store.ops_types import SilenceEpisode as SilenceEpisode
 from monitor.store.webreads import EventStamp as EventStamp
+from monitor.store.webreads import EventSummary as EventSummary
 from monitor.store.webreads import SourceActivity as SourceActivity
 
 if TYPE_CHECKING:
@@ -338,20 +339,19 @@ class Store(Protocol):
 
     # -- reads for the desk's web page (monitor/web); never write ------------------------
 
-    async def events_between(
-        self, *, since: date | None = None, until: date | None = None, limit: int = 1000
-    ) -> list[EventRecord]:
-        """Events whose meeting date lies in [``since``, ``until``] (either end open when
-        None), latest meeting date first, with their reports."""
-
-    async def event_versions_between(
-        self, *, since: date | None = None, until: date | None = None, limit: int = 1000
-    ) -> list[EventStamp]:
-        """The versions of the events ``events_between`` returns, in its order, without
-        reading any report (the page reads only the records it has not cached)."""
-
-    async def events_by_keys(self, keys: Sequence[str]) -> list[EventRecord]:
-        """The stored events among ``keys`` with their reports, by key."""
+    async def event_summaries_between(
+        self,
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int = 1000,
+        text: str | None = None,
+    ) -> list[EventSummary]:
+        """The events whose meeting date lies in [``since``, ``until``] (either end open
+        when None), latest meeting date first (then first seen, newest first, then key), as
+        their rows hold them: no report is read (``monitor/store/summaries.py``). ``text``:
+        only events whose place, officials or any report's title or evidence contain it
+        (compared folded, ``summaries.fold``); the limit applies after it."""
 
     async def event_record(self, event_key: str) -> EventRecord | None:
         """One event with its reports, or None."""

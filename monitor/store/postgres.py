@@ -58,9 +58,10 @@ from monitor.store.base import (
 from monitor.store.postgres_claims import claim_share, heartbeat
 from monitor.store.postgres_ops import PostgresOps
 from monitor.store.postgres_outbox import PostgresOutbox
-from monitor.store.postgres_reads import PostgresReads
+from monitor.store.postgres_reads import PostgresReads, backfill_summaries
 from monitor.store.postgres_schema import MIGRATIONS, lock_key, state_from_row
 from monitor.store.postgres_tx import Fences, PostgresTransaction
+from monitor.store.summaries import SUMMARIES_MIGRATION
 
 log = structlog.get_logger(__name__)
 
@@ -204,6 +205,10 @@ class PostgresStore(PostgresOutbox, PostgresOps, PostgresReads):
                     await conn.execute(statement)
                 await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
                 log.info("store.migrated", migration=name)
+                done.add(name)
+            filled = await backfill_summaries(conn) if SUMMARIES_MIGRATION in done else 0
+        if filled:
+            log.info("store.backfilled", what="event summaries", rows=filled)
 
     async def applied_migrations(self) -> list[str]:
         rows = await self._pool.fetch(

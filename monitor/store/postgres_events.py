@@ -26,6 +26,7 @@ from monitor.events.cluster import CandidateQuery
 from monitor.events.record import EventDecision, EventRecord
 from monitor.events.threads import Thread
 from monitor.store.postgres_schema import clean, dumps, lock_key
+from monitor.store.summaries import SUMMARY_COLUMNS, report_folded, summary_columns
 
 EVENTS_LOCK = f"SELECT pg_advisory_xact_lock({lock_key('events')})"
 
@@ -50,18 +51,22 @@ JOIN event_reports r ON r.event_key = e.event_key
 # anchor never change).
 _EVENT_COLUMNS = (
     "event_key", "kind", "pair", "family", "date", "anchor", "status", "place", "confirmed",
-    "report_count", "first_seen", "updated_at", "record_json",
+    "report_count", "first_seen", "updated_at", "record_json", *SUMMARY_COLUMNS,
+    "reports_folded",
 )  # fmt: skip
 _JOIN_COLUMNS = (
     "date", "status", "place", "confirmed", "report_count", "updated_at", "record_json",
+    *SUMMARY_COLUMNS,
 )  # fmt: skip
 _INSERT_EVENT = (
     f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)})"
     f" VALUES ({', '.join(f'${i}' for i in range(1, len(_EVENT_COLUMNS) + 1))})"
 )
+# A join rewrites the row's derived state and appends the new report's search text.
 _UPDATE_EVENT = (
     "UPDATE events SET "
     + ", ".join(f"{c} = ${i}" for i, c in enumerate(_JOIN_COLUMNS, start=2))
+    + f", reports_folded = COALESCE(reports_folded, '') || ${len(_JOIN_COLUMNS) + 2}"
     + " WHERE event_key = $1"
 )
 
@@ -74,10 +79,14 @@ ON CONFLICT (event_key, notifier) DO UPDATE SET
 """
 
 
-def _event_values(event: EventRecord) -> dict[str, Any]:
+def _event_values(decision: EventDecision) -> dict[str, Any]:
+    event = decision.event
     head = replace(event, reports=()).to_json()
     del head["reports"]
+    summary = {k: clean(v) for k, v in summary_columns(event).items()}
     return {
+        **summary,
+        "reports_folded": clean(report_folded(decision.report)),
         "event_key": clean(event.key),
         "kind": event.kind,
         "pair": event.pair,
@@ -157,12 +166,14 @@ class PostgresEventsTx:
             return
         await self._lock_events()
         event = decision.event
-        values = _event_values(event)
+        values = _event_values(decision)
         if decision.action == "new":
             await self.conn.execute(_INSERT_EVENT, *(values[c] for c in _EVENT_COLUMNS))
         else:
             joined = (values[c] for c in _JOIN_COLUMNS)
-            await self.conn.execute(_UPDATE_EVENT, values["event_key"], *joined)
+            await self.conn.execute(
+                _UPDATE_EVENT, values["event_key"], *joined, values["reports_folded"]
+            )
         await self.conn.execute(
             "INSERT INTO event_reports (event_key, item_key, added_at, report_json)"
             " VALUES ($1, $2, $3, $4)",

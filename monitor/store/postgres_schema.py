@@ -23,6 +23,7 @@ import asyncpg
 from monitor.contracts import SourceCursor
 from monitor.model import Alert
 from monitor.store.base import OutboxRow, SourceState
+from monitor.store.summaries import SUMMARIES_MIGRATION
 
 # (name, statements). Append new migrations at the end; never edit an applied one. Mirror the
 # SQLite migration of the same name.
@@ -178,6 +179,26 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
         (
             "CREATE TABLE nodes (node text PRIMARY KEY, alive_until timestamptz NOT NULL)",
             "ALTER TABLE sources ADD COLUMN IF NOT EXISTS claimed_at timestamptz",
+        ),
+    ),
+    (
+        # The meetings list reads rows only (monitor/store/summaries.py); rows written before
+        # are filled in on open (``postgres_reads.backfill_summaries``).
+        SUMMARIES_MIGRATION,
+        (
+            *(
+                f"ALTER TABLE events ADD COLUMN IF NOT EXISTS {column} text"
+                for column in (
+                    "languages",
+                    "rule_ids",
+                    "lead_json",
+                    "facts_folded",
+                    "reports_folded",
+                )
+            ),
+            # The rows still to fill: found on every open without reading the table.
+            "CREATE INDEX IF NOT EXISTS events_unsummarised ON events (event_key)"
+            " WHERE lead_json IS NULL",
         ),
     ),
 ]

@@ -39,7 +39,7 @@ from monitor.store.base import (
 from monitor.store.sqlite_batch import CHECKPOINT_EVERY, GroupCommit, SyncConnection, connect
 from monitor.store.sqlite_ops import SqliteOps
 from monitor.store.sqlite_outbox import SqliteOutbox
-from monitor.store.sqlite_reads import SqliteReads
+from monitor.store.sqlite_reads import SqliteReads, backfill_summaries
 from monitor.store.sqlite_schema import (
     MIGRATIONS,
     AddColumn,
@@ -48,6 +48,7 @@ from monitor.store.sqlite_schema import (
 )
 from monitor.store.sqlite_states import SourceStates
 from monitor.store.sqlite_tx import SqliteTransaction
+from monitor.store.summaries import SUMMARIES_MIGRATION
 
 log = structlog.get_logger(__name__)
 
@@ -144,6 +145,20 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
             except BaseException:
                 await conn.rollback()
                 raise
+        async with conn.execute(
+            "SELECT 1 FROM schema_migrations WHERE name = ?", (SUMMARIES_MIGRATION,)
+        ) as cur:
+            if await cur.fetchone() is None:
+                return  # a test holding an older schema back
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            filled = await backfill_summaries(conn)
+            await conn.commit()
+        except BaseException:
+            await conn.rollback()
+            raise
+        if filled:
+            log.info("store.backfilled", what="event summaries", rows=filled)
 
     @staticmethod
     async def _has_column(conn: aiosqlite.Connection, table: str, column: str) -> bool:

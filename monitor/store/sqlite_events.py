@@ -23,16 +23,20 @@ from monitor.events.record import EventDecision, EventRecord
 from monitor.events.threads import Thread
 from monitor.store.sqlite_batch import SyncConnection
 from monitor.store.sqlite_schema import chunks, ts
+from monitor.store.summaries import report_folded, summary_columns
 
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _event_params(event: EventRecord) -> dict[str, Any]:
+def _event_params(decision: EventDecision) -> dict[str, Any]:
+    event = decision.event
     head = replace(event, reports=()).to_json()
     del head["reports"]
     return {
+        **summary_columns(event),
+        "report_folded": report_folded(decision.report),
         "event_key": event.key,
         "kind": event.kind,
         "pair": event.pair,
@@ -63,14 +67,18 @@ def _thread_params(thread: Thread) -> tuple[Any, ...]:
 
 _INSERT_EVENT = """
 INSERT INTO events (event_key, kind, pair, family, date, anchor, status, place, confirmed,
-    report_count, first_seen, updated_at, record_json)
+    report_count, first_seen, updated_at, record_json, languages, rule_ids, lead_json,
+    facts_folded, reports_folded)
 VALUES (:event_key, :kind, :pair, :family, :date, :anchor, :status, :place, :confirmed,
-    :report_count, :first_seen, :updated_at, :record_json)
+    :report_count, :first_seen, :updated_at, :record_json, :languages, :rule_ids, :lead_json,
+    :facts_folded, :report_folded)
 """
 
 _UPDATE_EVENT = """
 UPDATE events SET date = :date, status = :status, place = :place, confirmed = :confirmed,
-    report_count = :report_count, updated_at = :updated_at, record_json = :record_json
+    report_count = :report_count, updated_at = :updated_at, record_json = :record_json,
+    languages = :languages, rule_ids = :rule_ids, lead_json = :lead_json,
+    facts_folded = :facts_folded, reports_folded = COALESCE(reports_folded, '') || :report_folded
 WHERE event_key = :event_key
 """
 
@@ -159,8 +167,8 @@ class SqliteEventsTx:
         # Two statements for the batch: new events inserted, joined ones updated, reports
         # added, each with executemany (a statement per event was most of a cold pass).
         applied = [d for d in decisions if d.action != "duplicate"]
-        new = [_event_params(d.event) for d in applied if d.action == "new"]
-        joined = [_event_params(d.event) for d in applied if d.action != "new"]
+        new = [_event_params(d) for d in applied if d.action == "new"]
+        joined = [_event_params(d) for d in applied if d.action != "new"]
         if new:
             await self.conn.executemany(_INSERT_EVENT, new)
         if joined:

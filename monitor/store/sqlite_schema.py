@@ -18,6 +18,7 @@ import aiosqlite
 from monitor.contracts import SourceCursor
 from monitor.model import Alert, utcnow
 from monitor.store.base import OutboxRow, SourceState
+from monitor.store.summaries import SUMMARIES_MIGRATION
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +176,27 @@ MIGRATIONS: list[tuple[str, tuple[Statement, ...]]] = [
     # PostgreSQL's live nodes sharing the sources; one process needs nothing (the names
     # move together, so a state's history reads the same on both backends).
     ("0005_nodes", ()),
+    (
+        # The meetings list reads rows only (monitor/store/summaries.py): the reports'
+        # languages and rules, the headline report, and the folded search text. Rows written
+        # before are filled in on open (``sqlite_reads.backfill_summaries``).
+        SUMMARIES_MIGRATION,
+        (
+            *(
+                AddColumn("events", column, "TEXT")
+                for column in (
+                    "languages",
+                    "rule_ids",
+                    "lead_json",
+                    "facts_folded",
+                    "reports_folded",
+                )
+            ),
+            # The rows still to fill: found on every open without reading the table.
+            "CREATE INDEX IF NOT EXISTS events_unsummarised ON events(event_key)"
+            " WHERE lead_json IS NULL",
+        ),
+    ),
 ]
 
 CHUNK = 500  # SQLite's default limit on host parameters is 32766; stay far below

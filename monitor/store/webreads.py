@@ -1,10 +1,10 @@
 """Values the store's read-only queries for the desk's web page return (``Store.source_activity``,
-``Store.event_stamps``; see ``monitor/web``)."""
+``Store.event_stamps``, ``Store.event_summaries_between``; see ``monitor/web``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,3 +26,46 @@ class EventStamp:
     updated_at: datetime
     report_count: int
     status: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeadReport:
+    """An event's headline report (its first, in report order) as the meetings list shows it."""
+
+    item_key: str
+    source_id: str
+    url: str | None
+    title: str  # the item's title as published ("" for a post)
+    published_at: datetime | None
+    lang: str | None
+    confirmer: str | None
+    summary: str  # the rule's one-line summary (the headline of a plain keyword match)
+    evidence: str | None  # the first evidence sentence (stands in for a missing title)
+
+
+@dataclass(frozen=True, slots=True)
+class EventSummary:
+    """An event as its ``events`` row holds it: its own facts, how many reports in which
+    languages, the rules that matched them, and its headline report. Read without reading
+    or parsing any report (the meetings list of a window; the reports come on demand)."""
+
+    key: str
+    kind: str
+    parties: tuple[str, ...]
+    family: str
+    anchor: date
+    status: str
+    officials: tuple[str, ...]
+    place: str | None
+    date: date
+    confirmed_by: tuple[str, ...]
+    first_seen: datetime
+    updated_at: datetime
+    report_count: int
+    languages: tuple[str, ...]  # the reports' language codes without region, sorted
+    rule_ids: tuple[str, ...]  # the rules whose matches are reports of it, sorted
+    lead: LeadReport | None  # None only for a row written by a release without summaries
+
+    @property
+    def pair(self) -> str:
+        return "-".join(self.parties)

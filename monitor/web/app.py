@@ -2,9 +2,12 @@
 
 - ``GET /``: the meetings of a window with the who-met-whom graph; filters in the URL
   (``monitor/web/filters.py``); ``?part=main`` answers only the live part (the script swaps
-  it in when told something changed);
+  it in when told something changed), ``?part=list`` only the list and ``?part=graph``
+  only the graph (a click on the graph changes the list alone; the slider both);
 - ``GET /events/{key}``: one event's timeline of reports, confirmations and alerts with their
   delivery state;
+- ``GET /events/{key}/reports``: its reports as a fragment, for the list's details (the list
+  reads only the events' rows and shows each event's headline report);
 - ``GET /sources``: each source's health;
 - ``GET /graph.svg``: the graph alone, as a standalone SVG document;
 - ``GET /live``: server-sent events (``monitor/web/live.py``);
@@ -33,12 +36,13 @@ from monitor.pipeline.decide import roster_officials
 from monitor.render.facts import party_name
 from monitor.settings import Settings
 from monitor.store.base import Store
+from monitor.store.summaries import fold, mentions, report_folded, summary_of
 from monitor.watch.watcher import watch_sources
 from monitor.web.cache import CardCache
 from monitor.web.filters import AHEAD_DAYS, STATUSES, Filters, parse_filters
 from monitor.web.graph import build_graph
 from monitor.web.live import LiveHub, stream
-from monitor.web.markup import cards_html, graph_svg
+from monitor.web.markup import cards_html, graph_svg, reports_fragment
 from monitor.web.present import (
     ConfiguredSource,
     delivery,
@@ -59,6 +63,11 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
+}
+PARTS = {  # ?part= -> the fragment's template
+    "main": "_meetings_main.html",
+    "list": "_meetings_list.html",
+    "graph": "_meetings_graph.html",
 }
 PAGE_LIMIT = 2000  # events read for one page; the newest are shown when there are more
 ACTIVITY_DAYS = 30
@@ -87,12 +96,13 @@ class Site:
         self.warming: asyncio.Task[None] | None = None
 
     # -- warming ---------------------------------------------------------------------------
-    # A page of 1,000 events after a restart paid for everything a process builds once
+    # A page of 1,000 events after a restart pays for everything a process builds once
     # (the officials roster's TOML behind the headlines, CLDR's country names, compiling
-    # the templates) and for every card (records read, reports parsed, HTML written): about
-    # four times a reload. The server starts building that in the background as soon as
-    # it starts, without waiting for it: readiness and the first poll go ahead, and the
-    # work yields to the event loop between chunks (the tables are built in a thread).
+    # the templates) and for every card (the events' rows read, HTML written). The server
+    # starts building that in the background as soon as it starts, without waiting for it:
+    # readiness and the first poll go ahead, and the work yields to the event loop between
+    # chunks (the tables are built in a thread). A page asked meanwhile waits for it and
+    # reuses its read of the window (``CardCache.window``'s ``read_after``).
 
     async def start_warming(self, app: web.Application) -> None:
         """``on_startup``: start ``warm`` without waiting for it."""
@@ -155,6 +165,7 @@ class Site:
         )
 
     async def meetings(self, request: web.Request) -> web.Response:
+        arrived = asyncio.get_running_loop().time()
         await self.warmed()
         now = utcnow()
         today = now.date()
@@ -165,14 +176,19 @@ class Site:
             since=since,
             until=until,
             limit=PAGE_LIMIT,
+            text=filters.q,
             settings=self.ctx.settings,
             official_country=self.official_country,
+            read_after=arrived,  # the warming's read, when it began after this request
         )
         # The graph shows the whole window under the other filters, so another node or
         # pair can be picked from it; the list shows the selection.
+        part = request.query.get("part")
         around = replace(filters, country=None, pair=None)
-        graph = build_graph([e.record for e in shown if around.matches(e.record)])
-        cards = [e.html for e in shown if filters.matches(e.record)]
+        with_graph = part != "list"  # the list alone skips building the graph
+        graph = build_graph([e.summary for e in shown if with_graph and around.matches(e.summary)])
+        with_list = part != "graph"
+        cards = [e.html for e in shown if with_list and filters.matches(e.summary)]
         end = filters.to or today
         back = max(90, 3 * filters.days)
         context = {
@@ -191,8 +207,9 @@ class Site:
             "rendered_at": now.isoformat(),
             "slider": {"min": -back, "max": 0, "value": min(0, (end - today).days)},
         }
-        if request.query.get("part") == "main":
-            return self.page("_meetings_main.html", now, **context)
+        partial = PARTS.get(part or "")
+        if partial is not None:
+            return self.page(partial, now, **context)
         return self.page("meetings.html", now, **context)
 
     async def event(self, request: web.Request) -> web.Response:
@@ -215,6 +232,35 @@ class Site:
             rendered_at=now.isoformat(),
         )
 
+    async def reports(self, request: web.Request) -> web.Response:
+        """One event's reports as a fragment for the meetings list's details (app.js
+        fetches it when a desk opens them). The URL carries the list's filter: an event
+        the filter leaves out is not found; with a rule or a text search, the reports
+        they select (all of them when the event matched by its place or officials)."""
+        key = request.match_info["key"]
+        filters = parse_filters(request.query)
+        record = await self.ctx.store.event_record(key)
+        if (
+            record is None
+            or not filters.matches(summary_of(record))
+            or (filters.q and not mentions(record, filters.q))
+        ):
+            raise web.HTTPNotFound(text=f"no event {key!r} in this view", headers=SECURITY_HEADERS)
+        card = event_card(record, self.official_country)
+        chosen = [
+            view
+            for report, view in zip(record.reports, card.reports, strict=True)
+            if (not filters.rule or report.match.rule_id == filters.rule)
+            and (not filters.q or fold(filters.q) in report_folded(report))
+        ]
+        body = reports_fragment(card, chosen or list(card.reports), filters)
+        return web.Response(
+            text=str(body),
+            content_type="text/html",
+            charset="utf-8",
+            headers={**SECURITY_HEADERS, "Cache-Control": "no-store"},
+        )
+
     async def sources(self, request: web.Request) -> web.Response:
         now = utcnow()
         store = self.ctx.store
@@ -232,7 +278,9 @@ class Site:
     async def graph_svg(self, request: web.Request) -> web.Response:
         filters = parse_filters(request.query)
         since, until = filters.window(utcnow().date())
-        events = await self.ctx.store.events_between(since=since, until=until, limit=PAGE_LIMIT)
+        events = await self.ctx.store.event_summaries_between(
+            since=since, until=until, limit=PAGE_LIMIT, text=filters.q
+        )
         around = replace(filters, country=None, pair=None)
         graph = build_graph([e for e in events if around.matches(e)])
         body = str(graph_svg(graph, filters))
@@ -280,6 +328,7 @@ def install(
     site = Site(ctx, live_poll_s=live_poll_s)
     app.router.add_get("/", site.meetings, name="web-meetings")
     app.router.add_get("/events/{key}", site.event, name="web-event")
+    app.router.add_get("/events/{key}/reports", site.reports, name="web-reports")
     app.router.add_get("/sources", site.sources, name="web-sources")
     app.router.add_get("/graph.svg", site.graph_svg, name="web-graph")
     app.router.add_get("/live", site.live, name="web-live")

@@ -1,42 +1,52 @@
-"""The meetings page's memory of events it has already shown: per event key, the record and
-its card's fixed HTML (``monitor/web/markup.py``), kept while the event's version (updated
-time, report count, status) is unchanged.
+"""The meetings page's memory of cards it has already built: per event key, the event's
+summary and its card's fixed HTML (``monitor/web/markup.py``), kept while the event's
+version (updated time, report count, status) is unchanged.
 
-A page then reads only the window's versions (one row per event, no report parsed) and
-the records that are new or changed since the last page; parsing reports and building
-cards was most of a page of 1,000 events. A change of settings (a reload: the roster that
-names officials' countries in headlines) empties the memory. At most ``limit`` entries are
-kept; the ones the latest page did not use go first.
+A page reads the window's summaries (one row per event, no report read or parsed:
+``Store.event_summaries_between``) and builds cards only for events that are new or
+changed since the last page. A change of settings (a reload: the roster that names
+officials' countries in headlines) empties the memory. At most ``limit`` entries are kept;
+the ones the latest page did not use go first.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from monitor.events.record import EventRecord, OfficialCountry
+from monitor.events.record import OfficialCountry
 from monitor.store.base import Store
+from monitor.store.webreads import EventSummary
 from monitor.web.markup import CardHtml, card_html
-from monitor.web.present import event_card
+from monitor.web.present import summary_card
 
-CHUNK = 200  # records read and cards built between two turns of the event loop
+CHUNK = 250  # cards built between two turns of the event loop
 
 
 @dataclass(frozen=True, slots=True)
 class Shown:
     version: tuple[datetime, int, str]
-    record: EventRecord
+    summary: EventSummary
     html: CardHtml
 
 
+def _version(s: EventSummary) -> tuple[datetime, int, str]:
+    return (s.updated_at, s.report_count, s.status)
+
+
 class CardCache:
-    """Events and their cards' HTML by key and version, for one site."""
+    """Event summaries and their cards' HTML by key and version, for one site."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self._entries: dict[str, Shown] = {}
+        # The latest complete read of an open window (no lower date, no text, fewer rows
+        # than its limit): (loop time it started, its upper date, its summaries).
+        self._whole: tuple[float, date | None, list[EventSummary]] | None = None
         self._owner: object = None  # the settings the cards were built under
-        self.misses = 0  # records read from the store (tests look)
+        self.built = 0  # cards built (tests look)
+        self.reads = 0  # windows read from the store (tests look)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -52,40 +62,69 @@ class CardCache:
         since: date | None,
         until: date | None,
         limit: int,
+        text: str | None = None,
         settings: object,
         official_country: OfficialCountry | None,
+        read_after: float | None = None,
     ) -> list[Shown]:
-        """The window's events newest first (as ``store.events_between``), with cards."""
+        """The window's events in the store's order (``event_summaries_between``), with
+        cards; ``text``: only events mentioning it (the store searches). ``read_after``
+        (loop time): a complete read of an open window that started then or later answers
+        for the store (a page that waited for the start-up warming reuses its read)."""
         if settings is not self._owner:
             self._entries.clear()
             self._owner = settings
-        stamps = await store.event_versions_between(since=since, until=until, limit=limit)
-        versions = {s.key: (s.updated_at, s.report_count, s.status) for s in stamps}
-        stale = [
-            k for k, v in versions.items() if (e := self._entries.get(k)) is None or e.version != v
-        ]
-        if stale:
-            self.misses += len(stale)
-            # In chunks: each read gives the event loop a turn, so building 1,000 cards
-            # (at start-up, in the background) never holds it for long.
-            for start in range(0, len(stale), CHUNK):
-                for record in await store.events_by_keys(stale[start : start + CHUNK]):
-                    card = card_html(event_card(record, official_country))
-                    version = versions.get(record.key)
-                    if version is not None:
-                        self._entries[record.key] = Shown(version, record, card)
-        shown = [e for s in stamps if (e := self._entries.get(s.key)) is not None]
+        summaries = self._reuse(since, until, limit, text, read_after)
+        if summaries is None:
+            started = asyncio.get_running_loop().time()
+            self.reads += 1
+            summaries = await store.event_summaries_between(
+                since=since, until=until, limit=limit, text=text
+            )
+            if since is None and text is None and len(summaries) < limit:
+                self._whole = (started, until, summaries)
+        shown: list[Shown] = []
+        fresh = 0
+        for s in summaries:
+            entry = self._entries.get(s.key)
+            if entry is None or entry.version != _version(s):
+                entry = Shown(_version(s), s, card_html(summary_card(s, official_country)))
+                self._entries[s.key] = entry
+                fresh += 1
+                if fresh % CHUNK == 0:
+                    # Building 1,000 cards (at start-up, in the background) never holds
+                    # the event loop for long.
+                    await asyncio.sleep(0)
+            shown.append(entry)
+        self.built += fresh
         if len(self._entries) > self.limit:
-            keep = {e.record.key for e in shown}
+            keep = {s.key for s in summaries}
             for key in [k for k in self._entries if k not in keep]:
                 del self._entries[key]
                 if len(self._entries) <= self.limit:
                     break
-        return sorted(
-            shown,
-            key=lambda e: (
-                -e.record.date.toordinal(),
-                -e.record.first_seen.timestamp(),
-                e.record.key,
-            ),
-        )
+        return shown
+
+    def _reuse(
+        self,
+        since: date | None,
+        until: date | None,
+        limit: int,
+        text: str | None,
+        read_after: float | None,
+    ) -> list[EventSummary] | None:
+        """The window's summaries cut from the latest complete read, when it started at or
+        after ``read_after`` and holds every event of the window: it had no lower date, no
+        text, fewer rows than its limit, and an upper date at or after ``until``."""
+        whole = self._whole
+        if whole is None or read_after is None or text is not None:
+            return None
+        started, upper, summaries = whole
+        if started < read_after or (upper is not None and (until is None or until > upper)):
+            return None
+        chosen = [
+            s
+            for s in summaries
+            if (since is None or s.date >= since) and (until is None or s.date <= until)
+        ]
+        return chosen[:limit]

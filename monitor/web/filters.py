@@ -1,7 +1,8 @@
 """The meetings list's filter, read from and written back to the URL so a desk can share a
 view (PURE): the window of meeting dates (``days`` back from ``to``, default the last 7 days
 up to today, scheduled meetings ahead included), a country or pair, a status, an official, a
-rule, and a text search over headlines, evidence, places and officials.
+rule, and a text search over reports' headlines and evidence, places and officials (run by
+the store on its folded search columns, ``monitor/store/summaries.py``).
 
 Every parameter is optional and a bad value is dropped with a note (the page says which),
 never an error page: a link pasted from chat should still open.
@@ -10,7 +11,6 @@ never an error page: a link pasted from chat should still open.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -18,7 +18,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from monitor.events.options import normalise_pair
-from monitor.events.record import EventRecord
+from monitor.store.summaries import fold
+from monitor.store.webreads import EventSummary
 
 STATUSES = ("held", "scheduled", "call", "cancelled")
 DEFAULT_DAYS = 7
@@ -26,11 +27,6 @@ MAX_DAYS = 3660
 AHEAD_DAYS = 60  # an open window shows meetings scheduled this far ahead
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 _MAX_TEXT = 200
-
-
-def fold(text: str) -> str:
-    """The form texts are searched in: NFKC, case folded (so "WANG yi" finds "Wang Yi")."""
-    return unicodedata.normalize("NFKC", text).casefold()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +49,9 @@ class Filters:
         until = end + timedelta(days=AHEAD_DAYS) if self.to is None else end
         return end - timedelta(days=self.days - 1), until
 
-    def matches(self, event: EventRecord) -> bool:
-        """Whether ``event`` passes every filter but the window (the store applies that)."""
+    def matches(self, event: EventSummary) -> bool:
+        """Whether ``event`` passes every filter but the window and the text search (the
+        store applies those: ``Store.event_summaries_between``)."""
         if self.country and self.country not in event.parties:
             return False
         if self.pair and event.pair != self.pair:
@@ -65,16 +62,7 @@ class Filters:
             wanted = fold(self.official)
             if not any(wanted in fold(o) for o in event.officials):
                 return False
-        if self.rule and not any(r.match.rule_id == self.rule for r in event.reports):
-            return False
-        if self.q:
-            wanted = fold(self.q)
-            texts = [event.place or "", *event.officials]
-            for r in event.reports:
-                texts += [r.ref.title, *r.match.evidence]
-            if not any(wanted in fold(t) for t in texts):
-                return False
-        return True
+        return not self.rule or self.rule in event.rule_ids
 
     @property
     def active(self) -> bool:

@@ -14,12 +14,27 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from monitor.events.record import EventRecord
+from datetime import date, datetime
+from typing import Protocol
 
 SIZE = 900.0  # the SVG's viewBox is SIZE x SIZE
 MARGIN = 150.0  # room for labels around the circle
 MAX_WIDTH = 14.0
+
+
+class Meeting(Protocol):
+    """What the graph reads of an event (a summary or a whole record)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def parties(self) -> tuple[str, ...]: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def date(self) -> date: ...
+    @property
+    def updated_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +83,10 @@ def edge_width(count: int, most: int) -> float:
     return round(2.0 + (MAX_WIDTH - 2.0) * math.sqrt((count - 1) / (most - 1)), 2)
 
 
-def build_graph(events: Sequence[EventRecord]) -> Graph:
+def build_graph(events: Sequence[Meeting]) -> Graph:
     """The graph of ``events`` (any order): pairs of exactly two parties only."""
     meetings: Counter[str] = Counter()
-    per_pair: dict[tuple[str, str], list[EventRecord]] = {}
+    per_pair: dict[tuple[str, str], list[Meeting]] = {}
     for event in events:
         if len(event.parties) != 2:
             continue

@@ -8,13 +8,15 @@ marked safe, and links are the presenter's (``safe_url``: absolute http(s) only)
 output is ``Markup`` so the templates embed it as is.
 
 A card's HTML depends only on the event's version (key, ``updated_at``, report count) and
-the roster, except for its position (``id="ev-N"``) and the filter kept in its party links;
-``CardHtml`` keeps the fixed pieces so a cache can hold them across requests
-(``monitor/web/cache.py``).
+the roster, except for its position (``id="ev-N"``) and the filter kept in its party links
+and its reports link; ``CardHtml`` keeps the fixed pieces so a cache can hold them across
+requests (``monitor/web/cache.py``). A card shows the event's headline report; the others
+come on demand (``reports_fragment``, or the event's page).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -24,13 +26,22 @@ from monitor.web.filters import Filters
 from monitor.web.graph import Graph
 from monitor.web.present import EventCard, ReportView
 
+_escape_inner: Callable[[str], str] | None
+try:  # markupsafe's own C escaper, without the ``Markup`` object ``escape`` builds
+    from markupsafe._speedups import _escape_inner
+except ImportError:  # pragma: no cover - a build of markupsafe without its speedups
+    _escape_inner = None
+
 
 def _e(value: object) -> str:
     """``str(markupsafe.escape(value))`` for plain values, without building a ``Markup`` per
-    call (a third of building 1,000 cards): the same five replacements, in the same order,
-    as markupsafe's own fallback. ``Markup`` values (already HTML) go through markupsafe."""
+    call (a third of building 1,000 cards): markupsafe's C escaper when it has one, else
+    the same five replacements, in the same order, as markupsafe's own fallback. ``Markup``
+    values (already HTML) go through markupsafe."""
     if isinstance(value, Markup):
         return str(escape(value))
+    if _escape_inner is not None:
+        return str(_escape_inner(str(value)))
     return (
         str(value)
         .replace("&", "&amp;")
@@ -43,13 +54,17 @@ def _e(value: object) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CardHtml:
-    """A card's HTML around its two request-dependent parts: ``head`` follows the
-    ``id="ev-N"`` and ``tail`` follows the party links (to ``codes`` named ``names``)."""
+    """A card's HTML around its request-dependent parts: ``head`` follows the
+    ``id="ev-N"``, ``body`` follows the party links (to ``codes`` named ``names``), and when
+    the event has more reports than its headline one, the link to its reports fragment
+    (``reports_path`` with the request's filter) follows ``body`` and ``tail`` ends it."""
 
     status: str
     head: str
     codes: tuple[str, ...]
     names: tuple[str, ...]
+    body: str
+    reports_path: str | None
     tail: str
 
 
@@ -64,8 +79,14 @@ def _report(r: ReportView) -> str:
     return f'<li><span class="src">{_e(r.source_id)}{mark}</span>\n      {title}</li>\n'
 
 
+def reports_path(key_href: str) -> str:
+    """Where an event's reports fragment is served (``key_href``: the event's page)."""
+    return key_href + "/reports"
+
+
 def card_html(c: EventCard) -> CardHtml:
-    """The fixed pieces of ``c``'s card (what ``_cards.html`` used to render)."""
+    """The fixed pieces of ``c``'s card: facts and the headline report; the other reports
+    come on demand (the reports fragment, or the event's page without script)."""
     flags = "".join(_e(p.flag) for p in c.parties)
     if c.confirmed_by:
         who = _e(", ".join(c.confirmed_by))
@@ -73,9 +94,10 @@ def card_html(c: EventCard) -> CardHtml:
     else:
         confirmed = '<span class="unconfirmed">not confirmed</span>'
     place = f'· <span class="place">{_e(c.place)}</span>' if c.place else ""
+    href = _e(c.href)
     head = (
         f' data-key="{_e(c.key)}">\n'
-        f'  <h3><a href="{_e(c.href)}"><span class="flags" aria-hidden="true">{flags}</span>'
+        f'  <h3><a href="{href}"><span class="flags" aria-hidden="true">{flags}</span>'
         f" {_e(c.headline)}</a></h3>\n"
         '  <p class="facts">\n'
         f'    <span class="status st-{_e(c.status)}">{_e(c.status_label)}</span>\n'
@@ -84,27 +106,31 @@ def card_html(c: EventCard) -> CardHtml:
         f"    {place}\n    · "
     )
     officials = f'  <p class="officials">{_e(", ".join(c.officials))}</p>\n' if c.officials else ""
+    lead = f'  <ul class="reports lead">\n    {_report(c.lead)}  </ul>\n' if c.lead else ""
     plural = "s" if c.report_count != 1 else ""
     langs = f" in {_e(', '.join(c.languages))}" if c.languages else ""
     seen = c.first_seen
-    tail = (
-        "\n  </p>\n"
-        f"{officials}"
-        "  <details>\n"
-        f"    <summary>{c.report_count} report{plural}{langs} · first seen "
+    counts = (
+        f"{c.report_count} report{plural}{langs} · first seen "
         f'<time datetime="{seen.isoformat()}">{seen.strftime("%Y-%m-%d %H:%M")} UTC</time>'
-        "</summary>\n"
-        '    <ul class="reports">\n'
-        + "".join("      " + _report(r) for r in c.reports)
-        + "    </ul>\n  </details>\n</article>\n"
     )
-    return CardHtml(
-        status=_e(c.status),
-        head=head,
-        codes=tuple(p.code for p in c.parties),
-        names=tuple(_e(p.name) for p in c.parties),
-        tail=tail,
+    body = f"\n  </p>\n{officials}{lead}"
+    if c.report_count <= 1:
+        body += f'  <p class="seen">{counts}</p>\n</article>\n'
+        return CardHtml(_e(c.status), head, *_parties(c), body, None, "")
+    # Without script the summary opens onto a link to the event's page; with it, app.js
+    # fetches the reports fragment named by ``data-reports`` into the details.
+    body += '  <details class="more-reports" data-reports="'
+    tail = (
+        f'">\n    <summary>{counts}</summary>\n'
+        f'    <p class="more"><a href="{href}">All {c.report_count} reports on the event’s'
+        " page</a></p>\n  </details>\n</article>\n"
     )
+    return CardHtml(_e(c.status), head, *_parties(c), body, reports_path(c.href), tail)
+
+
+def _parties(c: EventCard) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return tuple(p.code for p in c.parties), tuple(_e(p.name) for p in c.parties)
 
 
 def cards_html(cards: list[CardHtml], filters: Filters) -> Markup:
@@ -119,13 +145,34 @@ def cards_html(cards: list[CardHtml], filters: Filters) -> Markup:
             links[code] = _e(filters.href("/", country=code, pair=None))
         return links[code]
 
+    query = filters.href("")  # "?days=..." or "": the fragment keeps the list's filter
     out = []
     for i, c in enumerate(cards, 1):
         parties = " – ".join(
             f'<a href="{link(code)}">{name}</a>'
             for code, name in zip(c.codes, c.names, strict=True)
         )
-        out.append(f'<article class="card st-{c.status}" id="ev-{i}"{c.head}{parties}{c.tail}')
+        more = _e(c.reports_path + query) if c.reports_path is not None else ""
+        card = f'<article class="card st-{c.status}" id="ev-{i}"{c.head}{parties}'
+        out.append(f"{card}{c.body}{more}{c.tail}")
+    return Markup("".join(out))
+
+
+def reports_fragment(card: EventCard, shown: list[ReportView], filters: Filters) -> Markup:
+    """An event's reports as the list's details show them (``GET /events/{key}/reports``):
+    those ``shown`` (the filter's, or all), a note when the filter narrowed them, and the
+    event's page for the timeline."""
+    out = [f'<ul class="reports" data-key="{_e(card.key)}">\n']
+    out += ["  " + _report(r) for r in shown]
+    out.append("</ul>\n")
+    if len(shown) < card.report_count:
+        out.append(
+            f'<p class="note">{len(shown)} of {card.report_count} reports match the filter.</p>\n'
+        )
+    out.append(
+        f'<p class="more"><a href="{_e(card.href)}">The event’s page</a>: timeline, '
+        "confirmations and alerts.</p>\n"
+    )
     return Markup("".join(out))
 
 

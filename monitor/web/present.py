@@ -20,7 +20,7 @@ from monitor.logs import mask_text
 from monitor.render.facts import STATUS_LABELS, Party, flag, party_name
 from monitor.render.fit import safe_url
 from monitor.store.base import OutboxRow, SourceState
-from monitor.store.webreads import SourceActivity
+from monitor.store.webreads import EventSummary, LeadReport, SourceActivity
 from monitor.watch.silence import Pace, Verdict
 
 RTL = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
@@ -69,7 +69,8 @@ class EventCard:
     languages: tuple[str, ...]
     first_seen: datetime
     updated_at: datetime
-    reports: tuple[ReportView, ...]
+    lead: ReportView | None  # the headline report (the first in report order)
+    reports: tuple[ReportView, ...]  # every report; () on a card built from a summary
 
 
 def report_view(report: EventReport) -> ReportView:
@@ -89,8 +90,56 @@ def report_view(report: EventReport) -> ReportView:
     )
 
 
+def lead_view(lead: LeadReport) -> ReportView:
+    """The headline report of a summary, as ``report_view`` shows a report."""
+    return ReportView(
+        title=" ".join((lead.title or lead.evidence or "(no title)").split()),
+        url=safe_url(lead.url),
+        lang=lead.lang,
+        dir=text_dir(lead.lang),
+        source_id=lead.source_id,
+        published_at=lead.published_at,
+        confirmer=lead.confirmer,
+        status="",
+        rule_id="",
+        evidence=(),
+    )
+
+
+def summary_card(s: EventSummary, official_country: OfficialCountry | None = None) -> EventCard:
+    """A card from an event's row alone (the meetings list): the headline report only."""
+    if s.family == "item":
+        title = (s.lead.summary or s.lead.title if s.lead else "") or "match"
+    else:
+        head = EventRecord(
+            key=s.key, kind=s.kind, parties=s.parties, family="meeting", anchor=s.anchor,
+            reports=(), status=s.status, officials=s.officials, place=s.place, date=s.date,
+            confirmed_by=s.confirmed_by, first_seen=s.first_seen, updated_at=s.updated_at,
+        )  # fmt: skip
+        title = headline(head, official_country=official_country)
+    return EventCard(
+        key=s.key,
+        href=event_href(s.key),
+        parties=tuple(party(c) for c in s.parties),
+        headline=title,
+        officials=s.officials,
+        place=s.place,
+        date=s.date,
+        status=s.status,
+        status_label=STATUS_LABELS.get(s.status, s.status),
+        confirmed_by=s.confirmed_by,
+        report_count=s.report_count,
+        languages=s.languages,
+        first_seen=s.first_seen,
+        updated_at=s.updated_at,
+        lead=lead_view(s.lead) if s.lead else None,
+        reports=(),
+    )
+
+
 def event_card(event: EventRecord, official_country: OfficialCountry | None = None) -> EventCard:
     langs = sorted({(r.ref.lang or "").split("-")[0] for r in event.reports} - {""})
+    reports = tuple(report_view(r) for r in event.reports)
     return EventCard(
         key=event.key,
         href=event_href(event.key),
@@ -106,7 +155,8 @@ def event_card(event: EventRecord, official_country: OfficialCountry | None = No
         languages=tuple(langs),
         first_seen=event.first_seen,
         updated_at=event.updated_at,
-        reports=tuple(report_view(r) for r in event.reports),
+        lead=reports[0] if reports else None,  # ``load_events`` keeps report order
+        reports=reports,
     )
 
 

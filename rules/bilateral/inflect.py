@@ -9,6 +9,7 @@ dictionary. Each function returns the input form too.
 from __future__ import annotations
 
 from rules.bilateral.inflect_ar import ar_noun
+from rules.bilateral.inflect_indic import attaches, indic_forms
 from rules.bilateral.inflect_pl_uk import pl_adjective, pl_name, uk_adjective, uk_name
 from rules.bilateral.inflect_slavic import (
     is_cyrillic,
@@ -131,37 +132,11 @@ def ar_name(word: str) -> set[str]:
     return {word}
 
 
-# Indic and other languages that attach case endings to the name itself.
-_MR_SUFFIXES = ("च्या", "चे", "ची", "चा", "शी", "त", "ला", "ने", "कडे", "मध्ये", "तील", "चाही")
-_BN_SUFFIXES = ("ের", "র", "কে", "ে", "য়", "তে", "ও", "েও", "এর")
-_GU_SUFFIXES = ("ના", "ની", "નું", "નો", "માં", "ને", "થી", "એ", "ના")
-_TA_VOWEL = ("வின்", "வுடன்", "வில்", "வை", "வுக்கு", "வும்", "விடம்", "வோடு")
-_TA_VIRAMA = ("ின்", "ுடன்", "ில்", "ை", "ுக்கு", "ும்", "ிடம்")
-
-
-def attached_forms(word: str, lang: str) -> set[str]:
-    """Forms with attached case endings for mr, bn, gu, ta."""
-    out = {word}
-    if lang == "mr":
-        if word.endswith("ा"):
-            base = word[:-1] + "े"  # अमेरिका -> अमेरिकेच्या
-        elif word[-1:] in "ीूेैोौं":
-            base = word
-        else:
-            base = word + "ा"  # भारत -> भारताच्या
-        out |= {base + s for s in _MR_SUFFIXES} | {word + s for s in _MR_SUFFIXES}
-    elif lang == "bn":
-        out |= {word + s for s in _BN_SUFFIXES}
-    elif lang == "gu":
-        out |= {word + s for s in _GU_SUFFIXES}
-    elif lang == "ta":
-        if word.endswith("ா"):
-            out |= {word + s for s in _TA_VOWEL}
-        elif word.endswith("்"):
-            out |= {word[:-1] + s for s in _TA_VIRAMA}
-        else:
-            out |= {word + "யின்", word + "யுடன்", word + "யில்", word + "க்கு", word + "யும்"}
-    return out
+# languages whose demonyms take attached endings as nouns ("ভারতীয়দের", "भारतीयले")
+_ATTACHING_DEMONYMS = frozenset(("mr", "bn", "gu", "ta", "ne"))
+# Hindi writes its postpositions apart: its CLDR names need no endings (the Marathi and
+# Nepali names, mostly the same words, get them)
+_APART = frozenset(("hi",))
 
 
 def name_forms(name: str, lang: str) -> set[str]:
@@ -200,8 +175,8 @@ def name_forms(name: str, lang: str) -> set[str]:
         return de_name(name)
     if lang == "ar":
         return ar_name(name)
-    if lang in ("mr", "bn", "gu", "ta") and " " not in name:
-        return attached_forms(name, lang)
+    if attaches(name) and lang not in _APART:
+        return indic_forms(name, lang=lang)
     return {name}
 
 
@@ -234,8 +209,8 @@ def adjective_forms(adj: str, lang: str) -> set[str]:
         if adj[-1:] in ("n", "i") and " " not in adj:
             out.add(adj + "s")  # Indians, Israelis
         return out
-    if lang in ("mr", "bn", "gu", "ta"):
-        return attached_forms(adj, lang)
+    if lang in _ATTACHING_DEMONYMS:
+        return indic_forms(adj, lang=lang)
     return {adj}
 
 
@@ -274,6 +249,8 @@ def person_forms(alias: str, lang_hint: str = "") -> set[str]:
     words = alias.split()
     if not words:
         return set()
+    if attaches(alias):
+        return indic_forms(alias, person=True)  # "শেখ হাসিনার", "மோடியை", "ജയശങ്കറുമായി"
     last = words[-1]
     if is_cyrillic(last):
         serbian = any(c in "јљњћђџ" for c in alias.lower())

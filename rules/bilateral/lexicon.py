@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from rules.bilateral import cldr, inflect
 from rules.bilateral.compounds import compounds
+from rules.bilateral.inflect_indic import indic_forms
 from rules.bilateral.roster import Roster, load_roster
 from rules.bilateral.surfaces import CHILLU_OLD, CHILLU_RE, alias_forms, country_forms, is_latin
 from rules.bilateral.surnames import surname_aliases
@@ -258,6 +259,9 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
             yield item, flags
 
 
+# languages that write case endings attached to nouns, titles included (Hindi, Urdu and
+# Punjabi write them apart)
+_ATTACHING = frozenset(("mr", "ne", "bn", "gu", "ta", "te", "ml", "si"))
 _TRIGGER_GROUPS = ("held", "weak", "visit", "scheduled", "call", "present")
 
 
@@ -278,7 +282,12 @@ def _load_langs(lex: Lexicon) -> None:
         for cls, items in data.get("role", {}).items():
             for raw in items:
                 for form, flags in _phrases([raw], lang):
-                    lex.add(form, Entry(ROLE, cls, lang, implied.get(raw, "")), flags)
+                    entry = Entry(ROLE, cls, lang, implied.get(raw, ""))
+                    # "প্রধানমন্ত্রীর", "பிரதமருடன்": titles take the case endings too
+                    attach = lang in _ATTACHING and not flags
+                    forms = indic_forms(form, lang=lang) if attach else {form}
+                    for f in forms:
+                        lex.add(f, entry, flags)
         for code, items in data.get("visit_country", {}).items():
             for form in items:
                 lex.add(form, Entry(TRIGGER, "weak", lang, ""))

@@ -53,6 +53,9 @@ class _SlotTable:
     pre: dict[str, str]
     post: re.Pattern[str] | None
     suffixes: tuple[tuple[str, str], ...]  # CJK: prepositions written onto the next word
+    # South Asian case endings written onto the name itself ("மோடியுடன்", "मोदीसँग"):
+    # ``<slot>_tail`` in the language's [words]
+    tails: tuple[tuple[str, str], ...] = ()
 
 
 _SLOT_TABLES: dict[tuple[str, str], _SlotTable] = {}
@@ -80,7 +83,12 @@ def _slot_table(lex: LangLex, en: LangLex | None) -> _SlotTable:
         suffixes = tuple(
             (x, slot) for slot in _PRE_WORDS for x in merged[slot] if x and not x.isascii()
         )
-    table = _SLOT_TABLES[key] = _SlotTable(pre, post, suffixes)
+    tails = tuple(
+        (x, slot)
+        for slot in _SLOT_ORDER
+        for x in sorted(lex.words.get(f"{slot}_tail", ()), key=len, reverse=True)
+    )
+    table = _SLOT_TABLES[key] = _SlotTable(pre, post, suffixes, tails)
     return table
 
 
@@ -111,6 +119,11 @@ def mark_slots(
             # Chinese/Japanese write prepositions onto the next word: "同俄罗斯总统", "在北京"
             if before.endswith(suffix):
                 found.append(slot)
+        surface = folded[ent.start : ent.end]
+        for tail, slot in table.tails:
+            if surface.endswith(tail) and len(surface) > len(tail) + 1:
+                found.append(slot)
+                break
         if _arabic_with(folded, ent.start):
             found.append("with")
         if table.post is not None:

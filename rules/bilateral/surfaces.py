@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from rules.bilateral import inflect
+from rules.bilateral.inflect_indic import attaches, indic_forms
 
 _NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u206f]")
 
@@ -81,8 +82,8 @@ def script_lang(surface: str) -> str:
 def alias_forms(alias: str) -> set[str]:
     lang = script_lang(alias)
     forms = inflect.name_forms(alias, lang) if lang else {alias}
-    if any("\u0900" <= c <= "\u097f" for c in alias) and " " not in alias:
-        forms |= inflect.attached_forms(alias, "mr")  # Marathi attaches its case endings
+    if attaches(alias):
+        forms |= indic_forms(alias)  # Marathi, Bengali, Tamil ... attach case endings
     if is_latin(alias) and len(alias) >= 5:
         forms |= {ascii_variant(f) for f in forms}
     return forms

@@ -1,14 +1,18 @@
-"""The web page's reads (``events_between``, ``event_record``, ``event_outbox``,
+"""The web page's reads (``event_summaries_between``, ``event_record``, ``event_outbox``,
 ``source_activity``, ``event_stamps``) on both stores, after the headline scenario (three
 meetings, 31 reports in six languages) went through the real pipeline."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
+import asyncpg
 import pytest
 
+from monitor.store import open_store
+from monitor.store.summaries import mentions, summary_of
 from tests.events.desk import Desk, live, open_desk_at
 from tests.events.factory import at
 from tests.events.scenario import CHRONO
@@ -26,19 +30,81 @@ async def desk(state_url: str) -> AsyncIterator[Desk]:
     await opened.close()
 
 
-async def test_events_between_windows_by_meeting_date(desk: Desk) -> None:
-    """A window of meeting dates selects events by their date, latest first, with their
-    reports; open ends and the limit work."""
+async def test_event_summaries_window_by_meeting_date(desk: Desk) -> None:
+    """A window of meeting dates selects events by their date, latest first; open ends and
+    the limit work; each summary holds what the whole record gives (facts, report and
+    language counts, rules, the headline report), read from the events rows alone."""
     store = desk.store
-    every = await store.events_between()
-    assert every[0].key == A and {e.key for e in every} == {A, B, C}
-    assert [e.key for e in await store.events_between(since=date(2025, 7, 3))] == [A]
-    until = await store.events_between(until=date(2025, 7, 2))
-    assert {e.key for e in until} == {B, C}
-    assert await store.events_between(since=date(2025, 7, 4)) == []
-    assert len(await store.events_between(limit=2)) == 2
+    every = await store.event_summaries_between()
+    assert [s.key for s in every] == [A, B, C]  # by date, then first seen (newest first)
+    assert [s.key for s in await store.event_summaries_between(since=date(2025, 7, 3))] == [A]
+    until = await store.event_summaries_between(until=date(2025, 7, 2))
+    assert [s.key for s in until] == [B, C]
+    assert await store.event_summaries_between(since=date(2025, 7, 4)) == []
+    assert len(await store.event_summaries_between(limit=2)) == 2
+    for summary in every:
+        record = await store.event_record(summary.key)
+        assert record is not None and summary == summary_of(record)
     a = every[0]
-    assert a.report_count == 14 and {r.ref.lang for r in a.reports} >= {"en", "hi", "zh", "ru"}
+    assert a.report_count == 14 and set(a.languages) >= {"en", "hi", "zh", "ru"}
+    assert a.rule_ids == ("india-desk",) and a.lead is not None
+    first = min((await store.event_record(A)).reports, key=lambda r: r.order)  # type: ignore[union-attr]
+    assert a.lead.item_key == first.ref.item_key and a.lead.title == first.ref.title
+
+
+async def test_the_text_search_finds_words_in_any_report(desk: Desk) -> None:
+    """``text`` finds an event by a word of any report's title or evidence (not only the
+    headline report's), by its place or an official, in any case and script; the same
+    events a whole-record search (``mentions``) finds."""
+    store = desk.store
+    records = {
+        s.key: await store.event_record(s.key) for s in await store.event_summaries_between()
+    }
+    a = records[A]
+    assert a is not None
+    lead = min(a.reports, key=lambda r: r.order)
+    # The scenario's items are posts: their evidence is what the page shows as a headline.
+    zh = next(r for r in a.reports if r.ref.lang == "zh" and r is not lead).match.evidence[0]
+    en = next(r for r in a.reports if r.ref.lang == "en" and r is not lead).match.evidence[0]
+    for text in (zh, en.upper(), "QINGDAO", "qingdao", "dong jun", "astana", "no such words"):
+        found = [s.key for s in await store.event_summaries_between(text=text)]
+        expected = [k for k, r in records.items() if r is not None and mentions(r, text)]
+        assert found == expected, text
+    for text in (zh, en.upper()):  # of reports that are not the headline one
+        assert [s.key for s in await store.event_summaries_between(text=text)] == [A]
+    assert await store.event_summaries_between(text="no such words here") == []
+
+
+async def test_rows_written_before_summaries_are_filled_on_open(desk: Desk, state_url: str) -> None:
+    """A store whose events rows predate the summary columns (emptied here as migration
+    0006 finds them) gets them filled from the records when it is opened."""
+    before = await desk.store.event_summaries_between()
+    await desk.close()
+    await _forget_summaries(state_url)
+    store = await open_store(state_url)
+    try:
+        assert await store.event_summaries_between() == before
+        assert [s.key for s in await store.event_summaries_between(text="qingdao")] == [C]
+    finally:
+        await store.close()
+
+
+async def _forget_summaries(state_url: str) -> None:
+    wipe = (
+        "UPDATE events SET languages = NULL, rule_ids = NULL, lead_json = NULL,"
+        " facts_folded = NULL, reports_folded = NULL"
+    )
+    if state_url.startswith("sqlite:"):
+        db = sqlite3.connect(state_url.removeprefix("sqlite:///"))
+        with db:
+            db.execute(wipe)
+        db.close()
+        return
+    conn = await asyncpg.connect(state_url)
+    try:
+        await conn.execute(wipe)
+    finally:
+        await conn.close()
 
 
 async def test_event_record_reads_one_event_whole(desk: Desk) -> None:
@@ -96,22 +162,3 @@ async def test_event_stamps_list_events_updated_since(desk: Desk) -> None:
     recent = await desk.store.event_stamps(since=newest)
     assert [s.updated_at for s in recent] == [newest]
     assert await desk.store.event_stamps(since=newest + timedelta(seconds=1)) == []
-
-
-async def test_versions_follow_events_between_and_records_read_by_key(desk: Desk) -> None:
-    """``event_versions_between`` lists the same events in the same order as
-    ``events_between`` with their versions, and ``events_by_keys`` reads the same records
-    (unknown keys skipped, by key)."""
-    store = desk.store
-    for since, until in [(None, None), (date(2025, 7, 3), None), (None, date(2025, 7, 2))]:
-        records = await store.events_between(since=since, until=until)
-        versions = await store.event_versions_between(since=since, until=until)
-        assert [v.key for v in versions] == [e.key for e in records]
-        assert [(v.updated_at, v.report_count, v.status) for v in versions] == [
-            (e.updated_at, e.report_count, e.status) for e in records
-        ]
-    assert len(await store.event_versions_between(limit=2)) == 2
-    by_key = await store.events_by_keys([C, "XX-YY@2025-01-01", A, A])
-    assert [e.key for e in by_key] == [C, A]
-    assert by_key[1] == await store.event_record(A)
-    assert await store.events_by_keys([]) == []

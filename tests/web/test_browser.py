@@ -37,6 +37,10 @@ EXPECTED_PAIRS = {
 }  # fmt: skip
 
 CARD_KEYS = "Array.from(document.querySelectorAll('article.card')).map(a => a.dataset.key)"
+WIRE_HEADLINES = (
+    "Array.from(document.querySelectorAll('.headline')).map(h => h.textContent)"
+    ".filter(t => t.includes('window.pwned'))"
+)
 
 pytestmark = pytest.mark.slow
 
@@ -113,10 +117,11 @@ async def desk(
 
 
 async def test_the_desk_page_in_chromium(desk: Desk) -> None:
-    """The page lists the replayed meetings; the graph has their parties and pairs; a
-    click on an edge filters the list; a report pushed into the stream appears without a
-    reload within 5 s; a headline with ``<script>`` shows as text and never runs; the
-    event and sources pages render; the page fits a phone. Screenshots in .artifacts/web."""
+    """The page lists the replayed meetings; opening a card's details loads its other
+    reports; the graph has their parties and pairs; a click on an edge filters the list;
+    a report pushed into the stream appears without a reload within 5 s; a headline with
+    ``<script>`` shows as text and never runs; the event and sources pages render; the page
+    fits a phone. Screenshots in .artifacts/web."""
     b = desk.browser
     await desk.open(WINDOW)
     keys = await desk.cards()
@@ -124,8 +129,6 @@ async def test_the_desk_page_in_chromium(desk: Desk) -> None:
     assert await b.evaluate(
         "document.body.innerText.includes('Wang Yi met S. Jaishankar in Astana')"
     )
-    langs = await b.evaluate("Array.from(document.querySelectorAll('.headline')).map(h => h.lang)")
-    assert {"ur", "hi", "zh", "pt", "en"} <= {lang.split("-")[0] for lang in langs}
 
     # The graph: every pair an edge, every party a node.
     edges = set(
@@ -141,15 +144,25 @@ async def test_the_desk_page_in_chromium(desk: Desk) -> None:
     assert edges >= EXPECTED_PAIRS
     assert nodes >= {c for p in EXPECTED_PAIRS for c in p.split("-")}
 
-    # The headline with markup: text on the page, never run.
-    wire = await b.evaluate(
-        "Array.from(document.querySelectorAll('.headline')).map(h => h.textContent)"
-        ".filter(t => t.includes('window.pwned'))"
-    )
-    assert wire == ["<script>window.pwned=1</script> Jaishankar meets Wang Yi in Beijing"]
+    # The headline with markup (its event's headline report): text on the page, never run.
+    wire_text = "<script>window.pwned=1</script> Jaishankar meets Wang Yi in Beijing"
+    assert await b.evaluate(WIRE_HEADLINES) == [wire_text]
     assert await b.evaluate("typeof window.pwned") == "undefined"
     await b.screenshot(ARTIFACTS / "meetings-top.png", full_page=False)
-    await b.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+
+    # Opening a card's details loads the event's other reports (the fragment) into it.
+    more = await b.evaluate("document.querySelectorAll('details[data-reports]').length")
+    assert more > 0
+    await b.evaluate(
+        "document.querySelectorAll('details[data-reports]').forEach(d => d.open = true)"
+    )
+    await b.wait_for(
+        "document.querySelectorAll('details[data-reports] ul.reports').length === " + str(more)
+    )
+    langs = await b.evaluate("Array.from(document.querySelectorAll('.headline')).map(h => h.lang)")
+    assert {"ur", "hi", "zh", "pt", "en"} <= {lang.split("-")[0] for lang in langs}
+    assert set(await b.evaluate(WIRE_HEADLINES)) == {wire_text}
+    assert await b.evaluate("typeof window.pwned") == "undefined"
     await b.screenshot(ARTIFACTS / "meetings.png")
     await b.evaluate("document.querySelectorAll('details').forEach(d => d.open = false)")
 

@@ -85,22 +85,26 @@ def test_the_graph_svg_is_well_formed_and_escapes_the_filter() -> None:
 
 
 async def test_a_cached_card_is_replaced_when_its_event_changes(page: Page) -> None:
-    """The second identical request reads no record; a hostile report joining a shown
-    event changes its version, so the next page shows it (escaped, its ``javascript:``
-    link dropped) and reads only that event again."""
+    """The second identical request builds no card; a hostile report joining a shown
+    event changes its version, so the next page rebuilds only that card (its new count
+    shown) and the event's reports show the new one escaped, its ``javascript:`` link
+    dropped."""
     _, first, _ = await page.get(f"/?{WINDOW}")
-    misses = page.site.cards.misses
+    built = page.site.cards.built
     _, again, _ = await page.get(f"/?{WINDOW}")
-    assert page.site.cards.misses == misses
+    assert page.site.cards.built == built
     assert Cards(again).keys == Cards(first).keys
+    assert "14 reports in" in first
     evil = replace(item("a03", "evil", hours=60, title=HOSTILE), url="javascript:alert(1)")
     await page.desk.feed(evil, at(61))
     _, body, _ = await page.get(f"/?{WINDOW}")
-    assert page.site.cards.misses == misses + 1
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img src=x" in body
-    assert "<script>alert" not in body and "<img src=x" not in body
-    assert "javascript:" not in body
+    assert page.site.cards.built == built + 1
+    assert "15 reports in" in body and "14 reports in" not in body
     assert Cards(body).keys == Cards(first).keys
+    _, reports, _ = await page.get("/events/CN-IN%402025-07-03/reports")
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img src=x" in reports
+    assert "<script>alert" not in reports and "<img src=x" not in reports
+    assert "javascript:" not in reports
 
 
 def test_the_escape_is_markupsafe_s() -> None:

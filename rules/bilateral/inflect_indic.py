@@ -1,0 +1,222 @@
+"""Case endings that South Asian languages write attached to a name.
+
+Marathi, Nepali, Bengali, Gujarati, Tamil, Telugu, Malayalam and Sinhala glue their case
+endings and postpositions to the noun ("ভারতের", "இலங்கையுடன்", "ట్రంప్‌తో", "ജയശങ്കറുമായി",
+"ඉන්දියාවට"), so a name stored as written in the nominative is missed in most sentences.
+The script of the name decides which endings apply (names of people and places carry no
+language, and Marathi and Nepali share Devanagari). The endings are the ones a grammar lists
+for the genitive, dative, accusative, locative, ablative, comitative and "also" forms, with
+the joins each script writes (Tamil glides and doubled stops, Malayalam chillu letters that
+become full consonants). Hindi, Urdu and Punjabi write their postpositions as separate words
+and need nothing here.
+
+Only the last word of a multi-word name takes the ending ("ශ්‍රී ලංකාවට"). Like
+``rules.bilateral.inflect`` this over-generates a little and needs no dictionary.
+"""
+
+from __future__ import annotations
+
+# Devanagari: Marathi (oblique stem + ending) and Nepali (ending on the plain stem)
+_MR = ("च्या", "चे", "ची", "चा", "शी", "त", "ला", "ने", "कडे", "मध्ये", "तील", "सोबत")
+_NE = ("को", "का", "की", "ले", "लाई", "सँग", "संग", "मा", "बाट", "बीच")
+# people: the endings a person's name takes (no oblique stem, no locative)
+_DEVA_PERSON = ("को", "का", "की", "ले", "लाई", "सँग", "संग", "बीच", "ने", "ला", "शी", "चे", "ची", "च्या")
+_MR_RESPECT = ("नी", "शी", "चे", "ची", "च्या", "ना", "ला")
+# Bengali: after a consonant / after a vowel
+_BN_CONS = ("ের", "কে", "ে", "েও", "েরও", "কেও", "েই")
+_BN_VOWEL = ("র", "কে", "য়", "তে", "ও", "রও", "কেও", "ই", "দের")
+_BN_ANY = ("এর", "'র", "-র", "-এর")
+# Gujarati
+_GU = ("ના", "ની", "નું", "નો", "નાં", "માં", "ને", "થી", "એ", "ે", "માંથી", "નાઓ")
+# Tamil: endings after a glide (வ after அ/ஆ/உ/ஊ/ஓ, ய after இ/ஈ/எ/ஏ/ஐ) and after a consonant
+_TA_TAILS = (
+    "ின்", "ுடன்", "ில்", "ை", "ுக்கு", "ும்", "ிடம்", "ுடனான", "ுக்கான", "ிற்கு", "ைச்",
+    "ுக்கிடையிலான", "ுக்கும்", "ிலிருந்து",
+)  # fmt: skip
+_TA_STOPS = frozenset("கசடதபற")
+_TA_GLIDE_V = frozenset("ாுூோ")
+# Telugu endings join every stem as written (a final virama stays: "ట్రంప్‌తో", ZWNJ folded)
+_TE = (
+    "తో",
+    "కు",
+    "కి",
+    "లో",
+    "ను",
+    "ని",
+    "పై",
+    "నుంచి",
+    "నుండి",
+    "తోనూ",
+    "కూ",
+    "లోని",
+    "ల",
+    "గా",
+    "తోపాటు",
+    "కీ",
+)
+# Malayalam: endings after a consonant sound (chillu opened, virama dropped) or a glide
+_ML_CONS = ("ിന്റെ", "ുമായി", "ിനെ", "ിൽ", "ിലെ", "ിന്", "ും", "ിലേക്ക്", "ുമായുള്ള", "ിലെത്തി", "ിനോട്")
+_ML_GLIDE = ("ുടെ", "ുമായി", "െ", "ിൽ", "ിലെ", "്ക്ക്", "ും", "ിലേക്ക്", "ുമായുള്ള", "ിലെത്തി", "ോട്")
+_ML_CHILLU_OPEN = {"ൻ": "ന", "ർ": "റ", "ൽ": "ല", "ൾ": "ള", "ൺ": "ണ", "ൿ": "ക"}
+_ML_VOWEL_SIGNS = frozenset("ാിീുൂൃെേൈൊോൌ")
+# Sinhala: endings after a stem-final consonant (ව, ය: "ඉන්දියාව") or a vowel (people)
+_SI_STEM = ("ට", "ේ", "ෙන්", "ද", "ත්", "ේදී", "ටත්", "ේත්", "ට ද")
+_SI_PERSON = ("ගේ", "ට", "ද", "ත්", "ගෙන්", "ටත්")
+
+
+def _script(word: str) -> str:
+    for ch in reversed(word):
+        o = ord(ch)
+        if 0x0900 <= o < 0x0980:
+            return "deva"
+        if 0x0980 <= o < 0x0A00:
+            return "bn"
+        if 0x0A80 <= o < 0x0B00:
+            return "gu"
+        if 0x0B80 <= o < 0x0C00:
+            return "ta"
+        if 0x0C00 <= o < 0x0C80:
+            return "te"
+        if 0x0D00 <= o < 0x0D80:
+            return "ml"
+        if 0x0D80 <= o < 0x0E00:
+            return "si"
+        if ch.isalpha():
+            return ""
+    return ""
+
+
+def _deva_person(word: str) -> set[str]:
+    out = {word + s for s in _DEVA_PERSON}
+    if word[-1:] in "ीूे":  # Marathi respectful oblique: मोदींनी, मोदींशी, मोदींचे
+        out |= {word + "ं" + s for s in _MR_RESPECT}
+    return out
+
+
+def _deva(word: str, lang: str = "") -> set[str]:
+    if lang == "ne":  # Nepali endings join the plain stem
+        return {word + s for s in _NE}
+    if word.endswith("ा"):
+        base = word[:-1] + "े"  # अमेरिका -> अमेरिकेच्या
+    elif word[-1:] in "ीूेैोौं":
+        base = word
+    else:
+        base = word + "ा"  # भारत -> भारताच्या
+    out = {base + s for s in _MR} | {word + s for s in _MR}
+    return out if lang == "mr" else out | {word + s for s in _NE}
+
+
+def _bn(word: str) -> set[str]:
+    vowel = word[-1] in "ািীুূৃেৈোৌ" or word[-1] in "অআইঈউঊএঐওঔ"
+    tails = _BN_VOWEL if vowel else _BN_CONS
+    # a word ending in a consonant letter is often read with a final vowel ("মোদী" no,
+    # "চীন" -> "চীনের", "ঢাকা" -> "ঢাকার"): both sets for a bare consonant are safe
+    out = {word + s for s in tails} | {word + s for s in _BN_ANY}
+    if not vowel:
+        out |= {word + s for s in ("র", "য়", "তে")}
+    return out
+
+
+def _ta(word: str) -> set[str]:
+    last = word[-1]
+    out: set[str] = set()
+    if last == "்":  # a consonant: the ending's vowel sign replaces the virama
+        stem = word[:-1]
+        out |= {stem + t for t in _TA_TAILS}
+        if stem[-1:] in _TA_STOPS:  # ட்ரம்ப் -> ட்ரம்ப்பிடம், சுனக் -> சுனக்குடன்
+            out |= {word + stem[-1] + t for t in _TA_TAILS}
+        return out
+    if last in _TA_GLIDE_V:
+        glide = "வ"
+    elif last in "ிீெேை":
+        glide = "ய"
+    else:  # the inherent vowel: Sri Lankan "ராஜபக்சவை", Indian "ராஜபக்சேவை"
+        glide = "வ"
+        out |= {word + "ே" + "வ" + t for t in _TA_TAILS}
+    out |= {word + glide + t for t in _TA_TAILS}
+    if last == "ு":  # எகிப்து -> எகிப்தின், எகிப்துக்கு
+        out |= {word[:-1] + t for t in _TA_TAILS}
+    if last in "ிீைா" or last not in _TA_GLIDE_V:
+        out |= {word + "க்கு", word + "க்கும்", word + "க்கான", word + "ச்", word + "ப்"}
+    return out
+
+
+def _ml(word: str) -> set[str]:
+    last = word[-1]
+    if last in _ML_CHILLU_OPEN:
+        stem = word[:-1] + _ML_CHILLU_OPEN[last]
+        return {stem + t for t in _ML_CONS}
+    if last == "്":
+        stem = word[:-1]
+        return {stem + t for t in _ML_CONS}
+    if last == "ം":  # -ം nouns: -ത്തിന്റെ, -ത്തിൽ
+        stem = word[:-1] + "ത്ത"
+        return {stem + t for t in _ML_CONS}
+    glide = "വ" if last in "ുൂോ" else "യ"
+    return {word + glide + t for t in _ML_GLIDE}
+
+
+def _si(word: str) -> set[str]:
+    if word[-1] in "වය":
+        return {word + s for s in _SI_STEM}
+    return {word + s for s in _SI_PERSON}
+
+
+_BY_SCRIPT = {
+    "deva": _deva,
+    "bn": _bn,
+    "gu": lambda w: {w + s for s in _GU},
+    "ta": _ta,
+    "te": lambda w: {w + s for s in _TE},
+    "ml": _ml,
+    "si": _si,
+}
+
+# spellings of one sound that news sites mix: Devanagari/Gujarati candra O (ऑ/ॉ, ઑ/ૉ) for
+# English "o" is often written as a plain O
+_VARIANTS = str.maketrans({"ऑ": "ओ", "ॉ": "ो", "ઑ": "ઓ", "ૉ": "ો"})
+
+
+def spelling_variants(name: str) -> set[str]:
+    """The name and its spelling with plain vowels for candra O."""
+    return {name, name.translate(_VARIANTS)}
+
+
+# a foreign name's i is written short or long at will in Devanagari ("पुतिन", "पुतीन")
+_SHORT_I = str.maketrans({"ी": "ि"})
+_LONG_I = str.maketrans({"ि": "ी"})
+
+
+def indic_forms(name: str, person: bool = False, lang: str = "") -> set[str]:
+    """``name`` with the case endings its script attaches to the last word (and the name).
+
+    A ``person``'s name in Devanagari takes a person's endings, and is also kept with every
+    i short and every i long (bare: the spelling of a foreign name varies more than its
+    endings). ``lang`` (a CLDR locale's or a lexicon's language) narrows Devanagari to the
+    Marathi or the Nepali endings; a name of no language gets both."""
+    name = name.strip()
+    if not name:
+        return set()
+    out: set[str] = set()
+    for form in spelling_variants(name):
+        out.add(form)
+        head, _, last = form.rpartition(" ")
+        script = _script(last)
+        make = _BY_SCRIPT.get(script) if len(last) >= 2 else None
+        if make is None:
+            continue
+        prefix = head + " " if head else ""
+        if script == "deva":
+            if person:
+                out |= {form.translate(_SHORT_I), form.translate(_LONG_I)}
+                out |= {prefix + w for w in _deva_person(last)}
+            else:
+                out |= {prefix + w for w in _deva(last, lang)}
+            continue
+        out |= {prefix + w for w in make(last)}
+    return out
+
+
+def attaches(name: str) -> bool:
+    """Whether ``name`` is written in a script whose languages attach case endings."""
+    return _script(name) in _BY_SCRIPT
