@@ -211,20 +211,46 @@ def _nfkc_changes() -> re.Pattern[str]:
 
 
 def _slow(text: str, casefold: bool = True) -> Normalized:
-    """Cluster by cluster (``_fold_char``), but runs of characters that NFKC leaves alone and
-    that do not start or carry combining marks are folded a run at a time: most text that
-    needs this path (Chinese with fullwidth brackets) has only a few such characters."""
+    """Cluster by cluster (``_fold_char``), but runs of characters that NFKC leaves alone, that
+    casefold to one character and that carry no combining mark are folded a run at a time:
+    most text that needs this path (Chinese with fullwidth brackets) has only a few others.
+    In such a run each character folds to ``_DROP(_PRE(casefold(_PRE(c))))``, so only the
+    dropped ones leave gaps in the offset map."""
     pieces: list[str] = []
     starts: array[int] = array("i")
     ends: array[int] = array("i")
+
+    def clusters(begin: int, stop: int) -> None:
+        for m in _CLUSTER.finditer(text, begin, stop):
+            out = _fold_char(m.group(), casefold)
+            if out:
+                pieces.append(out)
+                starts.extend([m.start()] * len(out))
+                ends.extend([m.end()] * len(out))
+
+    def run(begin: int, stop: int) -> None:
+        plain = _pre(text[begin:stop])
+        folded = _pre(plain.casefold()) if casefold else plain
+        if len(folded) != len(plain):  # cannot happen (``_needs_cluster``); stay correct
+            clusters(begin, stop)
+            return
+        prev = 0
+        for m in _DROP_RE.finditer(folded):
+            starts.extend(range(begin + prev, begin + m.start()))
+            ends.extend(range(begin + prev + 1, begin + m.start() + 1))
+            prev = m.end()
+        starts.extend(range(begin + prev, stop))
+        ends.extend(range(begin + prev + 1, stop + 1))
+        pieces.append(_DROP_RE.sub("", folded) if prev else folded)
+
     at = 0
     for m in _needs_cluster().finditer(text):
         if m.start() > at:
-            _fold_run(text, at, m.start(), casefold, pieces, starts, ends)
-        _fold_clusters(text, m.start(), m.end(), casefold, pieces, starts, ends)
+            run(at, m.start())
+        clusters(m.start(), m.end())
         at = m.end()
     if at < len(text):
-        _fold_run(text, at, len(text), casefold, pieces, starts, ends)
+        run(at, len(text))
     starts.append(len(text))
     return Normalized(text, "".join(pieces), starts, ends)
 
@@ -232,62 +258,12 @@ def _slow(text: str, casefold: bool = True) -> Normalized:
 @lru_cache(maxsize=1)
 def _needs_cluster() -> re.Pattern[str]:
     """A character NFKC may change, one that casefolds to several ("ß" -> "ss"), or a base
-    character with its combining marks: the clusters ``_slow`` folds one by one
-    (``_CLUSTER`` starts a cluster at each)."""
+    character with its combining marks: the clusters ``_slow`` folds one by one."""
     changes = _nfkc_changes().pattern
     expands = "".join(  # "İ" is replaced by "I" before it is casefolded
         re.escape(c) for c in map(chr, range(0x80, 0x10000)) if len(c.casefold()) > 1
     ).replace("\u0130", "")
     return re.compile(f"[^\u0300-\u036f][\u0300-\u036f]+|{changes}|[{expands}]", re.S)
-
-
-def _fold_clusters(
-    text: str,
-    begin: int,
-    stop: int,
-    casefold: bool,
-    pieces: list[str],
-    starts: array[int],
-    ends: array[int],
-) -> None:
-    for m in _CLUSTER.finditer(text, begin, stop):
-        out = _fold_char(m.group(), casefold)
-        if out:
-            pieces.append(out)
-            starts.extend([m.start()] * len(out))
-            ends.extend([m.end()] * len(out))
-
-
-def _fold_run(
-    text: str,
-    begin: int,
-    stop: int,
-    casefold: bool,
-    pieces: list[str],
-    starts: array[int],
-    ends: array[int],
-) -> None:
-    """``_fold_clusters`` over a run where every cluster is one character NFKC keeps: each
-    folds to ``_DROP(_PRE(casefold(_PRE(c))))``; when that keeps every character's length,
-    the run is folded at once and only dropped characters leave gaps in the map."""
-    run = _pre(text[begin:stop])
-    folded = _pre(run.casefold()) if casefold else run
-    if len(folded) != len(run):  # "ß" -> "ss": one character to several
-        _fold_clusters(text, begin, stop, casefold, pieces, starts, ends)
-        return
-    if _DROP_RE.search(folded) is None:
-        pieces.append(folded)
-        starts.extend(range(begin, stop))
-        ends.extend(range(begin + 1, stop + 1))
-        return
-    prev = 0
-    for m in _DROP_RE.finditer(folded):
-        starts.extend(range(begin + prev, begin + m.start()))
-        ends.extend(range(begin + prev + 1, begin + m.start() + 1))
-        prev = m.end()
-    starts.extend(range(begin + prev, stop))
-    ends.extend(range(begin + prev + 1, stop + 1))
-    pieces.append(_DROP_RE.sub("", folded))
 
 
 # --- scripts and boundaries -----------------------------------------------------------------
