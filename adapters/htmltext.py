@@ -208,6 +208,13 @@ def html_to_texts(fragments: Sequence[str]) -> list[str]:
     return out
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
+
+
 def _parse_text(fragment: str) -> str:
     try:
         root = etree.fromstring(fragment, _PARSER)
@@ -217,10 +224,11 @@ def _parse_text(fragment: str) -> str:
         return ""
     etree.strip_elements(root, *_DROP, with_tail=False)
     for node in root.iter(*_BLOCKS, "br"):
-        # A line break before and after each block, and in place of each <br>.
+        # A line break before and after each block, and in place of each <br>. libxml2 reads
+        # "&#1;" into a control character that lxml then refuses to write back: drop it.
         if node.tag != "br":
-            node.text = "\n" + node.text if node.text else "\n"
-        node.tail = "\n" + node.tail if node.tail else "\n"
+            node.text = "\n" + _xml_safe(node.text) if node.text else "\n"
+        node.tail = "\n" + _xml_safe(node.tail) if node.tail else "\n"
     text: str = etree.tostring(root, method="text", encoding=str)
     return text
 

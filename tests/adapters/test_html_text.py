@@ -156,3 +156,23 @@ def test_tidy_matches_line_by_line_reference() -> None:
         pool = alphabet if rng.random() < 0.3 else alphabet[:5]
         text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 12)))
         assert _tidy(text) == reference(text), repr(text)
+
+
+def test_references_to_control_characters_do_not_break_a_feed() -> None:
+    """libxml2 reads "&#1;" into a character lxml refuses to write back; the item keeps its
+    text without it instead of the whole feed failing with a ValueError."""
+    from adapters.feedreader import parse_feed
+
+    descriptions = [
+        "&lt;p&gt;bad &amp;#1; ref&lt;/p&gt;",
+        "&lt;div&gt;a &amp;#65534; b&lt;br&gt;c&lt;/div&gt;",
+    ]
+    items = "".join(
+        f"<item><guid>g{i}</guid><title>T{i}</title><description>{d}</description></item>"
+        for i, d in enumerate(descriptions)
+    )
+    xml = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
+    )
+    result = parse_feed(xml.encode(), url="https://x.example/feed", source_id="s")
+    assert [i.text for i in result.items] == ["bad ref", "a b\nc"]
