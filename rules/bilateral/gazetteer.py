@@ -67,7 +67,7 @@ class Mention(NamedTuple):
 class Gazetteer:
     """The compiled matcher plus the language tables and roster it was built from."""
 
-    def __init__(self, lex: Lexicon) -> None:
+    def __init__(self, lex: Lexicon, *, compile_now: bool = True) -> None:
         table: dict[str, list[Rec]] = {}
         folds: dict[str, str] = {}
         shared: dict[Entry, Entry] = {}  # one object per distinct entry (memory)
@@ -120,9 +120,8 @@ class Gazetteer:
         for lang in self.langs.values():
             nexts.update(fold(n) for n in lang.compound_next)
         self._compound_next = tuple(sorted(nexts, key=len, reverse=True))
-        # the lexicon is used up: the copy below must be the only one left
-        lex.langs, lex.english_names, lex.roster = {}, {}, None
-        self.__setstate__(compacted(self.__dict__))
+        if compile_now:
+            self.__setstate__(self.__dict__)
 
     def __len__(self) -> int:
         return self._table.count
@@ -348,7 +347,12 @@ def _automaton(patterns: list[str]) -> ahocorasick_rs.AhoCorasick:
 
 
 def build_gazetteer() -> Gazetteer:
-    return Gazetteer(build_lexicon())
+    """A gazetteer compiled from the language data, its long-lived state copied into fresh
+    memory once the lexicon and the build's garbage are gone (``compacted``)."""
+    built = Gazetteer(build_lexicon(), compile_now=False)
+    gz = Gazetteer.__new__(Gazetteer)
+    gz.__setstate__(compacted(built.__dict__))
+    return gz
 
 
 _loader: Callable[[], Gazetteer] = build_gazetteer
