@@ -1,0 +1,56 @@
+"""rules.bilateral.patterntable: the gazetteer's compact per-pattern storage."""
+
+from __future__ import annotations
+
+import pytest
+
+from rules.bilateral.gazetteer import gazetteer
+from rules.bilateral.lexicon import CAP_INITIAL, COUNTRY, PERSON, Entry
+from rules.bilateral.patterntable import PatternTable, compacted
+from rules.text import normalize
+
+_IN = Entry(COUNTRY, "IN", "", "India")
+_MODI = Entry(PERSON, "7", "", "")
+
+
+def test_patterns_share_one_record_list_and_keep_their_order() -> None:
+    """The case forms of one name share their records; the pattern ids follow the table."""
+    table = {
+        "ভারত": [(_IN, 0, "")],
+        "ভারতের": [(_IN, 0, "")],
+        "modi": [(_MODI, CAP_INITIAL, "Modi")],
+    }
+    t = PatternTable(table)
+    assert t.patterns() == list(table)
+    assert t.count == 3
+    assert t.rec_of[0] == t.rec_of[1] != t.rec_of[2]
+    assert t.recs[t.rec_of[2]] == ((_MODI, CAP_INITIAL, "Modi"),)
+    assert t.plain[t.plain_of[0]] == (_IN,)
+    assert t.plain[t.plain_of[2]] is None  # a flagged record: checked one by one
+
+
+def test_a_pattern_holding_the_separator_is_refused() -> None:
+    with pytest.raises(ValueError):
+        PatternTable({"a\0b": [(_IN, 0, "")]})
+
+
+def test_compacted_copies_the_state_and_empties_the_original() -> None:
+    shared = (_IN, 0, "")
+    state: dict[str, object] = {"recs": [shared, shared], "n": 3}
+    copy = compacted(state)
+    assert state == {}
+    assert copy == {"recs": [shared, shared], "n": 3}
+    recs = copy["recs"]
+    assert isinstance(recs, list) and recs[0] is recs[1]  # sharing survives the copy
+
+
+def test_lookup_finds_the_longest_pattern_a_text_starts_with() -> None:
+    """What the scanner's fallback asks for when a longer match failed its checks."""
+    g = gazetteer()
+    patterns = g._table.patterns()
+    folded = normalize("South Sudan xq").folded
+    found = g._lookup(folded, 0, len(folded))
+    assert found is not None
+    pid, end = found
+    assert patterns[pid] == folded[:end] == "south sudan"
+    assert g._lookup("zzqx south", 0, 10) is None  # nothing starts at "zzqx"
