@@ -11,7 +11,7 @@ Built once per process (``gazetteer()``, seconds; a disk cache at the edge loads
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -68,7 +68,8 @@ class Gazetteer:
     """The compiled matcher plus the language tables and roster it was built from."""
 
     def __init__(self, lex: Lexicon, *, compile_now: bool = True) -> None:
-        table: dict[str, list[Rec]] = {}
+        table: dict[str, Rec | list[Rec]] = {}
+        shared_recs: dict[Rec, Rec] = {}
         folds: dict[str, str] = {}
         shared: dict[Entry, Entry] = {}  # one object per distinct entry (memory)
         cased = CASE_EXACT | CAP_INITIAL | SAME_CASE
@@ -78,6 +79,7 @@ class Gazetteer:
         # longest match hides the meeting word inside them, as in the full scan.
         gate: dict[str, set[str]] = {}
         lex._seen.clear()  # only needed while the lexicon was being filled
+        lex._entries.clear()
         for surface, entry, flags in lex.records:
             key = folds.get(surface)
             if key is None:
@@ -95,15 +97,20 @@ class Gazetteer:
             elif entry.kind == CUE and entry.value == "guard":
                 gate.setdefault(key, set())
             entry = shared.setdefault(entry, entry)
-            # the original surface is kept only where a case check needs it
+            # the original surface is kept only where a case check needs it; the case forms
+            # of a name share one record, and a pattern with one record needs no list
             rec = (entry, flags, surface if flags & cased else "")
+            rec = shared_recs.setdefault(rec, rec)
             recs = table.get(key)
             if recs is None:
-                table[key] = [rec]
-            elif rec not in recs:
-                recs.append(rec)
+                table[key] = rec
+            elif type(recs) is list:
+                if rec not in recs:
+                    recs.append(rec)
+            elif recs != rec:
+                table[key] = [recs, rec]
         lex.records.clear()
-        del folds, shared
+        del folds, shared, shared_recs
         self._table = PatternTable(table)
         plain = self._table.plain
         self._lang_plains = [i for i, p in enumerate(plain) if p and any(e.lang for e in p)]
@@ -134,7 +141,7 @@ class Gazetteer:
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
-        self._automaton = _automaton(self._table.patterns())
+        self._automaton = _automaton(self._table.iter_patterns())
         self._gate = _automaton(self._gate_patterns)
 
     def meeting_words(
@@ -340,7 +347,7 @@ def _next_word(folded: str, s: int) -> int:
     return i
 
 
-def _automaton(patterns: list[str]) -> ahocorasick_rs.AhoCorasick:
+def _automaton(patterns: Iterable[str]) -> ahocorasick_rs.AhoCorasick:
     return ahocorasick_rs.AhoCorasick(
         patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest, store_patterns=False
     )

@@ -90,14 +90,20 @@ class Lexicon:
     roster: Roster | None = None
     name_parts: frozenset[str] = frozenset()
     _seen: set[tuple[str, Entry, int]] = field(default_factory=set)
+    _entries: dict[Entry, Entry] = field(default_factory=dict)
 
     def add(self, surface: str, entry: Entry, flags: int = 0) -> None:
         surface = surface.strip()
         if surface in self.name_parts and entry.kind in (COUNTRY, DEMONYM):
             flags |= NAME_PART
-        if surface and (surface, entry, flags) not in self._seen:
-            self._seen.add((surface, entry, flags))  # the same name comes from many locales
-            self.records.append((surface, entry, flags | _auto_flags(surface, entry)))
+        # one object per distinct entry and, where the automatic flags add nothing, one
+        # tuple for the record and its key: ~180,000 records are held while building
+        entry = self._entries.setdefault(entry, entry)
+        key = (surface, entry, flags)
+        if surface and key not in self._seen:
+            self._seen.add(key)  # the same name comes from many locales
+            auto = _auto_flags(surface, entry)
+            self.records.append(key if flags | auto == flags else (surface, entry, flags | auto))
             if CHILLU_RE.search(surface):
                 self.add(surface.translate(CHILLU_OLD), entry, flags)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import pickle
 from array import array
+from collections.abc import Iterator
 
 from rules.bilateral.lexicon import Entry
 
@@ -28,13 +29,14 @@ Rec = tuple[Entry, int, str]
 class PatternTable:
     """Records and plain entries per pattern id, and the patterns themselves."""
 
-    def __init__(self, table: dict[str, list[Rec]]) -> None:
+    def __init__(self, table: dict[str, Rec | list[Rec]]) -> None:
+        """``table``: pattern -> its record, or its records when it has several."""
         rec_ids: dict[tuple[Rec, ...], int] = {}
         plain_ids: dict[tuple[Entry, ...] | None, int] = {None: 0}
         self.rec_of = array("i")
         self.plain_of = array("i")
-        for recs_list in table.values():
-            recs = tuple(recs_list)
+        for value in table.values():
+            recs = tuple(value) if type(value) is list else (value,)
             self.rec_of.append(rec_ids.setdefault(recs, len(rec_ids)))
             self.plain_of.append(plain_ids.setdefault(plain_entries(recs), len(plain_ids)))
         self.recs: list[tuple[Rec, ...]] = list(rec_ids)
@@ -46,9 +48,18 @@ class PatternTable:
         self.blob = "\0".join(table).encode()
 
     def patterns(self) -> list[str]:
-        """The patterns in id order, as fresh strings: the UTF-8 copy that the automaton's
-        builder attaches to each string it reads dies with them."""
-        return self.blob.decode().split("\0")
+        """The patterns in id order."""
+        return list(self.iter_patterns())
+
+    def iter_patterns(self) -> Iterator[str]:
+        """The patterns in id order, one fresh string at a time: the automaton's compiler
+        copies each, so no list of 180,000 strings (and of the UTF-8 copy it attaches to
+        each string it reads) is held while it runs."""
+        blob, start = self.blob, 0
+        while (end := blob.find(b"\0", start)) >= 0:
+            yield blob[start:end].decode()
+            start = end + 1
+        yield blob[start:].decode()
 
 
 def plain_entries(recs: tuple[Rec, ...]) -> tuple[Entry, ...] | None:
