@@ -21,7 +21,7 @@ def console(alert: Alert) -> str:
     lines.append(f"{v.flags} {v.headline}".strip())
     facts = [v.status, v.confidence, v.when, v.place, ", ".join(v.officials) or None]
     if not v.is_meeting:
-        facts = [v.summary if v.summary != v.headline else None, v.confidence, f"rule {v.rule_id}"]
+        facts = [v.summary if v.summary != v.headline else None, v.confidence, v.rule_line]
     if v.kind == "new" and v.confirmed_line:
         facts.append(v.confirmed_line)
     lines.append("  " + " · ".join(f for f in facts if f))

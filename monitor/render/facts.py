@@ -90,7 +90,7 @@ class AlertView:
     place: str | None
     when: str | None  # the meeting date, "3 Jul 2024"
     status: str | None  # a STATUS_LABELS value; None for non-meeting matches
-    confidence: str  # "92%"
+    confidence: str  # "92%"; "" for the operator's notes, which no detector scored
     evidence: tuple[str, ...]
     summary: str
     source_title: str
@@ -114,6 +114,22 @@ class AlertView:
     @property
     def is_meeting(self) -> bool:
         return self.status is not None
+
+    @property
+    def is_operator_note(self) -> bool:
+        """bilat's own alerts to its operator (a silent source): rule ids starting with "~"
+        are reserved for them, no configured rule can have one."""
+        return self.rule_id.startswith("~")
+
+    @property
+    def rule_line(self) -> str:
+        """ "rule india-desk", or "operator note" for bilat's own alerts."""
+        return "operator note" if self.is_operator_note else f"rule {self.rule_id}"
+
+    @property
+    def rule_caption(self) -> str:
+        """``rule_line`` opening a sentence (the rule id's own case kept)."""
+        return "Operator note" if self.is_operator_note else f"Rule {self.rule_id}"
 
     @property
     def confirmed_line(self) -> str | None:
@@ -185,7 +201,9 @@ def view(alert: Alert) -> AlertView:
         place=one_line(meeting.location) if meeting and meeting.location else None,
         when=_date_label(alert),
         status=STATUS_LABELS.get(meeting.status, meeting.status) if meeting else None,
-        confidence=f"{round(max(0.0, min(1.0, confidence)) * 100)}%",
+        confidence=""
+        if alert.rule_id.startswith("~")
+        else f"{round(max(0.0, min(1.0, confidence)) * 100)}%",
         evidence=evidence,
         summary=one_line(alert.match.summary),
         source_title=one_line(alert.report.title) or alert.report.source_id,

@@ -55,7 +55,8 @@ def _rows(v: AlertView) -> list[tuple[str, str]]:
         rows.append(("Status", v.status or ""))
     else:
         rows.append(("Match", v.summary))
-    rows.append(("Confidence", v.confidence))
+    if v.confidence:
+        rows.append(("Confidence", v.confidence))
     return rows
 
 
@@ -94,7 +95,7 @@ def text_body(alert: Alert) -> str:
         lines += [v.confirmed_line, ""]
     lines += [f"{v.flags} {v.headline}".strip(), ""]
     lines += _text_block(v, short=v.kind != "new")
-    lines += ["", f"Rule {v.rule_id} · {v.reports_line} · alert {alert.id}"]
+    lines += ["", f"{v.rule_caption} · {v.reports_line} · alert {alert.id}"]
     return "\n".join(lines) + "\n"
 
 

@@ -66,9 +66,10 @@ def _fields(v: AlertView) -> list[dict[str, str]]:
         if v.when:
             fields.append(_field("When", v.when))
         fields.append(_field("Status", v.status or ""))
-    fields.append(_field("Confidence", v.confidence))
+    if v.confidence:
+        fields.append(_field("Confidence", v.confidence))
     if not v.is_meeting:
-        fields.append(_field("Rule", v.rule_id))
+        fields.append(_field("Rule", "operator note" if v.is_operator_note else v.rule_id))
     return fields[:MAX_FIELDS]
 
 
@@ -110,7 +111,10 @@ def _context(v: AlertView, *, with_counts: bool) -> Block:
     stamp = _timestamp(v)
     if stamp:
         elements.append(_mrkdwn(stamp))
-    elements.append(_mrkdwn(f"rule `{mrkdwn_escape(truncate(v.rule_id, 100))}`"))
+    if v.is_operator_note:
+        elements.append(_mrkdwn("operator note"))
+    else:
+        elements.append(_mrkdwn(f"rule `{mrkdwn_escape(truncate(v.rule_id, 100))}`"))
     if with_counts:
         elements.append(_mrkdwn(mrkdwn_escape(v.reports_line)))
     return {"type": "context", "elements": elements[:MAX_CONTEXT_ELEMENTS]}
