@@ -2,7 +2,8 @@
 
 - ``GET /``: the meetings of a window with the who-met-whom graph; filters in the URL
   (``monitor/web/filters.py``); ``?part=main`` answers only the live part (the script swaps
-  it in when told something changed);
+  it in when told something changed), ``?part=list`` only the list and ``?part=graph``
+  only the graph (a click on the graph changes the list alone; the slider both);
 - ``GET /events/{key}``: one event's timeline of reports, confirmations and alerts with their
   delivery state;
 - ``GET /events/{key}/reports``: its reports as a fragment, for the list's details (the list
@@ -62,6 +63,11 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
+}
+PARTS = {  # ?part= -> the fragment's template
+    "main": "_meetings_main.html",
+    "list": "_meetings_list.html",
+    "graph": "_meetings_graph.html",
 }
 PAGE_LIMIT = 2000  # events read for one page; the newest are shown when there are more
 ACTIVITY_DAYS = 30
@@ -177,9 +183,12 @@ class Site:
         )
         # The graph shows the whole window under the other filters, so another node or
         # pair can be picked from it; the list shows the selection.
+        part = request.query.get("part")
         around = replace(filters, country=None, pair=None)
-        graph = build_graph([e.summary for e in shown if around.matches(e.summary)])
-        cards = [e.html for e in shown if filters.matches(e.summary)]
+        with_graph = part != "list"  # the list alone skips building the graph
+        graph = build_graph([e.summary for e in shown if with_graph and around.matches(e.summary)])
+        with_list = part != "graph"
+        cards = [e.html for e in shown if with_list and filters.matches(e.summary)]
         end = filters.to or today
         back = max(90, 3 * filters.days)
         context = {
@@ -198,8 +207,9 @@ class Site:
             "rendered_at": now.isoformat(),
             "slider": {"min": -back, "max": 0, "value": min(0, (end - today).days)},
         }
-        if request.query.get("part") == "main":
-            return self.page("_meetings_main.html", now, **context)
+        partial = PARTS.get(part or "")
+        if partial is not None:
+            return self.page(partial, now, **context)
         return self.page("meetings.html", now, **context)
 
     async def event(self, request: web.Request) -> web.Response:

@@ -23,7 +23,15 @@ from monitor.render.facts import party_name
 from monitor.warmup import cache_dir
 from monitor.web.present import ago
 
-TEMPLATES = ("base.html", "meetings.html", "_meetings_main.html", "event.html", "sources.html")
+TEMPLATES = (
+    "base.html",
+    "meetings.html",
+    "_meetings_main.html",
+    "_meetings_graph.html",
+    "_meetings_list.html",
+    "event.html",
+    "sources.html",
+)
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
 

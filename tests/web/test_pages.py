@@ -102,6 +102,27 @@ async def test_the_graph_has_parties_as_nodes_and_meetings_as_edges(page: Page) 
     assert again == svg  # the layout is the same on every load
 
 
+async def test_the_list_and_the_graph_come_apart_for_the_script(page: Page) -> None:
+    """``?part=list`` is the filtered list alone (a click on the graph swaps only it),
+    ``?part=graph`` the graph alone (the whole window, the pair marked), ``?part=main``
+    both: the same cards and edges as the page."""
+    whole = Cards((await page.get(f"/?{WINDOW}&pair=IN-CN"))[1])
+    status, listed_body, _ = await page.get(f"/?{WINDOW}&pair=IN-CN&part=list")
+    assert status == 200 and 'id="list-section"' in listed_body
+    only_list = Cards(listed_body)
+    assert only_list.keys == whole.keys and set(only_list.keys) == {A, C}
+    assert only_list.nodes == [] and only_list.edges == {}
+    assert "<html" not in listed_body and "<svg" not in listed_body
+    status, graph_body, _ = await page.get(f"/?{WINDOW}&pair=IN-CN&part=graph")
+    assert status == 200 and 'id="graph-section"' in graph_body
+    only_graph = Cards(graph_body)
+    assert only_graph.keys == [] and only_graph.edges == whole.edges
+    assert only_graph.nodes == whole.nodes == ["CN", "IN", "RU"]
+    assert re.search(r'class="edge st-held selected" data-pair="CN-IN"', graph_body)
+    main = Cards((await page.get(f"/?{WINDOW}&pair=IN-CN&part=main"))[1])
+    assert main.keys == whole.keys and main.edges == whole.edges
+
+
 async def test_an_event_page_shows_reports_confirmations_and_deliveries(page: Page) -> None:
     """The timeline holds every report (source, language, headline), the official
     confirmations, and each alert with its notifier and delivery state as it changes."""

@@ -116,10 +116,87 @@
 
   if (location.pathname !== "/") { return; }
 
-  function navigate(search) {
+  // A click on the graph changes the list alone: the graph (its links keep the other
+  // filters, not the pair or the country) stays, and only its selection moves. The slider
+  // changes both; the list's cards are parsed a slice at a time so no single task parses
+  // 1,000 of them.
+  var CHUNK = 100;
+  var generation = 0;
+
+  function fetchPart(search, part) {
+    var params = new URLSearchParams(search);
+    params.set("part", part);
+    return fetch(location.pathname + "?" + params.toString(), { headers: { "Accept": "text/html" }, credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.text(); });
+  }
+
+  function nextTask() { return new Promise(function (resolve) { setTimeout(resolve, 0); }); }
+
+  // Card markup is the server's, every value escaped, so "<article class=\"card " only
+  // starts a card; each slice of cards is parsed in its own task.
+  function buildList(html, gen) {
+    var at = html.indexOf('<div id="cards">');
+    var end = html.lastIndexOf("</div>");
+    if (at < 0 || end < at) { return Promise.resolve(parse(html)); }
+    var inner = html.slice(at + '<div id="cards">'.length, end);
+    var shell = parse(html.slice(0, at) + '<div id="cards"></div>' + html.slice(end + 6));
+    var box = shell.querySelector("#cards");
+    var cards = inner.split(/(?=<article class="card )/);
+    var i = 0;
+    function step() {
+      if (gen !== generation) { return null; }
+      var tpl = document.createElement("template");
+      tpl.innerHTML = cards.slice(i, i + CHUNK).join("");
+      box.appendChild(tpl.content);
+      i += CHUNK;
+      return i < cards.length ? nextTask().then(step) : shell;
+    }
+    return Promise.resolve(step());
+  }
+
+  function parse(html) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    return tpl.content;
+  }
+
+  function swapList(fragment) {
+    var fresh = fragment && fragment.querySelector("#list-section");
+    var old = document.getElementById("list-section");
+    if (fresh && old) { old.replaceWith(fresh); }
+  }
+
+  function markSelection() {
+    var params = new URLSearchParams(location.search);
+    var pair = params.get("pair") || "", country = params.get("country") || "";
+    document.querySelectorAll("#graph-svg a.selected").forEach(function (a) { a.classList.remove("selected"); });
+    document.querySelectorAll("#graph-svg a.edge, #graph-svg a.node").forEach(function (a) {
+      if ((pair && a.dataset.pair === pair) || (country && a.dataset.code === country)) { a.classList.add("selected"); }
+    });
+  }
+
+  // One request either way: the slider's answer holds the graph and the list (the server
+  // reads the window once); the graph's part is small and parsed at once.
+  function update(withGraph) {
+    var gen = ++generation;
+    fetchPart(location.search, withGraph ? "main" : "list").then(function (html) {
+      var at = withGraph ? html.indexOf('<section id="list-section"') : 0;
+      var graph = withGraph && at > 0 ? parse(html.slice(0, at)) : null;
+      return buildList(html.slice(Math.max(at, 0)), gen).then(function (list) { return [list, graph]; });
+    }).then(function (parts) {
+      if (gen !== generation || !parts[0]) { return; }
+      var fresh = parts[1] && parts[1].querySelector("#graph-section");
+      var old = document.getElementById("graph-section");
+      if (fresh && old) { old.replaceWith(fresh); } else { markSelection(); }
+      swapList(parts[0]);
+      say("Updated " + new Date().toLocaleTimeString());
+    }).catch(function (e) { say("Update failed (" + e.message + ")"); });
+  }
+
+  function navigate(search, withGraph) {
     history.pushState(null, "", search ? "/?" + search.replace(/^\?/, "") : "/");
     syncForm();
-    refresh(location.search);
+    update(withGraph);
   }
 
   // A click on a node or an edge of the graph filters the list in place.
@@ -129,9 +206,9 @@
     var href = link.getAttribute("href");
     if (!href) { return; }
     ev.preventDefault();
-    navigate(href.split("?")[1] || "");
+    navigate(href.split("?")[1] || "", false);
   });
-  window.addEventListener("popstate", function () { syncForm(); refresh(location.search); });
+  window.addEventListener("popstate", function () { syncForm(); update(true); });
 
   var form = document.querySelector("form.filters");
   function syncForm() {
@@ -160,7 +237,7 @@
       timer = setTimeout(function () {
         var params = new URLSearchParams(new FormData(form));
         Array.from(params.keys()).forEach(function (k) { if (!params.get(k)) { params.delete(k); } });
-        navigate(params.toString());
+        navigate(params.toString(), true);
       }, 200);
     });
   }
