@@ -1,5 +1,5 @@
-"""`bilat run` killed with SIGKILL at ten random moments while it polls 30 loopback feeds and
-delivers their 150 alerts to a webhook, restarted after each kill, on SQLite and on
+"""`bilat run` killed with SIGKILL at ten random moments while it polls 20 loopback feeds and
+delivers their 80 alerts to a webhook, restarted after each kill, on SQLite and on
 PostgreSQL: no alert is lost and each kill repeats at most the one message in flight."""
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from tests.faults.harness import Daemon, Receiver, start_daemon
 
 pytestmark = pytest.mark.slow
 
-FEEDS = 30
-ITEMS = 5
+FEEDS = 20
+ITEMS = 4
+SPREAD_S = 12  # first polls of each (re)start spread over this
 KILLS = 10
 RECENT_S = 0.5  # a fetch or a POST this recent means the kill landed in the middle of it
 
@@ -91,7 +92,7 @@ async def test_kill_at_random_moments_loses_nothing(
     tmp_path: Path,
     record_property: Any,
 ) -> None:
-    """Ten kills, each 1.5–4 s after a (re)start, with first polls spread over 20 s and
+    """Ten kills, each 1.5–4 s after a (re)start, with first polls spread over 12 s and
     deliveries paced 0.1 s apart, so kills land mid-poll and mid-send; then one last run
     delivers the rest. Every alert arrives; duplicates ≤ one per kill."""
     backend = state.split(":", 1)[0]
@@ -99,7 +100,7 @@ async def test_kill_at_random_moments_loses_nothing(
         {
             # A short lease: a restarted node (a new node id) takes the killed one's notifier
             # lane after 2 s instead of 8, so kills keep landing during delivery.
-            "monitor": {"state": state, "workers": 0, "startup_spread": 20, "lease": 2},
+            "monitor": {"state": state, "workers": 0, "startup_spread": SPREAD_S, "lease": 2},
             "sources": [
                 {"id": f"feed-{n:02}", "type": "feed", "url": f"{feeds.url}/feed/{n:02}.xml"}
                 for n in range(FEEDS)

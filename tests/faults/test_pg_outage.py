@@ -80,7 +80,7 @@ async def test_postgres_stopped_for_30_s_pauses_and_resumes_without_loss(
             "sources": sources,
             "rules": [{"id": "kw", "type": "keyword", "any": ["Jaishankar"], "notify": ["hook"]}],
             "notifiers": {
-                "hook": {"type": "webhook", "url": f"{receiver.url}/hook", "min_interval": 0.2}
+                "hook": {"type": "webhook", "url": f"{receiver.url}/hook", "min_interval": 0.05}
             },
         }
     )
