@@ -100,7 +100,15 @@ async def test_kill_at_random_moments_loses_nothing(
         {
             # A short lease: a restarted node (a new node id) takes the killed one's notifier
             # lane after 2 s instead of 8, so kills keep landing during delivery.
-            "monitor": {"state": state, "workers": 0, "startup_spread": SPREAD_S, "lease": 2},
+            # A short HTTP timeout (loopback answers at once): a source claimed by a killed
+            # run is polled again after the claim lease, 2 x timeout + 60 s (70 s, not 100).
+            "monitor": {
+                "state": state,
+                "workers": 0,
+                "startup_spread": SPREAD_S,
+                "lease": 2,
+                "http": {"timeout": 5},
+            },
             "sources": [
                 {"id": f"feed-{n:02}", "type": "feed", "url": f"{feeds.url}/feed/{n:02}.xml"}
                 for n in range(FEEDS)
