@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 
-from tests.conftest import WriteConfig, rss
+from tests.conftest import WriteConfig
 from tests.delivery.conftest import wait_until
-from tests.faults.harness import Daemon, Receiver, start_daemon
+from tests.faults.harness import Daemon, FeedFarm, Receiver, start_daemon
 
 pytestmark = pytest.mark.slow
 
@@ -28,42 +27,9 @@ KILLS = 10
 RECENT_S = 0.5  # a fetch or a POST this recent means the kill landed in the middle of it
 
 
-class Feeds:
-    """``/feed/<n>.xml`` on 127.0.0.1, ``ITEMS`` items each; when each was last fetched."""
-
-    def __init__(self) -> None:
-        self.last_fetch = 0.0  # monotonic
-        self._runner: web.AppRunner | None = None
-        self.url = ""
-
-    async def start(self) -> Feeds:
-        app = web.Application()
-        app.router.add_get("/feed/{n}.xml", self._feed)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        return self
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _feed(self, request: web.Request) -> web.Response:
-        self.last_fetch = time.monotonic()
-        n = request.match_info["n"]
-        body = rss(
-            *(
-                {"guid": f"g{n}-{i}", "title": f"Jaishankar meets envoy {n} number {i}"}
-                for i in range(ITEMS)
-            )
-        )
-        return web.Response(body=body, content_type="application/rss+xml")
-
-
 @pytest.fixture
-async def feeds() -> AsyncIterator[Feeds]:
-    server = await Feeds().start()
+async def feeds() -> AsyncIterator[FeedFarm]:
+    server = await FeedFarm(items=ITEMS).start()
     yield server
     await server.stop()
 
@@ -87,7 +53,7 @@ def state(request: pytest.FixtureRequest) -> str:
 async def test_kill_at_random_moments_loses_nothing(
     state: str,
     write_config: WriteConfig,
-    feeds: Feeds,
+    feeds: FeedFarm,
     receiver: Receiver,
     tmp_path: Path,
     record_property: Any,
