@@ -65,7 +65,7 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
         if groups:
             prev = groups[-1][-1]
             if prev.slot in _AGENT_SLOTS and ent.slot != prev.slot:
-                # a subject marked by its particle ("जयशंकर ने", "岸田大臣は") ends its group:
+                # a subject marked by its particle ("मंत्री ने", "外相は") ends its group:
                 # the names after it are its counterparts, not co-subjects
                 groups.append([ent])
                 continue
@@ -108,22 +108,47 @@ def _continue_with_list(
     ents: list[Entity], trigs: list[Trigger], folded: str, lex: LangLex
 ) -> None:
     """A "with" list of officials whose members are split by names the roster lacks
-    ("with the Russian premier N N, the Chinese premier N N and the Korean president"): a
+    ("with the Canadian premier N N, the Japanese premier N N and the Brazilian president"): a
     member after a separator and at most a few words continues the list, so each is one
-    counterpart of the subject, never the subject of the others."""
+    counterpart of the subject, never the subject of the others. Only a list of three or
+    more: one link alone ("a call with N on Monday, the secretary said") may start a clause."""
     conj = lex.words.get("conj", frozenset()) | _CONJ_EXTRA
     glue = lex.words.get("glue", frozenset())
+    chain: list[Entity] = []
     for prev, ent in pairwise(ents):
-        if prev.slot != "with" or ent.slot or ent.place_only or prev.place_only:
+        if prev.slot == "with" and not chain:
+            chain = [prev]
+        if chain and chain[-1] is prev and _list_link(prev, ent, trigs, folded, conj, glue):
+            chain.append(ent)
             continue
-        if any(prev.end <= t.start < ent.start for t in trigs):
-            continue  # a meeting word between: a new clause
-        ws = words_of(folded[prev.end : ent.start])
-        seps = [i for i, w in enumerate(ws) if w == "," or w in conj]
-        if not seps or len(ws) > _LIST_GAP_WORDS + 2 or any(w in "();:" for w in ws):
-            continue
-        if all(w in glue for w in ws[seps[-1] + 1 :]):
-            ent.slot = "with"
+        _close_chain(chain)
+        chain = []
+    _close_chain(chain)
+
+
+def _list_link(
+    prev: Entity,
+    ent: Entity,
+    trigs: list[Trigger],
+    folded: str,
+    conj: frozenset[str],
+    glue: frozenset[str],
+) -> bool:
+    if ent.slot or ent.place_only or prev.place_only:
+        return False
+    if any(prev.end <= t.start < ent.start for t in trigs):
+        return False  # a meeting word between: a new clause
+    ws = words_of(folded[prev.end : ent.start])
+    seps = [i for i, w in enumerate(ws) if w == "," or w in conj]
+    if not seps or len(ws) > _LIST_GAP_WORDS + 2 or any(w in "();:" for w in ws):
+        return False
+    return all(w in glue for w in ws[seps[-1] + 1 :])
+
+
+def _close_chain(chain: list[Entity]) -> None:
+    if len(chain) >= 3:
+        for e in chain[1:]:
+            e.slot = "with"
 
 
 def _marked_subject_outside(grp: list[Entity], ents: list[Entity], parties: set[str]) -> bool:
@@ -266,6 +291,12 @@ def _star(hub: Side, others: list[Side], trig: Trigger) -> list[Pairing]:
 def _hub(
     usable: list[Entity], groups: list[list[Entity]], first_trig: int, ctx: Context
 ) -> Entity | None:
+    if ctx.social and ctx.author is not None and usable:
+        # "Name (@handle): good to meet X ... hosted by Y": the post's author, named before
+        # the handle, is who speaks and met, whatever "by" phrase follows
+        first = usable[0]
+        if first.start <= 2 and not first.slot and first.party == ctx.author.party:
+            return first
     for e in usable:
         if e.slot in ("subj", "by"):
             return e

@@ -18,9 +18,9 @@ KNOWN_MODEL_MISSES = {
     # one side and a list of counterparts (a list split by unknown names; a list after a
     # subject marked by its particle): the model, trained on the grammar before it read
     # such lists, has seen few of them and calls them no meeting
-    "Bundeskanzlerin Angela Merkel nahm in Brüssel am Gipfel teil. Am Freitag traf sie mit dem"
-    " russischen Ministerpräsidenten Dmitri Medwedew, dem chinesischen Regierungschef Li Keqiang"
-    " und dem koreanischen Präsidenten zusammen.",
+    "Bundeskanzler Olaf Scholz nahm in Brüssel am Gipfel teil. Am Freitag traf er mit dem"
+    " kanadischen Premierminister Justin Trudeau, dem japanischen Regierungschef Fumio Kishida"
+    " und dem brasilianischen Präsidenten zusammen.",
     "વિદેશ મંત્રી એસ.જયશંકરે જાપાન, ઓસ્ટ્રેલિયા અને બ્રાઝિલના સમકક્ષો સાથે બેઠક કરી હતી.",
 }
 
