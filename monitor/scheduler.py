@@ -14,7 +14,7 @@ Jobs (``misfire_grace_time=None`` so a stalled loop runs a late tick instead of 
 - cleanup (hourly): prune seen items, old alerts and quiet events past ``retention``.
 
 While the store refuses writes (``monitor.store.health``) dispatch starts no polls: it probes
-the store with one small write now and then (1 s doubling to 30 s) and, once one goes through,
+the store with one small write now and then (1 s doubling to 5 s) and, once one goes through,
 first re-polls the sources whose commits were refused, then claims as usual.
 
 ``plan_sources`` decides where each source enters the schedule at startup: a source seen for

@@ -92,13 +92,37 @@ _NO_SPACE = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
 
 def find_term(norm: Normalized, term: str) -> list[tuple[int, int]]:
     """Original-text spans where the (already folded) ``term`` occurs as a whole word."""
-    if not term:
-        return []
+    return _Term("", term).find(norm)
+
+
+class _Term:
+    """A folded term with its boundary needs, decided once per rule, not once per item."""
+
+    __slots__ = ("free_end", "free_start", "label", "term")
+
+    def __init__(self, label: str, term: str) -> None:
+        self.label = label
+        self.term = term
+        self.free_start = bool(term) and _NO_SPACE.match(term[0]) is not None
+        self.free_end = bool(term) and (
+            _NO_SPACE.match(term[-1]) is not None or script_of(term[-1]) == SCRIPT_HANGUL
+        )
+
+    def find(self, norm: Normalized) -> list[tuple[int, int]]:
+        """Original-text spans where the term occurs as a whole word."""
+        term = self.term
+        text = norm.folded
+        pos = text.find(term) if term else -1
+        if pos < 0:
+            return []
+        return _spans(norm, term, pos, self.free_start, self.free_end)
+
+
+def _spans(
+    norm: Normalized, term: str, pos: int, free_start: bool, free_end: bool
+) -> list[tuple[int, int]]:
     hits = []
     text = norm.folded
-    free_start = _NO_SPACE.match(term[0]) is not None
-    free_end = _NO_SPACE.match(term[-1]) is not None or script_of(term[-1]) == SCRIPT_HANGUL
-    pos = text.find(term)
     while pos >= 0:
         end = pos + len(term)
         if (free_start or boundary_before(text, pos)) and (free_end or boundary_after(text, end)):
@@ -123,9 +147,9 @@ class KeywordRule:
         self.options: RuleOptions = options
         self._case_sensitive = options.case_sensitive
         cf = not options.case_sensitive
-        self._any = [(t, normalize(t.strip(), casefold=cf).folded) for t in options.any]
-        self._all = [(t, normalize(t.strip(), casefold=cf).folded) for t in options.all]
-        self._none = [normalize(t.strip(), casefold=cf).folded for t in options.none]
+        self._any = [_Term(t, normalize(t.strip(), casefold=cf).folded) for t in options.any]
+        self._all = [_Term(t, normalize(t.strip(), casefold=cf).folded) for t in options.all]
+        self._none = [_Term(t, normalize(t.strip(), casefold=cf).folded) for t in options.none]
         flags = 0 if options.case_sensitive else re.IGNORECASE
         self._regex = [re.compile(p, flags) for p in options.regex]
 
@@ -136,23 +160,22 @@ class KeywordRule:
         # Title and text are searched as one document; a line break keeps sentences apart.
         doc = f"{item.title}\n{item.text}" if item.title else item.text
         folded = normalize(doc, casefold=not self._case_sensitive)
-        if any(find_term(folded, term) for term in self._none):
+        if any(term.find(folded) for term in self._none):
             return []
         hits: list[tuple[int, int]] = []
         labels: list[str] = []
         if self._any:
-            found = [(label, find_term(folded, term)) for label, term in self._any]
-            found = [(label, spans) for label, spans in found if spans]
+            found = [(term.label, spans) for term in self._any if (spans := term.find(folded))]
             if not found:
                 return []
             for label, spans in found:
                 labels.append(label)
                 hits += spans
-        for label, term in self._all:
-            spans = find_term(folded, term)
+        for term in self._all:
+            spans = term.find(folded)
             if not spans:
                 return []
-            labels.append(label)
+            labels.append(term.label)
             hits += spans
         if self._regex:
             hits_before = len(hits)

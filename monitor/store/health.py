@@ -11,7 +11,7 @@ that write report here and ask here:
 - ``wrote()``: a write went through; the first one after an outage turns the store healthy
   again with one ``store.recovered`` line, and the paused parts resume by themselves;
 - while unhealthy the scheduler probes the store with one small write every
-  ``probe_delay()`` (``Store.probe_write``, 1 s doubling to 30 s), so recovery needs no restart.
+  ``probe_delay()`` (``Store.probe_write``, 1 s doubling to 5 s), so recovery needs no restart.
 
 ``store_healthy`` and ``paused_reason`` are what a readiness check (``/readyz``) reads.
 """
@@ -29,7 +29,10 @@ from monitor.retry import Backoff
 log = structlog.get_logger("monitor.store")
 
 PROBE_BASE_S = 1.0
-PROBE_CAP_S = 30.0
+# A probe is one small write (or a connection attempt): cheap. The cap bounds how long the
+# daemon stays paused after the store heals: 30 s left a PostgreSQL back after a 30 s outage
+# unused for another 30 s; with 5 s polling resumes within 10 s of its return.
+PROBE_CAP_S = 5.0
 
 # SQLite's words for "this write cannot happen here", whatever the statement.
 _SQLITE_REFUSALS = (

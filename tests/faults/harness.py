@@ -11,14 +11,15 @@ import json
 import resource
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from tests.conftest import ROOT, cli_env
+from tests.conftest import ROOT, cli_env, rss
 
 
 class Daemon:
@@ -160,3 +161,44 @@ class Receiver:
     def delivered(self) -> list[str]:
         """Alert ids answered 2xx, in order."""
         return [a for a, status, _ in self.answers if 200 <= status < 300]
+
+
+class FeedFarm:
+    """``/feed/<n>.xml`` on 127.0.0.1, ``items`` items each that a keyword rule on "meets"
+    matches; when each feed was fetched (``fetched`` by source id ``feed-<n>``, and the last
+    fetch on the monotonic clock)."""
+
+    def __init__(self, items: int = 1) -> None:
+        self.items = items
+        self.fetched: dict[str, list[datetime]] = defaultdict(list)
+        self.last_fetch = 0.0
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> FeedFarm:
+        app = web.Application()
+        app.router.add_get("/feed/{n}.xml", self._feed)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _feed(self, request: web.Request) -> web.Response:
+        self.last_fetch = time.monotonic()
+        n = request.match_info["n"]
+        self.fetched[f"feed-{n}"].append(datetime.now(UTC))
+        if self.items == 1:
+            body = rss({"guid": f"g{n}", "title": f"Jaishankar meets envoy {n}"})
+        else:
+            body = rss(
+                *(
+                    {"guid": f"g{n}-{i}", "title": f"Jaishankar meets envoy {n} number {i}"}
+                    for i in range(self.items)
+                )
+            )
+        return web.Response(body=body, content_type="application/rss+xml")

@@ -18,10 +18,9 @@ from typing import Any
 
 import asyncpg
 import pytest
-from aiohttp import web
 
-from tests.conftest import WriteConfig, rss
-from tests.faults.harness import Daemon, Receiver, events, start_daemon
+from tests.conftest import WriteConfig
+from tests.faults.harness import Daemon, FeedFarm, Receiver, events, start_daemon
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -32,34 +31,6 @@ WINDOW_S = 45.0  # polls counted over this stretch, all nodes up
 AFTER_KILL_S = 25.0
 TAKEOVER_LIMIT_S = 10.0
 TOLERANCE = 0.25
-
-
-class FeedFarm:
-    """``/feed/<n>.xml`` on 127.0.0.1, one item each; records when each feed was fetched."""
-
-    def __init__(self) -> None:
-        self.fetched: dict[str, list[datetime]] = defaultdict(list)
-        self._runner: web.AppRunner | None = None
-        self.url = ""
-
-    async def start(self) -> FeedFarm:
-        app = web.Application()
-        app.router.add_get("/feed/{n}.xml", self._feed)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        return self
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _feed(self, request: web.Request) -> web.Response:
-        n = request.match_info["n"]
-        self.fetched[f"feed-{n}"].append(datetime.now(UTC))
-        body = rss({"guid": f"g{n}", "title": f"Jaishankar meets envoy {n}"})
-        return web.Response(body=body, content_type="application/rss+xml")
 
 
 @pytest.fixture

@@ -91,3 +91,40 @@ def test_sentence_finder_agrees_with_the_full_split(text: str) -> None:
         for pos in range(start, end):
             got = finder.around(pos)
             assert (got.start, got.end) == (start, end)
+
+
+def _cluster_by_cluster(text: str, casefold: bool) -> tuple[str, list[int], list[int]]:
+    """The slow fold as it was first written: every cluster on its own (the reference)."""
+    from rules.text import _CLUSTER, _fold_char
+
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in _CLUSTER.finditer(text):
+        out = _fold_char(m.group(), casefold)
+        pieces.append(out)
+        starts += [m.start()] * len(out)
+        ends += [m.end()] * len(out)
+    return "".join(pieces), [*starts, len(text)], ends
+
+
+@pytest.mark.parametrize("casefold", [True, False])
+def test_slow_fold_by_runs_equals_cluster_by_cluster(casefold: bool) -> None:
+    """``_slow`` folds runs of plain characters at once; the text and both offset maps are
+    what folding each cluster alone gives (fullwidth signs, "ß", combining accents, dropped
+    marks, letter variants, astral characters, Han)."""
+    import random
+
+    from rules.text import _slow
+
+    pieces = ["中国", "（", "）", "ß", "Straße", "e\u0301", "\u0301", "o\u0302\u0323", "A", "Å"]
+    pieces += ["\u00ad", "\u200d", "الهِنْد", "ی", "\ufef7", "ＵＳＡ", "İ", "ﬁ", "𝐀", "😀", " "]
+    pieces += ["फ़्रांस", "\u0958", "’", "—", "\n", "x", "ŉ", "ΐ", "Σς", "\u0345"]
+    rng = random.Random("slow-fold")
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        norm = _slow(text, casefold)
+        folded, starts, ends = _cluster_by_cluster(text, casefold)
+        assert norm.folded == folded, repr(text)
+        assert list(norm.starts or []) == starts, repr(text)
+        assert list(norm.ends or []) == ends, repr(text)
