@@ -271,6 +271,20 @@ _ATTACHING = frozenset(("mr", "ne", "bn", "gu", "ta", "te", "ml", "si"))
 _TRIGGER_GROUPS = ("held", "weak", "visit", "scheduled", "call", "present")
 
 
+def _bilateral_inside_triggers(lex: Lexicon, lang: str, data: dict) -> None:
+    """A meeting phrase that contains the language's "bilateral" word ("bilateral meetings",
+    "द्विपक्षीय बैठक") hides that cue from the longest-match scan: the phrase carries the
+    cue itself (one more entry on an existing pattern, no new pattern)."""
+    cues = {f" {fold(w)} " for w, _ in _phrases(data.get("cue", {}).get("bilateral", []), lang)}
+    if not cues:
+        return
+    for group in _TRIGGER_GROUPS:
+        for form, flags in _phrases(data.get("trigger", {}).get(group, []), lang):
+            padded = f" {fold(form)} "
+            if any(c in padded for c in cues):
+                lex.add(form, Entry(CUE, "bilateral", lang, ""), flags)
+
+
 def _load_langs(lex: Lexicon) -> None:
     for data in _lang_files():
         lang = data["lang"]
@@ -280,6 +294,7 @@ def _load_langs(lex: Lexicon) -> None:
         for cue, items in data.get("cue", {}).items():
             for form, flags in _phrases(items, lang):
                 lex.add(form, Entry(CUE, cue, lang, ""), flags)
+        _bilateral_inside_triggers(lex, lang, data)
         implied = {
             phrase: code
             for code, phrases in data.get("role_country", {}).items()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from rules.bilateral.frames import Entity, words_of
 from rules.bilateral.lexicon import LangLex
@@ -22,6 +23,7 @@ from rules.bilateral.status import Trigger
 
 _CONJ_EXTRA = frozenset((",", "、", "·", "/", "&", "-", "–", "und", "and"))
 _SUBJ_PARTICLE_LANGS = frozenset(("hi", "ur", "mr", "gu", "ja", "ko", "bn", "ta"))
+_AGENT_SLOTS = frozenset(("subj", "by"))
 
 
 @dataclass(slots=True)
@@ -61,7 +63,13 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
     groups: list[list[Entity]] = []
     for ent in ents:
         if groups:
-            gap = folded[groups[-1][-1].end : ent.start]
+            prev = groups[-1][-1]
+            if prev.slot in _AGENT_SLOTS and ent.slot != prev.slot:
+                # a subject marked by its particle ("मंत्री ने", "外相は") ends its group:
+                # the names after it are its counterparts, not co-subjects
+                groups.append([ent])
+                continue
+            gap = folded[prev.end : ent.start]
             ws = words_of(gap)
             if (not ws and not gap.strip()) or (ws and all(w in conj for w in ws)):
                 groups[-1].append(ent)
@@ -93,6 +101,68 @@ def _spread_slots(groups: list[list[Entity]]) -> None:
                     e.slot = slot
 
 
+_LIST_GAP_WORDS = 4  # an unknown name between two listed officials ("Dmitri Medvedev, the")
+
+
+def _continue_with_list(
+    ents: list[Entity], trigs: list[Trigger], folded: str, lex: LangLex
+) -> None:
+    """A "with" list of officials whose members are split by names the roster lacks
+    ("with the Canadian premier N N, the Japanese premier N N and the Brazilian president"): a
+    member after a separator and at most a few words continues the list, so each is one
+    counterpart of the subject, never the subject of the others. Only a list of three or
+    more: one link alone ("a call with N on Monday, the secretary said") may start a clause."""
+    conj = lex.words.get("conj", frozenset()) | _CONJ_EXTRA
+    glue = lex.words.get("glue", frozenset())
+    chain: list[Entity] = []
+    for prev, ent in pairwise(ents):
+        if prev.slot == "with" and not chain:
+            chain = [prev]
+        if chain and chain[-1] is prev and _list_link(prev, ent, trigs, folded, conj, glue):
+            chain.append(ent)
+            continue
+        _close_chain(chain)
+        chain = []
+    _close_chain(chain)
+
+
+def _list_link(
+    prev: Entity,
+    ent: Entity,
+    trigs: list[Trigger],
+    folded: str,
+    conj: frozenset[str],
+    glue: frozenset[str],
+) -> bool:
+    if ent.slot or ent.place_only or prev.place_only:
+        return False
+    if any(prev.end <= t.start < ent.start for t in trigs):
+        return False  # a meeting word between: a new clause
+    ws = words_of(folded[prev.end : ent.start])
+    seps = [i for i, w in enumerate(ws) if w == "," or w in conj]
+    if not seps or len(ws) > _LIST_GAP_WORDS + 2 or any(w in "();:" for w in ws):
+        return False
+    return all(w in glue for w in ws[seps[-1] + 1 :])
+
+
+def _close_chain(chain: list[Entity]) -> None:
+    if len(chain) >= 3:
+        for e in chain[1:]:
+            e.slot = "with"
+
+
+def _marked_subject_outside(grp: list[Entity], ents: list[Entity], parties: set[str]) -> bool:
+    """Is another side the marked subject, so that the list is whom it met?
+
+    "X ने A, B और C के नेताओं से मुलाकात की": the list is X's counterparts, one meeting
+    each, not a multilateral meeting of A, B and C (which would be their own subject).
+    """
+    return any(
+        e.usable and e.slot in _AGENT_SLOTS and e not in grp and e.party not in parties
+        for e in ents
+    )
+
+
 def _parties(ent: Entity) -> tuple[str, ...]:
     return ent.codes if ent.codes else ((ent.party,) if ent.party else ())
 
@@ -108,6 +178,7 @@ def pair_sentence(
         return []
     groups = coordination_groups(ents, folded, ctx.lex)
     _spread_slots(groups)
+    _continue_with_list(ents, trigs, folded, ctx.lex)
     bilateral_cue = "bilateral" in ctx.cues
     multilateral = "multilateral" in ctx.cues or "forum" in ctx.cues
     usable_groups: list[list[Entity]] = []
@@ -120,6 +191,7 @@ def pair_sentence(
             and members
             and not bilateral_cue
             and all(e.slot not in ("with", "dest", "obj", "by") for e in grp)
+            and not _marked_subject_outside(grp, ents, parties)
         ):
             multilateral = True  # "The US, Russia and Switzerland met": not bilateral
             continue
@@ -150,6 +222,14 @@ def pair_sentence(
             a, b = hub_grp[0], next(e for e in hub_grp if e.party != hub_grp[0].party)
             return [Pairing(_side(a), _side(b), trigs[0])]
         others = [s for s in sides if s.entity is not hub and s.party != hub.party]
+        if len(hub_parties) >= 3:
+            # the subject is one of a list ("the leaders of A, B and C held bilateral
+            # meetings"): which of them met which is not said, so no member pairs with another
+            others = [s for s in others if s.entity not in hub_grp]
+            if not others or (multilateral and not bilateral_cue):
+                return []
+            # each member met the one named outside the list
+            return [p for m in _distinct(hub_grp) for p in _star(_side(m), others, trigs[0])]
         if not others:
             return _complete(_side(hub), usable, ents, trigs, ctx, multilateral)
         if multilateral and not bilateral_cue:
@@ -183,6 +263,16 @@ def pair_sentence(
     return []
 
 
+def _distinct(grp: list[Entity]) -> list[Entity]:
+    seen: set[str] = set()
+    out = []
+    for e in grp:
+        if e.party not in seen:
+            seen.add(e.party)
+            out.append(e)
+    return out
+
+
 def _side(e: Entity) -> Side:
     return Side(e.party, e, e.source or "explicit")
 
@@ -201,6 +291,12 @@ def _star(hub: Side, others: list[Side], trig: Trigger) -> list[Pairing]:
 def _hub(
     usable: list[Entity], groups: list[list[Entity]], first_trig: int, ctx: Context
 ) -> Entity | None:
+    if ctx.social and ctx.author is not None and usable:
+        # "Name (@handle): good to meet X ... hosted by Y": the post's author, named before
+        # the handle, is who speaks and met, whatever "by" phrase follows
+        first = usable[0]
+        if first.start <= 2 and not first.slot and first.party == ctx.author.party:
+            return first
     for e in usable:
         if e.slot in ("subj", "by"):
             return e

@@ -128,12 +128,47 @@ def mark_slots(
             found.append("with")
         if table.post is not None:
             m = table.post.match(after)
+            if (m is None or not m.lastgroup) and _role_before_unknown_name(ent, lex):
+                m = _post_after_name(table.post, after, lex)
             if m is not None and m.lastgroup:
                 found.append(m.lastgroup)
         if found:
             ent.slot = min(found, key=rank.__getitem__)
         if ent.slot in ("loc", "topic") and not ent.place_only and not _bare_org(ent):
             ent.slot = ""  # "in Chinese" / "on his counterpart" are not places or topics
+
+
+_NAME_WORDS = 4  # "<country> के राष्ट्रपति N N N से": a title, a name the roster lacks, "with"
+_NAME_WORD = re.compile(r"\s*([^\s,;:()\[\]\"'«»“”‘’.!?।؟،、]+)")
+_STRUCTURE: dict[str, frozenset[str]] = {}
+
+
+def _role_before_unknown_name(ent: Entity, lex: LangLex) -> bool:
+    """A title with no known person, in a language that writes postpositions apart: the
+    name after it is likely one the roster lacks, and the postposition after that name marks
+    the title's slot."""
+    return bool(ent.role) and ent.person < 0 and not ent.place_only and lex.code in _SPACED_POST
+
+
+_SPACED_POST = frozenset(("hi", "ur", "pa", "ne", "mr", "gu", "bn"))
+
+
+def _post_after_name(post: re.Pattern[str], after: str, lex: LangLex) -> re.Match[str] | None:
+    """The postposition after at most a few words that are no structure word of the
+    language (an unknown name), else None."""
+    known = _STRUCTURE.get(lex.code)
+    if known is None:
+        known = _STRUCTURE[lex.code] = frozenset().union(*lex.words.values())
+    pos = 0
+    for _ in range(_NAME_WORDS):
+        w = _NAME_WORD.match(after, pos)
+        if w is None or w.group(1) in known:
+            return None
+        pos = w.end()
+        m = post.match(after, pos)
+        if m is not None and m.lastgroup:
+            return m
+    return None
 
 
 def _bare_org(ent: Entity) -> bool:
