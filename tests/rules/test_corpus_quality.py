@@ -15,9 +15,13 @@ from monitor.commands.scan import scan_line
 from tests.rules.lexicon_hygiene import CORPUS
 
 FLOOR_ITEM_F1 = 0.74
-FLOOR_PAIR_F1 = 0.64
+FLOOR_PAIR_F1 = 0.68
 FLOOR_STATUS = 0.72
-FLOOR_ECE = 0.08  # expected calibration error of the confidences, at most
+# Expected calibration error of the confidences, at most. Per block it moves by 0.01-0.02
+# from one retrain to the next (170 held-out meetings, 590 blind): the floor sits above that
+# noise; the two blocks together (760 meetings) are held tighter.
+FLOOR_ECE = 0.10
+FLOOR_ECE_UNSEEN = 0.06
 # the blind sets (labelled last, never developed or trained on): the figure closest to what
 # users see on news the project has never read
 BLIND_FLOOR_ITEM_F1 = 0.68
@@ -52,6 +56,16 @@ def test_blind_sets_stay_above_their_floor() -> None:
     assert score.pair[2] >= BLIND_FLOOR_PAIR_F1, score.lines("blind")
     assert score.status >= BLIND_FLOOR_STATUS, score.lines("blind")
     assert score.ece <= FLOOR_ECE, score.lines("blind")
+
+
+def test_confidences_are_calibrated_on_all_text_never_tuned_on() -> None:
+    score = Score()
+    for item in load_items(CORPUS):
+        if held_out(item) or blind(item):
+            raw = json.dumps({"id": item["id"], "text": item["text"]}).encode()
+            score.add(item, scan_line(raw).get("meetings", []))
+    assert score.n >= 1100
+    assert score.ece <= FLOOR_ECE_UNSEEN, score.lines("held-out + blind")
 
 
 def test_split_is_by_publisher_not_by_item() -> None:
