@@ -10,16 +10,20 @@ text gets:
   is flat near its top (differences of a few thousandths are noise), so of the choices within
   ``TOLERANCE`` of the best the strictest is taken: a wrong alert costs a desk more than a
   missed report of a meeting other outlets also cover;
-* one isotonic curve per status (pooled where a status has too few meetings) maps the raw
-  probability of a meeting's status to the share of such meetings that were right.
+* one curve per status (pooled where a status has too few meetings) maps the raw probability
+  of a meeting's status to the share of such meetings that were right: isotonic (steps) or
+  logistic over the logit (Platt, smooth), whichever has the lower calibration error on
+  publishers it was not fitted on (fitted on half of the sites, read on the other half, both
+  ways round).
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bench.evalscore import Score
+from bench.evalscore import Score, site
 from rules.bilateral.detector import _merge
 from rules.bilateral.reader import DocState
 from rules.bilateral.statusmodel import Curve, StatusModel, interpolate
@@ -47,6 +51,8 @@ class Choice:
     curves: dict[str, Curve]
     objective: float
     score: Score
+    method: str = "isotonic"
+    eces: dict[str, float] = field(default_factory=dict)  # by method, across site halves
 
 
 Docs = list[tuple[dict[str, Any], DocState | None]]
@@ -62,22 +68,70 @@ def _meetings(docs: Docs, model: StatusModel) -> list[list[dict]]:
     ]
 
 
-def _fit_curves(points: list[tuple[str, float, bool]]) -> dict[str, Curve]:
+Point = tuple[str, float, bool, str]  # status, raw probability, right, publisher
+
+
+def _isotonic(rows: list[Point]) -> Curve:
     from sklearn.isotonic import IsotonicRegression
 
-    def fit(rows: list[tuple[str, float, bool]]) -> Curve:
-        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
-        iso.fit([p for _, p, _ in rows], [float(ok) for _, _, ok in rows])
-        xs = [round(float(x), 4) for x in iso.X_thresholds_]
-        ys = [round(float(y), 4) for y in iso.y_thresholds_]
-        return tuple(xs), tuple(ys)
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+    iso.fit([p for _, p, _, _ in rows], [float(ok) for _, _, ok, _ in rows])
+    xs = [round(float(x), 4) for x in iso.X_thresholds_]
+    ys = [round(float(y), 4) for y in iso.y_thresholds_]
+    return tuple(xs), tuple(ys)
 
+
+def _platt(rows: list[Point]) -> Curve:
+    """A logistic curve over the logit of the raw probability, written as 51 knots."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    def logit(p: np.ndarray) -> np.ndarray:
+        q = np.clip(p, 1e-4, 1 - 1e-4)
+        return np.log(q / (1 - q))
+
+    x = logit(np.array([p for _, p, _, _ in rows])).reshape(-1, 1)
+    y = [int(ok) for _, _, ok, _ in rows]
+    if len(set(y)) < 2:
+        return (0.0, 1.0), (float(y[0]), float(y[0]))
+    fit = LogisticRegression(C=100.0).fit(x, y)
+    grid = np.linspace(0.0, 1.0, 51)
+    ys = fit.predict_proba(logit(grid).reshape(-1, 1))[:, 1]
+    return tuple(round(float(g), 4) for g in grid), tuple(round(float(v), 4) for v in ys)
+
+
+METHODS = {"isotonic": _isotonic, "platt": _platt}
+
+
+def _fit_curves(points: list[Point], method: str = "isotonic") -> dict[str, Curve]:
+    fit = METHODS[method]
     curves = {"*": fit(points)}
-    for status in {s for s, _, _ in points}:
+    for status in {s for s, _, _, _ in points}:
         mine = [p for p in points if p[0] == status]
         if len(mine) >= MIN_PER_CURVE:
             curves[status] = fit(mine)
     return curves
+
+
+def _ece(points: list[Point], curves: dict[str, Curve]) -> float:
+    score = Score()
+    score.calibration = [(interpolate(curves.get(s, curves["*"]), p), ok) for s, p, ok, _ in points]
+    return score.ece
+
+
+def _method(points: list[Point]) -> tuple[str, dict[str, float]]:
+    """The calibration that holds best on publishers it was not fitted on: each method is
+    fitted on one half of the sites and its ECE read on the other, both ways round."""
+    halves = ([p for p in points if hash_half(p[3])], [p for p in points if not hash_half(p[3])])
+    eces = {
+        name: sum(_ece(b, _fit_curves(a, name)) for a, b in (halves, halves[::-1])) / 2
+        for name in METHODS
+    }
+    return min(eces, key=lambda k: eces[k]), eces
+
+
+def hash_half(site_name: str) -> bool:
+    return hashlib.sha1(site_name.encode()).digest()[0] % 2 == 0
 
 
 def _calibrate(meetings: list[dict], curves: dict[str, Curve]) -> list[dict]:
@@ -93,20 +147,21 @@ def choose(docs: Docs, table: OutOfFold) -> Choice:
     choices: list[Choice] = []
     for none_at in NONE_AT_GRID:
         raw = _meetings(docs, replace(table, none_at=none_at, min_confidence=0.0, curves=()))
-        points = []
+        points: list[Point] = []
         for (item, _), meetings in zip(docs, raw, strict=True):
             labelled = {frozenset(p) for p in item["parties"]}
             for m in meetings:
                 right = frozenset(m["parties"]) in labelled and m["status"] == item["status"]
-                points.append((m["status"], m["confidence"], right))
-        curves = _fit_curves(points)
+                points.append((m["status"], m["confidence"], right, site(item["source"])))
+        method, eces = _method(points)
+        curves = _fit_curves(points, method)
         calibrated = [_calibrate(ms, curves) for ms in raw]
         for floor in MIN_CONFIDENCE_GRID:
             score = Score()
             for (item, _), meetings in zip(docs, calibrated, strict=True):
                 score.add(item, [m for m in meetings if m["confidence"] >= floor])
             objective = score.item[2] + score.pair[2] + score.status
-            choices.append(Choice(none_at, floor, curves, objective, score))
+            choices.append(Choice(none_at, floor, curves, objective, score, method, eces))
     top = max(c.objective for c in choices)
     near = [c for c in choices if c.objective >= top - TOLERANCE]
     return max(near, key=lambda c: (c.min_confidence, -c.none_at))

@@ -101,7 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"out of fold: none_at {choice.none_at} min_confidence {choice.min_confidence}; "
         f"item F1 {choice.score.item[2]:.3f} pair F1 {choice.score.pair[2]:.3f} "
-        f"status {choice.score.status:.3f} ECE {choice.score.ece:.3f}"
+        f"status {choice.score.status:.3f}; calibration {choice.method} "
+        f"(ECE across site halves: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in choice.eces.items())
+        + ")"
     )
     model = LogisticRegression(C=best[1], max_iter=3000).fit(x, y)
     coef = [[0.0] * BUCKETS for _ in classes]
@@ -116,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         "cv_log_loss": best[0],
         "none_at": choice.none_at,
         "min_confidence": choice.min_confidence,
+        "calibration": choice.method,
         "curves": {s: [list(xs), list(ys)] for s, (xs, ys) in choice.curves.items()},
     }
     write_model(str(OUT), classes, BUCKETS, coef, bias, meta)

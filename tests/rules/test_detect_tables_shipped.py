@@ -15,11 +15,6 @@ TABLES = ("cases-en.tsv", "cases-asia.tsv", "cases-europe.tsv")
 # are mostly trade or ties, calls it no meeting.
 KNOWN_MODEL_MISSES = {
     "Paris and Washington held consultations on Iran's nuclear programme.",
-    # a list after a subject marked by its particle: the model has seen few of them
-    "વિદેશ મંત્રી એસ.જયશંકરે જાપાન, ઓસ્ટ્રેલિયા અને બ્રાઝિલના સમકક્ષો સાથે બેઠક કરી હતી.",
-    # a cancellation with both sides only in the genitive ("the meeting of Putin and Aliyev
-    # was cancelled"): the model retrained on the list-reading grammar calls it no meeting
-    "Встреча Путина и Алиева была отменена.",
 }
 
 
