@@ -38,7 +38,7 @@ from monitor.settings import Settings
 from monitor.store.base import Store
 from monitor.store.summaries import fold, mentions, report_folded, summary_of
 from monitor.watch.watcher import watch_sources
-from monitor.web.cache import CardCache
+from monitor.web.cache import WINDOW_TTL_S, CardCache
 from monitor.web.filters import AHEAD_DAYS, STATUSES, Filters, parse_filters
 from monitor.web.graph import build_graph
 from monitor.web.live import LiveHub, stream
@@ -86,13 +86,26 @@ class WebContext(Protocol):
 class Site:
     """The pages' handlers and what they share (templates, assets, the live hub)."""
 
-    def __init__(self, ctx: WebContext, *, live_poll_s: float | None = None) -> None:
+    def __init__(
+        self,
+        ctx: WebContext,
+        *,
+        live_poll_s: float | None = None,
+        window_ttl_s: float = WINDOW_TTL_S,
+    ) -> None:
         self.ctx = ctx
         self.assets: dict[str, Asset] = load_assets()
         self.env: jinja2.Environment = environment(self.assets)
         hub_options = {} if live_poll_s is None else {"poll_s": live_poll_s}
         self.hub = LiveHub(ctx.store, **hub_options)
-        self.cards = CardCache(limit=2 * PAGE_LIMIT)
+        # Windows read are remembered while the live feed watches the store, which forgets
+        # them at every change it sees (``monitor/web/cache.py``).
+        self.cards = CardCache(
+            limit=2 * PAGE_LIMIT,
+            watching=lambda: self.hub.watching,
+            window_ttl_s=window_ttl_s,
+        )
+        self.hub.on_change(self.cards.forget_windows)
         self.warming: asyncio.Task[None] | None = None
 
     # -- warming ---------------------------------------------------------------------------
@@ -322,10 +335,12 @@ def install(
     *,
     live_poll_s: float | None = None,
     warm: bool = True,
+    window_ttl_s: float = WINDOW_TTL_S,
 ) -> Site:
     """Add the desk's pages to ``app`` (before it starts); returns the site (tests use it).
-    ``warm``: build what the first page needs in the background once the app starts."""
-    site = Site(ctx, live_poll_s=live_poll_s)
+    ``warm``: build what the first page needs in the background once the app starts;
+    ``window_ttl_s``: how long a window read answers for later pages at most."""
+    site = Site(ctx, live_poll_s=live_poll_s, window_ttl_s=window_ttl_s)
     app.router.add_get("/", site.meetings, name="web-meetings")
     app.router.add_get("/events/{key}", site.event, name="web-event")
     app.router.add_get("/events/{key}/reports", site.reports, name="web-reports")

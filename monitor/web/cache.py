@@ -7,11 +7,21 @@ A page reads the window's summaries (one row per event, no report read or parsed
 changed since the last page. A change of settings (a reload: the roster that names
 officials' countries in headlines) empties the memory. At most ``limit`` entries are kept;
 the ones the latest page did not use go first.
+
+It also remembers the windows it read (by since, until, limit and text; the filters the
+page applies in Python then run on the remembered list), so a click on the graph does not
+read 1,000 rows again. A remembered window answers only while the live feed watches the
+store (``LiveHub.watching``: an open page listens) and for at most ``window_ttl_s``; every
+change the feed sees forgets them all (``forget_windows``) before any page hears of it.
+The feed reads the store, so on PostgreSQL it sees every node's writes; the TTL bounds what
+it cannot see (a prune's deletions, a commit later than its slack). Without a listener every
+page reads the store, as a page without script is not live either.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -22,6 +32,10 @@ from monitor.web.markup import CardHtml, card_html
 from monitor.web.present import summary_card
 
 CHUNK = 250  # cards built between two turns of the event loop
+WINDOW_TTL_S = 2.0  # how long a remembered window answers at most
+WINDOWS_KEPT = 8  # windows remembered at once (a desk moves between a few)
+
+WindowKey = tuple[date | None, date | None, int, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +52,19 @@ def _version(s: EventSummary) -> tuple[datetime, int, str]:
 class CardCache:
     """Event summaries and their cards' HTML by key and version, for one site."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(
+        self,
+        limit: int,
+        *,
+        watching: Callable[[], bool] = lambda: False,
+        window_ttl_s: float = WINDOW_TTL_S,
+    ) -> None:
         self.limit = limit
+        self.watching = watching  # whether the live feed vouches for remembered windows
+        self.window_ttl_s = window_ttl_s
+        # (loop time its read started, its summaries) per window
+        self._windows: dict[WindowKey, tuple[float, list[EventSummary]]] = {}
+        self._generation = 0  # forgets so far: a read that saw one in flight is not kept
         self._entries: dict[str, Shown] = {}
         # The latest complete read of an open window (no lower date, no text, fewer rows
         # than its limit): (loop time it started, its upper date, its summaries).
@@ -54,6 +79,12 @@ class CardCache:
     def clear(self) -> None:
         """Forget every card (the bench measures a first page with this)."""
         self._entries.clear()
+        self.forget_windows()
+
+    def forget_windows(self) -> None:
+        """Something changed in the store (``LiveHub.on_change``): read windows anew."""
+        self._generation += 1
+        self._windows.clear()
 
     async def window(
         self,
@@ -76,13 +107,20 @@ class CardCache:
             self._owner = settings
         summaries = self._reuse(since, until, limit, text, read_after)
         if summaries is None:
+            summaries = self._remembered((since, until, limit, text))
+        if summaries is None:
             started = asyncio.get_running_loop().time()
+            generation = self._generation
             self.reads += 1
             summaries = await store.event_summaries_between(
                 since=since, until=until, limit=limit, text=text
             )
             if since is None and text is None and len(summaries) < limit:
                 self._whole = (started, until, summaries)
+            if generation == self._generation:  # no change seen while it was read
+                self._windows[(since, until, limit, text)] = (started, summaries)
+                while len(self._windows) > WINDOWS_KEPT:
+                    del self._windows[next(iter(self._windows))]
         shown: list[Shown] = []
         fresh = 0
         for s in summaries:
@@ -104,6 +142,18 @@ class CardCache:
                 if len(self._entries) <= self.limit:
                     break
         return shown
+
+    def _remembered(self, key: WindowKey) -> list[EventSummary] | None:
+        """The window's summaries as last read, while the live feed watches and within the
+        TTL (counted from the read's start)."""
+        kept = self._windows.get(key)
+        if kept is None or not self.watching():
+            return None
+        started, summaries = kept
+        if asyncio.get_running_loop().time() - started >= self.window_ttl_s:
+            del self._windows[key]
+            return None
+        return summaries
 
     def _reuse(
         self,

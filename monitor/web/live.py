@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import structlog
@@ -71,6 +72,22 @@ class LiveHub:
         self.listeners: set[Listener] = set()
         self._task: asyncio.Task[None] | None = None
         self._closed = False
+        self._on_change: list[Callable[[], None]] = []
+
+    @property
+    def watching(self) -> bool:
+        """Whether the watcher is looking (someone listens): while it is, every change it
+        sees is told to ``on_change``'s callbacks before any page hears of it."""
+        return self._task is not None and not self._task.done()
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` whenever a look finds a change (or fails, so nothing can be
+        vouched for): the pages' memory of windows read (``monitor/web/cache.py``)."""
+        self._on_change.append(callback)
+
+    def _changed(self) -> None:
+        for callback in self._on_change:
+            callback()
 
     def subscribe(self, since: datetime | None = None) -> Listener | None:
         if self._closed or len(self.listeners) >= MAX_LISTENERS:
@@ -109,20 +126,28 @@ class LiveHub:
             except Exception:  # a store hiccup must not end the stream; the next look retries
                 log.warning("web.live_read_failed", exc_info=True)
                 stamps = None
+                self._changed()
             if stamps is not None:
+                # On the first look ``changed`` is every event updated lately: a window read
+                # before the watcher started may have missed one of them.
                 changed = {s.key for s in stamps if known.get(s.key) != s}
                 known = {s.key: s for s in stamps}
                 if stamps:
                     since = max(since, max(s.updated_at for s in stamps) - SLACK)
+                told: list[tuple[Listener, set[str]]] = []
                 for listener in list(self.listeners):
                     if listener.since is not None:
                         after = listener.since
                         listener.since = None
                         newer = {s.key for s in stamps if s.updated_at >= after}
                         if newer:
-                            listener.push(newer)
+                            told.append((listener, newer))
                     elif changed and not first:
-                        listener.push(changed)
+                        told.append((listener, changed))
+                if changed or told:
+                    self._changed()  # before the pages hear of it: their refetch reads anew
+                for listener, keys in told:
+                    listener.push(keys)
                 first = False
             await asyncio.sleep(self.poll_s)
 
