@@ -190,6 +190,10 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
         async with open_runtime(settings) as rt:
             settle_heap(rt.pipeline.rules)
             await _sync_schedule(rt, spread=True)
+            # polls a killed run left claimed are due now, not when their claims run out
+            released = await rt.store.release_dead_claims(utcnow())
+            if released:
+                log.info("schedule.claims_released", sources=len(released), ids=released[:20])
             scheduler = Scheduler(
                 rt.store,
                 rt.poller,

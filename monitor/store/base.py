@@ -233,6 +233,11 @@ class Store(Protocol):
         a crash mid-poll retries it after the lease instead of immediately or never. Saving
         the source's state ends the lease (see the module docstring: fencing)."""
 
+    async def release_dead_claims(self, now: datetime) -> list[str]:
+        """At a daemon's start: the sources claimed by processes that are gone (killed
+        mid-poll) become due at ``now`` instead of when their claims would run out. Only
+        SQLite has such claims; PostgreSQL's nodes hand theirs over by heartbeat."""
+
     async def source_state(self, source_id: str) -> SourceState:
         """The stored state, or a fresh one for an unknown source."""
 

@@ -329,6 +329,9 @@ class PostgresStore(PostgresOutbox, PostgresOps, PostgresReads):
             self._fences.claims[row["source_id"]] = row["lease_token"]
         return [row["source_id"] for row in rows]
 
+    async def release_dead_claims(self, now: datetime) -> list[str]:
+        return []  # a dead node's claims pass to the others with its heartbeat
+
     async def source_state(self, source_id: str) -> SourceState:
         row = await self._pool.fetchrow("SELECT * FROM sources WHERE source_id = $1", source_id)
         return state_from_row(row) if row else SourceState(source_id)

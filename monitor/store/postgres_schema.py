@@ -201,6 +201,8 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             " WHERE lead_json IS NULL",
         ),
     ),
+    # One process's claims on SQLite; PostgreSQL's nodes hand theirs over by heartbeat.
+    ("0007_claim_owner", ()),
 ]
 
 

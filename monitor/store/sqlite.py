@@ -32,6 +32,7 @@ import aiosqlite
 import structlog
 
 from monitor.model import utcnow
+from monitor.store import claim_owner
 from monitor.store.base import (
     SourcePlan,
     SourceState,
@@ -261,11 +262,30 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
             if ids:
                 marks = ",".join("?" * len(ids))
                 await conn.execute(
-                    f"UPDATE sources SET next_due_at = ? WHERE source_id IN ({marks})",
-                    (t + lease_s, *ids),
+                    f"UPDATE sources SET next_due_at = ?, claimed_by = ?"
+                    f" WHERE source_id IN ({marks})",
+                    (t + lease_s, claim_owner.this_process(), *ids),
                 )
         self._states.claimed(ids, now + timedelta(seconds=lease_s))
         return ids
+
+    async def release_dead_claims(self, now: datetime) -> list[str]:
+        async with self._write() as conn:
+            async with conn.execute(
+                "SELECT source_id, claimed_by FROM sources WHERE claimed_by IS NOT NULL"
+            ) as cur:
+                rows = [(row[0], row[1]) async for row in cur]
+            dead = [sid for sid, owner in rows if not claim_owner.alive(owner)]
+            if dead:
+                marks = ",".join("?" * len(dead))
+                await conn.execute(
+                    f"UPDATE sources SET next_due_at = ?, claimed_by = NULL"
+                    f" WHERE source_id IN ({marks})",
+                    (ts(now), *dead),
+                )
+        async with self._lock, self._conn.execute("SELECT * FROM sources") as cur:
+            self._states.warm([row async for row in cur])
+        return dead
 
     async def source_state(self, source_id: str) -> SourceState:
         return await self._states.get(source_id)

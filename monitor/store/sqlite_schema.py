@@ -197,6 +197,10 @@ MIGRATIONS: list[tuple[str, tuple[Statement, ...]]] = [
             " WHERE lead_json IS NULL",
         ),
     ),
+    # Which process claimed a source for its poll (``sqlite.claim_owner``): a daemon started
+    # after a crash releases the claims of processes that are gone, instead of waiting for
+    # them to run out.
+    ("0007_claim_owner", (AddColumn("sources", "claimed_by", "TEXT"),)),
 ]
 
 CHUNK = 500  # SQLite's default limit on host parameters is 32766; stay far below
@@ -260,7 +264,7 @@ ON CONFLICT(source_id) DO UPDATE SET
     next_due_at = excluded.next_due_at, failures = excluded.failures,
     failing_since = excluded.failing_since, last_ok_at = excluded.last_ok_at,
     last_polled_at = excluded.last_polled_at, last_status = excluded.last_status,
-    last_error = excluded.last_error
+    last_error = excluded.last_error, claimed_by = NULL
 """
 
 
