@@ -106,13 +106,17 @@ def disk_freed(pid: int) -> None:
 class Receiver:
     """A webhook endpoint on 127.0.0.1 counting POSTs per alert (``X-Bilat-Delivery``), and
     a feed at ``/feed.xml``; ``before_answer`` (POSTs) and ``before_feed`` (GETs) run before
-    each answer, to break things at an exact moment."""
+    each answer, to break things at an exact moment. ``retry_after`` goes out as a
+    ``Retry-After`` header with every 429 and 503; with ``hang_first_s`` the first POST of
+    each alert stalls that long and then answers 503 (its client gave up: never delivered)."""
 
     def __init__(self) -> None:
         self.posts: list[str] = []
         self.before_answer: Callable[[int], Awaitable[None] | None] | None = None
         self.status = 200
         self.status_for: Callable[[str], int] | None = None  # by alert id
+        self.retry_after: str | None = None
+        self.hang_first_s = 0.0
         self.answers: list[tuple[str, int, float]] = []  # (alert id, status, monotonic)
         self.feed = b""
         self.feed_gets = 0
@@ -148,15 +152,23 @@ class Receiver:
 
     async def _handle(self, request: web.Request) -> web.Response:
         await request.read()
-        self.posts.append(request.headers.get("X-Bilat-Delivery", "?"))
+        alert_id = request.headers.get("X-Bilat-Delivery", "?")
+        self.posts.append(alert_id)
+        hang = self.hang_first_s if self.posts.count(alert_id) == 1 else 0.0  # before any await
         if self.before_answer is not None:
             result = self.before_answer(len(self.posts))
             if result is not None:
                 await result
-        alert_id = request.headers.get("X-Bilat-Delivery", "?")
-        status = self.status_for(alert_id) if self.status_for is not None else self.status
+        if hang:
+            await asyncio.sleep(hang)
+            status = 503
+        else:
+            status = self.status_for(alert_id) if self.status_for is not None else self.status
         self.answers.append((alert_id, status, time.monotonic()))
-        return web.Response(status=status, text="ok")
+        headers = {"Retry-After": self.retry_after} if self.retry_after else {}
+        return web.Response(
+            status=status, text="ok", headers=headers if status in (429, 503) else None
+        )
 
     def delivered(self) -> list[str]:
         """Alert ids answered 2xx, in order."""
