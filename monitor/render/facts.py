@@ -119,7 +119,7 @@ class AlertView:
     def is_operator_note(self) -> bool:
         """bilat's own alerts to its operator (a silent source): rule ids starting with "~"
         are reserved for them, no configured rule can have one."""
-        return self.rule_id.startswith("~")
+        return is_operator_rule(self.rule_id)
 
     @property
     def rule_line(self) -> str:
@@ -184,6 +184,12 @@ def _ordered(codes: tuple[str, ...], headline: str) -> tuple[str, ...]:
     return tuple(sorted(codes, key=position))
 
 
+def is_operator_rule(rule_id: str) -> bool:
+    """bilat's own notes to its operator (``monitor.watch.notes``): configured rule ids
+    cannot start with "~"."""
+    return rule_id.startswith("~")
+
+
 def view(alert: Alert) -> AlertView:
     """Compute the readable facts of ``alert``."""
     meeting = alert.match.meeting
@@ -202,7 +208,7 @@ def view(alert: Alert) -> AlertView:
         when=_date_label(alert),
         status=STATUS_LABELS.get(meeting.status, meeting.status) if meeting else None,
         confidence=""
-        if alert.rule_id.startswith("~")
+        if is_operator_rule(alert.rule_id)
         else f"{round(max(0.0, min(1.0, confidence)) * 100)}%",
         evidence=evidence,
         summary=one_line(alert.match.summary),

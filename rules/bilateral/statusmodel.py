@@ -103,14 +103,6 @@ def vector(features: tuple[str, ...], buckets: int) -> tuple[np.ndarray, np.ndar
     return idx, vals
 
 
-def hashed(features: tuple[str, ...], buckets: int) -> dict[int, float]:
-    """Bucket -> value of one report (``vector`` summed per bucket; used by ``make train``)."""
-    out: dict[int, float] = {}
-    for k, v in zip(*vector(features, buckets), strict=True):
-        out[int(k)] = out.get(int(k), 0.0) + float(v)
-    return out
-
-
 @dataclass(frozen=True)
 class StatusModel:
     classes: tuple[str, ...]

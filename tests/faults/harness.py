@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from monitor.store import OutboxRow, open_store
 from tests.conftest import ROOT, cli_env, rss
 
 
@@ -214,3 +215,12 @@ class FeedFarm:
                 )
             )
         return web.Response(body=body, content_type="application/rss+xml")
+
+
+async def outbox_rows(tmp_path: Path) -> list[OutboxRow]:
+    """The outbox of a daemon whose state is ``tmp_path/state/bilat.db``, read beside it."""
+    store = await open_store(f"sqlite:///{tmp_path / 'state' / 'bilat.db'}")
+    try:
+        return await store.outbox(limit=1000)
+    finally:
+        await store.close()

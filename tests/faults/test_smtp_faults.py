@@ -20,10 +20,9 @@ from typing import Any
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from monitor.store import open_store
 from monitor.store.base import OutboxRow
 from tests.conftest import FeedServer, WriteConfig, rss, run_cli
-from tests.faults.harness import events, start_daemon
+from tests.faults.harness import events, outbox_rows, start_daemon
 from tests.notifiers.smtp_server import (
     PASSWORD,
     USER,
@@ -123,14 +122,6 @@ def _notifier(name: str, port: int, cert: Path) -> dict[str, Any]:
     return options
 
 
-async def _rows(tmp_path: Path) -> list[OutboxRow]:
-    store = await open_store(f"sqlite:///{tmp_path / 'state' / 'bilat.db'}")
-    try:
-        return await store.outbox(limit=1000)
-    finally:
-        await store.close()
-
-
 async def test_smtp_refusals_hangs_and_deadlines_under_the_daemon(
     feed_server: FeedServer,
     write_config: WriteConfig,
@@ -161,7 +152,7 @@ async def test_smtp_refusals_hangs_and_deadlines_under_the_daemon(
     try:
 
         async def settled() -> bool:
-            rows = await _rows(tmp_path)
+            rows = await outbox_rows(tmp_path)
             for row in rows:
                 if row.notifier == "deadline" and row.state == "dead":
                     dead_at.setdefault(row.alert.id, time.monotonic())

@@ -23,10 +23,9 @@ from typing import Any
 
 import pytest
 
-from monitor.store import open_store
 from monitor.store.base import OutboxRow
 from tests.conftest import FeedServer, WriteConfig, rss, run_cli
-from tests.faults.harness import Receiver, start_daemon
+from tests.faults.harness import Receiver, outbox_rows, start_daemon
 
 ALERTS = 2
 RETRY_AFTER_S = 2.0
@@ -57,14 +56,6 @@ def _notifier(name: str, receiver: Receiver) -> dict[str, Any]:
     if name in {"fails500", "tls"}:
         options["retry_for"] = RETRY_FOR_S
     return options
-
-
-async def _rows(tmp_path: Path) -> list[OutboxRow]:
-    store = await open_store(f"sqlite:///{tmp_path / 'state' / 'bilat.db'}")
-    try:
-        return await store.outbox(limit=1000)
-    finally:
-        await store.close()
 
 
 async def test_webhook_throttles_hangs_and_deadlines_under_the_daemon(
@@ -98,7 +89,7 @@ async def test_webhook_throttles_hangs_and_deadlines_under_the_daemon(
     try:
 
         async def settled() -> bool:
-            rows = await _rows(tmp_path)
+            rows = await outbox_rows(tmp_path)
             for row in rows:
                 if row.state == "dead":
                     key = (row.notifier, row.alert.id)
