@@ -28,7 +28,8 @@ FEEDS = 120
 NODES = 3
 INTERVAL_S = 60.0  # the feed type's minimum; due times drift apart by up to 10 % jitter
 WINDOW_S = 45.0  # polls counted over this stretch, all nodes up
-AFTER_KILL_S = 25.0
+AFTER_KILL_S = 80.0  # past one interval (+10 % jitter) after the takeover limit: every source,
+# the victim's included, comes due within the stretch judged
 TAKEOVER_LIMIT_S = 10.0
 TOLERANCE = 0.25
 
@@ -143,6 +144,8 @@ async def test_three_nodes_share_the_polls_evenly_and_take_over_a_killed_one(
     # among them, is polled within the limit of coming due (or of the kill).
     cutoff = killed_at + timedelta(seconds=AFTER_KILL_S - TAKEOVER_LIMIT_S)
     delays = []
+    victims = {sid for sid, _ in polls[victim.pid]}  # its share before the kill
+    taken_over = 0
     for sid, due_at in due.items():
         start = max(due_at, killed_at)
         if start > cutoff:
@@ -150,8 +153,10 @@ async def test_three_nodes_share_the_polls_evenly_and_take_over_a_killed_one(
         after = [at for at in farm.fetched[sid] if at >= start]
         assert after, f"{sid} (due {due_at}) was never polled after the kill"
         delays.append((after[0] - start).total_seconds())
-    taken_over = sum(delay > 2.0 for delay in delays)  # the victim's: waited for its heartbeat
-    assert taken_over > 0, sorted(delays)
+        taken_over += sid in victims
+    # the victim's sources were among those judged, and each was polled by a survivor (a
+    # source due right after the kill waits for the heartbeat; one due later is taken at once)
+    assert taken_over > 0, (sorted(victims), sorted(delays))
     takeover_s = max(delays)
     assert takeover_s <= TAKEOVER_LIMIT_S, sorted(delays)
 
