@@ -73,7 +73,10 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
                 continue
             gap = folded[prev.end : ent.start]
             ws = words_of(gap)
-            joined = (not ws and not gap.strip()) or (ws and all(w in conj for w in ws))
+            # juxtaposed names are one list only where they share a slot or no space parts
+            # them (中美): "मोदी ब्रिटेन के प्रधानमंत्री से मिले" is a subject and whom it met
+            juxtaposed = not ws and not gap.strip() and (not gap or prev.slot == ent.slot)
+            joined = juxtaposed or (ws and all(w in conj for w in ws))
             joined = joined or (ws == [] and gap.strip() in conj)
             if joined:
                 groups[-1].append(ent)
