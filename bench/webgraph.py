@@ -32,15 +32,12 @@ import json
 import os
 import random
 import statistics
-import sys
 import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from bench import Skipped
 from bench.events import PairRule, _item
+from bench.webserver import started
 from monitor.events.cluster import cluster
 from monitor.logs import configure_logging
 from monitor.model import ReportRef
@@ -48,7 +45,6 @@ from monitor.store import Store, open_store
 from tests.web.cdp import Browser, chromium_path
 from tests.web.test_browser import CLICK_POINT
 
-ROOT = Path(__file__).resolve().parent.parent
 PARTIES = 200
 PAIRS = 600
 MEETINGS = 1000
@@ -136,27 +132,6 @@ async def _seed(store: Store, rng: random.Random) -> None:
                 await tx.save_event(decision, now)
 
 
-@asynccontextmanager
-async def _server(state_url: str) -> AsyncIterator[str]:
-    """A ``bench.webserver`` process, warmed; its base URL."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.webserver", state_url, cwd=ROOT,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    assert proc.stdin is not None and proc.stdout is not None
-    try:
-        port = (await proc.stdout.readline()).decode().split()[1]
-        await proc.stdout.readline()  # WARMED
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.stdin.close()
-        try:
-            await asyncio.wait_for(proc.wait(), 10)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
-
-
 async def _open(b: Browser, url: str) -> float:
     """Load the page; ms from navigation start to the first frame with the graph."""
     await b.goto(url)
@@ -236,7 +211,9 @@ async def _measure(rounds: int) -> dict[str, list[tuple[float, float, float | No
             await _seed(store, random.Random(PARTIES))
         finally:
             await store.close()
-        async with _server(state_url) as base:
+        async with started(state_url) as server:
+            await server.warmed()
+            base = server.base
             browser = await Browser.start()
             try:
                 await browser.send("Page.addScriptToEvaluateOnNewDocument", source=PROBE)
