@@ -13,11 +13,15 @@ before the page's own script):
   200 nodes) in the document;
 - a click on an edge, a click on a node (real mouse events at a point of the edge's path or
   the node's circle, found as ``tests/web/test_browser.py`` finds them): from the click
-  event's timestamp to the first frame after the page's script swapped in the filtered list
-  (its request for the filtered list, the parse, the swap, the layout);
-- the time slider moved one step (a real key press on it): the same, from the input event;
-  the page waits 200 ms (its debounce) before it asks, so the figure beside the goal is the
-  part after the debounce;
+  event's timestamp to the first frame after the list shows the pair's (the node's)
+  meetings alone, its count saying so: however the page got there (it hides the other
+  cards it holds; it would ask the server for a list it does not hold);
+- the time slider moved one step (a real key press on it): from the input event to the
+  first frame after the list says it ends a day earlier, the graph's heading names the new
+  end and the count matches the cards shown (the page asks at once, no debounce: for the
+  graph and the day the window gains);
+- the requests for parts of the page an interaction made: from the first one's start to
+  the last one's last byte (resource timing), or none;
 - the longest task (``longtask`` entries) during each kind of interaction.
 
 Each interaction starts from a freshly loaded page; medians and worst of the rounds. Goals:
@@ -61,7 +65,8 @@ PROBE = """(() => {
   window.__loaded = new Promise(r => addEventListener('load', r)).then(frame)
     .then(() => document.querySelectorAll('#graph-svg a.node').length ? performance.now() : null);
   // done: a check of the page that holds once the interaction's result is in the document
-  // (whether the page's script replaced the list, hid cards or merged new ones).
+  // (whether the page's script replaced the list, hid cards or merged new ones); it runs
+  // before the frame it waits for, so it is kept cheap.
   window.__arm = (kind, done) => {
     window.__start = null; window.__swapped = null;
     addEventListener(kind, e => { window.__start = e.timeStamp; }, {capture: true, once: true});
@@ -69,14 +74,15 @@ PROBE = """(() => {
       if (!done()) return;
       obs.disconnect();
       window.__swapped = frame().then(() => performance.now());
-    }).observe(document.getElementById('live'), {childList: true, subtree: true, attributes: true});
+    }).observe(document.getElementById('live'),
+               {childList: true, subtree: true, attributeFilter: ['hidden', 'data-until']});
   };
-  const shown = () => Array.from(document.querySelectorAll('#cards > .card:not([hidden])'));
+  const shown = () => document.querySelectorAll('#cards > .card:not([hidden])');
   const counted = c => c.length > 0
     && document.getElementById('count').textContent === String(c.length);
   window.__listed = test => () => {
     const c = shown();
-    return counted(c) && c.every(a => test(a.dataset.parties.split(' ')));
+    return counted(c) && Array.prototype.every.call(c, a => test(a.dataset.parties.split(' ')));
   };
   window.__window = (until, label) => () => {
     const list = document.getElementById('list-section');
@@ -268,11 +274,12 @@ def run(quick: bool = False) -> str:
             "process, opened in headless Debian `chromium` over the DevTools protocol. "
             "Times measured in the page (`performance.now()`, event timestamps, "
             "`PerformanceObserver` long tasks); each interaction from a freshly loaded page, "
-            "a real mouse click or key press, until the first frame after the page's script "
-            "swapped in the filtered list (and, for the slider, the graph); the request for "
-            "the part is included "
-            "and shown apart (resource timing: its start to its last byte; for the load, "
-            "the page's HTML). The longest task is the worst of all rounds. "
+            "a real mouse click or key press, until the first frame after the list shows the "
+            "result (the pair's or the node's meetings alone, counted; for the slider, the "
+            "window a day shorter and the graph redrawn for it), however the page's script got "
+            "there; the page's requests for parts are included and shown apart (resource "
+            "timing: the first one's start to the last one's last byte; for the load, the "
+            "page's HTML). The longest task is the worst of all rounds. "
             f"Medians and worst of {len(results['load'])} rounds. Load average (1 min) at the "
             f"start: {load_before:.1f}, at the end: {load_after:.1f}, on {os.cpu_count()} "
             "cores shared with other work.",

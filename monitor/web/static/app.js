@@ -232,7 +232,9 @@
   // Only the cards given are looked at when the list already shows w's country and pair.
   function show(list, w, added) {
     var showing = (w.country || "") + " " + (w.pair || "");
-    var cards = added && list.dataset.showing === showing ? added : list.querySelectorAll("#cards > article.card");
+    // As the server wrote it, the list shows every card it holds.
+    var was = list.dataset.showing === undefined ? list.dataset.country + " " + list.dataset.pair : list.dataset.showing;
+    var cards = added && was === showing ? added : list.querySelectorAll("#cards > article.card");
     list.dataset.showing = showing;
     Array.prototype.forEach.call(cards, function (card) {
       var parties = (card.dataset.parties || "").split(" ");
