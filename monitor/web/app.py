@@ -39,7 +39,7 @@ from monitor.store.base import Store
 from monitor.store.summaries import fold, mentions, report_folded, summary_of
 from monitor.watch.watcher import watch_sources
 from monitor.web.cache import WINDOW_TTL_S, CardCache
-from monitor.web.filters import AHEAD_DAYS, DEFAULT_DAYS, STATUSES, Filters, parse_filters
+from monitor.web.filters import AHEAD_DAYS, DEFAULT_DAYS, MAX_DAYS, STATUSES, Filters, parse_filters
 from monitor.web.graph import build_graph
 from monitor.web.live import LiveHub, stream
 from monitor.web.markup import SvgPieces, cards_html, graph_svg, reports_fragment
@@ -218,7 +218,7 @@ class Site:
             "truncated": len(shown) >= PAGE_LIMIT,
             "limit": PAGE_LIMIT,
             "default_days": DEFAULT_DAYS,
-            "ahead_days": AHEAD_DAYS,
+            "max_days": MAX_DAYS,
             "statuses": STATUSES,
             "rules": self.rules,
             "rendered_at": now.isoformat(),

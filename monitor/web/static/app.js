@@ -269,20 +269,18 @@
 
   // A moved window: the cards of the days it gains (fetched for the list's own filter),
   // the days it loses dropped, the graph fetched for the new window; null when the list
-  // held cannot be reused (another filter, no overlap, a list cut at its limit).
+  // held cannot be reused (another filter, no overlap, a list cut at its limit, an open end).
   function shift(list, w, search) {
     if (list.dataset.truncated || w.days !== list.dataset.days || !sameRest(w, list) || !covers(list, w)) { return null; }
-    var today = slider ? slider.dataset.today : null;
-    if (!today && !w.to) { return null; }
-    var end = w.to || today;
-    var since = addDays(end, 1 - Number(w.days));
-    var until = w.to ? w.to : addDays(end, Number(list.dataset.ahead));
+    // An open window ends on the server's today (and what is scheduled after it): asked anew.
+    if (!w.to) { return null; }
+    var since = addDays(w.to, 1 - Number(w.days)), until = w.to;
     var was = [list.dataset.since, list.dataset.until];
     if (until < was[0] || since > was[1]) { return null; }
     var gained = [];
     if (until > was[1]) { gained.push(["newer", addDays(was[1], 1), until]); }
     if (since < was[0]) { gained.push(["older", since, addDays(was[0], -1)]); }
-    if (gained.some(function (g) { return span(g[1], g[2]) > 3660; })) { return null; }
+    if (gained.some(function (g) { return span(g[1], g[2]) > Number(list.dataset.maxDays); })) { return null; }
     var gen = ++generation;
     var base = new URLSearchParams();
     var held = JSON.parse(list.dataset.rest);
