@@ -330,7 +330,7 @@ def _set_person(ent: Entity, roster: Roster, pid: int, published: date | None) -
 
 
 def _party_by_office(ent: Entity, roster: Roster) -> None:
-    """"Secretary General Stoltenberg": the office the text names picks the term (NATO, not
+    """ "Secretary General Stoltenberg": the office the text names picks the term (NATO, not
     the Norway of his later posts), when only one of the person's terms held it."""
     fits = {t.party for t in roster.people[ent.person].terms if t.office in ent.roles}
     if len(fits) == 1 and ent.party not in fits:

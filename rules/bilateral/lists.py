@@ -1,0 +1,125 @@
+"""Lists of sides in a sentence: which names are coordinated ("Belarus and Tajikistan"), which
+slot a postposition or preposition on one member gives the whole list, and where a list of
+counterparts continues past names the roster lacks. ``rules.bilateral.pairing`` pairs what
+these runs leave.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from rules.bilateral.frames import Entity, words_of
+from rules.bilateral.lexicon import LangLex
+from rules.bilateral.status import Trigger
+
+_CONJ_EXTRA = frozenset((",", "、", "·", "/", "&", "-", "–", "und", "and"))
+AGENT_SLOTS = frozenset(("subj", "by"))
+
+
+def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[list[Entity]]:
+    """Runs of entities joined only by "and"/commas ("Belarus and Tajikistan")."""
+    conj = lex.words.get("conj", frozenset()) | _CONJ_EXTRA
+    groups: list[list[Entity]] = []
+    by_comma: list[bool] = []  # was every join of the group a bare comma?
+    for ent in ents:
+        if groups:
+            prev = groups[-1][-1]
+            if prev.slot in AGENT_SLOTS and ent.slot != prev.slot:
+                # a subject marked by its particle ("मंत्री ने", "外相は") ends its group:
+                # the names after it are its counterparts, not co-subjects
+                groups.append([ent])
+                by_comma.append(True)
+                continue
+            gap = folded[prev.end : ent.start]
+            ws = words_of(gap)
+            # juxtaposed names are one list only where they share a slot or no space parts
+            # them (中美): "मोदी ब्रिटेन के प्रधानमंत्री से मिले" is a subject and whom it met
+            juxtaposed = not ws and not gap.strip() and (not gap or prev.slot == ent.slot)
+            joined = juxtaposed or (ws and all(w in conj for w in ws))
+            joined = joined or (ws == [] and gap.strip() in conj)
+            if joined:
+                groups[-1].append(ent)
+                by_comma[-1] = by_comma[-1] and ws == [","]
+                continue
+        groups.append([ent])
+        by_comma.append(True)
+    return [
+        part for grp, comma in zip(groups, by_comma, strict=True) for part in _clause(grp, comma)
+    ]
+
+
+def _clause(grp: list[Entity], by_comma: bool) -> list[list[Entity]]:
+    """Two names joined by a bare comma, the first governed ("after meeting X, Y will ...";
+    "met with X, Y said"), are the end of one clause and the start of the next, not a list:
+    a list of two has its "and", and a list of more its "and" or its run of commas."""
+    if by_comma and len(grp) == 2 and grp[0].slot in ("obj", "with", "dest") and not grp[1].slot:
+        return [grp[:1], grp[1:]]
+    return [grp]
+
+
+def spread_slots(groups: list[list[Entity]]) -> None:
+    """A postposition or preposition on one member of a list marks the whole list."""
+    for grp in groups:
+        if len(grp) < 2:
+            continue
+        if any(e.nonofficial for e in grp):
+            for e in grp:
+                if e.place_only:
+                    e.nonofficial = True  # "Students from India and Pakistan"
+        slot = next((e.slot for e in reversed(grp) if e.slot in ("with", "loc", "topic")), "")
+        if not slot:
+            slot = next((e.slot for e in grp if e.slot in ("dest", "obj")), "")
+        if slot:
+            for e in grp:
+                if slot == "loc" and not e.place_only:
+                    continue  # "in the Russia, India and China foreign ministers' meeting"
+                if not e.slot or e.slot == "obj":
+                    e.slot = slot
+
+
+_LIST_GAP_WORDS = 4  # an unknown name between two listed officials ("Dmitri Medvedev, the")
+
+
+def continue_with_list(ents: list[Entity], trigs: list[Trigger], folded: str, lex: LangLex) -> None:
+    """A "with" list of officials whose members are split by names the roster lacks
+    ("with the Canadian premier N N, the Japanese premier N N and the Brazilian president"): a
+    member after a separator and at most a few words continues the list, so each is one
+    counterpart of the subject, never the subject of the others. Only a list of three or
+    more: one link alone ("a call with N on Monday, the secretary said") may start a clause."""
+    conj = lex.words.get("conj", frozenset()) | _CONJ_EXTRA
+    glue = lex.words.get("glue", frozenset())
+    chain: list[Entity] = []
+    for prev, ent in pairwise(ents):
+        if prev.slot == "with" and not chain:
+            chain = [prev]
+        if chain and chain[-1] is prev and _list_link(prev, ent, trigs, folded, conj, glue):
+            chain.append(ent)
+            continue
+        _close_chain(chain)
+        chain = []
+    _close_chain(chain)
+
+
+def _list_link(
+    prev: Entity,
+    ent: Entity,
+    trigs: list[Trigger],
+    folded: str,
+    conj: frozenset[str],
+    glue: frozenset[str],
+) -> bool:
+    if ent.slot or ent.place_only or prev.place_only:
+        return False
+    if any(prev.end <= t.start < ent.start for t in trigs):
+        return False  # a meeting word between: a new clause
+    ws = words_of(folded[prev.end : ent.start])
+    seps = [i for i, w in enumerate(ws) if w == "," or w in conj]
+    if not seps or len(ws) > _LIST_GAP_WORDS + 2 or any(w in "();:" for w in ws):
+        return False
+    return all(w in glue for w in ws[seps[-1] + 1 :])
+
+
+def _close_chain(chain: list[Entity]) -> None:
+    if len(chain) >= 3:
+        for e in chain[1:]:
+            e.slot = "with"
