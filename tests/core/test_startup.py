@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 CONFIG = """
 [monitor]
@@ -76,3 +79,31 @@ def test_feed_keyword_console_config_skips_unused_plugins(tmp_path: Path) -> Non
         "aiohttp.web",
     }
     assert sorted(unused & loaded) == []
+
+
+def _sources_config(tmp_path: Path, count: int, workers: str) -> Path:
+    lines = ["[monitor]", f'state = "sqlite:///{tmp_path / "state.db"}"', workers, ""]
+    for i in range(count):
+        lines += ["[[sources]]", f'id = "s{i}"', 'type = "feed"']
+        lines += [f'url = "https://example.org/{i}.xml"', ""]
+    config = tmp_path / f"bilat-{count}-{len(workers)}.toml"
+    config.write_text("\n".join(lines), encoding="utf-8")
+    return config
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: always inline")
+async def test_a_small_config_runs_inline_unless_workers_are_asked_for(tmp_path: Path) -> None:
+    """A few sources start no worker processes (the forkserver's start costs more than their
+    parsing); many do, and ``[monitor] workers`` set explicitly is obeyed either way."""
+    from monitor.runtime import POOL_MIN_SOURCES, open_runtime
+    from monitor.settings import load_settings
+
+    async def pool_size(count: int, workers: str) -> int:
+        settings = load_settings(_sources_config(tmp_path, count, workers))
+        async with open_runtime(settings) as rt:
+            return 0 if rt.pipeline.pool is None else rt.pipeline.pool.workers
+
+    assert await pool_size(1, "") == 0
+    assert await pool_size(1, "workers = 1") == 1
+    assert await pool_size(POOL_MIN_SOURCES, "") == len(os.sched_getaffinity(0)) - 1
+    assert await pool_size(POOL_MIN_SOURCES, "workers = 0") == 0
