@@ -107,3 +107,45 @@ async def test_a_small_config_runs_inline_unless_workers_are_asked_for(tmp_path:
     assert await pool_size(1, "workers = 1") == 1
     assert await pool_size(POOL_MIN_SOURCES, "") == len(os.sched_getaffinity(0)) - 1
     assert await pool_size(POOL_MIN_SOURCES, "workers = 0") == 0
+
+
+CLI_PROBE = """
+import json, sys
+from monitor.cli import main
+main(sys.argv[1:])
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+@pytest.mark.parametrize("command", ["check", "once"])
+def test_one_shot_commands_import_only_what_they_use(tmp_path: Path, command: str) -> None:
+    """``bilat check`` reads the configuration without the HTTP client; neither command
+    imports the other commands' modules, pydantic-settings (no ``BILAT_*`` variable is
+    set), the detector's gazetteer (no bilateral rule) or the worker pool's forkserver (one
+    source runs inline)."""
+    config = tmp_path / "bilat.toml"
+    text = CONFIG.format(state=tmp_path / "state.db")
+    # A closed loopback port: the poll fails at once, without the network.
+    text = text.replace("https://example.org/feed.xml", "http://127.0.0.1:9/feed.xml")
+    config.write_text(text.replace("[monitor]", "[monitor]\nallow_private_networks = true"))
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("BILAT_")}
+    out = subprocess.run(
+        [sys.executable, "-c", CLI_PROBE, command, "-c", str(config)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert f"monitor.commands.{command}" in loaded
+    unused = {
+        "monitor.commands.run",
+        "monitor.commands.scan",
+        "monitor.commands.replay",
+        "pydantic_settings",
+        "rules.bilateral.gazetteer",
+        "multiprocessing.forkserver",
+    }
+    if command == "check":
+        unused |= {"aiohttp", "monitor.daemon", "fastfeedparser"}
+    assert sorted(unused & loaded) == []
