@@ -14,7 +14,6 @@ import sys
 from collections.abc import Sequence
 
 from monitor import __version__
-from monitor.settings import DEFAULT_CONFIG
 from monitor.store.ops_types import StoreUnavailable
 
 # Subcommand modules, in the order ``bilat --help`` lists them.
@@ -89,8 +88,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help(sys.stderr)
         return 2
-    if args.global_config and getattr(args, "config", None) == DEFAULT_CONFIG:
-        args.config = args.global_config
+    if args.global_config:
+        # Imported here: the configuration's models are no concern of ``bilat scan``.
+        from monitor.settings import DEFAULT_CONFIG
+
+        if getattr(args, "config", None) == DEFAULT_CONFIG:
+            args.config = args.global_config
     from monitor.warmup import install
 
     install()
