@@ -1,7 +1,7 @@
 """``python -m bench.detectdiff OUT.jsonl [BEFORE.jsonl]``: the detector's output on every item
 of the labelled corpus, for checking that a change to the matcher finds exactly the same.
 
-Writes one JSON line per item of ``data/meetings`` (the 3,033 items of the dev and extra
+Writes one JSON line per item of ``data/meetings`` (every item of the dev and extra
 sets, not the agreement relabellings): ``detect()``'s meetings and the gazetteer's mentions
 (with and without the item's language). With ``BEFORE``, prints how many lines differ and the
 first few ids. The gazetteer is built, not loaded from the cache, so the code under test is
@@ -24,7 +24,7 @@ _CORPUS = Path(__file__).resolve().parent.parent / "data" / "meetings"
 _FILES = (
     "meetings-dev.jsonl",
     "meetings-dev-2.jsonl",
-    *(f"extra-lab{i}.jsonl" for i in range(1, 5)),
+    *(f"extra-lab{i}.jsonl" for i in range(1, 7)),
 )
 
 

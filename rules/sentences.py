@@ -2,8 +2,9 @@
 
 A sentence ends at "।", "॥", "。", "！", "？", "?", "!", "؟", "۔", a line break, or a "." that is
 not part of an abbreviation ("Dr.", "U.S."), an initial ("S. Jaishankar", "एस. जयशंकर") or a
-number ("7.45"). ``SentenceFinder`` decides only the stops next to the offsets it is asked
-about, so a long article costs little when only a few sentences matter.
+number ("7.45"); two or three dots before a word that is not capitalised are a pause.
+``SentenceFinder`` decides only the stops next to the offsets it is asked about, so a long
+article costs little when only a few sentences matter.
 """
 
 from __future__ import annotations
@@ -40,6 +41,15 @@ def _is_stop(text: str, m: re.Match[str]) -> bool:
     end = m.end()
     if end < len(text) and not text[end].isspace():
         return False  # 7.45, U.S.-led, example.com
+    dots = m.start()
+    while dots > 0 and text[dots - 1] == ".":
+        dots -= 1  # a search that starts inside a run of dots sees only its tail
+    if text.startswith("..", dots):
+        # "మోదీ.. శ్రీలంక అధ్యక్షుడితో": the South Asian press writes a pause as two or three
+        # dots inside a sentence; before a capital it may still end one ("... He said")
+        nxt = text[end:].lstrip()
+        if nxt[:1].isalpha() and not nxt[:1].isupper():
+            return False
     i = m.start()
     j = i
     while j > 0 and i - j < 40 and not text[j - 1].isspace() and text[j - 1] not in _OPENERS:
@@ -94,7 +104,12 @@ class SentenceFinder:
         lo = pos
         while lo > 0:  # look back in windows; most sentences are short
             w = max(0, lo - 400)
-            stops = [m for m in _SENT_END.finditer(text, w, lo) if m.end() <= pos]
+            stops = []
+            for m in _SENT_END.finditer(text, w):  # whole runs: "met..." cut at lo is not "met."
+                if m.start() >= lo:
+                    break
+                if m.end() <= pos:
+                    stops.append(m)
             hit = next((m for m in reversed(stops) if self._is(m)), None)
             if hit is not None:
                 start = hit.end()

@@ -69,6 +69,18 @@ def read_document(
     segments = [s for s in (title, text) if s and s.strip()]
     if not segments:
         return None
+    plain = None
+    if not lang:
+        # Most items name no meeting in any language. Guessing an undeclared language costs
+        # four times the automaton pass, so the text first has to show a meeting word of
+        # some language (any guess would only narrow that set; a guard phrase such as
+        # "review meeting" belongs to no language and counts for none).
+        plain = [normalize(seg) for seg in segments]
+        some: set[str] = set()
+        for n in plain:
+            g.meeting_words(n.folded, None, some)
+        if not some:
+            return None
     code = guess_language(lang, segments)
     if code not in g.langs:
         code = guess_language(None, segments)
@@ -76,7 +88,11 @@ def read_document(
     verbatim = segments
     if code not in LATIN_LEXICONS:
         segments = [_blank_glosses(seg) for seg in segments]
-    norms = [normalize(seg) for seg in segments]
+    norms = (
+        plain
+        if plain is not None and verbatim is segments
+        else [normalize(seg) for seg in segments]
+    )
     hits = [g.meeting_words(n.folded, code if strict else None) for n in norms]
     if not any(hits) and not lang and strict:
         # an undeclared language guessed from a few function words can be wrong on a short

@@ -61,6 +61,7 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
     """Runs of entities joined only by "and"/commas ("Belarus and Tajikistan")."""
     conj = lex.words.get("conj", frozenset()) | _CONJ_EXTRA
     groups: list[list[Entity]] = []
+    by_comma: list[bool] = []  # was every join of the group a bare comma?
     for ent in ents:
         if groups:
             prev = groups[-1][-1]
@@ -68,17 +69,33 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
                 # a subject marked by its particle ("मंत्री ने", "外相は") ends its group:
                 # the names after it are its counterparts, not co-subjects
                 groups.append([ent])
+                by_comma.append(True)
                 continue
             gap = folded[prev.end : ent.start]
             ws = words_of(gap)
-            if (not ws and not gap.strip()) or (ws and all(w in conj for w in ws)):
+            # juxtaposed names are one list only where they share a slot or no space parts
+            # them (中美): "मोदी ब्रिटेन के प्रधानमंत्री से मिले" is a subject and whom it met
+            juxtaposed = not ws and not gap.strip() and (not gap or prev.slot == ent.slot)
+            joined = juxtaposed or (ws and all(w in conj for w in ws))
+            joined = joined or (ws == [] and gap.strip() in conj)
+            if joined:
                 groups[-1].append(ent)
-                continue
-            if ws == [] and gap.strip() in conj:
-                groups[-1].append(ent)
+                by_comma[-1] = by_comma[-1] and ws == [","]
                 continue
         groups.append([ent])
-    return groups
+        by_comma.append(True)
+    return [
+        part for grp, comma in zip(groups, by_comma, strict=True) for part in _clause(grp, comma)
+    ]
+
+
+def _clause(grp: list[Entity], by_comma: bool) -> list[list[Entity]]:
+    """Two names joined by a bare comma, the first governed ("after meeting X, Y will ...";
+    "met with X, Y said"), are the end of one clause and the start of the next, not a list:
+    a list of two has its "and", and a list of more its "and" or its run of commas."""
+    if by_comma and len(grp) == 2 and grp[0].slot in ("obj", "with", "dest") and not grp[1].slot:
+        return [grp[:1], grp[1:]]
+    return [grp]
 
 
 def _spread_slots(groups: list[list[Entity]]) -> None:

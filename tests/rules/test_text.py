@@ -72,6 +72,16 @@ SENTENCES = [
         ["Modi meets Xi", "The two leaders met."],
     ),
     ("decimals and times", "At 7.45 p.m. local time he met.", ["At 7.45 p.m. local time he met."]),
+    (
+        "two dots inside a Telugu sentence are a pause",
+        "ప్రధాని మోదీ.. జపాన్ ప్రధానితో భేటీ అయ్యారు. తర్వాత",
+        ["ప్రధాని మోదీ.. జపాన్ ప్రధానితో భేటీ అయ్యారు.", "తర్వాత"],
+    ),
+    (
+        "an ellipsis before a capital still ends one",
+        "They met... He left.",
+        ["They met...", "He left."],
+    ),
 ]
 
 

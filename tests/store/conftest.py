@@ -3,13 +3,16 @@ suite runs on each; PostgreSQL comes from ``tests/postgres.py``), and a webhook 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from monitor.store import Store, open_store
+from monitor.store.postgres import PostgresStore
 from tests.store.desk import Desk
+from tests.store.storekit import Nodes
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -41,3 +44,19 @@ async def desk() -> AsyncIterator[Desk]:
     server = await Desk().start()
     yield server
     await server.stop()
+
+
+@pytest.fixture
+async def nodes(pg_url: str) -> AsyncIterator[Nodes]:
+    """``await nodes(n)``: n stores on one schema, each a node with its own pool."""
+    opened: list[PostgresStore] = []
+
+    async def make(n: int) -> list[PostgresStore]:
+        new = list(await asyncio.gather(*(PostgresStore.open(pg_url) for _ in range(n))))
+        opened.extend(new)
+        return new
+
+    yield make
+    for store in opened:
+        if not store._pool.is_closing():  # a test may have closed or terminated it
+            await store.close()

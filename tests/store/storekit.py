@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from monitor.contracts import SourceCursor
 from monitor.model import Alert, Item, Match, ReportRef
 from monitor.store import Store
+from monitor.store.postgres import PostgresStore
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+Nodes = Callable[[int], Awaitable[list[PostgresStore]]]  # the ``nodes`` fixture
 
 
 def make_item(n: int | str, source: str = "s1", published: datetime | None = T0) -> Item:

@@ -7,7 +7,6 @@ import asyncio
 import random
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -26,26 +25,9 @@ from monitor.store import LeaseLost, SourcePlan, stream_lease
 from monitor.store.postgres import PostgresStore
 from rules.keyword import KeywordOptions, KeywordRule
 from tests.conftest import FeedServer, captured_logs, rss
-from tests.store.storekit import T0, make_alert, make_item
+from tests.store.storekit import T0, Nodes, make_alert, make_item
 
 pytestmark = pytest.mark.postgres
-
-Nodes = Callable[[int], Awaitable[list[PostgresStore]]]
-
-
-@pytest.fixture
-async def nodes(pg_url: str) -> AsyncIterator[Nodes]:
-    """``await nodes(n)``: n stores on one schema, each a node with its own pool."""
-    opened: list[PostgresStore] = []
-
-    async def make(n: int) -> list[PostgresStore]:
-        new = list(await asyncio.gather(*(PostgresStore.open(pg_url) for _ in range(n))))
-        opened.extend(new)
-        return new
-
-    yield make
-    for store in opened:
-        await store.close()
 
 
 async def test_two_nodes_poll_every_due_source_exactly_once(nodes: Nodes) -> None:

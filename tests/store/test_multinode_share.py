@@ -4,37 +4,19 @@ busy node's overdue sources and a departed node's share go to the others."""
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 
 import pytest
 
 from monitor.store import SourcePlan
 from monitor.store.postgres import PostgresStore
-from tests.store.storekit import T0
+from tests.store.storekit import T0, Nodes
 
 pytestmark = pytest.mark.postgres
 
-Nodes = Callable[[int], Awaitable[list[PostgresStore]]]
 INTERVAL = timedelta(seconds=60)
 LEASE_S = 90.0
-
-
-@pytest.fixture
-async def nodes(pg_url: str) -> AsyncIterator[Nodes]:
-    opened: list[PostgresStore] = []
-
-    async def make(n: int) -> list[PostgresStore]:
-        new = list(await asyncio.gather(*(PostgresStore.open(pg_url) for _ in range(n))))
-        opened.extend(new)
-        return new
-
-    yield make
-    for store in opened:
-        if not store._pool.is_closing():  # a test may have closed or terminated it
-            await store.close()
 
 
 async def _poll(store: PostgresStore, sid: str, now: datetime) -> None:
