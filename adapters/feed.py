@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sys
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
@@ -33,6 +34,7 @@ def __getattr__(name: str) -> Any:
     if name == "parse_feed":
         from adapters.feedreader import parse_feed
 
+        globals()["parse_feed"] = parse_feed  # once
         return parse_feed
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
@@ -91,11 +93,9 @@ class FeedSource:
                 min_delay_s=server_wish,
                 http_status=response.status,
             )
-        from adapters.feedreader import parse_feed
-
         body, options = response.body, self.options
         parse = functools.partial(
-            parse_feed,
+            sys.modules[__name__].parse_feed,  # imported by the first poll (``__getattr__``)
             body,
             url=response.url or self.url,
             source_id=self.id,
