@@ -49,7 +49,8 @@ test: install
 # kill -9, a frozen node, hostile receivers and feeds, bad state), then a table of what each
 # case measured. tests/faults/ runs only here; the other fault cases also run in `make test`.
 FAULTS := tests/faults tests/delivery/test_crash.py tests/delivery/test_order_contract.py \
-	tests/adapters/test_feed_safety.py tests/http/test_ssrf.py tests/http/test_redirects.py
+	tests/adapters/test_feed_safety.py tests/http/test_ssrf.py tests/http/test_redirects.py \
+	tests/e2e/test_charsets_e2e.py
 faults: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider -p tests.faults.table $(FAULTS)
 

@@ -9,8 +9,13 @@ Order of evidence (first that applies wins):
    ISO-8859-1 (a web server's default charset) is the commonest encoding bug there is.
 3. The HTTP ``charset`` parameter, then the XML declaration's ``encoding`` (RFC 7303 gives the
    HTTP header precedence), each used only if the bytes decode strictly in it.
-4. windows-1252 (a superset of Latin-1 for text), with a note: undeclared Latin-1 feeds are
-   common and this is what browsers do.
+4. A charset detector (charset-normalizer) when no label fits, or when the label is a
+   server-default Latin-1 one the bytes make no sense in: windows-1252 stays the answer
+   whenever it reads the bytes plausibly (undeclared Latin-1 feeds are common, and on a
+   short Latin text a detector's first guess is often a sibling code page such as
+   windows-1250 or mac-latin2); otherwise the detector's best reading (KOI8-R or
+   windows-1251 Cyrillic, GB2312, Hebrew ...), with a note.
+5. windows-1252, with a note: what browsers do.
 
 Labels are mapped the way browsers map them (WHATWG Encoding): GB2312/GBK -> GB18030,
 ISO-8859-1/US-ASCII -> windows-1252, Big5 -> Big5-HKSCS, EUC-KR -> CP949, Shift_JIS -> CP932.
@@ -21,6 +26,8 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
@@ -76,6 +83,8 @@ _ALIASES: dict[str, str] = {
 }
 _UTF_FAMILY = ("utf-16", "utf-32", "ucs-2", "ucs-4", "unicode")
 FALLBACK_ENCODING = "cp1252"
+_LATIN1_READINGS = frozenset({"cp1252", "latin_1"})
+DETECT_SAMPLE_BYTES = 256 * 1024  # the detector reads this much; the whole body must decode
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +160,43 @@ def decode_document(body: bytes, content_type: str | None = None) -> Decoded:
         if codec.startswith(_UTF_FAMILY) or codec == "utf-8":
             notes.append(f"encoding: {source} says {label!r} but the bytes are not {label}")
             continue
+        if codec == FALLBACK_ENCODING:
+            # Latin-1 is what servers say when nobody configured a charset: trusted only
+            # when the bytes read plausibly in it.
+            detected = detect_encoding(body)
+            if detected is not None:
+                notes.append(f"encoding: {source} says {label!r}; detected {detected}")
+                return Decoded(body.decode(detected), detected, tuple(notes))
         try:
             return Decoded(body.decode(codec), codec, tuple(notes))
         except UnicodeDecodeError:
             notes.append(f"encoding: the bytes are not valid {label} ({source})")
+    detected = detect_encoding(body)
+    if detected is not None:
+        notes.append(f"encoding: undeclared or wrong; detected {detected}")
+        return Decoded(body.decode(detected), detected, tuple(notes))
     notes.append(f"encoding: undeclared or wrong; decoded as {FALLBACK_ENCODING}")
     return Decoded(_decode_cp1252(body), FALLBACK_ENCODING, tuple(notes))
+
+
+def detect_encoding(body: bytes) -> str | None:
+    """The codec a charset detector finds for non-UTF-8 ``body``, or None to keep
+    windows-1252: when any plausible reading is Latin-1-like, or nothing decodes the whole
+    body strictly."""
+    matches = from_bytes(body[:DETECT_SAMPLE_BYTES])
+    if any(_LATIN1_READINGS.intersection(m.could_be_from_charset) for m in matches):
+        return None
+    for match in matches:  # best first
+        # Python codec names to labels ("euc_kr" -> "euc-kr"), so the WHATWG supersets apply.
+        codec = codec_for(match.encoding.replace("_", "-"))
+        if codec in (None, "utf-8", FALLBACK_ENCODING) or codec.startswith(_UTF_FAMILY):
+            continue  # a BOM or the UTF-8 check found these; windows-1252 is the fallback
+        try:
+            body.decode(codec)
+        except UnicodeDecodeError:
+            continue  # the sample decoded, the rest does not
+        return codec
+    return None
 
 
 def _decode_marked(body: bytes, codec: str, evidence: str) -> Decoded:

@@ -8,7 +8,8 @@ Order of evidence (the first that applies wins):
    ISO-8859-1 by a server default is a common bug).
 3. The HTTP ``charset``, then a ``<meta charset>`` / ``<meta http-equiv="Content-Type">`` in the
    first 4 KB, each used only if the bytes decode strictly in it.
-4. windows-1252.
+4. A charset detector's reading when windows-1252 makes no sense of the bytes (undeclared
+   Cyrillic or CJK pages; ``adapters.encoding.detect_encoding``), else windows-1252.
 
 Labels are read the WHATWG way: ``iso-8859-1``, ``latin1`` and ``us-ascii`` mean windows-1252
 (pages that say Latin-1 use its extra letters: curly quotes, dashes), GB2312/GBK mean GB18030,
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import codecs
 import re
+
+from adapters.encoding import detect_encoding
 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
@@ -74,7 +77,9 @@ def sniff_encoding(body: bytes, content_type: str | None = None) -> str:
         codec = _codec(label)
         if codec and _decodes(body, codec):
             return codec
-    return "utf-8" if body.isascii() else "cp1252"
+    if body.isascii():
+        return "utf-8"
+    return detect_encoding(body) or "cp1252"
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:

@@ -35,15 +35,14 @@ import os
 import random
 import re
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from aiohttp import ClientSession
 
 from bench.events import _seed
+from bench.webserver import started
 from monitor.commands.events import event_json
 from monitor.events.record import EventRecord, EventReport
 from monitor.logs import configure_logging
@@ -53,7 +52,6 @@ from monitor.web.filters import Filters
 from monitor.web.graph import build_graph
 from monitor.web.markup import graph_svg
 
-ROOT = Path(__file__).resolve().parent.parent
 EVENTS = 1000
 GOAL_MS = 300.0
 PAGE = "/?days=3660&to=2025-12-31"
@@ -84,44 +82,19 @@ async def _server_pages(
 ) -> tuple[float, float, float, int, float]:
     """A fresh ``bench.webserver``: (first page s, median reload s, start to warmed s,
     page bytes, median reports fragment s)."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bench.webserver",
-        state_url,
-        cwd=ROOT,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-
-    async def line(word: str) -> str:
-        assert proc.stdout is not None
-        text = (await proc.stdout.readline()).decode()
-        if not text.startswith(word + " "):
-            raise RuntimeError(f"bench.webserver: expected {word}, got {text!r}")
-        return text.split()[1]
-
-    try:
-        url = f"http://127.0.0.1:{await line('READY')}{PAGE}"
+    async with started(state_url) as server:
+        url = server.base + PAGE
         if after_warming:
-            warmed = float(await line("WARMED"))
+            warmed = await server.warmed()
         first, body = await _get(http, url)
         if not after_warming:
-            warmed = float(await line("WARMED"))
+            warmed = await server.warmed()
         listed = body.decode().count('<article class="card')
         assert listed == EVENTS, listed
         reloads = [(await _get(http, url))[0] for _ in range(RELOADS)]
-        fragment = url.split("/?")[0] + _fragment_path(body)
+        fragment = server.base + _fragment_path(body)
         fragments = [(await _get(http, fragment))[0] for _ in range(RELOADS)]
         return first, statistics.median(reloads), warmed, len(body), statistics.median(fragments)
-    finally:
-        proc.stdin.close()
-        try:
-            await asyncio.wait_for(proc.wait(), 10)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
 
 
 async def _measure(rounds: int) -> dict[str, float]:

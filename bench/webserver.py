@@ -6,13 +6,16 @@ desk's pages (``monitor.web.install``, warming on, as ``bilat run`` builds it; t
 caches routed as the CLI routes them: ``monitor.warmup.install``), binds
 127.0.0.1 on a free port and prints ``READY <port>`` as soon as it listens (nothing waits for
 the warming), then ``WARMED <seconds>`` when the background warming is done; runs until its
-stdin closes.
+stdin closes. ``started(state_url)`` runs one for a bench (``bench/webpage.py``,
+``bench/webgraph.py``) and stops it afterwards.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -24,6 +27,49 @@ from monitor.logs import configure_logging
 from monitor.settings import Settings, load_settings
 from monitor.store import Store, open_store
 from monitor.web import install
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Served:
+    """A running ``bench.webserver`` process: its base URL, listening."""
+
+    base: str
+    proc: asyncio.subprocess.Process
+
+    async def warmed(self) -> float:
+        """Wait for its background warming; seconds from the process's start to its end."""
+        return float(await _said(self.proc, "WARMED"))
+
+
+async def _said(proc: asyncio.subprocess.Process, word: str) -> str:
+    assert proc.stdout is not None
+    text = (await proc.stdout.readline()).decode()
+    if not text.startswith(word + " "):
+        raise RuntimeError(f"bench.webserver: expected {word}, got {text!r}")
+    return text.split()[1]
+
+
+@asynccontextmanager
+async def started(state_url: str) -> AsyncIterator[Served]:
+    """A ``bench.webserver`` process over ``state_url``, from the moment it listens (its
+    warming may still run: ``Served.warmed``); stopped on the way out (its stdin closed,
+    killed after 10 s)."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.webserver", state_url, cwd=ROOT,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdin is not None
+    try:
+        yield Served(f"http://127.0.0.1:{await _said(proc, 'READY')}", proc)
+    finally:
+        proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), 10)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
 
 
 @dataclass

@@ -169,7 +169,7 @@ class DeliveryWorker:
         if head is None:
             return IDLE_WAKE_S
         due, row = head
-        wait = max((due - self.clock()).total_seconds(), lane.pace_wait())
+        wait = self._wait(lane, due, row)
         if wait > 0:
             return min(wait, IDLE_WAKE_S)
         if self._past_deadline(lane, row):
@@ -177,6 +177,15 @@ class DeliveryWorker:
             return None
         await self._send(lane, row)
         return None
+
+    def _wait(self, lane: Lane, due: datetime, row: OutboxRow) -> float:
+        """Seconds until ``row`` may be acted on. A row whose next turn is its deadline is
+        dead-lettered then, whatever the destination's pause (a 429's Retry-After may reach
+        far past it): that sends nothing, so it owes the destination no wait."""
+        wait = (due - self.clock()).total_seconds()
+        if self._past_deadline(lane, row):
+            return wait
+        return max(wait, lane.pace_wait())
 
     # -- burst mode (bilat once) ---------------------------------------------------------
 
@@ -216,7 +225,7 @@ class DeliveryWorker:
             if head is None:
                 return DrainReport(sent, dead, 0)
             due, row = head
-            wait = max((due - self.clock()).total_seconds(), lane.pace_wait())
+            wait = self._wait(lane, due, row)
             if not turn or time.monotonic() + wait > stop_at:
                 left = await self.store.outbox(notifier=lane.name, state="pending", limit=10_000)
                 return DrainReport(sent, dead, len(left))

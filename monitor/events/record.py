@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from monitor.model import Event, Match, ReportRef
 
@@ -71,6 +71,42 @@ class EventReport:
             date_source=data.get("date_source", "published"),
             confirmer=data.get("confirmer"),
         )
+
+
+class EventHead(TypedDict):
+    """An event's own facts as its stored JSON holds them beside its reports."""
+
+    key: str
+    kind: str
+    parties: tuple[str, ...]
+    family: Family
+    anchor: date
+    status: str
+    officials: tuple[str, ...]
+    place: str | None
+    date: date
+    confirmed_by: tuple[str, ...]
+    first_seen: datetime
+    updated_at: datetime
+
+
+def parse_head(data: dict[str, Any]) -> EventHead:
+    """The facts of ``EventRecord.to_json()``'s document (reports or not): what
+    ``EventRecord.from_json`` and the store's event summaries (``summary_from_row``) read."""
+    return EventHead(
+        key=data["key"],
+        kind=data["kind"],
+        parties=tuple(data["parties"]),
+        family=data["family"],
+        anchor=date.fromisoformat(data["anchor"]),
+        status=data["status"],
+        officials=tuple(data["officials"]),
+        place=data.get("place"),
+        date=date.fromisoformat(data["date"]),
+        confirmed_by=tuple(data["confirmed_by"]),
+        first_seen=datetime.fromisoformat(data["first_seen"]),
+        updated_at=datetime.fromisoformat(data["updated_at"]),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,19 +174,7 @@ class EventRecord:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> EventRecord:
         return cls(
-            key=data["key"],
-            kind=data["kind"],
-            parties=tuple(data["parties"]),
-            family=data["family"],
-            anchor=date.fromisoformat(data["anchor"]),
-            reports=tuple(EventReport.from_json(r) for r in data["reports"]),
-            status=data["status"],
-            officials=tuple(data["officials"]),
-            place=data.get("place"),
-            date=date.fromisoformat(data["date"]),
-            confirmed_by=tuple(data["confirmed_by"]),
-            first_seen=datetime.fromisoformat(data["first_seen"]),
-            updated_at=datetime.fromisoformat(data["updated_at"]),
+            **parse_head(data), reports=tuple(EventReport.from_json(r) for r in data["reports"])
         )
 
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Iterable
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
-from monitor.events.record import EventRecord, EventReport
+from monitor.events.record import EventRecord, EventReport, parse_head
 from monitor.store.webreads import EventSummary, LeadReport
 
 SUMMARIES_MIGRATION = "0006_event_summaries"  # the rows it finds are filled on open
@@ -123,20 +122,8 @@ def summary_from_row(
 ) -> EventSummary:
     """An ``EventSummary`` from an ``events`` row (``record_json`` is the record without
     its reports)."""
-    head: dict[str, Any] = json.loads(record_json)
     return EventSummary(
-        key=head["key"],
-        kind=head["kind"],
-        parties=tuple(head["parties"]),
-        family=head["family"],
-        anchor=date.fromisoformat(head["anchor"]),
-        status=head["status"],
-        officials=tuple(head["officials"]),
-        place=head.get("place"),
-        date=date.fromisoformat(head["date"]),
-        confirmed_by=tuple(head["confirmed_by"]),
-        first_seen=datetime.fromisoformat(head["first_seen"]),
-        updated_at=datetime.fromisoformat(head["updated_at"]),
+        **parse_head(json.loads(record_json)),
         report_count=report_count,
         languages=tuple(languages.split(",")) if languages else (),
         rule_ids=tuple(rule_ids.split("\n")) if rule_ids else (),

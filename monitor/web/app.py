@@ -39,10 +39,10 @@ from monitor.store.base import Store
 from monitor.store.summaries import fold, mentions, report_folded, summary_of
 from monitor.watch.watcher import watch_sources
 from monitor.web.cache import WINDOW_TTL_S, CardCache
-from monitor.web.filters import AHEAD_DAYS, STATUSES, Filters, parse_filters
+from monitor.web.filters import AHEAD_DAYS, DEFAULT_DAYS, MAX_DAYS, STATUSES, Filters, parse_filters
 from monitor.web.graph import build_graph
 from monitor.web.live import LiveHub, stream
-from monitor.web.markup import cards_html, graph_svg, reports_fragment
+from monitor.web.markup import SvgPieces, cards_html, graph_svg, reports_fragment
 from monitor.web.present import (
     ConfiguredSource,
     delivery,
@@ -106,6 +106,7 @@ class Site:
             window_ttl_s=window_ttl_s,
         )
         self.hub.on_change(self.cards.forget_windows)
+        self.svg_pieces: SvgPieces = {}  # the graph's elements as last written
         self.warming: asyncio.Task[None] | None = None
 
     # -- warming ---------------------------------------------------------------------------
@@ -211,10 +212,13 @@ class Site:
             "until": until,
             "today": today,
             "graph": graph,
-            "graph_svg": graph_svg(graph, filters),
+            "graph_svg": graph_svg(graph, filters, self.svg_pieces),
             "cards": cards,
             "cards_html": cards_html(cards, filters),
             "truncated": len(shown) >= PAGE_LIMIT,
+            "limit": PAGE_LIMIT,
+            "default_days": DEFAULT_DAYS,
+            "max_days": MAX_DAYS,
             "statuses": STATUSES,
             "rules": self.rules,
             "rendered_at": now.isoformat(),
@@ -296,7 +300,7 @@ class Site:
         )
         around = replace(filters, country=None, pair=None)
         graph = build_graph([e for e in events if around.matches(e)])
-        body = str(graph_svg(graph, filters))
+        body = str(graph_svg(graph, filters, self.svg_pieces))
         return web.Response(
             text='<?xml version="1.0" encoding="utf-8"?>\n' + body,
             content_type="image/svg+xml",

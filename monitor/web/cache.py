@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from monitor.events.record import OfficialCountry
 from monitor.store.base import Store
@@ -109,6 +109,8 @@ class CardCache:
         if summaries is None:
             summaries = self._remembered((since, until, limit, text))
         if summaries is None:
+            summaries = await self._shifted(store, since, until, limit, text)
+        if summaries is None:
             started = asyncio.get_running_loop().time()
             generation = self._generation
             self.reads += 1
@@ -154,6 +156,55 @@ class CardCache:
             del self._windows[key]
             return None
         return summaries
+
+    async def _shifted(
+        self,
+        store: Store,
+        since: date | None,
+        until: date | None,
+        limit: int,
+        text: str | None,
+    ) -> list[EventSummary] | None:
+        """The window from a remembered complete one that overlaps it (the time slider moves
+        a window by days), reading only the days it lacks; remembered as of the older read
+        (the TTL counts from it). None when no remembered window serves."""
+        if since is None or until is None or not self.watching():
+            return None
+        now = asyncio.get_running_loop().time()
+        for (s0, u0, lim, txt), (started, kept) in reversed(self._windows.items()):
+            if (
+                lim != limit
+                or txt != text
+                or s0 is None
+                or u0 is None
+                or len(kept) >= limit  # cut at its limit: older days of it are missing
+                or now - started >= self.window_ttl_s
+                or since > u0
+                or until < s0
+            ):
+                continue
+            generation = self._generation
+            newer = older = []
+            if until > u0:
+                self.reads += 1
+                newer = await store.event_summaries_between(
+                    since=u0 + timedelta(days=1), until=until, limit=limit, text=text
+                )
+            if since < s0:
+                self.reads += 1
+                older = await store.event_summaries_between(
+                    since=since, until=s0 - timedelta(days=1), limit=limit, text=text
+                )
+            # The store's order is by date first, so the three parts follow one another;
+            # a part cut at the limit is cut at its oldest, past the window's limit anyway.
+            inside = [s for s in kept if since <= s.date <= until]
+            summaries = (newer + inside + older)[:limit]
+            if generation == self._generation:
+                self._windows[(since, until, limit, text)] = (started, summaries)
+                while len(self._windows) > WINDOWS_KEPT:
+                    del self._windows[next(iter(self._windows))]
+            return summaries
+        return None
 
     def _reuse(
         self,

@@ -10,6 +10,7 @@ never an error page: a link pasted from chat should still open.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -67,6 +68,13 @@ class Filters:
     @property
     def active(self) -> bool:
         return any((self.country, self.pair, self.status, self.official, self.rule, self.q))
+
+    @property
+    def rest_json(self) -> str:
+        """The filters beside the window, the country and the pair, as a JSON list (the
+        page's script compares it with a URL's to know whether the list it holds answers
+        that URL)."""
+        return json.dumps([self.status, self.official, self.rule, self.q], ensure_ascii=False)
 
     def params(self, **changes: Any) -> dict[str, str]:
         """The URL parameters of this filter with ``changes`` applied (None drops one);

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote_plus
 
 from markupsafe import Markup, escape
 
 from monitor.render.facts import party_name
 from monitor.web.filters import Filters
-from monitor.web.graph import Graph
+from monitor.web.graph import Edge, Graph, Node
 from monitor.web.present import EventCard, ReportView
 
 _escape_inner: Callable[[str], str] | None
@@ -95,8 +96,11 @@ def card_html(c: EventCard) -> CardHtml:
         confirmed = '<span class="unconfirmed">not confirmed</span>'
     place = f'· <span class="place">{_e(c.place)}</span>' if c.place else ""
     href = _e(c.href)
+    # data-parties and data-date let the page's script narrow the list to a node or an
+    # edge of the graph, and move its window, without asking the server again.
     head = (
-        f' data-key="{_e(c.key)}">\n'
+        f' data-key="{_e(c.key)}" data-parties="{_e(" ".join(p.code for p in c.parties))}"'
+        f' data-date="{c.date.isoformat()}">\n'
         f'  <h3><a href="{href}"><span class="flags" aria-hidden="true">{flags}</span>'
         f" {_e(c.headline)}</a></h3>\n"
         '  <p class="facts">\n'
@@ -176,12 +180,27 @@ def reports_fragment(card: EventCard, shown: list[ReportView], filters: Filters)
     return Markup("".join(out))
 
 
+# Stands in for a link's pair or country while the rest of its query is encoded (no code
+# or pair can hold it: they are upper-case letters, digits and a hyphen).
+_MARK = "zzmarkzz"
+
+
 def _plural(n: int) -> str:
     return "s" if n != 1 else ""
 
 
-def graph_svg(graph: Graph, filters: Filters) -> Markup:
-    """The who-met-whom SVG (what ``_graph.svg`` used to render)."""
+# An edge's or a node's markup after its link, by the element and whether it is selected.
+SvgPieces = dict[tuple[Edge | Node, bool], str]
+_PIECES_KEPT = 4000  # about six graphs of 200 parties and 600 pairs
+
+
+def graph_svg(graph: Graph, filters: Filters, pieces: SvgPieces | None = None) -> Markup:
+    """The who-met-whom SVG (what ``_graph.svg`` used to render). ``pieces``: the markup of
+    elements written before (the time slider's next window redraws few of them; their
+    links, which carry the window, are written anew)."""
+    if pieces is None or len(pieces) > _PIECES_KEPT:
+        pieces = {} if pieces is None else pieces
+        pieces.clear()
     size = int(graph.size)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" id="graph-svg" class="graph" '
@@ -190,40 +209,50 @@ def graph_svg(graph: Graph, filters: Filters) -> Markup:
         f"{len(graph.edges)} pairs</title>\n"
         '<g class="edges">'
     ]
-    names: dict[str, str] = {}
-
-    def name(code: str) -> str:
-        if code not in names:
-            names[code] = _e(party_name(code))
-        return names[code]
-
+    # Every link differs from the others only in its pair or country: the query is encoded
+    # once with a marker (urlencode per link was half the SVG's time with 600 pairs).
+    # (pair and country come before any free text in the query, so the first marker is it)
+    edge_pre, edge_post = _e(filters.href("/", pair=_MARK, country=None)).split(_MARK, 1)
+    node_pre, node_post = _e(filters.href("/", country=_MARK, pair=None)).split(_MARK, 1)
     for e in graph.edges:
-        selected = " selected" if filters.pair == e.pair else ""
-        href = _e(filters.href("/", pair=e.pair, country=None))
-        a, b, st, pair = name(e.a), name(e.b), _e(e.status), _e(e.pair)
-        mix = ", ".join(f"{n} {_e(s)}" for s, n in e.statuses)
-        d = f"M{e.x1} {e.y1} Q{e.qx} {e.qy} {e.x2} {e.y2}"
-        meetings = f"{e.count} meeting{_plural(e.count)}"
-        out.append(
-            f'\n<a href="{href}" class="edge st-{st}{selected}" data-pair="{pair}" '
-            f'data-count="{e.count}" aria-label="{a} and {b}: {meetings}, latest {st}">\n'
-            f"<title>{a} – {b}: {meetings} ({mix})</title>\n"
-            f'<path d="{d}" stroke-width="{e.width}"/>\n'
-            f'<path class="hit" d="{d}" stroke-width="{max(e.width, 14)}"/>\n</a>'
-        )
+        chosen = filters.pair == e.pair
+        piece = pieces.get((e, chosen))
+        if piece is None:
+            piece = pieces[(e, chosen)] = _edge(e, chosen)
+        out.append(f'\n<a href="{edge_pre}{_e(quote_plus(e.pair))}{edge_post}"{piece}')
     out.append('\n</g>\n<g class="nodes">')
     for n in graph.nodes:
-        selected = " selected" if filters.country == n.code else ""
-        href = _e(filters.href("/", country=n.code, pair=None))
-        code, label = _e(n.code), name(n.code)
-        meetings = f"{n.meetings} meeting{_plural(n.meetings)}"
-        out.append(
-            f'\n<a href="{href}" class="node{selected}" data-code="{code}" '
-            f'aria-label="{label}: {meetings}">\n'
-            f"<title>{label}: {meetings}</title>\n"
-            f'<circle cx="{n.x}" cy="{n.y}" r="{8 + min(n.meetings, 12)}"/>\n'
-            f'<text x="{n.label_x}" y="{n.label_y}" text-anchor="{_e(n.anchor)}">{code}</text>'
-            "\n</a>"
-        )
+        chosen = filters.country == n.code
+        piece = pieces.get((n, chosen))
+        if piece is None:
+            piece = pieces[(n, chosen)] = _node(n, chosen)
+        out.append(f'\n<a href="{node_pre}{_e(quote_plus(n.code))}{node_post}"{piece}')
     out.append("\n</g>\n</svg>")
     return Markup("".join(out))
+
+
+def _edge(e: Edge, selected: bool) -> str:
+    a, b, st, pair = _e(party_name(e.a)), _e(party_name(e.b)), _e(e.status), _e(e.pair)
+    mix = ", ".join(f"{n} {_e(s)}" for s, n in e.statuses)
+    d = f"M{e.x1} {e.y1} Q{e.qx} {e.qy} {e.x2} {e.y2}"
+    meetings = f"{e.count} meeting{_plural(e.count)}"
+    return (
+        f' class="edge st-{st}{" selected" if selected else ""}" data-pair="{pair}" '
+        f'data-count="{e.count}" aria-label="{a} and {b}: {meetings}, latest {st}">\n'
+        f"<title>{a} – {b}: {meetings} ({mix})</title>\n"
+        f'<path d="{d}" stroke-width="{e.width}"/>\n'
+        f'<path class="hit" d="{d}" stroke-width="{max(e.width, 14)}"/>\n</a>'
+    )
+
+
+def _node(n: Node, selected: bool) -> str:
+    code, label = _e(n.code), _e(party_name(n.code))
+    meetings = f"{n.meetings} meeting{_plural(n.meetings)}"
+    return (
+        f' class="node{" selected" if selected else ""}" data-code="{code}" data-name="{label}" '
+        f'aria-label="{label}: {meetings}">\n'
+        f"<title>{label}: {meetings}</title>\n"
+        f'<circle cx="{n.x}" cy="{n.y}" r="{8 + min(n.meetings, 12)}"/>\n'
+        f'<text x="{n.label_x}" y="{n.label_y}" text-anchor="{_e(n.anchor)}">{code}</text>'
+        "\n</a>"
+    )

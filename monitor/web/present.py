@@ -106,6 +106,35 @@ def lead_view(lead: LeadReport) -> ReportView:
     )
 
 
+def _card(
+    e: EventSummary | EventRecord,
+    title: str,
+    languages: tuple[str, ...],
+    lead: ReportView | None,
+    reports: tuple[ReportView, ...],
+) -> EventCard:
+    """The card of an event's own facts (a summary's and a record's are the same), with
+    what each source knows of its reports."""
+    return EventCard(
+        key=e.key,
+        href=event_href(e.key),
+        parties=tuple(party(c) for c in e.parties),
+        headline=title,
+        officials=e.officials,
+        place=e.place,
+        date=e.date,
+        status=e.status,
+        status_label=STATUS_LABELS.get(e.status, e.status),
+        confirmed_by=e.confirmed_by,
+        report_count=e.report_count,
+        languages=languages,
+        first_seen=e.first_seen,
+        updated_at=e.updated_at,
+        lead=lead,
+        reports=reports,
+    )
+
+
 def summary_card(s: EventSummary, official_country: OfficialCountry | None = None) -> EventCard:
     """A card from an event's row alone (the meetings list): the headline report only."""
     if s.family == "item":
@@ -117,47 +146,16 @@ def summary_card(s: EventSummary, official_country: OfficialCountry | None = Non
             confirmed_by=s.confirmed_by, first_seen=s.first_seen, updated_at=s.updated_at,
         )  # fmt: skip
         title = headline(head, official_country=official_country)
-    return EventCard(
-        key=s.key,
-        href=event_href(s.key),
-        parties=tuple(party(c) for c in s.parties),
-        headline=title,
-        officials=s.officials,
-        place=s.place,
-        date=s.date,
-        status=s.status,
-        status_label=STATUS_LABELS.get(s.status, s.status),
-        confirmed_by=s.confirmed_by,
-        report_count=s.report_count,
-        languages=s.languages,
-        first_seen=s.first_seen,
-        updated_at=s.updated_at,
-        lead=lead_view(s.lead) if s.lead else None,
-        reports=(),
-    )
+    return _card(s, title, s.languages, lead_view(s.lead) if s.lead else None, ())
 
 
 def event_card(event: EventRecord, official_country: OfficialCountry | None = None) -> EventCard:
+    """A card with every report (an event's page, a card's reports fragment)."""
     langs = sorted({(r.ref.lang or "").split("-")[0] for r in event.reports} - {""})
     reports = tuple(report_view(r) for r in event.reports)
-    return EventCard(
-        key=event.key,
-        href=event_href(event.key),
-        parties=tuple(party(c) for c in event.parties),
-        headline=headline(event, official_country=official_country),
-        officials=event.officials,
-        place=event.place,
-        date=event.date,
-        status=event.status,
-        status_label=STATUS_LABELS.get(event.status, event.status),
-        confirmed_by=event.confirmed_by,
-        report_count=event.report_count,
-        languages=tuple(langs),
-        first_seen=event.first_seen,
-        updated_at=event.updated_at,
-        lead=reports[0] if reports else None,  # ``load_events`` keeps report order
-        reports=reports,
-    )
+    title = headline(event, official_country=official_country)
+    # ``load_events`` keeps report order: the first is the headline report.
+    return _card(event, title, tuple(langs), reports[0] if reports else None, reports)
 
 
 @dataclass(frozen=True, slots=True)

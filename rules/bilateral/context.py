@@ -38,6 +38,9 @@ def welcomes_a_thing(t: Trigger, folded: str, lang: str) -> bool:
     )
 
 
+_POSSESSIVE = frozenset(("", "'s", "’s", "'", "’"))
+
+
 def refine(
     ents: list[Entity],
     trigs: list[Trigger],
@@ -56,6 +59,10 @@ def refine(
             for c in former
         ):
             ent.former = True
+        elif ent.place_only and any(
+            folded[ent.end : c.start].strip() in _POSSESSIVE for c in former if c.start >= ent.end
+        ):
+            ent.former = True  # "Brazil's President-elect X": the country is X's, not a side
         if sport and (ent.place_only or ent.role in ("", "official")) and ent.person < 0:
             ent.nonofficial = True  # "India and Pakistan" in a cricket story are teams
         if (

@@ -297,6 +297,8 @@ def resolve(ent: Entity, roster: Roster, published: date | None) -> None:
             and explicit in {t.party for t in roster.people[ent.person].terms}
         ):
             ent.party = explicit  # "Soviet FM Shevardnadze" (he later led Georgia)
+        elif ent.person >= 0 and not explicit and ent.roles:
+            _party_by_office(ent, roster)
         return
     if explicit:
         ent.party, ent.source = explicit, "explicit"
@@ -325,6 +327,15 @@ def _set_person(ent: Entity, roster: Roster, pid: int, published: date | None) -
             ent.org = ent.org_party = True
     if published is not None and not person.in_office(published):
         ent.former = ent.former or _left_long_ago(person, published)
+
+
+def _party_by_office(ent: Entity, roster: Roster) -> None:
+    """"Secretary General Stoltenberg": the office the text names picks the term (NATO, not
+    the Norway of his later posts), when only one of the person's terms held it."""
+    fits = {t.party for t in roster.people[ent.person].terms if t.office in ent.roles}
+    if len(fits) == 1 and ent.party not in fits:
+        ent.party = next(iter(fits))
+        ent.org = ent.org_party = ent.party in _ORG_CODES
 
 
 def _set_role(ent: Entity, cls: str) -> None:

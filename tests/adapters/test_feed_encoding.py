@@ -1,5 +1,6 @@
 """Encodings: declared, byte-order marks, HTTP charset, undeclared Latin-1, legacy CJK and
-Cyrillic code pages. Each test asserts the exact characters a reader should see."""
+Cyrillic code pages, detected when no label fits. Each test asserts the exact characters a
+reader should see."""
 
 from __future__ import annotations
 
@@ -149,14 +150,61 @@ def test_windows_1252_code_points_in_utf8_are_demoronized() -> None:
     assert parse("feedparser-suite/encoding/demoronize-1.xml").items[0].text == "don’t"
 
 
-@pytest.mark.parametrize("name", ["gb2312", "koi8r", "windows1255"])
-def test_undeclared_non_latin_legacy_text_is_a_known_gap(name: str) -> None:
-    """Known gap: GB2312/KOI8-R/windows-1255 bytes with no label anywhere cannot be told
-    apart without a charset detector; they are read as windows-1252 (like feedparser without
-    chardet) and the note says so, rather than failing."""
+@pytest.mark.parametrize(
+    ("name", "expected", "codec"),
+    [
+        ("gb2312", "不归移民漫画系列：专业工作", "gb18030"),
+        ("koi8r", "Как пережить новогоднюю ночь", "koi8-r"),
+        ("windows1255", "העתק נאמן למקור", "cp1255"),
+    ],
+)
+def test_undeclared_non_latin_legacy_text_is_detected(name: str, expected: str, codec: str) -> None:
+    """feedparser's chardet cases: GB2312, KOI8-R and windows-1255 bytes with no label
+    anywhere are found by the charset detector (windows-1252 reads them as mojibake)."""
     feed = parse(f"feedparser-suite/illformed/chardet/{name}.xml")
     assert len(feed.items) == 1
-    assert "encoding: undeclared or wrong; decoded as cp1252" in feed.notes
+    item = feed.items[0]
+    assert expected in item.title + item.text
+    assert feed.notes == (f"encoding: undeclared or wrong; detected {codec}",)
+
+
+def test_windows_1251_labelled_utf8_is_detected() -> None:
+    """windows-1251 bytes served as ``charset=utf-8`` (they are not UTF-8): detected."""
+    body = hindi_feed(None, "Лавров провёл переговоры в Москве", "Новости").encode("cp1251")
+    feed = parse_feed(
+        body, url=FEED_URL, source_id="s", content_type="application/rss+xml; charset=utf-8"
+    )
+    assert feed.items[0].title == "Лавров провёл переговоры в Москве"
+    assert feed.notes[-1] == "encoding: undeclared or wrong; detected cp1251"
+
+
+def test_a_server_default_latin1_label_yields_to_cyrillic_bytes() -> None:
+    """KOI8-R bytes under a server's default ``charset=ISO-8859-1``: Latin-1 reads them as
+    mojibake, so the detector's reading wins; real Latin-1 under that label is untouched."""
+    body = hindi_feed(None, "Министр встретился с коллегой из Китая", "Лента").encode("koi8-r")
+    feed = parse_feed(
+        body, url=FEED_URL, source_id="s", content_type="text/xml; charset=ISO-8859-1"
+    )
+    assert feed.items[0].title == "Министр встретился с коллегой из Китая"
+    assert feed.notes == ("encoding: HTTP charset says 'iso-8859-1'; detected koi8-r",)
+    latin = hindi_feed(None, "Le ministre a rencontré son homologue à Genève", "Actualités")
+    feed = parse_feed(
+        latin.encode("cp1252"), url=FEED_URL, source_id="s", content_type="text/xml; charset=latin1"
+    )
+    assert feed.items[0].title == "Le ministre a rencontré son homologue à Genève"
+    assert feed.notes == ()
+
+
+def test_short_undeclared_latin_text_stays_windows_1252() -> None:
+    """One short French title without a label: a detector's first guess for so little text
+    is a sibling code page (it would turn "à" into "ŕ"); windows-1252 reads it plausibly,
+    so windows-1252 it stays."""
+    body = hindi_feed(None, "Le ministre a rencontré son homologue à Genève", "Flux").encode(
+        "cp1252"
+    )
+    feed = parse_feed(body, url=FEED_URL, source_id="s")
+    assert feed.items[0].title == "Le ministre a rencontré son homologue à Genève"
+    assert feed.notes == ("encoding: undeclared or wrong; decoded as cp1252",)
 
 
 def test_label_helpers() -> None:

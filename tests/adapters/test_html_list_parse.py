@@ -157,7 +157,8 @@ def test_listing_dates(text: str, date_format: str | None, expected: datetime | 
 
 
 def test_encoding_evidence_order() -> None:
-    """BOM, then valid UTF-8, then a header/meta label that decodes, then windows-1252."""
+    """BOM, then valid UTF-8, then a header/meta label that decodes, then a detector's
+    reading where windows-1252 makes no sense of the bytes, then windows-1252."""
     utf8 = "<p>Ministère</p>".encode()
     assert sniff_encoding(codecs.BOM_UTF8 + utf8) == "utf-8"
     assert sniff_encoding(utf8, "text/html; charset=iso-8859-1") == "utf-8"
@@ -167,6 +168,10 @@ def test_encoding_evidence_order() -> None:
     assert decode_html(koi8).endswith("Москва</p>")
     assert sniff_encoding(b'<meta charset="gb2312">' + "中国".encode("gb18030")) == "gb18030"
     assert sniff_encoding(b"plain ascii") == "utf-8"
+    # No label fits: windows-1252 where it reads plausibly, the detector's reading where not.
+    assert sniff_encoding(latin) == "cp1252"
+    unlabelled = "<p>Министр иностранных дел встретился с коллегой в Москве</p>"
+    assert sniff_encoding(unlabelled.encode("cp1251"), "text/html; charset=utf-8") == "cp1251"
 
 
 @pytest.mark.parametrize(

@@ -14,14 +14,15 @@ from typing import Any
 
 import pytest
 
+from monitor.contracts import HttpSettings
 from monitor.delivery import DeliveryWorker
 from monitor.net.client import Http
 from monitor.notifiers.webhook import WebhookNotifier, WebhookOptions
-from monitor.settings import HttpSettings
 from monitor.store import Store
-from tests.core.test_delivery import make_alert, queue
-from tests.delivery.conftest import wait_until
+from tests.core.test_delivery import make_alert
+from tests.delivery.conftest import numbered, queue, slack_notifier, wait_until, worker_for
 from tests.faults.harness import Receiver
+from tests.notifiers.slack_standin import Reply, SlackStandIn
 
 
 @pytest.fixture
@@ -110,6 +111,46 @@ async def test_an_update_waits_for_its_parent_while_other_events_pass(
     assert receiver.delivered() == [other.id, parent.id, update.id]
     posted = [x for x, _, _ in receiver.answers]
     assert posted.index(update.id) > max(i for i, x in enumerate(posted) if x == parent.id)
+
+
+async def test_a_slack_429_past_the_deadline_dead_letters_at_the_deadline(
+    store: Store, http: Http, slack_env: SlackStandIn, record_property: Any
+) -> None:
+    """Slack answers the first message 429 with a Retry-After (3 s) reaching past its
+    ``retry_for`` (1 s): that alert is dead at its deadline, not when the pause ends; the
+    other event's alert is neither dead-lettered with it nor sent inside the pause."""
+    slack = slack_env
+    throttled, other = numbered(1), numbered(2)
+    body = b'{"ok":false,"error":"ratelimited"}'
+    slack.then(Reply(429, body, {"Retry-After": "3", "Content-Type": "application/json"}))
+    await queue(store, throttled, other)
+    notifier = slack_notifier(http, slack)
+    worker = worker_for(store, notifier, notifier.options.model_copy(update={"retry_for": 1.0}))
+    dead_at: list[float] = []
+
+    async def settled() -> bool:
+        row = await store.outbox_row(throttled.id)
+        if row is not None and row.state == "dead" and not dead_at:
+            dead_at.append(time.monotonic())
+        return bool(dead_at) and len(slack.texts(delivered=True)) == 1
+
+    drained = asyncio.create_task(worker.drain(deadline_s=10))
+    try:
+        await wait_until(settled, 10)
+    finally:
+        report = await drained
+    first_429 = slack.received[0].at
+    assert report.sent == 1 and report.dead == 1 and report.pending == 0, report
+    assert 1.0 - 0.3 <= dead_at[0] - first_429 <= 1.0 + 0.5, dead_at[0] - first_429
+    assert [r.status for r in slack.received] == [429, 200]
+    assert slack.received[1].at - first_429 >= 3.0 - 0.01  # the pause still held for it
+    assert slack.violations() == []
+    record_property(
+        "measured",
+        f"Slack 429 (Retry-After 3 s, retry_for 1 s): dead "
+        f"{dead_at[0] - first_429:.2f} s after it; the other event sent "
+        f"{slack.received[1].at - first_429:.2f} s after it",
+    )
 
 
 async def test_pacing_is_per_destination_not_per_notifier(

@@ -7,6 +7,7 @@ exactly like a full volume, and raising the limit again heals it without a resta
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import resource
 import sys
@@ -92,6 +93,15 @@ def events(log: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.startswith("{")]
 
 
+async def logged(daemon: Daemon, event: str, timeout_s: float = 60.0) -> None:
+    """Wait until ``daemon`` has logged ``event`` (its first line of that name)."""
+    limit = time.monotonic() + timeout_s
+    while not any(e.get("event") == event for e in events(daemon.log)):
+        assert daemon.returncode is None, f"the daemon exited before {event}"
+        assert time.monotonic() < limit, f"no {event} in {timeout_s:.0f} s"
+        await asyncio.sleep(0.05)
+
+
 def disk_full(pid: int) -> None:
     """Make every file write of process ``pid`` that needs room fail (EFBIG), like a full disk."""
     _, hard = resource.prlimit(pid, resource.RLIMIT_FSIZE)
@@ -119,6 +129,7 @@ class Receiver:
         self.retry_after: str | None = None
         self.hang_first_s = 0.0
         self.answers: list[tuple[str, int, float]] = []  # (alert id, status, monotonic)
+        self.parents: dict[str, str] = {}  # alert id -> its parent's, from the JSON body
         self.feed = b""
         self.feed_gets = 0
         self.before_feed: Callable[[int], None] | None = None
@@ -152,8 +163,12 @@ class Receiver:
         return web.Response(body=self.feed, content_type="application/rss+xml")
 
     async def _handle(self, request: web.Request) -> web.Response:
-        await request.read()
+        body = await request.read()
         alert_id = request.headers.get("X-Bilat-Delivery", "?")
+        with contextlib.suppress(ValueError, AttributeError):
+            parent = json.loads(body).get("parent_id")
+            if parent:
+                self.parents[alert_id] = parent
         self.posts.append(alert_id)
         hang = self.hang_first_s if self.posts.count(alert_id) == 1 else 0.0  # before any await
         if self.before_answer is not None:
@@ -175,14 +190,32 @@ class Receiver:
         """Alert ids answered 2xx, in order."""
         return [a for a, status, _ in self.answers if 200 <= status < 300]
 
+    def out_of_order(self) -> list[str]:
+        """Updates POSTed (any answer) before their parent was first answered 2xx: order
+        per event is kept when this is empty. A parent never delivered counts against every
+        POST of its updates."""
+        first_ok: dict[str, int] = {}
+        for n, (alert_id, status, _) in enumerate(self.answers):
+            if 200 <= status < 300:
+                first_ok.setdefault(alert_id, n)
+        return [
+            alert_id
+            for n, (alert_id, _, _) in enumerate(self.answers)
+            if alert_id in self.parents and first_ok.get(self.parents[alert_id], n) >= n
+        ]
+
 
 class FeedFarm:
     """``/feed/<n>.xml`` on 127.0.0.1, ``items`` items each that a keyword rule on "meets"
     matches; when each feed was fetched (``fetched`` by source id ``feed-<n>``, and the last
-    fetch on the monotonic clock)."""
+    fetch on the monotonic clock). With ``reports`` (a function of the feed's number and the
+    item's), each item is that (title, description) instead."""
 
-    def __init__(self, items: int = 1) -> None:
+    def __init__(
+        self, items: int = 1, reports: Callable[[int, int], tuple[str, str]] | None = None
+    ) -> None:
         self.items = items
+        self.reports = reports
         self.fetched: dict[str, list[datetime]] = defaultdict(list)
         self.last_fetch = 0.0
         self._runner: web.AppRunner | None = None
@@ -205,7 +238,15 @@ class FeedFarm:
         self.last_fetch = time.monotonic()
         n = request.match_info["n"]
         self.fetched[f"feed-{n}"].append(datetime.now(UTC))
-        if self.items == 1:
+        if self.reports is not None:
+            texts = (self.reports(int(n), i) for i in range(self.items))
+            body = rss(
+                *(
+                    {"guid": f"g{n}-{i}", "title": title, "description": text}
+                    for i, (title, text) in enumerate(texts)
+                )
+            )
+        elif self.items == 1:
             body = rss({"guid": f"g{n}", "title": f"Jaishankar meets envoy {n}"})
         else:
             body = rss(

@@ -3,7 +3,9 @@ notifier, answering 429 with ``Retry-After: 2`` twice (retried no sooner than it
 delivered once), hanging past the client's timeout (retried), 500 for good (dead at first
 failure + ``retry_for`` ± 1 s), and an https:// URL to a port that speaks plain HTTP (a TLS
 error: a connection error, so retried as transient until its deadline, as README's
-"Delivery guarantees" documents, with one error line).
+"Delivery guarantees" documents, with one error line), and 429 with a Retry-After that
+reaches past the alert's deadline (dead at the deadline, not after the pause; the
+destination's other alert still waits out the pause and goes once).
 
 The notifier-level classification of each answer is in tests/notifiers/test_webhook.py; this
 is the whole daemon: its outbox, its Retry-After pause, its backoff and its deadline timer
@@ -32,7 +34,8 @@ RETRY_AFTER_S = 2.0
 RETRY_FOR_S = 3.0  # the deadline notifiers' window; their 2nd backoff step (2-4 s) lies past it
 TIMEOUT_S = 1.0  # the client's HTTP timeout; a hang lasts longer
 HANG_S = 3.0
-NOTIFIERS = ("throttled", "hangs", "fails500", "tls")
+LONG_RETRY_AFTER_S = 6.0  # a 429 whose Retry-After reaches past the row's retry_for deadline
+NOTIFIERS = ("throttled", "hangs", "fails500", "tls", "overdue")
 
 
 @pytest.fixture
@@ -43,6 +46,10 @@ async def receivers() -> AsyncIterator[dict[str, Receiver]]:
     throttled.status_for = lambda alert_id: 429 if throttled.posts.count(alert_id) <= 2 else 200
     started["hangs"].hang_first_s = HANG_S
     started["fails500"].status = 500
+    # The first alert to arrive gets a 429 whose pause outlasts its deadline; the others 200.
+    overdue = started["overdue"]
+    overdue.retry_after = f"{LONG_RETRY_AFTER_S:.0f}"
+    overdue.status_for = lambda alert_id: 429 if alert_id == overdue.posts[0] else 200
     yield started
     for receiver in started.values():
         await receiver.stop()
@@ -53,7 +60,7 @@ def _notifier(name: str, receiver: Receiver) -> dict[str, Any]:
     if name == "tls":  # the receiver speaks plain HTTP: the TLS handshake fails
         url = url.replace("http://", "https://", 1)
     options: dict[str, Any] = {"type": "webhook", "url": url, "timeout": TIMEOUT_S}
-    if name in {"fails500", "tls"}:
+    if name in {"fails500", "tls", "overdue"}:
         options["retry_for"] = RETRY_FOR_S
     return options
 
@@ -164,6 +171,22 @@ async def test_webhook_throttles_hangs_and_deadlines_under_the_daemon(
         tls_lateness.append((wall - row.first_failed_at).total_seconds() - RETRY_FOR_S)
     assert len(tls_lateness) == ALERTS and all(abs(x) <= 1.0 for x in tls_lateness), tls_lateness
 
+    # A 429 whose Retry-After (6 s) reaches past the deadline (3 s): the throttled alert is
+    # dead at its deadline, not when the pause ends; the destination's other alert is
+    # neither dead-lettered with it nor sent inside the pause, and goes out once after it.
+    overdue = receivers["overdue"]
+    throttled_id, first_429 = overdue.answers[0][0], overdue.answers[0][2]
+    assert overdue.answers[0][1] == 429 and overdue.posts.count(throttled_id) == 1
+    row = rows[("overdue", throttled_id)]
+    assert row.state == "dead" and row.last_error and "429" in row.last_error, row
+    overdue_lateness = dead_at[("overdue", throttled_id)][0] - first_429 - RETRY_FOR_S
+    assert abs(overdue_lateness) <= 1.0, overdue_lateness
+    others = [r for r in final if r.notifier == "overdue" and r.alert.id != throttled_id]
+    assert others and all(r.state == "sent" for r in others), others
+    assert Counter(overdue.delivered()) == {r.alert.id: 1 for r in others}
+    paused = min(at for _, status, at in overdue.answers[1:]) - first_429
+    assert paused >= LONG_RETRY_AFTER_S - 0.01, paused
+
     listing = await run_cli("outbox", "-c", str(config), "--json")
     assert listing.returncode == 0, listing.stderr
     listed = [json.loads(line) for line in listing.stdout.splitlines() if line.strip()]
@@ -175,5 +198,7 @@ async def test_webhook_throttles_hangs_and_deadlines_under_the_daemon(
         f"500 for good: dead at deadline {'/'.join(f'{x:+.2f}' for x in lateness)} s; "
         f"TLS error: retried ({'/'.join(map(str, tls_attempts))} attempts), dead at deadline "
         f"{'/'.join(f'{x:+.2f}' for x in tls_lateness)} s (retry_for {RETRY_FOR_S:.0f} s); "
+        f"429 with Retry-After {LONG_RETRY_AFTER_S:.0f} s past the deadline: dead at deadline "
+        f"{overdue_lateness:+.2f} s, the other alert sent once {paused:.1f} s after the 429; "
         f"settled in {settled_s:.1f} s",
     )

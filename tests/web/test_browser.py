@@ -14,6 +14,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,19 @@ EXPECTED_PAIRS = {
     "RU-UA", "RU-US",  # bbc-world (en)
 }  # fmt: skip
 
-CARD_KEYS = "Array.from(document.querySelectorAll('article.card')).map(a => a.dataset.key)"
+# The cards shown (the script hides those a click on the graph filters out).
+CARD_KEYS = (
+    "Array.from(document.querySelectorAll('article.card:not([hidden])')).map(a => a.dataset.key)"
+)
+# What the list shows: its cards, its heading, whether "Clear filters" is hidden.
+SHOWN = (
+    f"[{CARD_KEYS}, document.getElementById('list-h').textContent,"
+    " document.getElementById('clear-filters').hidden]"
+)
+PARTS_ASKED = (
+    "performance.getEntriesByType('resource').map(r => new URL(r.name).searchParams.get('part'))"
+    ".filter(Boolean)"
+)
 WIRE_HEADLINES = (
     "Array.from(document.querySelectorAll('.headline')).map(h => h.textContent)"
     ".filter(t => t.includes('window.pwned'))"
@@ -57,10 +70,29 @@ class Desk:
         await self.browser.goto(self.base + path)
 
     async def cards(self) -> list[str]:
-        return list(
-            await self.browser.evaluate(
-                "Array.from(document.querySelectorAll('article.card')).map(a => a.dataset.key)"
-            )
+        return list(await self.browser.evaluate(CARD_KEYS))
+
+    async def same_as_reload(self) -> list[str]:
+        """The list the script changed in place is the one the server answers for the
+        page's address (cards, heading, "Clear filters"); the keys shown."""
+        b = self.browser
+        shown = await b.evaluate(SHOWN)
+        await b.goto(self.base + await b.evaluate("location.pathname + location.search"))
+        assert await b.evaluate(SHOWN) == shown
+        return list(shown[0])
+
+    async def slide_to(self, end: date) -> None:
+        """Move the time slider so the window ends on ``end``; wait for the list to say so."""
+        b = self.browser
+        slider = "document.getElementById('slider')"
+        today = date.fromisoformat(await b.evaluate(f"{slider}.dataset.today"))
+        await b.evaluate(
+            f"(s => {{ s.value = String({(end - today).days});"
+            f" s.dispatchEvent(new Event('input', {{bubbles: true}})); }})({slider})"
+        )
+        await b.wait_for(
+            f"location.search.includes('to={end}')"
+            f" && document.getElementById('list-section').dataset.until === '{end}'"
         )
 
 
@@ -175,7 +207,34 @@ async def test_the_desk_page_in_chromium(desk: Desk) -> None:
         f"(() => {{ const k = {CARD_KEYS};"
         " return k.length > 0 && k.every(x => x.startsWith('IN-RU@')); })()"
     )
+    assert await b.evaluate(PARTS_ASKED) == []  # narrowed in place: the cards were there
     await b.screenshot(ARTIFACTS / "meetings-in-ru.png")
+    assert {k.split("@")[0] for k in await desk.same_as_reload()} == {"IN-RU"}
+
+    # The time slider moves the window in place, asking only for the graph and the days it
+    # gains: a window that just leaves out the oldest meeting, moved back a day (the oldest
+    # comes in), then forward to the day before the newest (those between come in, the
+    # oldest goes). The slider reaches three windows back, so the window spans half the
+    # time since the oldest meeting.
+    await desk.open(WINDOW)
+    dated = dict(
+        await b.evaluate(
+            "Array.from(document.querySelectorAll('article.card'))"
+            ".map(a => [a.dataset.key, a.dataset.date])"
+        )
+    )
+    dates = sorted({date.fromisoformat(d) for d in dated.values()})
+    days = max(30, (utcnow().date() - dates[0]).days // 2)
+    end = dates[0] + timedelta(days=days)  # from the day after the oldest
+    await desk.open(f"/?days={days}&to={end}")
+    before = set(await desk.cards())
+    await desk.slide_to(end - timedelta(days=1))
+    assert "main" not in await b.evaluate(PARTS_ASKED)
+    moved = set(await desk.same_as_reload())
+    assert moved - before and {dated[k] for k in moved - before} == {dates[0].isoformat()}
+    await desk.slide_to(dates[-1] - timedelta(days=1))
+    assert "main" not in await b.evaluate(PARTS_ASKED)
+    assert set(await desk.same_as_reload()) != moved
 
     # Live: a report pushed into the stream shows up on the open page without a reload.
     await desk.open(WINDOW)

@@ -15,7 +15,7 @@ from monitor.events.record import EventRecord, EventReport
 from monitor.model import ReportRef
 from monitor.web.filters import Filters
 from monitor.web.graph import build_graph
-from monitor.web.markup import _e, card_html, cards_html, graph_svg
+from monitor.web.markup import SvgPieces, _e, card_html, cards_html, graph_svg
 from monitor.web.present import event_card
 from tests.events.factory import at, item, meeting_match
 from tests.web.conftest import Page
@@ -82,6 +82,22 @@ def test_the_graph_svg_is_well_formed_and_escapes_the_filter() -> None:
     assert {a.get("data-pair") or a.get("data-code") for a in links} == {"CN-IN", "CN", "IN"}
     assert all("q=%22%3E%3Cscript%3E%26" in (a.get("href") or "") for a in links)
     assert "<script" not in svg
+
+
+def test_the_graph_svg_from_kept_pieces_is_the_same_as_written_anew() -> None:
+    """The pieces kept from one window's SVG write the next one's alike: links with the new
+    filter, the selection moved, a changed edge written anew."""
+    event = hostile_event()
+    other = replace(event, key="CN-RU@2025-07-02", parties=("CN", "RU"), date=date(2025, 7, 2))
+    pieces: SvgPieces = {}
+    for events, filters in (
+        ([event, other], Filters(days=30, pair="CN-IN")),
+        ([event, other], Filters(days=30, to=date(2025, 7, 2), country="CN", q='"><&')),
+        ([event, replace(other, status="cancelled")], Filters(days=31, pair="CN-RU")),
+    ):
+        graph = build_graph(events)
+        assert str(graph_svg(graph, filters, pieces)) == str(graph_svg(graph, filters))
+    assert pieces and all("href" not in piece for piece in pieces.values())
 
 
 async def test_a_cached_card_is_replaced_when_its_event_changes(page: Page) -> None:

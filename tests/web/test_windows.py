@@ -94,3 +94,27 @@ async def test_a_saved_event_is_on_the_next_page_after_the_feed_sees_it(page: Pa
             assert set(Cards(after).keys) == EVENTS and site.cards.reads == 2
             await body(page, f"{base}/?{WINDOW}&part=list")
             assert site.cards.reads == 2  # remembered again until the next change
+
+
+async def test_a_moved_window_reads_only_the_days_it_gains(page: Page) -> None:
+    """The time slider's windows overlap: a window moved by a day is cut from the
+    remembered one plus a read of the day it gains (the same cards, in the same order, as
+    a read of the whole window), and a window that shares no day with any is read whole."""
+    async with served(page, window_ttl_s=3600) as (site, base):
+        async for _ in listening(page, base):
+            first = Cards(await body(page, f"{base}/?days=2&to=2025-07-02")).keys
+            assert set(first) == {"IN-RU@2025-07-02", "CN-IN@2025-07-02"}
+            assert site.cards.reads == 1
+            moved = Cards(await body(page, f"{base}/?days=2&to=2025-07-03&part=graph")).edges
+            listed = Cards(await body(page, f"{base}/?days=2&to=2025-07-03&part=list")).keys
+            assert site.cards.reads == 2  # the day gained, once: the list reused the read
+            assert listed[0] == "CN-IN@2025-07-03" and set(listed) == EVENTS
+            assert moved["CN-IN"][0] == 2
+            back = Cards(await body(page, f"{base}/?days=1&to=2025-07-02&part=list")).keys
+            assert site.cards.reads == 2 and set(back) == set(first)  # within a remembered one
+            await body(page, f"{base}/?days=1&to=2025-06-20&part=list")
+            assert site.cards.reads == 3
+    async with served(page, window_ttl_s=3600) as (site, base):
+        async for _ in listening(page, base):
+            whole = Cards(await body(page, f"{base}/?days=2&to=2025-07-03")).keys
+            assert whole == listed  # the order of a read of the whole window
