@@ -11,18 +11,33 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from typing import ClassVar, Literal
+import sys
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from pydantic import field_validator
 
 from adapters.base import SourceOptions
-from adapters.feedreader import parse_feed
 from adapters.feedtypes import FeedError, ParsedFeed
 from monitor.contracts import OFFLOAD, HttpClient, PollResult, SourceCursor, offload
 from monitor.net.serverhints import server_delay_s
 
+if TYPE_CHECKING:
+    from adapters.feedreader import parse_feed
+
 __all__ = ["FeedError", "FeedSource", "ParsedFeed", "parse_feed"]
+
+
+def __getattr__(name: str) -> Any:
+    # The parser (fastfeedparser, lxml) is imported by the first poll, not by reading the
+    # configuration: ``bilat check`` validates FeedOptions without it.
+    if name == "parse_feed":
+        from adapters.feedreader import parse_feed
+
+        globals()["parse_feed"] = parse_feed  # once
+        return parse_feed
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # Without worker processes, bodies above this are parsed in a thread so one huge (or
 # ill-formed, hence slow) feed does not stall every other poll on the event loop.
@@ -80,7 +95,7 @@ class FeedSource:
             )
         body, options = response.body, self.options
         parse = functools.partial(
-            parse_feed,
+            sys.modules[__name__].parse_feed,  # imported by the first poll (``__getattr__``)
             body,
             url=response.url or self.url,
             source_id=self.id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from monitor.model import Item
+from monitor.model import Item, positional_pickle
 
 ParserPath = Literal["fastfeedparser", "feedparser", "jsonfeed"]
 
@@ -25,6 +25,7 @@ class FeedError(ValueError):
     refused entity declaration ...). The message says which, for one log line."""
 
 
+@positional_pickle
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
     """One parsed feed document.

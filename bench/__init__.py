@@ -8,7 +8,7 @@ on this machine raises ``Skipped``.
 
 # Module names under bench/, in the order their sections appear in BENCHMARKS.md.
 BENCHES: list[str] = [
-    "detector", "polling", "pollpath", "feedparse", "jetstream", "delivery", "events",
+    "detector", "polling", "pollpath", "startup", "feedparse", "jetstream", "delivery", "events",
     "webpage", "webgraph",
 ]  # fmt: skip
 

@@ -14,7 +14,6 @@ import sys
 from collections.abc import Sequence
 
 from monitor import __version__
-from monitor.settings import DEFAULT_CONFIG
 from monitor.store.ops_types import StoreUnavailable
 
 # Subcommand modules, in the order ``bilat --help`` lists them.
@@ -34,7 +33,9 @@ COMMANDS: list[str] = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given the command line, only its command's module is imported (each
+    brings its own imports: ``bilat check`` must not pay for the daemon's)."""
     parser = argparse.ArgumentParser(
         prog="bilat",
         description="Watch news feeds and officials' posts; alert on bilateral meetings.",
@@ -45,9 +46,29 @@ def build_parser() -> argparse.ArgumentParser:
         "-c", "--config", dest="global_config", metavar="FILE", help="the TOML settings file"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    chosen = _chosen(argv)
     for name in COMMANDS:
+        if chosen is not None and name != chosen:
+            continue
         importlib.import_module(f"monitor.commands.{name.replace('-', '_')}").register(sub)
     return parser
+
+
+def _chosen(argv: Sequence[str] | None) -> str | None:
+    """The command named on the line, or None when the parser must know them all: no
+    command, an unknown one, or ``-h``/``--version`` before it (the top-level help lists
+    every command)."""
+    args = iter(sys.argv[1:] if argv is None else argv)
+    for arg in args:
+        if arg in ("-c", "--config"):
+            next(args, None)  # its FILE
+        elif arg.startswith("--config=") or (arg.startswith("-c") and len(arg) > 2):
+            continue
+        elif arg.startswith("-"):
+            return None
+        else:
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def _quiet_stdout() -> None:
@@ -61,14 +82,18 @@ def _quiet_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help(sys.stderr)
         return 2
-    if args.global_config and getattr(args, "config", None) == DEFAULT_CONFIG:
-        args.config = args.global_config
+    if args.global_config:
+        # Imported here: the configuration's models are no concern of ``bilat scan``.
+        from monitor.settings import DEFAULT_CONFIG
+
+        if getattr(args, "config", None) == DEFAULT_CONFIG:
+            args.config = args.global_config
     from monitor.warmup import install
 
     install()

@@ -16,9 +16,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
+
+if TYPE_CHECKING:
+    import tomllib
 
 Path_ = tuple[str | int, ...]
 
@@ -358,3 +361,16 @@ def did_you_mean(value: str, known: Sequence[str] | set[str]) -> str:
     """' (did you mean "x"?)' for the closest of ``known``, or ''."""
     close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def syntax_issue(file: str, exc: tomllib.TOMLDecodeError) -> ConfigIssue:
+    # tomllib says "... (at line 12, column 5)"; keep the reason and lift the line out.
+    msg = str(exc)
+    line = getattr(exc, "lineno", None)
+    if line is None and "(at line " in msg:
+        try:
+            line = int(msg.rsplit("(at line ", 1)[1].split(",")[0].rstrip(")"))
+        except ValueError:
+            line = None
+    reason = msg.split(" (at line ")[0].split(" (at end of document)")[0]
+    return ConfigIssue(f"TOML syntax error: {reason}", file=file, line=line)

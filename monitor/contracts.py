@@ -11,13 +11,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-import aiohttp
 from pydantic import BaseModel, ConfigDict, Field
 
 from monitor.model import Item
 from monitor.units import Bytes, Seconds
+
+if TYPE_CHECKING:
+    import aiohttp
 
 T = TypeVar("T")
 

@@ -102,11 +102,17 @@ def build_sources(settings: Settings) -> tuple[dict[str, PolledSourceRuntime], P
     return polled, pushed
 
 
-def _work_pool(settings: Settings, rules: list[Rule]) -> WorkPool | None:
+# Fewer polled sources than this (and no pushed one) run inline unless ``[monitor] workers``
+# says otherwise: starting the forkserver blocks the loop ~0.3 s, the time to parse a few
+# hundred feeds inline, and a worker holds its own copy of the rules (the gazetteer: 40 MB).
+POOL_MIN_SOURCES = 100
+
+
+def _work_pool(settings: Settings, rules: list[Rule], polled: int, pushed: int) -> WorkPool | None:
     """The worker processes for parsing and rules (``[monitor] workers``), or None: inline."""
     workers = settings.monitor.workers
     if workers is None:
-        workers = default_workers()
+        workers = default_workers() if pushed or polled >= POOL_MIN_SOURCES else 0
     if workers <= 0:
         return None
     return WorkPool(workers, [rule.options for rule in rules])
@@ -167,7 +173,7 @@ async def open_runtime(
         notifiers = build_notifiers(settings, http, {})
         health = StoreHealth(store.url)  # whether the store accepts writes
         delivery = DeliveryWorker(store, notifiers, health=health, lease_s=settings.monitor.lease)
-        pool = _work_pool(settings, rules)
+        pool = _work_pool(settings, rules, len(polled), len(pushed))
         if pool is not None:
             stack.push_async_callback(pool.close)
             # Feed parsing of every task started from here on goes to the pool too.

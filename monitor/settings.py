@@ -16,11 +16,11 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from adapters import ADAPTERS
 from adapters.base import SourceOptions
@@ -30,6 +30,7 @@ from monitor.config_errors import (
     IssueCollector,
     did_you_mean,
     display_path,
+    syntax_issue,
     unknown_env_issues,
 )
 from monitor.contracts import HttpSettings
@@ -103,12 +104,10 @@ class Settings:
         return next(s for s in self.sources if s.id == source_id)
 
 
-class _Document(BaseSettings):
-    """The raw document: file values with environment overrides deep-merged on top."""
+class _Document(BaseModel):
+    """The raw document's tables (each validated further by the model its kind has)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", case_sensitive=False
-    )
+    model_config = ConfigDict(extra="forbid")
 
     monitor: dict[str, Any] = Field(default_factory=dict)
     sources: list[dict[str, Any]] = Field(default_factory=list)
@@ -116,17 +115,40 @@ class _Document(BaseSettings):
     notifiers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     silences: list[dict[str, Any]] = Field(default_factory=list)
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The TOML file arrives as init values; the environment overrides it.
-        return (env_settings, init_settings)
+
+def _document_model() -> type[_Document]:
+    """``_Document``, or with ``BILAT_*`` variables set, its pydantic-settings twin that
+    deep-merges them over the file's values: importing pydantic-settings costs more than
+    the rest of reading the configuration, and most runs set no such variable."""
+    prefix = ENV_PREFIX.upper()
+    env = any(name.upper().startswith(prefix) for name in os.environ)
+    return _with_environment() if env else _Document
+
+
+@lru_cache(maxsize=1)
+def _with_environment() -> type[_Document]:
+    from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+    class _EnvDocument(BaseSettings, _Document):
+        """The raw document: file values with environment overrides deep-merged on top."""
+
+        model_config = SettingsConfigDict(
+            env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", case_sensitive=False
+        )
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            # The TOML file arrives as init values; the environment overrides it.
+            return (env_settings, init_settings)
+
+    return _EnvDocument
 
 
 def _secret_fields(options: BaseModel) -> list[tuple[str, str]]:
@@ -152,18 +174,19 @@ def load_settings(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Settings:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([_syntax_issue(file, exc)]) from None
+        raise ConfigError([syntax_issue(file, exc)]) from None
 
     col = IssueCollector(cfg_path, text, ENV_PREFIX)
     col.issues += unknown_env_issues(ENV_PREFIX, list(_Document.model_fields), data, file)
+    model = _document_model()
     try:
-        doc = _Document(**data)
+        doc = model(**data)
     except ValidationError as exc:
-        col.add_validation((), exc, model=_Document)
+        col.add_validation((), exc, model=model)
         # Report problems inside the valid tables too: retry without the broken top level.
         bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
         try:
-            doc = _Document(**{k: v for k, v in data.items() if k not in bad})
+            doc = model(**{k: v for k, v in data.items() if k not in bad})
         except ValidationError:
             raise ConfigError(col.issues) from None
 
@@ -192,19 +215,6 @@ def load_settings(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Settings:
         secrets=secrets,
         silences=silences,
     )
-
-
-def _syntax_issue(file: str, exc: tomllib.TOMLDecodeError) -> ConfigIssue:
-    # tomllib says "... (at line 12, column 5)"; keep the reason and lift the line out.
-    msg = str(exc)
-    line = getattr(exc, "lineno", None)
-    if line is None and "(at line " in msg:
-        try:
-            line = int(msg.rsplit("(at line ", 1)[1].split(",")[0].rstrip(")"))
-        except ValueError:
-            line = None
-    reason = msg.split(" (at line ")[0].split(" (at end of document)")[0]
-    return ConfigIssue(f"TOML syntax error: {reason}", file=file, line=line)
 
 
 def _load_monitor(doc: _Document, col: IssueCollector, base: Path) -> MonitorSettings | None:

@@ -44,7 +44,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 from monitor.logs import HotLogger
-from monitor.model import Item, Match
+from monitor.model import Item, Match, positional_pickle
 from rules.base import Rule, RuleOptions
 
 log = HotLogger("monitor.workers")
@@ -68,6 +68,7 @@ def default_workers() -> int:
     return max(cores - 1, 0)
 
 
+@positional_pickle
 @dataclass(frozen=True, slots=True)
 class RuleOutcome:
     """What one rule did with one item: matches, or the error it raised."""

@@ -21,6 +21,8 @@ from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rules import unitables
+
 # --- the fold -------------------------------------------------------------------------------
 
 # Length-preserving replacements applied before anything else.
@@ -177,27 +179,19 @@ def normalize(text: str, *, casefold: bool = True) -> Normalized:
 
 @lru_cache(maxsize=1)
 def _nfkc_changes() -> re.Pattern[str]:
-    """Characters NFKC may change, as one regex class.
+    """Characters NFKC may change, as one regex class (``rules.unitables``).
 
-    That is, characters with a compatibility or canonical decomposition, plus the marks that
-    can compose with the character before them (NFC "maybe"). ``unicodedata.is_normalized``
-    costs as much as the rest of the fold on Indic text; this class lets clean text skip it.
-    Built once (a few ms), Basic Multilingual Plane; astral characters always take the slow
-    check.
+    ``unicodedata.is_normalized`` costs as much as the rest of the fold on Indic text; this
+    class lets clean text skip it. Basic Multilingual Plane; astral characters always take
+    the slow check.
     """
-    chars: set[int] = set()
-    for cp in range(0x80, 0x10000):
-        if 0xD800 <= cp < 0xE000:
-            continue
-        c = chr(cp)
-        if unicodedata.normalize("NFKC", c) != c:
-            chars.add(cp)
-        parts = unicodedata.decomposition(c).split()
-        if len(parts) == 2 and not parts[0].startswith("<"):
-            second = chr(int(parts[1], 16))
-            if unicodedata.normalize("NFC", chr(int(parts[0], 16)) + second) == c:
-                chars.add(ord(second))
+    chars = set(unitables.nfkc_changes())
     chars -= {ord(c) for c in _DROP_CHARS}  # nukta composes, but the fold drops it anyway
+    return re.compile("[" + _char_class(chars) + "\U00010000-\U0010ffff]")
+
+
+def _char_class(chars: set[int]) -> str:
+    """The inside of a regex class matching ``chars``, as ranges."""
     ordered = sorted(chars)
     ranges: list[str] = []
     start = prev = ordered[0]
@@ -207,7 +201,7 @@ def _nfkc_changes() -> re.Pattern[str]:
             ranges.append(re.escape(chr(start)) + tail)
             start = cp
         prev = cp
-    return re.compile("[" + "".join(ranges) + "\U00010000-\U0010ffff]")
+    return "".join(ranges)
 
 
 def _slow(text: str, casefold: bool = True) -> Normalized:
@@ -260,9 +254,7 @@ def _needs_cluster() -> re.Pattern[str]:
     """A character NFKC may change, one that casefolds to several ("ß" -> "ss"), or a base
     character with its combining marks: the clusters ``_slow`` folds one by one."""
     changes = _nfkc_changes().pattern
-    expands = "".join(  # "İ" is replaced by "I" before it is casefolded
-        re.escape(c) for c in map(chr, range(0x80, 0x10000)) if len(c.casefold()) > 1
-    ).replace("\u0130", "")
+    expands = _char_class(set(unitables.expands()) - {0x130})  # "İ" becomes "I" first
     return re.compile(f"[^\u0300-\u036f][\u0300-\u036f]+|{changes}|[{expands}]", re.S)
 
 

@@ -32,7 +32,6 @@ from adapters.htmltext import html_to_text, looks_like_html
 from monitor.contracts import BlockedAddress, FetchError, HttpSettings
 from monitor.logs import configure_logging
 from monitor.model import Meeting
-from monitor.net.client import Http
 
 MAX_FETCH_BYTES = 5 * 1024 * 1024
 FETCH_TIMEOUT_S = 20.0
@@ -248,6 +247,8 @@ def _read_source(source: str, *, allow_private: bool = False) -> list[ScanDoc]:
 async def fetch(url: str, *, allow_private: bool = False) -> tuple[bytes, str]:
     """GET ``url`` with the daemon's client: (body, Content-Type). Raises ``FetchError``
     (``BlockedAddress`` for a loopback/private target unless ``allow_private``)."""
+    from monitor.net.client import Http  # aiohttp: only a URL needs it
+
     settings = HttpSettings(
         timeout=FETCH_TIMEOUT_S,
         max_body=MAX_FETCH_BYTES,

@@ -33,6 +33,7 @@ from rules.bilateral.lexicon import (
     Lexicon,
     build_lexicon,
 )
+from rules.bilateral.loaders import LOADERS
 from rules.bilateral.patterntable import PatternTable, Rec, compacted
 from rules.bilateral.roster import Roster
 from rules.text import (
@@ -362,20 +363,17 @@ def build_gazetteer() -> Gazetteer:
     return gz
 
 
-_loader: Callable[[], Gazetteer] = build_gazetteer
-
-
 def load_with(loader: Callable[[], Gazetteer]) -> None:
     """Have ``gazetteer()`` obtain its instance from ``loader`` (a cache at the edge)."""
-    global _loader
-    _loader = loader
+    LOADERS["gazetteer"] = loader
     gazetteer.cache_clear()
 
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     """The process-wide gazetteer, built (or loaded) on first use."""
-    return _loader()
+    loader: Callable[[], Gazetteer] = LOADERS.get("gazetteer", build_gazetteer)
+    return loader()
 
 
 def scan_text(text: str) -> tuple[Normalized, list[Mention]]:

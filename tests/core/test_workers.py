@@ -157,3 +157,24 @@ async def test_workers_that_cannot_start_leave_the_job_to_this_process(
     finally:
         monkeypatch.undo()
         await pool.close()
+
+
+def test_what_crosses_the_pipes_pickles_by_position_and_comes_back_equal() -> None:
+    """Items, matches (with their meeting and report) and outcomes survive the pickle
+    round trip the pool makes, without ``dataclasses.fields`` per instance."""
+    import pickle
+    from datetime import UTC, datetime
+
+    from adapters.feedtypes import ParsedFeed
+    from monitor.model import Meeting
+
+    item = Item(
+        id="1", source_id="s", title="t", text="x", published_at=datetime(2025, 1, 2, tzinfo=UTC)
+    )
+    meeting = Meeting(parties=("FR", "IN"), status="held", evidence=("x",), confidence=0.9)
+    match = Match(rule_id="r", item_key=item.key, kind="k", summary="s", meeting=meeting)
+    parsed = ParsedFeed(title="f", lang=None, ttl_s=None, items=[item], entries=1)
+    values = [item, match, RuleOutcome(0, 1, (match,)), parsed]
+    for value in values:
+        assert isinstance(value.__getstate__(), tuple)  # type: ignore[attr-defined]
+        assert pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) == value

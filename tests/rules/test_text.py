@@ -138,3 +138,17 @@ def test_slow_fold_by_runs_equals_cluster_by_cluster(casefold: bool) -> None:
         assert norm.folded == folded, repr(text)
         assert list(norm.starts or []) == starts, repr(text)
         assert list(norm.ends or []) == ends, repr(text)
+
+
+def test_stored_unicode_classes_are_what_the_running_unicode_database_derives() -> None:
+    """The classes kept per Unicode version (so a start does not derive them) are the ones
+    derived from the running Python's database; a version not stored derives them."""
+    import unicodedata
+
+    from rules import unitables
+
+    if unicodedata.unidata_version not in unitables.STORED:
+        pytest.skip(f"no stored classes for Unicode {unicodedata.unidata_version}")
+    assert unitables.nfkc_changes() == frozenset(unitables.derive_nfkc_changes())
+    assert unitables.expands() == frozenset(unitables.derive_expands())
+    assert 0xFF21 in unitables.nfkc_changes() and 0xDF in unitables.expands()  # "Ａ", "ß"
