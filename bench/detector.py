@@ -158,6 +158,7 @@ if traced:
     tracemalloc.start()
 t2 = time.perf_counter()
 gz = g.gazetteer()
+gz.compile_all()  # as the daemon warms up: every script's automaton
 t3 = time.perf_counter()
 out = {"build": t3 - t2, "patterns": len(gz)}
 if traced:
@@ -193,7 +194,8 @@ def _build_probe_untraced() -> tuple[float, float]:
     """(build, import + build) wall seconds in a fresh interpreter, nothing cached."""
     code = (
         "import time; t0=time.perf_counter(); import rules.bilateral.gazetteer as g; "
-        "t1=time.perf_counter(); g.gazetteer(); t2=time.perf_counter(); print(t2-t1, t2-t0)"
+        "t1=time.perf_counter(); g.gazetteer().compile_all(); t2=time.perf_counter(); "
+        "print(t2-t1, t2-t0)"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     build, total = proc.stdout.split()
@@ -205,14 +207,16 @@ import pickle, sys, time
 from rules.bilateral.gazetteer import build_gazetteer
 blob = pickle.dumps(build_gazetteer())
 t0 = time.perf_counter()
-pickle.loads(blob)
-print(time.perf_counter() - t0)
+g = pickle.loads(blob)
+t1 = time.perf_counter()
+g.compile_all()
+print(t1 - t0, time.perf_counter() - t0)
 """
 
 
 def _realistic(
     generated: list[tuple[str, str]], g: object, rounds: int
-) -> tuple[tuple[float, int, int], float, float]:
+) -> tuple[tuple[float, int, int], float, tuple[float, float]]:
     """Rates on real text with no language given (what a feed without ``lang`` sends):
     the labelled corpus alone (meeting-dense), and a stream where one text in ten is one."""
     from pathlib import Path
@@ -223,7 +227,7 @@ def _realistic(
     items = load_items(Path(__file__).resolve().parent.parent / "data" / "meetings")
     real = [("", it["text"]) for it in items]
     if not real:
-        return (0.0, 0, 0), 0.0, 0.0
+        return (0.0, 0, 0), 0.0, (0.0, 0.0)
     meetings = sum(1 for it in items if it["status"] != "none")
     quiet = [("", t) for lang, t in generated if not _reaches_reader(g, lang, t)]
     stream: list[tuple[str, str]] = []
@@ -239,7 +243,8 @@ def _realistic(
     done = subprocess.run(
         [sys.executable, "-c", _CACHE_PROBE], capture_output=True, text=True, check=True
     )
-    return (real_rate, len(real), meetings), stream_rate, float(done.stdout.strip())
+    loaded, compiled = (float(x) for x in done.stdout.split())
+    return (real_rate, len(real), meetings), stream_rate, (loaded, compiled)
 
 
 def run(quick: bool = False) -> str:
@@ -307,8 +312,10 @@ def run(quick: bool = False) -> str:
             f"| **news-like stream, no language given**: one text in ten from the corpus, the "
             f"rest the generated texts without a meeting word | {stream:,.0f} texts/s/core "
             f"| >= 15,000 | {ok(stream >= 15000)} |",
-            f"| gazetteer from the on-disk cache (fresh interpreter: unpickle + automatons) | "
-            f"{cache_load:.2f} s | | |",
+            f"| gazetteer from the on-disk cache (fresh interpreter: unpickle; each script's "
+            f"automaton compiles when a text first needs it) | {cache_load[0]:.2f} s | | |",
+            f"| ... and every script's automaton compiled (the daemon's warm-up) | "
+            f"{cache_load[1]:.2f} s | | |",
             f"| gazetteer build, cold (fresh interpreter, nothing cached) | {cold:.2f} s | <= 1 s "
             f"| {ok(cold <= 1.0)} |",
             f"| ... including `import rules` (pydantic, monitor model, all rule types) | "

@@ -301,7 +301,7 @@ class BilateralMeetingRule:
 
     def warm(self) -> None:
         """Build the gazetteer now (the daemon does at startup), not on the first item."""
-        gazetteer()
+        gazetteer().compile_all()
 
     def evaluate(self, item: Item) -> list[Match]:
         o = self._opts

@@ -11,12 +11,11 @@ Built once per process (``gazetteer()``, seconds; a disk cache at the edge loads
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
-import ahocorasick_rs
-
+from rules.bilateral.automata import ScriptAutomata, compile_automaton, group_ids
 from rules.bilateral.casing import after_capitalised, case_ok
 from rules.bilateral.lexicon import (
     CAP_INITIAL,
@@ -113,6 +112,7 @@ class Gazetteer:
         lex.records.clear()
         del folds, shared, shared_recs
         self._table = PatternTable(table)
+        self._pattern_groups = group_ids(self._table.iter_patterns())
         plain = self._table.plain
         self._lang_plains = [i for i, p in enumerate(plain) if p and any(e.lang for e in p)]
         self._gate_langs = [frozenset(v) for v in gate.values()]
@@ -134,7 +134,8 @@ class Gazetteer:
     def __len__(self) -> int:
         return self._table.count
 
-    # pickled by monitor/warmup.py; the automatons are rebuilt from their patterns
+    # pickled by monitor/warmup.py; the automatons are rebuilt from their patterns, the
+    # gazetteer's own per script when a text first needs it (``rules.bilateral.automata``)
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         del state["_automaton"], state["_gate"]
@@ -142,8 +143,12 @@ class Gazetteer:
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
-        self._automaton = _automaton(self._table.iter_patterns())
-        self._gate = _automaton(self._gate_patterns)
+        self._automaton = ScriptAutomata(self._table.iter_patterns, self._pattern_groups)
+        self._gate = compile_automaton(self._gate_patterns)
+
+    def compile_all(self) -> None:
+        """Compile every script's automaton now, not when a text first needs it."""
+        self._automaton.compile_all()
 
     def meeting_words(
         self, folded: str, lang: str | None, langs_out: set[str] | None = None
@@ -177,8 +182,10 @@ class Gazetteer:
         return out
 
     def raw_matches(self, folded: str) -> list[tuple[int, int, int]]:
-        """The bare automaton pass (used by the benchmark's reference loop)."""
-        result: list[tuple[int, int, int]] = self._automaton.find_matches_as_indexes(folded)
+        """The bare pass of one automaton over every pattern (the benchmark's reference)."""
+        result: list[tuple[int, int, int]] = self._automaton.single().find_matches_as_indexes(
+            folded
+        )
         return result
 
     def scan(
@@ -346,12 +353,6 @@ def _next_word(folded: str, s: int) -> int:
     while i < n and not is_word_char(folded[i]):
         i += 1
     return i
-
-
-def _automaton(patterns: Iterable[str]) -> ahocorasick_rs.AhoCorasick:
-    return ahocorasick_rs.AhoCorasick(
-        patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest, store_patterns=False
-    )
 
 
 def build_gazetteer() -> Gazetteer:

@@ -1,0 +1,129 @@
+"""The gazetteer's automaton, compiled per script when a text first needs it.
+
+Compiling one Aho-Corasick automaton over all 180,000 patterns takes most of a cold start
+(about 0.75 s, holding the GIL, and the library cannot serialise it). A one-line
+``bilat scan`` of an English text needs only the quarter of them written in Latin letters. So
+the patterns are grouped by the script of their first letter, and a group is compiled the
+first time a text contains a letter of that script (a text can only hold a pattern whose first
+letter it holds). Patterns without a letter of a grouped script form a group every text
+runs.
+
+The groups' matches are the single automaton's exactly (leftmost-longest, not overlapping) as
+long as no match of one group overlaps a match of another: each group then skips only what
+its own matches cover, as the single automaton would. Two groups meet only where a pattern
+mixes scripts or is made of digits and marks; when their matches overlap, the text is read by
+the single automaton instead, compiled then (rare: a few texts in the labelled corpus).
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Callable, Iterable
+
+import ahocorasick_rs
+
+Match = tuple[int, int, int]  # pattern id, start, end
+_REST = "rest"
+# (group, letters of its script): a pattern goes to the group of its first letter
+_SCRIPTS: tuple[tuple[str, str], ...] = (
+    ("latin", "A-Za-z\u00c0-\u024f\u1e00-\u1eff"),
+    ("cyrillic", "\u0400-\u052f"),
+    ("arabic", "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff"),
+    ("devanagari", "\u0900-\u097f"),
+    ("bengali", "\u0980-\u09ff"),
+    ("gurmukhi", "\u0a00-\u0a7f"),
+    ("gujarati", "\u0a80-\u0aff"),
+    ("tamil", "\u0b80-\u0bff"),
+    ("telugu", "\u0c00-\u0c7f"),
+    ("malayalam", "\u0d00-\u0d7f"),
+    ("sinhala", "\u0d80-\u0dff"),
+    ("hangul", "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"),
+    ("cjk", "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"),
+)
+_HAS = {name: re.compile(f"[{letters}]") for name, letters in _SCRIPTS}
+_FIRST = re.compile("|".join(f"(?P<{name}>[{letters}])" for name, letters in _SCRIPTS))
+
+
+def compile_automaton(patterns: Iterable[str]) -> ahocorasick_rs.AhoCorasick:
+    return ahocorasick_rs.AhoCorasick(
+        patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest, store_patterns=False
+    )
+
+
+def group_of(pattern: str) -> str:
+    """The group a pattern is compiled in: the script of its first grouped letter."""
+    m = _FIRST.search(pattern)
+    return m.lastgroup if m is not None and m.lastgroup else _REST
+
+
+class ScriptAutomata:
+    """``find_matches_as_indexes`` of one automaton over ``patterns``, compiled by parts."""
+
+    def __init__(self, patterns: Callable[[], Iterable[str]], groups: array[int]) -> None:
+        """``patterns()`` yields the patterns in id order; ``groups[i]`` is the index in
+        ``GROUPS`` of pattern ``i``'s group (``group_ids``)."""
+        self._patterns = patterns
+        self._groups = groups
+        self._compiled: dict[int, tuple[ahocorasick_rs.AhoCorasick, array[int]]] = {}
+        self._whole: ahocorasick_rs.AhoCorasick | None = None
+
+    def _part(self, gi: int) -> tuple[ahocorasick_rs.AhoCorasick, array[int]]:
+        part = self._compiled.get(gi)
+        if part is None:
+            self._compile({gi})
+            part = self._compiled[gi]
+        return part
+
+    def _compile(self, wanted: set[int]) -> None:
+        ids: dict[int, array[int]] = {gi: array("i") for gi in wanted}
+        texts: dict[int, list[str]] = {gi: [] for gi in wanted}
+        for i, (gi, pattern) in enumerate(zip(self._groups, self._patterns(), strict=True)):
+            if gi in wanted:
+                ids[gi].append(i)
+                texts[gi].append(pattern)
+        for gi in wanted:
+            self._compiled[gi] = (compile_automaton(texts.pop(gi)), ids[gi])
+
+    def compile_all(self) -> None:
+        """Every group now (a daemon warms up before its first item)."""
+        self._compile({gi for gi in range(len(GROUPS)) if gi not in self._compiled})
+
+    def find_matches_as_indexes(self, text: str) -> list[Match]:
+        found: list[Match] = []
+        parts = 0
+        for gi, name in enumerate(GROUPS):
+            if name != _REST and not _HAS[name].search(text):
+                continue
+            automaton, ids = self._part(gi)
+            matches = automaton.find_matches_as_indexes(text)
+            if matches:
+                parts += 1
+                found.extend((ids[pid], s, e) for pid, s, e in matches)
+        if parts <= 1:
+            return found
+        found.sort(key=lambda m: m[1])
+        end = 0
+        for _, s, e in found:
+            if s < end:
+                return self.single().find_matches_as_indexes(text)  # two groups overlap
+            end = e
+        return found
+
+    def single(self) -> ahocorasick_rs.AhoCorasick:
+        """The one automaton over every pattern (compiled on first use)."""
+        if self._whole is None:
+            self._whole = compile_automaton(self._patterns())
+        return self._whole
+
+
+GROUPS: tuple[str, ...] = (*(name for name, _ in _SCRIPTS), _REST)
+_GROUP_INDEX = {name: i for i, name in enumerate(GROUPS)}
+
+
+def group_ids(patterns: Iterable[str]) -> array[int]:
+    """Each pattern's group index, in id order (computed once, when the gazetteer is built)."""
+    return array("B", (_GROUP_INDEX[group_of(p)] for p in patterns))
+
+
+__all__ = ["GROUPS", "ScriptAutomata", "compile_automaton", "group_ids", "group_of"]

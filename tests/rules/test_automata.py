@@ -1,0 +1,59 @@
+"""rules.bilateral.automata: the automaton compiled per script reads every text exactly as
+one automaton over all patterns does, and compiles only the scripts a text holds."""
+
+from __future__ import annotations
+
+from rules.bilateral.automata import GROUPS, ScriptAutomata, compile_automaton, group_ids
+
+PATTERNS = [
+    "modi",
+    "narendra modi",
+    "मोदी",
+    "प्रधानमंत्री मोदी",
+    "g20",
+    "g20 शिखर",  # mixed scripts: compiled with the Latin group (its first letter)
+    "शिखर सम्मेलन",  # Devanagari: overlaps the mixed pattern in "g20 शिखर सम्मेलन"
+    "20",  # no letter: compiled with the group every text runs
+    "中美",
+    "中美会谈",
+    "путин",
+]
+TEXTS = [
+    "narendra modi met xi",
+    "प्रधानमंत्री मोदी ने कहा",
+    "modi (प्रधानमंत्री मोदी) in g20",
+    "g20 शिखर सम्मेलन में मोदी",
+    "中美会谈 and путин in 2020",
+    "",
+    "nothing here",
+]
+
+
+def automata() -> ScriptAutomata:
+    return ScriptAutomata(lambda: iter(PATTERNS), group_ids(PATTERNS))
+
+
+def test_every_text_reads_as_one_automaton_reads_it() -> None:
+    whole = compile_automaton(PATTERNS)
+    split = automata()
+    for text in TEXTS:
+        assert split.find_matches_as_indexes(text) == whole.find_matches_as_indexes(text), text
+
+
+def test_overlapping_groups_fall_back_to_the_single_automaton() -> None:
+    split = automata()
+    # the Latin group reads "g20 शिखर", the Devanagari group "शिखर सम्मेलन": they overlap
+    got = split.find_matches_as_indexes("g20 शिखर सम्मेलन")
+    assert got == compile_automaton(PATTERNS).find_matches_as_indexes("g20 शिखर सम्मेलन")
+    assert split._whole is not None
+
+
+def test_a_text_compiles_only_the_scripts_it_holds() -> None:
+    split = automata()
+    split.find_matches_as_indexes("narendra modi met xi")
+    assert {GROUPS[gi] for gi in split._compiled} == {"latin", "rest"}
+    split.find_matches_as_indexes("प्रधानमंत्री मोदी")
+    assert {GROUPS[gi] for gi in split._compiled} == {"latin", "devanagari", "rest"}
+    split.compile_all()
+    assert len(split._compiled) == len(GROUPS)
+    assert split._whole is None
