@@ -263,7 +263,7 @@ async def run(settings: Settings, *, tick_s: float = 1.0) -> int:
 
 async def once(settings: Settings) -> int:
     """Poll every enabled polled source once, deliver, return 0 if all went fine else 1."""
-    async with open_runtime(settings) as rt:
+    async with open_runtime(settings, one_shot=True) as rt:
         settle_heap(rt.pipeline.rules, collect=False)
         await _sync_schedule(rt, spread=False)
         slots = asyncio.Semaphore(settings.monitor.concurrency)

@@ -102,17 +102,21 @@ def build_sources(settings: Settings) -> tuple[dict[str, PolledSourceRuntime], P
     return polled, pushed
 
 
-# Fewer polled sources than this (and no pushed one) run inline unless ``[monitor] workers``
-# says otherwise: starting the forkserver blocks the loop ~0.3 s, the time to parse a few
-# hundred feeds inline, and a worker holds its own copy of the rules (the gazetteer: 40 MB).
+# A one-shot pass over fewer polled sources than this runs inline unless ``[monitor]
+# workers`` says otherwise: starting the forkserver blocks the loop ~0.3 s, the time to parse
+# a few hundred feeds inline. The daemon keeps its workers whatever its size: there one heavy
+# feed parsed on the loop would stall every other poll for seconds (issue 12, item 6).
 POOL_MIN_SOURCES = 100
 
 
-def _work_pool(settings: Settings, rules: list[Rule], polled: int, pushed: int) -> WorkPool | None:
+def _work_pool(
+    settings: Settings, rules: list[Rule], polled: int, pushed: int, one_shot: bool
+) -> WorkPool | None:
     """The worker processes for parsing and rules (``[monitor] workers``), or None: inline."""
     workers = settings.monitor.workers
     if workers is None:
-        workers = default_workers() if pushed or polled >= POOL_MIN_SOURCES else 0
+        small = one_shot and not pushed and polled < POOL_MIN_SOURCES
+        workers = 0 if small else default_workers()
     if workers <= 0:
         return None
     return WorkPool(workers, [rule.options for rule in rules])
@@ -155,9 +159,14 @@ async def _close_notifiers(notifiers: Notifiers) -> None:
 
 @asynccontextmanager
 async def open_runtime(
-    settings: Settings, *, decide_fn: Decide | None = None, http: HttpClient | None = None
+    settings: Settings,
+    *,
+    decide_fn: Decide | None = None,
+    http: HttpClient | None = None,
+    one_shot: bool = False,
 ) -> AsyncIterator[Runtime]:
-    """Build and own every part; closes them (notifiers, store, HTTP) on exit."""
+    """Build and own every part; closes them (notifiers, store, HTTP) on exit. ``one_shot``:
+    for ``bilat once``, which a small configuration runs faster inline."""
     register_secrets(s.get_secret_value() for s in settings.secrets.values())
     polled, pushed = build_sources(settings)
     rules = build_rules(settings)
@@ -173,7 +182,7 @@ async def open_runtime(
         notifiers = build_notifiers(settings, http, {})
         health = StoreHealth(store.url)  # whether the store accepts writes
         delivery = DeliveryWorker(store, notifiers, health=health, lease_s=settings.monitor.lease)
-        pool = _work_pool(settings, rules, len(polled), len(pushed))
+        pool = _work_pool(settings, rules, len(polled), len(pushed), one_shot)
         if pool is not None:
             stack.push_async_callback(pool.close)
             # Feed parsing of every task started from here on goes to the pool too.

@@ -92,20 +92,26 @@ def _sources_config(tmp_path: Path, count: int, workers: str) -> Path:
 
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: always inline")
-async def test_a_small_config_runs_inline_unless_workers_are_asked_for(tmp_path: Path) -> None:
-    """A few sources start no worker processes (the forkserver's start costs more than their
-    parsing); many do, and ``[monitor] workers`` set explicitly is obeyed either way."""
+async def test_a_small_one_shot_pass_runs_inline_unless_workers_are_asked_for(
+    tmp_path: Path,
+) -> None:
+    """``bilat once`` over a few sources starts no worker processes (the forkserver's start
+    costs more than their parsing); over many it does; the daemon always does, so a heavy
+    feed never parses on its loop; ``[monitor] workers`` set explicitly is obeyed."""
     from monitor.runtime import POOL_MIN_SOURCES, open_runtime
     from monitor.settings import load_settings
 
-    async def pool_size(count: int, workers: str) -> int:
+    cores = len(os.sched_getaffinity(0)) - 1
+
+    async def pool_size(count: int, workers: str, one_shot: bool = True) -> int:
         settings = load_settings(_sources_config(tmp_path, count, workers))
-        async with open_runtime(settings) as rt:
+        async with open_runtime(settings, one_shot=one_shot) as rt:
             return 0 if rt.pipeline.pool is None else rt.pipeline.pool.workers
 
     assert await pool_size(1, "") == 0
     assert await pool_size(1, "workers = 1") == 1
-    assert await pool_size(POOL_MIN_SOURCES, "") == len(os.sched_getaffinity(0)) - 1
+    assert await pool_size(1, "", one_shot=False) == cores
+    assert await pool_size(POOL_MIN_SOURCES, "") == cores
     assert await pool_size(POOL_MIN_SOURCES, "workers = 0") == 0
 
 
