@@ -28,7 +28,6 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -40,7 +39,7 @@ import structlog
 from rules.base import Rule
 from rules.bilateral import roster as roster_module
 from rules.bilateral.fingerprint import data_fingerprint
-from rules.bilateral.loaders import LOADERS
+from rules.bilateral.loaders import load_with
 from rules.bilateral.roster import Roster, load_roster
 
 if TYPE_CHECKING:
@@ -109,12 +108,7 @@ def _store(value: object, kind: str, where: Path, path: Path) -> None:
 
 def install() -> None:
     """Route the process's gazetteer and roster through the cache (called once by the CLI)."""
-    # Not through ``gazetteer.load_with``: that would import the detector's modules into
-    # every command; a gazetteer already built (imported first) is dropped as it would.
-    LOADERS["gazetteer"] = cached_gazetteer
-    built = sys.modules.get("rules.bilateral.gazetteer")
-    if built is not None:
-        built.gazetteer.cache_clear()
+    load_with(cached_gazetteer)  # without importing the detector into every command
     roster_module.load_with(cached_roster)
 
 

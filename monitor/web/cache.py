@@ -119,10 +119,7 @@ class CardCache:
             )
             if since is None and text is None and len(summaries) < limit:
                 self._whole = (started, until, summaries)
-            if generation == self._generation:  # no change seen while it was read
-                self._windows[(since, until, limit, text)] = (started, summaries)
-                while len(self._windows) > WINDOWS_KEPT:
-                    del self._windows[next(iter(self._windows))]
+            self._keep((since, until, limit, text), started, summaries, generation)
         shown: list[Shown] = []
         fresh = 0
         for s in summaries:
@@ -144,6 +141,17 @@ class CardCache:
                 if len(self._entries) <= self.limit:
                     break
         return shown
+
+    def _keep(
+        self, key: WindowKey, started: float, summaries: list[EventSummary], generation: int
+    ) -> None:
+        """Remember a window read from ``started`` on, unless the store changed meanwhile
+        (a forget since ``generation``); the oldest goes past ``WINDOWS_KEPT``."""
+        if generation != self._generation:
+            return
+        self._windows[key] = (started, summaries)
+        while len(self._windows) > WINDOWS_KEPT:
+            del self._windows[next(iter(self._windows))]
 
     def _remembered(self, key: WindowKey) -> list[EventSummary] | None:
         """The window's summaries as last read, while the live feed watches and within the
@@ -199,10 +207,7 @@ class CardCache:
             # a part cut at the limit is cut at its oldest, past the window's limit anyway.
             inside = [s for s in kept if since <= s.date <= until]
             summaries = (newer + inside + older)[:limit]
-            if generation == self._generation:
-                self._windows[(since, until, limit, text)] = (started, summaries)
-                while len(self._windows) > WINDOWS_KEPT:
-                    del self._windows[next(iter(self._windows))]
+            self._keep((since, until, limit, text), started, summaries, generation)
             return summaries
         return None
 

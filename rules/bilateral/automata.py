@@ -68,13 +68,6 @@ class ScriptAutomata:
         self._compiled: dict[int, tuple[ahocorasick_rs.AhoCorasick, array[int]]] = {}
         self._whole: ahocorasick_rs.AhoCorasick | None = None
 
-    def _part(self, gi: int) -> tuple[ahocorasick_rs.AhoCorasick, array[int]]:
-        part = self._compiled.get(gi)
-        if part is None:
-            self._compile({gi})
-            part = self._compiled[gi]
-        return part
-
     def _compile(self, wanted: set[int]) -> None:
         ids: dict[int, array[int]] = {gi: array("i") for gi in wanted}
         texts: dict[int, list[str]] = {gi: [] for gi in wanted}
@@ -92,10 +85,12 @@ class ScriptAutomata:
     def find_matches_as_indexes(self, text: str) -> list[Match]:
         found: list[Match] = []
         parts = 0
-        for gi, name in enumerate(GROUPS):
-            if name != _REST and not _HAS[name].search(text):
-                continue
-            automaton, ids = self._part(gi)
+        needed = [gi for gi, name in enumerate(GROUPS) if name == _REST or _HAS[name].search(text)]
+        missing = {gi for gi in needed if gi not in self._compiled}
+        if missing:
+            self._compile(missing)  # one pass over the patterns for all of them
+        for gi in needed:
+            automaton, ids = self._compiled[gi]
             matches = automaton.find_matches_as_indexes(text)
             if matches:
                 parts += 1

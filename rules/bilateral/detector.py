@@ -88,11 +88,11 @@ def read_document(
     verbatim = segments
     if code not in LATIN_LEXICONS:
         segments = [_blank_glosses(seg) for seg in segments]
-    norms = (
-        plain
-        if plain is not None and verbatim is segments
-        else [normalize(seg) for seg in segments]
-    )
+    # a segment the gloss blanking left as it was keeps its fold from the gate above
+    norms = [
+        pre if pre is not None and seg == orig else normalize(seg)
+        for seg, orig, pre in zip(segments, verbatim, plain or [None] * len(segments), strict=True)
+    ]
     hits = [g.meeting_words(n.folded, code if strict else None) for n in norms]
     if not any(hits) and not lang and strict:
         # an undeclared language guessed from a few function words can be wrong on a short

@@ -11,7 +11,6 @@ Built once per process (``gazetteer()``, seconds; a disk cache at the edge loads
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -32,7 +31,7 @@ from rules.bilateral.lexicon import (
     Lexicon,
     build_lexicon,
 )
-from rules.bilateral.loaders import LOADERS
+from rules.bilateral.loaders import loader_or
 from rules.bilateral.patterntable import PatternTable, Rec, compacted
 from rules.bilateral.roster import Roster
 from rules.text import (
@@ -364,17 +363,11 @@ def build_gazetteer() -> Gazetteer:
     return gz
 
 
-def load_with(loader: Callable[[], Gazetteer]) -> None:
-    """Have ``gazetteer()`` obtain its instance from ``loader`` (a cache at the edge)."""
-    LOADERS["gazetteer"] = loader
-    gazetteer.cache_clear()
-
-
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     """The process-wide gazetteer, built (or loaded) on first use."""
-    loader: Callable[[], Gazetteer] = LOADERS.get("gazetteer", build_gazetteer)
-    return loader()
+    gz: Gazetteer = loader_or(build_gazetteer)()
+    return gz
 
 
 def scan_text(text: str) -> tuple[Normalized, list[Mention]]:

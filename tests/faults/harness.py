@@ -265,3 +265,20 @@ async def outbox_rows(tmp_path: Path) -> list[OutboxRow]:
         return await store.outbox(limit=1000)
     finally:
         await store.close()
+
+
+async def until_settled(
+    tmp_path: Path, rows: int, limit_s: float, seen: Callable[[OutboxRow], None]
+) -> list[OutboxRow]:
+    """Read the daemon's outbox every 50 ms until it holds ``rows`` rows, each sent or dead;
+    ``seen`` gets every row of every read (a dead-lettering is timed to that step). The
+    last read; fails after ``limit_s`` with the states so far."""
+    limit = time.monotonic() + limit_s
+    while True:
+        final = await outbox_rows(tmp_path)
+        for row in final:
+            seen(row)
+        if len(final) == rows and all(r.state in {"sent", "dead"} for r in final):
+            return final
+        assert time.monotonic() < limit, Counter((r.notifier, r.state) for r in final)
+        await asyncio.sleep(0.05)

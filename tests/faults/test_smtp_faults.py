@@ -22,7 +22,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from monitor.store.base import OutboxRow
 from tests.conftest import FeedServer, WriteConfig, rss, run_cli
-from tests.faults.harness import events, outbox_rows, start_daemon
+from tests.faults.harness import events, start_daemon, until_settled
 from tests.notifiers.smtp_server import (
     PASSWORD,
     USER,
@@ -148,23 +148,13 @@ async def test_smtp_refusals_hangs_and_deadlines_under_the_daemon(
     log = tmp_path / "run.log"
     daemon = await start_daemon(config, log, {PASSWORD_ENV: PASSWORD})
     dead_at: dict[str, float] = {}  # alert id of the deadline notifier -> monotonic
-    final: list[OutboxRow] = []
     try:
 
-        async def settled() -> bool:
-            rows = await outbox_rows(tmp_path)
-            for row in rows:
-                if row.notifier == "deadline" and row.state == "dead":
-                    dead_at.setdefault(row.alert.id, time.monotonic())
-            final[:] = rows
-            return len(rows) == ALERTS * len(FAULTS) and all(
-                r.state in {"sent", "dead"} for r in rows
-            )
+        def seen(row: OutboxRow) -> None:
+            if row.notifier == "deadline" and row.state == "dead":
+                dead_at.setdefault(row.alert.id, time.monotonic())
 
-        limit = time.monotonic() + 40
-        while not await settled():  # every 50 ms: the deadline is measured to that step
-            assert time.monotonic() < limit, Counter((r.notifier, r.state) for r in final)
-            await asyncio.sleep(0.05)
+        final = await until_settled(tmp_path, ALERTS * len(FAULTS), 40, seen)
         await asyncio.sleep(1.0)  # nothing more is sent
         assert await daemon.stop() == 0
     finally:

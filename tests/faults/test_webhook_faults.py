@@ -27,7 +27,7 @@ import pytest
 
 from monitor.store.base import OutboxRow
 from tests.conftest import FeedServer, WriteConfig, rss, run_cli
-from tests.faults.harness import Receiver, outbox_rows, start_daemon
+from tests.faults.harness import Receiver, start_daemon, until_settled
 
 ALERTS = 2
 RETRY_AFTER_S = 2.0
@@ -92,24 +92,14 @@ async def test_webhook_throttles_hangs_and_deadlines_under_the_daemon(
     started = time.monotonic()
     daemon = await start_daemon(config, log)
     dead_at: dict[tuple[str, str], tuple[float, datetime]] = {}  # -> (monotonic, wall clock)
-    final: list[OutboxRow] = []
     try:
 
-        async def settled() -> bool:
-            rows = await outbox_rows(tmp_path)
-            for row in rows:
-                if row.state == "dead":
-                    key = (row.notifier, row.alert.id)
-                    dead_at.setdefault(key, (time.monotonic(), datetime.now(UTC)))
-            final[:] = rows
-            return len(rows) == ALERTS * len(NOTIFIERS) and all(
-                r.state in {"sent", "dead"} for r in rows
-            )
+        def seen(row: OutboxRow) -> None:
+            if row.state == "dead":
+                key = (row.notifier, row.alert.id)
+                dead_at.setdefault(key, (time.monotonic(), datetime.now(UTC)))
 
-        limit = time.monotonic() + 30
-        while not await settled():  # every 50 ms: the deadline is measured to that step
-            assert time.monotonic() < limit, Counter((r.notifier, r.state) for r in final)
-            await asyncio.sleep(0.05)
+        final = await until_settled(tmp_path, ALERTS * len(NOTIFIERS), 30, seen)
         settled_s = time.monotonic() - started
         await asyncio.sleep(1.0)  # nothing more is sent
         assert await daemon.stop() == 0
