@@ -268,7 +268,7 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
 # languages that write case endings attached to nouns, titles included (Hindi, Urdu and
 # Punjabi write them apart)
 _ATTACHING = frozenset(("mr", "ne", "bn", "gu", "ta", "te", "ml", "si"))
-_TRIGGER_GROUPS = ("held", "weak", "visit", "scheduled", "call", "present")
+_TRIGGER_GROUPS = ("held", "weak", "visit", "scheduled", "call", "present", "talk")
 
 
 def _bilateral_inside_triggers(lex: Lexicon, lang: str, data: dict) -> None:
