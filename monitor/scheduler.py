@@ -58,12 +58,17 @@ CLEANUP_EVERY_S = 3600.0
 _STATE_NEUTRAL_KEYS = frozenset({"interval", "enabled", "official", "lang", "expect_every"})
 
 
+# json.dumps with options builds an encoder per call: most of a fingerprint's cost, paid for
+# every configured source at each start. Same text.
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+
+
 def fingerprint(options: SourceOptions) -> str:
     """A stable digest of what a source fetches; when it changes, its state starts fresh."""
     data = {
         k: v for k, v in options.model_dump(mode="json").items() if k not in _STATE_NEUTRAL_KEYS
     }
-    return stable_hash(json.dumps(data, sort_keys=True, ensure_ascii=False))
+    return stable_hash(_FINGERPRINT_JSON.encode(data))
 
 
 def plan_sources(

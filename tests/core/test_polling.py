@@ -245,6 +245,28 @@ def test_fingerprint_ignores_interval_but_not_url() -> None:
     assert fingerprint(a) != fingerprint(a.model_copy(update={"url": "https://x.invalid/b"}))
 
 
+def test_fingerprints_are_the_digests_earlier_versions_stored() -> None:
+    """A source's fingerprint is byte for byte what earlier versions stored (non-ASCII kept,
+    keys sorted): a different digest would reset every source's validators on upgrade."""
+    a = FeedOptions(
+        id="mea",
+        type="feed",
+        url="https://www.mea.gov.in/rss/press-releases.xml",
+        interval=900,
+        official=True,
+        lang="hi",
+    )
+    b = FeedOptions(
+        id="dw-hindi",
+        type="feed",
+        url="https://rss.dw.com/xml/rss-hin-all?q=भारत",
+        label="DW हिंदी",
+        country="IN",
+    )
+    assert fingerprint(a) == "74c0269f2a0ec8e73f0ece13"
+    assert fingerprint(b) == "171253cf92d5ad351a29124c"
+
+
 async def test_scheduler_dispatches_due_sources_and_drains_on_stop(
     feed_server: FeedServer, rig_factory: Callable[..., Any]
 ) -> None:
