@@ -37,7 +37,10 @@ class HttpSettings(BaseModel):
     connect_timeout: Seconds = 10.0
     read_timeout: Seconds = 20.0  # no byte for this long -> give up (capped by ``timeout``)
     max_body: Bytes = 10 * 1024 * 1024  # decompressed
-    per_host_limit: int = Field(default=2, ge=1)
+    # Requests in flight per host:port. Six is what browsers open per host over HTTP/1.1 (RFC
+    # 9112 sets no number since RFC 7230 dropped RFC 2616's two); with two, a desk whose feeds
+    # share a host waited on round trips (BENCHMARKS.md, poll path).
+    per_host_limit: int = Field(default=6, ge=1)
     total_limit: int = Field(default=100, ge=1)
     max_redirects: int = Field(default=5, ge=0)
     user_agent: str | None = None  # default: "bilat/<version> (+<project url>)"

@@ -14,6 +14,7 @@ import platform
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -139,6 +140,19 @@ RELOAD_AT = Gauge(
 BUILD_INFO.labels(__version__, platform.python_version()).set(1)
 RELOAD_OK.set(1)  # the configuration the daemon started with was valid, or it would not run
 
+# The children of the per-poll and per-alert counters, by labels: ``labels()`` validates and
+# locks on every call (several per poll and per alert on the poll path). Only these never-
+# cleared counters are cached; the gauges that ``set_state`` clears are looked up each time.
+_CHILDREN: dict[tuple[object, tuple[str, ...]], Any] = {}
+
+
+def _child(metric: Counter | Histogram, *labels: str) -> Any:
+    key = (metric, labels)
+    child = _CHILDREN.get(key)
+    if child is None:
+        child = _CHILDREN[key] = metric.labels(*labels)
+    return child
+
 
 def poll_done(source: str, outcome: str, seconds: float, new_items: int = 0) -> None:
     """A poll ended: ``outcome`` is ok, not_modified or failed."""
@@ -149,9 +163,9 @@ def poll_done(source: str, outcome: str, seconds: float, new_items: int = 0) -> 
 def committed(rule_ids: Iterable[str], queued: Sequence[Alert]) -> None:
     """A pipeline transaction committed these matches (by rule) and queued these alerts."""
     for rule in rule_ids:
-        MATCHES.labels(rule).inc()
+        _child(MATCHES, rule).inc()
     for alert in queued:
-        ALERTS.labels(alert.notifier, "queued").inc()
+        _child(ALERTS, alert.notifier, "queued").inc()
 
 
 def fetch_to_outbox(seconds: float, alerts: int) -> None:
@@ -162,9 +176,10 @@ def fetch_to_outbox(seconds: float, alerts: int) -> None:
 
 def delivered(notifier: str, created: Iterable[datetime], now: datetime) -> None:
     """Alerts of ``notifier`` queued at ``created`` were acknowledged at ``now``."""
+    sent, latency = _child(ALERTS, notifier, "sent"), _child(DELIVERY_SECONDS, notifier)
     for at in created:
-        ALERTS.labels(notifier, "sent").inc()
-        DELIVERY_SECONDS.labels(notifier).observe(max(0.0, (now - at).total_seconds()))
+        sent.inc()
+        latency.observe(max(0.0, (now - at).total_seconds()))
 
 
 def dead(notifier: str, count: int) -> None:

@@ -291,6 +291,9 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
         return await self._states.get(source_id)
 
     async def source_states(self) -> dict[str, SourceState]:
+        cached = self._states.all()
+        if cached is not None:
+            return cached
         async with self._lock, self._conn.execute("SELECT * FROM sources") as cur:
             return {row["source_id"]: state_from_row(row) async for row in cur}
 

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from tests.rules.cases import load_cases, outcome
 
-TABLES = ("cases-en.tsv", "cases-asia.tsv", "cases-europe.tsv")
+TABLES = (
+    "cases-en.tsv",
+    "cases-asia.tsv",
+    "cases-europe.tsv",
+    "cases-south-asia.tsv",
+    "cases-world.tsv",
+)
 # Sides named only by capitals: the model, trained on 1,900 corpus items where such texts
 # are mostly trade or ties, calls it no meeting.
 KNOWN_MODEL_MISSES = {
