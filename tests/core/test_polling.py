@@ -303,3 +303,40 @@ async def test_scheduler_dispatches_due_sources_and_drains_on_stop(
     assert [r.path for r in feed_server.requests].count("/later.xml") == 0
     state = await rig.store.source_state("b")
     assert state.last_status == "200" and state.next_due_at is not None
+
+
+async def test_a_poll_that_ends_claims_the_next_due_source_before_the_next_tick(
+    feed_server: FeedServer, rig_factory: Callable[..., Any]
+) -> None:
+    """With more sources due than slots, each poll that ends starts the next one at once:
+    six due sources on two slots are all polled long before a second tick."""
+    urls = {}
+    for i in range(6):
+        feed_server.serve(f"/{i}.xml", rss({"guid": 1, "title": f"t{i}"}), delay_s=0.1)
+        urls[f"s{i}"] = feed_server.url(f"/{i}.xml")
+    rig = await rig_factory(urls)
+    rig.poller.clock = lambda: datetime.now(UTC)
+    now = datetime.now(UTC)
+    runtimes = {sid: (r.options, r.cadence) for sid, r in rig.poller.sources.items()}
+    await rig.store.sync_sources(plan_sources(runtimes, {}, now, spread_s=0), now)
+    scheduler = Scheduler(
+        rig.store,
+        rig.poller,
+        DeliveryWorker(rig.store, {}),
+        concurrency=2,
+        retention_s=86400,
+        lease_s=60,
+        tick_s=60,
+        clock=lambda: datetime.now(UTC),
+    )
+    scheduler.start()
+    try:
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if len(feed_server.requests) >= 6 and not scheduler.inflight:
+                break
+    finally:
+        await scheduler.stop(grace_s=5)
+    assert sorted(r.path for r in feed_server.requests) == [f"/{i}.xml" for i in range(6)]
+    states = await rig.store.source_states()
+    assert all(states[sid].last_status == "200" for sid in urls)
