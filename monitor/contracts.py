@@ -59,6 +59,8 @@ class HttpResponse:
     # Link header relations -> absolute URL ({"next": ..., "prev": ...}), as aiohttp's
     # ``ClientResponse.links`` parsed them (RFC 8288; relative targets resolved).
     links: Mapping[str, str] = field(default_factory=dict)
+    # ``time.perf_counter()`` when the body was read in full (the fetch-to-outbox clock).
+    received_at: float | None = None
 
     @property
     def not_modified(self) -> bool:
@@ -206,6 +208,9 @@ class PollResult:
     http_status: int | None = None
     fetched: int = 0  # entries seen in the response (before de-duplication)
     notes: tuple[str, ...] = field(default=())  # non-fatal problems worth one log line
+    # ``HttpResponse.received_at`` of the response the items came from, when one did: the
+    # start of ``bilat_fetch_to_outbox_seconds``.
+    received_at: float | None = None
 
 
 class PolledSource(Protocol):

@@ -166,3 +166,22 @@ async def test_the_listing_of_all_states_after_a_sync_is_what_the_file_holds(
     # A copy: changing the listing does not change the store's view.
     listed.pop("a")
     assert "a" in await store.source_states()
+
+
+async def test_a_restart_with_the_same_sources_writes_no_row(store: SqliteStore, db: Path) -> None:
+    """A sync of an unchanged configuration whose sources are not yet due writes nothing;
+    a removed source is still retired and a changed one still reset."""
+    plans = {sid: SourcePlan("fp1", T0 + timedelta(minutes=5)) for sid in ("a", "b", "c")}
+    await store.sync_sources(plans, T0)
+    await store.save_source_state(polled("b", '"v1"', due_min=10))
+    before = store._conn.total_changes
+    await store.sync_sources(plans, T0 + timedelta(minutes=1))
+    assert store._conn.total_changes == before
+    assert (await store.source_state("b")).cursor.etag == '"v1"'
+
+    await store.sync_sources({"a": plans["a"], "b": SourcePlan("fp2", T0)}, T0)
+    row_b, row_c = on_disk(db, "b"), on_disk(db, "c")
+    assert row_b is not None and row_b["etag"] is None and row_b["fingerprint"] == "fp2"
+    assert row_c is not None and row_c["active"] == 0
+    # c is no longer configured: never claimed; b starts fresh, due first.
+    assert await store.claim_due_sources(T0 + timedelta(hours=1), 10, 60) == ["b", "a"]
