@@ -140,9 +140,9 @@ RELOAD_AT = Gauge(
 BUILD_INFO.labels(__version__, platform.python_version()).set(1)
 RELOAD_OK.set(1)  # the configuration the daemon started with was valid, or it would not run
 
-# The children of the per-poll and per-alert counters, by labels: ``labels()`` validates and
-# locks on every call (several per poll and per alert on the poll path). Only these never-
-# cleared counters are cached; the gauges that ``set_state`` clears are looked up each time.
+# The children of the per-match and per-alert series (labelled by rule or notifier, a few
+# each), by labels: ``labels()`` validates and locks on every call. Only these never-cleared
+# metrics are cached; the gauges that ``set_state`` clears are looked up each time.
 _CHILDREN: dict[object, dict[tuple[str, ...], Any]] = {}
 
 
