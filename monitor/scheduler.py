@@ -201,9 +201,9 @@ class Scheduler:
         """Start polls for the due sources; returns how many were started."""
         self.last_tick = asyncio.get_running_loop().time()
         async with self._claiming:
-            return await self._claim_and_start()
+            return await self._claim_and_start(heartbeat=True)
 
-    async def _claim_and_start(self) -> int:
+    async def _claim_and_start(self, *, heartbeat: bool) -> int:
         # Claimed even with no free slot (a claim of none): on PostgreSQL every claim is this
         # node's heartbeat, and a busy node is still alive (its polls in flight stay its own).
         free = max(0, self.concurrency - len(self._inflight))
@@ -213,7 +213,7 @@ class Scheduler:
         again = self.poller.take_rolled_back(free)
         try:
             claimed = await self.store.claim_due_sources(
-                self.clock(), free - len(again), self.lease_s
+                self.clock(), free - len(again), self.lease_s, heartbeat=heartbeat
             )
             due = again + claimed
             if free > len(again):  # a claim of none (every slot busy) tells nothing
@@ -278,7 +278,7 @@ class Scheduler:
                 if not self._accepting or len(self._inflight) >= self.concurrency:
                     return
                 try:
-                    started = await self._claim_and_start()
+                    started = await self._claim_and_start(heartbeat=False)
                 except Exception:
                     # _claim_and_start logs store failures itself; a bug must not stop ticks.
                     log.exception("scheduler.refill_failed")

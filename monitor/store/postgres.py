@@ -48,6 +48,7 @@ import asyncpg
 import structlog
 
 from monitor.logs import register_secrets
+from monitor.store import postgres_claims as claims
 from monitor.store.base import (
     LeaseLost,
     SourcePlan,
@@ -56,7 +57,6 @@ from monitor.store.base import (
     Transaction,
     display_url,
 )
-from monitor.store.postgres_claims import HEARTBEAT_EVERY_S, RANK, claim_share, heartbeat
 from monitor.store.postgres_leases import PostgresLeases
 from monitor.store.postgres_ops import PostgresOps
 from monitor.store.postgres_outbox import PostgresOutbox
@@ -329,19 +329,26 @@ class PostgresStore(PostgresLeases, PostgresOutbox, PostgresOps, PostgresReads):
                     " WHERE source_id = $1",
                     kept,
                 )
-            await conn.execute(RANK)
+            await conn.execute(claims.RANK)
 
-    async def claim_due_sources(self, now: datetime, limit: int, lease_s: float) -> list[str]:
-        # Called every tick, also with no free slot: the claim is this node's heartbeat.
+    async def claim_due_sources(
+        self, now: datetime, limit: int, lease_s: float, *, heartbeat: bool = True
+    ) -> list[str]:
+        # Called every tick, also with no free slot: the tick's claim is this node's heartbeat.
+        # Claims between ticks (slots freed while sources are due, many a second) read the
+        # live nodes again only when the last read is old or another node's heartbeat ran out.
         last = self._beat_at
-        fresh = last is not None and 0 <= (now - last).total_seconds() < HEARTBEAT_EVERY_S
-        if not fresh or self._recheck_at is None or now >= self._recheck_at:
-            self._live, self._recheck_at = await heartbeat(self._pool, self.node, now, self.alive_s)
+        fresh = last is not None and 0 <= (now - last).total_seconds() < claims.HEARTBEAT_EVERY_S
+        stale = not fresh or self._recheck_at is None or now >= self._recheck_at
+        if heartbeat or stale:
+            self._live, self._recheck_at = await claims.heartbeat(
+                self._pool, self.node, now, self.alive_s
+            )
             self._beat_at = now
         if limit <= 0:
             return []
         # One statement, its own transaction: the claim is one round trip.
-        rows = await claim_share(
+        rows = await claims.claim_share(
             self._pool,
             self.node,
             self._live,

@@ -1,14 +1,14 @@
 """Which node polls which source: the PostgreSQL store's claims, shared evenly by live nodes.
 
-Claims are also the heartbeat: the node writes ``nodes.alive_until = now + alive_s`` and
-reads the nodes still alive, at most every ``HEARTBEAT_EVERY_S`` (a node claims after each
-batch of polls that ends while sources are due, many times a second when busy) and whenever
-another node's heartbeat runs out: a node that joined is seen within that time, one that
-died at once. The live nodes, sorted by id, split the
-polled sources round-robin by source id (node ``rank`` of ``n`` owns every n-th source), so
-each node polls an even share whichever node's tick comes first after a due time. Claiming
-"whatever is due" instead lets the node that ticks first take nearly everything (measured
-138 / 107 / 10 over three nodes), because sources come due one or two per tick.
+Every tick's claim is also a heartbeat: the node writes ``nodes.alive_until = now +
+alive_s`` and reads the nodes still alive. A claim between ticks (for the slots of polls that
+ended while sources are due, many a second on a busy node) reads them again only after
+``HEARTBEAT_EVERY_S`` or once another node's heartbeat has run out. The live nodes, sorted
+by id, split the polled sources round-robin (node ``rank`` of ``n`` owns every n-th source by
+the rank the sync stored), so each node polls an even share whichever node's tick comes first
+after a due time. Claiming "whatever is due" instead lets the node that ticks first take
+nearly everything (measured 138 / 107 / 10 over three nodes), because sources come due one or
+two per tick.
 
 Nothing here is needed for correctness, only for evenness; SKIP LOCKED, the claim lease and
 the fencing token (``postgres.py``) still decide who may commit. So the split never leaves a

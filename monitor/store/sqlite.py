@@ -258,7 +258,9 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
                 rows = [row async for row in cur]
         self._states.warm(rows)
 
-    async def claim_due_sources(self, now: datetime, limit: int, lease_s: float) -> list[str]:
+    async def claim_due_sources(
+        self, now: datetime, limit: int, lease_s: float, *, heartbeat: bool = True
+    ) -> list[str]:
         if limit <= 0:
             return []
         t = ts(now)
