@@ -140,17 +140,19 @@ RELOAD_AT = Gauge(
 BUILD_INFO.labels(__version__, platform.python_version()).set(1)
 RELOAD_OK.set(1)  # the configuration the daemon started with was valid, or it would not run
 
-# The children of the per-poll and per-alert counters, by labels: ``labels()`` validates and
-# locks on every call (several per poll and per alert on the poll path). Only these never-
-# cleared counters are cached; the gauges that ``set_state`` clears are looked up each time.
-_CHILDREN: dict[tuple[object, tuple[str, ...]], Any] = {}
+# The children of the per-match and per-alert series (labelled by rule or notifier, a few
+# each), by labels: ``labels()`` validates and locks on every call. Only these never-cleared
+# metrics are cached; the gauges that ``set_state`` clears are looked up each time.
+_CHILDREN: dict[object, dict[tuple[str, ...], Any]] = {}
 
 
 def _child(metric: Counter | Histogram, *labels: str) -> Any:
-    key = (metric, labels)
-    child = _CHILDREN.get(key)
+    children = _CHILDREN.get(metric)
+    if children is None:
+        children = _CHILDREN[metric] = {}
+    child = children.get(labels)
     if child is None:
-        child = _CHILDREN[key] = metric.labels(*labels)
+        child = children[labels] = metric.labels(*labels)
     return child
 
 
