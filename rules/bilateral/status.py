@@ -20,6 +20,8 @@ RANK = {"held": 4, "cancelled": 3, "call": 2, "scheduled": 1}
 SOV = frozenset(
     ("hi", "ur", "mr", "gu", "bn", "ta", "ja", "ko", "tr", "fa", "ne", "pa", "te", "ml", "si")
 )
+# Verb-second languages with a clause-final participle and a movable negation.
+_V2_FINAL = frozenset(("de", "nl"))
 
 
 class Trigger(NamedTuple):
@@ -116,13 +118,19 @@ def trigger_status(
     neg_after = 14 if sov else 3
     # Chinese negates the whole verb phrase ahead: 没有安排王毅与布林肯会面 (within the clause)
     neg_before = 36 if lang == "zh" else 16
+    # German and Dutch put "nicht"/"niet" after the object of a finite verb ("traf sich ...
+    # nicht") and before a final participle ("hat sich nicht mit ... getroffen"): the clause,
+    # up to a comma, is the reach
+    v2 = lang in _V2_FINAL
+    if v2:
+        neg_before, neg_after = 40, 60
     # a request, offer or refusal ahead of the meeting word governs it only in its own
     # clause: "at the request of the US side, the PM held a call with ..." was held
     if has("deny", 90, 90, own=True) or has("hypothetical", 60, 45, own=True):
         return None
     if has("history", 120, 120):
         return None
-    if has("negation", neg_before, neg_after, comma=cjk) or has("coattend", 30, 30):
+    if has("negation", neg_before, neg_after, comma=cjk or v2) or has("coattend", 30, 30):
         return None
     if has("cancel", 120, 120):
         return "cancelled"
