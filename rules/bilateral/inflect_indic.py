@@ -53,7 +53,15 @@ _TE = (
     "గా",
     "తోపాటు",
     "కీ",
+    "తోనే",
+    "కే",
+    "లోనే",
+    "లోనూ",
+    "తరఫున",
 )
+# Telugu oblique stems: "-డు" nouns take "-డి-" (అధ్యక్షుడితో), "-ం" nouns "-ాని-" in the
+# dative and accusative (భారతదేశానికి, దేశాన్ని), plurals in "-లు" drop the "-ు" (నేతలతో)
+_TE_AM = ("నికి", "న్ని", "ని", "నికే", "నికీ")
 # Malayalam: endings after a consonant sound (chillu opened, virama dropped) or a glide
 _ML_CONS = ("ിന്റെ", "ുമായി", "ിനെ", "ിൽ", "ിലെ", "ിന്", "ും", "ിലേക്ക്", "ുമായുള്ള", "ിലെത്തി", "ിനോട്")
 _ML_GLIDE = ("ുടെ", "ുമായി", "െ", "ിൽ", "ിലെ", "്ക്ക്", "ും", "ിലേക്ക്", "ുമായുള്ള", "ിലെത്തി", "ോട്")
@@ -156,6 +164,16 @@ def _ml(word: str) -> set[str]:
     return {word + glide + t for t in _ML_GLIDE}
 
 
+def _te(word: str) -> set[str]:
+    out = {word + s for s in _TE}
+    if word.endswith(("డు", "లు")):
+        stem = word[:-1] + ("ి" if word.endswith("డు") else "")
+        out |= {stem + s for s in _TE}
+    elif word.endswith("ం"):
+        out |= {word[:-1] + "ా" + s for s in _TE_AM}
+    return out
+
+
 def _si(word: str) -> set[str]:
     if word[-1] in "වය":
         return {word + s for s in _SI_STEM}
@@ -167,7 +185,7 @@ _BY_SCRIPT = {
     "bn": _bn,
     "gu": lambda w: {w + s for s in _GU},
     "ta": _ta,
-    "te": lambda w: {w + s for s in _TE},
+    "te": _te,
     "ml": _ml,
     "si": _si,
 }
