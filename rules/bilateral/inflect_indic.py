@@ -65,6 +65,7 @@ _TE_AM = ("నికి", "న్ని", "ని", "నికే", "నిక�
 # Malayalam: endings after a consonant sound (chillu opened, virama dropped) or a glide
 _ML_CONS = ("ിന്റെ", "ുമായി", "ിനെ", "ിൽ", "ിലെ", "ിന്", "ും", "ിലേക്ക്", "ുമായുള്ള", "ിലെത്തി", "ിനോട്")
 _ML_GLIDE = ("ുടെ", "ുമായി", "െ", "ിൽ", "ിലെ", "്ക്ക്", "ും", "ിലേക്ക്", "ുമായുള്ള", "ിലെത്തി", "ോട്")
+_ML_N = ("്റെ", "െ", "്", "ോട്", "ൊപ്പം", "്റെയും")
 _ML_CHILLU_OPEN = {"ൻ": "ന", "ർ": "റ", "ൽ": "ല", "ൾ": "ള", "ൺ": "ണ", "ൿ": "ക"}
 _ML_VOWEL_SIGNS = frozenset("ാിീുൂൃെേൈൊോൌ")
 # Sinhala: endings after a stem-final consonant (ව, ය: "ඉන්දියාව") or a vowel (people)
@@ -153,7 +154,10 @@ def _ml(word: str) -> set[str]:
     last = word[-1]
     if last in _ML_CHILLU_OPEN:
         stem = word[:-1] + _ML_CHILLU_OPEN[last]
-        return {stem + t for t in _ML_CONS}
+        out = {stem + t for t in _ML_CONS}
+        if last == "ൻ":  # -ൻ joins without the -ി-: പുടിനെ, ജപ്പാന്റെ, മോദിക്കും പുടിന്
+            out |= {stem + t for t in _ML_N}
+        return out
     if last == "്":
         stem = word[:-1]
         return {stem + t for t in _ML_CONS}
@@ -161,7 +165,10 @@ def _ml(word: str) -> set[str]:
         stem = word[:-1] + "ത്ത"
         return {stem + t for t in _ML_CONS}
     glide = "വ" if last in "ുൂോ" else "യ"
-    return {word + glide + t for t in _ML_GLIDE}
+    out = {word + glide + t for t in _ML_GLIDE}
+    if last not in _ML_VOWEL_SIGNS:  # ഇന്ത്യക്ക്, ചൈനക്ക് beside ഇന്ത്യയ്ക്ക്
+        out |= {word + "ക്ക്", word + "ക്കും"}
+    return out
 
 
 def _te(word: str) -> set[str]:
