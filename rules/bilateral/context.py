@@ -81,8 +81,10 @@ def refine(
     for t in trigs:
         for ent in ents:
             gap = folded[ent.end : t.start]
-            if t.group in ("visit", "weak") and ent.place_only and 0 <= t.start - ent.end <= 3:
-                ent.slot = "dest"  # "अमेरिका यात्रा", "China visit": where the visit goes
+            if t.group in ("visit", "weak") and 0 <= t.start - ent.end <= 3 and (
+                ent.place_only or (lex.code in _ATTRIBUTIVE_DEMONYM and _bare_demonym(ent))
+            ):
+                ent.slot = "dest"  # "अमेरिका यात्रा", "China visit", "இந்திய பயணம்": its goal
             elif (
                 t.group == "visit"
                 and ent.place_only
@@ -103,6 +105,15 @@ def refine(
                 if all(w in glue or w in ",()" for w in between):
                     ent.slot = "obj"  # "met Chinese President Xi": the one met
             del gap
+
+
+# languages whose country adjective is the attributive form of the name before a noun
+# ("இந்திய பயணம்", "ഇന്ത്യൻ സന്ദർശനം" = the India visit), not a person's nationality
+_ATTRIBUTIVE_DEMONYM = frozenset(("ta", "te", "ml", "si", "mr", "gu", "bn", "ne", "pa"))
+
+
+def _bare_demonym(ent: Entity) -> bool:
+    return not ent.role and ent.person < 0 and not ent.org and not ent.codes and bool(ent.party)
 
 
 _WORD_AFTER = re.compile(r"[ \t]*([a-z][a-z-]+)")

@@ -31,7 +31,8 @@ _GU = ("ના", "ની", "નું", "નો", "નાં", "માં", "ન
 # Tamil: endings after a glide (வ after அ/ஆ/உ/ஊ/ஓ, ய after இ/ஈ/எ/ஏ/ஐ) and after a consonant
 _TA_TAILS = (
     "ின்", "ுடன்", "ில்", "ை", "ுக்கு", "ும்", "ிடம்", "ுடனான", "ுக்கான", "ிற்கு", "ைச்",
-    "ுக்கிடையிலான", "ுக்கும்", "ிலிருந்து",
+    "ுக்கிடையிலான", "ுக்கும்", "ிலிருந்து", "ுக்குமிடையே", "ுக்குமிடையில்", "ுக்கிடையே",
+    "ுக்குமிடையிலான", "ையும்", "ுடனும்", "ிடமும்", "ிற்கும்", "ுக்கான",
 )  # fmt: skip
 _TA_STOPS = frozenset("கசடதபற")
 _TA_GLIDE_V = frozenset("ாுூோ")
@@ -132,6 +133,8 @@ def _ta(word: str) -> set[str]:
     if last == "்":  # a consonant: the ending's vowel sign replaces the virama
         stem = word[:-1]
         out |= {stem + t for t in _TA_TAILS}
+        if word.endswith("ம்") and len(word) > 3:  # நேபாளம் -> நேபாளத்துடன், நேபாளத்திற்கு
+            out |= {word[:-2] + "த்த" + t for t in _TA_TAILS}
         if stem[-1:] in _TA_STOPS:  # ட்ரம்ப் -> ட்ரம்ப்பிடம், சுனக் -> சுனக்குடன்
             out |= {word + stem[-1] + t for t in _TA_TAILS}
         return out
