@@ -126,4 +126,5 @@ class FeedSource:
             http_status=response.status,
             fetched=parsed.entries,
             notes=parsed.notes,
+            received_at=response.received_at,
         )

@@ -83,6 +83,8 @@ def _rfc822_plain(m: re.Match[str]) -> datetime | None:
         value = datetime(int(year), month, int(day), int(hh), int(mm), int(ss or 0), tzinfo=tz)
     except ValueError:
         return None  # the general parsers decide what "31 Feb" means
+    if tz is UTC:  # already what to_utc would return (GMT is nearly every feed's zone)
+        return value if value.year >= _MIN_YEAR else None
     return to_utc(value)
 
 

@@ -8,8 +8,8 @@ on this machine raises ``Skipped``.
 
 # Module names under bench/, in the order their sections appear in BENCHMARKS.md.
 BENCHES: list[str] = [
-    "detector", "polling", "pollpath", "startup", "feedparse", "jetstream", "delivery", "events",
-    "webpage", "webgraph",
+    "detector", "polling", "pollpath", "startup", "daemonmem", "alertlatency", "pgscale",
+    "feedparse", "jetstream", "delivery", "events", "webpage", "webgraph",
 ]  # fmt: skip
 
 

@@ -37,7 +37,10 @@ class HttpSettings(BaseModel):
     connect_timeout: Seconds = 10.0
     read_timeout: Seconds = 20.0  # no byte for this long -> give up (capped by ``timeout``)
     max_body: Bytes = 10 * 1024 * 1024  # decompressed
-    per_host_limit: int = Field(default=2, ge=1)
+    # Requests in flight per host:port. Six is what browsers open per host over HTTP/1.1 (RFC
+    # 9112 sets no number since RFC 7230 dropped RFC 2616's two); with two, a desk whose feeds
+    # share a host waited on round trips (BENCHMARKS.md, poll path).
+    per_host_limit: int = Field(default=6, ge=1)
     total_limit: int = Field(default=100, ge=1)
     max_redirects: int = Field(default=5, ge=0)
     user_agent: str | None = None  # default: "bilat/<version> (+<project url>)"
@@ -56,6 +59,8 @@ class HttpResponse:
     # Link header relations -> absolute URL ({"next": ..., "prev": ...}), as aiohttp's
     # ``ClientResponse.links`` parsed them (RFC 8288; relative targets resolved).
     links: Mapping[str, str] = field(default_factory=dict)
+    # ``time.perf_counter()`` when the body was read in full (the fetch-to-outbox clock).
+    received_at: float | None = None
 
     @property
     def not_modified(self) -> bool:
@@ -203,6 +208,9 @@ class PollResult:
     http_status: int | None = None
     fetched: int = 0  # entries seen in the response (before de-duplication)
     notes: tuple[str, ...] = field(default=())  # non-fatal problems worth one log line
+    # ``HttpResponse.received_at`` of the response the items came from, when one did: the
+    # start of ``bilat_fetch_to_outbox_seconds``.
+    received_at: float | None = None
 
 
 class PolledSource(Protocol):

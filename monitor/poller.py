@@ -143,7 +143,10 @@ class Poller:
             items = [] if result.not_modified else with_country(result.items, runtime.options)
             try:
                 outcome = await self.pipeline.process(
-                    next_state, items, first_poll=state.last_ok_at is None
+                    next_state,
+                    items,
+                    first_poll=state.last_ok_at is None,
+                    received_at=result.received_at,
                 )
             except asyncio.CancelledError:
                 raise

@@ -318,13 +318,16 @@ class Http:
                 raise too_many_error(url, self.settings.max_redirects, resp.status)
             if error := status_error(resp.status, resp.headers, resp.url):
                 raise error
+        body = await self._read_capped(resp, cap)
+        received = time.perf_counter()
         return HttpResponse(
             status=resp.status,
             url=str(resp.url),
             headers=resp.headers,
-            body=await self._read_capped(resp, cap),
-            elapsed_ms=(time.perf_counter() - started) * 1000.0,
+            body=body,
+            elapsed_ms=(received - started) * 1000.0,
             links=link_relations(resp),
+            received_at=received,
         )
 
     async def _read_capped(self, resp: aiohttp.ClientResponse, cap: int) -> bytes:

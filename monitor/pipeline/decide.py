@@ -167,6 +167,7 @@ class EventDecide:
     ) -> None:
         officials = officials or roster_officials()
         self.rules = {options.id: AlertRule.of(options) for options in rules}
+        self._routed_rules: dict[tuple[AlertRule, frozenset[str]], AlertRule] = {}
         self.notifiers = dict(notifiers or {})
         self.silences = tuple(silences)
         self.policy = ClusterPolicy(
@@ -196,8 +197,16 @@ class EventDecide:
         rule = self.rules.get(options.id)
         if rule is None:
             rule = self.rules[options.id] = AlertRule.of(options)
-        # Disabled notifiers are not routed to (as if the rule did not name them).
-        return replace(rule, notify=tuple(n for n in rule.notify if n in enabled))
+        # Disabled notifiers are not routed to (as if the rule did not name them). Kept per
+        # rule and set of enabled notifiers: it is asked once per match.
+        key = (rule, enabled)
+        routed = self._routed_rules.get(key)
+        if routed is None:
+            if len(self._routed_rules) > 256:
+                self._routed_rules.clear()
+            routed = replace(rule, notify=tuple(n for n in rule.notify if n in enabled))
+            self._routed_rules[key] = routed
+        return routed
 
     async def __call__(
         self, tx: Transaction, matches: Sequence[RoutedMatch], ctx: DecideContext

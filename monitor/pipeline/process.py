@@ -25,6 +25,7 @@ source state.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -93,10 +94,17 @@ class Pipeline:
         self.pool = pool  # rules run in its workers, outside the transaction
 
     async def process(
-        self, state: SourceState, items: Sequence[Item], *, first_poll: bool = False
+        self,
+        state: SourceState,
+        items: Sequence[Item],
+        *,
+        first_poll: bool = False,
+        received_at: float | None = None,
     ) -> Outcome:
-        """Process ``items`` of ``state.source_id`` and save ``state``, in one transaction."""
-        return await self._process(items, state, first_poll)
+        """Process ``items`` of ``state.source_id`` and save ``state``, in one transaction.
+        ``received_at`` (``time.perf_counter()``): when the response that brought the items
+        was read, for the fetch-to-outbox histogram of the alerts this queues."""
+        return await self._process(items, state, first_poll, received_at)
 
     async def replay(self, items: Sequence[Item]) -> Outcome:
         """Process stored items (``bilat replay``): like a poll, but no source state is
@@ -104,7 +112,11 @@ class Pipeline:
         return await self._process(items, None, False)
 
     async def _process(
-        self, items: Sequence[Item], state: SourceState | None, first_poll: bool
+        self,
+        items: Sequence[Item],
+        state: SourceState | None,
+        first_poll: bool,
+        received_at: float | None = None,
     ) -> Outcome:
         now = self.clock()
         # Several entries with one id (feeds do that) count once: the first wins.
@@ -146,6 +158,8 @@ class Pipeline:
                 queued = await queue(tx, decided)
                 if state is not None:
                     await tx.save_source_state(state)
+        if queued and received_at is not None:
+            metrics.fetch_to_outbox(time.perf_counter() - received_at, len(queued))
         log_decided(notes)
         metrics.committed((r.rule.id for r in routed), _queued(decided, queued))
         if queued and self.on_alerts:

@@ -227,11 +227,15 @@ class Store(Protocol):
         stop spreads them out instead of polling all at once). Sources not in ``plans`` are
         left alone but never claimed."""
 
-    async def claim_due_sources(self, now: datetime, limit: int, lease_s: float) -> list[str]:
+    async def claim_due_sources(
+        self, now: datetime, limit: int, lease_s: float, *, heartbeat: bool = True
+    ) -> list[str]:
         """Up to ``limit`` configured sources whose ``next_due_at <= now``, oldest first, each
         leased to this node until ``now + lease_s`` (no node claims it again before then), so
         a crash mid-poll retries it after the lease instead of immediately or never. Saving
-        the source's state ends the lease (see the module docstring: fencing)."""
+        the source's state ends the lease (see the module docstring: fencing). With several
+        nodes a claim is also this node's heartbeat; ``heartbeat=False`` (a claim between
+        ticks, for slots freed meanwhile) may use the live nodes the last heartbeat read."""
 
     async def release_dead_claims(self, now: datetime) -> list[str]:
         """At a daemon's start: the sources claimed by processes that are gone (killed

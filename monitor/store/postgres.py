@@ -40,7 +40,7 @@ import secrets
 import socket
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -48,19 +48,27 @@ import asyncpg
 import structlog
 
 from monitor.logs import register_secrets
+from monitor.store import postgres_claims as claims
 from monitor.store.base import (
+    LeaseLost,
     SourcePlan,
     SourceState,
     Store,
     Transaction,
     display_url,
 )
-from monitor.store.postgres_claims import claim_share, heartbeat
+from monitor.store.postgres_leases import PostgresLeases
 from monitor.store.postgres_ops import PostgresOps
 from monitor.store.postgres_outbox import PostgresOutbox
 from monitor.store.postgres_reads import PostgresReads, backfill_summaries
-from monitor.store.postgres_schema import MIGRATIONS, lock_key, state_from_row
-from monitor.store.postgres_tx import Fences, PostgresTransaction
+from monitor.store.postgres_schema import (
+    MIGRATIONS,
+    SAVE_CLAIMED_STATE,
+    lock_key,
+    state_from_row,
+    state_params,
+)
+from monitor.store.postgres_tx import Fences, PostgresTransaction, count
 from monitor.store.summaries import SUMMARIES_MIGRATION
 
 log = structlog.get_logger(__name__)
@@ -109,7 +117,14 @@ async def _finish(aw: Awaitable[T]) -> T:
     return task.result()
 
 
-class PostgresStore(PostgresOutbox, PostgresOps, PostgresReads):
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """A connection going back to the pool keeps its session as it is: bilat sets no session
+    state (its advisory locks end with their transactions; an open transaction is still rolled
+    back by the pool), so asyncpg's default reset (unlock all, close cursors, unlisten, reset
+    settings) would be one more round trip after every transaction and statement."""
+
+
+class PostgresStore(PostgresLeases, PostgresOutbox, PostgresOps, PostgresReads):
     """``Store`` on a PostgreSQL database. Open with ``await PostgresStore.open(url)``."""
 
     def __init__(
@@ -121,6 +136,9 @@ class PostgresStore(PostgresOutbox, PostgresOps, PostgresReads):
         self._pool = pool
         self._fences = Fences(node)
         self._terminated = False
+        self._live: list[str] = [node]  # the live nodes at the last heartbeat, sorted
+        self._beat_at: datetime | None = None
+        self._recheck_at: datetime | None = None  # another node's heartbeat runs out
 
     @classmethod
     async def open(
@@ -141,6 +159,7 @@ class PostgresStore(PostgresOutbox, PostgresOps, PostgresReads):
                 min_size=1,
                 max_size=pool_max_size,
                 server_settings={"application_name": f"bilat {node}"[:63]},
+                reset=_keep_session,
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise ConnectionError(
@@ -188,6 +207,8 @@ class PostgresStore(PostgresOutbox, PostgresOps, PostgresReads):
             await conn.execute("DELETE FROM nodes WHERE node = $1", self.node)
         self._fences.claims.clear()
         self._fences.leases.clear()
+        self._beat_at = None
+        self._fences.claimed_states.clear()
 
     async def _migrate(self) -> None:
         async with self._write() as conn:
@@ -308,31 +329,48 @@ class PostgresStore(PostgresOutbox, PostgresOps, PostgresReads):
                     " WHERE source_id = $1",
                     kept,
                 )
+            await conn.execute(claims.RANK)
 
-    async def claim_due_sources(self, now: datetime, limit: int, lease_s: float) -> list[str]:
-        # Called every tick, also with no free slot: the claim is this node's heartbeat.
-        async with self._write() as conn:
-            live = await heartbeat(conn, self.node, now, self.alive_s)
-            if limit <= 0:
-                return []
-            rows = await claim_share(
-                conn,
-                self.node,
-                live,
-                now=now,
-                limit=limit,
-                lease_s=lease_s,
-                steal_after_s=self.steal_after_s,
+    async def claim_due_sources(
+        self, now: datetime, limit: int, lease_s: float, *, heartbeat: bool = True
+    ) -> list[str]:
+        # Called every tick, also with no free slot: the tick's claim is this node's heartbeat.
+        # Claims between ticks (slots freed while sources are due, many a second) read the
+        # live nodes again only when the last read is old or another node's heartbeat ran out.
+        last = self._beat_at
+        fresh = last is not None and 0 <= (now - last).total_seconds() < claims.HEARTBEAT_EVERY_S
+        stale = not fresh or self._recheck_at is None or now >= self._recheck_at
+        if heartbeat or stale:
+            self._live, self._recheck_at = await claims.heartbeat(
+                self._pool, self.node, now, self.alive_s
             )
+            self._beat_at = now
+        if limit <= 0:
+            return []
+        # One statement, its own transaction: the claim is one round trip.
+        rows = await claims.claim_share(
+            self._pool,
+            self.node,
+            self._live,
+            now=now,
+            limit=limit,
+            lease_s=lease_s,
+            steal_after_s=self.steal_after_s,
+        )
         rows = sorted(rows, key=lambda r: (r["next_due_at"], r["source_id"]))
         for row in rows:
             self._fences.claims[row["source_id"]] = row["lease_token"]
+            self._fences.claimed_states[row["source_id"]] = state_from_row(row)
         return [row["source_id"] for row in rows]
 
     async def release_dead_claims(self, now: datetime) -> list[str]:
         return []  # a dead node's claims pass to the others with its heartbeat
 
     async def source_state(self, source_id: str) -> SourceState:
+        # A poll's first read, right after its claim: the row as the claim returned it.
+        claimed = self._fences.claimed_states.pop(source_id, None)
+        if claimed is not None:
+            return claimed
         row = await self._pool.fetchrow("SELECT * FROM sources WHERE source_id = $1", source_id)
         return state_from_row(row) if row else SourceState(source_id)
 
@@ -341,50 +379,20 @@ class PostgresStore(PostgresOutbox, PostgresOps, PostgresReads):
         return {row["source_id"]: state_from_row(row) for row in rows}
 
     async def save_source_state(self, state: SourceState) -> None:
-        async with self.transaction() as tx:
-            await tx.save_source_state(state)
-
-    # -- leases --------------------------------------------------------------------------
-
-    async def acquire_lease(self, name: str, now: datetime, ttl_s: float) -> bool:
-        held = self._fences.leases.get(name)
-        token = await self._pool.fetchval(
-            """
-            INSERT INTO leases AS l (name, owner, until, token, acquired_at)
-            VALUES ($1, $2, $3, nextval('lease_tokens'), $4)
-            ON CONFLICT (name) DO UPDATE SET
-                owner = EXCLUDED.owner,
-                until = EXCLUDED.until,
-                token = CASE WHEN l.owner = EXCLUDED.owner AND l.token = $5
-                             THEN l.token ELSE EXCLUDED.token END,
-                acquired_at = CASE WHEN l.owner = EXCLUDED.owner AND l.token = $5
-                                   THEN l.acquired_at ELSE EXCLUDED.acquired_at END
-            WHERE l.until <= $4 OR (l.owner = EXCLUDED.owner AND l.token = $5)
-            RETURNING token
-            """,
-            name,
-            self.node,
-            now + timedelta(seconds=ttl_s),
-            now,
-            held,
-        )
-        if token is None:
-            # A lost lease's token stays: saves fenced by it keep failing until this node
-            # takes the lease again (new token) or releases it.
-            return False
-        self._fences.leases[name] = token
-        return True
-
-    async def release_lease(self, name: str) -> None:
-        token = self._fences.leases.pop(name, None)
-        if token is None:
+        sid = state.source_id
+        self._fences.claimed_states.pop(sid, None)
+        claim = self._fences.claims.get(sid)
+        if claim is None:
+            async with self.transaction() as tx:  # a stream's save checks its lease first
+                await tx.save_source_state(state)
             return
-        await self._pool.execute(
-            "DELETE FROM leases WHERE name = $1 AND owner = $2 AND token = $3",
-            name,
-            self.node,
-            token,
-        )
+        # A poll that brought nothing (a 304) is this one fenced statement, its own
+        # transaction: one round trip instead of BEGIN, UPDATE, COMMIT. Awaited to its end
+        # even when cancelled, like a COMMIT.
+        status = await _finish(self._pool.execute(SAVE_CLAIMED_STATE, *state_params(state), claim))
+        if count(status) == 0:
+            raise LeaseLost(f"source {sid}: claimed by another node since this poll began")
+        self._fences.end_claim(sid, claim)
 
 
 if TYPE_CHECKING:  # mypy proves both classes satisfy the protocols the daemon codes against

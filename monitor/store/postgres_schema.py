@@ -203,6 +203,13 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ),
     # One process's claims on SQLite; PostgreSQL's nodes hand theirs over by heartbeat.
     ("0007_claim_owner", ()),
+    (
+        # Each polled source's rank by id among the active polled sources, stored by the sync
+        # of the configured sources (``postgres_claims.RANK``): a claim picks this node's
+        # share from the due-time index instead of numbering every source each time.
+        "0008_shard_rank",
+        ("ALTER TABLE sources ADD COLUMN IF NOT EXISTS shard_rank integer",),
+    ),
 ]
 
 

@@ -1,8 +1,11 @@
 """The ``Transaction`` of the PostgreSQL store: one processed poll, fenced by this node's lease.
 
-Inserts are batched (``unnest``) and sorted by key, so concurrent transactions on several
-nodes lock the same keys in the same order instead of deadlocking; duplicates are ignored
-(``ON CONFLICT``). ``save_source_state`` is where fencing happens (see ``postgres.py``).
+Inserts are batched (``unnest``: one statement per table for the whole poll) and sorted by
+key, so concurrent transactions on several nodes lock the same keys in the same order
+instead of deadlocking; duplicates are ignored (``ON CONFLICT``). Alerts and their outbox
+rows keep the order the decisions gave them (the outbox's ``seq`` is the delivery order);
+their ids are fresh per decision, so no other node inserts the same ones concurrently.
+``save_source_state`` is where fencing happens (see ``postgres.py``).
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ class Fences:
     node: str
     claims: dict[str, int] = field(default_factory=dict)
     leases: dict[str, int] = field(default_factory=dict)
+    # The states of claimed sources as their claim read them, until the poll reads its state
+    # (no round trip then) or anything saves it.
+    claimed_states: dict[str, SourceState] = field(default_factory=dict)
 
     def end_claim(self, source_id: str, token: int) -> None:
         if self.claims.get(source_id) == token:
@@ -110,37 +116,48 @@ class PostgresTransaction(PostgresEventsTx):
     async def add_alerts(
         self, alerts: Sequence[Alert], *, not_before: Mapping[str, datetime] | None = None
     ) -> list[str]:
+        if not alerts:
+            return []
         holds = not_before or {}
-        new: list[str] = []
-        for alert in alerts:
-            inserted = await self.conn.fetchval(
-                "INSERT INTO alerts (alert_id, notifier, rule_id, kind, event_key, parent_id,"
-                " created_at, alert_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                " ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id",
-                alert.id,
-                alert.notifier,
-                alert.rule_id,
-                alert.kind,
-                clean(alert.event_key),
-                alert.parent_id,
-                alert.created_at,
-                dumps(alert.to_json()),
-            )
-            if inserted is not None:
-                hold = holds.get(alert.id)
-                # A held alert's first attempt is its release time.
-                first = max(hold, alert.created_at) if hold else alert.created_at
-                await self.conn.execute(
-                    "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at,"
-                    " not_before) VALUES ($1, $2, 'pending', $3, $4, $5)",
-                    alert.id,
-                    alert.notifier,
-                    first,
-                    alert.created_at,
-                    hold,
-                )
-                new.append(alert.id)
-        return new
+        unique = list({alert.id: alert for alert in reversed(alerts)}.values())[::-1]
+        # Two statements for the whole batch: the alerts (those already stored are skipped),
+        # then the outbox rows of the ones inserted, in the order given (their ``seq`` is the
+        # delivery order).
+        rows = await self.conn.fetch(
+            "INSERT INTO alerts (alert_id, notifier, rule_id, kind, event_key, parent_id,"
+            " created_at, alert_json)"
+            " SELECT i, n, r, k, e, p, c, j FROM unnest($1::text[], $2::text[], $3::text[],"
+            " $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])"
+            " WITH ORDINALITY AS t(i, n, r, k, e, p, c, j, o) ORDER BY o"
+            " ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id",
+            [a.id for a in unique],
+            [a.notifier for a in unique],
+            [a.rule_id for a in unique],
+            [a.kind for a in unique],
+            [clean(a.event_key) for a in unique],
+            [a.parent_id for a in unique],
+            [a.created_at for a in unique],
+            [dumps(a.to_json()) for a in unique],
+        )
+        inserted = {row[0] for row in rows}
+        new = [a for a in unique if a.id in inserted]
+        if not new:
+            return []
+        # A held alert's first attempt is its release time.
+        firsts = [max(holds[a.id], a.created_at) if holds.get(a.id) else a.created_at for a in new]
+        await self.conn.execute(
+            "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at,"
+            " not_before)"
+            " SELECT i, n, 'pending', f, c, h FROM unnest($1::text[], $2::text[],"
+            " $3::timestamptz[], $4::timestamptz[], $5::timestamptz[])"
+            " WITH ORDINALITY AS t(i, n, f, c, h, o) ORDER BY o",
+            [a.id for a in new],
+            [a.notifier for a in new],
+            firsts,
+            [a.created_at for a in new],
+            [holds.get(a.id) for a in new],
+        )
+        return [a.id for a in new]
 
     async def source_state(self, source_id: str) -> SourceState:
         row = await self.conn.fetchrow("SELECT * FROM sources WHERE source_id = $1", source_id)
@@ -149,6 +166,7 @@ class PostgresTransaction(PostgresEventsTx):
     async def save_source_state(self, state: SourceState) -> None:
         sid = state.source_id
         fences = self.fences
+        fences.claimed_states.pop(sid, None)
         claim = fences.claims.get(sid)
         if claim is not None:
             status = await self.conn.execute(SAVE_CLAIMED_STATE, *state_params(state), claim)

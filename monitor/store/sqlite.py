@@ -212,31 +212,42 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
 
     async def sync_sources(self, plans: Mapping[str, SourcePlan], now: datetime) -> None:
         async with self._write() as conn:
-            async with conn.execute("SELECT source_id, fingerprint FROM sources") as cur:
-                known = {row[0]: row[1] async for row in cur}
+            async with conn.execute("SELECT source_id, fingerprint, active FROM sources") as cur:
+                known = {row[0]: (row[1], row[2]) async for row in cur}
             # A row without a fingerprint (saved before any sync) adopts the plan's; one whose
             # fingerprint changed starts fresh.
             reset = [
                 sid
                 for sid, plan in plans.items()
-                if known.get(sid) is not None and known[sid] != plan.fingerprint
+                if (row := known.get(sid)) is not None
+                and row[0] is not None
+                and row[0] != plan.fingerprint
             ]
             for sid in reset:
                 log.info("source.reset", source_id=sid, reason="config changed")
-            await conn.execute("UPDATE sources SET active = 0")
+            # Sources no longer configured are never claimed again. Only the rows that change
+            # are written (here and below): a restart of an unchanged configuration rewrote
+            # every row twice, and the indexes with them.
+            gone = [(sid,) for sid, (_, active) in known.items() if active and sid not in plans]
+            await conn.executemany("UPDATE sources SET active = 0 WHERE source_id = ?", gone)
             await conn.executemany("DELETE FROM sources WHERE source_id = ?", [(s,) for s in reset])
             # One statement for all sources: new ones start at their first due time; known
             # ones keep theirs unless it has passed (then the plan's, spread out); push
             # sources are never due.
             await conn.executemany(
                 "INSERT INTO sources (source_id, fingerprint, active, next_due_at)"
-                " VALUES (?, ?, 1, ?)"
+                " VALUES (?1, ?2, 1, ?3)"
                 " ON CONFLICT(source_id) DO UPDATE SET active = 1,"
                 " fingerprint = excluded.fingerprint,"
                 " next_due_at = CASE"
                 "  WHEN excluded.next_due_at IS NULL THEN NULL"
-                "  WHEN sources.next_due_at IS NULL OR sources.next_due_at < ?"
-                "  THEN excluded.next_due_at ELSE sources.next_due_at END",
+                "  WHEN sources.next_due_at IS NULL OR sources.next_due_at < ?4"
+                "  THEN excluded.next_due_at ELSE sources.next_due_at END"
+                " WHERE sources.active = 0"
+                "  OR sources.fingerprint IS NOT excluded.fingerprint"
+                "  OR (excluded.next_due_at IS NULL AND sources.next_due_at IS NOT NULL)"
+                "  OR (excluded.next_due_at IS NOT NULL"
+                "   AND (sources.next_due_at IS NULL OR sources.next_due_at < ?4))",
                 [
                     (sid, plan.fingerprint, ts(plan.first_due_at), now.timestamp())
                     for sid, plan in plans.items()
@@ -247,7 +258,9 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
                 rows = [row async for row in cur]
         self._states.warm(rows)
 
-    async def claim_due_sources(self, now: datetime, limit: int, lease_s: float) -> list[str]:
+    async def claim_due_sources(
+        self, now: datetime, limit: int, lease_s: float, *, heartbeat: bool = True
+    ) -> list[str]:
         if limit <= 0:
             return []
         t = ts(now)
@@ -291,6 +304,9 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
         return await self._states.get(source_id)
 
     async def source_states(self) -> dict[str, SourceState]:
+        cached = self._states.all()
+        if cached is not None:
+            return cached
         async with self._lock, self._conn.execute("SELECT * FROM sources") as cur:
             return {row["source_id"]: state_from_row(row) async for row in cur}
 

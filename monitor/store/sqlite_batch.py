@@ -102,6 +102,11 @@ def connect(path: str) -> sqlite3.Connection:
         "PRAGMA foreign_keys=ON",
         "PRAGMA busy_timeout=0",  # never wait on the loop: GroupCommit waits asynchronously
         "PRAGMA wal_autocheckpoint=0",
+        # Each unit is a SAVEPOINT: with temporary files on disk, SQLite opens, writes and
+        # unlinks a sub-journal file per unit (and a statement journal per multi-row
+        # statement); in memory they cost no system calls. They hold one unit's original
+        # pages, and vanish with the process exactly as the deleted file did.
+        "PRAGMA temp_store=MEMORY",
     ):
         db.execute(pragma)
     return db

@@ -25,9 +25,9 @@ from monitor.store.sqlite_batch import SyncConnection
 from monitor.store.sqlite_schema import chunks, ts
 from monitor.store.summaries import report_folded, summary_columns
 
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+# json.dumps with any option builds a JSONEncoder per call; the same encoder, built once,
+# writes the same text (several per match on the poll path).
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _event_params(decision: EventDecision) -> dict[str, Any]:

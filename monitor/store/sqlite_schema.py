@@ -201,6 +201,8 @@ MIGRATIONS: list[tuple[str, tuple[Statement, ...]]] = [
     # after a crash releases the claims of processes that are gone, instead of waiting for
     # them to run out.
     ("0007_claim_owner", (AddColumn("sources", "claimed_by", "TEXT"),)),
+    # PostgreSQL's nodes split the sources by a rank the sync stores; one process here.
+    ("0008_shard_rank", ()),
 ]
 
 CHUNK = 500  # SQLite's default limit on host parameters is 32766; stay far below

@@ -17,7 +17,8 @@ weakening anything:
   a failed commit raises in every unit of that batch and leaves the cache as the file is.
 
 The cache is loaded whole after the startup sync of the configured sources (``warm``), so
-no poll reads its state from the file.
+no poll reads its state from the file, and the listing of every state (the silence check
+at the end of ``bilat once`` and on the daemon's ticker, ``/metrics``) is a copy of it.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class SourceStates:
         self._db = db
         self._batch = batch
         self._cache: dict[str, SourceState] = {}
+        self._whole = False  # every row of ``sources`` is cached (since ``warm``)
 
     async def get(self, source_id: str) -> SourceState:
         """The committed state of ``source_id``."""
@@ -50,6 +52,10 @@ class SourceStates:
         if row is None:
             return SourceState(source_id)  # not cached: a sync may insert the row
         return self._cache.setdefault(source_id, state_from_row(row))
+
+    def all(self) -> dict[str, SourceState] | None:
+        """Every committed state, when the cache holds them all (else None: read the file)."""
+        return dict(self._cache) if self._whole else None
 
     async def save(self, state: SourceState) -> None:
         """Commit ``state``, sharing the commit with the other polls of this turn."""
@@ -69,3 +75,4 @@ class SourceStates:
     def warm(self, rows: Iterable[sqlite3.Row]) -> None:
         """Replace the cache with these rows (all of ``sources``, after a sync)."""
         self._cache = {row["source_id"]: state_from_row(row) for row in rows}
+        self._whole = True

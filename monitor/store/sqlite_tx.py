@@ -16,6 +16,9 @@ from monitor.store.sqlite_batch import SyncConnection
 from monitor.store.sqlite_events import SqliteEventsTx
 from monitor.store.sqlite_schema import SAVE_STATE, chunks, state_from_row, state_params, ts
 
+# ``json.dumps(value, ensure_ascii=False)`` without building a JSONEncoder per call.
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+
 
 class SqliteTransaction(SqliteEventsTx):
     """The ``Transaction`` of ``SqliteStore``; valid only inside ``transaction()``."""
@@ -57,8 +60,8 @@ class SqliteTransaction(SqliteEventsTx):
                     item.source_id,
                     m.kind,
                     ts(now),
-                    json.dumps(m.to_json(), ensure_ascii=False),
-                    json.dumps(item.to_json(), ensure_ascii=False),
+                    _dumps(m.to_json()),
+                    _dumps(item.to_json()),
                 )
                 for m, item in matches
             ],
@@ -97,7 +100,7 @@ class SqliteTransaction(SqliteEventsTx):
                     a.event_key,
                     a.parent_id,
                     ts(a.created_at),
-                    json.dumps(a.to_json(), ensure_ascii=False),
+                    _dumps(a.to_json()),
                 )
                 for a in fresh.values()
             ],

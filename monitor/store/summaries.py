@@ -23,6 +23,8 @@ SUMMARIES_MIGRATION = "0006_event_summaries"  # the rows it finds are filled on 
 # The summary columns of ``events`` (migration 0006 in both stores). ``reports_folded`` is
 # the one a join appends to; the others are rewritten with the row.
 SUMMARY_COLUMNS = ("languages", "rule_ids", "lead_json", "facts_folded")
+# json.dumps(..., ensure_ascii=False, separators=(",", ":")) without a JSONEncoder per call.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def fold(text: str) -> str:
@@ -63,7 +65,7 @@ def _lead_json(report: EventReport) -> str:
         "summary": report.match.summary,
         "evidence": next(iter(report.match.evidence), None),
     }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _COMPACT(data)
 
 
 def summary_columns(event: EventRecord) -> dict[str, str]:

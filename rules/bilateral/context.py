@@ -14,6 +14,8 @@ from rules.bilateral.lexicon import BUILDING, CAPITAL, CITY, COUNTRY, LangLex
 from rules.bilateral.status import SOV, Cue, Trigger
 
 _VSO = frozenset(("ar",))  # the side right after the verb is its subject
+# Urdu and Persian also name a visit's destination after the noun, Persian-style ("دورہ چین")
+_VISIT_FIRST = frozenset(("ur", "fa"))
 _NATIONAL_ROLES = frozenset(("hos", "hog", "fm", "minister", "military", "speaker", "vp"))
 
 
@@ -81,10 +83,25 @@ def refine(
     for t in trigs:
         for ent in ents:
             gap = folded[ent.end : t.start]
-            if t.group in ("visit", "weak") and 0 <= t.start - ent.end <= 3 and (
-                ent.place_only or (lex.code in _ATTRIBUTIVE_DEMONYM and _bare_demonym(ent))
+            visit_like = t.group in ("visit", "weak")
+            before = t.start >= ent.end
+            if visit_like and ent.place_only and before and _names_destination(gap, sov, lex):
+                ent.slot = "dest"  # "अमेरिका यात्रा", "China visit": where the visit goes
+            elif (
+                visit_like
+                and before
+                and len(gap) <= 3
+                and lex.code in _ATTRIBUTIVE_DEMONYM
+                and _bare_demonym(ent)
             ):
-                ent.slot = "dest"  # "अमेरिका यात्रा", "China visit", "இந்திய பயணம்": its goal
+                ent.slot = "dest"  # "இந்திய பயணம்", "ഇന്ത്യൻ സന്ദർശനം": the India visit
+            elif (
+                t.group == "visit"
+                and ent.place_only
+                and lex.code in _VISIT_FIRST
+                and 0 <= ent.start - t.end <= 2
+            ):
+                ent.slot = "dest"  # "دورہ پاکستان": the visit, then where it goes
             elif (
                 t.group == "visit"
                 and ent.place_only
@@ -273,3 +290,14 @@ def meeting_place(ents: list[Entity]) -> tuple[str, str | None, int]:
 
 def place_rank(e: Entity) -> int:
     return {BUILDING: 4, CITY: 3, CAPITAL: 3, COUNTRY: 1}.get(e.place_kind, 0)
+
+
+def _names_destination(gap: str, sov: bool, lex: LangLex) -> bool:
+    """The place right before a visit word is its destination: adjacent ("China visit"), or in
+    a verb-final language joined by the genitive ("پاکستان کا دورہ", "भारत की यात्रा")."""
+    if len(gap) <= 3:
+        return True
+    if not sov or len(gap) > 12:
+        return False
+    between = words_of(gap)
+    return bool(between) and all(w in lex.words.get("glue", frozenset()) for w in between)

@@ -22,6 +22,7 @@ from monitor.model import Item, Match, Meeting, MeetingStatus
 from rules.base import RuleOptions
 from rules.bilateral.frames import build_entities, resolve
 from rules.bilateral.gazetteer import gazetteer
+from rules.bilateral.hanzi import reads_simplified, simplified
 from rules.bilateral.language import LATIN_LEXICONS, guess_among, guess_language, lexicon_for
 from rules.bilateral.pairing import Side
 from rules.bilateral.reader import DocState, Report, read_segment
@@ -80,6 +81,9 @@ def read_document(
         for n in plain:
             g.meeting_words(n.folded, None, some)
         if not some:
+            for n in plain:  # a traditional Chinese text shows its words folded (hanzi.py)
+                g.meeting_words(simplified(n).folded, None, some)
+        if not some:
             return None
     code = guess_language(lang, segments)
     if code not in g.langs:
@@ -93,6 +97,8 @@ def read_document(
         pre if pre is not None and seg == orig else normalize(seg)
         for seg, orig, pre in zip(segments, verbatim, plain or [None] * len(segments), strict=True)
     ]
+    if reads_simplified(code):
+        norms = [simplified(n) for n in norms]
     hits = [g.meeting_words(n.folded, code if strict else None) for n in norms]
     if not any(hits) and not lang and strict:
         # an undeclared language guessed from a few function words can be wrong on a short

@@ -35,6 +35,8 @@ from rules.bilateral.loaders import loader_or
 from rules.bilateral.patterntable import PatternTable, Rec, compacted
 from rules.bilateral.roster import Roster
 from rules.text import (
+    ARABIC_PROCLITICS,
+    SCRIPT_ARABIC,
     SCRIPT_CJK,
     Normalized,
     boundary_after,
@@ -236,7 +238,12 @@ class Gazetteer:
                 # neither.
                 cjk = script_of(folded[s]) == SCRIPT_CJK
                 if not cjk and not _spans_words(folded, s, e):
-                    continue
+                    after = _after_proclitic(folded, s, e)
+                    if after < 0:
+                        continue
+                    # "وي" in "ويلتقي" hid "يلتقي": read on after the proclitic "و"
+                    resume = after
+                    break
                 k, keep = self._shorter(norm, s, e)
                 if keep:
                     out.append(self._mention(norm, s, k, keep, base_offset))
@@ -330,6 +337,17 @@ class Gazetteer:
 
     def has_compound(self, mention: Mention) -> bool:
         return mention.first(COMPOUND) is not None
+
+
+def _after_proclitic(folded: str, s: int, e: int) -> int:
+    """Where the word after an Arabic proclitic starts, when the failed match ``[s, e)``
+    began a word with one ("و", "ف", "ب", "ل", "لل" ...); else -1."""
+    if script_of(folded[s]) != SCRIPT_ARABIC or (s and is_word_char(folded[s - 1])):
+        return -1
+    for n in (3, 2, 1):
+        if s + n < e and folded[s : s + n] in ARABIC_PROCLITICS:
+            return s + n
+    return -1
 
 
 def _open_end(folded: str, e: int) -> bool:

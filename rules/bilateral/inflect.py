@@ -266,9 +266,16 @@ def person_forms(alias: str, lang_hint: str = "") -> set[str]:
         # first name included: "Robertom Golobom", "Erdoganin"
         if last[-1] in "aeiou":
             return {alias}
-        tails = ("a", "u", "om", "e", "i", "it", "in")
+        # Polish instrumental after "z" ("z Donaldem Trumpem", "z Olafem Scholzem")
+        tails = ("a", "u", "om", "e", "i", "it", "in", _pl_ins(last))
         out = {alias} | {" ".join([*words[:-1], last + t]) for t in tails}
         if len(words) == 2 and words[0].isalpha() and words[0][-1] not in "aeiou":
             out |= {f"{words[0]}{t} {last}{t}" for t in ("a", "u", "om", "e")}
+            out.add(f"{words[0]}{_pl_ins(words[0])} {last}{_pl_ins(last)}")
         return out
     return {alias}
+
+
+def _pl_ins(word: str) -> str:
+    """The Polish instrumental ending of a foreign name: -iem after k/g, else -em."""
+    return "iem" if word[-1:] in "kg" else "em"

@@ -154,7 +154,22 @@ def ru_adjective(word: str) -> set[str]:
     return {stem + f for f in forms} | {word}
 
 
+# adjectival surnames decline as masculine adjectives: "Зеленский" -> "Зеленским",
+# Ukrainian "Зеленський" -> "Зеленським", "Сікорський" -> "Сікорського" (never the feminine:
+# "Зеленская" is someone else)
+_ADJ_SURNAME = (
+    (("ський", "цький", "зький"), ("ий", ("ий", "ого", "ому", "им", "ім"))),
+    (("ский", "цкий", "зкий"), ("ий", ("ий", "ого", "ому", "им", "ом"))),
+    (("ской", "цкой"), ("ой", ("ой", "ого", "ому", "им", "ом"))),
+)
+
+
 def ru_surname(word: str) -> set[str]:
+    for endings, (end, forms) in _ADJ_SURNAME:
+        if word.endswith(endings) and len(word) > len(endings[0]) + 1:
+            return {word[: -len(end)] + f for f in forms}
+    if word.endswith("а"):  # Ukrainian text adds "Кулебою", "Кулебі"
+        return ru_noun(word) | {word[:-1] + "ою", word[:-1] + "і"}
     if word[-1:] in "аяиоуеыэю":
         return ru_noun(word) if word[-1:] in "ая" else {word}
     if word.endswith(("ин", "ов", "ев", "ёв", "ын")):
@@ -173,8 +188,12 @@ def _ru_soft(word: str) -> set[str]:
 def ru_first_name(word: str) -> set[str]:
     if word[-1:] in "ая":
         return ru_noun(word)
+    if word.endswith("ій"):  # Ukrainian "Андрій" -> "Андрія", "Андрієм"
+        return {word[:-1] + e for e in ("й", "я", "ю", "єм", "ї")}
     if word.endswith("й"):
         return {word[:-1] + e for e in ("й", "я", "ю", "ем", "е")}
+    if word.endswith(("ро", "ло")) and len(word) > 4:  # Ukrainian "Дмитро", "Петро", "Павло"
+        return {word} | {word[:-1] + e for e in ("а", "у", "ом", "ові")}
     if word[-1:] in "иоуеыэю":
         return {word}
     if word.endswith("ь"):

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from rules.bilateral import cldr, inflect
 from rules.bilateral.compounds import compounds
+from rules.bilateral.hanzi import has_han, simplified_text
 from rules.bilateral.inflect_indic import indic_forms
 from rules.bilateral.roster import Roster, load_roster
 from rules.bilateral.surfaces import CHILLU_OLD, CHILLU_RE, alias_forms, country_forms, is_latin
@@ -106,6 +107,10 @@ class Lexicon:
             self.records.append(key if flags | auto == flags else (surface, entry, flags | auto))
             if CHILLU_RE.search(surface):
                 self.add(surface.translate(CHILLU_OLD), entry, flags)
+            if entry.lang != "ja" and has_han(surface):
+                plain = simplified_text(surface)
+                if plain != surface:
+                    self.add(plain, entry, flags)  # a Chinese text is read simplified (hanzi.py)
 
 
 def _data(path: str) -> dict[str, Any]:
@@ -268,7 +273,7 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
 # languages that write case endings attached to nouns, titles included (Hindi, Urdu and
 # Punjabi write them apart)
 _ATTACHING = frozenset(("mr", "ne", "bn", "gu", "ta", "te", "ml", "si"))
-_TRIGGER_GROUPS = ("held", "weak", "visit", "scheduled", "call", "present")
+_TRIGGER_GROUPS = ("held", "weak", "visit", "scheduled", "call", "present", "talk")
 
 
 def _bilateral_inside_triggers(lex: Lexicon, lang: str, data: dict) -> None:

@@ -23,6 +23,7 @@ from rules.bilateral.context import (
 )
 from rules.bilateral.frames import Entity, build_entities, resolve
 from rules.bilateral.gazetteer import Gazetteer, Mention
+from rules.bilateral.hanzi import reads_simplified, simplified
 from rules.bilateral.lexicon import (
     CAPITAL,
     CITY,
@@ -114,6 +115,8 @@ class DocState:
             norm = Normalized(sub, whole.folded[sent.start : sent.end])
         else:
             norm = normalize(seg[sent.start : sent.end])
+        if reads_simplified(self.lang):
+            norm = simplified(norm)
         ms = self.g.scan(norm, sent.start, self.lang if self.strict else None)
         ms = drop_other_first_names(ms, seg, self.g.roster, sent.start, self.lang)
         ms = drop_surname_places(ms, seg)

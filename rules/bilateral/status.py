@@ -25,13 +25,13 @@ SOV = frozenset(
 class Trigger(NamedTuple):
     start: int
     end: int
-    group: str  # held | weak | visit | scheduled | call | present
+    group: str  # held | weak | visit | scheduled | call | present | talk
     text: str  # folded surface, for tests and debugging
     noun: bool = False  # "meeting", "talks" (English): a modal after it still governs it
 
     @property
     def strong(self) -> bool:
-        return self.group not in ("weak", "visit")
+        return self.group not in ("weak", "visit", "talk")
 
 
 class Cue(NamedTuple):
@@ -128,6 +128,10 @@ def trigger_status(
         return "cancelled"
     if t.group == "call" or has("call", 45, 45):
         return "call"
+    # "spoke with", "called" name no medium: news prose says "met" for a meeting in person,
+    # so talking is a call unless the sentence puts the two in one place
+    if t.group == "talk" and not has("bilateral", 60, 60) and not has("visiting", 90, 60):
+        return "call"
     # German puts the infinitive last: "wird ... nächste Woche ... treffen"; in English a
     # modal governs the verb after it ("will meet"), or a noun before it ("the meeting is
     # expected"), not a verb before it ("met ... for what is expected to be ...")
@@ -151,9 +155,11 @@ def inherit(statuses: list[tuple[Trigger, str]], sov: bool) -> list[tuple[Trigge
     """
     out: list[tuple[Trigger, str]] = []
     for t, st in statuses:
-        if st == "held" and t.group in ("held", "visit", "weak"):
+        if st == "held" and t.group in ("held", "visit", "weak", "talk"):
             for u, su in statuses:
-                if su in ("scheduled", "call", "cancelled") and u is not t and u.group != "visit":
+                if su not in ("scheduled", "call", "cancelled") or u is t:
+                    continue
+                if u.group not in ("visit", "talk"):
                     gap = (u.start - t.end) if sov else (t.start - u.end)
                     if 0 <= gap <= (30 if sov else 60):
                         st = su

@@ -245,6 +245,28 @@ def test_fingerprint_ignores_interval_but_not_url() -> None:
     assert fingerprint(a) != fingerprint(a.model_copy(update={"url": "https://x.invalid/b"}))
 
 
+def test_fingerprints_are_the_digests_earlier_versions_stored() -> None:
+    """A source's fingerprint is byte for byte what earlier versions stored (non-ASCII kept,
+    keys sorted): a different digest would reset every source's validators on upgrade."""
+    a = FeedOptions(
+        id="mea",
+        type="feed",
+        url="https://www.mea.gov.in/rss/press-releases.xml",
+        interval=900,
+        official=True,
+        lang="hi",
+    )
+    b = FeedOptions(
+        id="dw-hindi",
+        type="feed",
+        url="https://rss.dw.com/xml/rss-hin-all?q=भारत",
+        label="DW हिंदी",
+        country="IN",
+    )
+    assert fingerprint(a) == "74c0269f2a0ec8e73f0ece13"
+    assert fingerprint(b) == "171253cf92d5ad351a29124c"
+
+
 async def test_scheduler_dispatches_due_sources_and_drains_on_stop(
     feed_server: FeedServer, rig_factory: Callable[..., Any]
 ) -> None:
@@ -281,3 +303,40 @@ async def test_scheduler_dispatches_due_sources_and_drains_on_stop(
     assert [r.path for r in feed_server.requests].count("/later.xml") == 0
     state = await rig.store.source_state("b")
     assert state.last_status == "200" and state.next_due_at is not None
+
+
+async def test_a_poll_that_ends_claims_the_next_due_source_before_the_next_tick(
+    feed_server: FeedServer, rig_factory: Callable[..., Any]
+) -> None:
+    """With more sources due than slots, each poll that ends starts the next one at once:
+    six due sources on two slots are all polled long before a second tick."""
+    urls = {}
+    for i in range(6):
+        feed_server.serve(f"/{i}.xml", rss({"guid": 1, "title": f"t{i}"}), delay_s=0.1)
+        urls[f"s{i}"] = feed_server.url(f"/{i}.xml")
+    rig = await rig_factory(urls)
+    rig.poller.clock = lambda: datetime.now(UTC)
+    now = datetime.now(UTC)
+    runtimes = {sid: (r.options, r.cadence) for sid, r in rig.poller.sources.items()}
+    await rig.store.sync_sources(plan_sources(runtimes, {}, now, spread_s=0), now)
+    scheduler = Scheduler(
+        rig.store,
+        rig.poller,
+        DeliveryWorker(rig.store, {}),
+        concurrency=2,
+        retention_s=86400,
+        lease_s=60,
+        tick_s=60,
+        clock=lambda: datetime.now(UTC),
+    )
+    scheduler.start()
+    try:
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if len(feed_server.requests) >= 6 and not scheduler.inflight:
+                break
+    finally:
+        await scheduler.stop(grace_s=5)
+    assert sorted(r.path for r in feed_server.requests) == [f"/{i}.xml" for i in range(6)]
+    states = await rig.store.source_states()
+    assert all(states[sid].last_status == "200" for sid in urls)

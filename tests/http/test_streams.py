@@ -79,7 +79,7 @@ async def test_post_json_returns_any_status(server: LoopbackServer, make_http: M
 
 async def test_one_lazy_session(server: LoopbackServer) -> None:
     """The session is created on first use, reused by every call and closed by the context."""
-    async with Http(HttpSettings(allow_private_networks=True)) as http:
+    async with Http(HttpSettings(allow_private_networks=True, per_host_limit=2)) as http:
         assert http._session is None
         await http.get(server.url("/feed"))
         session = http._session

@@ -122,7 +122,7 @@ async def test_claims_and_syncs_keep_the_cache_true(store: SqliteStore, db: Path
     cached = (await store.source_state("a")).next_due_at
     row = on_disk(db, "a")
     assert row is not None and cached is not None
-    assert cached.timestamp() == pytest.approx(row["next_due_at"])
+    assert cached.timestamp() == pytest.approx(row["next_due_at"], abs=1e-3)
 
     # A changed source definition resets its row; the cache must not resurrect the cursor.
     await store.sync_sources({"a": SourcePlan("fp2", T0)}, T0)
@@ -137,3 +137,51 @@ async def test_close_waits_for_saves_in_flight(db: Path) -> None:
     await task
     row = on_disk(db, "a")
     assert row is not None and row["etag"] == '"v1"'
+
+
+async def test_the_listing_of_all_states_after_a_sync_is_what_the_file_holds(
+    store: SqliteStore, db: Path
+) -> None:
+    """After a sync, source_states() comes from memory and matches a fresh read of the file
+    through saves, a poll's transaction, a claim and a reset by a changed definition."""
+    plans = {sid: SourcePlan("fp1", T0) for sid in ("a", "b", "c", "d")}
+    await store.sync_sources(plans, T0)
+    await store.save_source_state(polled("a", '"v1"', due_min=0))
+    async with store.transaction() as tx:
+        await tx.save_source_state(polled("b", '"v2"'))
+    await store.sync_sources({**plans, "c": SourcePlan("fp2", T0)}, T0)
+    assert await store.claim_due_sources(T0 + timedelta(seconds=1), 10, 120)
+    await store.save_source_state(polled("e", '"v5"'))  # a source the sync did not know
+
+    listed = await store.source_states()
+    with sqlite3.connect(db) as conn:  # what a restart would read
+        conn.row_factory = sqlite3.Row
+        rows = {row["source_id"]: row for row in conn.execute("SELECT * FROM sources")}
+    assert set(listed) == set(rows) == {"a", "b", "c", "d", "e"}
+    for sid, state in listed.items():
+        assert state.cursor.etag == rows[sid]["etag"], sid
+        due = state.next_due_at.timestamp() if state.next_due_at else None
+        assert due == pytest.approx(rows[sid]["next_due_at"], abs=1e-3), sid
+    assert listed["c"].cursor.etag is None and listed["a"].cursor.etag == '"v1"'
+    # A copy: changing the listing does not change the store's view.
+    listed.pop("a")
+    assert "a" in await store.source_states()
+
+
+async def test_a_restart_with_the_same_sources_writes_no_row(store: SqliteStore, db: Path) -> None:
+    """A sync of an unchanged configuration whose sources are not yet due writes nothing;
+    a removed source is still retired and a changed one still reset."""
+    plans = {sid: SourcePlan("fp1", T0 + timedelta(minutes=5)) for sid in ("a", "b", "c")}
+    await store.sync_sources(plans, T0)
+    await store.save_source_state(polled("b", '"v1"', due_min=10))
+    before = store._conn.total_changes
+    await store.sync_sources(plans, T0 + timedelta(minutes=1))
+    assert store._conn.total_changes == before
+    assert (await store.source_state("b")).cursor.etag == '"v1"'
+
+    await store.sync_sources({"a": plans["a"], "b": SourcePlan("fp2", T0)}, T0)
+    row_b, row_c = on_disk(db, "b"), on_disk(db, "c")
+    assert row_b is not None and row_b["etag"] is None and row_b["fingerprint"] == "fp2"
+    assert row_c is not None and row_c["active"] == 0
+    # c is no longer configured: never claimed; b starts fresh, due first.
+    assert await store.claim_due_sources(T0 + timedelta(hours=1), 10, 60) == ["b", "a"]
