@@ -1,8 +1,9 @@
 """Sentences: where one ends, for every script the detector reads.
 
 A sentence ends at "।", "॥", "。", "！", "？", "?", "!", "؟", "۔", a line break, or a "." that is
-not part of an abbreviation ("Dr.", "U.S."), an initial ("S. Jaishankar", "एस. जयशंकर") or a
-number ("7.45"); two or three dots before a word that is not capitalised are a pause.
+not part of an abbreviation ("Dr.", "U.S."), an initial ("S. Jaishankar", "एस. जयशंकर",
+"ఎస్. జైశంకర్") or a number ("7.45"); two or three dots before a word that is not
+capitalised are a pause.
 ``SentenceFinder`` decides only the stops next to the offsets it is asked about, so a long
 article costs little when only a few sentences matter.
 """
@@ -60,13 +61,29 @@ def _is_stop(text: str, m: re.Match[str]) -> bool:
             return False
         if _is_initial(word):
             return False  # "S. Jaishankar", "एस. जयशंकर"
-        if "." in word and all(len(p) <= 2 for p in word.split(".")):
-            return False  # U.S., U.N., a.m.
+        if "." in word and all(len(p) <= 2 or _is_initial(p) for p in word.split(".")):
+            return False  # U.S., U.N., a.m., "వై.ఎస్."
     nxt = text[end:].lstrip()
     return not nxt[:1].islower()
 
 
+# Telugu, Tamil, Malayalam and Sinhala write a Latin letter's name with a virama ("ఎస్.
+# జైశంకర్", "எஸ்.", "എസ്.", "එස්.") or as one syllable ("కె.", "വി.", "ഡോ."); their
+# sentences end in verbs, not in a one-syllable word
+_SYLLABLE_INITIAL = re.compile(
+    r"[\u0c05-\u0c14\u0b85-\u0b94\u0d05-\u0d14\u0d85-\u0d96][\u0c15-\u0c39\u0b95-\u0bb9"
+    r"\u0d15-\u0d3a\u0d9a-\u0dc6][\u0c4d\u0bcd\u0d4d\u0dca]"  # vowel, consonant, virama
+    r"|[\u0c05-\u0c14\u0b85-\u0b94\u0d05-\u0d14\u0d85-\u0d96\u0c15-\u0c39\u0b95-\u0bb9"
+    r"\u0d15-\u0d3a\u0d9a-\u0dc6][\u0c3e-\u0c40\u0c46-\u0c4c\u0c02\u0bbe-\u0bc0\u0bc6-\u0bcc"
+    r"\u0d3e-\u0d40\u0d46-\u0d4c\u0d02\u0dcf-\u0dd2\u0dd9-\u0ddf\u0d82]?"
+)  # one letter, bare or with a vowel sign other than u/uu (a word cut in two: "కలుసుకున్నా రు.")
+# Malayalam "ആണ്" ("is") has the shape of a letter's name and ends sentences
+_NOT_INITIALS = frozenset(("ആണ്",))
+
+
 def _is_initial(word: str) -> bool:
+    if _SYLLABLE_INITIAL.fullmatch(word) and word not in _NOT_INITIALS:
+        return True
     if not word[:1].isalpha() or len(word) > 2:
         return False
     if word.isascii():

@@ -88,6 +88,14 @@ def refine(
             if visit_like and ent.place_only and before and _names_destination(gap, sov, lex):
                 ent.slot = "dest"  # "अमेरिका यात्रा", "China visit": where the visit goes
             elif (
+                visit_like
+                and before
+                and len(gap) <= 3
+                and lex.code in _ATTRIBUTIVE_DEMONYM
+                and _bare_demonym(ent)
+            ):
+                ent.slot = "dest"  # "இந்திய பயணம்", "ഇന്ത്യൻ സന്ദർശനം": the India visit
+            elif (
                 t.group == "visit"
                 and ent.place_only
                 and lex.code in _VISIT_FIRST
@@ -114,6 +122,15 @@ def refine(
                 if all(w in glue or w in ",()" for w in between):
                     ent.slot = "obj"  # "met Chinese President Xi": the one met
             del gap
+
+
+# languages whose country adjective is the attributive form of the name before a noun
+# ("இந்திய பயணம்", "ഇന്ത്യൻ സന്ദർശനം" = the India visit), not a person's nationality
+_ATTRIBUTIVE_DEMONYM = frozenset(("ta", "te", "ml", "si", "mr", "gu", "bn", "ne", "pa"))
+
+
+def _bare_demonym(ent: Entity) -> bool:
+    return not ent.role and ent.person < 0 and not ent.org and not ent.codes and bool(ent.party)
 
 
 _WORD_AFTER = re.compile(r"[ \t]*([a-z][a-z-]+)")

@@ -31,7 +31,8 @@ _GU = ("ના", "ની", "નું", "નો", "નાં", "માં", "ન
 # Tamil: endings after a glide (வ after அ/ஆ/உ/ஊ/ஓ, ய after இ/ஈ/எ/ஏ/ஐ) and after a consonant
 _TA_TAILS = (
     "ின்", "ுடன்", "ில்", "ை", "ுக்கு", "ும்", "ிடம்", "ுடனான", "ுக்கான", "ிற்கு", "ைச்",
-    "ுக்கிடையிலான", "ுக்கும்", "ிலிருந்து",
+    "ுக்கிடையிலான", "ுக்கும்", "ிலிருந்து", "ுக்குமிடையே", "ுக்குமிடையில்", "ுக்கிடையே",
+    "ுக்குமிடையிலான", "ையும்", "ுடனும்", "ிடமும்", "ிற்கும்", "ுக்கான",
 )  # fmt: skip
 _TA_STOPS = frozenset("கசடதபற")
 _TA_GLIDE_V = frozenset("ாுூோ")
@@ -53,10 +54,19 @@ _TE = (
     "గా",
     "తోపాటు",
     "కీ",
+    "తోనే",
+    "కే",
+    "లోనే",
+    "లోనూ",
+    "తరఫున",
 )
+# Telugu oblique stems: "-డు" nouns take "-డి-" (అధ్యక్షుడితో), "-ం" nouns "-ాని-" in the
+# dative and accusative (భారతదేశానికి, దేశాన్ని), plurals in "-లు" drop the "-ు" (నేతలతో)
+_TE_AM = ("నికి", "న్ని", "ని", "నికే", "నికీ")
 # Malayalam: endings after a consonant sound (chillu opened, virama dropped) or a glide
 _ML_CONS = ("ിന്റെ", "ുമായി", "ിനെ", "ിൽ", "ിലെ", "ിന്", "ും", "ിലേക്ക്", "ുമായുള്ള", "ിലെത്തി", "ിനോട്")
 _ML_GLIDE = ("ുടെ", "ുമായി", "െ", "ിൽ", "ിലെ", "്ക്ക്", "ും", "ിലേക്ക്", "ുമായുള്ള", "ിലെത്തി", "ോട്")
+_ML_N = ("്റെ", "െ", "്", "ോട്", "ൊപ്പം", "്റെയും")
 _ML_CHILLU_OPEN = {"ൻ": "ന", "ർ": "റ", "ൽ": "ല", "ൾ": "ള", "ൺ": "ണ", "ൿ": "ക"}
 _ML_VOWEL_SIGNS = frozenset("ാിീുൂൃെേൈൊോൌ")
 # Sinhala: endings after a stem-final consonant (ව, ය: "ඉන්දියාව") or a vowel (people)
@@ -123,6 +133,8 @@ def _ta(word: str) -> set[str]:
     if last == "்":  # a consonant: the ending's vowel sign replaces the virama
         stem = word[:-1]
         out |= {stem + t for t in _TA_TAILS}
+        if word.endswith("ம்") and len(word) > 3:  # நேபாளம் -> நேபாளத்துடன், நேபாளத்திற்கு
+            out |= {word[:-2] + "த்த" + t for t in _TA_TAILS}
         if stem[-1:] in _TA_STOPS:  # ட்ரம்ப் -> ட்ரம்ப்பிடம், சுனக் -> சுனக்குடன்
             out |= {word + stem[-1] + t for t in _TA_TAILS}
         return out
@@ -145,7 +157,10 @@ def _ml(word: str) -> set[str]:
     last = word[-1]
     if last in _ML_CHILLU_OPEN:
         stem = word[:-1] + _ML_CHILLU_OPEN[last]
-        return {stem + t for t in _ML_CONS}
+        out = {stem + t for t in _ML_CONS}
+        if last == "ൻ":  # -ൻ joins without the -ി-: പുടിനെ, ജപ്പാന്റെ, മോദിക്കും പുടിന്
+            out |= {stem + t for t in _ML_N}
+        return out
     if last == "്":
         stem = word[:-1]
         return {stem + t for t in _ML_CONS}
@@ -153,7 +168,20 @@ def _ml(word: str) -> set[str]:
         stem = word[:-1] + "ത്ത"
         return {stem + t for t in _ML_CONS}
     glide = "വ" if last in "ുൂോ" else "യ"
-    return {word + glide + t for t in _ML_GLIDE}
+    out = {word + glide + t for t in _ML_GLIDE}
+    if last not in _ML_VOWEL_SIGNS:  # ഇന്ത്യക്ക്, ചൈനക്ക് beside ഇന്ത്യയ്ക്ക്
+        out |= {word + "ക്ക്", word + "ക്കും"}
+    return out
+
+
+def _te(word: str) -> set[str]:
+    out = {word + s for s in _TE}
+    if word.endswith(("డు", "లు")):
+        stem = word[:-1] + ("ి" if word.endswith("డు") else "")
+        out |= {stem + s for s in _TE}
+    elif word.endswith("ం"):
+        out |= {word[:-1] + "ా" + s for s in _TE_AM}
+    return out
 
 
 def _si(word: str) -> set[str]:
@@ -167,7 +195,7 @@ _BY_SCRIPT = {
     "bn": _bn,
     "gu": lambda w: {w + s for s in _GU},
     "ta": _ta,
-    "te": lambda w: {w + s for s in _TE},
+    "te": _te,
     "ml": _ml,
     "si": _si,
 }
