@@ -82,7 +82,9 @@ def read_document(
             g.meeting_words(n.folded, None, some)
         if not some:
             for n in plain:  # a traditional Chinese text shows its words folded (hanzi.py)
-                g.meeting_words(simplified(n).folded, None, some)
+                plain_hans = simplified(n)
+                if plain_hans is not n:
+                    g.meeting_words(plain_hans.folded, None, some)
         if not some:
             return None
     code = guess_language(lang, segments)

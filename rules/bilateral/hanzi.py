@@ -38,8 +38,8 @@ def simplified_text(text: str) -> str:
 def simplified(norm: Normalized) -> Normalized:
     """The same fold with traditional characters simplified (offsets are unchanged)."""
     folded = simplified_text(norm.folded)
-    if folded is norm.folded or folded == norm.folded:
-        return norm
+    if folded == norm.folded:
+        return norm  # the same object: callers test identity to skip a second pass
     return Normalized(norm.original, folded, norm.starts, norm.ends)
 
 

@@ -21,6 +21,10 @@ TABLES = (
 # are mostly trade or ties, calls it no meeting.
 KNOWN_MODEL_MISSES = {
     "Paris and Washington held consultations on Iran's nuclear programme.",
+    # One side and a list of counterparts met one by one: the model retrained on the grammar
+    # of issue 10's lexicon round (2,281 proposals) calls some of the list's pairs no meeting.
+    "વિદેશ મંત્રી એસ.જયશંકરે જાપાન, ઓસ્ટ્રેલિયા અને બ્રાઝિલના સમકક્ષો સાથે બેઠક કરી હતી.",
+    "岸田外相は、オーストラリア、インド、ブラジルの外相とそれぞれ会談した。",
 }
 
 
