@@ -334,9 +334,8 @@ class PostgresStore(PostgresLeases, PostgresOutbox, PostgresOps, PostgresReads):
     async def claim_due_sources(
         self, now: datetime, limit: int, lease_s: float, *, heartbeat: bool = True
     ) -> list[str]:
-        # Called every tick, also with no free slot: the tick's claim is this node's heartbeat.
-        # Claims between ticks (slots freed while sources are due, many a second) read the
-        # live nodes again only when the last read is old or another node's heartbeat ran out.
+        # Every tick's claim (also of no slot) is this node's heartbeat; claims between ticks
+        # reuse the live nodes unless that read is old or another node's heartbeat ran out.
         last = self._beat_at
         fresh = last is not None and 0 <= (now - last).total_seconds() < claims.HEARTBEAT_EVERY_S
         stale = not fresh or self._recheck_at is None or now >= self._recheck_at
@@ -347,7 +346,7 @@ class PostgresStore(PostgresLeases, PostgresOutbox, PostgresOps, PostgresReads):
             self._beat_at = now
         if limit <= 0:
             return []
-        # One statement, its own transaction: the claim is one round trip.
+        # One statement, its own transaction: one round trip.
         rows = await claims.claim_share(
             self._pool,
             self.node,
