@@ -135,8 +135,9 @@ class Pipeline:
             # transaction's own check keeps the result right either way.
             candidates = unique
             if not first_poll:
-                async with self.store.transaction() as tx:
-                    unseen = await tx.unseen([item.key for item in unique])
+                # A read outside any transaction: on SQLite a unit of the group commit would
+                # wait for the store's lock and a COMMIT (most of a fresh alert's latency).
+                unseen = await self.store.unseen([item.key for item in unique])
                 candidates = [item for item in unique if item.key in unseen]
             outcomes = await self.pool.evaluate(candidates)
             early = self._routed(candidates, outcomes, now, first_poll)

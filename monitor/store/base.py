@@ -247,6 +247,12 @@ class Store(Protocol):
 
     async def source_states(self) -> dict[str, SourceState]: ...
 
+    async def unseen(self, item_keys: Sequence[str]) -> set[str]:
+        """The keys among ``item_keys`` never seen, read outside any transaction (what is
+        committed, or on SQLite also the open batch's units: an item's key carries its
+        source's id, and one source is never processed twice at once); the pipeline's
+        read before its rules run, which its transaction checks again."""
+
     async def save_source_state(self, state: SourceState) -> None:
         """Save ``state``; fenced (``LeaseLost``) when this node's lease on it was lost."""
 

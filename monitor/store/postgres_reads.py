@@ -5,6 +5,7 @@ what all nodes have committed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import asyncpg
@@ -13,6 +14,7 @@ from monitor.events.record import EventRecord
 from monitor.store.base import OutboxRow
 from monitor.store.postgres_events import load_events
 from monitor.store.postgres_schema import clean, outbox_from_row
+from monitor.store.postgres_tx import unseen_keys
 from monitor.store.summaries import SUMMARY_COLUMNS, backfilled, fold, summary_from_row
 from monitor.store.webreads import EventStamp, EventSummary, SourceActivity
 
@@ -63,9 +65,12 @@ async def backfill_summaries(conn: asyncpg.Connection) -> int:
 
 
 class PostgresReads:
-    """The web page's reads of ``PostgresStore``."""
+    """The web page's reads of ``PostgresStore``, and the pipeline's read of unseen items."""
 
     _pool: asyncpg.Pool
+
+    async def unseen(self, item_keys: Sequence[str]) -> set[str]:
+        return await unseen_keys(self._pool, item_keys)
 
     async def event_summaries_between(
         self,

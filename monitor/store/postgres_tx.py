@@ -53,6 +53,21 @@ def count(status: str) -> int:
     return int(status.rsplit(" ", 1)[-1])
 
 
+async def unseen_keys(
+    conn: asyncpg.Connection | asyncpg.Pool, item_keys: Sequence[str]
+) -> set[str]:
+    """The keys among ``item_keys`` not in ``seen``."""
+    cleaned = {key: clean(key) for key in dict.fromkeys(item_keys)}
+    if not cleaned:
+        return set()
+    rows = await conn.fetch(
+        "SELECT item_key FROM seen WHERE item_key = ANY($1::text[])",
+        list(set(cleaned.values())),
+    )
+    known = {row[0] for row in rows}
+    return {key for key, stored in cleaned.items() if stored not in known}
+
+
 class PostgresTransaction(PostgresEventsTx):
     """The ``Transaction`` of ``PostgresStore``; valid only inside ``transaction()``."""
 
@@ -62,15 +77,7 @@ class PostgresTransaction(PostgresEventsTx):
         self._ended_claims: list[tuple[str, int]] = []
 
     async def unseen(self, item_keys: Sequence[str]) -> set[str]:
-        cleaned = {key: clean(key) for key in dict.fromkeys(item_keys)}
-        if not cleaned:
-            return set()
-        rows = await self.conn.fetch(
-            "SELECT item_key FROM seen WHERE item_key = ANY($1::text[])",
-            list(set(cleaned.values())),
-        )
-        known = {row[0] for row in rows}
-        return {key for key, stored in cleaned.items() if stored not in known}
+        return await unseen_keys(self.conn, item_keys)
 
     async def mark_seen(self, items: Sequence[Item], now: datetime) -> None:
         first: dict[str, Item] = {}

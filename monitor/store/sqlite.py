@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -302,6 +302,11 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
 
     async def source_state(self, source_id: str) -> SourceState:
         return await self._states.get(source_id)
+
+    async def unseen(self, item_keys: Sequence[str]) -> set[str]:
+        # On the poll path's connection, between units (nothing here suspends): not a unit
+        # of the group commit, so it waits neither for the store's lock nor for a COMMIT.
+        return await self._tx.unseen(item_keys)
 
     async def source_states(self) -> dict[str, SourceState]:
         cached = self._states.all()
