@@ -50,6 +50,18 @@ ZH_WIRE = """<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>
 """.encode()
 
+# A Portuguese wire (written for the tests, channel language pt-pt): the real Latin-1 feed
+# above reports no meeting the detector is sure of (a proposal to negotiate is not one).
+PT_WIRE = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Agência de teste</title><link>https://pt-wire.example/</link>
+<language>pt-pt</language>
+<item><guid>p1</guid><link>https://pt-wire.example/p1</link>
+<title>Lula recebe Marcelo Rebelo de Sousa em Brasília</title>
+<description>O presidente Lula reuniu-se com o presidente de Portugal, Marcelo Rebelo de Sousa, no Palácio do Planalto.</description>
+<pubDate>Wed, 03 Dec 2025 09:00:00 GMT</pubDate></item>
+</channel></rss>
+""".encode()
+
 
 def replay_dir(tmp: Path) -> Path:
     """The fixture feeds under their source ids, as ``bilat replay`` reads a directory."""
@@ -59,6 +71,7 @@ def replay_dir(tmp: Path) -> Path:
         shutil.copyfile(FIXTURES / fixture, out / f"{source_id}.rss.xml")
     (out / "desk-wire.rss.xml").write_bytes(SCRIPT_WIRE)
     (out / "zh-wire.rss.xml").write_bytes(ZH_WIRE)
+    (out / "pt-wire.rss.xml").write_bytes(PT_WIRE)
     return out
 
 

@@ -23,7 +23,7 @@ from monitor.model import utcnow
 from tests.conftest import FeedServer, WriteConfig, require, run_cli
 from tests.server.daemon import Daemon
 from tests.web.cdp import Browser, chromium_path
-from tests.web.newsroom import FEEDS, SCRIPT_WIRE, ZH_WIRE, HashtagStream, replay_dir
+from tests.web.newsroom import FEEDS, PT_WIRE, SCRIPT_WIRE, ZH_WIRE, HashtagStream, replay_dir
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / ".artifacts" / "web"
 WINDOW = "/?days=3660"
@@ -103,6 +103,7 @@ def desk_config(write_config: WriteConfig, feeds: FeedServer, stream: HashtagStr
     ]
     sources.append({"id": "desk-wire", "type": "feed", "url": feeds.url("/desk-wire.xml")})
     sources.append({"id": "zh-wire", "type": "feed", "url": feeds.url("/zh-wire.xml")})
+    sources.append({"id": "pt-wire", "type": "feed", "url": feeds.url("/pt-wire.xml")})
     sources.append(
         {
             "id": "mastodon-tag",
@@ -129,6 +130,7 @@ async def desk(
     stream = await HashtagStream().start()
     feed_server.serve("/desk-wire.xml", SCRIPT_WIRE)
     feed_server.serve("/zh-wire.xml", ZH_WIRE)
+    feed_server.serve("/pt-wire.xml", PT_WIRE)
     config = desk_config(write_config, feed_server, stream)
     replayed = await run_cli("replay", str(replay_dir(tmp_path)), "-c", str(config), limit_s=240)
     assert replayed.returncode == 0, replayed.stderr
@@ -260,7 +262,7 @@ async def test_the_desk_page_in_chromium(desk: Desk) -> None:
     await b.screenshot(ARTIFACTS / "event.png")
     await desk.open("/sources")
     rows = await b.evaluate("document.querySelectorAll('table.sources tbody tr').length")
-    assert rows == len(FEEDS) + 3  # + the two written wires and the hashtag stream
+    assert rows == len(FEEDS) + 4  # + the three written wires and the hashtag stream
     await b.screenshot(ARTIFACTS / "sources.png")
     await b.send(
         "Emulation.setDeviceMetricsOverride",
