@@ -27,7 +27,7 @@ def _table() -> dict[int, str]:
 
 
 def has_han(text: str) -> bool:
-    return _HAN.search(text) is not None
+    return not text.isascii() and _HAN.search(text) is not None
 
 
 def simplified_text(text: str) -> str:

@@ -110,13 +110,14 @@ class DocState:
     ) -> tuple[str, list[Mention]]:
         """Fold and scan one sentence; mentions get original offsets into ``seg``."""
         if whole is not None and whole.starts is None:
-            # the segment folded letter for letter: its slice is the sentence's fold
+            # the segment folded letter for letter (and simplified, for Chinese, by the
+            # detector): its slice is the sentence's fold
             sub = seg[sent.start : sent.end]
             norm = Normalized(sub, whole.folded[sent.start : sent.end])
         else:
             norm = normalize(seg[sent.start : sent.end])
-        if reads_simplified(self.lang):
-            norm = simplified(norm)
+            if reads_simplified(self.lang):
+                norm = simplified(norm)
         ms = self.g.scan(norm, sent.start, self.lang if self.strict else None)
         ms = drop_other_first_names(ms, seg, self.g.roster, sent.start, self.lang)
         ms = drop_surname_places(ms, seg)
