@@ -79,6 +79,7 @@ class Gazetteer:
         # Guard phrases ("met with criticism", "समीक्षा बैठक") are in it too, so that the
         # longest match hides the meeting word inside them, as in the full scan.
         gate: dict[str, set[str]] = {}
+        gate_open: dict[str, set[str]] = {}  # languages in which a meeting word is a stem
         lex._seen.clear()  # only needed while the lexicon was being filled
         lex._entries.clear()
         for surface, entry, flags in lex.records:
@@ -95,6 +96,8 @@ class Gazetteer:
                 continue
             if entry.kind == TRIGGER:
                 gate.setdefault(key, set()).add(entry.lang)
+                if flags & OPEN_END:
+                    gate_open.setdefault(key, set()).add(entry.lang)
             elif entry.kind == CUE and entry.value == "guard":
                 gate.setdefault(key, set())
             entry = shared.setdefault(entry, entry)
@@ -117,8 +120,9 @@ class Gazetteer:
         plain = self._table.plain
         self._lang_plains = [i for i, p in enumerate(plain) if p and any(e.lang for e in p)]
         self._gate_langs = [frozenset(v) for v in gate.values()]
+        self._gate_open = [frozenset(gate_open.get(k, ())) for k in gate]
         self._gate_patterns = list(gate)
-        del table, gate
+        del table, gate, gate_open
         self._plain_by_lang: dict[str, list[tuple[Entry, ...] | None]] = {}
         self.langs: dict[str, LangLex] = lex.langs
         self.english_names: dict[str, str] = lex.english_names
@@ -177,6 +181,13 @@ class Gazetteer:
                     out.append(s)
                     if langs_out is not None:
                         langs_out.update(self._gate_langs[pid])
+                    continue
+                # a stem ("சந்தித்து~") is a meeting word with any ending, in its languages
+                stem_of = self._gate_open[pid]
+                if stem_of and (lang is None or lang in stem_of):
+                    out.append(s)
+                    if langs_out is not None:
+                        langs_out.update(stem_of)
             if resume < 0:
                 break
             base = resume

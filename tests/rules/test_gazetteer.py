@@ -168,3 +168,14 @@ def test_data_files_say_where_they_come_from() -> None:
         head = path.read_text(encoding="utf-8").lstrip()[:600]
         assert head.startswith("#") and "Source" in head, path.name
     assert "CLDR" in cldr.load()["source"]
+
+
+def test_gate_reads_a_stem_with_its_ending() -> None:
+    """A stem meeting word ("சந்தித்து~") counts with an ending attached, in its language only:
+    the gate decides which sentences are read at all, so a stem it ignored was never read."""
+    g = gazetteer()
+    folded = normalize("அவர் நேற்று அமைச்சரை சந்தித்துள்ளார்").folded
+    langs: set[str] = set()
+    assert g.meeting_words(folded, None, langs) and "ta" in langs
+    assert g.meeting_words(folded, "ta")
+    assert not g.meeting_words(folded, "hi")
