@@ -288,12 +288,19 @@ _ODD_SPACE = re.compile(
     "[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 )
 _SPACE_RUN = re.compile(r"  +")
+_BREAK_RUN = re.compile(r"\n[ \n]+")
 _NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff]")
+# What ``_tidy`` drops or reads as whitespace other than space and newline, and ZWSP.
+_UNUSUAL = re.compile(
+    "[\x00-\x09\x0b-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000"
+    "\ud800-\udfff\ufffe\uffff]"
+)
 
 
 def _tidy(text: str) -> str:
-    plain = _plain_ascii(text)
-    if not plain:
+    # One scan tells whether anything but spaces and newlines needs care (most text, ASCII or
+    # not, has nothing of the kind): a C loop for ASCII, one regex pass otherwise.
+    if not _plain_ascii(text) and _UNUSUAL.search(text):
         # Control characters (other than whitespace), surrogates and non-characters are no
         # text: libxml2 reads "&#1;" into one, and a JSON Feed or an API can carry them raw.
         if _NOT_TEXT.search(text):
@@ -302,16 +309,22 @@ def _tidy(text: str) -> str:
         # several times faster than a regex per line; ZWSP is not whitespace, so drop it first.
         if "\u200b" in text:
             text = text.replace("\u200b", "")
-    if plain or not _ODD_SPACE.search(text):
-        # Only spaces and newlines: the same result in a few passes in C, not one per line
-        # (each pattern starts with a literal, which the regex engine scans for quickly).
-        if "  " in text:
-            text = _SPACE_RUN.sub(" ", text)
-        # Spaces are single now: drop those beside a line break, then the empty lines.
-        text = text.replace(" \n", "\n").replace("\n ", "\n")
-        while "\n\n" in text:
-            text = text.replace("\n\n", "\n")
-        return text.strip(" \n")
+        if _ODD_SPACE.search(text):
+            return _tidy_lines(text)
+    # Only spaces and newlines: the same result in a few passes in C, not one per line
+    # (each pattern starts with a literal, which the regex engine scans for quickly).
+    if "  " in text:
+        text = _SPACE_RUN.sub(" ", text)
+    # Spaces are single now: drop those before a line break, then each run of breaks and
+    # spaces after a break becomes one break (one regex pass: indented markup leaves long
+    # runs, which halving "\n\n" took a pass over the whole text per doubling).
+    text = text.replace(" \n", "\n")
+    if "\n\n" in text or "\n " in text:
+        text = _BREAK_RUN.sub("\n", text)
+    return text.strip(" \n")
+
+
+def _tidy_lines(text: str) -> str:
     lines = []
     for line in text.splitlines():
         if words := line.split():

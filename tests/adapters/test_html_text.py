@@ -167,6 +167,17 @@ def test_odd_space_is_whitespace_other_than_space_and_newline() -> None:
     assert {c for c in map(chr, range(0x110000)) if htmltext._ODD_SPACE.match(c)} == odd
 
 
+def test_unusual_is_what_tidy_drops_or_reads_as_odd_space() -> None:
+    """The one scan that sends a text to the careful path finds exactly the characters the
+    careful path deals with (none more: it would only cost; none less: it would be wrong)."""
+
+    def matches(pattern: re.Pattern[str]) -> set[str]:
+        return {c for c in map(chr, range(0x110000)) if pattern.match(c)}
+
+    careful = matches(htmltext._NOT_TEXT) | matches(htmltext._ODD_SPACE) | {"\u200b"}
+    assert matches(htmltext._UNUSUAL) == careful
+
+
 def test_tidy_matches_line_by_line_reference() -> None:
     def reference(text: str) -> str:
         text = re.sub("[\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff\u200b]", "", text)
