@@ -193,9 +193,11 @@ def html_to_texts(fragments: Sequence[str]) -> list[str]:
             out[i] = _tidy(_parse_text(fragment))  # a tag left open at the end
         else:
             shared.append(i)
-    if shared and _ISOLATE.search("".join(fragments[i] for i in shared)):
-        alone = [i for i in shared if _ISOLATE.search(fragments[i])]
-        for i in alone:
+    # Each fragment searched once (a search of the joined text first scanned the text twice
+    # whenever one of them matched).
+    alone = {i for i in shared if _ISOLATE.search(fragments[i])}
+    if alone:
+        for i in sorted(alone):
             out[i] = _tidy(_parse_text(fragments[i]))
         shared = [i for i in shared if i not in alone]
     if len(shared) == 1:
