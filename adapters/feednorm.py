@@ -38,7 +38,7 @@ _LANG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*\Z")
 _SPACE_RUN = re.compile(r"\s+")
 _PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:[/?#][^\s\\]*)?\Z")
 _WRAPPED = re.compile(r"\s*[\r\n]\s*")
-_C1 = re.compile("[\x80-\x9f]")
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")  # U+0080-U+009F in UTF-8
 # C1 controls in text are almost always windows-1252 bytes mis-decoded as Latin-1.
 _C1_TO_CP1252 = {b: bytes([b]).decode("cp1252", errors="ignore") or None for b in range(0x80, 0xA0)}
 _AUTHOR_EMAIL_NAME = re.compile(r"^\S+@\S+\s*\((?P<name>[^)]+)\)$")  # "joe@x.org (Joe Bloggs)"
@@ -73,7 +73,9 @@ def pick_lang(*candidates: str | None) -> str | None:
 
 
 def _demoronize(text: str) -> str:
-    if text.isascii() or not _C1.search(text):
+    # Searched in the UTF-8 bytes: the pattern then starts with a literal byte the regex
+    # engine skips to, where a character class is tried at every character of a long text.
+    if text.isascii() or not _C1_UTF8.search(text.encode("utf-8", "surrogatepass")):
         return text
     return text.translate(_C1_TO_CP1252)
 

@@ -276,19 +276,31 @@ def _well_formed_bytes(text: str, notes: list[str]) -> bytes | str:
     return f"not well-formed XML ({message})"
 
 
+# What may follow the root element's end tag without expat objecting: whitespace and comments
+# (caching plugins sign their pages with one: "<!-- Page generated in 0.2 s -->").
+_AFTER_ROOT = re.compile(r"\s*>(?:\s|<!--(?:[^-]|-(?!-))*-->)*")
+
+
+def _ends_at_root(text: str, root: str) -> bool:
+    """Whether the document ends with the root's end tag, then nothing but whitespace and
+    comments."""
+    end = text.rfind("</" + root)
+    return end >= 0 and _AFTER_ROOT.fullmatch(text, end + 2 + len(root)) is not None
+
+
 def _read_native(text: str, root: str | None) -> Any | None:
     """fastfeedparser's native (Rust) extractor alone, when it accepts the document: it reads
     only well-formed UTF-8 RSS and Atom (it refuses an undefined entity, a bare ``&``, a
     mismatched tag, a control character, an undeclared prefix ...), so its acceptance is the
     well-formedness verdict and the document is parsed once, not checked by expat first.
-    None: not accepted (or content after the root, which it ignores and expat reports), so
-    the checked path decides. Pinned in requirements.lock; without these functions (another
-    version) every document takes the checked path."""
+    None: not accepted (or content after the root other than comments, which it ignores and
+    expat reports), so the checked path decides. Pinned in requirements.lock; without these
+    functions (another version) every document takes the checked path."""
     native = getattr(_ffp_main, "_parse_with_core", None)
     prepare = getattr(_ffp_main, "_prepare_xml_bytes", None)
     if native is None or prepare is None or getattr(_ffp_main, "_core", None) is None:
         return None
-    if root is None or not re.search(rf"</{re.escape(root)}\s*>\s*\Z", text[-200:]):
+    if root is None or not _ends_at_root(text, root):
         return None
     try:
         doc, looks_malformed = prepare(text.encode("utf-8", errors="replace"))

@@ -1,12 +1,13 @@
 """HTML fragments (feed descriptions, Mastodon content, press pages) -> readable plain text.
 
 Parsed by libxml2's HTML parser (lxml), in C: forgiving, and about three times cheaper per
-fragment than building a lexbor document. Block elements and <br> become line breaks so
-sentence splitting downstream sees paragraph ends; scripts, styles, templates, comments and
-processing instructions are dropped.
+fragment than building a lexbor document; the tree is read back by a fixed XSLT stylesheet
+(libxslt, also C). Block elements and <br> become line breaks so sentence splitting downstream
+sees paragraph ends; scripts, styles, templates, comments and processing instructions are
+dropped, and so are control characters.
 
 ``html_to_texts`` converts many fragments (a feed's descriptions) with one parse: the
-fragments are joined by a private-use separator that no fragment contains, and each piece of
+fragments are joined by a separator (DEL) that no fragment contains, and each piece of
 text between separators is one fragment's text. A fragment that could swallow its neighbours
 (an unclosed comment or raw-text element, a tag left open at its end) is parsed on its own.
 """
@@ -14,6 +15,7 @@ text between separators is one fragment's text. A fragment that could swallow it
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 
 from lxml import etree
@@ -25,7 +27,9 @@ _BLOCKS = (
     *("nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul"),
 )
 _LOOKS_LIKE_HTML = re.compile(r"<[A-Za-z!/][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
-_SEP = "\ue000"
+# ASCII, so that the joined text of ASCII fragments stays ASCII and ``_tidy`` takes its fast
+# path; libxml2 keeps it as an ordinary character.
+_SEP = "\x7f"
 # What can make the parser read past the end of a fragment: comments, CDATA, processing
 # instructions, raw-text or foreign elements, and a "<" whose tag is not closed.
 _ISOLATE = re.compile(
@@ -176,7 +180,8 @@ def html_to_text(fragment: str) -> str:
 
 def html_to_texts(fragments: Sequence[str]) -> list[str]:
     """``[html_to_text(f) for f in fragments]``, with one parse for the fragments that need
-    one and can share it."""
+    one and can share it. No simple path here: its checks run in Python over every character
+    and tag, and cost more than the fragment's share of a parse libxml2 does anyway."""
     out = [""] * len(fragments)
     shared: list[int] = []
     for i, fragment in enumerate(fragments):
@@ -184,15 +189,15 @@ def html_to_texts(fragments: Sequence[str]) -> list[str]:
             continue
         if not looks_like_html(fragment):
             out[i] = _tidy(fragment)
-        elif (simple := _simple_text(fragment)) is not None:
-            out[i] = _tidy(simple)
         elif _SEP in fragment or fragment.rfind("<") > fragment.rfind(">"):
             out[i] = _tidy(_parse_text(fragment))  # a tag left open at the end
         else:
             shared.append(i)
-    if shared and _ISOLATE.search("".join(fragments[i] for i in shared)):
-        alone = [i for i in shared if _ISOLATE.search(fragments[i])]
-        for i in alone:
+    # Each fragment searched once (a search of the joined text first scanned the text twice
+    # whenever one of them matched).
+    alone = {i for i in shared if _ISOLATE.search(fragments[i])}
+    if alone:
+        for i in sorted(alone):
             out[i] = _tidy(_parse_text(fragments[i]))
         shared = [i for i in shared if i not in alone]
     if len(shared) == 1:
@@ -215,13 +220,58 @@ def _xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
 
 
-def _parse_text(fragment: str) -> str:
+_PLAIN_ASCII = bytes(range(0x20, 0x80)) + b"\n"  # DEL is neither whitespace nor dropped
+
+
+def _plain_ascii(text: str) -> bool:
+    """Whether ``text`` is ASCII without control characters other than newline and DEL
+    (nothing ``_tidy`` drops or reads as whitespace but spaces and newlines). Deleting the
+    allowed bytes is a C loop several times faster than a character-class regex search."""
+    return text.isascii() and not text.encode("ascii").translate(None, _PLAIN_ASCII)
+
+
+def _parse(fragment: str) -> etree._Element | None:
     try:
-        root = etree.fromstring(fragment, _PARSER)
+        return etree.fromstring(fragment, _PARSER)
     except (etree.ParserError, ValueError):
-        root = None
-    if root is None:  # nothing but whitespace or markup without content
+        return None  # nothing but whitespace or markup without content
+
+
+# The tree -> text reading of ``_walk_text`` as a stylesheet, so libxslt walks the tree in C: a
+# feed's descriptions share one parse, and a Python loop over its thousands of nodes cost more
+# than the parse. Same output (a test compares them on generated fragments).
+_STYLESHEET = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="UTF-8"/>
+<xsl:template match="{"|".join(_DROP)}"/>
+<xsl:template match="br"><xsl:text>&#10;</xsl:text></xsl:template>
+<xsl:template match="{"|".join(_BLOCKS)}"><xsl:text>&#10;</xsl:text><xsl:apply-templates/>\
+<xsl:text>&#10;</xsl:text></xsl:template>
+</xsl:stylesheet>"""
+# One compiled stylesheet per thread: parse_feed runs in worker threads, and lxml documents no
+# concurrent use of one XSLT object.
+_LOCAL = threading.local()
+
+
+def _stylesheet() -> etree.XSLT:
+    xslt: etree.XSLT | None = getattr(_LOCAL, "xslt", None)
+    if xslt is None:
+        xslt = _LOCAL.xslt = etree.XSLT(etree.XML(_STYLESHEET))
+    return xslt
+
+
+def _parse_text(fragment: str) -> str:
+    root = _parse(fragment)
+    if root is None:
         return ""
+    try:
+        text = str(_stylesheet()(root))
+    except etree.XSLTError:  # libxslt gave up (a resource limit): the same reading in Python
+        return _walk_text(root)
+    return text
+
+
+def _walk_text(root: etree._Element) -> str:
+    """The reading ``_STYLESHEET`` does, node by node."""
     etree.strip_elements(root, *_DROP, with_tail=False)
     for node in root.iter(*_BLOCKS, "br"):
         # A line break before and after each block, and in place of each <br>. libxml2 reads
@@ -240,23 +290,43 @@ _ODD_SPACE = re.compile(
     "[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 )
 _SPACE_RUN = re.compile(r"  +")
+_BREAK_RUN = re.compile(r"\n[ \n]+")
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff]")
+# What ``_tidy`` drops or reads as whitespace other than space and newline, and ZWSP.
+_UNUSUAL = re.compile(
+    "[\x00-\x09\x0b-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000"
+    "\ud800-\udfff\ufffe\uffff]"
+)
 
 
 def _tidy(text: str) -> str:
-    # str.split() with no argument splits on all Unicode whitespace (NBSP included) and is
-    # several times faster than a regex per line; ZWSP is not whitespace, so drop it first.
-    if "\u200b" in text:
-        text = text.replace("\u200b", "")
-    if not _ODD_SPACE.search(text):
-        # Only spaces and newlines: the same result in a few passes in C, not one per line
-        # (each pattern starts with a literal, which the regex engine scans for quickly).
-        if "  " in text:
-            text = _SPACE_RUN.sub(" ", text)
-        # Spaces are single now: drop those beside a line break, then the empty lines.
-        text = text.replace(" \n", "\n").replace("\n ", "\n")
-        while "\n\n" in text:
-            text = text.replace("\n\n", "\n")
-        return text.strip(" \n")
+    # One scan tells whether anything but spaces and newlines needs care (most text, ASCII or
+    # not, has nothing of the kind): a C loop for ASCII, one regex pass otherwise.
+    if not _plain_ascii(text) and _UNUSUAL.search(text):
+        # Control characters (other than whitespace), surrogates and non-characters are no
+        # text: libxml2 reads "&#1;" into one, and a JSON Feed or an API can carry them raw.
+        if _NOT_TEXT.search(text):
+            text = _NOT_TEXT.sub("", text)
+        # str.split() with no argument splits on all Unicode whitespace (NBSP included) and is
+        # several times faster than a regex per line; ZWSP is not whitespace, so drop it first.
+        if "\u200b" in text:
+            text = text.replace("\u200b", "")
+        if _ODD_SPACE.search(text):
+            return _tidy_lines(text)
+    # Only spaces and newlines: the same result in a few passes in C, not one per line
+    # (each pattern starts with a literal, which the regex engine scans for quickly).
+    if "  " in text:
+        text = _SPACE_RUN.sub(" ", text)
+    # Spaces are single now: drop those before a line break, then each run of breaks and
+    # spaces after a break becomes one break (one regex pass: indented markup leaves long
+    # runs, which halving "\n\n" took a pass over the whole text per doubling).
+    text = text.replace(" \n", "\n")
+    if "\n\n" in text or "\n " in text:
+        text = _BREAK_RUN.sub("\n", text)
+    return text.strip(" \n")
+
+
+def _tidy_lines(text: str) -> str:
     lines = []
     for line in text.splitlines():
         if words := line.split():

@@ -158,6 +158,54 @@ def test_junk_after_the_root_stays_on_the_fast_path() -> None:
     assert any(n.startswith("ignored") and "after the root element" in n for n in feed.notes)
 
 
+@pytest.mark.parametrize(
+    "tail",
+    [b"", b"\n", b"\n<!-- Served from cache in 0.012 s -->\n", b"<!-- a - b --><!---->  \r\n"],
+)
+def test_comments_after_the_root_keep_the_single_parse(
+    tail: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whitespace and comments after </rss> are well-formed: the native reading is the
+    verdict, and expat's second pass does not run."""
+    from adapters import feedreader
+    from adapters.feed import parse_feed
+
+    def second_pass(doc: bytes) -> None:
+        raise AssertionError("expat ran on a document the native reader accepted")
+
+    monkeypatch.setattr(feedreader, "_xml_error", second_pass)
+    body = (
+        b'<rss version="2.0"><channel><title>T</title><item><guid>1</guid><title>A</title>'
+        b"</item></channel></rss>" + tail
+    )
+    feed = parse_feed(body, url=FEED_URL, source_id="s")
+    assert (feed.parser, [i.title for i in feed.items], feed.notes) == ("fastfeedparser", ["A"], ())
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [b"<!-- a -- b -->", b"<!-- a --->", b"<!-- open", b"<!-- c --><p>x</p>", b"</rss>"],
+)
+def test_other_content_after_the_root_is_checked(
+    tail: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What is not whitespace or a well-formed comment after the root goes to expat's check
+    (which cuts junk off, or sends an ill-formed comment to feedparser); the item is read."""
+    from adapters import feedreader
+    from adapters.feed import parse_feed
+
+    checked: list[bytes] = []
+    real = feedreader._xml_error
+    monkeypatch.setattr(feedreader, "_xml_error", lambda doc: checked.append(doc) or real(doc))
+    body = (
+        b'<rss version="2.0"><channel><title>T</title><item><guid>1</guid><title>A</title>'
+        b"</item></channel></rss>" + tail
+    )
+    feed = parse_feed(body, url=FEED_URL, source_id="s")
+    assert checked and [i.title for i in feed.items] == ["A"]
+    assert feed.notes, "expat's verdict is recorded"
+
+
 def test_relative_link_that_is_also_the_id_goes_to_feedparser() -> None:
     """An item whose only identifier is a relative link, in a feed with guids elsewhere, is
     ambiguous for fastfeedparser (a copied link or a guid?) and is read by feedparser."""

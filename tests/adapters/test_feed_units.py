@@ -196,3 +196,24 @@ def test_truncated_rss_keeps_what_was_read() -> None:
     feed = parse_feed(body[: body.index(b"sec") + 3], url=FEED_URL, source_id="s")
     assert feed.parser == "feedparser"
     assert feed.items[0].title == "first"
+
+
+@pytest.mark.parametrize(
+    ("raw", "fixed"),
+    [
+        ("plain ascii", "plain ascii"),
+        (
+            "caf\u00e9 \u2014 \u0928\u092e\u0938\u094d\u0924\u0947",
+            "caf\u00e9 \u2014 \u0928\u092e\u0938\u094d\u0924\u0947",
+        ),
+        ("don\x92t \x93quote\x94", "don\u2019t \u201cquote\u201d"),
+        ("\u00a0\u00bf\x85end", "\u00a0\u00bf\u2026end"),
+        ("lone \ud800 surrogate \x96 dash", "lone \ud800 surrogate \u2013 dash"),
+    ],
+)
+def test_c1_controls_read_as_windows_1252(raw: str, fixed: str) -> None:
+    """C1 controls (windows-1252 bytes decoded as Latin-1) are found in any text, next to
+    other non-ASCII characters and lone surrogates, and only they are changed."""
+    from adapters.feednorm import _demoronize
+
+    assert _demoronize(raw) == fixed

@@ -10,6 +10,7 @@ feeds are made of, so the comparison is not vacuous.
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -125,19 +126,40 @@ def test_other_fragments_go_to_libxml2(fragment: str) -> None:
     assert html_to_text(fragment) == _libxml2(fragment)
 
 
-def test_batched_conversion_unchanged_by_the_simple_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A feed's descriptions converted together give what they gave when libxml2 read them all
-    (for closed markup: text left inside an open tag or a half tag can reach into the next
-    description when they share a parse, and which ones share it changes)."""
+def test_batched_conversion_reads_each_fragment_as_alone() -> None:
+    """A feed's descriptions converted together (one shared parse, no simple path) give what
+    each gives on its own (simple path or its own parse), for closed markup: text left inside
+    an open tag or a half tag can reach into the next description when they share a parse."""
     rng = random.Random("batch")
     shapes = [_paragraphs, lambda rng: _tree(rng, closed=1.0)]
     batches = [[rng.choice(shapes)(rng) for _ in range(6)] for _ in range(300)]
-    # A reference to a non-character (&#65534;) makes lxml refuse the text it parsed
-    # (ValueError) on either path: not what this test is about.
-    batches = [[f.replace("&#65534;", "&#65;") for f in batch] for batch in batches]
-    with_simple = [html_to_texts(batch) for batch in batches]
-    monkeypatch.setattr(htmltext, "_simple_text", lambda fragment: None)
-    assert [html_to_texts(batch) for batch in batches] == with_simple
+    shared = 0
+    for batch in batches:
+        assert html_to_texts(batch) == [html_to_text(f) for f in batch], batch
+        shared += sum(1 for f in batch if htmltext.looks_like_html(f))
+    assert shared > 1000  # most fragments went through the shared parse
+
+
+@pytest.mark.parametrize("shape", [_soup, _tree, _paragraphs])
+def test_stylesheet_reads_as_the_tree_walk(shape: object) -> None:
+    """libxslt's reading of the parsed fragment is the node-by-node one it replaces."""
+    rng = random.Random(f"xslt-{getattr(shape, '__name__', '')}")
+    for _ in range(1500):
+        fragment = shape(rng) + "<script>x()</script><style>p{}</style>"  # type: ignore[operator]
+        root = htmltext._parse(fragment)
+        walked = _tidy(htmltext._walk_text(root)) if root is not None else ""
+        assert _tidy(_parse_text(fragment)) == walked, fragment
+
+
+def test_stylesheet_is_compiled_per_thread() -> None:
+    import threading
+
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(htmltext._stylesheet()))
+    thread.start()
+    thread.join()
+    assert seen[0] is not htmltext._stylesheet()
+    assert html_to_texts(["<p>a<b>b</b></p><p>c</p>", "<div>d</div>"]) == ["ab\nc", "d"]
 
 
 def test_odd_space_is_whitespace_other_than_space_and_newline() -> None:
@@ -145,13 +167,25 @@ def test_odd_space_is_whitespace_other_than_space_and_newline() -> None:
     assert {c for c in map(chr, range(0x110000)) if htmltext._ODD_SPACE.match(c)} == odd
 
 
+def test_unusual_is_what_tidy_drops_or_reads_as_odd_space() -> None:
+    """The one scan that sends a text to the careful path finds exactly the characters the
+    careful path deals with (none more: it would only cost; none less: it would be wrong)."""
+
+    def matches(pattern: re.Pattern[str]) -> set[str]:
+        return {c for c in map(chr, range(0x110000)) if pattern.match(c)}
+
+    careful = matches(htmltext._NOT_TEXT) | matches(htmltext._ODD_SPACE) | {"\u200b"}
+    assert matches(htmltext._UNUSUAL) == careful
+
+
 def test_tidy_matches_line_by_line_reference() -> None:
     def reference(text: str) -> str:
-        text = text.replace("\u200b", "")
+        text = re.sub("[\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff\u200b]", "", text)
         return "\n".join(" ".join(w) for line in text.splitlines() if (w := line.split()))
 
     rng = random.Random("tidy")
     alphabet = [" ", " ", "\n", "a", "bc", "\u200b", "\t", "\xa0", "\r", "é", "\u2028"]
+    alphabet += ["\x01", "\x0b", "\x1f", "\x7f", "\ufffe"]
     for _ in range(20000):
         pool = alphabet if rng.random() < 0.3 else alphabet[:5]
         text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 12)))
