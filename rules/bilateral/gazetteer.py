@@ -158,7 +158,7 @@ class Gazetteer:
     def meeting_words(
         self, folded: str, lang: str | None, langs_out: set[str] | None = None
     ) -> list[int]:
-        """Folded offsets of meeting words (of ``lang``, if given). Cheap; errs on yes.
+        """Offsets of meeting words (of ``lang`` if given; a stem takes endings). Errs on yes.
 
         ``langs_out`` collects the languages whose meeting words were found.
         """
@@ -177,17 +177,12 @@ class Gazetteer:
                     continue
                 if lang is not None and lang not in self._gate_langs[pid]:
                     continue
-                if boundary_after(folded, e) or _spans_words(folded, s, e) or _open_end(folded, e):
+                whole = _word_ends(folded, s, e)
+                langs = self._gate_langs[pid] if whole else self._gate_open[pid]
+                if whole or (langs and (lang is None or lang in langs)):
                     out.append(s)
                     if langs_out is not None:
-                        langs_out.update(self._gate_langs[pid])
-                    continue
-                # a stem ("சந்தித்து~") is a meeting word with any ending, in its languages
-                stem_of = self._gate_open[pid]
-                if stem_of and (lang is None or lang in stem_of):
-                    out.append(s)
-                    if langs_out is not None:
-                        langs_out.update(stem_of)
+                        langs_out.update(langs)
             if resume < 0:
                 break
             base = resume
@@ -361,9 +356,10 @@ def _after_proclitic(folded: str, s: int, e: int) -> int:
     return -1
 
 
-def _open_end(folded: str, e: int) -> bool:
-    """Hangul and stems may be followed by letters (particles, endings)."""
-    return "\uac00" <= folded[e - 1] <= "\ud7a3"
+def _word_ends(folded: str, s: int, e: int) -> bool:
+    """Does a word end at ``e``? Hangul may be followed by letters (particles, endings)."""
+    hangul = "\uac00" <= folded[e - 1] <= "\ud7a3"
+    return hangul or boundary_after(folded, e) or _spans_words(folded, s, e)
 
 
 def _spans_words(folded: str, s: int, e: int) -> bool:
