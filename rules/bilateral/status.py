@@ -13,7 +13,8 @@ import re
 from typing import NamedTuple
 
 from rules.bilateral.gazetteer import Mention
-from rules.bilateral.lexicon import CUE, TRIGGER
+from rules.bilateral.lexicon import CUE, TRIGGER, LangLex
+from rules.bilateral.separable import find as find_separable
 
 RANK = {"held": 4, "cancelled": 3, "call": 2, "scheduled": 1}
 # Verb-final languages put tense/negation after the meeting word.
@@ -57,6 +58,22 @@ def split_mentions(
                 trigs.append(Trigger(m.start, m.end, e.value, folded[m.start : m.end], noun))
             elif e.value != "nouns":
                 cues.append(Cue(m.start, m.end, e.value))
+    return trigs, cues
+
+
+def split_verbs(folded: str, lex: LangLex) -> tuple[list[Trigger], list[Cue]]:
+    """Triggers and cues of the sentence's split verbs ("sagt ... ab", "komt ... samen").
+
+    A trigger sits on the finite verb, where a joined verb would stand; a cue spans verb to
+    particle, so that it governs every meeting word the clause holds between them.
+    """
+    trigs: list[Trigger] = []
+    cues: list[Cue] = []
+    for v, s, e, pend in find_separable(folded, lex.separable, lex.separable_next):
+        if v.trigger:
+            trigs.append(Trigger(s, e, v.name, f"{folded[s:e]} … {v.particle}"))
+        else:
+            cues.append(Cue(s, pend, v.name))
     return trigs, cues
 
 
