@@ -191,7 +191,7 @@ def _read_sentence(
         return
     cjk = doc.lang in _CJK_LANGS
     named = by_name(cues)
-    statuses = [(t, trigger_status(t, named, doc.lang, cjk, folded)) for t in trigs]
+    statuses = [(t, trigger_status(t, named, doc.lang, cjk, folded, trigs)) for t in trigs]
     live = inherit([(t, s) for t, s in statuses if s is not None], doc.lang in SOV)
     if not live:
         return

@@ -118,10 +118,33 @@ def by_name(cues: list[Cue]) -> dict[str, list[Cue]]:
     return out
 
 
+def _clause_cue(t: Trigger, found: list[Cue] | None, folded: str, others: list[Trigger]) -> bool:
+    """A cue anywhere in the trigger's clause, when no other meeting word stands between
+    them: "the visit ..., which was to have ... next week, has been postponed" names the
+    visit however long the clause in between ("; : —" end a clause, the sentence ends it)."""
+    for c in found or ():
+        lo, hi = (c.end, t.start) if c.end <= t.start else (t.end, c.start)
+        if lo > hi:
+            return True  # overlapping
+        if _CLAUSE_BREAK.search(folded, lo, hi) is None and not any(
+            lo <= u.start < hi for u in others if u is not t
+        ):
+            return True
+    return False
+
+
 def trigger_status(
-    t: Trigger, cues: dict[str, list[Cue]], lang: str, cjk: bool, folded: str = ""
+    t: Trigger,
+    cues: dict[str, list[Cue]],
+    lang: str,
+    cjk: bool,
+    folded: str = "",
+    others: list[Trigger] | None = None,
 ) -> str | None:
-    """The status ``t`` reports in its sentence, or None when it reports no meeting."""
+    """The status ``t`` reports in its sentence, or None when it reports no meeting.
+
+    ``others`` are the sentence's meeting words: with them, a cancellation reaches the whole
+    clause of the nearest meeting word, not only a window of characters."""
     k = 0.4 if cjk else 1.0
     sov = lang in SOV
 
@@ -149,7 +172,9 @@ def trigger_status(
         return None
     if has("negation", neg_before, neg_after, comma=cjk or v2) or has("coattend", 30, 30):
         return None
-    if has("cancel", 120, 120):
+    if has("cancel", 120, 120) or (
+        others is not None and _clause_cue(t, cues.get("cancel"), folded, others)
+    ):
         return "cancelled"
     if t.group == "call" or has("call", 45, 45):
         return "call"
