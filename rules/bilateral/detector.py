@@ -21,14 +21,15 @@ from pydantic import Field, field_validator
 from monitor.model import Item, Match, Meeting, MeetingStatus
 from rules.base import RuleOptions
 from rules.bilateral.frames import build_entities, resolve
-from rules.bilateral.gazetteer import gazetteer
+from rules.bilateral.gazetteer import Gazetteer, gazetteer
 from rules.bilateral.hanzi import reads_simplified, simplified
 from rules.bilateral.language import LATIN_LEXICONS, guess_among, guess_language, lexicon_for
 from rules.bilateral.pairing import Side
 from rules.bilateral.reader import DocState, Report, read_segment
+from rules.bilateral.separable import gate
 from rules.bilateral.status import RANK
 from rules.bilateral.statusmodel import StatusModel, status_model
-from rules.text import normalize
+from rules.text import Normalized, normalize
 from rules.vocabulary import check_all, check_official, check_party
 
 DETECT_MIN_CONFIDENCE = 0.5  # the grammar alone (no model)
@@ -81,6 +82,8 @@ def read_document(
         for n in plain:
             g.meeting_words(n.folded, None, some)
         if not some:
+            _split_meeting_verbs(g, plain, some)
+        if not some:
             for n in plain:  # a traditional Chinese text shows its words folded (hanzi.py)
                 plain_hans = simplified(n)
                 if plain_hans is not n:
@@ -102,6 +105,11 @@ def read_document(
     if reads_simplified(code):
         norms = [simplified(n) for n in norms]
     hits = [g.meeting_words(n.folded, code if strict else None) for n in norms]
+    if lex.separable:  # "kommt ... zusammen": no meeting word until the particle
+        hits = [
+            sorted(h + gate(n.folded, lex.separable, lex.separable_next))
+            for h, n in zip(hits, norms, strict=True)
+        ]
     if not any(hits) and not lang and strict:
         # an undeclared language guessed from a few function words can be wrong on a short
         # text full of names ("el-Sisi ... El Alamein"): the language whose meeting words the
@@ -125,6 +133,18 @@ def read_document(
         doc.segment = si
         read_segment(doc, seg, norm, pos, is_title=title is not None and si == 0)
     return doc
+
+
+def _split_meeting_verbs(g: Gazetteer, plain: list[Normalized], langs_out: set[str]) -> None:
+    """The languages whose split meeting verbs ("komt ... samen") a text holds, for a text
+    with no meeting word of any language."""
+    seen: set[int] = set()
+    for lx in g.langs.values():
+        if not lx.separable or id(lx) in seen:
+            continue
+        seen.add(id(lx))
+        if any(gate(n.folded, lx.separable, lx.separable_next) for n in plain):
+            langs_out.add(lx.code)
 
 
 # "नरेंद्र मोदी (Prime Minister Narendra Modi)": Indian and other non-Latin outlets gloss names,

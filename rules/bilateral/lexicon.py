@@ -19,6 +19,8 @@ from rules.bilateral.compounds import compounds
 from rules.bilateral.hanzi import has_han, simplified_text
 from rules.bilateral.inflect_indic import indic_forms
 from rules.bilateral.roster import Roster, load_roster
+from rules.bilateral.separable import Separable, joined_forms
+from rules.bilateral.separable import parse as parse_separable
 from rules.bilateral.surfaces import CHILLU_OLD, CHILLU_RE, alias_forms, country_forms, is_latin
 from rules.bilateral.surnames import surname_aliases
 from rules.text import fold
@@ -81,6 +83,9 @@ class LangLex:
     home: str  # country of unqualified national roles ("" when the language spans many)
     words: dict[str, frozenset[str]]
     compound_next: tuple[str, ...] = ()
+    # verbs a main clause splits ("sagt ... ab"), and words that may follow their particle
+    separable: tuple[Separable, ...] = ()
+    separable_next: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -300,6 +305,8 @@ def _load_langs(lex: Lexicon) -> None:
             for form, flags in _phrases(items, lang):
                 lex.add(form, Entry(CUE, cue, lang, ""), flags)
         _bilateral_inside_triggers(lex, lang, data)
+        separable, separable_next = parse_separable(data.get("separable", {}))
+        _load_joined(lex, lang, data, separable)
         implied = {
             phrase: code
             for code, phrases in data.get("role_country", {}).items()
@@ -325,9 +332,29 @@ def _load_langs(lex: Lexicon) -> None:
             home=data.get("home", ""),
             words=words,
             compound_next=tuple(data.get("compound", {}).get("next", [])),
+            separable=separable,
+            separable_next=separable_next,
         )
         for code in data.get("langs", [lang]):
             lex.langs[code] = lexl
+
+
+def _load_joined(
+    lex: Lexicon, lang: str, data: dict[str, Any], separable: tuple[Separable, ...]
+) -> None:
+    """A separable verb's joined forms ("absagt", "uitstelt"): a subordinate clause keeps
+    particle and verb together. A form the file already lists keeps its own reading (the
+    joined plural is also the infinitive: "zusammenkommen" may be listed as a plan)."""
+    listed = {
+        fold(form)
+        for table in (data.get("trigger", {}), data.get("cue", {}))
+        for items in table.values()
+        for form, _ in _phrases(items, lang)
+    }
+    for name, form in joined_forms(separable):
+        if form not in listed:
+            kind = TRIGGER if name in _TRIGGER_GROUPS else CUE
+            lex.add(form, Entry(kind, name, lang, ""))
 
 
 def _load_compounds(lex: Lexicon, lang: str, data: dict[str, Any]) -> None:

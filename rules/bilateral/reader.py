@@ -48,6 +48,7 @@ from rules.bilateral.status import (
     by_name,
     inherit,
     split_mentions,
+    split_verbs,
     trigger_status,
 )
 from rules.sentences import Sentence, SentenceFinder
@@ -174,6 +175,11 @@ def _read_sentence(
 ) -> None:
     day = doc.published.date() if doc.published else None
     trigs, cues = split_mentions(ms, folded, doc.lang, False)
+    if doc.lex.separable:
+        split_t, split_c = split_verbs(folded, doc.lex)
+        taken = {t.start for t in trigs}
+        trigs += [t for t in split_t if t.start not in taken]
+        cues += split_c
     if not trigs:
         return
     ents, trigs, cue_names, host, location = _prepare(doc, seg, folded, ms, trigs, cues, first)
@@ -185,7 +191,7 @@ def _read_sentence(
         return
     cjk = doc.lang in _CJK_LANGS
     named = by_name(cues)
-    statuses = [(t, trigger_status(t, named, doc.lang, cjk, folded)) for t in trigs]
+    statuses = [(t, trigger_status(t, named, doc.lang, cjk, folded, trigs)) for t in trigs]
     live = inherit([(t, s) for t, s in statuses if s is not None], doc.lang in SOV)
     if not live:
         return

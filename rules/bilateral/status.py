@@ -13,7 +13,8 @@ import re
 from typing import NamedTuple
 
 from rules.bilateral.gazetteer import Mention
-from rules.bilateral.lexicon import CUE, TRIGGER
+from rules.bilateral.lexicon import CUE, TRIGGER, LangLex
+from rules.bilateral.separable import find as find_separable
 
 RANK = {"held": 4, "cancelled": 3, "call": 2, "scheduled": 1}
 # Verb-final languages put tense/negation after the meeting word.
@@ -60,6 +61,22 @@ def split_mentions(
     return trigs, cues
 
 
+def split_verbs(folded: str, lex: LangLex) -> tuple[list[Trigger], list[Cue]]:
+    """Triggers and cues of the sentence's split verbs ("sagt ... ab", "komt ... samen").
+
+    A trigger sits on the finite verb, where a joined verb would stand; a cue spans verb to
+    particle, so that it governs every meeting word the clause holds between them.
+    """
+    trigs: list[Trigger] = []
+    cues: list[Cue] = []
+    for v, s, e, pend in find_separable(folded, lex.separable, lex.separable_next):
+        if v.trigger:
+            trigs.append(Trigger(s, e, v.name, f"{folded[s:e]} … {v.particle}"))
+        else:
+            cues.append(Cue(s, pend, v.name))
+    return trigs, cues
+
+
 # Clause boundaries a cue does not reach across: ";" and ":" everywhere, dashes, and Korean
 # connective endings ("회담을 하고 ...", "...동석하면서").
 _CLAUSE_BREAK = re.compile(r";|:(?!\d)| — | – |(?:하|갖|했|가졌|열었)고 |면서 |으며 |하며 ")
@@ -101,10 +118,33 @@ def by_name(cues: list[Cue]) -> dict[str, list[Cue]]:
     return out
 
 
+def _clause_cue(t: Trigger, found: list[Cue] | None, folded: str, others: list[Trigger]) -> bool:
+    """A cue anywhere in the trigger's clause, when no other meeting word stands between
+    them: "the visit ..., which was to have ... next week, has been postponed" names the
+    visit however long the clause in between ("; : —" end a clause, the sentence ends it)."""
+    for c in found or ():
+        lo, hi = (c.end, t.start) if c.end <= t.start else (t.end, c.start)
+        if lo > hi:
+            return True  # overlapping
+        if _CLAUSE_BREAK.search(folded, lo, hi) is None and not any(
+            lo <= u.start < hi for u in others if u is not t
+        ):
+            return True
+    return False
+
+
 def trigger_status(
-    t: Trigger, cues: dict[str, list[Cue]], lang: str, cjk: bool, folded: str = ""
+    t: Trigger,
+    cues: dict[str, list[Cue]],
+    lang: str,
+    cjk: bool,
+    folded: str = "",
+    others: list[Trigger] | None = None,
 ) -> str | None:
-    """The status ``t`` reports in its sentence, or None when it reports no meeting."""
+    """The status ``t`` reports in its sentence, or None when it reports no meeting.
+
+    ``others`` are the sentence's meeting words: with them, a cancellation reaches the whole
+    clause of the nearest meeting word, not only a window of characters."""
     k = 0.4 if cjk else 1.0
     sov = lang in SOV
 
@@ -132,7 +172,9 @@ def trigger_status(
         return None
     if has("negation", neg_before, neg_after, comma=cjk or v2) or has("coattend", 30, 30):
         return None
-    if has("cancel", 120, 120):
+    if has("cancel", 120, 120) or (
+        others is not None and _clause_cue(t, cues.get("cancel"), folded, others)
+    ):
         return "cancelled"
     if t.group == "call" or has("call", 45, 45):
         return "call"
