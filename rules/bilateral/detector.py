@@ -24,9 +24,10 @@ from rules.bilateral.frames import build_entities, resolve
 from rules.bilateral.gazetteer import Gazetteer, gazetteer
 from rules.bilateral.hanzi import reads_simplified, simplified
 from rules.bilateral.language import LATIN_LEXICONS, guess_among, guess_language, lexicon_for
+from rules.bilateral.lexicon import LangLex
 from rules.bilateral.pairing import Side
 from rules.bilateral.reader import DocState, Report, read_segment
-from rules.bilateral.separable import gate
+from rules.bilateral.separable import Separable, gate, may_hold
 from rules.bilateral.status import RANK
 from rules.bilateral.statusmodel import StatusModel, status_model
 from rules.text import Normalized, normalize
@@ -138,13 +139,22 @@ def read_document(
 def _split_meeting_verbs(g: Gazetteer, plain: list[Normalized], langs_out: set[str]) -> None:
     """The languages whose split meeting verbs ("komt ... samen") a text holds, for a text
     with no meeting word of any language."""
-    seen: set[int] = set()
-    for lx in g.langs.values():
-        if not lx.separable or id(lx) in seen:
-            continue
-        seen.add(id(lx))
+    split = _SPLITTING.get(id(g))
+    if split is None:
+        lexes = list({id(lx): lx for lx in g.langs.values() if lx.separable}.values())
+        verbs = tuple(v for lx in lexes for v in lx.separable)
+        nexts = frozenset(w for lx in lexes for w in lx.separable_next)
+        split = _SPLITTING[id(g)] = (lexes, verbs, nexts)
+    lexes, verbs, nexts = split
+    if not any(may_hold(n.folded, verbs, nexts) for n in plain):
+        return  # one search for every language's particles: most texts end there
+    for lx in lexes:
         if any(gate(n.folded, lx.separable, lx.separable_next) for n in plain):
             langs_out.add(lx.code)
+
+
+# per gazetteer: the languages with split verbs, and all their verbs and next words together
+_SPLITTING: dict[int, tuple[list[LangLex], tuple[Separable, ...], frozenset[str]]] = {}
 
 
 # "नरेंद्र मोदी (Prime Minister Narendra Modi)": Indian and other non-Latin outlets gloss names,

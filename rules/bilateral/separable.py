@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
+from ahocorasick_rs import AhoCorasick
+
+from rules.bilateral.automata import compile_automaton
 from rules.text import fold
 
 TRIGGER_GROUPS = frozenset(("held", "weak", "visit", "scheduled", "call", "present", "talk"))
@@ -103,7 +107,36 @@ def find(
 
 def gate(folded: str, verbs: tuple[Separable, ...], nxt: frozenset[str]) -> list[int]:
     """Offsets of split meeting verbs (the meeting-word gate's share: cues need a trigger
-    anyway). Most texts hold none of the particles, which a substring test shows."""
-    if not any(v.trigger and v.particle in folded for v in verbs):
+    anyway)."""
+    if not may_hold(folded, verbs, nxt):
         return []
     return [s for _, s, _, _ in find(folded, verbs, nxt, triggers_only=True)]
+
+
+def may_hold(folded: str, verbs: tuple[Separable, ...], nxt: frozenset[str]) -> bool:
+    """Could ``folded`` hold a split meeting verb of ``verbs``: does a meeting verb's particle
+    stand as a word where ``_closes_clause`` would accept it? One automaton pass (a regex
+    or a substring test per particle cost most of a quiet text's reading: "an", "op" are
+    in nearly every text); ``verbs`` may be several languages' together."""
+    particles, automaton = _closings(verbs, nxt)
+    for _, s, _ in automaton.find_matches_as_indexes(folded):
+        if s == 0 or not (folded[s - 1] == "-" or folded[s - 1].isalnum()):
+            return True
+    last = folded[-60:].split()[-2:]  # the text may end with the particle (and a next word)
+    if last and last[-1] in particles:
+        return True
+    return len(last) == 2 and last[1] in nxt and last[0] in particles
+
+
+@lru_cache(maxsize=16)
+def _closings(
+    verbs: tuple[Separable, ...], nxt: frozenset[str]
+) -> tuple[frozenset[str], AhoCorasick]:
+    """Each meeting verb's particle with what may close its clause after it."""
+    particles = frozenset(v.particle for v in verbs if v.trigger)
+    ends = [*_CLOSERS, *(" " + c for c in _CLOSERS), *(f" {w} " for w in nxt)]
+    ends += [f" {w}{c}" for w in nxt for c in _CLOSERS]
+    return particles, compile_automaton(p + e for p in sorted(particles) for e in ends)
+
+
+_CLOSERS = (".", ",", ";", ":", "!", "?", ")", '"', "»", "”", "\n")

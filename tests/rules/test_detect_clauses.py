@@ -47,3 +47,26 @@ def test_a_request_in_another_clause_does_not_unmake_the_meeting() -> None:
 def test_a_request_in_the_same_clause_still_governs() -> None:
     text = "Japan requested a meeting with Indian Prime Minister Narendra Modi next month."
     assert all(m.status != "held" for m in detect(text))
+
+
+def test_split_verb_prefilter_is_a_superset_of_the_search() -> None:
+    """``may_hold`` (one automaton pass on every quiet text) must pass every text in which
+    ``find`` sees a split meeting verb, the particle ending the text or followed by a next
+    word included, and turn away a particle inside a word or mid-clause."""
+    from rules.bilateral.gazetteer import gazetteer
+    from rules.bilateral.separable import find, may_hold
+
+    de = gazetteer().langs["de"]
+    verbs, nxt = de.separable, de.separable_next
+    held = [
+        "der minister kommt am montag mit seinem amtskollegen zusammen.",
+        "der kanzler ruft den präsidenten an",
+        "der kanzler ruft den präsidenten an   ",
+        "die ministerin kommt mit ihm zusammen mit blick auf die wahl",
+    ]
+    for text in held:
+        assert find(text, verbs, nxt, triggers_only=True), text
+        assert may_hold(text, verbs, nxt), text
+    for text in ("der plan kommt an die öffentlichkeit", "iran and an ally met", "anruf"):
+        assert not find(text, verbs, nxt, triggers_only=True), text
+        assert not may_hold(text, verbs, nxt), text
