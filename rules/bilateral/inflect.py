@@ -266,8 +266,9 @@ def person_forms(alias: str, lang_hint: str = "") -> set[str]:
         # first name included: "Robertom Golobom", "Erdoganin"
         if last[-1] in "aeiou":
             return {alias}
-        # Polish instrumental after "z" ("z Donaldem Trumpem", "z Olafem Scholzem")
-        tails = ("a", "u", "om", "e", "i", "it", "in", _pl_ins(last))
+        # Polish instrumental after "z" ("z Donaldem Trumpem", "z Olafem Scholzem"); German
+        # genitive in "-s" ("nach Scholzs Rede" is rare, "Macrons Besuch" common)
+        tails = ("a", "u", "om", "e", "i", "it", "in", "s", _pl_ins(last))
         out = {alias} | {" ".join([*words[:-1], last + t]) for t in tails}
         if len(words) == 2 and words[0].isalpha() and words[0][-1] not in "aeiou":
             out |= {f"{words[0]}{t} {last}{t}" for t in ("a", "u", "om", "e")}

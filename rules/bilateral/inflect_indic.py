@@ -26,6 +26,7 @@ _MR_RESPECT = ("नी", "शी", "चे", "ची", "च्या", "ना",
 _BN_CONS = ("ের", "কে", "ে", "েও", "েরও", "কেও", "েই")
 _BN_VOWEL = ("র", "কে", "য়", "তে", "ও", "রও", "কেও", "ই", "দের")
 _BN_ANY = ("এর", "'র", "-র", "-এর")
+_BN_ANUSVARA = ("য়ের", "য়ে", "য়েও", "য়েরও", "য়েই")
 # Gujarati
 _GU = ("ના", "ની", "નું", "નો", "નાં", "માં", "ને", "થી", "એ", "ે", "માંથી", "નાઓ")
 # Tamil: endings after a glide (வ after அ/ஆ/உ/ஊ/ஓ, ய after இ/ஈ/எ/ஏ/ஐ) and after a consonant
@@ -34,6 +35,7 @@ _TA_TAILS = (
     "ுக்கிடையிலான", "ுக்கும்", "ிலிருந்து", "ுக்குமிடையே", "ுக்குமிடையில்", "ுக்கிடையே",
     "ுக்குமிடையிலான", "ையும்", "ுடனும்", "ிடமும்", "ிற்கும்", "ுக்கான",
 )  # fmt: skip
+_TA_BARE_DATIVE = ("க்கு", "க்கும்", "க்கான")
 _TA_STOPS = frozenset("கசடதபற")
 _TA_GLIDE_V = frozenset("ாுூோ")
 # Telugu endings join every stem as written (a final virama stays: "ట్రంప్‌తో", ZWNJ folded)
@@ -137,6 +139,8 @@ def _ta(word: str) -> set[str]:
             out |= {word[:-2] + "த்த" + t for t in _TA_TAILS}
         if stem[-1:] in _TA_STOPS:  # ட்ரம்ப் -> ட்ரம்ப்பிடம், சுனக் -> சுனக்குடன்
             out |= {word + stem[-1] + t for t in _TA_TAILS}
+        # Sri Lankan papers join the dative to a foreign name as written: -ப்க்கு, -வ்க்கும்
+        out |= {word + t for t in _TA_BARE_DATIVE}
         return out
     if last in _TA_GLIDE_V:
         glide = "வ"
@@ -242,6 +246,11 @@ def indic_forms(name: str, person: bool = False, lang: str = "") -> set[str]:
                 out |= {prefix + w for w in _deva(last, lang)}
             continue
         out |= {prefix + w for w in make(last)}
+        if script == "bn" and person and last.endswith("ং"):
+            # a name's final anusvara is sounded as a vowel and takes a glide (-ংয়ের, -ংয়ে);
+            # only people's names: a capital so inflected reads as a venue, which the
+            # pairing then takes for the country named next to it
+            out |= {prefix + last + s for s in _BN_ANUSVARA}
     return out
 
 
