@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.polling import ready_ports
 from bench.pollpath import KEYWORDS, ROOT
 
 HOSTS = 50  # the farm's ports: each one a host to bilat's per-host connection limit
@@ -35,21 +36,8 @@ def spread_farm(
     command += ["--delay-ms", str(delay_ms), "--ports", str(hosts)]
     if items is not None:
         command += ["--items", str(items)]
-    proc = subprocess.Popen(
-        command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        if not line.startswith("READY "):
-            raise RuntimeError(f"farm did not start: {line!r}")
-        ports = [int(p) for p in line.split()[1:]]
+    with ready_ports(command, "farm", stop_s=30) as ports:
         yield [f"http://127.0.0.1:{ports[i % len(ports)]}/f/{i}.xml" for i in range(feeds)]
-    finally:
-        if proc.stdin is not None:
-            proc.stdin.close()
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def farm_port(urls: list[str]) -> int:
