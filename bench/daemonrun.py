@@ -3,7 +3,8 @@
 on a loopback farm (``bench.pollfarm``), ``bilat run`` in its own process (its endpoint on a
 free loopback port, read from its ``server.listening`` line), and what the benchmarks read
 from the outside: the resident memory of the process and of its worker processes, the
-endpoint's ``/metrics``, the farm's request count.
+endpoint's ``/metrics``, the farm's request count. The configuration writer also serves the
+benchmarks of ``bilat once`` and of the poll path (``bench.pollpath``, ``bench.pollclient``).
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.pollpath import KEYWORDS, ROOT
+from bench.polling import ROOT, ready_ports
 
 HOSTS = 50  # the farm's ports: each one a host to bilat's per-host connection limit
+# The keyword rule's words: meeting words in a few of the farm's languages (``bench.pollfarm``).
+KEYWORDS = ["met", "talks", "मुलाकात", "ملاقات", "переговоры", "встретились"]
 
 
 @contextmanager
@@ -35,21 +38,8 @@ def spread_farm(
     command += ["--delay-ms", str(delay_ms), "--ports", str(hosts)]
     if items is not None:
         command += ["--items", str(items)]
-    proc = subprocess.Popen(
-        command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        if not line.startswith("READY "):
-            raise RuntimeError(f"farm did not start: {line!r}")
-        ports = [int(p) for p in line.split()[1:]]
+    with ready_ports(command, "farm", stop_s=30) as ports:
         yield [f"http://127.0.0.1:{ports[i % len(ports)]}/f/{i}.xml" for i in range(feeds)]
-    finally:
-        if proc.stdin is not None:
-            proc.stdin.close()
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def farm_port(urls: list[str]) -> int:
@@ -62,26 +52,32 @@ def write_config(
     urls: list[str],
     state: str,
     *,
-    interval: str = "10m",
+    interval: str | None = "10m",
+    server: bool = True,
+    log_format: str | None = "json",
+    log_level: str | None = None,
     monitor: tuple[str, ...] = (),
+    keywords: Sequence[str] = KEYWORDS,
 ) -> Path:
-    """A configuration polling ``urls`` (one feed source each) with the poll-path bench's
-    keyword rule alerting the console; ``monitor`` adds lines to ``[monitor]``."""
-    lines = [
-        "[monitor]",
-        f'state = "{state}"',
-        "allow_private_networks = true",
-        'log_format = "json"',
-        *monitor,
-        "",
-        "[monitor.server]",
-        'listen = "127.0.0.1:0"',
-        "",
-    ]
+    """``bilat.toml`` in ``directory``: one feed source per URL (every ``interval``; None:
+    bilat's default), a keyword rule over ``keywords`` alerting the console, the endpoint
+    on a free loopback port when ``server`` (the daemon's ``server.listening`` line is read
+    as JSON: hence the default ``log_format``). ``monitor`` adds lines to ``[monitor]``
+    (``http.total_limit = 100`` for a key of ``[monitor.http]``); None leaves a setting out."""
+    lines = ["[monitor]", f'state = "{state}"', "allow_private_networks = true"]
+    if log_format is not None:
+        lines.append(f'log_format = "{log_format}"')
+    if log_level is not None:
+        lines.append(f'log_level = "{log_level}"')
+    lines += [*monitor, ""]
+    if server:
+        lines += ["[monitor.server]", 'listen = "127.0.0.1:0"', ""]
     for i, url in enumerate(urls):
         lines += ["[[sources]]", f'id = "f{i:05d}"', 'type = "feed"', f'url = "{url}"']
-        lines += [f'interval = "{interval}"', ""]
-    words = ", ".join(json.dumps(w, ensure_ascii=False) for w in KEYWORDS)
+        if interval is not None:
+            lines.append(f'interval = "{interval}"')
+        lines.append("")
+    words = ", ".join(json.dumps(w, ensure_ascii=False) for w in keywords)
     lines += ["[[rules]]", 'id = "meetings"', 'type = "keyword"', f"any = [{words}]"]
     lines += ['notify = ["console"]', "", "[notifiers.console]", 'type = "console"', ""]
     path = directory / "bilat.toml"

@@ -15,8 +15,8 @@ state of a poller). Throughput is the farm's answered requests per second betwee
 alternate. The database is checked after the first pass: every source polled, no alert
 twice.
 
-Needs PostgreSQL on 127.0.0.1:5432 (``BENCH_POSTGRES_URL``, else the tests' admin URLs);
-skipped without it.
+Needs PostgreSQL on 127.0.0.1:5432 (``BENCH_POSTGRES_URL``, else the admin URLs of
+``bench.pgadmin``, the tests' too); skipped without it.
 """
 
 from __future__ import annotations
@@ -43,43 +43,25 @@ from bench.daemonrun import (
     spread_farm,
     write_config,
 )
+from bench.pgadmin import admin_connect, drop_database, with_database
 
-ADMIN_URLS = (
-    "postgresql://root@127.0.0.1:5432/test",
-    "postgresql://postgres@127.0.0.1:5432/test",
-)
+ENV = "BENCH_POSTGRES_URL"
 DELAY_MS = 50
 CONCURRENCY = 5
 GOAL = 2.5
 
 
-async def _admin() -> tuple[asyncpg.Connection, str]:
-    chosen = os.environ.get("BENCH_POSTGRES_URL")
-    errors = []
-    for url in (chosen,) if chosen else ADMIN_URLS:
-        try:
-            return await asyncpg.connect(url, timeout=5), url
-        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-            errors.append(f"{url}: {type(exc).__name__}: {exc}")
-    raise Skipped("no PostgreSQL: " + "; ".join(errors))
-
-
 async def _create() -> str:
-    conn, admin = await _admin()
+    try:
+        conn, admin = await admin_connect(ENV)
+    except ConnectionError as exc:
+        raise Skipped(f"no PostgreSQL: {exc}") from exc
     name = f"bilat_bench_{os.getpid()}_{secrets.token_hex(4)}"
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
-    return admin.rsplit("/", 1)[0] + "/" + name
-
-
-async def _drop(url: str) -> None:
-    conn, _ = await _admin()
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    return with_database(admin, name)
 
 
 async def _check(url: str) -> dict[str, int]:
@@ -149,7 +131,7 @@ def _passes(urls: list[str], nodes: int, work: Path) -> dict[str, Any]:
             asyncio.run(_due_now(url))
             unchanged = _follow(port, feeds, runs, before)
     finally:
-        asyncio.run(_drop(url))
+        asyncio.run(drop_database(url, ENV))
     return {
         "nodes": nodes,
         "first": _rate(first, feeds),
@@ -166,7 +148,7 @@ def _rate(samples: list[tuple[float, int]], feeds: int) -> float:
 
 
 def run(quick: bool = False) -> str:
-    asyncio.run(_drop(asyncio.run(_create())))  # Skipped here when no server answers
+    asyncio.run(drop_database(asyncio.run(_create()), ENV))  # Skipped here when no server answers
     feeds = 1500 if quick else 3000
     rounds = 1 if quick else 2
     load_start = load_average()

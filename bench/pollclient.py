@@ -25,6 +25,7 @@ from pathlib import Path
 import aiohttp
 import fastfeedparser
 
+from bench.daemonrun import write_config
 from monitor.contracts import HttpSettings
 from monitor.daemon import _sync_schedule, open_runtime
 from monitor.logs import configure_logging
@@ -135,30 +136,23 @@ async def run_client(
 
 
 def write_daemon_config(directory: Path, urls: list[str]) -> Path:
-    """A bilat config with one feed source per URL, a keyword rule and no notifier output."""
-    lines = [
-        "[monitor]",
-        'state = "sqlite:///state.db"',
-        "allow_private_networks = true",
-        f"concurrency = {TOTAL_LIMIT}",
-        'log_level = "info"',
-        "[monitor.http]",
-        f"per_host_limit = {PER_HOST_LIMIT}",
-        f"total_limit = {TOTAL_LIMIT}",
-        "[notifiers.desk]",
-        'type = "webhook"',
-        'url = "http://127.0.0.1:9/unused"',
-        "[[rules]]",
-        'id = "watch"',
-        'type = "keyword"',
-        'any = ["bilateral meeting"]',
-        'notify = ["desk"]',
-    ]
-    for i, url in enumerate(urls):
-        lines += ["[[sources]]", f'id = "feed-{i}"', 'type = "feed"', f'url = "{url}"']
-    path = directory / "bench.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    """A bilat config with one feed source per URL, the clients' HTTP limits and a keyword
+    rule every bench item matches (the items predate the backfill window: no alert)."""
+    return write_config(
+        directory,
+        urls,
+        "sqlite:///state.db",
+        interval=None,
+        server=False,
+        log_format=None,
+        log_level="info",
+        monitor=(
+            f"concurrency = {TOTAL_LIMIT}",
+            f"http.per_host_limit = {PER_HOST_LIMIT}",
+            f"http.total_limit = {TOTAL_LIMIT}",
+        ),
+        keywords=["bilateral meeting"],
+    )
 
 
 async def run_daemon_client(feeds: int, hosts: int, port: int, passes: int) -> dict[str, object]:

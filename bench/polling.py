@@ -24,9 +24,9 @@ TARGET_RSS_MB = 150.0
 
 
 @contextmanager
-def ready_server(command: list[str], name: str, stop_s: float = 10.0) -> Iterator[int]:
-    """A server process that prints ``READY <port>`` when it listens; yields the port and
-    stops it (stdin closed, then SIGTERM) on exit."""
+def ready_ports(command: list[str], name: str, stop_s: float = 10.0) -> Iterator[list[int]]:
+    """A server process that prints ``READY <port> [<port> ...]`` when it listens; yields
+    every port the line names and stops it (stdin closed, then SIGTERM) on exit."""
     proc = subprocess.Popen(
         command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
@@ -35,12 +35,19 @@ def ready_server(command: list[str], name: str, stop_s: float = 10.0) -> Iterato
         line = proc.stdout.readline()
         if not line.startswith("READY "):
             raise RuntimeError(f"{name} did not start: {line!r}")
-        yield int(line.split()[1])
+        yield [int(port) for port in line.split()[1:]]
     finally:
         if proc.stdin is not None:
             proc.stdin.close()
         proc.terminate()
         proc.wait(timeout=stop_s)
+
+
+@contextmanager
+def ready_server(command: list[str], name: str, stop_s: float = 10.0) -> Iterator[int]:
+    """``ready_ports`` for a server on one port (the first the line names)."""
+    with ready_ports(command, name, stop_s) as ports:
+        yield ports[0]
 
 
 @contextmanager

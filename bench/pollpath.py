@@ -33,10 +33,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.polling import ready_server
+from bench.daemonrun import KEYWORDS, write_config
+from bench.polling import ROOT, ready_server
 
-ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = ["met", "talks", "मुलाकात", "ملاقات", "переговоры", "встретились"]
 COLD_GOAL, UNCHANGED_GOAL, STARTUP_GOAL_S = 3.0, 1.3, 0.5
 
 
@@ -53,20 +52,9 @@ def _pin(cpu: int | None) -> list[str]:
 
 
 def _config(directory: Path, urls: list[str]) -> Path:
-    lines = [
-        "[monitor]",
-        f'state = "sqlite:///{directory / "state.db"}"',
-        "allow_private_networks = true",
-        "",
-    ]
-    for i, url in enumerate(urls):
-        lines += ["[[sources]]", f'id = "f{i:05d}"', 'type = "feed"', f'url = "{url}"', ""]
-    words = ", ".join(json.dumps(w, ensure_ascii=False) for w in KEYWORDS)
-    lines += ["[[rules]]", 'id = "meetings"', 'type = "keyword"', f"any = [{words}]"]
-    lines += ['notify = ["console"]', "", "[notifiers.console]", 'type = "console"', ""]
-    path = directory / "bilat.toml"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    """The configuration of ``bilat once`` (bilat's defaults: no endpoint, text logs)."""
+    state = f"sqlite:///{directory / 'state.db'}"
+    return write_config(directory, urls, state, interval=None, server=False, log_format=None)
 
 
 def _timed(cmd: list[str], out: Path) -> dict[str, Any]:

@@ -3,7 +3,8 @@ per test (``pg_url``, a state URL). Registered in tests/conftest.py, so any test
 run its store tests on PostgreSQL too.
 
 PostgreSQL: a real server on 127.0.0.1:5432 (``TEST_POSTGRES_URL`` names the admin URL;
-by default ``postgresql://root@127.0.0.1:5432/test``, then user ``postgres``). The run creates
+by default ``postgresql://root@127.0.0.1:5432/test``, then user ``postgres``: the admin
+connection is ``bench.pgadmin``'s, shared with the benchmarks). The run creates
 ``bilat_test_<pid>_<random>`` and drops it at the end (and drops any such database left behind
 by a run whose process is gone). Without a server the PostgreSQL tests skip, or fail when
 ``CI=true``.
@@ -22,20 +23,13 @@ from typing import Any, TypeVar
 import asyncpg
 import pytest
 
+from bench.pgadmin import admin_connect, drop_database, with_database
 from tests.conftest import require
 
-ADMIN_URLS = (
-    "postgresql://root@127.0.0.1:5432/test",
-    "postgresql://postgres@127.0.0.1:5432/test",
-)
+ENV = "TEST_POSTGRES_URL"
 _DB_NAME = re.compile(r"^bilat_test_(\d+)_[0-9a-f]+$")
 _unavailable: list[str] = []
 T = TypeVar("T")
-
-
-def _with_database(url: str, name: str) -> str:
-    base, _, _ = url.partition("?")
-    return base.rsplit("/", 1)[0] + "/" + name
 
 
 def _pid_alive(pid: int) -> bool:
@@ -48,19 +42,8 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-async def _admin() -> tuple[asyncpg.Connection, str]:
-    chosen = os.environ.get("TEST_POSTGRES_URL")
-    errors = []
-    for url in (chosen,) if chosen else ADMIN_URLS:
-        try:
-            return await asyncpg.connect(url, timeout=5), url
-        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-            errors.append(f"{url}: {type(exc).__name__}: {exc}")
-    raise ConnectionError("; ".join(errors))
-
-
 async def _create_database() -> str:
-    conn, admin = await _admin()
+    conn, admin = await admin_connect(ENV)
     try:
         for (name,) in await conn.fetch(
             "SELECT datname FROM pg_database WHERE datname LIKE 'bilat\\_test\\_%'"
@@ -72,16 +55,7 @@ async def _create_database() -> str:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
-    return _with_database(admin, name)
-
-
-async def _drop_database(url: str) -> None:
-    conn, _ = await _admin()
-    try:
-        name = url.rsplit("/", 1)[1]
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    return with_database(admin, name)
 
 
 def _blocking(coro: Coroutine[Any, Any, T]) -> T:
@@ -100,7 +74,7 @@ def pg_database() -> Iterator[str | None]:
         yield None
         return
     yield url
-    _blocking(_drop_database(url))
+    _blocking(drop_database(url, ENV))
 
 
 @pytest.fixture

@@ -30,6 +30,54 @@ from monitor.store.postgres_schema import (
 )
 
 
+def ordered_insert(
+    table: str,
+    columns: Sequence[tuple[str, str]],
+    *,
+    constants: Mapping[str, str] | None = None,
+    tail: str = "",
+) -> str:
+    """An INSERT of one row per element of the array parameters ``$1``.. (one a column of
+    ``columns``: name, element type), in the arrays' order: ``WITH ORDINALITY`` keeps it, so
+    the rows take their identity values (the outbox's delivery ``seq``) in that order.
+    ``constants``: columns given an SQL expression instead; ``tail``: e.g. ``ON CONFLICT``."""
+    fixed = dict(constants or {})
+    names = [name for name, _ in columns]
+    arrays = ", ".join(f"${n}::{kind}[]" for n, (_, kind) in enumerate(columns, 1))
+    return (
+        f"INSERT INTO {table} ({', '.join([*names, *fixed])})"
+        f" SELECT {', '.join([*names, *fixed.values()])} FROM unnest({arrays})"
+        f" WITH ORDINALITY AS t({', '.join(names)}, ord) ORDER BY ord{tail}"
+    )
+
+
+INSERT_ALERTS = ordered_insert(
+    "alerts",
+    [
+        ("alert_id", "text"),
+        ("notifier", "text"),
+        ("rule_id", "text"),
+        ("kind", "text"),
+        ("event_key", "text"),
+        ("parent_id", "text"),
+        ("created_at", "timestamptz"),
+        ("alert_json", "text"),
+    ],
+    tail=" ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id",
+)
+INSERT_OUTBOX = ordered_insert(
+    "outbox",
+    [
+        ("alert_id", "text"),
+        ("notifier", "text"),
+        ("next_attempt_at", "timestamptz"),
+        ("created_at", "timestamptz"),
+        ("not_before", "timestamptz"),
+    ],
+    constants={"state": "'pending'"},
+)
+
+
 @dataclass(slots=True)
 class Fences:
     """This node's identity and the tokens of the claims (polled source id -> token) and
@@ -131,12 +179,7 @@ class PostgresTransaction(PostgresEventsTx):
         # then the outbox rows of the ones inserted, in the order given (their ``seq`` is the
         # delivery order).
         rows = await self.conn.fetch(
-            "INSERT INTO alerts (alert_id, notifier, rule_id, kind, event_key, parent_id,"
-            " created_at, alert_json)"
-            " SELECT i, n, r, k, e, p, c, j FROM unnest($1::text[], $2::text[], $3::text[],"
-            " $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])"
-            " WITH ORDINALITY AS t(i, n, r, k, e, p, c, j, o) ORDER BY o"
-            " ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id",
+            INSERT_ALERTS,
             [a.id for a in unique],
             [a.notifier for a in unique],
             [a.rule_id for a in unique],
@@ -153,11 +196,7 @@ class PostgresTransaction(PostgresEventsTx):
         # A held alert's first attempt is its release time.
         firsts = [max(holds[a.id], a.created_at) if holds.get(a.id) else a.created_at for a in new]
         await self.conn.execute(
-            "INSERT INTO outbox (alert_id, notifier, state, next_attempt_at, created_at,"
-            " not_before)"
-            " SELECT i, n, 'pending', f, c, h FROM unnest($1::text[], $2::text[],"
-            " $3::timestamptz[], $4::timestamptz[], $5::timestamptz[])"
-            " WITH ORDINALITY AS t(i, n, f, c, h, o) ORDER BY o",
+            INSERT_OUTBOX,
             [a.id for a in new],
             [a.notifier for a in new],
             firsts,
