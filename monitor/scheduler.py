@@ -130,12 +130,12 @@ class Scheduler:
         self._inflight: dict[str, asyncio.Task[bool]] = {}
         self._aps: AsyncIOScheduler | None = None
         self._accepting = False
-        self._running: set[asyncio.Future[object]] = set()  # ticker jobs under way
+        self._running: set[Awaitable[object]] = set()  # ticker jobs under way
         self._claims_failing = False
         self.last_tick: float | None = None  # loop time of the last dispatch (readiness)
         self._claiming = asyncio.Lock()  # one claim at a time: the tick's or a refill's
         self._backlog = False  # the last claim filled every free slot: more may be due
-        self._refill: asyncio.Future[object] | None = None
+        self._refill: asyncio.Task[None] | None = None
 
     @property
     def accepting(self) -> bool:

@@ -12,6 +12,7 @@ and cancellations of that pair.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
@@ -99,9 +100,10 @@ def read_document(
     if code not in LATIN_LEXICONS:
         segments = [_blank_glosses(seg) for seg in segments]
     # a segment the gloss blanking left as it was keeps its fold from the gate above
+    pres: Sequence[Normalized | None] = plain or [None] * len(segments)
     norms = [
         pre if pre is not None and seg == orig else normalize(seg)
-        for seg, orig, pre in zip(segments, verbatim, plain or [None] * len(segments), strict=True)
+        for seg, orig, pre in zip(segments, verbatim, pres, strict=True)
     ]
     if reads_simplified(code):
         norms = [simplified(n) for n in norms]

@@ -108,7 +108,7 @@ class Gazetteer:
             recs = table.get(key)
             if recs is None:
                 table[key] = rec
-            elif type(recs) is list:
+            elif isinstance(recs, list):
                 if rec not in recs:
                     recs.append(rec)
             elif recs != rec:

@@ -44,4 +44,4 @@ def simplified(norm: Normalized) -> Normalized:
 
 
 def reads_simplified(lang: str | None) -> bool:
-    return bool(lang) and lang.split("-")[0] == "zh"
+    return lang is not None and lang.split("-")[0] == "zh"

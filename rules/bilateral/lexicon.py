@@ -281,7 +281,7 @@ _ATTACHING = frozenset(("mr", "ne", "bn", "gu", "ta", "te", "ml", "si"))
 _TRIGGER_GROUPS = ("held", "weak", "visit", "scheduled", "call", "present", "talk")
 
 
-def _bilateral_inside_triggers(lex: Lexicon, lang: str, data: dict) -> None:
+def _bilateral_inside_triggers(lex: Lexicon, lang: str, data: dict[str, Any]) -> None:
     """A meeting phrase that contains the language's "bilateral" word ("bilateral meetings",
     "द्विपक्षीय बैठक") hides that cue from the longest-match scan: the phrase carries the
     cue itself (one more entry on an existing pattern, no new pattern)."""

@@ -122,8 +122,9 @@ def pair_sentence(
         rest = {e.party for e in usable if e not in hub_grp and not e.place_only}
         if len(hub_grp) >= 2 and len(hub_parties) == 2 and rest <= hub_parties:
             # "Modi and Putin held talks": two coordinated subjects meet each other
-            a, b = hub_grp[0], next(e for e in hub_grp if e.party != hub_grp[0].party)
-            return [Pairing(_side(a), _side(b), trigs[0])]
+            first = hub_grp[0]
+            second = next(e for e in hub_grp if e.party != first.party)
+            return [Pairing(_side(first), _side(second), trigs[0])]
         others = [s for s in sides if s.entity is not hub and s.party != hub.party]
         if len(hub_parties) >= 3:
             # the subject is one of a list ("the leaders of A, B and C held bilateral

@@ -36,7 +36,7 @@ class PatternTable:
         self.rec_of = array("i")
         self.plain_of = array("i")
         for value in table.values():
-            recs = tuple(value) if type(value) is list else (value,)
+            recs = tuple(value) if isinstance(value, list) else (value,)
             self.rec_of.append(rec_ids.setdefault(recs, len(rec_ids)))
             self.plain_of.append(plain_ids.setdefault(plain_entries(recs), len(plain_ids)))
         self.recs: list[tuple[Rec, ...]] = list(rec_ids)
