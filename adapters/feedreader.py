@@ -367,10 +367,12 @@ def _read_fast(
     else:  # more entries than <item>/<entry> tags we saw: cannot align; trust none of its dates
         notes.append("dates dropped: entries could not be aligned with their elements")
         meta, entries = from_fastfeedparser(parsed, [None] * count)
-    has_ids = any(marker in text for marker in _ID_MARKERS)
+    has_ids: bool | None = None  # searched for only when an entry's id equals its link
     fixed: list[RawEntry] = []
     for entry in entries:
         if entry.guid is not None and entry.guid == entry.link:
+            if has_ids is None:
+                has_ids = any(marker in text for marker in _ID_MARKERS)
             if not has_ids:
                 # No guid/id elements at all: fastfeedparser copied the link into the id.
                 entry = entry._replace(guid=None)
