@@ -324,13 +324,9 @@ _RSS10_NS = "http://purl.org/rss/1.0/"
 
 
 def _as_rss10(text: str, root: str | None) -> str:
-    """An RSS 0.90 document with its elements in RSS 1.0's namespace. fastfeedparser looks for
-    RDF items in RSS 1.0's namespace only and finds none of 0.90's; their elements are the same
-    (channel, title, link, description, item), so only the namespace name is swapped, and only
-    in the root's start tag (where 0.90 feeds declare it), never in text."""
-    if root is None or root.rsplit(":", 1)[-1] != "RDF":
-        return text
-    start = text.find("<" + root)
+    """RSS 0.90 in RSS 1.0's namespace: fastfeedparser looks for RDF items in 1.0's only. The
+    elements are the same; the name is swapped in the root's start tag only, never in text."""
+    start = text.find("<" + root) if root and root.rsplit(":", 1)[-1] == "RDF" else -1
     end = text.find(">", start)
     if start < 0 or end < 0 or _RSS090_NS not in text[start:end]:
         return text
