@@ -17,8 +17,10 @@ any other ill-formed XML                               feedparser (its loose par
                                                        more, and never invents text: libxml2's
                                                        recovery turned a broken CDATA into a
                                                        title "![CD")
-fastfeedparser raises, or finds fewer entries than     feedparser (RSS 0.90's RDF namespace:
-the document has ``<item>``/``<entry>`` elements       fastfeedparser finds 0 of 60 items)
+RSS 0.90 (RDF in Netscape's namespace)                 fastfeedparser, the namespace renamed to
+                                                       RSS 1.0's (alone it finds none of the items)
+fastfeedparser raises, or finds fewer entries than     feedparser
+the document has ``<item>``/``<entry>`` elements
 entries with their own xml:lang / xml:base             feedparser (fastfeedparser ignores both)
 a relative link that fastfeedparser also reports as    feedparser (it cannot tell a guid from a
 the id, in a document that has guids                   copied link; feedparser can)
@@ -317,10 +319,25 @@ def _read_native(text: str, root: str | None) -> Any | None:
         return None
 
 
+_RSS090_NS = "http://my.netscape.com/rdf/simple/0.9/"
+_RSS10_NS = "http://purl.org/rss/1.0/"
+
+
+def _as_rss10(text: str, root: str | None) -> str:
+    """RSS 0.90 in RSS 1.0's namespace: fastfeedparser looks for RDF items in 1.0's only. The
+    elements are the same; the name is swapped in the root's start tag only, never in text."""
+    start = text.find("<" + root) if root and root.rsplit(":", 1)[-1] == "RDF" else -1
+    end = text.find(">", start)
+    if start < 0 or end < 0 or _RSS090_NS not in text[start:end]:
+        return text
+    return text[:start] + text[start:end].replace(_RSS090_NS, _RSS10_NS) + text[end:]
+
+
 def _read_fast(
     text: str, header: _Header, notes: list[str], root: str | None = None
 ) -> tuple[FeedMeta, list[RawEntry]] | None:
     """fastfeedparser's reading, or None (with a ``fallback:`` note) when it cannot be trusted."""
+    text = _as_rss10(text, root)
     parsed = None if header.entries_have_own_attrs else _read_native(text, root)
     if parsed is None:
         doc = _well_formed_bytes(text, notes)
@@ -346,10 +363,12 @@ def _read_fast(
     else:  # more entries than <item>/<entry> tags we saw: cannot align; trust none of its dates
         notes.append("dates dropped: entries could not be aligned with their elements")
         meta, entries = from_fastfeedparser(parsed, [None] * count)
-    has_ids = any(marker in text for marker in _ID_MARKERS)
+    has_ids: bool | None = None  # searched for only when an entry's id equals its link
     fixed: list[RawEntry] = []
     for entry in entries:
         if entry.guid is not None and entry.guid == entry.link:
+            if has_ids is None:
+                has_ids = any(marker in text for marker in _ID_MARKERS)
             if not has_ids:
                 # No guid/id elements at all: fastfeedparser copied the link into the id.
                 entry = entry._replace(guid=None)

@@ -99,17 +99,41 @@ def to_utc(value: datetime) -> datetime | None:
     return value if value.year >= _MIN_YEAR else None
 
 
+# A feed's entries come back poll after poll with the same date texts, and the feeds of one
+# CMS share them: each text is read once (the odd formats cost tens of microseconds in
+# dateutil). fastfeedparser keeps the same kind of cache for its own reading. Emptied when
+# full, which costs one reading per text; datetimes are immutable, so sharing them is safe.
+_CACHE: dict[str, datetime | None] = {}
+_CACHE_MAX = 8192
+_MISS = datetime(1, 1, 1)  # compared by identity: no reading returns this object
+
+
 def parse_date(text: str | None) -> datetime | None:
     """A UTC datetime from a feed's date text, or None when there is none to be had."""
     if not text:
         return None
+    if len(text) > 4 * _MAX_LEN:  # no date (or padded beyond reason): not worth a cache slot
+        return _read_date(text)[0]
+    if (hit := _CACHE.get(text, _MISS)) is not _MISS:
+        return hit
+    value, lasting = _read_date(text)
+    if lasting:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[text] = value
+    return value
+
+
+def _read_date(text: str) -> tuple[datetime | None, bool]:
+    """``parse_date``'s reading, and whether it holds on any day (False: dateutil filled in a
+    missing month or day from today's date, so tomorrow's reading differs)."""
     text = text.strip()
     if not text or len(text) > _MAX_LEN:
-        return None
+        return None, True
     if (m := _RFC822_PLAIN.match(text)) and (fast := _rfc822_plain(m)) is not None:
-        return fast
+        return fast, True
     try:
-        return to_utc(datetime.fromisoformat(text.replace("z", "Z")))
+        return to_utc(datetime.fromisoformat(text.replace("z", "Z"))), True
     except ValueError:
         pass
     try:
@@ -119,15 +143,27 @@ def parse_date(text: str | None) -> datetime | None:
     else:
         if rfc822.tzinfo is None:  # a zone name the email module does not know ("IST")
             rfc822 = rfc822.replace(tzinfo=_TZ.get(text.rsplit(None, 1)[-1].upper(), UTC))
-        return to_utc(rfc822)
+        return to_utc(rfc822), True
     text = _GLUED.sub(" ", text.replace(" - ", " "))
     if not _YEAR.search(text):
-        return None  # dateutil would fill a missing year (or day) from today: worse than None
+        return None, True  # dateutil would fill a missing year (or day) from today: worse
     try:
         parsed = _dateutil.parse(text, tzinfos=_zone)
     except (ValueError, OverflowError, TypeError):
-        return None
-    return to_utc(parsed)
+        return None, True
+    # dateutil takes missing fields from today's date: read again with a default that differs
+    # from today in year, month and day; the same result means the text gave all three.
+    today = datetime.now()
+    other = datetime(
+        1999 if today.year != 1999 else 1998,
+        1 if today.month != 1 else 2,
+        1 if today.day != 1 else 2,
+    )
+    try:
+        lasting = _dateutil.parse(text, tzinfos=_zone, default=other) == parsed
+    except (ValueError, OverflowError, TypeError):
+        lasting = False
+    return to_utc(parsed), lasting
 
 
 def _zone(name: str | None, offset: int | None) -> tzinfo:

@@ -19,15 +19,6 @@ _NO_CHANNEL = "fallback: fastfeedparser failed: ValueError: Invalid RSS feed: mi
 
 # Documents that do not take the plain fast path: name -> (path, start of the deciding note).
 EXPECTED_PATH: dict[str, tuple[str, str]] = {
-    # RSS 0.90's RDF namespace: fastfeedparser finds no items.
-    "news/heise_newsticker_2018.rss090.rdf.xml": (
-        "feedparser",
-        "fallback: fastfeedparser read 0 of 60",
-    ),
-    SUITE + "wellformed/rdf/rss090_item_title.xml": (
-        "feedparser",
-        "fallback: fastfeedparser read 0 of 1",
-    ),
     # Not well-formed: feedparser's loose parser, which never invents text.
     SUITE + "illformed/rss_incomplete_cdata.xml": ("feedparser", "fallback: not well-formed XML"),
     SUITE + "illformed/rss_item_link_corrupted_ampersands.xml": (
@@ -133,15 +124,15 @@ def test_known_differences_still_differ() -> None:
 
 
 def test_fast_path_rate_on_real_feeds() -> None:
-    """On the real-world feeds (news, gov, encoding, quirks, large) only RSS 0.90 needs the
-    fallback: 31 of the 32 readable documents take the fast path."""
+    """On the real-world feeds (news, gov, encoding, quirks, large) every readable document
+    takes the fast path, RSS 0.90 included (its namespace is swapped for RSS 1.0's)."""
     names = fixture_names("news", "gov", "encoding", "quirks", "large", suffixes=(".xml",))
     paths = {}
     for name in names:
         if name not in NOT_FEEDS:
             paths[name] = parse(name).parser
     slow = sorted(n for n, p in paths.items() if p != "fastfeedparser")
-    assert slow == ["news/heise_newsticker_2018.rss090.rdf.xml"]
+    assert slow == []
     assert len(paths) == 32
 
 
@@ -222,3 +213,26 @@ def test_relative_link_that_is_also_the_id_goes_to_feedparser() -> None:
         ("abc", None),
         ("https://feeds.example.org/news/2", "https://feeds.example.org/news/2"),
     ]
+
+
+def test_rss090_namespace_is_renamed_in_the_root_tag_only() -> None:
+    """RSS 0.90 takes the fast path with the namespace renamed where it is declared; the same
+    name quoted in an item's text stays as written, and the items equal feedparser's."""
+    from adapters.feed import parse_feed
+
+    ns = "http://my.netscape.com/rdf/simple/0.9/"
+    doc = (
+        '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        f' xmlns="{ns}"><channel><title>Old</title><link>https://old.example/</link></channel>'
+        "<item><title>First</title><link>https://old.example/1</link>"
+        f"<description>The namespace is {ns} here.</description></item>"
+        "<item><title>Second</title><link>https://old.example/2</link></item></rdf:RDF>"
+    ).encode()
+    fast = parse_feed(doc, url=FEED_URL, source_id="s")
+    slow = parse_feed(doc, url=FEED_URL, source_id="s", force_feedparser=True)
+    assert fast.parser == "fastfeedparser" and slow.parser == "feedparser"
+    assert fast.items[0].text == f"The namespace is {ns} here."
+    assert [(i.id, i.url, i.title, i.text) for i in fast.items] == [
+        (i.id, i.url, i.title, i.text) for i in slow.items
+    ]
+    assert (fast.title, fast.link) == (slow.title, slow.link) == ("Old", "https://old.example/")

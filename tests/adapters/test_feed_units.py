@@ -45,6 +45,27 @@ def read(body: bytes, **kwargs: object) -> list:  # type: ignore[type-arg]
 def test_parse_date(text: str | None, expected: datetime | None) -> None:
     """Feed dates become UTC datetimes; garbage becomes None, never an exception."""
     assert parse_date(text) == expected
+    assert parse_date(text) == expected  # read again: from the cache where it was kept
+
+
+def test_parse_date_keeps_only_readings_that_hold_on_any_day(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reading that took its day from today's date ("April 2013" -> the 7th on the 7th) is
+    read afresh on every call; a complete date is read once and then served from the cache."""
+    from adapters import feedtime
+
+    monkeypatch.setattr(feedtime, "_CACHE", {})
+    whole, partial = "Tuesday, March 5, 2019 - 4:10pm", "March 2019"
+    assert parse_date(whole) == datetime(2019, 3, 5, 16, 10, tzinfo=UTC)
+    first = parse_date(partial)
+    assert first is not None and (first.year, first.month) == (2019, 3)
+    assert whole in feedtime._CACHE and partial not in feedtime._CACHE
+    calls: list[str] = []
+    reader = feedtime._read_date
+    monkeypatch.setattr(feedtime, "_read_date", lambda t: calls.append(t) or reader(t))
+    parse_date(whole), parse_date(partial)
+    assert calls == [partial]
 
 
 def test_garbage_dates_in_a_feed_do_not_crash() -> None:
