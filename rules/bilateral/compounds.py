@@ -28,8 +28,16 @@ def compounds(
     """
     abbrev: dict[str, Any] = dict(data.get("abbrev", {}))
     core = set(abbrev.pop("core", []))
+    # the halves of a divided country, abbreviated only together ("남북", "南北" = the two
+    # Koreas): alone, "남" or "南" is any "south"
+    halves: dict[str, str] = dict(abbrev.pop("halves", {}))
     if not abbrev:
         return
+    for a, ca in ((ch, code) for code, ch in halves.items()):
+        for b, cb in ((ch, code) for code, ch in halves.items()):
+            if ca != cb:
+                for sep in _PAIR_SEPS.get(lang, ("",)):
+                    yield f"{a}{sep}{b}", (ca, cb)
     chars = {ch: code for code, ch in abbrev.items()}
     for a, ca in chars.items():
         for b, cb in chars.items():

@@ -232,7 +232,8 @@ def _prepare(
     ents = build_entities(ms, folded, doc.lex, doc.en, doc.lang, doc.g.roster, seg)
     for ent in ents:
         resolve(ent, doc.g.roster, day)
-    mark_slots(ents, folded, doc.lex, doc.en, 0)
+    stops = tuple(sorted([t.start for t in trigs] + [c.start for c in cues]))
+    mark_slots(ents, folded, doc.lex, doc.en, 0, stops)
     if first:
         for ent in ents[:1]:
             mark_dateline(ent, seg, 0)

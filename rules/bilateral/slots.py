@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rules.bilateral.frames import Entity, words_of
 from rules.bilateral.lexicon import CITY, LangLex
+from rules.bilateral.status import SOV
 
 _ARTICLES = frozenset(
     """l d the an le la les el los las der die das den dem des lo gli il capital""".split()  # noqa: SIM905
@@ -93,9 +94,17 @@ def _slot_table(lex: LangLex, en: LangLex | None) -> _SlotTable:
 
 
 def mark_slots(
-    ents: list[Entity], folded: str, lex: LangLex, en: LangLex | None, sent_start: int
+    ents: list[Entity],
+    folded: str,
+    lex: LangLex,
+    en: LangLex | None,
+    sent_start: int,
+    stops: tuple[int, ...] = (),
 ) -> None:
-    """Set each entity's slot from the words just before and after it."""
+    """Set each entity's slot from the words just before and after it.
+
+    ``stops``: starts of meeting words and cues, which a postposition is never read across.
+    """
     table = _slot_table(lex, en)
     rank = {slot: i for i, slot in enumerate(_SLOT_ORDER)}
     for i, ent in enumerate(ents):
@@ -132,6 +141,13 @@ def mark_slots(
                 m = _post_after_name(table.post, after, lex)
             if m is not None and m.lastgroup:
                 found.append(m.lastgroup)
+        if not found and lex.code in SOV and not ent.place_only and (ent.role or ent.person >= 0):
+            end = min((s for s in stops if s >= ent.end), default=len(folded))
+            # a title with no known person may be followed by a whole name the roster lacks
+            reach = _NAME_WORDS if ent.person < 0 else _REACH_WORDS
+            slot = _reach_post(table, after[: max(0, end - ent.end)], lex, reach)
+            if slot in _REACHED:
+                found.append(slot)
         if found:
             ent.slot = min(found, key=rank.__getitem__)
         if ent.slot in ("loc", "topic") and not ent.place_only and not _bare_org(ent):
@@ -169,6 +185,56 @@ def _post_after_name(post: re.Pattern[str], after: str, lex: LangLex) -> re.Matc
         if m is not None and m.lastgroup:
             return m
     return None
+
+
+# only the slots that make a side: "N सोमवार को" is "on Monday", "N 12 मई में" "in May"
+_REACHED = frozenset(("with", "subj", "by"))
+_REACH_WORDS = 2  # "N जी से", "N साहब के साथ", "N bey ile": a title or honorific after the name
+_CJK_TITLE = re.compile(r"[\u30a0-\u30ff\u4e00-\u9fff]{1,3}")  # "N氏と", "N長官と": written on
+
+
+def _reach_post(table: _SlotTable, after: str, lex: LangLex, reach: int) -> str:
+    """The slot of a postposition a verb-final language puts after a title, an honorific or
+    the rest of a name that follows a person ("N जी से", "N氏と", "N 장관과"): at most a few
+    words, none a structure word of the language (so no clause break) and none a number
+    (a date: "N 12 मई से" is "from"), else ""."""
+    post = table.post
+    if lex.code == "ja":
+        run = _CJK_TITLE.match(after)
+        m = post.match(after, run.end()) if run is not None and post is not None else None
+        return m.lastgroup or "" if m is not None else ""
+    known = _STRUCTURE.get(lex.code)
+    if known is None:
+        known = _STRUCTURE[lex.code] = frozenset().union(*lex.words.values())
+    pos = 0
+    for _ in range(reach):
+        w = _NAME_WORD.match(after, pos)
+        if w is None or w.group(1) in known or any(ch.isdigit() for ch in w.group(1)):
+            return ""
+        word = w.group(1)
+        for tail, slot in table.tails:  # "மாண்புமிகு N முரைகியுடன்": the case ending on the last word
+            if word.endswith(tail) and len(word) > len(tail) + 1:
+                return slot
+        if lex.code in _ATTACHED and post is not None and _ends_with_with(post, word):
+            return "with"
+        pos = w.end()
+        m = post.match(after, pos) if post is not None else None
+        if m is not None and m.lastgroup:
+            return m.lastgroup
+    return ""
+
+
+_ATTACHED = frozenset(("ko",))  # particles written onto the word before: "N 대통령님과"
+
+
+def _ends_with_with(post: re.Pattern[str], word: str) -> bool:
+    """Does the word end in the language's "with" particle ("님과")? Only "with": the subject
+    and topic particles ("이", "가") end too many words to be read off a word's end."""
+    for i in range(1, len(word)):
+        m = post.fullmatch(word, i)
+        if m is not None:
+            return m.lastgroup == "with"
+    return False
 
 
 def _bare_org(ent: Entity) -> bool:
