@@ -235,6 +235,10 @@ def starred_forms(phrase: str, lang: str) -> set[str]:
             forms = sq_noun(w)
         elif lang == "ar":
             forms = ar_noun(w)
+        elif lang == "ta" and w.endswith("ார்"):
+            # a finite verb agrees with an honorific plural subject ("both leaders", "ஆகிய
+            # இருவரும்") by adding கள்: சந்தித்தார் -> சந்தித்தார்கள்
+            forms = {w, w + "கள்"}
         else:
             forms = {w}
         options.append(sorted(forms))
