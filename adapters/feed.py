@@ -19,7 +19,14 @@ from pydantic import field_validator
 
 from adapters.base import SourceOptions
 from adapters.feedtypes import FeedError, ParsedFeed
-from monitor.contracts import OFFLOAD, HttpClient, PollResult, SourceCursor, offload
+from monitor.contracts import (
+    DEFER_PARSE,
+    OFFLOAD,
+    HttpClient,
+    PollResult,
+    SourceCursor,
+    offload,
+)
 from monitor.net.serverhints import server_delay_s
 
 if TYPE_CHECKING:
@@ -104,13 +111,6 @@ class FeedSource:
             official=options.official,
             lang_override=options.lang,
         )
-        parsed: ParsedFeed
-        if OFFLOAD.get() is not None:
-            parsed = await offload(parse)  # a worker process (monitor.workers)
-        elif len(body) > THREAD_PARSE_BYTES:
-            parsed = await asyncio.to_thread(parse)
-        else:
-            parsed = parse()
         new_cursor = SourceCursor(
             # A server that stops sending a validator keeps none: sending a stale one back
             # could get a 304 for content that changed.
@@ -118,6 +118,23 @@ class FeedSource:
             last_modified=response.headers.get("Last-Modified"),
             cursor=cursor.cursor,
         )
+        if DEFER_PARSE.get():
+            # The poller parses it in a worker with the rules (one job, only new items back).
+            return PollResult(
+                items=[],
+                cursor=new_cursor,
+                min_delay_s=server_wish,
+                http_status=response.status,
+                received_at=response.received_at,
+                parse=parse,
+            )
+        parsed: ParsedFeed
+        if OFFLOAD.get() is not None:
+            parsed = await offload(parse)  # a worker process (monitor.workers)
+        elif len(body) > THREAD_PARSE_BYTES:
+            parsed = await asyncio.to_thread(parse)
+        else:
+            parsed = parse()
         wishes = [w for w in (server_wish, parsed.ttl_s) if w is not None]
         return PollResult(
             items=parsed.items,

@@ -211,6 +211,28 @@ class PollResult:
     # ``HttpResponse.received_at`` of the response the items came from, when one did: the
     # start of ``bilat_fetch_to_outbox_seconds``.
     received_at: float | None = None
+    # Only when the poller asked for it (``DEFER_PARSE``): the items are not parsed yet;
+    # this pure, picklable call parses them, and the poller runs it in a worker together
+    # with the rules (``items`` is then empty; ``min_delay_s``, ``fetched`` and ``notes``
+    # hold the response's part, the document's ``ParsedDocument`` part joins them).
+    parse: Callable[[], ParsedDocument] | None = None
+
+
+class ParsedDocument(Protocol):
+    """What a deferred ``PollResult.parse`` returns (``adapters.feedtypes.ParsedFeed``)."""
+
+    @property
+    def items(self) -> list[Item]: ...
+
+    @property
+    def ttl_s(self) -> float | None:
+        """The document's own wish for the next poll (RSS ``<ttl>``), in seconds."""
+
+    @property
+    def entries(self) -> int: ...
+
+    @property
+    def notes(self) -> tuple[str, ...]: ...
 
 
 class PolledSource(Protocol):
@@ -246,6 +268,12 @@ Offload = Callable[..., Awaitable[Any]]
 # The daemon's runner for pure work (``monitor.workers.WorkPool.run``), set for the tasks it
 # starts; None: run inline.
 OFFLOAD: ContextVar[Offload | None] = ContextVar("bilat_offload", default=None)
+
+
+# Set by the poller around ``PolledSource.poll`` when it can take a deferred parse
+# (``PollResult.parse``): the parse and the rules then make one job in a worker, and only
+# the items not seen before come back from it.
+DEFER_PARSE: ContextVar[bool] = ContextVar("bilat_defer_parse", default=False)
 
 
 async def offload(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:

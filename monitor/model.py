@@ -131,6 +131,17 @@ class Item:
 
 @positional_pickle
 @dataclass(frozen=True, slots=True)
+class SeenItem:
+    """What the store's record of seen items keeps of an item (key, source, date): an item a
+    poll brought again, sent back from a worker without its text."""
+
+    key: str
+    source_id: str
+    published_at: datetime | None = None
+
+
+@positional_pickle
+@dataclass(frozen=True, slots=True)
 class Meeting:
     """A bilateral meeting as the detector read it from one text.
 

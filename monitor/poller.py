@@ -16,6 +16,7 @@ drown everything else at info); ``PollStats`` counts what the polls did, for the
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -26,11 +27,12 @@ import structlog
 
 from adapters.base import SourceOptions, with_country
 from monitor import metrics
-from monitor.contracts import FetchError, HttpClient, PolledSource
+from monitor.contracts import DEFER_PARSE, FetchError, HttpClient, PolledSource, PollResult
 from monitor.logs import HotLogger, mask_text
 from monitor.model import utcnow
 from monitor.pacing import Cadence, after_failure, after_success, is_transient
 from monitor.pipeline import Pipeline
+from monitor.pipeline.feedjob import FeedJob
 from monitor.store.base import LeaseLost, SourceState, Store
 from monitor.store.health import StoreHealth
 
@@ -120,8 +122,9 @@ class Poller:
         with structlog.contextvars.bound_contextvars(source_id=source_id):
             state = await self.store.source_state(source_id)
             t0 = time.perf_counter()
+            first_poll = state.last_ok_at is None
             try:
-                result = await runtime.source.poll(self.http, state.cursor)
+                result, job = await self._fetch(runtime, state, first_poll)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -145,8 +148,9 @@ class Poller:
                 outcome = await self.pipeline.process(
                     next_state,
                     items,
-                    first_poll=state.last_ok_at is None,
+                    first_poll=first_poll,
                     received_at=result.received_at,
+                    job=job,
                 )
             except asyncio.CancelledError:
                 raise
@@ -200,6 +204,36 @@ class Poller:
                 )
             self._announced.pop(source_id, None)
             return True
+
+    async def _fetch(
+        self, runtime: PolledSourceRuntime, state: SourceState, first_poll: bool
+    ) -> tuple[PollResult, FeedJob | None]:
+        """The source's poll; with worker processes, a source that can defer its parse
+        (``PollResult.parse``) has it parsed in the same worker job as the rules."""
+        if self.pipeline.pool is None:
+            return await runtime.source.poll(self.http, state.cursor), None
+        token = DEFER_PARSE.set(True)
+        try:
+            result = await runtime.source.poll(self.http, state.cursor)
+        finally:
+            DEFER_PARSE.reset(token)
+        if result.parse is None:
+            return result, None
+        job = await self.pipeline.feed_job(
+            runtime.options.id,
+            result.parse,
+            country=runtime.options.country,
+            first_poll=first_poll,
+        )
+        wishes = [w for w in (result.min_delay_s, job.ttl_s) if w is not None]
+        merged = dataclasses.replace(
+            result,
+            min_delay_s=max(wishes) if wishes else None,
+            fetched=job.entries,
+            notes=(*result.notes, *job.notes),
+            parse=None,
+        )
+        return merged, job
 
     def take_rolled_back(self, limit: int) -> list[str]:
         """Up to ``limit`` sources whose last poll the store refused (see ``rolled_back``)."""

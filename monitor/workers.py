@@ -9,7 +9,9 @@ copying):
 - ``run(fn, *args)`` runs a module-level function in a worker (``adapters.feed`` hands it
   ``parse_feed`` through ``monitor.contracts.offload``);
 - ``evaluate(items)`` runs the configured rules over items in a worker, which built the
-  rules once when it started (the bilateral detector's automaton is per process).
+  rules once when it started (the bilateral detector's automaton is per process);
+  ``with_rules(fn, *args)`` runs ``fn(rules, *args)`` there (``monitor.pipeline.feedjob``:
+  a fetched feed's parse and rules in one job).
 
 The pool is driven from the event loop alone: a job is pickled into an idle worker's pipe
 and its answer read when that pipe becomes readable (``loop.add_reader``). A
@@ -53,7 +55,7 @@ T = TypeVar("T")
 
 SLOW_RULE_S = 0.5  # a rule taking longer on one item is logged (rule.slow)
 # Imported once in the forkserver, so a new worker starts with them in memory.
-_PRELOAD = ["adapters.feedreader", "rules.keyword", "monitor.model"]
+_PRELOAD = ["adapters.feedreader", "rules.keyword", "monitor.model", "monitor.pipeline.feedjob"]
 
 
 def default_workers() -> int:
@@ -112,8 +114,8 @@ def _build_rules(options: Sequence[RuleOptions]) -> list[Rule]:
     return [RULES[o.type](o) for o in options]
 
 
-def _evaluate_in_worker(items: Sequence[Item]) -> list[RuleOutcome]:
-    return evaluate_rules(_worker_rules, items)
+def _with_worker_rules(fn: Callable[..., T], /, *args: Any) -> T:
+    return fn(_worker_rules, *args)
 
 
 def _serve(conn: Connection, options: Sequence[RuleOptions]) -> None:
@@ -193,10 +195,14 @@ class WorkPool:
         """The configured rules over ``items``, in a worker."""
         if not items:
             return []
-        batch = list(items)
+        return await self.with_rules(evaluate_rules, list(items))
+
+    async def with_rules(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """``fn(rules, *args)`` in a worker, ``rules`` the configured rules as that worker
+        built them (``fn`` must be a module-level function)."""
         return await self._submit(
-            functools.partial(_evaluate_in_worker, batch),
-            lambda: evaluate_rules(self._local_rules(), batch),
+            functools.partial(_with_worker_rules, fn, *args),
+            lambda: fn(self._local_rules(), *args),
         )
 
     async def _submit(self, call: Callable[[], T], inline: Callable[[], T]) -> T:

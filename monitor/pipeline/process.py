@@ -33,9 +33,10 @@ from datetime import datetime, timedelta
 import structlog
 
 from monitor import metrics
-from monitor.contracts import SourceCursor
-from monitor.model import Alert, Item, utcnow
+from monitor.contracts import ParsedDocument, SourceCursor
+from monitor.model import Alert, Item, SeenItem, utcnow
 from monitor.pipeline.decide import EventDecide, decisions_logged_after_commit, log_decided
+from monitor.pipeline.feedjob import FeedJob, feed_job
 from monitor.pipeline.routing import (
     Decide,
     DecideContext,
@@ -92,6 +93,24 @@ class Pipeline:
         self.on_alerts = on_alerts  # e.g. wake the delivery worker
         self.clock = clock
         self.pool = pool  # rules run in its workers, outside the transaction
+        # Per source, the key digests of the items of its last committed feed job: the
+        # ``known`` of its next one (``monitor.pipeline.feedjob``). Only committed polls write here.
+        self._known: dict[str, bytes] = {}
+
+    async def feed_job(
+        self,
+        source_id: str,
+        parse: Callable[[], ParsedDocument],
+        *,
+        country: str | None,
+        first_poll: bool,
+    ) -> FeedJob:
+        """A fetched feed's parse and rules, in one worker job (``monitor.pipeline.feedjob``); its
+        result goes to ``process(..., job=...)``. Parse errors propagate."""
+        known = b"" if first_poll else self._known.get(source_id, b"")
+        if self.pool is None:
+            return feed_job(self.rules, parse, known, country)
+        return await self.pool.with_rules(feed_job, parse, known, country)
 
     async def process(
         self,
@@ -100,11 +119,17 @@ class Pipeline:
         *,
         first_poll: bool = False,
         received_at: float | None = None,
+        job: FeedJob | None = None,
     ) -> Outcome:
         """Process ``items`` of ``state.source_id`` and save ``state``, in one transaction.
         ``received_at`` (``time.perf_counter()``): when the response that brought the items
-        was read, for the fetch-to-outbox histogram of the alerts this queues."""
-        return await self._process(items, state, first_poll, received_at)
+        was read, for the fetch-to-outbox histogram of the alerts this queues. ``job``: the
+        poll's ``feed_job`` instead of ``items`` (its rules have run)."""
+        if job is None:
+            return await self._process(items, state, first_poll, received_at)
+        outcome = await self._process(job.fresh, state, first_poll, received_at, job)
+        self._known[state.source_id] = job.digests  # committed: these keys are seen
+        return outcome
 
     async def replay(self, items: Sequence[Item]) -> Outcome:
         """Process stored items (``bilat replay``): like a poll, but no source state is
@@ -117,17 +142,29 @@ class Pipeline:
         state: SourceState | None,
         first_poll: bool,
         received_at: float | None = None,
+        job: FeedJob | None = None,
     ) -> Outcome:
         now = self.clock()
-        # Several entries with one id (feeds do that) count once: the first wins.
-        unique = list({item.key: item for item in reversed(items)}.values())[::-1]
-        if not unique and state is not None:
+        seen: list[Item | SeenItem]
+        if job is None:
+            # Several entries with one id (feeds do that) count once: the first wins.
+            unique = list({item.key: item for item in reversed(items)}.values())[::-1]
+            seen = list(unique)
+            fetched = len(items)
+        else:  # the job did that, and split off the items known seen
+            unique, fetched = list(items), job.entries
+            seen = [*unique, *job.known]
+        if not seen and state is not None:
             # Nothing to decide (a 304, an empty feed): the state is the whole poll. The
             # store's own save, which SQLite commits together with other polls' saves.
             await self.store.save_source_state(state)
-            return Outcome(fetched=len(items), new=0, matched=0)
+            return Outcome(fetched=fetched, new=0, matched=0)
         early: list[RoutedMatch] | None = None
-        if self.pool is not None and self.rules:
+        if job is not None:
+            # Rules ran in the job, before the transaction, over the items not known seen;
+            # the transaction keeps the matches of those the store has not seen either.
+            early = self._routed(unique, job.outcomes, now, first_poll)
+        elif self.pool is not None and self.rules:
             # Rules run in a worker before the transaction (a unit of work never waits on
             # another process), over the items unseen now; the transaction keeps the matches
             # of the items still unseen when it runs. A source's first poll skips that read:
@@ -143,10 +180,10 @@ class Pipeline:
             early = self._routed(candidates, outcomes, now, first_poll)
         with decisions_logged_after_commit() as notes:
             async with self.store.transaction() as tx:
-                fresh = await tx.unseen([item.key for item in unique])
+                fresh = await tx.unseen([item.key for item in unique]) if unique else set()
                 new_items = [item for item in unique if item.key in fresh]
-                if unique:
-                    await tx.mark_seen(unique, now)
+                if seen:
+                    await tx.mark_seen(seen, now)
                 if early is None:
                     routed = self._routed(
                         new_items, evaluate_rules(self.rules, new_items), now, first_poll
@@ -165,7 +202,7 @@ class Pipeline:
         metrics.committed((r.rule.id for r in routed), _queued(decided, queued))
         if queued and self.on_alerts:
             self.on_alerts(queued)
-        return Outcome(fetched=len(items), new=len(new_items), matched=len(routed), alerts=queued)
+        return Outcome(fetched=fetched, new=len(new_items), matched=len(routed), alerts=queued)
 
     async def flush_due(self) -> list[str]:
         """The scheduler's tick: queue the folded updates that have come due, one batch in

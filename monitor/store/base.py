@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from monitor.contracts import SourceCursor
-from monitor.model import Alert, Item, Match
+from monitor.model import Alert, Item, Match, SeenItem
 from monitor.store.ops_types import LeaseHolder as LeaseHolder
 from monitor.store.ops_types import SilenceEpisode as SilenceEpisode
 from monitor.store.webreads import EventStamp as EventStamp
@@ -139,7 +139,7 @@ class Transaction(Protocol):
     async def unseen(self, item_keys: Sequence[str]) -> set[str]:
         """The keys among ``item_keys`` that the store has never seen."""
 
-    async def mark_seen(self, items: Sequence[Item], now: datetime) -> None:
+    async def mark_seen(self, items: Sequence[Item | SeenItem], now: datetime) -> None:
         """Record ``items`` as seen (first time) or still present (refreshes ``last_seen``,
         which retention counts from)."""
 

@@ -16,7 +16,7 @@ from datetime import datetime
 
 import asyncpg
 
-from monitor.model import Alert, Item, Match
+from monitor.model import Alert, Item, Match, SeenItem
 from monitor.store.base import LeaseLost, SourceState, stream_lease
 from monitor.store.ops_types import SilenceEpisode
 from monitor.store.postgres_events import PostgresEventsTx
@@ -127,8 +127,8 @@ class PostgresTransaction(PostgresEventsTx):
     async def unseen(self, item_keys: Sequence[str]) -> set[str]:
         return await unseen_keys(self.conn, item_keys)
 
-    async def mark_seen(self, items: Sequence[Item], now: datetime) -> None:
-        first: dict[str, Item] = {}
+    async def mark_seen(self, items: Sequence[Item | SeenItem], now: datetime) -> None:
+        first: dict[str, Item | SeenItem] = {}
         for item in items:
             first.setdefault(clean(item.key) or "", item)
         if not first:

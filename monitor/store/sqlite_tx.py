@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from monitor.model import Alert, Item, Match
+from monitor.model import Alert, Item, Match, SeenItem
 from monitor.store.base import SourceState
 from monitor.store.ops_types import SilenceEpisode
 from monitor.store.sqlite_batch import SyncConnection
@@ -38,7 +38,7 @@ class SqliteTransaction(SqliteEventsTx):
                 known.update([row[0] async for row in cur])
         return set(keys) - known
 
-    async def mark_seen(self, items: Sequence[Item], now: datetime) -> None:
+    async def mark_seen(self, items: Sequence[Item | SeenItem], now: datetime) -> None:
         t = ts(now)
         await self.conn.executemany(
             "INSERT INTO seen (item_key, source_id, first_seen, last_seen, published_at)"

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from monitor.contracts import SourceCursor
-from monitor.model import Item
+from monitor.model import Item, SeenItem
 from monitor.store import SourcePlan, SourceState, Store
 from tests.store.storekit import T0, make_alert, make_item, write_poll
 
@@ -197,6 +197,21 @@ async def test_retention_prunes_old_rows_but_never_pending(store: Store) -> None
     async with store.transaction() as tx:
         assert await tx.unseen([old.key, recent.key]) == {old.key}
     assert [r.alert.id for r in await store.outbox()] == [a2.id]  # pending survives
+
+
+async def test_an_item_seen_again_by_key_alone_keeps_its_retention(store: Store) -> None:
+    """A worker sends back an item it knew as a ``SeenItem`` (no text): marking it seen
+    refreshes its ``last_seen`` like the whole item, and records a new one as seen."""
+    kept, gone, fresh = make_item(1), make_item(2), make_item(3)
+    async with store.transaction() as tx:
+        await tx.mark_seen([kept, gone], T0 - timedelta(days=40))
+    async with store.transaction() as tx:
+        again = SeenItem(kept.key, kept.source_id, kept.published_at)
+        await tx.mark_seen([again, SeenItem(fresh.key, fresh.source_id)], T0)
+    report = await store.prune(before=T0 - timedelta(days=30))
+    assert report.seen == 1
+    async with store.transaction() as tx:
+        assert await tx.unseen([kept.key, gone.key, fresh.key]) == {gone.key}
 
 
 async def test_sync_and_claim_keep_future_due_times(store: Store) -> None:
