@@ -189,9 +189,12 @@ def trigger_status(
     fut_after = 25 if sov else (0 if lang == "en" and not t.noun else 60)
     if t.group == "scheduled" or has("future", fut_before, fut_after) or has("future_time", 40, 60):
         return "scheduled"
-    if t.group == "present" and has("when", 40, 60):
+    # a relative past word ("yesterday", "last week", "गत सप्ताह") dates a tense-neutral
+    # meeting word in the past: neither an announcement nor a plan
+    past = has("past_time", 40, 60)
+    if t.group == "present" and has("when", 40, 60) and not past:
         return "scheduled"  # "Scholz empfängt am Mittwoch Macron": an announcement
-    if t.group == "visit":
+    if t.group == "visit" and not past:
         return "scheduled"  # a bare "visit" noun with no held verb is a plan
     return "held"
 
