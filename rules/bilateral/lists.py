@@ -10,7 +10,7 @@ from itertools import pairwise
 
 from rules.bilateral.frames import Entity, words_of
 from rules.bilateral.lexicon import LangLex
-from rules.bilateral.status import Trigger
+from rules.bilateral.status import SOV, Trigger
 
 _CONJ_EXTRA = frozenset((",", "、", "·", "/", "&", "-", "–", "und", "and"))
 AGENT_SLOTS = frozenset(("subj", "by"))
@@ -19,6 +19,7 @@ AGENT_SLOTS = frozenset(("subj", "by"))
 def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[list[Entity]]:
     """Runs of entities joined only by "and"/commas ("Belarus and Tajikistan")."""
     conj = lex.words.get("conj", frozenset()) | _CONJ_EXTRA
+    sov = lex.code in SOV
     groups: list[list[Entity]] = []
     by_comma: list[bool] = []  # was every join of the group a bare comma?
     for ent in ents:
@@ -34,7 +35,12 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
             ws = words_of(gap)
             # juxtaposed names are one list only where they share a slot or no space parts
             # them (中美): "मोदी ब्रिटेन के प्रधानमंत्री से मिले" is a subject and whom it met
-            juxtaposed = not ws and not gap.strip() and (not gap or prev.slot == ent.slot)
+            # (in a verb-final language an unmarked official before a bare place is a subject
+            # and where it goes: "मोदी घाना, नामीबिया और ब्राज़ील की यात्रा करेंगे")
+            same = prev.slot == ent.slot and (
+                bool(prev.slot) or not sov or prev.place_only == ent.place_only
+            )
+            juxtaposed = not ws and not gap.strip() and (not gap or same)
             joined = juxtaposed or (ws and all(w in conj for w in ws))
             joined = joined or (ws == [] and gap.strip() in conj)
             if joined:
