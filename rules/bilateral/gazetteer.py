@@ -14,8 +14,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from rules.bilateral.automata import ScriptAutomata, compile_automaton, group_ids
+from rules.bilateral.automata import ScriptAutomata, group_ids
 from rules.bilateral.casing import after_capitalised, case_ok
+from rules.bilateral.gate import Gate, next_start, prefixes, spans_words
 from rules.bilateral.lexicon import (
     CAP_INITIAL,
     CASE_EXACT,
@@ -35,8 +36,6 @@ from rules.bilateral.loaders import loader_or
 from rules.bilateral.patterntable import PatternTable, Rec, compacted
 from rules.bilateral.roster import Roster
 from rules.text import (
-    ARABIC_PROCLITICS,
-    SCRIPT_ARABIC,
     SCRIPT_CJK,
     Normalized,
     boundary_after,
@@ -74,12 +73,8 @@ class Gazetteer:
         folds: dict[str, str] = {}
         shared: dict[Entry, Entry] = {}  # one object per distinct entry (memory)
         cased = CASE_EXACT | CAP_INITIAL | SAME_CASE
-        # A second, small automaton over the meeting words alone: most items have none in
-        # their language, and for them this pass is all the detector does.
-        # Guard phrases ("met with criticism", "समीक्षा बैठक") are in it too, so that the
-        # longest match hides the meeting word inside them, as in the full scan.
-        gate: dict[str, set[str]] = {}
-        gate_open: dict[str, set[str]] = {}  # languages in which a meeting word is a stem
+        # the meeting words, stems and guard phrases of each language, for the gate (gate.py)
+        gate: dict[str, tuple[set[str], set[str], set[str]]] = {}
         lex._seen.clear()  # only needed while the lexicon was being filled
         lex._entries.clear()
         for surface, entry, flags in lex.records:
@@ -95,11 +90,12 @@ class Gazetteer:
             ):
                 continue
             if entry.kind == TRIGGER:
-                gate.setdefault(key, set()).add(entry.lang)
+                langs = gate.setdefault(key, (set(), set(), set()))
+                langs[0].add(entry.lang)
                 if flags & OPEN_END:
-                    gate_open.setdefault(key, set()).add(entry.lang)
+                    langs[2].add(entry.lang)
             elif entry.kind == CUE and entry.value == "guard":
-                gate.setdefault(key, set())
+                gate.setdefault(key, (set(), set(), set()))[1].add(entry.lang)
             entry = shared.setdefault(entry, entry)
             # the original surface is kept only where a case check needs it; the case forms
             # of a name share one record, and a pattern with one record needs no list
@@ -119,10 +115,8 @@ class Gazetteer:
         self._pattern_groups = group_ids(self._table.iter_patterns())
         plain = self._table.plain
         self._lang_plains = [i for i, p in enumerate(plain) if p and any(e.lang for e in p)]
-        self._gate_langs = [frozenset(v) for v in gate.values()]
-        self._gate_open = [frozenset(gate_open.get(k, ())) for k in gate]
-        self._gate_patterns = list(gate)
-        del table, gate, gate_open
+        self._gate = Gate(gate)
+        del table, gate
         self._plain_by_lang: dict[str, list[tuple[Entry, ...] | None]] = {}
         self.langs: dict[str, LangLex] = lex.langs
         self.english_names: dict[str, str] = lex.english_names
@@ -143,13 +137,12 @@ class Gazetteer:
     # gazetteer's own per script when a text first needs it (``rules.bilateral.automata``)
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
-        del state["_automaton"], state["_gate"]
+        del state["_automaton"]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._automaton = ScriptAutomata(self._table.iter_patterns, self._pattern_groups)
-        self._gate = compile_automaton(self._gate_patterns)
 
     def compile_all(self) -> None:
         """Compile every script's automaton now, not when a text first needs it."""
@@ -162,31 +155,7 @@ class Gazetteer:
 
         ``langs_out`` collects the languages whose meeting words were found.
         """
-        out: list[int] = []
-        base, n = 0, len(folded)
-        while base < n:
-            resume = -1
-            for pid, s, e in self._gate.find_matches_as_indexes(folded[base:] if base else folded):
-                s += base
-                e += base
-                if not boundary_before(folded, s):
-                    if _spans_words(folded, s, e):
-                        # "to host" inside "Ruto hosted" hid "hosted": look again from there
-                        resume = _next_word(folded, s)
-                        break
-                    continue
-                if lang is not None and lang not in self._gate_langs[pid]:
-                    continue
-                whole = _word_ends(folded, s, e)
-                langs = self._gate_langs[pid] if whole else self._gate_open[pid]
-                if whole or (langs and (lang is None or lang in langs)):
-                    out.append(s)
-                    if langs_out is not None:
-                        langs_out.update(langs)
-            if resume < 0:
-                break
-            base = resume
-        return out
+        return self._gate.meeting_words(folded, lang, langs_out)
 
     def raw_matches(self, folded: str) -> list[tuple[int, int, int]]:
         """The bare pass of one automaton over every pattern (the benchmark's reference)."""
@@ -224,41 +193,61 @@ class Gazetteer:
                     and (s == 0 or not is_word_char(folded[s - 1]))
                     and (e == n or not is_word_char(folded[e]))
                 ):
-                    if not plain:
-                        continue  # only other languages' words here
-                    if identity:
-                        out.append(Mention(s, e, s + base_offset, e + base_offset, plain))
-                    else:
-                        out.append(self._mention(norm, s, e, plain, base_offset))
-                    continue
-                keep = self._check(norm, pid, s, e)
-                if keep and lang is not None:
-                    keep = [x for x in keep if not x.lang or x.lang == lang]
-                if keep:
-                    out.append(self._mention(norm, s, e, keep, base_offset))
-                    continue
-                # The longest pattern here failed its boundary/case test. If it reached into
-                # the next word ("washington post" in "Washington postponed"), try shorter
-                # patterns at the same start and resume the scan at that next word, which the
-                # failed match had swallowed. A failure inside one word ("he" in "the") needs
-                # neither.
-                cjk = script_of(folded[s]) == SCRIPT_CJK
-                if not cjk and not _spans_words(folded, s, e):
-                    after = _after_proclitic(folded, s, e)
-                    if after < 0:
+                    if plain:
+                        if identity:
+                            out.append(Mention(s, e, s + base_offset, e + base_offset, plain))
+                        else:
+                            out.append(self._mention(norm, s, e, plain, base_offset))
                         continue
-                    # "وي" in "ويلتقي" hid "يلتقي": read on after the proclitic "و"
-                    resume = after
+                    foreign = True  # only other languages' words here
+                else:
+                    keep = self._check(norm, pid, s, e)
+                    foreign = bool(keep)
+                    if keep and lang is not None:
+                        keep = [x for x in keep if not x.lang or x.lang == lang]
+                    if keep:
+                        out.append(self._mention(norm, s, e, keep, base_offset))
+                        continue
+                resume = self._instead(norm, s, e, lang, foreign, out, base_offset)
+                if resume >= 0:
                     break
-                k, keep = self._shorter(norm, s, e)
-                if keep:
-                    out.append(self._mention(norm, s, k, keep, base_offset))
-                resume = max(k, _next_word(folded, s))
-                break
             if resume < 0:
                 break
             base = resume
         return out
+
+    def _instead(
+        self,
+        norm: Normalized,
+        s: int,
+        e: int,
+        lang: str | None,
+        foreign: bool,
+        out: list[Mention],
+        base_offset: int,
+    ) -> int:
+        """Where to read on when the longest pattern at ``[s, e)`` gave nothing: -1 to go on
+        with the automaton's next match, else a position to scan again from.
+
+        Leftmost-longest, the automaton reported no pattern that starts inside the failed
+        match, nor a shorter one at ``s``. Those are what a scan over the patterns of this
+        text's language alone would have found: the Marathi "द्विपक्षीय चर्चा" hides the
+        Hindi "द्विपक्षीय" and "चर्चा की" of a Hindi text, "washington post" the "Washington"
+        of "Washington postponed", a "وي" the "يلتقي" of "ويلتقي" after its proclitic.
+        So the longest pattern at ``s`` that this text accepts is taken instead, and the scan
+        resumes at its end or, if there is none, at the next place a word may start.
+        """
+        folded = norm.folded
+        # a pattern that failed its own tests inside one word of a spaced script leaves
+        # nothing behind it: a shorter one at ``s`` ends inside the word too
+        if (foreign or spans_words(folded, s, e) or script_of(folded[s]) == SCRIPT_CJK) and (
+            boundary_before(folded, s)
+        ):
+            k, keep = self._shorter(norm, s, e, lang)
+            if keep:
+                out.append(self._mention(norm, s, k, keep, base_offset))
+                return k
+        return next_start(folded, s, e)
 
     def _plain_for(self, lang: str) -> list[tuple[Entry, ...] | None]:
         """Plain-pattern entries restricted to ``lang`` (an empty tuple when none is left)."""
@@ -311,31 +300,17 @@ class Gazetteer:
         return keep
 
     def _shorter(
-        self, norm: Normalized, s: int, e: int
+        self, norm: Normalized, s: int, e: int, lang: str | None = None
     ) -> tuple[int, list[Entry] | tuple[Entry, ...]]:
-        folded = norm.folded
-        k = e - 1
-        while k > s + 1:
-            # the longest pattern that is a prefix of folded[s:k]: no shorter end in between
-            # is a pattern, so the ends are tried longest first as one by one would
-            found = self._lookup(folded, s, k)
-            if found is None:
-                break
-            pid, k = found
-            if k <= s + 1:
-                break
-            if not (is_word_char(folded[k]) and script_of(folded[k - 1]) != SCRIPT_CJK):
-                keep = self._check(norm, pid, s, k)
-                if keep:
-                    return k, keep
-            k -= 1
+        """The end and entries of the longest pattern in ``folded[s:e - 1]`` that starts at
+        ``s`` and passes its tests (and, given ``lang``, has an entry this text accepts)."""
+        for pid, k in prefixes(self._automaton, norm.folded, s, e):
+            keep = self._check(norm, pid, s, k)
+            if keep and lang is not None:
+                keep = [x for x in keep if not x.lang or x.lang == lang]
+            if keep:
+                return k, keep
         return -1, []
-
-    def _lookup(self, folded: str, s: int, k: int) -> tuple[int, int] | None:
-        """(id, end) of the longest pattern that ``folded[s:k]`` starts with, if any."""
-        for pid, ms, me in self._automaton.find_matches_as_indexes(folded[s:k]):
-            return (pid, s + me) if ms == 0 else None
-        return None
 
     def _next_ok(self, folded: str, end: int) -> bool:
         rest = folded[end : end + 12].lstrip(" -·")
@@ -343,40 +318,6 @@ class Gazetteer:
 
     def has_compound(self, mention: Mention) -> bool:
         return mention.first(COMPOUND) is not None
-
-
-def _after_proclitic(folded: str, s: int, e: int) -> int:
-    """Where the word after an Arabic proclitic starts, when the failed match ``[s, e)``
-    began a word with one ("و", "ف", "ب", "ل", "لل" ...); else -1."""
-    if script_of(folded[s]) != SCRIPT_ARABIC or (s and is_word_char(folded[s - 1])):
-        return -1
-    for n in (3, 2, 1):
-        if s + n < e and folded[s : s + n] in ARABIC_PROCLITICS:
-            return s + n
-    return -1
-
-
-def _word_ends(folded: str, s: int, e: int) -> bool:
-    """Does a word end at ``e``? Hangul may be followed by letters (particles, endings)."""
-    hangul = "\uac00" <= folded[e - 1] <= "\ud7a3"
-    return hangul or boundary_after(folded, e) or _spans_words(folded, s, e)
-
-
-def _spans_words(folded: str, s: int, e: int) -> bool:
-    return any(not is_word_char(c) for c in folded[s + 1 : e])
-
-
-def _next_word(folded: str, s: int) -> int:
-    """Start of the word after the one at ``s`` (``s + 1`` in scripts without spaces)."""
-    if script_of(folded[s]) == SCRIPT_CJK:
-        return s + 1
-    i = s + 1
-    n = len(folded)
-    while i < n and is_word_char(folded[i]):
-        i += 1
-    while i < n and not is_word_char(folded[i]):
-        i += 1
-    return i
 
 
 def build_gazetteer() -> Gazetteer:

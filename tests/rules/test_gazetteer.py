@@ -9,7 +9,7 @@ import pytest
 
 from rules.bilateral import cldr
 from rules.bilateral.gazetteer import gazetteer, scan_text
-from rules.bilateral.lexicon import COUNTRY, DEMONYM, ORG, PERSON, ROLE, TRIGGER
+from rules.bilateral.lexicon import COUNTRY, CUE, DEMONYM, ORG, PERSON, ROLE, TRIGGER
 from rules.text import normalize
 
 _PLACE = (COUNTRY, DEMONYM)
@@ -179,3 +179,54 @@ def test_gate_reads_a_stem_with_its_ending() -> None:
     assert g.meeting_words(folded, None, langs) and "ta" in langs
     assert g.meeting_words(folded, "ta")
     assert not g.meeting_words(folded, "hi")
+
+
+# Texts in a known language where a longer phrase of another language's lexicon starts on
+# (or runs over) the text's own words: (what, language, text, (surface, kind, value) wanted).
+SHADOWED = [
+    (
+        "Marathi phrase over Hindi words",
+        "hi",
+        "दोनों प्रधानमंत्रियों ने द्विपक्षीय चर्चा की।",
+        [("द्विपक्षीय", CUE, "bilateral"), ("चर्चा की", TRIGGER, "held")],
+    ),
+    (
+        "Hindi phrase over Marathi words",
+        "mr",
+        "दोन्ही नेत्यांची प्रस्तावित बैठक पुढील आठवड्यात होणार आहे.",
+        [("प्रस्तावित", CUE, "future"), ("बैठक", TRIGGER, "held")],
+    ),
+    (
+        "Portuguese word over Spanish ones",
+        "es",
+        "El ex-ministro de Relaciones Exteriores se reunió con el embajador.",
+        [("ex", CUE, "former"), ("ministro de Relaciones Exteriores", ROLE, "fm")],
+    ),
+    (
+        "Arabic proclitic before a verb a shorter pattern starts",
+        "ar",
+        "ويلتقي وزير الخارجية نظيره غدا.",
+        [("يلتقي", TRIGGER, "scheduled")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "lang", "text", "want"), SHADOWED, ids=[s[0] for s in SHADOWED])
+def test_another_languages_phrase_hides_no_word_of_the_text(
+    what: str, lang: str, text: str, want: list[tuple[str, int, str]]
+) -> None:
+    """The scan of a text in ``lang`` finds what a scan over that language's patterns alone
+    would: the longest pattern of ``lang`` where another language's longer one was."""
+    got = {
+        (text[m.ostart : m.oend], e.kind, e.value)
+        for m in gazetteer().scan(normalize(text), 0, lang)
+        for e in m.entries
+    }
+    assert set(want) <= got
+
+
+def test_gate_sees_a_meeting_word_after_another_languages_phrase() -> None:
+    """The gate reads on inside the Marathi phrase that is no meeting word in Hindi."""
+    folded = normalize("दोनों प्रधानमंत्रियों ने द्विपक्षीय चर्चा की।").folded
+    hits = gazetteer().meeting_words(folded, "hi")
+    assert [folded[i : i + 8] for i in hits] == ["चर्चा की"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rules.bilateral.gate import prefixes
 from rules.bilateral.gazetteer import gazetteer
 from rules.bilateral.lexicon import CAP_INITIAL, COUNTRY, PERSON, Entry
 from rules.bilateral.patterntable import PatternTable, compacted
@@ -44,13 +45,14 @@ def test_compacted_copies_the_state_and_empties_the_original() -> None:
     assert isinstance(recs, list) and recs[0] is recs[1]  # sharing survives the copy
 
 
-def test_lookup_finds_the_longest_pattern_a_text_starts_with() -> None:
-    """What the scanner's fallback asks for when a longer match failed its checks."""
+def test_prefixes_finds_the_patterns_a_text_starts_with_longest_first() -> None:
+    """What the scanner's fallback asks for when a longer match gave nothing."""
     g = gazetteer()
     patterns = g._table.patterns()
     folded = normalize("South Sudan xq").folded
-    found = g._lookup(folded, 0, len(folded))
-    assert found is not None
-    pid, end = found
-    assert patterns[pid] == folded[:end] == "south sudan"
-    assert g._lookup("zzqx south", 0, 10) is None  # nothing starts at "zzqx"
+    found = list(prefixes(g._automaton, folded, 0, len(folded) + 1))
+    assert found and patterns[found[0][0]] == folded[: found[0][1]] == "south sudan"
+    ends = [end for _, end in found]
+    assert ends == sorted(ends, reverse=True) and len(set(ends)) == len(ends)
+    assert all(patterns[pid] == folded[:end] for pid, end in found)
+    assert not list(prefixes(g._automaton, "zzqx south", 0, 11))  # nothing starts at "zzqx"
