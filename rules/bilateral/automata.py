@@ -105,6 +105,22 @@ class ScriptAutomata:
             end = e
         return found
 
+    def longest_prefix(self, text: str) -> tuple[int, int] | None:
+        """(id, end) of the longest pattern that ``text`` starts with, if any: what the
+        first match of ``find_matches_as_indexes`` says when it starts at 0, read in the
+        only groups such a pattern can be in (that of ``text``'s first grouped letter, and
+        the group without one)."""
+        best: tuple[int, int] | None = None
+        for gi in {_GROUP_INDEX[group_of(text)], _REST_INDEX}:
+            if gi not in self._compiled:
+                self._compile({gi})
+            automaton, ids = self._compiled[gi]
+            for pid, s, e in automaton.find_matches_as_indexes(text):
+                if s == 0 and (best is None or e > best[1]):
+                    best = (ids[pid], e)
+                break
+        return best
+
     def single(self) -> ahocorasick_rs.AhoCorasick:
         """The one automaton over every pattern (compiled on first use)."""
         if self._whole is None:
@@ -114,6 +130,7 @@ class ScriptAutomata:
 
 GROUPS: tuple[str, ...] = (*(name for name, _ in _SCRIPTS), _REST)
 _GROUP_INDEX = {name: i for i, name in enumerate(GROUPS)}
+_REST_INDEX = _GROUP_INDEX[_REST]
 
 
 def group_ids(patterns: Iterable[str]) -> array[int]:

@@ -8,7 +8,10 @@ longest match hides the meeting word inside them, as in the full scan.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
+
+import ahocorasick_rs
 
 from rules.bilateral.automata import compile_automaton
 from rules.text import (
@@ -63,6 +66,7 @@ class Gate:
         out: list[int] = []
         base, n = 0, len(folded)
         find = self._automaton.find_matches_as_indexes
+        langs = self._langs
         while base < n:
             resume = -1
             for pid, s, e in find(folded[base:] if base else folded):
@@ -74,7 +78,7 @@ class Gate:
                     if resume >= 0:
                         break
                     continue
-                if lang is not None and lang not in self._langs[pid]:
+                if lang is not None and lang not in langs[pid]:
                     if lang in self._guards[pid]:
                         continue  # the language's own guard phrase hides its meeting word
                     # another language's phrase: the text's own may be shorter or start later
@@ -82,10 +86,10 @@ class Gate:
                     if resume >= 0:
                         break
                     continue
-                if _word_ends(folded, s, e):
+                if boundary_after(folded, e) or spans_words(folded, s, e) or open_end(folded, e):
                     out.append(s)
                     if langs_out is not None:
-                        langs_out.update(self._langs[pid])
+                        langs_out.update(langs[pid])
                     continue
                 # a stem ("சந்தித்து~") is a meeting word with any ending, in its languages
                 stem_of = self._stems[pid]
@@ -102,7 +106,8 @@ class Gate:
         """Where to read on past another language's phrase at ``[s, e)``: after the longest
         phrase of ``lang`` it starts with (noted, unless a guard), else at the next place a
         word may start (-1: none before ``e``)."""
-        for pid, k in prefixes(self._automaton, folded, s, e):
+        longest = partial(first_at_start, self._automaton)
+        for pid, k in prefixes(longest, folded, s, e):
             if lang in self._langs[pid] and (_word_ends(folded, s, k) or lang in self._stems[pid]):
                 out.append(s)
                 return k
@@ -116,29 +121,45 @@ def _word_ends(folded: str, s: int, e: int) -> bool:
     return boundary_after(folded, e) or spans_words(folded, s, e) or open_end(folded, e)
 
 
-def prefixes(automaton: object, folded: str, s: int, e: int) -> Iterator[tuple[int, int]]:
-    """(pattern id, end) of the patterns of ``automaton`` (leftmost-longest) that
-    ``folded[s:e - 1]`` starts with, longest first."""
-    find = automaton.find_matches_as_indexes  # type: ignore[attr-defined]
+def prefixes(
+    longest: Callable[[str], tuple[int, int] | None], folded: str, s: int, e: int
+) -> Iterator[tuple[int, int]]:
+    """(pattern id, end) of the patterns that ``folded[s:e - 1]`` starts with, longest
+    first; ``longest(text)`` is the (id, length) of the longest one ``text`` starts with."""
     k = e - 1
     while k > s:
         # the longest pattern that is a prefix of folded[s:k]: no end in between is one
-        for pid, ms, me in find(folded[s:k]):
-            if ms:
-                return
-            yield pid, s + me
-            k = s + me - 1
-            break
-        else:
+        found = longest(folded[s:k])
+        if found is None:
             return
+        pid, n = found
+        yield pid, s + n
+        k = s + n - 1
+
+
+def first_at_start(automaton: ahocorasick_rs.AhoCorasick, text: str) -> tuple[int, int] | None:
+    """(id, end) of the longest pattern of a leftmost-longest ``automaton`` that ``text``
+    starts with, if any."""
+    for pid, s, e in automaton.find_matches_as_indexes(text):
+        return (pid, e) if s == 0 else None
+    return None
+
+
+def inner_starts(ch: str) -> bool:
+    """May a word start inside a run of letters that begins with ``ch``?"""
+    return script_of(ch) in _INNER_STARTS
 
 
 def next_start(folded: str, s: int, e: int) -> int:
     """The first place after ``s`` and before ``e`` where a word may start, or -1."""
-    if not spans_words(folded, s, e) and script_of(folded[s]) not in _INNER_STARTS:
-        return -1  # one word of a spaced script: no word starts inside it
     for p in range(s + 1, e):
-        if boundary_before(folded, p):
+        prev = folded[p - 1]
+        if not is_word_char(prev):
+            return p
+        # inside a run of letters only some scripts start words (``boundary_before``)
+        if (
+            script_of(folded[p]) in _INNER_STARTS or script_of(prev) == SCRIPT_CJK
+        ) and boundary_before(folded, p):
             return p
     return -1
 

@@ -11,12 +11,13 @@ Built once per process (``gazetteer()``, seconds; a disk cache at the edge loads
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
 from rules.bilateral.automata import ScriptAutomata, group_ids
 from rules.bilateral.casing import after_capitalised, case_ok
-from rules.bilateral.gate import Gate, next_start, prefixes, spans_words
+from rules.bilateral.gate import Gate, inner_starts, next_start, prefixes, spans_words
 from rules.bilateral.lexicon import (
     CAP_INITIAL,
     CASE_EXACT,
@@ -66,6 +67,10 @@ class Mention(NamedTuple):
 
 class Gazetteer:
     """The compiled matcher plus the language tables and roster it was built from."""
+
+    # ``Gate.meeting_words`` (offsets of meeting words, of a language if given; a stem takes
+    # endings; errs on yes), bound when the gazetteer is compiled: every text asks it
+    meeting_words: Callable[..., list[int]]
 
     def __init__(self, lex: Lexicon, *, compile_now: bool = True) -> None:
         table: dict[str, Rec | list[Rec]] = {}
@@ -138,24 +143,17 @@ class Gazetteer:
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         del state["_automaton"]
+        state.pop("meeting_words", None)  # a bound method of the gate, bound again on load
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._automaton = ScriptAutomata(self._table.iter_patterns, self._pattern_groups)
+        self.meeting_words = self._gate.meeting_words
 
     def compile_all(self) -> None:
         """Compile every script's automaton now, not when a text first needs it."""
         self._automaton.compile_all()
-
-    def meeting_words(
-        self, folded: str, lang: str | None, langs_out: set[str] | None = None
-    ) -> list[int]:
-        """Offsets of meeting words (of ``lang`` if given; a stem takes endings). Errs on yes.
-
-        ``langs_out`` collects the languages whose meeting words were found.
-        """
-        return self._gate.meeting_words(folded, lang, langs_out)
 
     def raw_matches(self, folded: str) -> list[tuple[int, int, int]]:
         """The bare pass of one automaton over every pattern (the benchmark's reference)."""
@@ -208,6 +206,8 @@ class Gazetteer:
                     if keep:
                         out.append(self._mention(norm, s, e, keep, base_offset))
                         continue
+                if not foreign and not spans_words(folded, s, e) and not inner_starts(folded[s]):
+                    continue  # failed inside one word of a spaced script: nothing hides there
                 resume = self._instead(norm, s, e, lang, foreign, out, base_offset)
                 if resume >= 0:
                     break
@@ -304,7 +304,7 @@ class Gazetteer:
     ) -> tuple[int, list[Entry] | tuple[Entry, ...]]:
         """The end and entries of the longest pattern in ``folded[s:e - 1]`` that starts at
         ``s`` and passes its tests (and, given ``lang``, has an entry this text accepts)."""
-        for pid, k in prefixes(self._automaton, norm.folded, s, e):
+        for pid, k in prefixes(self._automaton.longest_prefix, norm.folded, s, e):
             keep = self._check(norm, pid, s, k)
             if keep and lang is not None:
                 keep = [x for x in keep if not x.lang or x.lang == lang]

@@ -57,3 +57,16 @@ def test_a_text_compiles_only_the_scripts_it_holds() -> None:
     split.compile_all()
     assert len(split._compiled) == len(GROUPS)
     assert split._whole is None
+
+
+def test_longest_prefix_is_what_one_automaton_finds_at_the_start() -> None:
+    """The scanner's fallback asks for the longest pattern a text starts with; reading two
+    groups gives what the single automaton's first match says when it starts at 0."""
+    whole = compile_automaton(PATTERNS)
+    split = automata()
+    for text in [*TEXTS, "g20 शिखर", "20 modi", "中美会", "modiji", "प्रधानमंत्री"]:
+        for k in range(1, len(text) + 1):
+            first = next(iter(whole.find_matches_as_indexes(text[:k])), None)
+            want = (first[0], first[2]) if first is not None and first[1] == 0 else None
+            assert split.longest_prefix(text[:k]) == want, text[:k]
+    assert split._whole is None

@@ -50,9 +50,11 @@ def test_prefixes_finds_the_patterns_a_text_starts_with_longest_first() -> None:
     g = gazetteer()
     patterns = g._table.patterns()
     folded = normalize("South Sudan xq").folded
-    found = list(prefixes(g._automaton, folded, 0, len(folded) + 1))
+    found = list(prefixes(g._automaton.longest_prefix, folded, 0, len(folded) + 1))
     assert found and patterns[found[0][0]] == folded[: found[0][1]] == "south sudan"
     ends = [end for _, end in found]
     assert ends == sorted(ends, reverse=True) and len(set(ends)) == len(ends)
     assert all(patterns[pid] == folded[:end] for pid, end in found)
-    assert not list(prefixes(g._automaton, "zzqx south", 0, 11))  # nothing starts at "zzqx"
+    assert not list(
+        prefixes(g._automaton.longest_prefix, "zzqx south", 0, 11)
+    )  # nothing starts at "zzqx"
