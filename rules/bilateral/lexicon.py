@@ -112,10 +112,12 @@ class Lexicon:
             self.records.append(key if flags | auto == flags else (surface, entry, flags | auto))
             if CHILLU_RE.search(surface):
                 self.add(surface.translate(CHILLU_OLD), entry, flags)
-            if entry.lang != "ja" and has_han(surface):
+            # a Chinese text is read simplified (hanzi.py); a Japanese phrase's simplified
+            # form is another language's there, and the scan reads past it (``_instead``)
+            if has_han(surface):
                 plain = simplified_text(surface)
                 if plain != surface:
-                    self.add(plain, entry, flags)  # a Chinese text is read simplified (hanzi.py)
+                    self.add(plain, entry, flags)
 
 
 def _data(path: str) -> dict[str, Any]:

@@ -203,6 +203,12 @@ SHADOWED = [
         [("ex", CUE, "former"), ("ministro de Relaciones Exteriores", ROLE, "fm")],
     ),
     (
+        "Japanese phrase, simplified, over Chinese words",
+        "zh",
+        "中国外长同美国国务卿举行电话会谈。",
+        [("电话", CUE, "call"), ("会谈", TRIGGER, "held")],
+    ),
+    (
         "Arabic proclitic before a verb a shorter pattern starts",
         "ar",
         "ويلتقي وزير الخارجية نظيره غدا.",
