@@ -25,10 +25,13 @@ KNOWN_MODEL_MISSES = {
     # of issue 10's lexicon round (2,281 proposals) calls some of the list's pairs no meeting.
     "વિદેશ મંત્રી એસ.જયશંકરે જાપાન, ઓસ્ટ્રેલિયા અને બ્રાઝિલના સમકક્ષો સાથે બેઠક કરી હતી.",
     "岸田外相は、オーストラリア、インド、ブラジルの外相とそれぞれ会談した。",
-    # A visit to a list of destinations closed by "(these) countries" (issue 10, visits
-    # branch): the committed model was trained before the grammar proposed these pairs.
+    # A past visit to a list of destinations closed by "(these) countries" (issue 10, visits
+    # branch): retrained with these proposals, the model still gives the Tamil past-tense
+    # tour no more than 0.25 held (the Marathi future one it now keeps).
     "பிரதமர் மோடி கானா, நமீபியா மற்றும் ஜப்பான் ஆகிய நாடுகளுக்கு பயணம் மேற்கொண்டார்.",
-    "पंतप्रधान मोदी घाना, नामिबिया आणि जपान या देशांना भेट देतील.",
+    # A meeting followed by "failed to agree": the model retrained at the end of the
+    # 2026-12-07 session reads the failure words as no meeting (0.62 none).
+    "王毅会见布林肯，双方未能就台湾问题达成一致。",
 }
 
 
