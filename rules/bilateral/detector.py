@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
+from weakref import WeakKeyDictionary
 
 from pydantic import Field, field_validator
 
@@ -28,7 +29,7 @@ from rules.bilateral.language import LATIN_LEXICONS, guess_among, guess_language
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.pairing import Side
 from rules.bilateral.reader import DocState, Report, read_segment
-from rules.bilateral.separable import Separable, gate, may_hold
+from rules.bilateral.separable import SplitGate
 from rules.bilateral.status import RANK
 from rules.bilateral.statusmodel import StatusModel, status_model
 from rules.text import Normalized, normalize
@@ -74,6 +75,7 @@ def read_document(
     if not segments:
         return None
     plain = None
+    split: dict[str, list[list[int]]] | None = None  # the gate's split verbs, by language
     if not lang:
         # Most items name no meeting in any language. Guessing an undeclared language costs
         # four times the automaton pass, so the text first has to show a meeting word of
@@ -84,7 +86,8 @@ def read_document(
         for n in plain:
             g.meeting_words(n.folded, None, some)
         if not some:
-            _split_meeting_verbs(g, plain, some)
+            split = _split_meeting_verbs(g, plain)
+            some.update(split)
         if not some:
             for n in plain:  # a traditional Chinese text shows its words folded (hanzi.py)
                 plain_hans = simplified(n)
@@ -107,24 +110,21 @@ def read_document(
     ]
     if reads_simplified(code):
         norms = [simplified(n) for n in norms]
-    hits = [g.meeting_words(n.folded, code if strict else None) for n in norms]
-    if lex.separable:  # "kommt ... zusammen": no meeting word until the particle
-        hits = [
-            sorted(h + gate(n.folded, lex.separable, lex.separable_next))
-            for h, n in zip(hits, norms, strict=True)
-        ]
+    if plain is None or any(n is not p for n, p in zip(norms, plain, strict=True)):
+        split = None  # the gate read other segments (glosses blanked, simplified)
+    hits = _hits(g, norms, code, strict, lex, split)
     if not any(hits) and not lang and strict:
         # an undeclared language guessed from a few function words can be wrong on a short
         # text full of names ("el-Sisi ... El Alamein"): the language whose meeting words the
         # text uses decides
-        used: set[str] = set()
+        used: set[str] = set(split or ())
         for n in norms:
             g.meeting_words(n.folded, None, used)
         other = guess_among(segments, used)
         if other is not None and other != code and other in g.langs:
             code = other
             lex, strict = lexicon_for(g, code)
-            hits = [g.meeting_words(n.folded, code) for n in norms]
+            hits = _hits(g, norms, code, True, lex, split)
     if not any(hits):
         return None  # most items: no meeting word in the text's language, nothing to read
     doc = DocState(g, code, lex, g.langs.get("en"), strict, published)
@@ -138,25 +138,39 @@ def read_document(
     return doc
 
 
-def _split_meeting_verbs(g: Gazetteer, plain: list[Normalized], langs_out: set[str]) -> None:
-    """The languages whose split meeting verbs ("komt ... samen") a text holds, for a text
-    with no meeting word of any language."""
-    split = _SPLITTING.get(id(g))
-    if split is None:
-        lexes = list({id(lx): lx for lx in g.langs.values() if lx.separable}.values())
-        verbs = tuple(v for lx in lexes for v in lx.separable)
-        nexts = frozenset(w for lx in lexes for w in lx.separable_next)
-        split = _SPLITTING[id(g)] = (lexes, verbs, nexts)
-    lexes, verbs, nexts = split
-    if not any(may_hold(n.folded, verbs, nexts) for n in plain):
-        return  # one search for every language's particles: most texts end there
-    for lx in lexes:
-        if any(gate(n.folded, lx.separable, lx.separable_next) for n in plain):
-            langs_out.add(lx.code)
+def _hits(
+    g: Gazetteer,
+    norms: list[Normalized],
+    code: str,
+    strict: bool,
+    lex: LangLex,
+    split: dict[str, list[list[int]]] | None,
+) -> list[list[int]]:
+    """Folded offsets of each segment's meeting words, split verbs ("kommt ... zusammen":
+    no meeting word until the particle) included; ``split``: what the gate found in these
+    very segments, if it looked."""
+    hits = [g.meeting_words(n.folded, code if strict else None) for n in norms]
+    if lex.split is None:
+        return hits
+    if split is not None:
+        verbs = split.get(lex.code) or [[] for _ in norms]
+    else:
+        verbs = [lex.split.gate(n.folded) for n in norms]
+    return [sorted(h + v) if v else h for h, v in zip(hits, verbs, strict=True)]
 
 
-# per gazetteer: the languages with split verbs, and all their verbs and next words together
-_SPLITTING: dict[int, tuple[list[LangLex], tuple[Separable, ...], frozenset[str]]] = {}
+def _split_meeting_verbs(g: Gazetteer, plain: list[Normalized]) -> dict[str, list[list[int]]]:
+    """The split meeting verbs ("komt ... samen") of each language, in a text with no meeting
+    word of any language: offsets by segment, of the languages that have some."""
+    every = _SPLITTING.get(g)
+    if every is None:
+        lexes = {id(lx): lx for lx in g.langs.values()}.values()
+        every = _SPLITTING[g] = SplitGate((lx.code, lx.split) for lx in lexes if lx.split)
+    return every.find([n.folded for n in plain])
+
+
+# per gazetteer, held weakly (a test's gazetteer is freed, and another may take its id)
+_SPLITTING: WeakKeyDictionary[Gazetteer, SplitGate] = WeakKeyDictionary()
 
 
 # "नरेंद्र मोदी (Prime Minister Narendra Modi)": Indian and other non-Latin outlets gloss names,

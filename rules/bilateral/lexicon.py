@@ -19,7 +19,7 @@ from rules.bilateral.compounds import compounds
 from rules.bilateral.hanzi import has_han, simplified_text
 from rules.bilateral.inflect_indic import indic_forms
 from rules.bilateral.roster import Roster, load_roster
-from rules.bilateral.separable import Separable, joined_forms
+from rules.bilateral.separable import Separable, SplitVerbs, joined_forms
 from rules.bilateral.separable import parse as parse_separable
 from rules.bilateral.surfaces import CHILLU_OLD, CHILLU_RE, alias_forms, country_forms, is_latin
 from rules.bilateral.surnames import surname_aliases
@@ -86,6 +86,12 @@ class LangLex:
     # verbs a main clause splits ("sagt ... ab"), and words that may follow their particle
     separable: tuple[Separable, ...] = ()
     separable_next: frozenset[str] = frozenset()
+    # the same compiled for search, once per lexicon (every text of the language asks it)
+    split: SplitVerbs | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        split = SplitVerbs(self.separable, self.separable_next) if self.separable else None
+        object.__setattr__(self, "split", split)
 
 
 @dataclass(slots=True)

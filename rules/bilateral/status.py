@@ -14,7 +14,6 @@ from typing import NamedTuple
 
 from rules.bilateral.gazetteer import Mention
 from rules.bilateral.lexicon import CUE, TRIGGER, LangLex
-from rules.bilateral.separable import find as find_separable
 
 RANK = {"held": 4, "cancelled": 3, "call": 2, "scheduled": 1}
 # Verb-final languages put tense/negation after the meeting word.
@@ -69,7 +68,9 @@ def split_verbs(folded: str, lex: LangLex) -> tuple[list[Trigger], list[Cue]]:
     """
     trigs: list[Trigger] = []
     cues: list[Cue] = []
-    for v, s, e, pend in find_separable(folded, lex.separable, lex.separable_next):
+    if lex.split is None:
+        return trigs, cues
+    for v, s, e, pend in lex.split.find(folded):
         if v.trigger:
             trigs.append(Trigger(s, e, v.name, f"{folded[s:e]} … {v.particle}"))
         else:

@@ -54,10 +54,9 @@ def test_split_verb_prefilter_is_a_superset_of_the_search() -> None:
     ``find`` sees a split meeting verb, the particle ending the text or followed by a next
     word included, and turn away a particle inside a word or mid-clause."""
     from rules.bilateral.gazetteer import gazetteer
-    from rules.bilateral.separable import find, may_hold
 
-    de = gazetteer().langs["de"]
-    verbs, nxt = de.separable, de.separable_next
+    split = gazetteer().langs["de"].split
+    assert split is not None
     held = [
         "der minister kommt am montag mit seinem amtskollegen zusammen.",
         "der kanzler ruft den präsidenten an",
@@ -65,8 +64,8 @@ def test_split_verb_prefilter_is_a_superset_of_the_search() -> None:
         "die ministerin kommt mit ihm zusammen mit blick auf die wahl",
     ]
     for text in held:
-        assert find(text, verbs, nxt, triggers_only=True), text
-        assert may_hold(text, verbs, nxt), text
+        assert split.find(text, triggers_only=True), text
+        assert split.may_hold(text), text
     for text in ("der plan kommt an die öffentlichkeit", "iran and an ally met", "anruf"):
-        assert not find(text, verbs, nxt, triggers_only=True), text
-        assert not may_hold(text, verbs, nxt), text
+        assert not split.find(text, triggers_only=True), text
+        assert not split.may_hold(text), text
