@@ -64,8 +64,9 @@ class SourceType(Protocol):
     def from_options(cls, options: SourceOptions) -> PolledSource | PushSource: ...
 
 
-def with_country(items: Sequence[Item], options: SourceOptions) -> list[Item]:
-    """The source's ``country`` on each item that does not carry one of its own."""
-    if options.country is None:
+def with_country(items: Sequence[Item], country: str | None) -> list[Item]:
+    """The source's ``country`` on each item that does not carry one of its own (the poller,
+    the push streams and the feed job in the worker process all stamp items this one way)."""
+    if country is None:
         return list(items)
-    return [i if i.country else dataclasses.replace(i, country=options.country) for i in items]
+    return [i if i.country else dataclasses.replace(i, country=country) for i in items]

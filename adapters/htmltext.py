@@ -204,7 +204,7 @@ def html_to_texts(fragments: Sequence[str]) -> list[str]:
         out[shared[0]] = _tidy(_parse_text(fragments[shared[0]]))
     elif shared:
         # Tidied as one text: the separator is no whitespace, so it stays where it was.
-        joined = _tidy(_parse_text(_SEP.join(fragments[i] for i in shared)))
+        joined = _tidy(_parse_text(_SEP.join(fragments[i] for i in shared)), keep_sep=True)
         pieces = joined.split(_SEP)
         if len(pieces) != len(shared):  # cannot happen with the checks above; stay correct
             pieces = [_tidy(_parse_text(fragments[i])) for i in shared]
@@ -220,14 +220,15 @@ def _xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
 
 
-_PLAIN_ASCII = bytes(range(0x20, 0x80)) + b"\n"  # DEL is neither whitespace nor dropped
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\n"
+_PLAIN_ASCII_SEP = _PLAIN_ASCII + _SEP.encode("ascii")  # a shared parse's separator stays
 
 
-def _plain_ascii(text: str) -> bool:
-    """Whether ``text`` is ASCII without control characters other than newline and DEL
-    (nothing ``_tidy`` drops or reads as whitespace but spaces and newlines). Deleting the
-    allowed bytes is a C loop several times faster than a character-class regex search."""
-    return text.isascii() and not text.encode("ascii").translate(None, _PLAIN_ASCII)
+def _plain_ascii(text: str, allowed: bytes) -> bool:
+    """Whether ``text`` is ASCII of ``allowed`` bytes only (nothing ``_tidy`` drops or reads
+    as whitespace but spaces and newlines). Deleting the allowed bytes is a C loop several
+    times faster than a character-class regex search."""
+    return text.isascii() and not text.encode("ascii").translate(None, allowed)
 
 
 def _parse(fragment: str) -> etree._Element | None:
@@ -291,22 +292,34 @@ _ODD_SPACE = re.compile(
 )
 _SPACE_RUN = re.compile(r"  +")
 _BREAK_RUN = re.compile(r"\n[ \n]+")
-_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff]")
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1b\x7f\ud800-\udfff\ufffe\uffff]")
 # What ``_tidy`` drops or reads as whitespace other than space and newline, and ZWSP.
 _UNUSUAL = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000"
+    "\ud800-\udfff\ufffe\uffff]"
+)
+# The same without DEL, for the joined text of a shared parse, where DEL is the separator.
+_NOT_TEXT_BUT_SEP = re.compile("[\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff]")
+_UNUSUAL_BUT_SEP = re.compile(
     "[\x00-\x09\x0b-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000"
     "\ud800-\udfff\ufffe\uffff]"
 )
 
 
-def _tidy(text: str) -> str:
+def _tidy(text: str, keep_sep: bool = False) -> str:
+    """Control characters dropped, whitespace runs made single spaces and single line breaks;
+    with ``keep_sep`` the separator (DEL) of a shared parse's joined text stays."""
+    if keep_sep:
+        plain, unusual, not_text = _PLAIN_ASCII_SEP, _UNUSUAL_BUT_SEP, _NOT_TEXT_BUT_SEP
+    else:
+        plain, unusual, not_text = _PLAIN_ASCII, _UNUSUAL, _NOT_TEXT
     # One scan tells whether anything but spaces and newlines needs care (most text, ASCII or
     # not, has nothing of the kind): a C loop for ASCII, one regex pass otherwise.
-    if not _plain_ascii(text) and _UNUSUAL.search(text):
+    if not _plain_ascii(text, plain) and unusual.search(text):
         # Control characters (other than whitespace), surrogates and non-characters are no
         # text: libxml2 reads "&#1;" into one, and a JSON Feed or an API can carry them raw.
-        if _NOT_TEXT.search(text):
-            text = _NOT_TEXT.sub("", text)
+        if not_text.search(text):
+            text = not_text.sub("", text)
         # str.split() with no argument splits on all Unicode whitespace (NBSP included) and is
         # several times faster than a regex per line; ZWSP is not whitespace, so drop it first.
         if "\u200b" in text:

@@ -78,7 +78,7 @@ async def _stream(source: PushSource, rt: Runtime) -> None:
     async def emit(items: list[Item], cursor: SourceCursor) -> None:
         entry = rt.pushed.get(source.id)
         if entry is not None:
-            items = with_country(items, entry[0])
+            items = with_country(items, entry[0].country)
         outcome = await rt.pipeline.process_items(source.id, items, cursor)
         log.info(
             "source.pushed",

@@ -143,7 +143,9 @@ class Poller:
                 last_status=status,
                 last_error=None,
             )
-            items = [] if result.not_modified else with_country(result.items, runtime.options)
+            items = (
+                [] if result.not_modified else with_country(result.items, runtime.options.country)
+            )
             try:
                 outcome = await self.pipeline.process(
                     next_state,

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from adapters.base import with_country
 from monitor.model import Item, SeenItem, positional_pickle
 from monitor.workers import RuleOutcome, evaluate_rules
 
@@ -67,9 +68,7 @@ def feed_job(
     first wins), split off the items ``known`` names, run ``rules`` over the rest."""
     parsed = parse()
     unique: dict[str, Item] = {}
-    for item in parsed.items:
-        if country is not None and not item.country:
-            item = replace(item, country=country)
+    for item in with_country(parsed.items, country):
         unique.setdefault(item.key, item)
     hint = {known[i : i + DIGEST_BYTES] for i in range(0, len(known), DIGEST_BYTES)}
     digests: list[bytes] = []

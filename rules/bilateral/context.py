@@ -116,7 +116,7 @@ def refine(
                 and ent.slot == "loc"
                 and 0 <= ent.start - t.end <= 2
             ):
-                # a visit word right before its place in the locative ("সফরে ভারতে আসবেন"):
+                # a visit word right before its place in the locative ("সফরে জাপানে যাবেন"):
                 # where the visitor goes; a place further on is only where they met. (English
                 # "arrived in X for a visit" is left alone: the labels read an arrival as the
                 # start of a visit whose meetings are still to come, not as a meeting.)
@@ -309,16 +309,20 @@ def _names_destination(gap: str, sov: bool, lex: LangLex) -> bool:
     a verb-final language joined by the genitive ("پاکستان کا دورہ", "भारत की यात्रा")."""
     if len(gap) <= 3:
         return True
-    between = words_of(gap)
     # a list closed by an appositive "(these) countries" in the destination case ("A, B மற்றும்
     # C ஆகிய நாடுகளுக்கு பயணம்", "A, B आणि C या देशांना भेट"): the list is where the visit goes
     appos = lex.words.get("dest_appos", frozenset())
-    if appos and len(gap) <= 30 and between and any(_appositive(w, appos) for w in between):
+    listed = bool(appos) and len(gap) <= 30
+    joined = sov and len(gap) <= 12
+    if not (listed or joined):
+        return False  # before splitting the gap into words: most gaps end here
+    between = words_of(gap)
+    if listed and between and any(_appositive(w, appos) for w in between):
         glue = lex.words.get("glue", frozenset())
         return all(_appositive(w, appos) or w in glue for w in between)
-    if not sov or len(gap) > 12:
-        return False
-    return bool(between) and all(w in lex.words.get("glue", frozenset()) for w in between)
+    return (
+        joined and bool(between) and all(w in lex.words.get("glue", frozenset()) for w in between)
+    )
 
 
 def _appositive(word: str, appos: frozenset[str]) -> bool:

@@ -270,7 +270,7 @@ def person_forms(alias: str, lang_hint: str = "") -> set[str]:
         # first name included: "Robertom Golobom", "Erdoganin"
         if last[-1] in "aeiou":
             return {alias}
-        # Polish instrumental after "z" ("z Donaldem Trumpem", "z Olafem Scholzem"); German
+        # Polish instrumental after "z" ("z Adamem Lisem", "z Janem Kotem"); German
         # genitive in "-s" ("nach Scholzs Rede" is rare, "Macrons Besuch" common)
         tails = ("a", "u", "om", "e", "i", "it", "in", "s", _pl_ins(last))
         out = {alias} | {" ".join([*words[:-1], last + t]) for t in tails}

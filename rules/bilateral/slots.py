@@ -9,6 +9,7 @@ Each language's markers are compiled once into a lookup table and one regular ex
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rules.bilateral.frames import Entity, words_of
@@ -169,19 +170,26 @@ def _role_before_unknown_name(ent: Entity, lex: LangLex) -> bool:
 _SPACED_POST = frozenset(("hi", "ur", "pa", "ne", "mr", "gu", "bn"))
 
 
-def _post_after_name(post: re.Pattern[str], after: str, lex: LangLex) -> re.Match[str] | None:
-    """The postposition after at most a few words that are no structure word of the
-    language (an unknown name), else None."""
+def _name_words(after: str, lex: LangLex, reach: int) -> Iterator[tuple[str, int]]:
+    """Up to ``reach`` words at the start of ``after``, each with where it ends, stopping at
+    a structure word of the language (there the clause goes on: no name or title)."""
     known = _STRUCTURE.get(lex.code)
     if known is None:
         known = _STRUCTURE[lex.code] = frozenset().union(*lex.words.values())
     pos = 0
-    for _ in range(_NAME_WORDS):
+    for _ in range(reach):
         w = _NAME_WORD.match(after, pos)
         if w is None or w.group(1) in known:
-            return None
+            return
         pos = w.end()
-        m = post.match(after, pos)
+        yield w.group(1), pos
+
+
+def _post_after_name(post: re.Pattern[str], after: str, lex: LangLex) -> re.Match[str] | None:
+    """The postposition after at most a few words that are no structure word of the
+    language (an unknown name), else None."""
+    for _, end in _name_words(after, lex, _NAME_WORDS):
+        m = post.match(after, end)
         if m is not None and m.lastgroup:
             return m
     return None
@@ -203,22 +211,15 @@ def _reach_post(table: _SlotTable, after: str, lex: LangLex, reach: int) -> str:
         run = _CJK_TITLE.match(after)
         m = post.match(after, run.end()) if run is not None and post is not None else None
         return m.lastgroup or "" if m is not None else ""
-    known = _STRUCTURE.get(lex.code)
-    if known is None:
-        known = _STRUCTURE[lex.code] = frozenset().union(*lex.words.values())
-    pos = 0
-    for _ in range(reach):
-        w = _NAME_WORD.match(after, pos)
-        if w is None or w.group(1) in known or any(ch.isdigit() for ch in w.group(1)):
+    for word, end in _name_words(after, lex, reach):
+        if any(ch.isdigit() for ch in word):
             return ""
-        word = w.group(1)
-        for tail, slot in table.tails:  # "மாண்புமிகு N முரைகியுடன்": the case ending on the last word
+        for tail, slot in table.tails:  # "மாண்புமிகு N வேலனுடன்": the case ending on the last word
             if word.endswith(tail) and len(word) > len(tail) + 1:
                 return slot
         if lex.code in _ATTACHED and post is not None and _ends_with_with(post, word):
             return "with"
-        pos = w.end()
-        m = post.match(after, pos) if post is not None else None
+        m = post.match(after, end) if post is not None else None
         if m is not None and m.lastgroup:
             return m.lastgroup
     return ""

@@ -176,11 +176,13 @@ def test_unusual_is_what_tidy_drops_or_reads_as_odd_space() -> None:
 
     careful = matches(htmltext._NOT_TEXT) | matches(htmltext._ODD_SPACE) | {"\u200b"}
     assert matches(htmltext._UNUSUAL) == careful
+    but_sep = matches(htmltext._NOT_TEXT_BUT_SEP) | matches(htmltext._ODD_SPACE) | {"\u200b"}
+    assert matches(htmltext._UNUSUAL_BUT_SEP) == but_sep == careful - {htmltext._SEP}
 
 
 def test_tidy_matches_line_by_line_reference() -> None:
     def reference(text: str) -> str:
-        text = re.sub("[\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff\u200b]", "", text)
+        text = re.sub("[\x00-\x08\x0e-\x1b\x7f\ud800-\udfff\ufffe\uffff\u200b]", "", text)
         return "\n".join(" ".join(w) for line in text.splitlines() if (w := line.split()))
 
     rng = random.Random("tidy")
@@ -190,6 +192,17 @@ def test_tidy_matches_line_by_line_reference() -> None:
         pool = alphabet if rng.random() < 0.3 else alphabet[:5]
         text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 12)))
         assert _tidy(text) == reference(text), repr(text)
+
+
+def test_the_separator_character_is_dropped_like_other_control_characters() -> None:
+    """DEL joins the fragments of a shared parse; one carried raw or as "&#127;" by a
+    fragment is no text, whichever way the fragment is read."""
+    assert html_to_text("plain\x7f text") == "plain text"
+    assert html_to_text("<p>raw\x7f</p><p>é\x7f</p>") == "raw\né"
+    assert html_to_texts(["<p>a\x7fb</p>", "<p>c</p>"]) == ["ab", "c"]  # parsed alone
+    batch = ["<p>d&#127;e</p>", "<p>f</p>", "<b>g</b>"]  # one DEL more than separators
+    assert html_to_texts(batch) == ["de", "f", "g"]
+    assert html_to_texts(["<p>h</p>", "<p>i</p>"]) == ["h", "i"]  # the separator still splits
 
 
 def test_references_to_control_characters_do_not_break_a_feed() -> None:

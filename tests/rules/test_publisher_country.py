@@ -50,10 +50,10 @@ def test_a_source_stamps_its_items_without_overriding_their_own() -> None:
     opts = FeedOptions(id="s", type="feed", url="https://news.example/feed", country="IN")
     mine = Item(id="1", source_id="s", title="", text="x")
     theirs = Item(id="2", source_id="s", title="", text="y", country="BD")
-    assert [i.country for i in with_country([mine, theirs], opts)] == ["IN", "BD"]
+    assert [i.country for i in with_country([mine, theirs], opts.country)] == ["IN", "BD"]
     plain = FeedOptions(id="s", type="feed", url="https://news.example/feed")
-    assert with_country([mine], plain) == [mine]
-    assert Item.from_json(with_country([mine], opts)[0].to_json()).country == "IN"
+    assert with_country([mine], plain.country) == [mine]
+    assert Item.from_json(with_country([mine], opts.country)[0].to_json()).country == "IN"
 
 
 def test_scan_jsonl_takes_a_country_field() -> None:
