@@ -15,7 +15,10 @@ from monitor.commands.scan import scan_line
 from tests.rules.lexicon_hygiene import CORPUS
 
 FLOOR_ITEM_F1 = 0.77
-FLOOR_PAIR_F1 = 0.71
+# held-out pair F1 moves by up to 0.03 between retrains of the same grammar (186 meetings;
+# the thresholds the out-of-fold predictions choose flip on a flat surface): 0.733, 0.718
+# and 0.705 were read on 2026-12-07
+FLOOR_PAIR_F1 = 0.69
 FLOOR_STATUS = 0.76
 # Expected calibration error of the confidences, at most. Per block it moves by 0.01-0.02
 # from one retrain to the next (about 185 held-out meetings, 630 blind): the floor sits above
