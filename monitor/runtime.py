@@ -224,6 +224,8 @@ async def sync_schedule(rt: Runtime, *, spread: bool) -> None:
     plans = plan_sources(
         polled, pushed, now, spread_s=rt.settings.monitor.startup_spread if spread else 0.0
     )
+    # Before the store's schedule names a new source, so its first commit keeps its hint.
+    rt.pipeline.retain_sources(plans.keys())
     await rt.store.sync_sources(plans, now)
 
 

@@ -26,7 +26,7 @@ source state.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -96,6 +96,16 @@ class Pipeline:
         # Per source, the key digests of the items of its last committed feed job: the
         # ``known`` of its next one (``monitor.pipeline.feedjob``). Only committed polls write here.
         self._known: dict[str, bytes] = {}
+        # The configured sources (``retain_sources``); None until the schedule is first synced.
+        self._sources: frozenset[str] | None = None
+
+    def retain_sources(self, source_ids: Collection[str]) -> None:
+        """The configured sources are now ``source_ids`` (``runtime.sync_schedule``, at start
+        and on every reload): the hints of the others go, else a daemon whose sources come and
+        go keeps every removed feed's digests for its lifetime."""
+        self._sources = frozenset(source_ids)
+        for sid in self._known.keys() - self._sources:
+            del self._known[sid]
 
     async def feed_job(
         self,
@@ -128,7 +138,10 @@ class Pipeline:
         if job is None:
             return await self._process(items, state, first_poll, received_at)
         outcome = await self._process(job.fresh, state, first_poll, received_at, job)
-        self._known[state.source_id] = job.digests  # committed: these keys are seen
+        # Committed: these keys are seen. A poll in flight through a reload that removed its
+        # source commits after the prune; its hint would never be read again.
+        if self._sources is None or state.source_id in self._sources:
+            self._known[state.source_id] = job.digests
         return outcome
 
     async def replay(self, items: Sequence[Item]) -> Outcome:

@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
@@ -21,6 +22,7 @@ from monitor.pacing import Cadence
 from monitor.pipeline import Pipeline
 from monitor.pipeline.feedjob import FeedJob, feed_job, key_digest
 from monitor.poller import PolledSourceRuntime, Poller
+from monitor.runtime import Runtime, sync_schedule
 from monitor.store.sqlite import SqliteStore
 from monitor.workers import WorkPool
 from rules.keyword import KeywordOptions, KeywordRule
@@ -184,3 +186,35 @@ async def test_a_feed_the_job_cannot_parse_fails_the_poll(
     state = await rig.store.source_state("f")
     assert state.failures == 1 and state.last_error and "FeedError" in state.last_error
     assert rig.jobs == []
+
+
+async def test_a_source_no_longer_configured_loses_its_hint(
+    feed_server: FeedServer, rigs: Callable[..., Any]
+) -> None:
+    """The schedule's sync (start, reload) names the configured sources: the digests of the
+    others are dropped, and a poll of a removed source that commits afterwards (it was in
+    flight through the reload) does not store them again."""
+    old = [entry(1, "Jaishankar meets Wang Yi"), entry(2, "Weather")]
+    feed_server.serve("/f.xml", rss(*old))
+    rig = await rigs()
+    assert await rig.poller.poll("f")
+    rt = SimpleNamespace(
+        settings=SimpleNamespace(monitor=SimpleNamespace(startup_spread=0.0)),
+        polled={"f": rig.poller.sources["f"]},
+        pushed={},
+        store=rig.store,
+        pipeline=rig.pipeline,
+    )
+    await sync_schedule(cast(Runtime, rt), spread=False)
+    feed_server.serve("/f.xml", rss(entry(3, "Markets"), *old))  # changed: no 304
+    assert await rig.poller.poll("f")
+    assert sorted(k.key for k in rig.jobs[1].known) == ["f:g1", "f:g2"]  # kept: configured
+
+    rt.polled = {}
+    await sync_schedule(cast(Runtime, rt), spread=False)
+    assert "f" not in rig.pipeline._known
+    feed_server.serve("/f.xml", rss(entry(4, "Sport"), *old))
+    assert await rig.poller.poll("f")  # in flight through the reload, commits after it
+    assert "f" not in rig.pipeline._known
+    assert [i.id for i in rig.jobs[2].fresh] == ["g4", "g1", "g2"] and rig.jobs[2].known == []
+    assert await rig.store.outbox_counts() == {("console", "pending"): 1}  # no second alert
