@@ -6,7 +6,9 @@ Compiling one Aho-Corasick automaton over all 180,000 patterns takes most of a c
 the patterns are grouped by the script of their first letter, and a group is compiled the
 first time a text contains a letter of that script (a text can only hold a pattern whose first
 letter it holds). Patterns without a letter of a grouped script form a group every text
-runs.
+runs. The gazetteer numbers its patterns group by group (``PatternTable``), so a group is
+compiled from its own patterns alone and its automaton's ids are the global ids less the
+group's first.
 
 The groups' matches are the single automaton's exactly (leftmost-longest, not overlapping) as
 long as no match of one group overlaps a match of another: each group then skips only what
@@ -19,7 +21,8 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 
 import ahocorasick_rs
 
@@ -58,25 +61,21 @@ def group_of(pattern: str) -> str:
 
 
 class ScriptAutomata:
-    """``find_matches_as_indexes`` of one automaton over ``patterns``, compiled by parts."""
+    """``find_matches_as_indexes`` of one automaton over the patterns, compiled by parts."""
 
-    def __init__(self, patterns: Callable[[], Iterable[str]], groups: array[int]) -> None:
-        """``patterns()`` yields the patterns in id order; ``groups[i]`` is the index in
-        ``GROUPS`` of pattern ``i``'s group (``group_ids``)."""
+    def __init__(self, patterns: Callable[[int], Iterable[str]], starts: Sequence[int]) -> None:
+        """``patterns(gi)`` yields group ``gi``'s patterns (``GROUPS[gi]``, ``group_index``)
+        in id order, ids ``starts[gi]`` to ``starts[gi + 1]``: the ids run group by group."""
+        if len(starts) != len(GROUPS) + 1:
+            raise ValueError(f"{len(starts)} group starts for {len(GROUPS)} groups")
         self._patterns = patterns
-        self._groups = groups
-        self._compiled: dict[int, tuple[ahocorasick_rs.AhoCorasick, array[int]]] = {}
+        self._starts = tuple(starts)
+        self._compiled: dict[int, tuple[ahocorasick_rs.AhoCorasick, int]] = {}
         self._whole: ahocorasick_rs.AhoCorasick | None = None
 
     def _compile(self, wanted: set[int]) -> None:
-        ids: dict[int, array[int]] = {gi: array("i") for gi in wanted}
-        texts: dict[int, list[str]] = {gi: [] for gi in wanted}
-        for i, (gi, pattern) in enumerate(zip(self._groups, self._patterns(), strict=True)):
-            if gi in wanted:
-                ids[gi].append(i)
-                texts[gi].append(pattern)
-        for gi in wanted:
-            self._compiled[gi] = (compile_automaton(texts.pop(gi)), ids[gi])
+        for gi in sorted(wanted):
+            self._compiled[gi] = (compile_automaton(self._patterns(gi)), self._starts[gi])
 
     def compile_all(self) -> None:
         """Every group now (a daemon warms up before its first item)."""
@@ -88,13 +87,13 @@ class ScriptAutomata:
         needed = [gi for gi, name in enumerate(GROUPS) if name == _REST or _HAS[name].search(text)]
         missing = {gi for gi in needed if gi not in self._compiled}
         if missing:
-            self._compile(missing)  # one pass over the patterns for all of them
+            self._compile(missing)
         for gi in needed:
-            automaton, ids = self._compiled[gi]
+            automaton, first = self._compiled[gi]
             matches = automaton.find_matches_as_indexes(text)
             if matches:
                 parts += 1
-                found.extend((ids[pid], s, e) for pid, s, e in matches)
+                found.extend((first + pid, s, e) for pid, s, e in matches)
         if parts <= 1:
             return found
         found.sort(key=lambda m: m[1])
@@ -114,17 +113,18 @@ class ScriptAutomata:
         for gi in {_GROUP_INDEX[group_of(text)], _REST_INDEX}:
             if gi not in self._compiled:
                 self._compile({gi})
-            automaton, ids = self._compiled[gi]
+            automaton, first = self._compiled[gi]
             for pid, s, e in automaton.find_matches_as_indexes(text):
                 if s == 0 and (best is None or e > best[1]):
-                    best = (ids[pid], e)
+                    best = (first + pid, e)
                 break
         return best
 
     def single(self) -> ahocorasick_rs.AhoCorasick:
         """The one automaton over every pattern (compiled on first use)."""
         if self._whole is None:
-            self._whole = compile_automaton(self._patterns())
+            groups = range(len(GROUPS))
+            self._whole = compile_automaton(chain.from_iterable(map(self._patterns, groups)))
         return self._whole
 
 
@@ -133,9 +133,9 @@ _GROUP_INDEX = {name: i for i, name in enumerate(GROUPS)}
 _REST_INDEX = _GROUP_INDEX[_REST]
 
 
-def group_ids(patterns: Iterable[str]) -> array[int]:
-    """Each pattern's group index, in id order (computed once, when the gazetteer is built)."""
-    return array("B", (_GROUP_INDEX[group_of(p)] for p in patterns))
+def group_index(pattern: str) -> int:
+    """The index in ``GROUPS`` of ``pattern``'s group."""
+    return _GROUP_INDEX[group_of(pattern)]
 
 
-__all__ = ["GROUPS", "ScriptAutomata", "compile_automaton", "group_ids", "group_of"]
+__all__ = ["GROUPS", "ScriptAutomata", "compile_automaton", "group_index", "group_of"]

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
-from rules.bilateral.automata import ScriptAutomata, group_ids
+from rules.bilateral.automata import GROUPS, ScriptAutomata, group_index
 from rules.bilateral.casing import after_capitalised, case_ok
 from rules.bilateral.gate import Gate, inner_starts, next_start, prefixes, spans_words
 from rules.bilateral.lexicon import (
@@ -116,8 +116,7 @@ class Gazetteer:
                 table[key] = [recs, rec]
         lex.records.clear()
         del folds, shared, shared_recs
-        self._table = PatternTable(table)
-        self._pattern_groups = group_ids(self._table.iter_patterns())
+        self._table = PatternTable(table, group_index, len(GROUPS))
         plain = self._table.plain
         self._lang_plains = [i for i, p in enumerate(plain) if p and any(e.lang for e in p)]
         self._gate = Gate(gate)
@@ -148,7 +147,7 @@ class Gazetteer:
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
-        self._automaton = ScriptAutomata(self._table.iter_patterns, self._pattern_groups)
+        self._automaton = ScriptAutomata(self._table.group_patterns, self._table.starts)
         self.meeting_words = self._gate.meeting_words
 
     def compile_all(self) -> None:

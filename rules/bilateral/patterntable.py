@@ -3,9 +3,11 @@
 About 180,000 folded patterns (every name with its case forms in 30 languages) map to a few
 tens of thousands of distinct record lists: the forms of one name share theirs. So a pattern
 keeps only two small integers (``array``): the index of its records and of its plain entries
-in tables of distinct values. The pattern strings are kept as one UTF-8 blob, which the
-pickle carries and the automaton is compiled from; nothing looks a pattern up by its text
-(the automaton itself answers that, ``Gazetteer._lookup``).
+in tables of distinct values. The pattern strings are kept as UTF-8 blobs, which the pickle
+carries and the automaton is compiled from; nothing looks a pattern up by its text (the
+automaton itself answers that, ``Gazetteer._lookup``). The patterns are numbered group by
+group, one blob per group, so that one group's automaton is compiled from its own blob
+without walking the others (``rules.bilateral.automata``: a group per script).
 
 ``compacted`` copies the long-lived state once the build's garbage is gone: the build
 allocates about 100 MiB of short-lived objects, and the few survivors scattered among them
@@ -18,7 +20,7 @@ from __future__ import annotations
 import gc
 import pickle
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from rules.bilateral.lexicon import Entry
 
@@ -29,23 +31,39 @@ Rec = tuple[Entry, int, str]
 class PatternTable:
     """Records and plain entries per pattern id, and the patterns themselves."""
 
-    def __init__(self, table: dict[str, Rec | list[Rec]]) -> None:
-        """``table``: pattern -> its record, or its records when it has several."""
+    def __init__(
+        self,
+        table: Mapping[str, Rec | list[Rec]],
+        group: Callable[[str], int] = lambda _: 0,
+        groups: int = 1,
+    ) -> None:
+        """``table``: pattern -> its record, or its records when it has several. ``group``
+        puts each pattern in one of ``groups`` groups; the ids run group by group, in
+        ``table``'s order within a group."""
+        if any("\0" in key for key in table):
+            raise ValueError("a pattern holds the separator NUL")
+        members: list[list[str]] = [[] for _ in range(groups)]
+        for key in table:
+            members[group(key)].append(key)
         rec_ids: dict[tuple[Rec, ...], int] = {}
         plain_ids: dict[tuple[Entry, ...] | None, int] = {None: 0}
         self.rec_of = array("i")
         self.plain_of = array("i")
-        for value in table.values():
-            recs = tuple(value) if isinstance(value, list) else (value,)
-            self.rec_of.append(rec_ids.setdefault(recs, len(rec_ids)))
-            self.plain_of.append(plain_ids.setdefault(plain_entries(recs), len(plain_ids)))
+        # first id of each group, and the end of the last: group g holds ids starts[g]:starts[g+1]
+        self.starts = array("i", [0])
+        self.blobs: list[bytes] = []
+        for keys in members:
+            for key in keys:
+                value = table[key]
+                recs = tuple(value) if isinstance(value, list) else (value,)
+                self.rec_of.append(rec_ids.setdefault(recs, len(rec_ids)))
+                self.plain_of.append(plain_ids.setdefault(plain_entries(recs), len(plain_ids)))
+            self.starts.append(self.starts[-1] + len(keys))
+            self.blobs.append("\0".join(keys).encode())
         self.recs: list[tuple[Rec, ...]] = list(rec_ids)
         # entries of patterns with no flags at all: kept as soon as the word boundaries hold
         self.plain: list[tuple[Entry, ...] | None] = list(plain_ids)
         self.count = len(table)
-        if any("\0" in key for key in table):
-            raise ValueError("a pattern holds the separator NUL")
-        self.blob = "\0".join(table).encode()
 
     def patterns(self) -> list[str]:
         """The patterns in id order."""
@@ -53,9 +71,16 @@ class PatternTable:
 
     def iter_patterns(self) -> Iterator[str]:
         """The patterns in id order, one fresh string at a time: the automaton's compiler
-        copies each, so no list of 180,000 strings (and of the UTF-8 copy it attaches to
+        copies each, so no list of 200,000 strings (and of the UTF-8 copy it attaches to
         each string it reads) is held while it runs."""
-        blob, start = self.blob, 0
+        for g in range(len(self.blobs)):
+            yield from self.group_patterns(g)
+
+    def group_patterns(self, g: int) -> Iterator[str]:
+        """Group ``g``'s patterns in id order (ids ``starts[g]`` on), read from its blob alone."""
+        if self.starts[g] == self.starts[g + 1]:
+            return  # an empty blob is no pattern, not one empty pattern
+        blob, start = self.blobs[g], 0
         while (end := blob.find(b"\0", start)) >= 0:
             yield blob[start:end].decode()
             start = end + 1

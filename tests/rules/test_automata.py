@@ -3,9 +3,9 @@ one automaton over all patterns does, and compiles only the scripts a text holds
 
 from __future__ import annotations
 
-from rules.bilateral.automata import GROUPS, ScriptAutomata, compile_automaton, group_ids
+from rules.bilateral.automata import GROUPS, ScriptAutomata, compile_automaton, group_index
 
-PATTERNS = [
+_LISTED = [
     "modi",
     "narendra modi",
     "मोदी",
@@ -18,6 +18,8 @@ PATTERNS = [
     "中美会谈",
     "путин",
 ]
+# numbered group by group, as the gazetteer numbers its patterns (``PatternTable``)
+PATTERNS = sorted(_LISTED, key=group_index)
 TEXTS = [
     "narendra modi met xi",
     "प्रधानमंत्री मोदी ने कहा",
@@ -30,7 +32,10 @@ TEXTS = [
 
 
 def automata() -> ScriptAutomata:
-    return ScriptAutomata(lambda: iter(PATTERNS), group_ids(PATTERNS))
+    starts = [0]
+    for gi in range(len(GROUPS)):
+        starts.append(starts[-1] + sum(group_index(p) == gi for p in PATTERNS))
+    return ScriptAutomata(lambda gi: iter(PATTERNS[starts[gi] : starts[gi + 1]]), starts)
 
 
 def test_every_text_reads_as_one_automaton_reads_it() -> None:

@@ -30,6 +30,24 @@ def test_patterns_share_one_record_list_and_keep_their_order() -> None:
     assert t.plain[t.plain_of[2]] is None  # a flagged record: checked one by one
 
 
+def test_patterns_are_numbered_group_by_group_each_group_read_from_its_own_blob() -> None:
+    table = {
+        "ভারত": [(_IN, 0, "")],
+        "modi": [(_MODI, CAP_INITIAL, "Modi")],
+        "ভারতের": [(_IN, 0, "")],
+        "narendra modi": [(_MODI, CAP_INITIAL, "Narendra Modi")],
+    }
+    t = PatternTable(table, lambda p: 0 if p.isascii() else 2, 3)
+    assert t.patterns() == ["modi", "narendra modi", "ভারত", "ভারতের"]
+    assert list(t.starts) == [0, 2, 2, 4]
+    assert list(t.group_patterns(0)) == ["modi", "narendra modi"]
+    assert list(t.group_patterns(1)) == []  # an empty group holds no (empty) pattern
+    assert list(t.group_patterns(2)) == ["ভারত", "ভারতের"]
+    assert t.blobs[2] == "ভারত\0ভারতের".encode()
+    assert t.recs[t.rec_of[1]] == ((_MODI, CAP_INITIAL, "Narendra Modi"),)
+    assert t.plain[t.plain_of[3]] == (_IN,)
+
+
 def test_a_pattern_holding_the_separator_is_refused() -> None:
     with pytest.raises(ValueError):
         PatternTable({"a\0b": [(_IN, 0, "")]})
