@@ -20,7 +20,6 @@ the single automaton instead, compiled then (rare: a few texts in the labelled c
 from __future__ import annotations
 
 import re
-from array import array
 from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 
