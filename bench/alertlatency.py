@@ -30,7 +30,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.daemonmem import _polled
 from bench.daemonrun import (
     HOSTS,
     daemon,
@@ -40,6 +39,7 @@ from bench.daemonrun import (
     load_average,
     quantile,
     spread_farm,
+    wait_settled,
     write_config,
 )
 
@@ -92,13 +92,7 @@ def measure(feeds: int, window_s: float, per_second: int, work: Path) -> dict[st
         config = write_config(work, urls, f"sqlite:///{state}", interval="1m")
         started = time.monotonic()
         with daemon(config) as run:
-            while True:
-                polled, pending = _polled(state)
-                if polled >= feeds and pending == 0:
-                    break
-                if time.monotonic() - started > 900 or run.proc.poll() is not None:
-                    raise RuntimeError(f"first pass: {polled} polled, {pending} pending")
-                time.sleep(1.0)
+            wait_settled(run, state, feeds, started)
             before = histogram(run.metrics(), METRIC)
             load_start = load_average()
             injected = 0

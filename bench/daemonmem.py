@@ -11,30 +11,21 @@ processes apart. Baseline in the same run: the same daemon configured with 1 sou
 
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.daemonrun import HOSTS, daemon, load_average, spread_farm, write_config
+from bench.daemonrun import (
+    HOSTS,
+    daemon,
+    load_average,
+    spread_farm,
+    wait_settled,
+    write_config,
+)
 
 GOAL_MB = 150.0
-
-
-def _polled(state: Path) -> tuple[int, int]:
-    """(sources with a good poll, outbox rows still pending) in a SQLite state."""
-    if not state.exists():
-        return 0, 0
-    db = sqlite3.connect(f"file:{state}?mode=ro", uri=True, timeout=30)
-    try:
-        polled = db.execute("SELECT count(*) FROM sources WHERE last_ok_at IS NOT NULL")
-        pending = db.execute("SELECT count(*) FROM outbox WHERE state = 'pending'")
-        return int(polled.fetchone()[0]), int(pending.fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0, 0  # not migrated yet
-    finally:
-        db.close()
 
 
 def measure(urls: list[str], work: Path, timeout_s: float = 900) -> dict[str, Any]:
@@ -45,14 +36,7 @@ def measure(urls: list[str], work: Path, timeout_s: float = 900) -> dict[str, An
     config = write_config(work, urls, f"sqlite:///{state}")
     started = time.monotonic()
     with daemon(config) as run:
-        while True:
-            polled, pending = _polled(state)
-            if polled >= sources and pending == 0:
-                break
-            if time.monotonic() - started > timeout_s or run.proc.poll() is not None:
-                raise RuntimeError(f"{sources} sources: {polled} polled, {pending} pending")
-            time.sleep(1.0)
-        polled_s = time.monotonic() - started
+        polled_s = wait_settled(run, state, sources, started, timeout_s)
         samples = [run.rss_mb()]
         settle_until = time.monotonic() + 60
         while time.monotonic() < settle_until:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -238,3 +239,32 @@ def farm_post(port: int, path: str, body: object) -> object:
 def load_average() -> str:
     one, five, _ = os.getloadavg()
     return f"{one:.1f} (5 min: {five:.1f})"
+
+
+def polled(state: Path) -> tuple[int, int]:
+    """(sources with a good poll, outbox rows still pending) in a SQLite state."""
+    if not state.exists():
+        return 0, 0
+    db = sqlite3.connect(f"file:{state}?mode=ro", uri=True, timeout=30)
+    try:
+        ok = db.execute("SELECT count(*) FROM sources WHERE last_ok_at IS NOT NULL")
+        pending = db.execute("SELECT count(*) FROM outbox WHERE state = 'pending'")
+        return int(ok.fetchone()[0]), int(pending.fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0, 0  # not migrated yet
+    finally:
+        db.close()
+
+
+def wait_settled(
+    run: Daemon, state: Path, sources: int, started: float, timeout_s: float = 900
+) -> float:
+    """Wait until every source had a good poll and the outbox is drained; the seconds from
+    ``started`` (a ``time.monotonic()`` reading) until then."""
+    while True:
+        ok, pending = polled(state)
+        if ok >= sources and pending == 0:
+            return time.monotonic() - started
+        if time.monotonic() - started > timeout_s or run.proc.poll() is not None:
+            raise RuntimeError(f"{sources} sources: {ok} polled, {pending} pending")
+        time.sleep(1.0)
