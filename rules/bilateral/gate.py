@@ -86,7 +86,7 @@ class Gate:
                     if resume >= 0:
                         break
                     continue
-                if boundary_after(folded, e) or spans_words(folded, s, e) or open_end(folded, e):
+                if _word_ends(folded, s, e):
                     out.append(s)
                     if langs_out is not None:
                         langs_out.update(langs[pid])
