@@ -20,6 +20,7 @@ from rules.bilateral.context import (
     refine,
     topic_trigger,
     welcomes_a_thing,
+    written_verbs,
 )
 from rules.bilateral.frames import Entity, build_entities, resolve
 from rules.bilateral.gazetteer import Gazetteer, Mention
@@ -240,10 +241,12 @@ def _prepare(
     cue_names = {c.name for c in cues}
     if any(e.kind == FORUM for m in ms for e in m.entries):
         cue_names.add("forum")
+    verbs = written_verbs(ms, seg, doc.lex)
     trigs = [
         t
         for t in trigs
-        if not topic_trigger(t, folded, doc.lex, 0) and not welcomes_a_thing(t, folded, doc.lang)
+        if not topic_trigger(t, folded, doc.lex, 0, verbs)
+        and not welcomes_a_thing(t, folded, doc.lang)
     ]
     refine(ents, trigs, cues, folded, doc.lex, cue_names)
     host, location, host_kind = meeting_place(ents)
