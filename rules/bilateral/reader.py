@@ -232,7 +232,7 @@ def _prepare(
     day = doc.published.date() if doc.published else None
     ents = build_entities(ms, folded, doc.lex, doc.en, doc.lang, doc.g.roster, seg)
     for ent in ents:
-        resolve(ent, doc.g.roster, day)
+        resolve(ent, doc.g.roster, day, doc.home)
     stops = tuple(sorted([t.start for t in trigs] + [c.start for c in cues]))
     mark_slots(ents, folded, doc.lex, doc.en, 0, stops)
     if first:
