@@ -8,8 +8,10 @@ official named by role only, the meeting place, and meeting words used as a topi
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from rules.bilateral.frames import Entity, words_of
+from rules.bilateral.gazetteer import Mention
 from rules.bilateral.lexicon import BUILDING, CAPITAL, CITY, COUNTRY, LangLex
 from rules.bilateral.status import SOV, Cue, Trigger
 
@@ -19,10 +21,37 @@ _VISIT_FIRST = frozenset(("ur", "fa"))
 _NATIONAL_ROLES = frozenset(("hos", "hog", "fm", "minister", "military", "speaker", "vp"))
 
 
-def topic_trigger(t: Trigger, folded: str, lex: LangLex, floor: int) -> bool:
-    """A meeting mentioned as a topic ("about EU-India FTA negotiations")."""
+# languages that capitalise nouns: a lower-case meeting word after "über X" is the verb
+# closing the clause, and X is its topic ("hat mit Y über die Lage telefoniert")
+_CAPITALISED_NOUNS = frozenset(("de",))
+_NEXT_LETTER = re.compile(r"[^\w.,;:!?()]*(\w)")
+
+
+def written_verbs(ms: list[Mention], seg: str, lex: LangLex) -> set[int]:
+    """Folded starts of the mentions written as verbs, in a language that capitalises nouns.
+
+    A lower-case word is a verb unless a capitalised noun follows it: "geplanten" in "die
+    geplanten Gespräche" is the noun's adjective.
+    """
+    if lex.code not in _CAPITALISED_NOUNS:
+        return set()
+    verbs = set()
+    for m in ms:
+        if not seg[m.ostart : m.ostart + 1].islower():
+            continue
+        nxt = _NEXT_LETTER.match(seg, m.oend, m.oend + 30)
+        if nxt is None or not nxt.group(1).isupper():
+            verbs.add(m.start)
+    return verbs
+
+
+def topic_trigger(
+    t: Trigger, folded: str, lex: LangLex, floor: int, verbs: Collection[int] = ()
+) -> bool:
+    """A meeting mentioned as a topic ("about EU-India FTA negotiations"); a verb (``verbs``:
+    starts of meeting words written as verbs) has what precedes it as its topic instead."""
     topic = lex.words.get("topic_trigger", frozenset())
-    if not topic:
+    if not topic or t.start in verbs:
         return False
     before = words_of(folded[max(floor, t.start - 40) : t.start])[-4:]
     return any(w in topic for w in before)

@@ -249,8 +249,9 @@ def _fits(ent: Entity, m: Mention, roster: Roster | None = None) -> bool:
     return not (kinds == {ROLE} and roles >= 2)
 
 
-def resolve(ent: Entity, roster: Roster, published: date | None) -> None:
-    """Fill party, officialness and the other flags from the entity's parts."""
+def resolve(ent: Entity, roster: Roster, published: date | None, home: str = "") -> None:
+    """Fill party, officialness and the other flags from the entity's parts; ``home`` is the
+    country whose press the text is (it picks an undated person's term, see ``_home_term``)."""
     explicit = implied = ""
     for m in ent.parts:
         for e in m.entries:
@@ -299,6 +300,8 @@ def resolve(ent: Entity, roster: Roster, published: date | None) -> None:
             ent.party = explicit  # "Soviet FM Shevardnadze" (he later led Georgia)
         elif ent.person >= 0 and not explicit and ent.roles:
             _party_by_office(ent, roster)
+        elif ent.person >= 0 and not explicit and published is None and home:
+            _home_term(ent, roster, home)
         return
     if explicit:
         ent.party, ent.source = explicit, "explicit"
@@ -336,6 +339,15 @@ def _party_by_office(ent: Entity, roster: Roster) -> None:
     if len(fits) == 1 and ent.party not in fits:
         ent.party = next(iter(fits))
         ent.org = ent.org_party = ent.party in _ORG_CODES
+
+
+def _home_term(ent: Entity, roster: Roster, home: str) -> None:
+    """An undated text in a country's own language names that country's former leader by
+    the national office, not by a later international post: a Dutch "Rutte" is the prime
+    minister before he is NATO's secretary-general (a dated text picks the term by date)."""
+    if ent.party != home and home in {t.party for t in roster.people[ent.person].terms}:
+        ent.party = home
+        ent.org = ent.org_party = False
 
 
 def _set_role(ent: Entity, cls: str) -> None:

@@ -20,6 +20,7 @@ from rules.bilateral.context import (
     refine,
     topic_trigger,
     welcomes_a_thing,
+    written_verbs,
 )
 from rules.bilateral.frames import Entity, build_entities, resolve
 from rules.bilateral.gazetteer import Gazetteer, Mention
@@ -231,7 +232,7 @@ def _prepare(
     day = doc.published.date() if doc.published else None
     ents = build_entities(ms, folded, doc.lex, doc.en, doc.lang, doc.g.roster, seg)
     for ent in ents:
-        resolve(ent, doc.g.roster, day)
+        resolve(ent, doc.g.roster, day, doc.home)
     stops = tuple(sorted([t.start for t in trigs] + [c.start for c in cues]))
     mark_slots(ents, folded, doc.lex, doc.en, 0, stops)
     if first:
@@ -240,10 +241,12 @@ def _prepare(
     cue_names = {c.name for c in cues}
     if any(e.kind == FORUM for m in ms for e in m.entries):
         cue_names.add("forum")
+    verbs = written_verbs(ms, seg, doc.lex)
     trigs = [
         t
         for t in trigs
-        if not topic_trigger(t, folded, doc.lex, 0) and not welcomes_a_thing(t, folded, doc.lang)
+        if not topic_trigger(t, folded, doc.lex, 0, verbs)
+        and not welcomes_a_thing(t, folded, doc.lang)
     ]
     refine(ents, trigs, cues, folded, doc.lex, cue_names)
     host, location, host_kind = meeting_place(ents)

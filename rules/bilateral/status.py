@@ -193,7 +193,11 @@ def trigger_status(
     # a relative past word ("yesterday", "last week", "गत सप्ताह") dates a tense-neutral
     # meeting word in the past: neither an announcement nor a plan
     past = has("past_time", 40, 60)
-    if t.group == "present" and has("when", 40, 60) and not past:
+    # a German subordinate clause puts the verb last, after its time ("..., wo er am Freitag
+    # mit ... zusammentrifft"); Dutch present plurals are also participles ("heeft dinsdag
+    # ... ontvangen"), so Dutch keeps the short reach
+    when_before = 100 if lang == "de" else 40
+    if t.group == "present" and has("when", when_before, 60) and not past:
         return "scheduled"  # "Scholz empfängt am Mittwoch Macron": an announcement
     if t.group == "visit" and not past:
         return "scheduled"  # a bare "visit" noun with no held verb is a plan
