@@ -17,7 +17,15 @@ from typing import NamedTuple
 
 from rules.bilateral.automata import GROUPS, ScriptAutomata, group_index
 from rules.bilateral.casing import after_capitalised, case_ok
-from rules.bilateral.gate import Gate, inner_starts, next_start, prefixes, spans_words
+from rules.bilateral.gate import (
+    Gate,
+    inner_starts,
+    is_hangul,
+    joined,
+    next_start,
+    prefixes,
+    spans_words,
+)
 from rules.bilateral.lexicon import (
     CAP_INITIAL,
     CASE_EXACT,
@@ -80,6 +88,9 @@ class Gazetteer:
         cased = CASE_EXACT | CAP_INITIAL | SAME_CASE
         # the meeting words, stems and guard phrases of each language, for the gate (gate.py)
         gate: dict[str, tuple[set[str], set[str], set[str]]] = {}
+        # Korean pair compounds written solid with their noun ("한미정상회담"): the meeting
+        # word starts right after one, inside the word
+        joins: set[str] = set()
         lex._seen.clear()  # only needed while the lexicon was being filled
         lex._entries.clear()
         for surface, entry, flags in lex.records:
@@ -101,6 +112,8 @@ class Gazetteer:
                     langs[2].add(entry.lang)
             elif entry.kind == CUE and entry.value == "guard":
                 gate.setdefault(key, (set(), set(), set()))[1].add(entry.lang)
+            elif entry.kind == COMPOUND and is_hangul(key[-1]) and is_hangul(key[0]):
+                joins.add(key)
             entry = shared.setdefault(entry, entry)
             # the original surface is kept only where a case check needs it; the case forms
             # of a name share one record, and a pattern with one record needs no list
@@ -119,7 +132,8 @@ class Gazetteer:
         self._table = PatternTable(table, group_index, len(GROUPS))
         plain = self._table.plain
         self._lang_plains = [i for i, p in enumerate(plain) if p and any(e.lang for e in p)]
-        self._gate = Gate(gate)
+        self._gate = Gate(gate, frozenset(joins))
+        self._joins = self._gate.joins
         del table, gate
         self._plain_by_lang: dict[str, list[tuple[Entry, ...] | None]] = {}
         self.langs: dict[str, LangLex] = lex.langs
@@ -274,7 +288,7 @@ class Gazetteer:
     def _check(self, norm: Normalized, pid: int, s: int, e: int) -> list[Entry] | tuple[Entry, ...]:
         folded = norm.folded
         keep: list[Entry] = []
-        if not boundary_before(folded, s):
+        if not boundary_before(folded, s) and not joined(folded, s, self._joins):
             return keep
         t = self._table
         plain = t.plain[t.plain_of[pid]]
