@@ -354,6 +354,8 @@ def boundary_before(text: str, start: int) -> bool:
                 return True
         return False
     psc = script_of(prev)
+    if sc == SCRIPT_HANGUL and prev.isdigit():
+        return True  # a Korean noun after a numeral: "1차관", "3자 회담"
     # a CJK character right before a Latin/other word is a boundary ("访华G20"); same for
     # other scripts meeting each other without a space
     return psc != sc and psc in (SCRIPT_CJK,)

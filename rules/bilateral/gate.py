@@ -39,7 +39,8 @@ class Gate:
     ) -> None:
         """``patterns``: folded phrase -> the languages it is a meeting word of, a guard
         phrase of, and a stem of (a meeting word with any ending attached); ``joins``: the
-        Korean pair compounds a meeting word may be written solid with ("한미" + "정상회담")."""
+        Korean pair compounds and country names a noun may be written solid with ("한미" +
+        "정상회담", "일본" + "대사")."""
         shared: dict[frozenset[str], frozenset[str]] = {}  # a few distinct sets (memory)
 
         def one(langs: set[str]) -> frozenset[str]:
@@ -123,14 +124,17 @@ class Gate:
 
 
 def joined(folded: str, s: int, joins: frozenset[str]) -> bool:
-    """Does a Hangul word at ``s`` follow a pair compound in the same word ("한미" in
-    "한미정상회담")? Then a meeting word may start there."""
+    """Does a Hangul word at ``s`` follow a pair compound or a country name in the same
+    word ("한미" in "한미정상회담", "일본" in "일본대사")? Then a pattern may start there."""
     if not joins or s < 2 or not is_hangul(folded[s]):
         return False
-    for k in (2, 3):
-        if s >= k and folded[s - k : s] in joins and boundary_before(folded, s - k):
+    for k in range(2, min(s, _LONGEST_JOIN) + 1):
+        if folded[s - k : s] in joins and boundary_before(folded, s - k):
             return True
     return False
+
+
+_LONGEST_JOIN = 8  # Hangul country names are shorter ("우즈베키스탄")
 
 
 def is_hangul(ch: str) -> bool:

@@ -30,6 +30,7 @@ from rules.bilateral.lexicon import (
     CAP_INITIAL,
     CASE_EXACT,
     COMPOUND,
+    COUNTRY,
     CUE,
     NAME_PART,
     NEED_NEXT,
@@ -91,8 +92,8 @@ class Gazetteer:
         cased = CASE_EXACT | CAP_INITIAL | SAME_CASE
         # the meeting words, stems and guard phrases of each language, for the gate (gate.py)
         gate: dict[str, tuple[set[str], set[str], set[str]]] = {}
-        # Korean pair compounds written solid with their noun ("한미정상회담"): the meeting
-        # word starts right after one, inside the word
+        # Korean pair compounds and country names written solid with their noun
+        # ("한미정상회담", "일본대사"): the noun starts right after one, inside the word
         joins: set[str] = set()
         # the short pair compounds, which a list may give before one noun ("日中、日韓の会談")
         listed: set[str] = set()
@@ -122,6 +123,8 @@ class Gazetteer:
                     listed.add(key)
                 if is_hangul(key[-1]) and is_hangul(key[0]):
                     joins.add(key)
+            elif entry.kind == COUNTRY and all(is_hangul(c) for c in key):
+                joins.add(key)  # "일본대사", "미국대통령": the title written solid
             entry = shared.setdefault(entry, entry)
             # the original surface is kept only where a case check needs it; the case forms
             # of a name share one record, and a pattern with one record needs no list
