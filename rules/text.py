@@ -303,6 +303,9 @@ def _script_of(ch: str) -> int:
         return SCRIPT_THAI
     if 0xAC00 <= o < 0xD7B0 or 0x1100 <= o < 0x1200 or 0x3130 <= o < 0x3190:
         return SCRIPT_HANGUL
+    if o == 0x30FB:
+        # the katakana middle dot separates the words of a foreign name ("ドナルド・トランプ")
+        return SCRIPT_NONE
     if 0x30A0 <= o < 0x3100:
         return SCRIPT_KANA
     if 0x3040 <= o < 0x3100 or 0x3400 <= o < 0xA000 or 0xF900 <= o < 0xFB00 or o >= 0x20000:
@@ -351,6 +354,8 @@ def boundary_before(text: str, start: int) -> bool:
                 return True
         return False
     psc = script_of(prev)
+    if sc == SCRIPT_HANGUL and prev.isdigit():
+        return True  # a Korean noun after a numeral: "1차관", "3자 회담"
     # a CJK character right before a Latin/other word is a boundary ("访华G20"); same for
     # other scripts meeting each other without a space
     return psc != sc and psc in (SCRIPT_CJK,)

@@ -32,9 +32,15 @@ _INNER_STARTS = frozenset((SCRIPT_ARABIC, SCRIPT_CJK, SCRIPT_KANA))
 class Gate:
     """Meeting-word offsets of a folded text, by language. Cheap; errs on yes."""
 
-    def __init__(self, patterns: dict[str, tuple[set[str], set[str], set[str]]]) -> None:
+    def __init__(
+        self,
+        patterns: dict[str, tuple[set[str], set[str], set[str]]],
+        joins: frozenset[str] = frozenset(),
+    ) -> None:
         """``patterns``: folded phrase -> the languages it is a meeting word of, a guard
-        phrase of, and a stem of (a meeting word with any ending attached)."""
+        phrase of, and a stem of (a meeting word with any ending attached); ``joins``: the
+        Korean pair compounds and country names a noun may be written solid with ("한미" +
+        "정상회담", "일본" + "대사")."""
         shared: dict[frozenset[str], frozenset[str]] = {}  # a few distinct sets (memory)
 
         def one(langs: set[str]) -> frozenset[str]:
@@ -44,6 +50,7 @@ class Gate:
         self._langs = [one(v[0]) for v in patterns.values()]
         self._guards = [one(v[1]) for v in patterns.values()]
         self._stems = [one(v[2]) for v in patterns.values()]
+        self.joins = joins
         self._automaton = compile_automaton(self._patterns)
 
     # the automaton cannot be pickled: rebuilt from its patterns (``monitor.warmup``)
@@ -72,7 +79,7 @@ class Gate:
             for pid, s, e in find(folded[base:] if base else folded):
                 s += base
                 e += base
-                if not boundary_before(folded, s):
+                if not boundary_before(folded, s) and not joined(folded, s, self.joins):
                     # "to host" inside "Ruto hosted" hid "hosted": look again from there
                     resume = next_start(folded, s, e)
                     if resume >= 0:
@@ -114,6 +121,24 @@ class Gate:
             if lang in self._guards[pid] and boundary_after(folded, k):
                 return k
         return next_start(folded, s, e)
+
+
+def joined(folded: str, s: int, joins: frozenset[str]) -> bool:
+    """Does a Hangul word at ``s`` follow a pair compound or a country name in the same
+    word ("한미" in "한미정상회담", "일본" in "일본대사")? Then a pattern may start there."""
+    if not joins or s < 2 or not is_hangul(folded[s]):
+        return False
+    for k in range(2, min(s, _LONGEST_JOIN) + 1):
+        if folded[s - k : s] in joins and boundary_before(folded, s - k):
+            return True
+    return False
+
+
+_LONGEST_JOIN = 8  # Hangul country names are shorter ("우즈베키스탄")
+
+
+def is_hangul(ch: str) -> bool:
+    return "\uac00" <= ch <= "\ud7a3"
 
 
 def _word_ends(folded: str, s: int, e: int) -> bool:

@@ -17,11 +17,20 @@ from typing import NamedTuple
 
 from rules.bilateral.automata import GROUPS, ScriptAutomata, group_index
 from rules.bilateral.casing import after_capitalised, case_ok
-from rules.bilateral.gate import Gate, inner_starts, next_start, prefixes, spans_words
+from rules.bilateral.gate import (
+    Gate,
+    inner_starts,
+    is_hangul,
+    joined,
+    next_start,
+    prefixes,
+    spans_words,
+)
 from rules.bilateral.lexicon import (
     CAP_INITIAL,
     CASE_EXACT,
     COMPOUND,
+    COUNTRY,
     CUE,
     NAME_PART,
     NEED_NEXT,
@@ -65,6 +74,9 @@ class Mention(NamedTuple):
         return None
 
 
+_COMPOUND_LIST = frozenset("、,，")
+
+
 class Gazetteer:
     """The compiled matcher plus the language tables and roster it was built from."""
 
@@ -80,6 +92,11 @@ class Gazetteer:
         cased = CASE_EXACT | CAP_INITIAL | SAME_CASE
         # the meeting words, stems and guard phrases of each language, for the gate (gate.py)
         gate: dict[str, tuple[set[str], set[str], set[str]]] = {}
+        # Korean pair compounds and country names written solid with their noun
+        # ("한미정상회담", "일본대사"): the noun starts right after one, inside the word
+        joins: set[str] = set()
+        # the short pair compounds, which a list may give before one noun ("日中、日韓の会談")
+        listed: set[str] = set()
         lex._seen.clear()  # only needed while the lexicon was being filled
         lex._entries.clear()
         for surface, entry, flags in lex.records:
@@ -101,6 +118,13 @@ class Gazetteer:
                     langs[2].add(entry.lang)
             elif entry.kind == CUE and entry.value == "guard":
                 gate.setdefault(key, (set(), set(), set()))[1].add(entry.lang)
+            elif entry.kind == COMPOUND:
+                if len(key) <= 3:
+                    listed.add(key)
+                if is_hangul(key[-1]) and is_hangul(key[0]):
+                    joins.add(key)
+            elif entry.kind == COUNTRY and all(is_hangul(c) for c in key):
+                joins.add(key)  # "일본대사", "미국대통령": the title written solid
             entry = shared.setdefault(entry, entry)
             # the original surface is kept only where a case check needs it; the case forms
             # of a name share one record, and a pattern with one record needs no list
@@ -119,7 +143,9 @@ class Gazetteer:
         self._table = PatternTable(table, group_index, len(GROUPS))
         plain = self._table.plain
         self._lang_plains = [i for i, p in enumerate(plain) if p and any(e.lang for e in p)]
-        self._gate = Gate(gate)
+        self._gate = Gate(gate, frozenset(joins))
+        self._joins = self._gate.joins
+        self._listed = frozenset(listed)
         del table, gate
         self._plain_by_lang: dict[str, list[tuple[Entry, ...] | None]] = {}
         self.langs: dict[str, LangLex] = lex.langs
@@ -274,7 +300,7 @@ class Gazetteer:
     def _check(self, norm: Normalized, pid: int, s: int, e: int) -> list[Entry] | tuple[Entry, ...]:
         folded = norm.folded
         keep: list[Entry] = []
-        if not boundary_before(folded, s):
+        if not boundary_before(folded, s) and not joined(folded, s, self._joins):
             return keep
         t = self._table
         plain = t.plain[t.plain_of[pid]]
@@ -313,7 +339,20 @@ class Gazetteer:
 
     def _next_ok(self, folded: str, end: int) -> bool:
         rest = folded[end : end + 12].lstrip(" -·")
-        return rest.startswith(self._compound_next)
+        # the Japanese genitive may stand between the pair and its noun: "日韓の個別会談"
+        if rest.startswith(self._compound_next) or (
+            rest[:1] == "の" and rest[1:].startswith(self._compound_next)
+        ):
+            return True
+        # one of a list of compounds: "日中、日韓の首脳会談", "한미, 한일 정상회담"
+        if rest[:1] in _COMPOUND_LIST:
+            after = end + len(folded[end : end + 12]) - len(rest) + 1
+            while after < len(folded) and folded[after] == " ":
+                after += 1
+            for k in (3, 2):
+                if folded[after : after + k] in self._listed:
+                    return self._next_ok(folded, after + k)
+        return False
 
     def has_compound(self, mention: Mention) -> bool:
         return mention.first(COMPOUND) is not None

@@ -334,6 +334,7 @@ def _load_langs(lex: Lexicon) -> None:
                 lex.add(form, Entry(TRIGGER, "weak", lang, ""))
                 lex.add(form, Entry(COUNTRY, code, lang, "visit"))
         _load_compounds(lex, lang, data)
+        _load_abbrev_titles(lex, lang, data)
         words = {k: frozenset(fold(w) for w in v) for k, v in data.get("words", {}).items()}
         lexl = LangLex(
             code=lang,
@@ -363,6 +364,26 @@ def _load_joined(
         if form not in listed:
             kind = TRIGGER if name in _TRIGGER_GROUPS else CUE
             lex.add(form, Entry(kind, name, lang, ""))
+
+
+_NATIONAL_TITLES = ("hos", "hog", "fm", "minister", "military", "envoy")
+
+
+def _load_abbrev_titles(lex: Lexicon, lang: str, data: dict[str, Any]) -> None:
+    """A country's one-character abbreviation before a national title names the country:
+    "トランプ米大統領", "美国务卿", "러 대통령" (``[abbrev_title]``: which abbreviations, and the
+    separator)."""
+    spec: dict[str, Any] = data.get("abbrev_title", {})
+    if not spec:
+        return
+    codes = {ch: code for code, ch in data.get("abbrev", {}).items() if isinstance(ch, str)}
+    sep: str = spec.get("sep", "")
+    roles: dict[str, list[str]] = data.get("role", {})
+    for ch in spec.get("abbrevs", []):
+        code = codes[ch]
+        for cls in _NATIONAL_TITLES:
+            for form, flags in _phrases(roles.get(cls, []), lang):
+                lex.add(f"{ch}{sep}{form}", Entry(ROLE, cls, lang, code), flags)
 
 
 def _load_compounds(lex: Lexicon, lang: str, data: dict[str, Any]) -> None:

@@ -92,6 +92,8 @@ def pair_sentence(
         if (
             len(parties) >= 3
             and members
+            # a list of pair compounds names one pair each: "한미, 한일 국방장관 회담"
+            and not all(len(e.codes) == 2 for e in members)
             and not bilateral_cue
             and all(e.slot not in ("with", "dest", "obj", "by") for e in grp)
             and not _marked_subject_outside(grp, ents, parties)
