@@ -172,6 +172,7 @@ def build_entities(
             cur is not None
             and (is_glue(gap, lex, en) or _ministry_gap(cur, m, original, prev_oend))
             and _fits(cur, m, roster)
+            and not _next_title(cur, m, gap, lang)
         ):
             cur.parts.append(m)
             cur.end, cur.oend = m.end, m.oend
@@ -182,6 +183,22 @@ def build_entities(
         prev_end = m.end
         prev_oend = m.oend
     return out
+
+
+# languages that put a title before the name ("प्रधानमंत्री मोदी"), never after it
+_TITLE_FIRST = frozenset(("hi", "ur", "mr", "gu", "bn", "ne", "pa"))
+
+
+def _next_title(ent: Entity, m: Mention, gap: str, lang: str) -> bool:
+    """ "मोदी राष्ट्रपति सिरिसेना से": a bare title right after a name is the next person's."""
+    return (
+        lang in _TITLE_FIRST
+        and not gap.strip()
+        and bool(ent.parts)
+        and ent.parts[-1].first(PERSON) is not None
+        and m.first(ROLE) is not None
+        and m.first(PERSON) is None
+    )
 
 
 def _ministry_gap(ent: Entity, m: Mention, original: str, prev_oend: int) -> bool:
