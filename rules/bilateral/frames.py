@@ -11,6 +11,7 @@ it (subject, "with" object, location, destination).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -211,7 +212,17 @@ def _ministry_gap(ent: Entity, m: Mention, original: str, prev_oend: int) -> boo
     if not all({e.kind for e in p.entries} & {COUNTRY, DEMONYM, FLAG, ORG} for p in ent.parts):
         return False
     word = original[prev_oend : m.ostart].strip()
-    return word.isalpha() and " " not in word
+    if word.isalpha():
+        return True
+    # an abugida's vowel signs are marks, not letters ("সহকারী"); there a country's noun
+    # takes a case ending ("चीनमा रहँदा ..."), so only an adjective ("মার্কিন") names the
+    # ministry's country
+    return (
+        bool(word)
+        and word[0].isalpha()
+        and all(c.isalpha() or unicodedata.category(c)[0] == "M" for c in word)
+        and any(p.first(DEMONYM) for p in ent.parts)
+    )
 
 
 def _posting_gap(gap: str, lex: LangLex, en: LangLex | None) -> bool:
