@@ -81,8 +81,20 @@ _SYLLABLE_INITIAL = re.compile(
 _NOT_INITIALS = frozenset(("ആണ്",))
 
 
+# Devanagari, Bengali and Gurmukhi write the names of Latin letters that carry a vowel sign
+# ("सी. पी. राधाकृष्णन", "के.पी. ओली", "জে.", "ਵੀ. ਪੀ. ਸਿੰਘ"); the same shape also spells
+# short words that end sentences ("की", "थी", "है"), so only the letter names count
+_INDIC_LETTER_NAMES = frozenset(
+    """सी पी बी डी जी के टी वी जे यू क्यू डब्ल्यू वाई जेड ज़ेड
+    সি পি বি ডি জি কে টি ভি জে ইউ
+    কিউ ডব্লিউ ওয়াই জেড ਸੀ ਪੀ ਬੀ ਡੀ ਜੀ ਕੇ ਟੀ ਵੀ ਜੇ ਯੂ ਕਿਊ ਵਾਈ ਜ਼ੈੱਡ""".split()  # noqa: SIM905
+)
+
+
 def _is_initial(word: str) -> bool:
     if _SYLLABLE_INITIAL.fullmatch(word) and word not in _NOT_INITIALS:
+        return True
+    if word in _INDIC_LETTER_NAMES:
         return True
     if not word[:1].isalpha() or len(word) > 2:
         return False

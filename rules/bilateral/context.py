@@ -344,13 +344,27 @@ def _names_destination(gap: str, sov: bool, lex: LangLex) -> bool:
     listed = bool(appos) and len(gap) <= 30
     joined = sov and len(gap) <= 12
     if not (listed or joined):
-        return False  # before splitting the gap into words: most gaps end here
+        return _modified_visit(gap, sov, lex)  # most gaps end here
     between = words_of(gap)
     if listed and between and any(_appositive(w, appos) for w in between):
         glue = lex.words.get("glue", frozenset())
         return all(_appositive(w, appos) or w in glue for w in between)
     return (
         joined and bool(between) and all(w in lex.words.get("glue", frozenset()) for w in between)
+    ) or _modified_visit(gap, sov, lex)
+
+
+def _modified_visit(gap: str, sov: bool, lex: LangLex) -> bool:
+    """ "भारत की चार दिन की आधिकारिक यात्रा": the genitive, then the visit's length and kind."""
+    mods = lex.words.get("visit_mod", frozenset())
+    if not sov or not mods or len(gap) > 40:
+        return False
+    between = words_of(gap)
+    glue = lex.words.get("glue", frozenset())
+    return (
+        bool(between)
+        and between[0] in glue
+        and all(w in glue or w in mods or w.isdigit() for w in between)
     )
 
 

@@ -11,6 +11,7 @@ it (subject, "with" object, location, destination).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -172,6 +173,7 @@ def build_entities(
             cur is not None
             and (is_glue(gap, lex, en) or _ministry_gap(cur, m, original, prev_oend))
             and _fits(cur, m, roster)
+            and not _next_title(cur, m, gap, lang)
         ):
             cur.parts.append(m)
             cur.end, cur.oend = m.end, m.oend
@@ -184,6 +186,22 @@ def build_entities(
     return out
 
 
+# languages that put a title before the name ("प्रधानमंत्री मोदी"), never after it
+_TITLE_FIRST = frozenset(("hi", "ur", "mr", "gu", "bn", "ne", "pa"))
+
+
+def _next_title(ent: Entity, m: Mention, gap: str, lang: str) -> bool:
+    """ "मोदी राष्ट्रपति सिरिसेना से": a bare title right after a name is the next person's."""
+    return (
+        lang in _TITLE_FIRST
+        and not gap.strip()
+        and bool(ent.parts)
+        and ent.parts[-1].first(PERSON) is not None
+        and m.first(ROLE) is not None
+        and m.first(PERSON) is None
+    )
+
+
 def _ministry_gap(ent: Entity, m: Mention, original: str, prev_oend: int) -> bool:
     """One word between a country (or an organisation) and a role ("US Treasury Secretary",
     "Indian Navy chief", "Chinese trade negotiators", "UN peacekeeping chief", "EU defence
@@ -194,7 +212,17 @@ def _ministry_gap(ent: Entity, m: Mention, original: str, prev_oend: int) -> boo
     if not all({e.kind for e in p.entries} & {COUNTRY, DEMONYM, FLAG, ORG} for p in ent.parts):
         return False
     word = original[prev_oend : m.ostart].strip()
-    return word.isalpha() and " " not in word
+    if word.isalpha():
+        return True
+    # an abugida's vowel signs are marks, not letters ("সহকারী"); there a country's noun
+    # takes a case ending ("चीनमा रहँदा ..."), so only an adjective ("মার্কিন") names the
+    # ministry's country
+    return (
+        bool(word)
+        and word[0].isalpha()
+        and all(c.isalpha() or unicodedata.category(c)[0] == "M" for c in word)
+        and any(p.first(DEMONYM) for p in ent.parts)
+    )
 
 
 def _posting_gap(gap: str, lex: LangLex, en: LangLex | None) -> bool:

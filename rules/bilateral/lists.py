@@ -19,6 +19,7 @@ AGENT_SLOTS = frozenset(("subj", "by"))
 def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[list[Entity]]:
     """Runs of entities joined only by "and"/commas ("Belarus and Tajikistan")."""
     conj = lex.words.get("conj", frozenset()) | _CONJ_EXTRA
+    glue = lex.words.get("glue", frozenset())
     sov = lex.code in SOV
     groups: list[list[Entity]] = []
     by_comma: list[bool] = []  # was every join of the group a bare comma?
@@ -43,15 +44,27 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
             juxtaposed = not ws and not gap.strip() and (not gap or same)
             joined = juxtaposed or (ws and all(w in conj for w in ws))
             joined = joined or (ws == [] and gap.strip() in conj)
-            if joined:
+            # an article after the separator ("A, the United Arab Emirates and B") still lists
+            articled = not joined and _articled(ws, conj, glue)
+            if joined or articled:
                 groups[-1].append(ent)
-                by_comma[-1] = by_comma[-1] and ws == [","]
+                by_comma[-1] = by_comma[-1] and (ws == [","] or (articled and ws[0] == ","))
                 continue
         groups.append([ent])
         by_comma.append(True)
     return [
         part for grp, comma in zip(groups, by_comma, strict=True) for part in _clause(grp, comma)
     ]
+
+
+def _articled(ws: list[str], conj: frozenset[str], glue: frozenset[str]) -> bool:
+    """Separators, then only glue words: a list member with its article."""
+    seps = [i for i, w in enumerate(ws) if w == "," or w in conj]
+    if not seps or seps[-1] == len(ws) - 1 or len(ws) - seps[-1] > 3:
+        return False
+    return all(w == "," or w in conj for w in ws[: seps[-1]]) and all(
+        w in glue for w in ws[seps[-1] + 1 :]
+    )
 
 
 def _clause(grp: list[Entity], by_comma: bool) -> list[list[Entity]]:

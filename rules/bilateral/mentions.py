@@ -102,7 +102,14 @@ def drop_other_first_names(
     for m in mentions:
         person = m.first(PERSON)
         surface = text[m.ostart : m.oend]
-        if person is not None and " " not in surface.strip() and m.ostart > 0:
+        # a first name is written in its surname's script: a capitalised Latin word before
+        # "मोदी" is a title or an acronym ("PM मोदी"), not someone else's first name
+        if (
+            person is not None
+            and " " not in surface.strip()
+            and m.ostart > 0
+            and any(c.isupper() or c.islower() for c in surface)
+        ):
             hit = _PREV_WORD.search(text, max(floor, m.ostart - 30), m.ostart)
             if hit and hit.start(1) >= prev_end:
                 word = hit.group(1)
