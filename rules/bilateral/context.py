@@ -232,7 +232,13 @@ def _names_event(ent: Entity, trigs: list[Trigger], cues: list[Cue], folded: str
     for start in starts:
         if 0 <= start - ent.end <= 4 and _NAME_GLUE.match(folded[ent.end : start]):
             return True
-    return False
+    # Slavic languages put the organisation after the event, in the genitive: "szczytu NATO",
+    # "на полях саммита ШОС", "засідання НАТО"
+    before = folded[max(0, ent.start - 24) : ent.start].split()
+    return bool(before) and before[-1].startswith(_EVENT_STEMS_BEFORE)
+
+
+_EVENT_STEMS_BEFORE = ("szczyt", "szczyci", "posiedzeni", "саммит", "саміт", "заседани", "засідан")
 
 
 def _membership(ent: Entity, folded: str, lex: LangLex) -> bool:
