@@ -54,6 +54,10 @@ def topic_trigger(
     if not topic or t.start in verbs:
         return False
     before = words_of(folded[max(floor, t.start - 40) : t.start])[-4:]
+    if lex.code in SOV:
+        # the verb ends the clause: "درباره سوریه گفت‌وگو کردند" talked about Syria; only
+        # "about" right before a meeting noun makes it the topic ("درباره مذاکرات")
+        before = before[-1:]
     return any(w in topic for w in before)
 
 
@@ -261,7 +265,16 @@ def _names_event(ent: Entity, trigs: list[Trigger], cues: list[Cue], folded: str
     for start in starts:
         if 0 <= start - ent.end <= 4 and _NAME_GLUE.match(folded[ent.end : start]):
             return True
-    return False
+    # Slavic languages put the organisation after the event, in the genitive: "szczytu NATO",
+    # "на полях саммита ШОС", "засідання НАТО", "Генасамблеї ООН"
+    before = folded[max(0, ent.start - 24) : ent.start].split()
+    return bool(before) and before[-1].startswith(_EVENT_STEMS_BEFORE)
+
+
+_EVENT_STEMS_BEFORE = (
+    "szczyt", "szczyci", "posiedzeni", "саммит", "саміт", "заседани", "засідан",
+    "ассамбле", "асамбле", "генассамбле", "генасамбле",
+)  # fmt: skip
 
 
 def _membership(ent: Entity, folded: str, lex: LangLex) -> bool:

@@ -132,7 +132,7 @@ def build_entities(
     cur: Entity | None = None
     prev_end = -1
     prev_oend = 0
-    for m in mentions:
+    for i, m in enumerate(mentions):
         kinds = {e.kind for e in m.entries}
         if not kinds & _PART_KINDS or (
             kinds & {TRIGGER, CUE, FORUM}
@@ -174,6 +174,7 @@ def build_entities(
             and (is_glue(gap, lex, en) or _ministry_gap(cur, m, original, prev_oend))
             and _fits(cur, m, roster)
             and not _next_title(cur, m, gap, lang)
+            and not _new_titled(cur, m, mentions[i + 1 : i + 2], folded, gap, lang)
         ):
             cur.parts.append(m)
             cur.end, cur.oend = m.end, m.oend
@@ -199,6 +200,37 @@ def _next_title(ent: Entity, m: Mention, gap: str, lang: str) -> bool:
         and ent.parts[-1].first(PERSON) is not None
         and m.first(ROLE) is not None
         and m.first(PERSON) is None
+    )
+
+
+_POSSESSOR_AFTER = frozenset(("pl", "uk", "ru"))  # "prezydent Francji", "президент России"
+
+
+def _new_titled(
+    cur: Entity, m: Mention, nxt: list[Mention], folded: str, gap: str, lang: str
+) -> bool:
+    """Does the title ``m`` begin another official rather than describe ``cur``?
+
+    "Joe Biden, President Andrzej Duda": a title followed by a name after a comma is the
+    next person's, not an apposition of the one before; so is a title after a comma that
+    follows a titled name ("Prime Minister Boris Johnson, President of France Emmanuel
+    Macron"). In languages that put the country
+    after the title ("prezydent Francji"), a bare country or organisation right before a
+    title ("summit of NATO President of Poland") is not its possessor either."""
+    kinds = {e.kind for e in m.entries}
+    if ROLE not in kinds or PERSON in kinds or HANDLE in kinds:
+        return False
+    have = {e.kind for p in cur.parts for e in p.entries}
+    if PERSON in have and words_of(gap) == [","]:
+        if ROLE in have and all(p.first(PERSON) is None for p in cur.parts if p.first(ROLE)):
+            return True
+        if nxt and nxt[0].first(PERSON) is not None and not folded[m.end : nxt[0].start].strip():
+            return True
+    return (
+        lang in _POSSESSOR_AFTER
+        and not gap.strip()
+        and bool(have & {COUNTRY, ORG})
+        and not have & {ROLE, PERSON, HANDLE, DEMONYM}
     )
 
 

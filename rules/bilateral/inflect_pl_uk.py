@@ -204,6 +204,9 @@ def uk_noun_cases(word: str) -> Cases:
     if w.endswith("ь"):  # Ізраїль -> Ізраїлю, Ізраїлем, Ізраїлі
         s = w[:-1]
         return ((w,), (s + "ю", s + "я"), (s + "еві", s + "ю"), (w,), (s + "ем",), (s + "і",))
+    if w.endswith("секретар"):  # soft: секретаря, секретареві, секретарем (not *секретара)
+        dat = (w + "еві", w + "ю")
+        return ((w,), (w + "я",), dat, (w + "я",), (w + "ем",), (w + "еві", w + "і"))
     if w[-1:].isalpha() and w[-1] not in "аеєиіїоуюяʼ'" and len(w) > 2:  # Іран, Пакистан
         velar = w.endswith(("к", "г", "х"))
         ins = w + ("ем" if w.endswith(("ш", "ж", "ч", "щ", "ц")) else "ом")
@@ -301,3 +304,22 @@ def uk_name(name: str) -> set[str]:
     if len(words) == 1:
         return _hyphenated(name, uk_noun_cases)
     return _phrase(words, uk_noun_cases, uk_adjective_cases, _is_uk_adjective) | {name}
+
+
+_RU_TO_UK = str.maketrans({"и": "і", "И": "І", "ы": "и", "э": "е", "Э": "Е"})
+_UK_ONLY = frozenset("іїєґІЇЄҐ")
+_RU_ONLY = frozenset("ъёЪЁјљњћђџЈЉЊЋЂЏ")  # and Serbian letters
+
+
+def uk_spelling(alias: str) -> str | None:
+    """The Ukrainian press spelling of a foreign name the roster gives in Russian only
+    ("Рекс Тиллерсон" -> "Рекс Тіллерсон", "Энтони Блинкен" -> "Ентоні Блінкен"): Russian
+    и is і, ы is и, э is е. A short single word is left alone: its respelling may be a
+    Ukrainian word ("Моди" -> "моді")."""
+    if any(c in _UK_ONLY for c in alias) or not any(c in "иИыэЭ" for c in alias):
+        return None
+    if " " not in alias and len(alias) < 5:
+        return None
+    if any(c in _RU_ONLY for c in alias):
+        return None
+    return alias.translate(_RU_TO_UK)

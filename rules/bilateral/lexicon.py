@@ -18,6 +18,7 @@ from rules.bilateral import cldr, inflect
 from rules.bilateral.compounds import compounds
 from rules.bilateral.hanzi import has_han, simplified_text
 from rules.bilateral.inflect_indic import indic_forms
+from rules.bilateral.inflect_pl_uk import uk_spelling
 from rules.bilateral.roster import Roster, load_roster
 from rules.bilateral.separable import Separable, SplitVerbs, joined_forms
 from rules.bilateral.separable import parse as parse_separable
@@ -258,7 +259,9 @@ def _load_roster(lex: Lexicon) -> None:
     lex.roster = roster
     office = roster.office_handles
     for person in roster.people:
-        for alias in person.aliases:
+        aliases = list(person.aliases)
+        aliases += [uk for a in person.aliases if (uk := uk_spelling(a)) and uk not in aliases]
+        for alias in aliases:
             hint = "latin" if is_latin(alias) else ""
             for form in inflect.person_forms(alias, hint) | {alias}:
                 lex.add(form, Entry(PERSON, str(person.id), "", ""))

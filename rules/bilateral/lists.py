@@ -52,9 +52,31 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
                 continue
         groups.append([ent])
         by_comma.append(True)
-    return [
+    out = [
         part for grp, comma in zip(groups, by_comma, strict=True) for part in _clause(grp, comma)
     ]
+    if lex.code in _COMMA_SUBJECT:
+        out = [part for grp in out for part in _comma_subject(grp, folded)]
+    return out
+
+
+# languages whose news copy sets the subject off with a comma before the rest of the clause
+# ("Bakan X, İran, Cezayir ve Rusya dışişleri bakanlarıyla görüştü")
+_COMMA_SUBJECT = frozenset(("tr",))
+
+
+def _comma_subject(grp: list[Entity], folded: str) -> list[list[Entity]]:
+    """An official followed by a bare comma and then a list marked "with" is the subject and
+    its counterparts, not one list of co-members."""
+    if len(grp) < 2 or grp[0].slot or grp[0].place_only:
+        return [grp]
+    if not (grp[0].role or grp[0].person >= 0):
+        return [grp]
+    if words_of(folded[grp[0].end : grp[1].start]) != [","]:
+        return [grp]
+    if not any(e.slot == "with" for e in grp[1:]):
+        return [grp]
+    return [grp[:1], grp[1:]]
 
 
 def _articled(ws: list[str], conj: frozenset[str], glue: frozenset[str]) -> bool:

@@ -27,6 +27,14 @@ _NOT_FIRST_NAMES = frozenset(
     september october november december lundi mardi mercredi jeudi vendredi samedi dimanche
     lunes martes miércoles jueves viernes sábado domingo montag dienstag mittwoch donnerstag
     freitag samstag sonntag и в на""".split()  # noqa: SIM905
+) | frozenset(
+    # sentence adverbs that open news sentences before a bare surname ("Ранее Путин
+    # встретился", "Wcześniej Duda rozmawiał", "Ayrıca Erdoğan"): Russian, Ukrainian,
+    # Polish, Turkish
+    """ранее затем также позднее потом тогда однако впоследствии кроме после накануне
+    раніше згодом потім також тоді однак проте крім після напередодні пізніше
+    wcześniej następnie potem także również jednak ponadto później wtedy natomiast
+    ayrıca ardından sonra öte daha""".split()  # noqa: SIM905
 )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rules.bilateral.frames import Entity, words_of
-from rules.bilateral.lexicon import CITY, LangLex
+from rules.bilateral.lexicon import CITY, ROLE, LangLex
 from rules.bilateral.status import SOV
 
 _ARTICLES = frozenset(
@@ -149,10 +149,23 @@ def mark_slots(
             slot = _reach_post(table, after[: max(0, end - ent.end)], lex, reach)
             if slot in _REACHED:
                 found.append(slot)
+        if not found and lex.code == "pl" and _instrumental_title(ent, folded):
+            found.append("obj")
         if found:
             ent.slot = min(found, key=rank.__getitem__)
         if ent.slot in ("loc", "topic") and not ent.place_only and not _bare_org(ent):
             ent.slot = ""  # "in Chinese" / "on his counterpart" are not places or topics
+
+
+def _instrumental_title(ent: Entity, folded: str) -> bool:
+    """A Polish title in the instrumental ("prezydentem", "premierem", "ministrami") is
+    governed by a preposition or a verb ("poza prezydentem X", "został premierem"), never
+    the subject: no title's nominative ends so."""
+    for part in ent.parts:
+        if any(e.kind == ROLE for e in part.entries):
+            word = folded[part.start : part.end].split()[0]
+            return len(word) > 5 and word.endswith(("em", "ą", "ami"))
+    return False
 
 
 _NAME_WORDS = 4  # "<country> के राष्ट्रपति N N N से": a title, a name the roster lacks, "with"
