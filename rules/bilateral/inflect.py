@@ -31,12 +31,13 @@ def romance_adjective(word: str, lang: str) -> set[str]:
     if lang == "fr":
         if word.endswith("e"):
             out |= {word + "s"}
-        elif word.endswith("ien"):
+        elif word.endswith(("en", "on")):  # ivoirien, ghanéen, libyen, letton: -enne, -onne
             out |= {word + "ne", word + "nes", word + "s"}
         elif word.endswith(("ais", "ois", "s")):
             out |= {word + "e", word + "es"}
-        elif word.endswith("c"):
-            out |= {word + "s", word + "que", word + "ques"}
+        elif word.endswith("c"):  # grec -> grecque, turc -> turque
+            fem = word + "que" if word.endswith("ec") else word[:-1] + "que"
+            out |= {word + "s", fem, fem + "s"}
         else:
             out |= {word + "e", word + "es", word + "s"}
     elif lang == "es":

@@ -20,6 +20,7 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
     """Runs of entities joined only by "and"/commas ("Belarus and Tajikistan")."""
     conj = lex.words.get("conj", frozenset()) | _CONJ_EXTRA
     glue = lex.words.get("glue", frozenset())
+    det = lex.words.get("det", frozenset())  # "le président X et les ministres Y"
     sov = lex.code in SOV
     groups: list[list[Entity]] = []
     by_comma: list[bool] = []  # was every join of the group a bare comma?
@@ -43,6 +44,9 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
             )
             juxtaposed = not ws and not gap.strip() and (not gap or same)
             joined = juxtaposed or (ws and all(w in conj for w in ws))
+            joined = joined or (
+                len(ws) > 1 and ws[0] in conj and all(w in conj or w in det for w in ws[1:])
+            )
             joined = joined or (ws == [] and gap.strip() in conj)
             # an article after the separator ("A, the United Arab Emirates and B") still lists
             articled = not joined and _articled(ws, conj, glue)

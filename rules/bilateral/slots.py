@@ -117,8 +117,11 @@ def mark_slots(
         nxt = ents[i + 1].start if i + 1 < len(ents) else ent.end + 40
         after = folded[ent.end : min(nxt, ent.end + 40)]
         bw = words_of(before)
+        # "en la capital argentina": an adjective after a place noun names a place
+        headed = bool(bw) and bw[-1] in lex.words.get("place_head", ())
         while len(bw) > 1 and (bw[-1] in _ARTICLES or (bw[-1] == "a" and lex.code == "en")):
             bw.pop()  # "à l'Élysée", "en el Palacio": the preposition is before the article
+        headed = _drop_determiners(bw, lex, table) or headed
         found: list[str] = []
         if bw:
             slot = table.pre.get(" ".join(bw[-2:])) if len(bw) >= 2 else None
@@ -153,8 +156,37 @@ def mark_slots(
             found.append("obj")
         if found:
             ent.slot = min(found, key=rank.__getitem__)
-        if ent.slot in ("loc", "topic") and not ent.place_only and not _bare_org(ent):
-            ent.slot = ""  # "in Chinese" / "on his counterpart" are not places or topics
+        # "in Chinese" / "on his counterpart" are not places or topics; "in the Argentine
+        # capital" is
+        named_place = headed and ent.slot == "loc" and not ent.role and ent.person < 0
+        if (
+            ent.slot in ("loc", "topic")
+            and not ent.place_only
+            and not _bare_org(ent)
+            and not named_place
+        ):
+            ent.slot = ""
+
+
+def _drop_determiners(bw: list[str], lex: LangLex, table: _SlotTable) -> bool:
+    """Drop the articles and possessives a preposition governs ("avec son homologue", "con
+    sus homólogos", "com o seu homólogo") and a place noun before an adjective ("dans la
+    capitale argentine"), so that the slot word stands last. Only after a slot word:
+    Portuguese "a" is also "to" ("viajou a Lisboa"). True when a place noun was dropped."""
+    det = lex.words.get("det", frozenset())
+    heads = lex.words.get("place_head", frozenset())
+    k = len(bw)
+    headed = k > 1 and bw[-1] in heads
+    if headed:
+        k -= 1
+    while k > 1 and bw[k - 1] in det:
+        k -= 1
+    if k == len(bw):
+        return False
+    if bw[k - 1] in table.pre or " ".join(bw[max(0, k - 2) : k]) in table.pre:
+        del bw[k:]
+        return headed
+    return False
 
 
 def _instrumental_title(ent: Entity, folded: str) -> bool:
