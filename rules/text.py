@@ -54,6 +54,12 @@ _PRE: dict[int, str] = {
     0x0A5A: "\u0a17",
     0x0A5B: "\u0a1c",
     0x0A5E: "\u0a2b",
+    # Gujarati news writes the i and u of foreign names short or long at will ("ઇટાલી",
+    # "ઈટાલી"; "નાઇજેરિયા", "નાઈજીરીયા"): one letter each
+    0x0A88: "\u0a87",
+    0x0AC0: "\u0abf",
+    0x0A8A: "\u0a89",
+    0x0AC2: "\u0ac1",
     # Arabic-script letter variants (Arabic, Urdu, Persian spellings of the same name)
     0x0622: "\u0627",
     0x0623: "\u0627",

@@ -31,7 +31,7 @@ _BN_ANUSVARA = ("য়ের", "য়ে", "য়েও", "য়েরও", 
 _GU = ("ના", "ની", "નું", "નો", "નાં", "માં", "ને", "થી", "એ", "ે", "માંથી", "નાઓ")
 # Tamil: endings after a glide (வ after அ/ஆ/உ/ஊ/ஓ, ய after இ/ஈ/எ/ஏ/ஐ) and after a consonant
 _TA_TAILS = (
-    "ின்", "ுடன்", "ில்", "ை", "ுக்கு", "ும்", "ிடம்", "ுடனான", "ுக்கான", "ிற்கு", "ைச்",
+    "ின்", "ுடன்", "ில்", "ை", "ுக்கு", "ும்", "ிடம்", "ுடனான", "ுக்கான", "ிற்கு", "ைச்", "ைக்", "ைத்", "ைப்",
     "ுக்கிடையிலான", "ுக்கும்", "ிலிருந்து", "ுக்குமிடையே", "ுக்குமிடையில்", "ுக்கிடையே",
     "ுக்குமிடையிலான", "ையும்", "ுடனும்", "ிடமும்", "ிற்கும்", "ுக்கான",
 )  # fmt: skip
@@ -61,6 +61,10 @@ _TE = (
     "లోనే",
     "లోనూ",
     "తరఫున",
+    # a list of names takes one plural ending on its last member ("జర్మనీ, ఫ్రాన్స్‌లలో")
+    "లలో",
+    "లకు",
+    "లతో",
 )
 # Telugu oblique stems: "-డు" nouns take "-డి-" (అధ్యక్షుడితో), "-ం" nouns "-ాని-" in the
 # dative and accusative (భారతదేశానికి, దేశాన్ని), plurals in "-లు" drop the "-ు" (నేతలతో)
@@ -153,7 +157,10 @@ def _ta(word: str) -> set[str]:
     if last == "ு":  # எகிப்து -> எகிப்தின், எகிப்துக்கு
         out |= {word[:-1] + t for t in _TA_TAILS}
     if last in "ிீைா" or last not in _TA_GLIDE_V:
-        out |= {word + "க்கு", word + "க்கும்", word + "க்கான", word + "ச்", word + "ப்"}
+        out |= {word + "க்கு", word + "க்கும்", word + "க்கான"}
+        # a vowel-final modifier doubles the stop the next word starts with: இந்தியப்
+        # பிரதமர், அமெரிக்கத் தூதுவர், சீனக் குழு, இலங்கைச் சட்டம்
+        out |= {word + s for s in ("க்", "ச்", "த்", "ப்")}
     return out
 
 

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from rules.bilateral import cldr, inflect
 from rules.bilateral.compounds import compounds
 from rules.bilateral.hanzi import has_han, simplified_text
-from rules.bilateral.inflect_indic import indic_forms
+from rules.bilateral.inflect_indic import attaches, indic_forms
 from rules.bilateral.inflect_pl_uk import uk_spelling
 from rules.bilateral.roster import Roster, load_roster
 from rules.bilateral.separable import Separable, SplitVerbs, joined_forms
@@ -251,7 +251,9 @@ def _load_orgs(lex: Lexicon) -> None:
             for form in alias_forms(name):
                 lex.add(form, Entry(ORG, code, "", extra))
     for name in data.get("forum", {}).get("names", []):
-        lex.add(name, Entry(FORUM, name, "", ""))
+        # a forum named in a script that attaches case endings ("...મહાસભાના સત્ર") takes them
+        for form in indic_forms(name) if attaches(name) else (name,):
+            lex.add(form, Entry(FORUM, name, "", ""))
 
 
 def _load_roster(lex: Lexicon) -> None:

@@ -220,7 +220,9 @@ def _name_words(after: str, lex: LangLex, reach: int) -> Iterator[tuple[str, int
     a structure word of the language (there the clause goes on: no name or title)."""
     known = _STRUCTURE.get(lex.code)
     if known is None:
-        known = _STRUCTURE[lex.code] = frozenset().union(*lex.words.values())
+        # an honorific after a name ("N මහතා සමඟ", Mr N with) is part of the name's run
+        honorific = lex.words.get("honorific", frozenset())
+        known = _STRUCTURE[lex.code] = frozenset().union(*lex.words.values()) - honorific
     pos = 0
     for _ in range(reach):
         w = _NAME_WORD.match(after, pos)
