@@ -27,6 +27,29 @@ _ABBREV = frozenset(
     श्री सं""".split()  # noqa: SIM905
 )
 _OPENERS = frozenset("(\"'“‘«")
+# German writes ordinals with a dot: "am 15. Februar", "der 55. Sitzung", "zum 3. Mal"
+_ORDINAL = re.compile(
+    r"(?:^|\s)(?:(am|vom|bis|zum|zur|im|beim|seit|der|die|das|den|dem|des|ihrem|seinem)\s+)?"
+    r"\d{1,3}$",
+    re.I,
+)
+_MONTHS_DE = frozenset(
+    (
+        "januar",
+        "jänner",
+        "februar",
+        "märz",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "dezember",
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +75,12 @@ def _is_stop(text: str, m: re.Match[str]) -> bool:
         if nxt[:1].isalpha() and not nxt[:1].isupper():
             return False
     i = m.start()
+    if tok == ".":
+        num = _ORDINAL.search(text, max(0, i - 12), i)
+        if num is not None:
+            nxt_word = text[end:].split(maxsplit=1)[:1]
+            if num.group(1) or (nxt_word and nxt_word[0].lower().strip(".,;:") in _MONTHS_DE):
+                return False  # a German ordinal, not the end of a sentence
     j = i
     while j > 0 and i - j < 40 and not text[j - 1].isspace() and text[j - 1] not in _OPENERS:
         j -= 1

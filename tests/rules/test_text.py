@@ -94,6 +94,16 @@ SENTENCES = [
         "They met... He left.",
         ["They met...", "He left."],
     ),
+    (
+        "German ordinals (a day before its month, a number after an article) end nothing",
+        "Am 3. Oktober kam er zur 12. Sitzung des Rates. Sie blieb. He scored 15. Then he left.",
+        [
+            "Am 3. Oktober kam er zur 12. Sitzung des Rates.",
+            "Sie blieb.",
+            "He scored 15.",
+            "Then he left.",
+        ],
+    ),
 ]
 
 
