@@ -270,7 +270,7 @@ def person_forms(alias: str, lang_hint: str = "") -> set[str]:
         # Serbian/Croatian/Bosnian and Albanian write foreign names with case endings too,
         # first name included: "Robertom Golobom", "Erdoganin"
         if last[-1] in "aeiou":
-            return {alias}
+            return {alias} | _pl_vowel_forms(words)
         # Polish instrumental after "z" ("z Adamem Lisem", "z Janem Kotem"); German
         # genitive in "-s" ("nach Scholzs Rede" is rare, "Macrons Besuch" common)
         tails = ("a", "u", "om", "e", "i", "it", "in", "s", _pl_ins(last))
@@ -280,6 +280,32 @@ def person_forms(alias: str, lang_hint: str = "") -> set[str]:
             out.add(f"{words[0]}{_pl_ins(words[0])} {last}{_pl_ins(last)}")
         return out
     return {alias}
+
+
+_PL_ADJECTIVAL = ("ski", "cki", "dzki")
+
+
+def _pl_vowel_forms(words: list[str]) -> set[str]:
+    """Polish case forms of a name ending in a vowel: an adjectival surname declines as an
+    adjective ("Radosława Sikorskiego", "Karolem Nawrockim"), one in -a as a feminine noun
+    ("Andrzejem Dudą", "Sergio Mattarellą", "Dudy"); a first name in a consonant agrees."""
+    last = words[-1]
+    first = words[0] if len(words) == 2 and words[0].isalpha() else ""
+    male_first = bool(first) and first[-1] not in "aeiouy"
+    if last.endswith(_PL_ADJECTIVAL):
+        stem = last[:-1]
+        gen, dat, ins = stem + "iego", stem + "iemu", stem + "im"
+        paired = (f"{first}a {gen}", f"{first}owi {dat}", f"{first}{_pl_ins(first)} {ins}")
+    elif last.endswith("a") and len(last) > 3:
+        stem = last[:-1]
+        gen, dat, ins = stem + ("i" if stem[-1] in "kglj" else "y"), stem + "ę", stem + "ą"
+        paired = (f"{first}a {gen}", f"{first}a {dat}", f"{first}{_pl_ins(first)} {ins}")
+    else:
+        return set()
+    out = {" ".join([*words[:-1], f]) for f in (gen, dat, ins)}
+    if male_first:
+        out.update(paired)
+    return out
 
 
 def _pl_ins(word: str) -> str:

@@ -31,7 +31,12 @@ _PL_IRREGULAR: dict[str, Cases] = {
     "Egipt": (("Egipt",), ("Egiptu",), ("Egiptowi",), ("Egipt",), ("Egiptem",), ("Egipcie",)),
     "Wiedeń": (("Wiedeń",), ("Wiednia",), ("Wiedniowi",), ("Wiedeń",), ("Wiedniem",), ("Wiedniu",)),
     "Kreml": (("Kreml",), ("Kremla",), ("Kremlowi",), ("Kreml",), ("Kremlem",), ("Kremlu",)),
-}
+    # a feminine soft stem, not the masculine declension its final consonant suggests
+    "Białoruś": (
+        ("Białoruś",), ("Białorusi",), ("Białorusi",), ("Białoruś",), ("Białorusią",),
+        ("Białorusi",),
+    ),
+}  # fmt: skip
 # Locative of masculine/neuter stems by their last consonant(s): "Katar" -> "Katarze".
 _PL_LOC = (
     ("st", "ście"),

@@ -159,11 +159,14 @@ def mark_slots(
         # "in Chinese" / "on his counterpart" are not places or topics; "in the Argentine
         # capital" is
         named_place = headed and ent.slot == "loc" and not ent.role and ent.person < 0
+        # "w amerykańskim Annapolis": the demonym qualifies the town that follows
+        town = ent.slot == "loc" and lex.code in _PLACE_ADJECTIVE and _bare_demonym(ent)
         if (
             ent.slot in ("loc", "topic")
             and not ent.place_only
             and not _bare_org(ent)
             and not named_place
+            and not town
         ):
             ent.slot = ""
 
@@ -283,6 +286,15 @@ def _ends_with_with(post: re.Pattern[str], word: str) -> bool:
         if m is not None:
             return m.lastgroup == "with"
     return False
+
+
+# "w amerykańskim Annapolis", "в американском Анкоридже": a country adjective after "in"
+# qualifies the town that follows (the language is "po angielsku", "по-английски")
+_PLACE_ADJECTIVE = frozenset(("pl", "ru", "uk"))
+
+
+def _bare_demonym(ent: Entity) -> bool:
+    return not ent.role and ent.person < 0 and not ent.org
 
 
 def _bare_org(ent: Entity) -> bool:
