@@ -15,7 +15,7 @@ from typing import Any
 
 # separators between an abbreviation and a full country name, per language
 _NAME_SEPS = {"ja": ("・", "·", "="), "ko": ("-", "·", "–", "・")}
-_PAIR_SEPS = {"ko": ("", "-", "·")}
+_PAIR_SEPS = {"ko": ("", "-", "·", ".")}  # "한.미": a period for the middle dot
 
 
 def compounds(

@@ -74,6 +74,8 @@ def welcomes_a_thing(t: Trigger, folded: str, lang: str) -> bool:
 
 
 _POSSESSIVE = frozenset(("", "'s", "’s", "'", "’"))
+# languages that write a title after the name
+_TITLE_AFTER_NAME = frozenset(("ja", "ko", "zh"))
 
 
 def refine(
@@ -94,6 +96,10 @@ def refine(
             for c in former
         ):
             ent.former = True
+        elif lex.code in _TITLE_AFTER_NAME and any(
+            c.start >= ent.end and not folded[ent.end : c.start].strip() for c in former
+        ):
+            ent.former = True  # "トランプ次期大統領", "윤석열 전 대통령": the title follows
         elif ent.place_only and any(
             folded[ent.end : c.start].strip() in _POSSESSIVE for c in former if c.start >= ent.end
         ):

@@ -52,6 +52,7 @@ from rules.bilateral.status import (
     split_verbs,
     trigger_status,
 )
+from rules.bilateral.surname_title import surname_titles
 from rules.sentences import Sentence, SentenceFinder
 from rules.text import Normalized, normalize
 
@@ -233,6 +234,7 @@ def _prepare(
     ents = build_entities(ms, folded, doc.lex, doc.en, doc.lang, doc.g.roster, seg)
     for ent in ents:
         resolve(ent, doc.g.roster, day, doc.home)
+    surname_titles(ents, folded, doc.lang, doc.g.roster, day)
     stops = tuple(sorted([t.start for t in trigs] + [c.start for c in cues]))
     mark_slots(ents, folded, doc.lex, doc.en, 0, stops)
     if first:

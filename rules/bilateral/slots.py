@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rules.bilateral.frames import Entity, words_of
-from rules.bilateral.lexicon import CITY, ROLE, LangLex
+from rules.bilateral.lexicon import CAPITAL, CITY, ROLE, LangLex
 from rules.bilateral.status import SOV
 
 _ARTICLES = frozenset(
@@ -169,6 +169,20 @@ def mark_slots(
             and not town
         ):
             ent.slot = ""
+    if lex.code in _COUNTRY_THEN_CITY:
+        for i, a in enumerate(ents):
+            b = ents[i + 1] if i + 1 < len(ents) else None
+            if not a.place_only or a.slot:
+                continue
+            # "베트남 하노이에서": the country of the meeting's city
+            if b is not None and b.slot == "loc" and b.place_kind in (CITY, CAPITAL):
+                if not folded[a.end : b.start].strip(" ·"):
+                    a.slot = "loc"
+            else:
+                # a city the gazetteer lacks, one word before "에서"
+                after = folded[a.end : b.start if b is not None else len(folded)]
+                if _KO_CITY_LOC.match(after):
+                    a.slot = "loc"
 
 
 def _drop_determiners(bw: list[str], lex: LangLex, table: _SlotTable) -> bool:
@@ -201,6 +215,10 @@ def _instrumental_title(ent: Entity, folded: str) -> bool:
             word = folded[part.start : part.end].split()[0]
             return len(word) > 5 and word.endswith(("em", "ą", "ami"))
     return False
+
+
+_COUNTRY_THEN_CITY = frozenset(("ko",))
+_KO_CITY_LOC = re.compile(r" [\uac00-\ud7a3]{2,}에서(?:\s|$)")
 
 
 _NAME_WORDS = 4  # "<country> के राष्ट्रपति N N N से": a title, a name the roster lacks, "with"
