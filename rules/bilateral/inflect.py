@@ -78,6 +78,38 @@ def romance_adjective(word: str, lang: str) -> set[str]:
     return out
 
 
+# Swahili verb forms of news prose: subject (a- "he/she", wa- "they") + tense + relative
+# ("aliye-" who, "alipo-" when, "aliko-" where) + the stem (an object prefix written on it:
+# "mpokea" receive him). The lexicon writes "<tense>-<stem>*": "li-kutana*" (past) ->
+# alikutana, walikutana, aliyekutana, waliokutana, alipokutana, walipokutana, alikokutana ...
+_SW_RELATIVE: dict[str, tuple[str, ...]] = {
+    "li": ("liye", "lio", "lipo", "liko"),
+    "me": (),
+    "na": ("naye", "nao", "napo"),
+    "ka": (),
+    "ki": (),
+    "a": (),  # the headline present: "Rais amkaribisha ..."
+    "ta": ("takaye", "takao", "takapo"),
+}
+
+
+def sw_verb(word: str) -> set[str]:
+    """Third-person forms of a Swahili verb written "<tense>-<stem>" (see above)."""
+    tense, stem = word.split("-", 1)
+    out: set[str] = set()
+    for subj in ("a", "wa"):
+        head = subj + tense if tense != "a" else subj
+        out.add(head + stem)
+        for rel in _SW_RELATIVE.get(tense, ()):
+            # "who" agrees with the subject (singular -ye, plural -o); "when" -po and
+            # "where" -ko do not
+            plural_who = rel.endswith("o") and not rel.endswith(("po", "ko"))
+            if (rel.endswith("ye") and subj == "wa") or (plural_who and subj == "a"):
+                continue
+            out.add(subj + rel + stem)
+    return out
+
+
 def tr_demonym(word: str) -> set[str]:
     """Turkish demonyms take plural and case suffixes without an apostrophe: "Rus" ->
     "Ruslar", "Rusların", "Ruslarla"; "Çinli" -> "Çinliler", "Çinlilerle"."""
@@ -236,6 +268,8 @@ def starred_forms(phrase: str, lang: str) -> set[str]:
             forms = sq_noun(w)
         elif lang == "ar":
             forms = ar_noun(w)
+        elif lang == "sw" and "-" in w:
+            forms = sw_verb(w)
         elif lang == "ta" and w.endswith("ார்"):
             # a finite verb agrees with an honorific plural subject ("both leaders", "ஆகிய
             # இருவரும்") by adding கள்: சந்தித்தார் -> சந்தித்தார்கள்

@@ -156,6 +156,8 @@ def mark_slots(
             found.append("obj")
         if found:
             ent.slot = min(found, key=rank.__getitem__)
+        if ent.slot == "dest" and not ent.place_only and bw and bw[-1] in lex.words.get("obj", ()):
+            ent.slot = "obj"  # Spanish "a" before a person marks the object: "recibió a X"
         # "in Chinese" / "on his counterpart" are not places or topics; "in the Argentine
         # capital" is
         named_place = headed and ent.slot == "loc" and not ent.role and ent.person < 0
