@@ -252,9 +252,18 @@ _BY_SCRIPT = {
 _VARIANTS = str.maketrans({"ऑ": "ओ", "ॉ": "ो", "ઑ": "ઓ", "ૉ": "ો"})
 
 
+# "-stan" is written with a plain or an aspirated t in Telugu, Gujarati, Malayalam and Sinhala
+# news alike (పాకిస్తాన్, పాకిస్థాన్; અફઘાનિસ્તાન, અફઘાનિસ્થાન; පාකිස්තානය, පාකිස්ථානය)
+_STAN = (("స్తాన్", "స్థాన్"), ("સ્તાન", "સ્થાન"), ("സ്താൻ", "സ്ഥാൻ"), ("ස්තාන", "ස්ථාන"))
+
+
 def spelling_variants(name: str) -> set[str]:
-    """The name and its spelling with plain vowels for candra O."""
-    return {name, name.translate(_VARIANTS)}
+    """The name, its spelling with plain vowels for candra O, and "-stan" with either t."""
+    out = {name, name.translate(_VARIANTS)}
+    for plain, aspirated in _STAN:
+        out |= {f.replace(plain, aspirated) for f in out}
+        out |= {f.replace(aspirated, plain) for f in out}
+    return out
 
 
 # a foreign name's i is written short or long at will in Devanagari ("पुतिन", "पुतीन")
