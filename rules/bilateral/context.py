@@ -327,6 +327,27 @@ def default_unnamed(ents: list[Entity], home: str, host: str, host_kind: int) ->
             ent.party, ent.source = host, "host"
 
 
+def that_country(ents: list[Entity], folded: str, lex: LangLex) -> None:
+    """An official of "that country" ("அந்நாட்டு அமைச்சர்", "ఆ దేశ అధ్యక్షుడు", "එරට
+    ජනාධිපති") belongs to the country named last before it in the sentence (the one visited),
+    not to the language's home."""
+    words = lex.words.get("that_country")
+    if not words:
+        return
+    for i, ent in enumerate(ents):
+        if ent.party or ent.codes or not (ent.role in _NATIONAL_ROLES or ent.subnational):
+            continue
+        head = folded[max(0, ent.start - 24) : ent.start].rstrip()
+        if not any(
+            head.endswith(w) and (len(head) == len(w) or not head[-len(w) - 1].isalnum())
+            for w in words
+        ):
+            continue
+        named = [e for e in ents[:i] if e.place_only and e.party and not e.dateline]
+        if named:
+            ent.party, ent.source = named[-1].party, "host"
+
+
 def meeting_place(ents: list[Entity]) -> tuple[str, str | None, int]:
     """(host country, location name, kind of place) of the sentence's meeting place."""
     best: Entity | None = None

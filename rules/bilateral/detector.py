@@ -128,7 +128,7 @@ def read_document(
     if not any(hits):
         return None  # most items: no meeting word in the text's language, nothing to read
     doc = DocState(g, code, lex, g.langs.get("en"), strict, published)
-    doc.publisher_home = (home or "").upper()
+    doc.publisher_home = (home or "").upper() or _regional_home(lex, norms)
     if verbatim != segments:
         doc.verbatim = verbatim
     _find_author(doc, text, author)
@@ -136,6 +136,19 @@ def read_document(
         doc.segment = si
         read_segment(doc, seg, norm, pos, is_title=title is not None and si == 0)
     return doc
+
+
+_WORD_START = r"(?:^|(?<=[\s(\"'“‘«,.:;/-]))"
+
+
+def _regional_home(lex: LangLex, norms: list[Normalized]) -> str:
+    """The country a regional press of the language writes from, when its own words show
+    it ("" otherwise: the language's usual home stands)."""
+    for code, marks in lex.regional_home:
+        pattern = re.compile(_WORD_START + "(?:" + "|".join(map(re.escape, marks)) + ")")
+        if any(pattern.search(n.folded) for n in norms):
+            return code
+    return ""
 
 
 def _hits(

@@ -70,8 +70,44 @@ _TE = (
 # dative and accusative (భారతదేశానికి, దేశాన్ని), plurals in "-లు" drop the "-ు" (నేతలతో)
 _TE_AM = ("నికి", "న్ని", "ని", "నికే", "నికీ")
 # Malayalam: endings after a consonant sound (chillu opened, virama dropped) or a glide
-_ML_CONS = ("ിന്റെ", "ുമായി", "ിനെ", "ിൽ", "ിലെ", "ിന്", "ും", "ിലേക്ക്", "ുമായുള്ള", "ിലെത്തി", "ിനോട്")
-_ML_GLIDE = ("ുടെ", "ുമായി", "െ", "ിൽ", "ിലെ", "്ക്ക്", "ും", "ിലേക്ക്", "ുമായുള്ള", "ിലെത്തി", "ോട്")
+# ... and each with "also"/"and" (-ും) after it, the way a list of names is written
+# ("ഉഗാണ്ടയിലും മൊസാംബിക്കിലും", "ഇന്ത്യയുടെയും ചൈനയുടെയും", "മോദിയെയും")
+_ML_CONS = (
+    "ിന്റെ",
+    "ുമായി",
+    "ിനെ",
+    "ിൽ",
+    "ിലെ",
+    "ിന്",
+    "ും",
+    "ിലേക്ക്",
+    "ുമായുള്ള",
+    "ിലെത്തി",
+    "ിനോട്",
+    "ിലും",
+    "ിന്റെയും",
+    "ിനെയും",
+    "ിനും",
+    "ുമായും",
+)
+_ML_GLIDE = (
+    "ുടെ",
+    "ുമായി",
+    "െ",
+    "ിൽ",
+    "ിലെ",
+    "്ക്ക്",
+    "ും",
+    "ിലേക്ക്",
+    "ുമായുള്ള",
+    "ിലെത്തി",
+    "ോട്",
+    "ിലും",
+    "ുടെയും",
+    "െയും",
+    "്ക്കും",
+    "ുമായും",
+)
 _ML_N = ("്റെ", "െ", "്", "ോട്", "ൊപ്പം", "്റെയും")
 _ML_CHILLU_OPEN = {"ൻ": "ന", "ർ": "റ", "ൽ": "ല", "ൾ": "ള", "ൺ": "ണ", "ൿ": "ക"}
 _ML_VOWEL_SIGNS = frozenset("ാിീുൂൃെേൈൊോൌ")
@@ -216,9 +252,18 @@ _BY_SCRIPT = {
 _VARIANTS = str.maketrans({"ऑ": "ओ", "ॉ": "ो", "ઑ": "ઓ", "ૉ": "ો"})
 
 
+# "-stan" is written with a plain or an aspirated t in Telugu, Gujarati, Malayalam and Sinhala
+# news alike (పాకిస్తాన్, పాకిస్థాన్; અફઘાનિસ્તાન, અફઘાનિસ્થાન; පාකිස්තානය, පාකිස්ථානය)
+_STAN = (("స్తాన్", "స్థాన్"), ("સ્તાન", "સ્થાન"), ("സ്താൻ", "സ്ഥാൻ"), ("ස්තාන", "ස්ථාන"))
+
+
 def spelling_variants(name: str) -> set[str]:
-    """The name and its spelling with plain vowels for candra O."""
-    return {name, name.translate(_VARIANTS)}
+    """The name, its spelling with plain vowels for candra O, and "-stan" with either t."""
+    out = {name, name.translate(_VARIANTS)}
+    for plain, aspirated in _STAN:
+        out |= {f.replace(plain, aspirated) for f in out}
+        out |= {f.replace(aspirated, plain) for f in out}
+    return out
 
 
 # a foreign name's i is written short or long at will in Devanagari ("पुतिन", "पुतीन")

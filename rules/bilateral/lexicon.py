@@ -87,6 +87,9 @@ class LangLex:
     # verbs a main clause splits ("sagt ... ab"), and words that may follow their particle
     separable: tuple[Separable, ...] = ()
     separable_next: frozenset[str] = frozenset()
+    # words that mark a regional press whose unqualified officials are another country's
+    # (Sri Lankan Tamil "வெளிவிவகார" beside Indian "வெளியுறவு"): (country, folded words)
+    regional_home: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # the same compiled for search, once per lexicon (every text of the language asks it)
     split: SplitVerbs | None = field(init=False, compare=False, repr=False)
 
@@ -348,6 +351,10 @@ def _load_langs(lex: Lexicon) -> None:
             compound_next=tuple(data.get("compound", {}).get("next", [])),
             separable=separable,
             separable_next=separable_next,
+            regional_home=tuple(
+                (code, tuple(fold(w) for w in marks))
+                for code, marks in data.get("regional_home", {}).items()
+            ),
         )
         for code in data.get("langs", [lang]):
             lex.langs[code] = lexl

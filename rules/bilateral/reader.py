@@ -18,6 +18,7 @@ from rules.bilateral.context import (
     default_unnamed,
     meeting_place,
     refine,
+    that_country,
     topic_trigger,
     welcomes_a_thing,
     written_verbs,
@@ -252,6 +253,7 @@ def _prepare(
     ]
     refine(ents, trigs, cues, folded, doc.lex, cue_names)
     host, location, host_kind = meeting_place(ents)
+    that_country(ents, folded, doc.lex)
     default_unnamed(ents, doc.home, host, host_kind)
     return ents, trigs, cue_names, host, location
 
