@@ -296,6 +296,10 @@ def _weak_ok(ents: list[Entity], cues: set[str]) -> bool:
     strong = [
         e for e in ents if e.usable and (e.person >= 0 or e.official or e.visit or e.slot == "dest")
     ]
+    if {"pronoun", "first_person"} & cues and any(
+        e.usable and e.slot == "dest" and e.place_only for e in ents
+    ):
+        return True  # "उन्होंने दिल्ली दौरे को टाल दिया": the visitor is the one spoken of
     return len({e.party for e in strong}) >= 2 or any(e.visit for e in ents)
 
 
