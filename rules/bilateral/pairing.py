@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rules.bilateral.frames import Entity
+from rules.bilateral.frames import Entity, words_of
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.lists import AGENT_SLOTS, continue_with_list, coordination_groups, spread_slots
 from rules.bilateral.status import Trigger
@@ -138,6 +138,7 @@ def pair_sentence(
             return [p for m in _distinct(hub_grp) for p in _star(_side(m), others, trigs[0])]
         if not others:
             return _complete(_side(hub), usable, ents, trigs, ctx, multilateral)
+        others = _drop_bare_places(others, ents, folded, ctx.lex)
         if multilateral and not bilateral_cue:
             # at a summit, only someone the subject explicitly met is a bilateral side
             others = [
@@ -167,6 +168,46 @@ def pair_sentence(
     if len(uniq) == 1:
         return _complete(uniq[0], usable, ents, trigs, ctx, multilateral)
     return []
+
+
+def _drop_bare_places(
+    others: list[Side], ents: list[Entity], folded: str, lex: LangLex
+) -> list[Side]:
+    """The subject met an official named as such ("with Y", "met Y"): a bare place beside
+    them that no preposition ties to the meeting ("arrived in X", "in X's capital") is where
+    it happened, not a side -- unless a list goes on after it ("A, B and C's ministers") or
+    it owns an official a word or two on ("Ukraine's acting president")."""
+    met = any(
+        s.entity is not None and s.entity.slot in ("with", "obj") and s.entity.official
+        for s in others
+    )
+    if not met:
+        return others
+    conj = lex.words.get("conj", frozenset())
+    glue = lex.words.get("glue", frozenset())
+    out = []
+    for s in others:
+        e = s.entity
+        if e is None or not e.place_only or e.slot in ("with", "obj"):
+            out.append(s)
+            continue
+        after = folded[e.end : e.end + 30].lstrip()
+        if after[:1] in (",", "、", "،", "/") or next(iter(words_of(after)), "") in conj:
+            out.append(s)  # a member of a list
+            continue
+        nxt = next((o for o in ents if o.start >= e.end), None)
+        if nxt is not None and nxt.official and not nxt.place_only:
+            gap = folded[e.end : nxt.start].strip()
+            words = words_of(gap)
+            # the genitive may be written onto the name ("મૉરિશ્યસના પીએમ"): nothing between
+            owner = (
+                not gap
+                or gap.startswith(("'s", "’s", "'", "’"))
+                or (bool(words) and words[0] in glue)
+            )
+            if owner and len(words) <= 3:
+                out.append(s)  # the owner of the official named next
+    return out
 
 
 def _distinct(grp: list[Entity]) -> list[Entity]:

@@ -9,6 +9,7 @@ each pair, the status of the meeting word nearest to it (``rules.bilateral.statu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
@@ -178,6 +179,7 @@ def _read_sentence(
 ) -> None:
     day = doc.published.date() if doc.published else None
     trigs, cues = split_mentions(ms, folded, doc.lang, False)
+    cues += suffix_cues(folded, doc.lex)
     if doc.lex.split is not None:
         split_t, split_c = split_verbs(folded, doc.lex)
         taken = {t.start for t in trigs}
@@ -219,6 +221,26 @@ def _read_sentence(
             continue  # "... welcomed X as a step towards U.S.-Soviet talks": not X's talks
         if st:  # the nearest meeting word may be denied/negated for this pair
             _report(doc, p, st, t, sentence_text, location, cue_names, ents, folded)
+
+
+_TOKEN = re.compile(r"[^\s,;:()\[\]\"'«»“”‘’.!?،、।]+")
+# inflectional endings that carry a cue ("करेंगे", "जाएगी", "भेटणार"): the paradigm of every
+# verb, where the cue list can only hold the common ones
+_SUFFIX_CUES = (("future_suffix", "future"),)
+
+
+def suffix_cues(folded: str, lex: LangLex) -> list[Cue]:
+    """Cues of the words that end in one of the language's cue endings (after a stem)."""
+    out: list[Cue] = []
+    for key, name in _SUFFIX_CUES:
+        ends = lex.words.get(key)
+        if not ends:
+            continue
+        for m in _TOKEN.finditer(folded):
+            w = m.group()
+            if any(w.endswith(e) and len(w) > len(e) for e in ends):
+                out.append(Cue(m.start(), m.end(), name))
+    return out
 
 
 def _prepare(
@@ -281,6 +303,10 @@ def _weak_ok(ents: list[Entity], cues: set[str]) -> bool:
     strong = [
         e for e in ents if e.usable and (e.person >= 0 or e.official or e.visit or e.slot == "dest")
     ]
+    if {"pronoun", "first_person"} & cues and any(
+        e.usable and e.slot == "dest" and e.place_only for e in ents
+    ):
+        return True  # "उन्होंने दिल्ली दौरे को टाल दिया": the visitor is the one spoken of
     return len({e.party for e in strong}) >= 2 or any(e.visit for e in ents)
 
 

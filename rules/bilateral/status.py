@@ -134,6 +134,34 @@ def _clause_cue(t: Trigger, found: list[Cue] | None, folded: str, others: list[T
     return False
 
 
+def _gap(c: Cue, t: Trigger) -> int:
+    return max(c.start - t.end, t.start - c.end, 0)
+
+
+def _clause_call(
+    t: Trigger, found: list[Cue] | None, folded: str, others: list[Trigger] | None
+) -> bool:
+    """ "discussed ... with his US counterpart ... over the phone": a medium named later in
+    the meeting word's clause, not part of another meeting word ("after their phone call")."""
+    if not found or others is None or t.group not in ("held", "weak", "talk"):
+        return False
+    # after the meeting word only: a medium before it in the clause is more often a name
+    # ("(آن لائن)" agency datelines) than the way they talked
+    free = [
+        c for c in found if c.start >= t.end and not any(u.start <= c.start < u.end for u in others)
+    ]
+    return _clause_cue(t, free, folded, others)
+
+
+def _cancel_of_another(t: Trigger, found: list[Cue] | None, others: list[Trigger] | None) -> bool:
+    """A call ("telephoned X to explain the postponement of his visit") is not what was
+    called off when every cancellation word is nearer another meeting word (the visit)."""
+    if t.group not in ("call", "talk") or not found or not others:
+        return False
+    rivals = [u for u in others if u is not t and u.group not in ("call", "talk")]
+    return bool(rivals) and all(any(_gap(c, u) < _gap(c, t) for u in rivals) for c in found)
+
+
 def trigger_status(
     t: Trigger,
     cues: dict[str, list[Cue]],
@@ -173,11 +201,16 @@ def trigger_status(
         return None
     if has("negation", neg_before, neg_after, comma=cjk or v2) or has("coattend", 30, 30):
         return None
-    if has("cancel", 120, 120) or (
-        others is not None and _clause_cue(t, cues.get("cancel"), folded, others)
-    ):
+    if (
+        has("cancel", 120, 120)
+        or (others is not None and _clause_cue(t, cues.get("cancel"), folded, others))
+    ) and not _cancel_of_another(t, cues.get("cancel"), others):
         return "cancelled"
-    if t.group == "call" or has("call", 45, 45):
+    if (
+        t.group == "call"
+        or has("call", 45, 45)
+        or _clause_call(t, cues.get("call"), folded, others)
+    ):
         return "call"
     # "spoke with", "called" name no medium: news prose says "met" for a meeting in person,
     # so talking is a call unless the sentence puts the two in one place
