@@ -226,7 +226,7 @@ def trigger_status(
     # a relative past word ("yesterday", "last week", "गत सप्ताह") dates a tense-neutral
     # meeting word in the past: neither an announcement nor a plan
     past = has("past_time", 40, 60)
-    # a German subordinate clause puts the verb last, after its time ("..., wo er am Freitag
+    # a German subordinate clause puts the verb last, after its time ("..., wo sie am Montag
     # mit ... zusammentrifft"); Dutch present plurals are also participles ("heeft dinsdag
     # ... ontvangen"), so Dutch keeps the short reach
     when_before = 100 if lang == "de" else 40
