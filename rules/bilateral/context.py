@@ -14,6 +14,7 @@ from rules.bilateral.frames import Entity, words_of
 from rules.bilateral.gazetteer import Mention
 from rules.bilateral.lexicon import BUILDING, CAPITAL, CITY, COUNTRY, LangLex
 from rules.bilateral.status import SOV, Cue, Trigger
+from rules.text import fold
 
 _VSO = frozenset(("ar",))  # the side right after the verb is its subject
 # Urdu and Persian also name a visit's destination after the noun, Persian-style ("دورہ چین")
@@ -273,14 +274,19 @@ def _names_event(ent: Entity, trigs: list[Trigger], cues: list[Cue], folded: str
             return True
     # Slavic languages put the organisation after the event, in the genitive: "szczytu NATO",
     # "на полях саммита ШОС", "засідання НАТО", "Генасамблеї ООН"
-    before = folded[max(0, ent.start - 24) : ent.start].split()
-    return bool(before) and before[-1].startswith(_EVENT_STEMS_BEFORE)
+    before = folded[max(0, ent.start - 40) : ent.start].split()
+    if before and before[-1].startswith(_EVENT_STEMS_BEFORE):
+        return True
+    # Persian: the event and its organisation in one ezafe chain, an adjective between
+    # ("نشست فوق‌العاده سازمان همکاری اسلامی", "اجلاس سران ...")
+    return any(w in _FA_EVENTS for w in before[-2:])
 
 
 _EVENT_STEMS_BEFORE = (
     "szczyt", "szczyci", "posiedzeni", "саммит", "саміт", "заседани", "засідан",
     "ассамбле", "асамбле", "генассамбле", "генасамбле",
 )  # fmt: skip
+_FA_EVENTS = frozenset(fold(w) for w in ("نشست", "اجلاس", "مجمع", "همایش", "کنفرانس"))
 
 
 def _membership(ent: Entity, folded: str, lex: LangLex) -> bool:

@@ -171,7 +171,7 @@ def build_entities(
             cur.end, cur.oend = m.end, m.oend
         elif (
             cur is not None
-            and (is_glue(gap, lex, en) or _ministry_gap(cur, m, original, prev_oend))
+            and (is_glue(gap, lex, en) or _ministry_gap(cur, m, original, prev_oend, gap, lex))
             and _fits(cur, m, roster)
             and not _next_title(cur, m, gap, lang)
             and not _new_titled(cur, m, mentions[i + 1 : i + 2], folded, gap, lang)
@@ -234,14 +234,24 @@ def _new_titled(
     )
 
 
-def _ministry_gap(ent: Entity, m: Mention, original: str, prev_oend: int) -> bool:
+def _ministry_gap(
+    ent: Entity,
+    m: Mention,
+    original: str,
+    prev_oend: int,
+    gap: str = "",
+    lex: LangLex | None = None,
+) -> bool:
     """One word between a country (or an organisation) and a role ("US Treasury Secretary",
     "Indian Navy chief", "Chinese trade negotiators", "UN peacekeeping chief", "EU defence
-    ministers") names a department or field, not a new actor."""
+    ministers") names a department or field, not a new actor; a structure word of the
+    language ("... سازمان همکاری اسلامی با همتای ...": "with") does not."""
     role = m.first(ROLE)
     if not original or role is None or role.value == "nonofficial" or m.first(PERSON):
         return False
     if not all({e.kind for e in p.entries} & {COUNTRY, DEMONYM, FLAG, ORG} for p in ent.parts):
+        return False
+    if lex is not None and any(gap.strip() in words for words in lex.words.values()):
         return False
     word = original[prev_oend : m.ostart].strip()
     if word.isalpha():

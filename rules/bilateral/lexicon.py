@@ -253,6 +253,14 @@ def _load_orgs(lex: Lexicon) -> None:
         for name in rec["names"]:
             for form in alias_forms(name):
                 lex.add(form, Entry(ORG, code, "", extra))
+    # names in one language, with its case forms ("Unii Europejskiej", "Євросоюзом"), read
+    # in that language only ("AB" is the EU in Turkish, not in English)
+    for lang, table in data.get("lang_org", {}).items():
+        for code, names in table.items():
+            extra = "party" if data["org"][code].get("party", True) else ""
+            for name in names:
+                for form in country_forms(name, lang) | {name}:
+                    lex.add(form, Entry(ORG, code, lang, extra))
     for name in data.get("forum", {}).get("names", []):
         # a forum named in a script that attaches case endings ("...મહાસભાના સત્ર") takes them
         for form in indic_forms(name) if attaches(name) else (name,):
@@ -266,6 +274,8 @@ def _load_roster(lex: Lexicon) -> None:
     for person in roster.people:
         aliases = list(person.aliases)
         aliases += [uk for a in person.aliases if (uk := uk_spelling(a)) and uk not in aliases]
+        # Persian: the hamza seat written as a plain yeh (رئیسی / رییسی)
+        aliases += [a.replace("ئ", "ی") for a in person.aliases if "ئ" in a and "ی" in a]
         for alias in aliases:
             hint = "latin" if is_latin(alias) else ""
             for form in inflect.person_forms(alias, hint) | {alias}:
@@ -284,6 +294,12 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
             item, flags = item[:-1], OPEN_END
         if "\u200c" in item:  # Persian: the fold drops a ZWNJ; some write a space instead
             yield item.replace("\u200c", " "), flags
+        if lang == "fa" and "ئ" in item:
+            # Persian writes the hamza seat as a plain yeh too: رئیس / رییس, مسئول / مسیول
+            plain = item.replace("ئ", "ی")
+            yield plain, flags
+            if "\u200c" in plain:
+                yield plain.replace("\u200c", " "), flags
         if "*" in item:
             for form in inflect.starred_forms(item, lang):
                 yield form, flags
