@@ -399,19 +399,23 @@ _NATIONAL_TITLES = ("hos", "hog", "fm", "minister", "military", "envoy")
 
 def _load_abbrev_titles(lex: Lexicon, lang: str, data: dict[str, Any]) -> None:
     """A country's one-character abbreviation before a national title names the country:
-    "トランプ米大統領", "美国务卿", "러 대통령" (``[abbrev_title]``: which abbreviations, and the
-    separator)."""
+    "トランプ米大統領", "美国务卿", "러 대통령" (``[abbrev_title]``: which abbreviations, the
+    separator, and the prefixes of a former holder's title)."""
     spec: dict[str, Any] = data.get("abbrev_title", {})
     if not spec:
         return
     codes = {ch: code for code, ch in data.get("abbrev", {}).items() if isinstance(ch, str)}
     sep: str = spec.get("sep", "")
     roles: dict[str, list[str]] = data.get("role", {})
+    former: list[str] = spec.get("former", [])
     for ch in spec.get("abbrevs", []):
         code = codes[ch]
         for cls in _NATIONAL_TITLES:
             for form, flags in _phrases(roles.get(cls, []), lang):
                 lex.add(f"{ch}{sep}{form}", Entry(ROLE, cls, lang, code), flags)
+                # "オバマ前米大統領": a former holder of the title
+                for pre in former:
+                    lex.add(f"{pre}{ch}{sep}{form}", Entry(CUE, "former", lang, ""), flags)
 
 
 def _load_compounds(lex: Lexicon, lang: str, data: dict[str, Any]) -> None:

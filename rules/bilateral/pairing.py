@@ -86,7 +86,7 @@ def pair_sentence(
     multilateral = "multilateral" in ctx.cues or "forum" in ctx.cues
     usable_groups: list[list[Entity]] = []
     for grp in groups:
-        members = [e for e in grp if e.usable]
+        members = [e for e in grp if e.usable and not (e.codes and _relations(e, folded, ctx.lex))]
         # a place-like member counts too: "in the Russia, India and China ministers' meeting"
         parties = {p for e in grp if e.usable or e.slot == "loc" for p in _parties(e)}
         if (
@@ -208,6 +208,14 @@ def _drop_bare_places(
             if owner and len(words) <= 3:
                 out.append(s)  # the owner of the official named next
     return out
+
+
+def _relations(e: Entity, folded: str, lex: LangLex) -> bool:
+    """Is this pair compound the two countries' relations ("日中関係", "한미 관계"), the
+    topic of what was said rather than the meeting's sides?"""
+    words = lex.words.get("relation")
+    rest = folded[e.end : e.end + 6].lstrip(" ・·-の")  # "日米の関係" too
+    return bool(words) and any(rest.startswith(w) for w in words)
 
 
 def _distinct(grp: list[Entity]) -> list[Entity]:

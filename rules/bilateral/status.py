@@ -199,6 +199,9 @@ def trigger_status(
         return None
     if has("history", 120, 120):
         return None
+    # "3자 회동", "3カ国会談": the meeting word itself names a multilateral format
+    if any(0 <= t.start - c.end <= 1 for c in cues.get("multilateral", ())):
+        return None
     if has("negation", neg_before, neg_after, comma=cjk or v2) or has("coattend", 30, 30):
         return None
     if (
