@@ -215,6 +215,10 @@ def _hub(
     if before:
         officials = [e for e in before if not e.place_only]
         return (officials or before)[0]
+    if "pronoun_subject" in ctx.cues:
+        # "Il a reçu X, puis Y et Z": the pronoun before the verb is its subject and everyone
+        # after it is whom it met; the article's protagonist stands for it, else no pair
+        return None
     officials = [e for e in free if not e.place_only]
     return officials[0] if officials else free[0]
 
