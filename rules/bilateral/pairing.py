@@ -208,8 +208,11 @@ def _hub(
     if not free:
         return None
     if ctx.lang in _SUBJ_PARTICLE_LANGS or ctx.lang == "ar":
-        # the subject is the side that is not marked as "with"/object
+        # the subject is the side that is not marked as "with"/object; in Arabic, a named or
+        # titled official before an organisation or a demonym ("في قمتي حلف ... التقى الرئيس")
         officials = [e for e in free if not e.place_only]
+        if ctx.lang == "ar":
+            officials = [e for e in officials if e.official] or officials
         return (officials or free)[0]
     before = [e for e in free if e.start < first_trig]
     if before:
