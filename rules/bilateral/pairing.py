@@ -259,13 +259,20 @@ def _hub(
     if not free:
         return None
     if ctx.lang in _SUBJ_PARTICLE_LANGS or ctx.lang == "ar":
-        # the subject is the side that is not marked as "with"/object
+        # the subject is the side that is not marked as "with"/object; in Arabic, a named or
+        # titled official before an organisation or a demonym ("في قمتي حلف ... التقى الرئيس")
         officials = [e for e in free if not e.place_only]
+        if ctx.lang == "ar":
+            officials = [e for e in officials if e.official] or officials
         return (officials or free)[0]
     before = [e for e in free if e.start < first_trig]
     if before:
         officials = [e for e in before if not e.place_only]
         return (officials or before)[0]
+    if "pronoun_subject" in ctx.cues:
+        # "Il a reçu X, puis Y et Z": the pronoun before the verb is its subject and everyone
+        # after it is whom it met; the article's protagonist stands for it, else no pair
+        return None
     officials = [e for e in free if not e.place_only]
     return officials[0] if officials else free[0]
 

@@ -203,6 +203,9 @@ def _read_sentence(
     if not any(t.strong for t, _ in live) and not _weak_ok(ents, cue_names):
         return
     dead = [(t, "") for t, s in statuses if s is None]
+    first_trig = min(t.start for t, _ in live)
+    if any(c.name == "pronoun" and c.end <= first_trig for c in cues):
+        cue_names.add("pronoun_subject")  # "Il a reçu X ...": the subject is a pronoun
     ctx = Context(
         doc.lang,
         doc.lex,

@@ -138,7 +138,10 @@ def mark_slots(
                 found.append(slot)
                 break
         if _arabic_with(folded, ent.start):
-            found.append("with")
+            # "التقى بالرئيس" is with him; "ببرلين" is in Berlin
+            found.append("loc" if ent.place_only else "with")
+        elif ent.place_only and _arabic_to(folded, ent.start, ent.end):
+            found.append("dest")
         if table.post is not None:
             m = table.post.match(after)
             if (m is None or not m.lastgroup) and _role_before_unknown_name(ent, lex):
@@ -321,6 +324,13 @@ def _bare_org(ent: Entity) -> bool:
     """An organisation named without a person or role ("about UN reform", "discussed NATO
     spending") can be a topic; "the UN chief" or "NATO's Rutte" cannot."""
     return ent.org and not ent.role and ent.person < 0
+
+
+def _arabic_to(folded: str, start: int, end: int) -> bool:
+    """Arabic attaches "to" (ل) to a destination: "زيارته لإندونيسيا", "زيارة للصين"."""
+    if folded.startswith("لل", start) and end - start > 4:
+        return True  # the name's own "لل" form (rules/bilateral/inflect.py, ar_name)
+    return start > 0 and folded[start - 1] == "ل" and (start < 2 or not folded[start - 2].isalpha())
 
 
 def _arabic_with(folded: str, start: int) -> bool:
