@@ -35,6 +35,7 @@ from rules.bilateral.lexicon import (
     LangLex,
 )
 from rules.bilateral.roster import Roster
+from rules.bilateral.surfaces import CHILLU_OLD
 
 _PLACE_KINDS = frozenset((COUNTRY, CAPITAL, CITY, BUILDING, REGION, FLAG))
 _PART_KINDS = frozenset(
@@ -161,6 +162,16 @@ def build_entities(
             out.append(cur)
         elif (
             cur is not None
+            and not cur.role
+            and kinds & {PERSON, HANDLE, ROLE}
+            and _in_place(folded[cur.start : cur.end], lex)
+        ):
+            # "ചൈനയിൽ പ്രധാനമന്ത്രി", "ఢిల్లీలో ప్రధాని": a place in the locative case is
+            # where the one named next is, not whose official they are
+            cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
+            out.append(cur)
+        elif (
+            cur is not None
             and "envoy" in cur.roles
             and _posting_gap(gap, lex, en)
             and kinds & {COUNTRY, CAPITAL, ORG}
@@ -231,6 +242,17 @@ def _new_titled(
         and not gap.strip()
         and bool(have & {COUNTRY, ORG})
         and not have & {ROLE, PERSON, HANDLE, DEMONYM}
+    )
+
+
+def _in_place(surface: str, lex: LangLex) -> bool:
+    """A name written with the language's locative ending ("loc_tail": -ിൽ, -లో, -யில்;
+    Malayalam chillu letters also in their older encoding)."""
+    tails = lex.words.get("loc_tail", ())
+    return any(
+        surface.endswith(t) and len(surface) > len(t) + 1
+        for tail in tails
+        for t in {tail, tail.translate(CHILLU_OLD)}
     )
 
 

@@ -29,6 +29,8 @@ _BN_ANY = ("এর", "'র", "-র", "-এর")
 _BN_ANUSVARA = ("য়ের", "য়ে", "য়েও", "য়েরও", "য়েই")
 # Gujarati
 _GU = ("ના", "ની", "નું", "નો", "નાં", "માં", "ને", "થી", "એ", "ે", "માંથી", "નાઓ")
+# ... and the honorific written onto a title (મુખ્યમંત્રીશ્રી, રાજ્યપાલશ્રીએ) with them
+_GU_SHRI = ("શ્રી", "શ્રીએ", "શ્રીને", "શ્રીના", "શ્રીની", "શ્રીનું", "શ્રીનો")
 # Tamil: endings after a glide (வ after அ/ஆ/உ/ஊ/ஓ, ய after இ/ஈ/எ/ஏ/ஐ) and after a consonant
 _TA_TAILS = (
     "ின்", "ுடன்", "ில்", "ை", "ுக்கு", "ும்", "ிடம்", "ுடனான", "ுக்கான", "ிற்கு", "ைச்", "ைக்", "ைத்", "ைப்",
@@ -240,7 +242,7 @@ def _si(word: str) -> set[str]:
 _BY_SCRIPT = {
     "deva": _deva,
     "bn": _bn,
-    "gu": lambda w: {w + s for s in _GU},
+    "gu": lambda w: {w + s for s in _GU + _GU_SHRI},
     "ta": _ta,
     "te": _te,
     "ml": _ml,

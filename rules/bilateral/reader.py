@@ -96,6 +96,7 @@ class DocState:
     social: bool = False
     reports: list[Report] = field(default_factory=list)
     order: int = 0
+    prev_order: int = -1  # the sentence with a meeting word read before this one
     segment: int = 0
     opening: list[tuple[str, SentenceFinder]] = field(default_factory=list)
     main_done: bool = False
@@ -163,7 +164,7 @@ def read_segment(
     for start in sorted(wanted):
         sent = wanted[start]
         folded, ms = doc.scan_sentence(seg, sent, norm)
-        doc.order = doc.segment * 1_000_000 + sent.start
+        doc.prev_order, doc.order = doc.order, doc.segment * 1_000_000 + sent.start
         if ms:
             _read_sentence(doc, seg, folded, sent, ms, is_title, sent.start <= lead)
 
@@ -198,7 +199,7 @@ def _read_sentence(
     named = by_name(cues)
     statuses = [(t, trigger_status(t, named, doc.lang, cjk, folded, trigs)) for t in trigs]
     live = inherit([(t, s) for t, s in statuses if s is not None], doc.lang in SOV)
-    if not live:
+    if not live or _restates_as_call(doc, ents, live):
         return
     if not any(t.strong for t, _ in live) and not _weak_ok(ents, cue_names):
         return
@@ -244,6 +245,21 @@ def suffix_cues(folded: str, lex: LangLex) -> list[Cue]:
             if any(w.endswith(e) and len(w) > len(e) for e in ends):
                 out.append(Cue(m.start(), m.end(), name))
     return out
+
+
+def _restates_as_call(doc: DocState, ents: list[Entity], live: list[tuple[Trigger, str]]) -> bool:
+    """ "The talks were held by telephone": a sentence whose meeting words all report a call
+    and that names no side of its own says how the meeting the sentence before it reported
+    took place, so that sentence's held pairs were a call."""
+    if any(st != "call" for _, st in live) or any(e.usable and e.party for e in ents):
+        return False
+    changed = False
+    for r in doc.reports:
+        if r.order == doc.prev_order and r.status == "held":
+            r.status = "call"
+            r.features = tuple("g:call" if f == "g:held" else f for f in r.features)
+            changed = True
+    return changed
 
 
 def _prepare(
