@@ -157,6 +157,8 @@ def _adjectives_of_unknown_nouns(
     for ent in ents:
         if ent.role or ent.person >= 0 or ent.org or ent.place_only or ent.codes:
             continue
+        if ent.source == "handle":
+            continue  # "@POTUS at the White House": an official's account, not an adjective
         surface = folded[ent.start : ent.end]
         if surface.endswith("s") and not surface.endswith("ss"):
             continue  # "Israelis", "Palestinians": the plural noun names the side itself
