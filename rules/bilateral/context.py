@@ -90,7 +90,8 @@ def refine(
     """Flags and slots that follow from the words around each entity."""
     sport = "sport" in cue_names
     multi = "forum" in cue_names or "multilateral" in cue_names
-    former = [c for c in cues if c.name == "former"]
+    former = [c for c in cues if c.name == "former" and not _former_as_time(c, folded, lex)]
+    glue = lex.words.get("glue", frozenset())
     for ent in ents:
         if any(
             0 <= ent.start - c.end <= 25 or (c.start >= ent.start and c.end <= ent.end)
@@ -102,9 +103,12 @@ def refine(
         ):
             ent.former = True  # "トランプ次期大統領", "윤석열 전 대통령": the title follows
         elif ent.place_only and any(
-            folded[ent.end : c.start].strip() in _POSSESSIVE for c in former if c.start >= ent.end
+            (gap := folded[ent.end : c.start].strip()) in _POSSESSIVE or gap in glue
+            for c in former
+            if c.start >= ent.end
         ):
-            ent.former = True  # "Brazil's President-elect X": the country is X's, not a side
+            # "Brazil's President-elect X", "मालदीव के पूर्व राष्ट्रपति": the country is X's
+            ent.former = True
         if sport and (ent.place_only or ent.role in ("", "official")) and ent.person < 0:
             ent.nonofficial = True  # "India and Pakistan" in a cricket story are teams
         if (
@@ -176,6 +180,18 @@ def refine(
             del gap
 
 
+def _former_as_time(c: Cue, folded: str, lex: LangLex) -> bool:
+    """The word for "former" also means "before" or "earlier" in some languages: "बैठक से
+    पूर्व" (before the meeting), "पूर्व में" (earlier), which name no former office holder."""
+    before = lex.words.get("former_time_before", frozenset())
+    after = lex.words.get("former_time_after", frozenset())
+    if not before and not after:
+        return False
+    prev = words_of(folded[max(0, c.start - 20) : c.start])[-1:]
+    nxt = words_of(folded[c.end : c.end + 20])[:1]
+    return bool(prev and prev[0] in before) or bool(nxt and nxt[0] in after)
+
+
 # languages whose country adjective is the attributive form of the name before a noun
 # ("இந்திய பயணம்", "ഇന്ത്യൻ സന്ദർശനം" = the India visit), not a person's nationality
 _ATTRIBUTIVE_DEMONYM = frozenset(("ta", "te", "ml", "si", "mr", "gu", "bn", "ne", "pa"))
@@ -197,6 +213,8 @@ def _adjectives_of_unknown_nouns(
     for ent in ents:
         if ent.role or ent.person >= 0 or ent.org or ent.place_only or ent.codes:
             continue
+        if ent.source == "handle":
+            continue  # "@POTUS at the White House": an official's account, not an adjective
         surface = folded[ent.start : ent.end]
         if surface.endswith("s") and not surface.endswith("ss"):
             continue  # "Israelis", "Palestinians": the plural noun names the side itself

@@ -44,11 +44,18 @@ _UKRAINIAN_LETTERS = frozenset("іїєґІЇЄҐ")
 _SERBIAN_LETTERS = frozenset("јљњћђџЈЉЊЋЂЏ")
 _SERBIAN_WORDS = frozenset(["се", "је", "са", "су", "из", "од", "за", "да", "ће", "био"])
 _RUSSIAN_WORDS = frozenset(["в", "с", "что", "не", "по", "он", "она", "это", "был", "года", "ещё"])
-_MARATHI_WORDS = ("आहे", "आणि", "यांनी", "यांच्या", "केली", "झाली")
+_MARATHI_WORDS = (
+    "आहे", "आणि", "यांनी", "यांच्या", "केली", "झाली",
+    # spellings and forms Hindi does not use: the Marathi titles, the future participle
+    "पंतप्रधान", "राष्ट्रपती", "यांची", "यांना", "मधील", "घेतली", "घेतील", "णार",
+)  # fmt: skip
 # Nepali verb endings and postpositions Hindi does not use ("छ", "भएको", "गरेको", "सँग")
 _NEPALI_WORDS = frozenset(
-    "छ छन् र भयो थियो थिए भएको गरेको गरेका गर्ने गर्नुभयो बताए बताउनुभयो सँग पनि लागि हुने रहेको गरे".split()  # noqa: SIM905
+    """छ छन् र भयो थियो थिए भएको गरेको गरेका गर्ने गर्नुभयो बताए बताउनुभयो सँग पनि लागि हुने रहेको गरे
+    उनी भएका जाँदै आउँदै गर्दै भन्दै पहिलो दिने चिनियाँ""".split()  # noqa: SIM905
 )
+# Nepali case endings written onto the word ("मोदीसँग", "प्रधानमन्त्रीलाई", "विमानबाट")
+_NEPALI_ENDINGS = ("सँग", "सँगै", "लाई", "बाट")
 _HINDI_WORDS = frozenset("है हैं था थी थे की में और से ने को कि लिए".split())  # noqa: SIM905
 
 
@@ -86,7 +93,7 @@ def _script_lang(text: str) -> str | None:
         if any(w in text for w in _MARATHI_WORDS):
             return "mr"
         words = text[:1500].replace("।", " ").split()
-        ne = sum(1 for w in words if w in _NEPALI_WORDS)
+        ne = sum(1 for w in words if w in _NEPALI_WORDS or w.endswith(_NEPALI_ENDINGS))
         return "ne" if ne > sum(1 for w in words if w in _HINDI_WORDS) else "hi"
     if script == "arab":
         if any(c in _URDU_LETTERS for c in text):
