@@ -27,7 +27,7 @@ _ABBREV = frozenset(
     श्री सं""".split()  # noqa: SIM905
 )
 _OPENERS = frozenset("(\"'“‘«")
-# German writes ordinals with a dot: "am 9. Mai", "der 80. Tagung", "zum 3. Mal"
+# German writes ordinals with a dot: "am 9. Juni", "der 21. Tagung", "zum 3. Mal"
 _ORDINAL = re.compile(
     r"(?:^|\s)(?:(am|vom|bis|zum|zur|im|beim|seit|der|die|das|den|dem|des|ihrem|seinem)\s+)?"
     r"\d{1,3}$",

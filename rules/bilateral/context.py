@@ -291,7 +291,7 @@ def _names_event(ent: Entity, trigs: list[Trigger], cues: list[Cue], folded: str
         if 0 <= start - ent.end <= 4 and _NAME_GLUE.match(folded[ent.end : start]):
             return True
     # Slavic languages put the organisation after the event, in the genitive: "szczytu NATO",
-    # "на полях саммита ШОС", "засідання НАТО", "Генасамблеї ООН"
+    # "в рамках саммита АСЕАН", "засідання НАТО", "конференції ОБСЄ"
     before = folded[max(0, ent.start - 40) : ent.start].split()
     if before and before[-1].startswith(_EVENT_STEMS_BEFORE):
         return True
@@ -352,7 +352,7 @@ def default_unnamed(ents: list[Entity], home: str, host: str, host_kind: int) ->
 
 
 def that_country(ents: list[Entity], folded: str, lex: LangLex) -> None:
-    """An official of "that country" ("அந்நாட்டு அமைச்சர்", "ఆ దేశ అధ్యక్షుడు", "එරට
+    """An official of "that country" ("அந்நாட்டு அமைச்சர்", "ఆ దేశ విదేశాంగ మంత్రి", "එරට
     ජනාධිපති") belongs to the country named last before it in the sentence (the one visited),
     not to the language's home."""
     words = lex.words.get("that_country")

@@ -339,7 +339,7 @@ class Gazetteer:
 
     def _next_ok(self, folded: str, end: int) -> bool:
         rest = folded[end : end + 12].lstrip(" -·")
-        # the Japanese genitive may stand between the pair and its noun: "日韓の個別会談"
+        # the Japanese genitive may stand between the pair and its noun: "日豪の防衛相会談"
         if rest.startswith(self._compound_next) or (
             rest[:1] == "の" and rest[1:].startswith(self._compound_next)
         ):

@@ -73,7 +73,7 @@ _TE = (
 _TE_AM = ("నికి", "న్ని", "ని", "నికే", "నికీ")
 # Malayalam: endings after a consonant sound (chillu opened, virama dropped) or a glide
 # ... and each with "also"/"and" (-ും) after it, the way a list of names is written
-# ("ഉഗാണ്ടയിലും മൊസാംബിക്കിലും", "ഇന്ത്യയുടെയും ചൈനയുടെയും", "മോദിയെയും")
+# ("ജപ്പാനിലും ഫ്രാൻസിലും", "ഇന്ത്യയുടെയും ചൈനയുടെയും", "മോദിയെയും")
 _ML_CONS = (
     "ിന്റെ",
     "ുമായി",

@@ -92,7 +92,7 @@ def pair_sentence(
         if (
             len(parties) >= 3
             and members
-            # a list of pair compounds names one pair each: "한미, 한일 국방장관 회담"
+            # a list of pair compounds names one pair each: "한중, 한일 외교장관 회담"
             and not all(len(e.codes) == 2 for e in members)
             and not bilateral_cue
             and all(e.slot not in ("with", "dest", "obj", "by") for e in grp)
@@ -199,7 +199,7 @@ def _drop_bare_places(
         if nxt is not None and nxt.official and not nxt.place_only:
             gap = folded[e.end : nxt.start].strip()
             words = words_of(gap)
-            # the genitive may be written onto the name ("મૉરિશ્યસના પીએમ"): nothing between
+            # the genitive may be written onto the name ("જાપાનના પીએમ"): nothing between
             owner = (
                 not gap
                 or gap.startswith(("'s", "’s", "'", "’"))

@@ -325,7 +325,7 @@ def _weak_ok(ents: list[Entity], cues: set[str]) -> bool:
     if {"pronoun", "first_person"} & cues and any(
         e.usable and e.slot == "dest" and e.place_only for e in ents
     ):
-        return True  # "उन्होंने दिल्ली दौरे को टाल दिया": the visitor is the one spoken of
+        return True  # "उन्होंने अपने दिल्ली दौरे को स्थगित कर दिया": the visitor is the one spoken of
     return len({e.party for e in strong}) >= 2 or any(e.visit for e in ents)
 
 

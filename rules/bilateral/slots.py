@@ -161,10 +161,10 @@ def mark_slots(
             ent.slot = min(found, key=rank.__getitem__)
         if ent.slot == "dest" and not ent.place_only and bw and bw[-1] in lex.words.get("obj", ()):
             ent.slot = "obj"  # Spanish "a" before a person marks the object: "recibió a X"
-        # "in Chinese" / "on his counterpart" are not places or topics; "in the Argentine
+        # "in Chinese" / "on his counterpart" are not places or topics; "in the French
         # capital" is
         named_place = headed and ent.slot == "loc" and not ent.role and ent.person < 0
-        # "w amerykańskim Annapolis": the demonym qualifies the town that follows
+        # "w szwajcarskiej Genewie": the demonym qualifies the town that follows
         town = ent.slot == "loc" and lex.code in _PLACE_ADJECTIVE and _bare_demonym(ent)
         if (
             ent.slot in ("loc", "topic")
@@ -179,7 +179,7 @@ def mark_slots(
             b = ents[i + 1] if i + 1 < len(ents) else None
             if not a.place_only or a.slot:
                 continue
-            # "베트남 하노이에서": the country of the meeting's city
+            # "태국 방콕에서": the country of the meeting's city
             if b is not None and b.slot == "loc" and b.place_kind in (CITY, CAPITAL):
                 if not folded[a.end : b.start].strip(" ·"):
                     a.slot = "loc"
@@ -311,7 +311,7 @@ def _ends_with_with(post: re.Pattern[str], word: str) -> bool:
     return False
 
 
-# "w amerykańskim Annapolis", "в американском Анкоридже": a country adjective after "in"
+# "w szwajcarskiej Genewie", "в американском Анкоридже": a country adjective after "in"
 # qualifies the town that follows (the language is "po angielsku", "по-английски")
 _PLACE_ADJECTIVE = frozenset(("pl", "ru", "uk"))
 

@@ -258,7 +258,7 @@ def inherit(statuses: list[tuple[Trigger, str]], sov: bool) -> list[tuple[Trigge
                     if 0 <= gap <= (30 if sov else 60):
                         st = su
                         break
-                # the medium right after the noun: "pembicaraan melalui telepon", "talks by phone"
+                # the medium right after the noun: "perbincangan lewat telepon", "talks by phone"
                 if not sov and u.group == "call" and 0 <= u.start - t.end <= 3:
                     st = su
                     break

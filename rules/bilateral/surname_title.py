@@ -1,7 +1,7 @@
 """Officials named by their one-syllable surname and title: "시 주석", "문 대통령", "習主席".
 
 Korean, Japanese and Chinese news refer to a well-known official by surname and title once
-the name is known ("문 대통령과 시 주석은", "胡主席は"). A lone title would be taken for the
+the name is known ("시 주석과 윤 대통령의", "胡主席は"). A lone title would be taken for the
 home country's; the surname says whose it is when every roster holder of that title whose
 native name starts with it served one country.
 """
