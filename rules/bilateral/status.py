@@ -57,7 +57,28 @@ def split_mentions(
                 trigs.append(Trigger(m.start, m.end, e.value, folded[m.start : m.end], noun))
             elif e.value != "nouns":
                 cues.append(Cue(m.start, m.end, e.value))
-    return trigs, cues
+    return trigs, _no_longer(trigs, cues, folded)
+
+
+def _no_longer(trigs: list[Trigger], cues: list[Cue], folded: str) -> list[Cue]:
+    """A negation split around a planned meeting word by the language's "any more" word
+    ("non incontrerà più", "no longer") reads as one cancellation word: the plan was called
+    off, where a plain negation ("non incontrerà") only says there is no meeting."""
+    ends = [c for c in cues if c.name == "no_longer"]
+    if not ends:
+        return cues
+    negations = [c for c in cues if c.name == "negation"]
+    futures = [c for c in cues if c.name in ("future", "future_time")]
+    out = list(cues)
+    for t in trigs:
+        neg = next((c for c in negations if 0 <= t.start - c.end <= 16 and c in out), None)
+        end = next((c for c in ends if 0 <= c.start - t.end <= 3), None)
+        if neg is None or end is None:
+            continue
+        if t.group == "scheduled" or any(_near(c, t, 40, 60, folded) for c in futures):
+            out.remove(neg)
+            out.append(Cue(neg.start, end.end, "cancel"))
+    return out
 
 
 def split_verbs(folded: str, lex: LangLex) -> tuple[list[Trigger], list[Cue]]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.evalscore import blind, load_items
+from rules.bilateral.inflect import starred_forms
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "data" / "meetings"
@@ -41,30 +42,53 @@ def _strings(table: dict[str, Any], path: str) -> Iterator[tuple[str, str]]:
             yield from ((where, v) for v in value if isinstance(v, str))
 
 
-def lexicon_phrases() -> Iterator[tuple[str, str]]:
-    """(``lang:key``, phrase) for every phrase of every language file."""
+def lexicon_phrases() -> Iterator[tuple[str, str, str]]:
+    """(``lang:key``, phrase, language code) for every phrase of every language file."""
     for path in sorted(LANG_DIR.glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for key, phrase in _strings(data, ""):
-            yield f"{path.stem}:{key}", phrase
+            yield f"{path.stem}:{key}", phrase, data.get("lang", path.stem)
 
 
-def matches(phrase: str, texts: list[str]) -> int:
-    """Items containing ``phrase``; Latin phrases only as whole words ("met" is not in "metro")."""
-    p = phrase.casefold().strip()
-    hits = [t for t in texts if p in t]
-    if not hits or not p.isascii():
-        return len(hits)
-    rx = re.compile(r"(?<![\w])" + re.escape(p) + r"(?![\w])")
-    return sum(1 for t in hits if rx.search(t))
+def surfaces(phrase: str, lang: str) -> list[tuple[str, bool]]:
+    """(text, stem) the detector looks for in place of ``phrase``, read as the lexicon loader
+    reads it (``rules.bilateral.lexicon._phrases``): a trailing "~" marks a stem that letters
+    may follow, a word's trailing "*" stands for its case forms. Taken literally, a marked
+    phrase would match no text and so could never be seen to match only one."""
+    stem = phrase.endswith("~")
+    if stem:
+        phrase = phrase[:-1]
+    forms = starred_forms(phrase, lang) if "*" in phrase else {phrase}
+    return [(form, stem) for form in sorted(forms)]
+
+
+def matches(phrase: str, texts: list[str], stem: bool = False) -> int:
+    """Items containing ``phrase``; Latin phrases only as whole words ("met" is not in "metro"),
+    a ``stem`` only at the start of a word ("treff" is in "treffen", not in "betreffend")."""
+    return sum(1 for t in texts if _contains(t, phrase.casefold().strip(), stem))
+
+
+def _contains(text: str, p: str, stem: bool) -> bool:
+    if p not in text:
+        return False
+    if not p.isascii():
+        return True
+    end = "" if stem else r"(?![\w])"
+    return re.search(r"(?<![\w])" + re.escape(p) + end, text) is not None
+
+
+def phrase_matches(phrase: str, lang: str, texts: list[str]) -> int:
+    """Items containing any surface of the lexicon ``phrase`` of language ``lang``."""
+    forms = [(f.casefold().strip(), stem) for f, stem in surfaces(phrase, lang)]
+    return sum(1 for t in texts if any(_contains(t, f, stem) for f, stem in forms if f))
 
 
 def singletons() -> list[str]:
     texts = corpus_texts()
     found = {
         f"{where}\t{phrase}"
-        for where, phrase in lexicon_phrases()
-        if len(phrase.strip()) >= 2 and matches(phrase, texts) == 1
+        for where, phrase, lang in lexicon_phrases()
+        if len(phrase.strip()) >= 2 and phrase_matches(phrase, lang, texts) == 1
     }
     return sorted(found)
 

@@ -8,7 +8,13 @@ corpus item fails here: show it generalises (more labelled text where it occurs)
 
 from __future__ import annotations
 
-from tests.rules.lexicon_hygiene import BASELINE, corpus_texts, matches, singletons
+from tests.rules.lexicon_hygiene import (
+    BASELINE,
+    corpus_texts,
+    matches,
+    phrase_matches,
+    singletons,
+)
 
 
 def test_no_new_phrase_matches_exactly_one_corpus_item() -> None:
@@ -33,6 +39,16 @@ def test_matching_counts_whole_words_in_latin_scripts() -> None:
     assert matches("held", texts) == 1
     assert matches("会谈", texts) == 1
     assert matches("summit", texts) == 0
+
+
+def test_marked_phrases_count_as_the_detector_reads_them() -> None:
+    """A stem ("~") is the start of a word, a starred word ("*") any of its case forms."""
+    texts = ["sie sollten sich treffen", "er sollte kommen", "betreffend", "ze szefem msz"]
+    assert phrase_matches("sollte~", "de", texts) == 2
+    assert phrase_matches("treff~", "de", texts) == 1
+    assert phrase_matches("sollte", "de", texts) == 1
+    assert phrase_matches("szef* msz", "pl", texts) == 1
+    assert phrase_matches("szef msz", "pl", texts) == 0
 
 
 def test_the_corpus_is_in_the_project() -> None:

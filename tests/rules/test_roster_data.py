@@ -103,3 +103,22 @@ def test_the_office_on_the_date_names_the_party(month: tuple[int, int], want: st
     published = datetime(*month, 15, tzinfo=UTC)
     text = "Annalena Baerbock met Wang Yi in New York."
     assert outcome(text, "en", published=published) == [f"{want}:held"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "want"),
+    [
+        (
+            "ur",
+            "وزیر خارجہ شاہ محمود قریشی نے چینی وزیر خارجہ وانگ ای سے بیجنگ میں ملاقات کی۔",
+            ["CN-PK:held"],
+        ),
+        ("ur", "ڈاکٹر قریشی نے چینی وزیر خارجہ وانگ ای سے بیجنگ میں ملاقات کی۔", []),
+        ("hi", "डॉक्टर कुरैशी ने चीनी विदेश मंत्री वांग यी से बीजिंग में मुलाकात की।", []),
+    ],
+)
+def test_a_common_surname_alone_names_no_official(lang: str, text: str, want: list[str]) -> None:
+    """Qureshi is one of the most common surnames of Pakistan and India: the former foreign
+    minister is known by his full name only, and a "Dr Qureshi" is nobody's side."""
+    published = datetime(2020, 6, 15, tzinfo=UTC)
+    assert outcome(text, lang, published=published) == want
