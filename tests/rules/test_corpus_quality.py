@@ -14,12 +14,13 @@ from bench.evalscore import Score, blind, held_out, load_items, site
 from monitor.commands.scan import scan_line
 from tests.rules.lexicon_hygiene import CORPUS
 
-FLOOR_ITEM_F1 = 0.77
-# held-out pair F1 moves by up to 0.03 between retrains of the same grammar (186 meetings;
-# the thresholds the out-of-fold predictions choose flip on a flat surface): 0.733, 0.718
-# and 0.705 were read on 2026-12-07
-FLOOR_PAIR_F1 = 0.69
-FLOOR_STATUS = 0.76
+# read at the end of the 2026-12-07 grammar round (retrained on 4,310 items): 0.859 item,
+# 0.814 pairs, 0.841 status
+FLOOR_ITEM_F1 = 0.83
+# held-out pair F1 moves by up to 0.03 between retrains of the same grammar (about 200
+# meetings; the thresholds the out-of-fold predictions choose flip on a flat surface)
+FLOOR_PAIR_F1 = 0.78
+FLOOR_STATUS = 0.81
 # Expected calibration error of the confidences, at most. Per block it moves by 0.01-0.02
 # from one retrain to the next (about 185 held-out meetings, 630 blind): the floor sits above
 # that noise; the two blocks together (815 meetings) are held tighter. The target is
@@ -28,10 +29,12 @@ FLOOR_STATUS = 0.76
 FLOOR_ECE = 0.10
 FLOOR_ECE_UNSEEN = 0.06
 # the blind sets (labelled last, never developed or trained on): the figure closest to what
-# users see on news the project has never read
-BLIND_FLOOR_ITEM_F1 = 0.71
-BLIND_FLOOR_PAIR_F1 = 0.68
-BLIND_FLOOR_STATUS = 0.67
+# users see on news the project has never read. Set anew when a labelling round becomes the
+# blind block (extra-lab7*/8* since 2026-12-07: the code of that morning read 0.696 / 0.601 /
+# 0.658 on it, the end of that day's round 0.712 / 0.623 / 0.677)
+BLIND_FLOOR_ITEM_F1 = 0.70
+BLIND_FLOOR_PAIR_F1 = 0.61
+BLIND_FLOOR_STATUS = 0.66
 
 
 def _score(split: bool, blind_sets: bool = False) -> Score:
@@ -56,7 +59,7 @@ def test_held_out_split_stays_above_its_floor() -> None:
 
 def test_blind_sets_stay_above_their_floor() -> None:
     score = _score(False, blind_sets=True)
-    assert score.n >= 900
+    assert score.n >= 850
     assert score.item[2] >= BLIND_FLOOR_ITEM_F1, score.lines("blind")
     assert score.pair[2] >= BLIND_FLOOR_PAIR_F1, score.lines("blind")
     assert score.status >= BLIND_FLOOR_STATUS, score.lines("blind")

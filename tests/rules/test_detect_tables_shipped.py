@@ -21,21 +21,16 @@ TABLES = (
 # are mostly trade or ties, calls it no meeting.
 KNOWN_MODEL_MISSES = {
     "Paris and Washington held consultations on Iran's nuclear programme.",
-    # One side and a list of counterparts met one by one: the model retrained on the grammar
-    # of issue 10's lexicon round (2,281 proposals) calls some of the list's pairs no meeting.
-    "વિદેશ મંત્રી એસ.જયશંકરે જાપાન, ઓસ્ટ્રેલિયા અને બ્રાઝિલના સમકક્ષો સાથે બેઠક કરી હતી.",
-    "岸田外相は、オーストラリア、インド、ブラジルの外相とそれぞれ会談した。",
     # A past visit to a list of destinations closed by "(these) countries" (issue 10, visits
     # branch): retrained with these proposals, the model still gives the Tamil past-tense
     # tour no more than 0.25 held (the Marathi future one it now keeps).
     "பிரதமர் மோடி கானா, நமீபியா மற்றும் ஜப்பான் ஆகிய நாடுகளுக்கு பயணம் மேற்கொண்டார்.",
-    # A meeting followed by "failed to agree": the model retrained at the end of the
-    # 2026-12-07 session reads the failure words as no meeting (0.62 none).
-    "王毅会见布林肯，双方未能就台湾问题达成一致。",
-    # Organisations named in Polish and Ukrainian (issue 10, east5): the shipped model never
-    # saw these names as sides and calls the EU/UN pairs no meeting; the lead retrains.
-    "Premier spotkał się w Brukseli z przewodniczącą Komisji Europejskiej"
-    " i sekretarzem generalnym ONZ.",
+    # A meeting despite "no agreement": the model retrained on 4,310 items at the end of the
+    # 2026-12-07 grammar round reads the failure words as no meeting.
+    "尽管没有达成协议，王毅仍与布林肯在曼谷举行了会谈。",
+    # An organisation named in Ukrainian (issue 10, east5): the same retrain keeps the Polish
+    # EU/UN row but still calls the Ukrainian one no meeting (Ukrainian organisation names
+    # are new as sides, and rare in the training items).
     "Президент України зустрівся з головою Єврокомісії у Брюсселі.",
 }
 
