@@ -213,9 +213,9 @@ def _drop_bare_places(
 def _relations(e: Entity, folded: str, lex: LangLex) -> bool:
     """Is this pair compound the two countries' relations ("日中関係", "한미 관계"), the
     topic of what was said rather than the meeting's sides?"""
-    words = lex.words.get("relation")
+    words = lex.words.get("relation", frozenset())
     rest = folded[e.end : e.end + 6].lstrip(" ・·-の")  # "日米の関係" too
-    return bool(words) and any(rest.startswith(w) for w in words)
+    return any(rest.startswith(w) for w in words)
 
 
 def _distinct(grp: list[Entity]) -> list[Entity]:
