@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from rules.bilateral.lexicon import CAP_INITIAL, CASE_EXACT, SAME_CASE
+from rules.bilateral.records import CAP_INITIAL, CASE_EXACT, SAME_CASE
 from rules.text import Normalized
 
 

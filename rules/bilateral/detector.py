@@ -22,12 +22,11 @@ from pydantic import Field, field_validator
 
 from monitor.model import Item, Match, Meeting, MeetingStatus
 from rules.base import RuleOptions
-from rules.bilateral.frames import build_entities, resolve
+from rules.bilateral.author import find_author
 from rules.bilateral.gazetteer import Gazetteer, gazetteer
 from rules.bilateral.hanzi import reads_simplified, simplified
 from rules.bilateral.language import LATIN_LEXICONS, guess_among, guess_language, lexicon_for
 from rules.bilateral.lexicon import LangLex
-from rules.bilateral.pairing import Side
 from rules.bilateral.reader import DocState, Report, read_segment
 from rules.bilateral.separable import SplitGate
 from rules.bilateral.status import RANK
@@ -37,7 +36,6 @@ from rules.vocabulary import check_all, check_official, check_party
 
 DETECT_MIN_CONFIDENCE = 0.5  # the grammar alone (no model)
 _HELD_ONLY: tuple[MeetingStatus, ...] = ("held",)
-_SOCIAL = re.compile(r"^\s*(?P<name>[^\n():]{2,80}?)\s*\((?P<handle>@[A-Za-z0-9_]{1,30})\)\s*:\s*")
 
 
 def detect(
@@ -131,7 +129,7 @@ def read_document(
     doc.publisher_home = (home or "").upper() or _regional_home(lex, norms)
     if verbatim != segments:
         doc.verbatim = verbatim
-    _find_author(doc, text, author)
+    find_author(doc, text, author)
     for si, (seg, norm, pos) in enumerate(zip(segments, norms, hits, strict=True)):
         doc.segment = si
         read_segment(doc, seg, norm, pos, is_title=title is not None and si == 0)
@@ -195,48 +193,6 @@ _GLOSS = re.compile(r"\((?=[^()]*[A-Za-z])[A-Za-z0-9 .,'’&\-–/]{2,80}\)")
 def _blank_glosses(segment: str) -> str:
     """Glosses become spaces of the same length, so offsets still point into the original."""
     return _GLOSS.sub(lambda m: " " * len(m.group()), segment)
-
-
-def _find_author(doc: DocState, text: str, author: str | None) -> None:
-    """Social posts are "Name (@handle): text"; the author is a side of what they report."""
-    handle = None
-    m = _SOCIAL.match(text)
-    if m:
-        handle = m.group("handle")
-        doc.social = True
-    elif author and author.strip().startswith("@"):
-        handle = author.strip()
-        doc.social = True
-    candidates = [handle] if handle else []
-    if author and not author.startswith("@"):
-        candidates.append(author)
-    roster = doc.g.roster
-    day = doc.published.date() if doc.published else None
-    for cand in candidates:
-        key = cand.lower()
-        if key in roster.office_handles:
-            doc.author = Side(roster.office_handles[key], None, "author")
-            return
-        pid = doc.g.handles.get(key)
-        if pid is not None:
-            term = roster.people[pid].term_at(day)
-            if term is not None:
-                doc.author = Side(term.party, None, "author")
-                doc.author_name = roster.people[pid].name
-                return
-    if m:  # a known name before the handle ("Narendra Modi (@narendramodi):")
-        prefix = text[: m.end()]
-        norm = normalize(prefix)
-        mentions = doc.g.scan(norm)
-        for ent in build_entities(mentions, norm.folded, doc.lex, doc.en, doc.lang, roster, prefix):
-            resolve(ent, roster, day)
-            if ent.party and ent.official:
-                doc.author = Side(ent.party, ent, "author")
-                if ent.person >= 0:
-                    doc.author_name = roster.people[ent.person].name
-                return
-    if doc.social and doc.home:
-        doc.author = Side(doc.home, None, "author")
 
 
 def _decide(reports: list[Report], model: StatusModel | None) -> list[Report]:

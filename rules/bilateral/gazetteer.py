@@ -26,7 +26,10 @@ from rules.bilateral.gate import (
     prefixes,
     spans_words,
 )
-from rules.bilateral.lexicon import (
+from rules.bilateral.lexicon import LangLex, Lexicon, build_lexicon
+from rules.bilateral.loaders import loader_or
+from rules.bilateral.patterntable import PatternTable, Rec, compacted
+from rules.bilateral.records import (
     CAP_INITIAL,
     CASE_EXACT,
     COMPOUND,
@@ -38,12 +41,7 @@ from rules.bilateral.lexicon import (
     SAME_CASE,
     TRIGGER,
     Entry,
-    LangLex,
-    Lexicon,
-    build_lexicon,
 )
-from rules.bilateral.loaders import loader_or
-from rules.bilateral.patterntable import PatternTable, Rec, compacted
 from rules.bilateral.roster import Roster
 from rules.text import (
     SCRIPT_CJK,

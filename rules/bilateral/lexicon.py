@@ -12,45 +12,41 @@ import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any
 
 from rules.bilateral import cldr, inflect
 from rules.bilateral.compounds import compounds
 from rules.bilateral.hanzi import has_han, simplified_text
-from rules.bilateral.inflect_indic import attaches, indic_forms
-from rules.bilateral.inflect_pl_uk import uk_spelling
-from rules.bilateral.roster import Roster, load_roster
+from rules.bilateral.inflect_indic import indic_forms
+from rules.bilateral.lexicon_actors import load_demonyms, load_orgs, load_people, load_surnames
+from rules.bilateral.records import (
+    BLOCK,
+    BUILDING,
+    CAP_INITIAL,
+    CAPITAL,
+    CASE_EXACT,
+    CITY,
+    COMPOUND,
+    COUNTRY,
+    CUE,
+    DEMONYM,
+    FLAG,
+    NAME_PART,
+    NEED_NEXT,
+    OPEN_END,
+    PERSON,
+    REGION,
+    ROLE,
+    SAME_CASE,
+    TRIGGER,
+    Entry,
+    data_file,
+)
+from rules.bilateral.roster import Roster
 from rules.bilateral.separable import Separable, SplitVerbs, joined_forms
 from rules.bilateral.separable import parse as parse_separable
 from rules.bilateral.surfaces import CHILLU_OLD, CHILLU_RE, alias_forms, country_forms, is_latin
-from rules.bilateral.surnames import surname_aliases
 from rules.text import fold
-
-# Entry kinds.
-COUNTRY = 1
-DEMONYM = 2
-CAPITAL = 3
-CITY = 4
-BUILDING = 5
-REGION = 6
-ORG = 7
-FORUM = 8
-PERSON = 9
-HANDLE = 10
-ROLE = 11
-TRIGGER = 12
-CUE = 13
-BLOCK = 14
-COMPOUND = 15
-FLAG = 16
-
-# Surface flags.
-CASE_EXACT = 1  # acronyms: "US" matches, "us"/"Us" do not
-CAP_INITIAL = 2  # Latin proper names: "Turkey" and "TURKEY", not "turkey"
-OPEN_END = 4  # stems and agglutinating scripts: letters may follow
-NEED_NEXT = 8  # CJK country-pair compounds: a diplomatic noun must follow
-SAME_CASE = 16  # false friends ("Russia Today", "Times of India") match only as written
-NAME_PART = 32  # also a given name (vi "Đức", "Nga", "Anh"): not after a capitalised word
 
 # CLDR locales are listed in rules/bilateral/cldr.py. Short names that are also given names
 # (vi "Đức", "Nga") carry NAME_PART (``[name_part]`` in countries.toml); names that are
@@ -67,13 +63,6 @@ LANG_ALIAS = {
     "zh-hant": "zh",
     "ms": "id",
 }
-
-
-class Entry(NamedTuple):
-    kind: int
-    value: str  # a party code, role class, trigger status, cue name or person id
-    lang: str  # language of the lexicon it came from ("" = any)
-    extra: str  # role: implied country; place: canonical name; org: "party"/""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,11 +119,6 @@ class Lexicon:
                     self.add(plain, entry, flags)
 
 
-def _data(path: str) -> dict[str, Any]:
-    text = resources.files("rules").joinpath(f"data/{path}").read_text(encoding="utf-8")
-    return tomllib.loads(text)
-
-
 def _lang_files() -> Iterator[dict[str, Any]]:
     folder = resources.files("rules").joinpath("data/lang")
     for item in sorted(folder.iterdir(), key=lambda p: p.name):
@@ -167,7 +151,7 @@ def _load_countries(lex: Lexicon, snap: dict[str, Any]) -> None:
     codes = sorted(c for c in english if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
     lex.english_names = {c: english[c] for c in codes}
     lex.english_names.update({"KR": "South Korea", "KP": "North Korea", "CD": "DR Congo"})
-    data = _data("countries.toml")
+    data = data_file("countries.toml")
     lex.name_parts = frozenset(data.get("name_part", {}).get("names", []))
     skip: dict[str, list[str]] = data.get("cldr_skip", {})
     for loc, names in snap["territories"].items():
@@ -236,55 +220,6 @@ def _load_places(lex: Lexicon, data: dict[str, Any], snap: dict[str, Any]) -> No
             if city:
                 for form in inflect.name_forms(city, lang):
                     lex.add(form, Entry(kind, code, "", canon))
-
-
-def _load_demonyms(lex: Lexicon) -> None:
-    for lang, table in _data("demonyms.toml").items():
-        for code, forms in table.items():
-            for adj in forms:
-                for form in inflect.adjective_forms(adj, lang):
-                    lex.add(form, Entry(DEMONYM, code, lang, ""))
-
-
-def _load_orgs(lex: Lexicon) -> None:
-    data = _data("orgs.toml")
-    for code, rec in data.get("org", {}).items():
-        extra = "party" if rec.get("party", True) else ""
-        for name in rec["names"]:
-            for form in alias_forms(name):
-                lex.add(form, Entry(ORG, code, "", extra))
-    # names in one language, with its case forms ("Unii Europejskiej", "Євросоюзом"), read
-    # in that language only ("AB" is the EU in Turkish, not in English)
-    for lang, table in data.get("lang_org", {}).items():
-        for code, names in table.items():
-            extra = "party" if data["org"][code].get("party", True) else ""
-            for name in names:
-                for form in country_forms(name, lang) | {name}:
-                    lex.add(form, Entry(ORG, code, lang, extra))
-    for name in data.get("forum", {}).get("names", []):
-        # a forum named in a script that attaches case endings ("...મહાસભાના સત્ર") takes them
-        for form in indic_forms(name) if attaches(name) else (name,):
-            lex.add(form, Entry(FORUM, name, "", ""))
-
-
-def _load_roster(lex: Lexicon) -> None:
-    roster = load_roster()
-    lex.roster = roster
-    office = roster.office_handles
-    for person in roster.people:
-        aliases = list(person.aliases)
-        aliases += [uk for a in person.aliases if (uk := uk_spelling(a)) and uk not in aliases]
-        # Persian: the hamza seat written as a plain yeh (رئیسی / رییسی)
-        aliases += [a.replace("ئ", "ی") for a in person.aliases if "ئ" in a and "ی" in a]
-        for alias in aliases:
-            hint = "latin" if is_latin(alias) else ""
-            for form in inflect.person_forms(alias, hint) | {alias}:
-                lex.add(form, Entry(PERSON, str(person.id), "", ""))
-        for handle in person.handles:
-            if handle.lower() not in office:
-                lex.add(handle, Entry(HANDLE, f"p:{person.id}", "", ""))
-    for handle, code in office.items():
-        lex.add(handle, Entry(HANDLE, code, "", ""))
 
 
 def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
@@ -434,18 +369,9 @@ def build_lexicon() -> Lexicon:
     """Everything the gazetteer compiles, in one pass over the data."""
     lex = Lexicon()
     _load_countries(lex, cldr.load())
-    _load_demonyms(lex)
-    _load_orgs(lex)
-    _load_roster(lex)
+    load_demonyms(lex)
+    load_orgs(lex)
+    load_people(lex)
     _load_langs(lex)
-    _load_surnames(lex)
+    load_surnames(lex)
     return lex
-
-
-def _load_surnames(lex: Lexicon) -> None:
-    """Roster surnames alone ("Baerbock"), where no other word or person has them."""
-    assert lex.roster is not None
-    known = {fold(surface) for surface, entry, _ in lex.records if entry.kind != PERSON}
-    for pid, forms in surname_aliases(lex.roster, known).items():
-        for form in forms:
-            lex.add(form, Entry(PERSON, str(pid), "", ""))

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from rules.bilateral.gazetteer import Mention
-from rules.bilateral.lexicon import CAPITAL, CITY, COUNTRY, DEMONYM, PERSON
+from rules.bilateral.records import CAPITAL, CITY, COUNTRY, DEMONYM, PERSON
 from rules.bilateral.roster import Roster
 from rules.dates import lexicon as datelex
 

@@ -22,7 +22,7 @@ import pickle
 from array import array
 from collections.abc import Callable, Iterator, Mapping
 
-from rules.bilateral.lexicon import Entry
+from rules.bilateral.records import Entry
 
 # One record per (pattern, entry): flags and, for case-checked entries, the surface form.
 Rec = tuple[Entry, int, str]

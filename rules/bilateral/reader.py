@@ -9,25 +9,26 @@ each pair, the status of the meeting word nearest to it (``rules.bilateral.statu
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 
 from monitor.model import MeetingStatus
 from rules.bilateral.context import (
-    default_unnamed,
-    meeting_place,
     refine,
-    that_country,
     topic_trigger,
     welcomes_a_thing,
     written_verbs,
 )
-from rules.bilateral.frames import Entity, build_entities, resolve
+from rules.bilateral.frames import Entity, build_entities
 from rules.bilateral.gazetteer import Gazetteer, Mention
 from rules.bilateral.hanzi import reads_simplified, simplified
-from rules.bilateral.lexicon import (
+from rules.bilateral.implicit import default_unnamed, meeting_place, that_country
+from rules.bilateral.lexicon import LangLex
+from rules.bilateral.mentions import drop_other_first_names, drop_surname_places
+from rules.bilateral.pairfeatures import pair_features
+from rules.bilateral.pairing import Context, Pairing, Side, old_year, pair_sentence
+from rules.bilateral.records import (
     CAPITAL,
     CITY,
     COUNTRY,
@@ -37,11 +38,8 @@ from rules.bilateral.lexicon import (
     HANDLE,
     PERSON,
     ROLE,
-    LangLex,
 )
-from rules.bilateral.mentions import drop_other_first_names, drop_surname_places
-from rules.bilateral.pairfeatures import pair_features
-from rules.bilateral.pairing import Context, Pairing, Side, old_year, pair_sentence
+from rules.bilateral.resolve import resolve
 from rules.bilateral.slots import mark_dateline, mark_slots
 from rules.bilateral.status import (
     RANK,
@@ -54,6 +52,7 @@ from rules.bilateral.status import (
     split_verbs,
     trigger_status,
 )
+from rules.bilateral.suffix_cues import suffix_cues
 from rules.bilateral.surname_title import surname_titles
 from rules.sentences import Sentence, SentenceFinder
 from rules.text import Normalized, normalize
@@ -225,26 +224,6 @@ def _read_sentence(
             continue  # "... welcomed X as a step towards U.S.-Soviet talks": not X's talks
         if st:  # the nearest meeting word may be denied/negated for this pair
             _report(doc, p, st, t, sentence_text, location, cue_names, ents, folded)
-
-
-_TOKEN = re.compile(r"[^\s,;:()\[\]\"'«»“”‘’.!?،、।]+")
-# inflectional endings that carry a cue ("करेंगे", "जाएगी", "भेटणार"): the paradigm of every
-# verb, where the cue list can only hold the common ones
-_SUFFIX_CUES = (("future_suffix", "future"),)
-
-
-def suffix_cues(folded: str, lex: LangLex) -> list[Cue]:
-    """Cues of the words that end in one of the language's cue endings (after a stem)."""
-    out: list[Cue] = []
-    for key, name in _SUFFIX_CUES:
-        ends = lex.words.get(key)
-        if not ends:
-            continue
-        for m in _TOKEN.finditer(folded):
-            w = m.group()
-            if any(w.endswith(e) and len(w) > len(e) for e in ends):
-                out.append(Cue(m.start(), m.end(), name))
-    return out
 
 
 def _restates_as_call(doc: DocState, ents: list[Entity], live: list[tuple[Trigger, str]]) -> bool:

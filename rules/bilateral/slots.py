@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rules.bilateral.frames import Entity, words_of
-from rules.bilateral.lexicon import CAPITAL, CITY, ROLE, LangLex
+from rules.bilateral.lexicon import LangLex
+from rules.bilateral.records import CAPITAL, CITY, ROLE
 from rules.bilateral.status import SOV
 
 _ARTICLES = frozenset(

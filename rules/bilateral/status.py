@@ -13,7 +13,8 @@ import re
 from typing import NamedTuple
 
 from rules.bilateral.gazetteer import Mention
-from rules.bilateral.lexicon import CUE, TRIGGER, LangLex
+from rules.bilateral.lexicon import LangLex
+from rules.bilateral.records import CUE, TRIGGER
 
 RANK = {"held": 4, "cancelled": 3, "call": 2, "scheduled": 1}
 # Verb-final languages put tense/negation after the meeting word.

@@ -9,7 +9,7 @@ import pytest
 
 from rules.bilateral import cldr
 from rules.bilateral.gazetteer import gazetteer, scan_text
-from rules.bilateral.lexicon import COUNTRY, CUE, DEMONYM, ORG, PERSON, ROLE, TRIGGER
+from rules.bilateral.records import COUNTRY, CUE, DEMONYM, ORG, PERSON, ROLE, TRIGGER
 from rules.text import normalize
 
 _PLACE = (COUNTRY, DEMONYM)

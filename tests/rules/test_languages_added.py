@@ -10,7 +10,7 @@ from rules.bilateral.detector import detect
 from rules.bilateral.gazetteer import scan_text
 from rules.bilateral.inflect_pl_uk import pl_adjective, pl_name, uk_adjective, uk_name
 from rules.bilateral.language import guess_language
-from rules.bilateral.lexicon import CAPITAL, COUNTRY, DEMONYM, ROLE, TRIGGER
+from rules.bilateral.records import CAPITAL, COUNTRY, DEMONYM, ROLE, TRIGGER
 
 _KIND = {COUNTRY: "name", DEMONYM: "adj", ROLE: "role", TRIGGER: "meet", CAPITAL: "capital"}
 

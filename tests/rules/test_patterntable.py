@@ -6,8 +6,8 @@ import pytest
 
 from rules.bilateral.gate import prefixes
 from rules.bilateral.gazetteer import gazetteer
-from rules.bilateral.lexicon import CAP_INITIAL, COUNTRY, PERSON, Entry
 from rules.bilateral.patterntable import PatternTable, compacted
+from rules.bilateral.records import CAP_INITIAL, COUNTRY, PERSON, Entry
 from rules.text import normalize
 
 _IN = Entry(COUNTRY, "IN", "", "India")

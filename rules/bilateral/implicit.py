@@ -1,0 +1,72 @@
+"""What a sentence leaves implicit: whose an official named only by role is (the language's
+or the publisher's home, the host, "that country"), and where the meeting took place."""
+
+from __future__ import annotations
+
+from rules.bilateral.frames import Entity
+from rules.bilateral.lexicon import LangLex
+from rules.bilateral.records import BUILDING, CAPITAL, CITY, COUNTRY
+
+_NATIONAL_ROLES = frozenset(("hos", "hog", "fm", "minister", "military", "speaker", "vp"))
+
+
+def default_unnamed(ents: list[Entity], home: str, host: str, host_kind: int) -> None:
+    """The country of an official named by role only ("प्रधानमंत्री", "首相", "the president
+    ... at the Blue House")."""
+    for ent in ents:
+        if ent.party or ent.codes or ent.counterpart or ent.nonofficial or ent.former:
+            continue
+        if ent.slot in ("loc", "topic") or not (ent.role in _NATIONAL_ROLES or ent.subnational):
+            continue
+        if home:
+            ent.party, ent.source = home, "home"
+        elif host and host_kind in (BUILDING, CAPITAL):
+            # only a seat of government or a capital says whose official this is; a summit
+            # venue ("talks in Geneva") does not
+            ent.party, ent.source = host, "host"
+
+
+def that_country(ents: list[Entity], folded: str, lex: LangLex) -> None:
+    """An official of "that country" ("அந்நாட்டு அமைச்சர்", "ఆ దేశ విదేశాంగ మంత్రి", "එරට
+    ජනාධිපති") belongs to the country named last before it in the sentence (the one visited),
+    not to the language's home."""
+    words = lex.words.get("that_country")
+    if not words:
+        return
+    for i, ent in enumerate(ents):
+        if ent.party or ent.codes or not (ent.role in _NATIONAL_ROLES or ent.subnational):
+            continue
+        head = folded[max(0, ent.start - 24) : ent.start].rstrip()
+        if not any(
+            head.endswith(w) and (len(head) == len(w) or not head[-len(w) - 1].isalnum())
+            for w in words
+        ):
+            continue
+        named = [e for e in ents[:i] if e.place_only and e.party and not e.dateline]
+        if named:
+            ent.party, ent.source = named[-1].party, "host"
+
+
+def meeting_place(ents: list[Entity]) -> tuple[str, str | None, int]:
+    """(host country, location name, kind of place) of the sentence's meeting place."""
+    best: Entity | None = None
+    for e in ents:
+        if e.slot != "loc" or e.dateline or not e.place_kind:
+            continue
+        if best is None or place_rank(e) > place_rank(best):
+            best = e
+    if best is None:
+        for e in ents:  # a seat of government names the host even as a subject
+            if e.place_kind == BUILDING and not e.dateline:
+                return e.party, e.place_name or None, BUILDING
+        for e in ents:  # "will travel to Seoul ... to meet": the visit's destination
+            if e.slot == "dest" and e.place_kind in (CAPITAL, CITY) and e.place_name:
+                return "", e.place_name, 0
+        return "", None, 0
+    host = best.party or best.posting
+    name = None if best.place_kind == COUNTRY else (best.place_name or None)
+    return host, name, best.place_kind
+
+
+def place_rank(e: Entity) -> int:
+    return {BUILDING: 4, CITY: 3, CAPITAL: 3, COUNTRY: 1}.get(e.place_kind, 0)
