@@ -33,23 +33,6 @@ _ORDINAL = re.compile(
     r"\d{1,3}$",
     re.I,
 )
-_MONTHS_DE = frozenset(
-    (
-        "januar",
-        "jänner",
-        "februar",
-        "märz",
-        "april",
-        "mai",
-        "juni",
-        "juli",
-        "august",
-        "september",
-        "oktober",
-        "november",
-        "dezember",
-    )
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +62,7 @@ def _is_stop(text: str, m: re.Match[str]) -> bool:
         num = _ORDINAL.search(text, max(0, i - 12), i)
         if num is not None:
             nxt_word = text[end:].split(maxsplit=1)[:1]
-            if num.group(1) or (nxt_word and nxt_word[0].lower().strip(".,;:") in _MONTHS_DE):
+            if num.group(1) or (nxt_word and _german_month(nxt_word[0].strip(".,;:"))):
                 return False  # a German ordinal, not the end of a sentence
     j = i
     while j > 0 and i - j < 40 and not text[j - 1].isspace() and text[j - 1] not in _OPENERS:
@@ -118,6 +101,14 @@ _INDIC_LETTER_NAMES = frozenset(
     সি পি বি ডি জি কে টি ভি জে ইউ
     কিউ ডব্লিউ ওয়াই জেড ਸੀ ਪੀ ਬੀ ਡੀ ਜੀ ਕੇ ਟੀ ਵੀ ਜੇ ਯੂ ਕਿਊ ਵਾਈ ਜ਼ੈੱਡ""".split()  # noqa: SIM905
 )
+
+
+def _german_month(word: str) -> bool:
+    """A German month name (CLDR, through the date vocabulary); imported here because only a
+    number with a dot asks, and the date vocabulary loads Babel."""
+    from rules.dates import lexicon as datelex
+
+    return datelex.fold(word) in datelex.lexicon(("de",)).months
 
 
 def _is_initial(word: str) -> bool:
