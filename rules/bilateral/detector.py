@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 from typing import ClassVar
 from weakref import WeakKeyDictionary
 
@@ -143,10 +144,16 @@ def _regional_home(lex: LangLex, norms: list[Normalized]) -> str:
     """The country a regional press of the language writes from, when its own words show
     it ("" otherwise: the language's usual home stands)."""
     for code, marks in lex.regional_home:
-        pattern = re.compile(_WORD_START + "(?:" + "|".join(map(re.escape, marks)) + ")")
+        pattern = _marks_pattern(marks)
         if any(pattern.search(n.folded) for n in norms):
             return code
     return ""
+
+
+@lru_cache(maxsize=64)
+def _marks_pattern(marks: tuple[str, ...]) -> re.Pattern[str]:
+    """Built once per language's marks, not for every text of the language."""
+    return re.compile(_WORD_START + "(?:" + "|".join(map(re.escape, marks)) + ")")
 
 
 def _hits(

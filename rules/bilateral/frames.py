@@ -255,6 +255,18 @@ def _in_place(surface: str, lex: LangLex) -> bool:
     )
 
 
+_STRUCTURE: dict[str, frozenset[str]] = {}
+
+
+def _structure_words(lex: LangLex) -> frozenset[str]:
+    """Every structure word of the language, in one set (built once per language, not per
+    pair of mentions)."""
+    known = _STRUCTURE.get(lex.code)
+    if known is None:
+        known = _STRUCTURE[lex.code] = frozenset().union(*lex.words.values())
+    return known
+
+
 def _ministry_gap(
     ent: Entity,
     m: Mention,
@@ -272,7 +284,7 @@ def _ministry_gap(
         return False
     if not all({e.kind for e in p.entries} & {COUNTRY, DEMONYM, FLAG, ORG} for p in ent.parts):
         return False
-    if lex is not None and any(gap.strip() in words for words in lex.words.values()):
+    if lex is not None and gap.strip() in _structure_words(lex):
         return False
     word = original[prev_oend : m.ostart].strip()
     if word.isalpha():
