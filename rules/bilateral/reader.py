@@ -61,8 +61,6 @@ _CJK_LANGS = frozenset(("zh", "ja"))
 _PROTAGONIST_SENTENCES = 3  # the article's main actor is named in its opening sentences
 _PLACE_KINDS = frozenset((COUNTRY, DEMONYM, CAPITAL, CITY))
 _OFFICIAL_KINDS = frozenset((PERSON, HANDLE, ROLE))
-_VSO = frozenset(("ar",))  # the side right after the verb is its subject
-_NATIONAL_ROLES = frozenset(("hos", "hog", "fm", "minister", "military", "speaker", "vp"))
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from rules.bilateral.frames import Entity
+from rules.bilateral.gate import is_hangul
 from rules.bilateral.roster import Roster
 
 _LANGS = frozenset(("ko", "ja", "zh"))
@@ -26,10 +27,6 @@ _SURNAME_FIRST = {
 _INDEX: dict[int, dict[tuple[str, str], list[tuple[int, str, int]]]] = {}
 
 
-def _is_hangul(ch: str) -> bool:
-    return "\uac00" <= ch <= "\ud7a3"
-
-
 def _is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
 
@@ -41,7 +38,7 @@ def _index(roster: Roster) -> dict[tuple[str, str], list[tuple[int, str, int]]]:
         for p in roster.people:
             short = [a for a in p.aliases if 2 <= len(a) <= 4]
             firsts = {
-                "hangul": {a[0] for a in short if all(map(_is_hangul, a))},
+                "hangul": {a[0] for a in short if all(map(is_hangul, a))},
                 "han": {a[0] for a in short if all(map(_is_han, a))},
             }
             for i, t in enumerate(p.terms):
@@ -60,7 +57,7 @@ def _surname(folded: str, start: int, lang: str) -> str:
     if lang == "ko":
         # "시 주석": a syllable standing alone before the title
         alone = start == 2 or (start > 2 and not folded[start - 3].isalnum())
-        if alone and folded[start - 1] == " " and _is_hangul(folded[start - 2]):
+        if alone and folded[start - 1] == " " and is_hangul(folded[start - 2]):
             return folded[start - 2]
         return ""
     # "習主席は", "の胡主席": one Han character, not part of a longer Han word
