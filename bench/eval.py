@@ -96,7 +96,7 @@ def evaluate(verbose: bool) -> int:
     print("\n".join(tuned.lines("Tuned and trained on (all but the two blocks below)")))
     print("\n".join(held.lines("HELD-OUT (half of meetings-dev-2 by publisher)")))
     if fresh.n:
-        title = "BLIND (extra-lab7*, extra-lab8*: never developed or trained on)"
+        title = "BLIND (extra-lab10*: never developed or trained on)"
         print("\n".join(fresh.lines(title)))
     if verbose:
         print("\n".join(["", "Errors:", *errors]) if errors else "\nNo errors.")

@@ -22,19 +22,20 @@ FLOOR_ITEM_F1 = 0.83
 FLOOR_PAIR_F1 = 0.78
 FLOOR_STATUS = 0.81
 # Expected calibration error of the confidences, at most. Per block it moves by 0.01-0.02
-# from one retrain to the next (about 185 held-out meetings, 630 blind): the floor sits above
-# that noise; the two blocks together (815 meetings) are held tighter. The target is
+# from one retrain to the next (about 185 held-out meetings, 270 blind): the floor sits above
+# that noise; the two blocks together (about 455 meetings) are held tighter. The target is
 # 0.05 on unseen text (make eval reports it): retrains have read 0.036 to 0.050 there, so a
 # floor of exactly 0.05 would fail on retraining noise alone.
 FLOOR_ECE = 0.10
 FLOOR_ECE_UNSEEN = 0.06
 # the blind sets (labelled last, never developed or trained on): the figure closest to what
 # users see on news the project has never read. Set anew when a labelling round becomes the
-# blind block (extra-lab7*/8* since 2026-12-07: the code of that morning read 0.696 / 0.601 /
-# 0.658 on it, the end of that day's round 0.712 / 0.623 / 0.677)
-BLIND_FLOOR_ITEM_F1 = 0.70
-BLIND_FLOOR_PAIR_F1 = 0.61
-BLIND_FLOOR_STATUS = 0.66
+# blind block (extra-lab10* since the evening of 2026-12-07: its first reading, by the code and
+# model of that afternoon, was 0.757 / 0.686 / 0.725 over 393 items; with so few items a
+# retrain alone moves these by about 0.02, which the floors leave room for)
+BLIND_FLOOR_ITEM_F1 = 0.73
+BLIND_FLOOR_PAIR_F1 = 0.65
+BLIND_FLOOR_STATUS = 0.69
 
 
 def _score(split: bool, blind_sets: bool = False) -> Score:
@@ -59,7 +60,7 @@ def test_held_out_split_stays_above_its_floor() -> None:
 
 def test_blind_sets_stay_above_their_floor() -> None:
     score = _score(False, blind_sets=True)
-    assert score.n >= 850
+    assert score.n >= 380
     assert score.item[2] >= BLIND_FLOOR_ITEM_F1, score.lines("blind")
     assert score.pair[2] >= BLIND_FLOOR_PAIR_F1, score.lines("blind")
     assert score.status >= BLIND_FLOOR_STATUS, score.lines("blind")
@@ -72,7 +73,7 @@ def test_confidences_are_calibrated_on_all_text_never_tuned_on() -> None:
         if held_out(item) or blind(item):
             raw = json.dumps({"id": item["id"], "text": item["text"]}).encode()
             score.add(item, scan_line(raw).get("meetings", []))
-    assert score.n >= 1100
+    assert score.n >= 600
     assert score.ece <= FLOOR_ECE_UNSEEN, score.lines("held-out + blind")
 
 
