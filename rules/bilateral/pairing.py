@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from rules.bilateral.frames import Entity, words_of
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.lists import AGENT_SLOTS, continue_with_list, coordination_groups, spread_slots
+from rules.bilateral.records import BUILDING, CAPITAL
 from rules.bilateral.status import Trigger
 
 _SUBJ_PARTICLE_LANGS = frozenset(("hi", "ur", "mr", "gu", "ja", "ko", "bn", "ta"))
@@ -332,7 +333,30 @@ def _complete(
         )
     ):
         return [Pairing(carrier, only, trigs[0])]
+    host = _seat_host(only, ents, trigs, ctx)
+    if host:
+        return [Pairing(Side(host, None, "host"), only, trigs[0])]
     return []
+
+
+def _seat_host(only: Side, ents: list[Entity], trigs: list[Trigger], ctx: Context) -> str:
+    """ "N received Ghana's foreign minister in Riyadh": a visiting official met in another
+    country's capital or seat of government, by someone the roster does not know, met the
+    host country (English, where no home country stands in for an unnamed host)."""
+    e = only.entity
+    if ctx.lang != "en" or e is None or not e.official or e.place_only:
+        return ""
+    # a verb says they met ("received", "met with"); an event noun may be a summit there
+    if not any(t.group == "held" and not t.noun for t in trigs):
+        return ""
+    if any(x.nonofficial for x in ents):
+        return ""
+    seats = {
+        x.party
+        for x in ents
+        if x.slot == "loc" and x.place_kind in (CAPITAL, BUILDING) and x.party and not x.dateline
+    }
+    return ctx.host if seats == {ctx.host} and ctx.host != only.party else ""
 
 
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
