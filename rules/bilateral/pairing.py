@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 
 from rules.bilateral.frames import Entity, words_of
 from rules.bilateral.lexicon import LangLex
-from rules.bilateral.lists import AGENT_SLOTS, continue_with_list, coordination_groups, spread_slots
+from rules.bilateral.lists import (
+    AGENT_SLOTS,
+    continue_with_list,
+    coordination_groups,
+    hyphen_pairs,
+    spread_slots,
+)
 from rules.bilateral.records import BUILDING, CAPITAL
 from rules.bilateral.status import Trigger
 
@@ -78,6 +84,21 @@ def pair_sentence(
     ctx: Context,
 ) -> list[Pairing]:
     """Bilateral pairs a sentence states (status is decided separately per trigger)."""
+    # read before the sentence's slots are spread over its lists
+    named = hyphen_pairs(ents, trigs, folded) if ctx.lang == "en" and trigs else []
+    out = _pair_sentence(ents, trigs, folded, ctx)
+    for a, b, t in named:
+        if all({p.a.party, p.b.party} != {a.party, b.party} for p in out):
+            out.append(Pairing(Side(a.party, a, "explicit"), Side(b.party, b, "explicit"), t))
+    return out
+
+
+def _pair_sentence(
+    ents: list[Entity],
+    trigs: list[Trigger],
+    folded: str,
+    ctx: Context,
+) -> list[Pairing]:
     if not trigs:
         return []
     groups = coordination_groups(ents, folded, ctx.lex)
