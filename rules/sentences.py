@@ -41,6 +41,9 @@ class Sentence:
     end: int
 
 
+_COMPOUND_JOIN = re.compile(r"[-–—/]")
+
+
 def _is_stop(text: str, m: re.Match[str]) -> bool:
     tok = m.group()
     if tok == "\n" or any(c in _HARD_END for c in tok) or "…" in tok:
@@ -69,6 +72,8 @@ def _is_stop(text: str, m: re.Match[str]) -> bool:
         j -= 1
     if j < i:
         word = text[j:i].lstrip(".")
+        # the last member of a compound is the word the dot belongs to: "Japan-U.S. talks"
+        word = _COMPOUND_JOIN.split(word)[-1] or word
         if word.lower() in _ABBREV:
             return False
         if _is_initial(word):

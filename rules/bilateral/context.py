@@ -118,6 +118,8 @@ def refine(
             and (multi or _names_event(ent, trigs, cues, folded) or _membership(ent, folded, lex))
         ):
             ent.forum = True  # "SCO summit": the organisation is the setting, not a side
+        elif ent.org and ent.role != "org_head" and ent.person < 0 and _occasion(ent, folded, lex):
+            ent.forum = True  # "on the margins of an ASEAN leaders' retreat"
     if lex.code == "en":
         _adjectives_of_unknown_nouns(ents, trigs, cues, folded)
         _attributive_orgs(ents, trigs, cues, folded)
@@ -320,6 +322,19 @@ def _membership(ent: Entity, folded: str, lex: LangLex) -> bool:
         tail_s.startswith(w) and (len(tail_s) == len(w) or not tail_s[len(w)].isalnum())
         for w in after
     ) and (lex.code in ("zh", "ja", "ko") or tail[:1] in (" ", "-") or not tail[:1].isalnum())
+
+
+def _occasion(ent: Entity, folded: str, lex: LangLex) -> bool:
+    """An organisation inside "on the sidelines of ..." names the occasion ("the 51st session
+    of the OIC", "a SCO conclave"), not whom anyone met (``occasion`` in [words])."""
+    head = folded[max(0, ent.start - 60) : ent.start]
+    return any(
+        (i := head.rfind(w)) >= 0 and _word_start(head, i) and not _CLAUSE_END.search(head, i)
+        for w in lex.words.get("occasion", ())
+    )
+
+
+_CLAUSE_END = re.compile(r"[,;:.!?]\s")
 
 
 def _word_start(s: str, i: int) -> bool:

@@ -12,7 +12,8 @@ _NATIONAL_ROLES = frozenset(("hos", "hog", "fm", "minister", "military", "speake
 
 def default_unnamed(ents: list[Entity], home: str, host: str, host_kind: int) -> None:
     """The country of an official named by role only ("प्रधानमंत्री", "首相", "the president
-    ... at the Blue House")."""
+    ... at the Blue House", "X's ambassador to Y called on the minister": Y)."""
+    posted = "" if home else _posting(ents)
     for ent in ents:
         if ent.party or ent.codes or ent.counterpart or ent.nonofficial or ent.former:
             continue
@@ -20,10 +21,24 @@ def default_unnamed(ents: list[Entity], home: str, host: str, host_kind: int) ->
             continue
         if home:
             ent.party, ent.source = home, "home"
+        elif posted and ent.role != "envoy":
+            # an envoy deals with the government they are accredited to: the minister or
+            # president they call on, present credentials to or bid farewell to is its own
+            ent.party, ent.source = posted, "host"
         elif host and host_kind in (BUILDING, CAPITAL):
             # only a seat of government or a capital says whose official this is; a summit
             # venue ("talks in Geneva") does not
             ent.party, ent.source = host, "host"
+
+
+def _posting(ents: list[Entity]) -> str:
+    """The one country the sentence's envoys are posted to ("" if none or several)."""
+    posts = {
+        e.posting
+        for e in ents
+        if e.role == "envoy" and e.posting and e.party and e.posting != e.party and not e.former
+    }
+    return next(iter(posts)) if len(posts) == 1 else ""
 
 
 def that_country(ents: list[Entity], folded: str, lex: LangLex) -> None:

@@ -6,6 +6,7 @@ these runs leave.
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 
 from rules.bilateral.frames import Entity, words_of
@@ -168,3 +169,31 @@ def _close_chain(chain: list[Entity]) -> None:
     if len(chain) >= 3:
         for e in chain[1:]:
             e.slot = "with"
+
+
+_JOINERS = frozenset(("-", "–", "—"))
+_COMPOUND_GAP = re.compile(r"^[\w\s'’+.]*$")  # "India-US 2+2 ministerial dialogue"
+
+
+def hyphen_pairs(
+    ents: list[Entity], trigs: list[Trigger], folded: str
+) -> list[tuple[Entity, Entity, Trigger]]:
+    """ "the India-US 2+2 dialogue", "Japan-U.S. foreign ministers' telephone talk": two
+    sides joined by a hyphen before a meeting noun name that meeting's pair, whatever else
+    the sentence says (a third member, "A-B-C talks", makes it no pair)."""
+    out: list[tuple[Entity, Entity, Trigger]] = []
+    for i in range(len(ents) - 1):
+        a, b = ents[i], ents[i + 1]
+        if folded[a.end : b.start] not in _JOINERS or not (a.usable and b.usable):
+            continue
+        if not a.party or not b.party or a.party == b.party or a.codes or b.codes:
+            continue
+        if i > 0 and folded[ents[i - 1].end : a.start] in _JOINERS:
+            continue
+        if i + 2 < len(ents) and folded[b.end : ents[i + 2].start] in _JOINERS:
+            continue
+        t = next((t for t in trigs if t.noun and t.start >= b.end), None)
+        gap = folded[b.end : t.start] if t is not None else ""
+        if t is not None and len(gap.split()) <= 3 and _COMPOUND_GAP.match(gap):
+            out.append((a, b, t))
+    return out

@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 
 from rules.bilateral.frames import Entity, words_of
 from rules.bilateral.lexicon import LangLex
-from rules.bilateral.lists import AGENT_SLOTS, continue_with_list, coordination_groups, spread_slots
+from rules.bilateral.lists import (
+    AGENT_SLOTS,
+    continue_with_list,
+    coordination_groups,
+    hyphen_pairs,
+    spread_slots,
+)
+from rules.bilateral.records import BUILDING, CAPITAL
 from rules.bilateral.status import Trigger
 
 _SUBJ_PARTICLE_LANGS = frozenset(("hi", "ur", "mr", "gu", "ja", "ko", "bn", "ta"))
@@ -77,6 +84,21 @@ def pair_sentence(
     ctx: Context,
 ) -> list[Pairing]:
     """Bilateral pairs a sentence states (status is decided separately per trigger)."""
+    # read before the sentence's slots are spread over its lists
+    named = hyphen_pairs(ents, trigs, folded) if ctx.lang == "en" and trigs else []
+    out = _pair_sentence(ents, trigs, folded, ctx)
+    for a, b, t in named:
+        if all({p.a.party, p.b.party} != {a.party, b.party} for p in out):
+            out.append(Pairing(Side(a.party, a, "explicit"), Side(b.party, b, "explicit"), t))
+    return out
+
+
+def _pair_sentence(
+    ents: list[Entity],
+    trigs: list[Trigger],
+    folded: str,
+    ctx: Context,
+) -> list[Pairing]:
     if not trigs:
         return []
     groups = coordination_groups(ents, folded, ctx.lex)
@@ -332,7 +354,30 @@ def _complete(
         )
     ):
         return [Pairing(carrier, only, trigs[0])]
+    host = _seat_host(only, ents, trigs, ctx)
+    if host:
+        return [Pairing(Side(host, None, "host"), only, trigs[0])]
     return []
+
+
+def _seat_host(only: Side, ents: list[Entity], trigs: list[Trigger], ctx: Context) -> str:
+    """ "N received Ghana's foreign minister in Riyadh": a visiting official met in another
+    country's capital or seat of government, by someone the roster does not know, met the
+    host country (English, where no home country stands in for an unnamed host)."""
+    e = only.entity
+    if ctx.lang != "en" or e is None or not e.official or e.place_only:
+        return ""
+    # a verb says they met ("received", "met with"); an event noun may be a summit there
+    if not any(t.group == "held" and not t.noun for t in trigs):
+        return ""
+    if any(x.nonofficial for x in ents):
+        return ""
+    seats = {
+        x.party
+        for x in ents
+        if x.slot == "loc" and x.place_kind in (CAPITAL, BUILDING) and x.party and not x.dateline
+    }
+    return ctx.host if seats == {ctx.host} and ctx.host != only.party else ""
 
 
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")

@@ -250,7 +250,7 @@ def trigger_status(
         return "scheduled"
     # a relative past word ("yesterday", "last week", "गत सप्ताह") dates a tense-neutral
     # meeting word in the past: neither an announcement nor a plan
-    past = has("past_time", 40, 60)
+    past = has("past_time", 40, 60) or (t.group == "visit" and has("during", 40, 0))
     # a German subordinate clause puts the verb last, after its time ("..., wo sie am Montag
     # mit ... zusammentrifft"); Dutch present plurals are also participles ("heeft dinsdag
     # ... ontvangen"), so Dutch keeps the short reach

@@ -83,6 +83,11 @@ SENTENCES = [
         "Modi meets Xi\nThe two leaders met.",
         ["Modi meets Xi", "The two leaders met."],
     ),
+    (
+        "an abbreviation ending a compound",
+        "They held Canada-U.S. Trade Talks. The EU-U.K. Summit ended. Both sides left.",
+        ["They held Canada-U.S. Trade Talks.", "The EU-U.K. Summit ended.", "Both sides left."],
+    ),
     ("decimals and times", "At 7.45 p.m. local time he met.", ["At 7.45 p.m. local time he met."]),
     (
         "two dots inside a Telugu sentence are a pause",
