@@ -152,9 +152,12 @@ def refine(
                 t.group == "visit"
                 and ent.place_only
                 and ent.slot == "loc"
-                and 0 <= ent.start - t.end <= 30
+                and 0 <= ent.start - t.end <= 100
+                and (ent.start - t.end <= 30 or _visitor_between(t, ent, ents, folded, lex))
             ):
-                ent.slot = "dest"  # "la visite ... à Paris": the visit's destination
+                # "la visite ... à Paris", "визит премьера Индии Н. Н. в Россию": the visit's
+                # destination, however long the visitor's name between them
+                ent.slot = "dest"
             elif (
                 sov
                 and t.group == "weak"
@@ -180,6 +183,25 @@ def refine(
                 if all(w in glue or w in ",()" for w in between):
                     ent.slot = "obj"  # "met Chinese President Xi": the one met
             del gap
+
+
+def _visitor_between(
+    t: Trigger, ent: Entity, ents: list[Entity], folded: str, lex: LangLex
+) -> bool:
+    """Only the visitor (named officials and their glue) stands between the visit and the place."""
+    gap: list[str] = []
+    end = t.end
+    for e in ents:
+        if t.end <= e.start and e.end <= ent.start:
+            if e.place_only or not e.official:
+                return False
+            words = words_of(folded[end : e.start])
+            # a first name the roster lacks before the surname it knows ("Дениса Шмыгаля")
+            gap.extend(words[: len(words) - 2] if e.person >= 0 else words)
+            end = e.end
+    gap.extend(words_of(folded[end : ent.start]))
+    ok = set().union(*(lex.words.get(k, ()) for k in ("glue", "det", "loc", "dest")))
+    return end > t.end and all(w in ok or w == "," for w in gap)
 
 
 def _former_as_time(c: Cue, folded: str, lex: LangLex) -> bool:

@@ -181,7 +181,11 @@ def build_entities(
             cur.end, cur.oend = m.end, m.oend
         elif (
             cur is not None
-            and (is_glue(gap, lex, en) or _ministry_gap(cur, m, original, prev_oend, gap, lex))
+            and (
+                is_glue(gap, lex, en)
+                or _ministry_gap(cur, m, original, prev_oend, gap, lex)
+                or _portfolio_gap(cur, m, gap, lex)
+            )
             and _fits(cur, m, roster)
             and not _next_title(cur, m, gap, lang)
             and not _new_titled(cur, m, mentions[i + 1 : i + 2], folded, gap, lang)
@@ -298,6 +302,19 @@ def _ministry_gap(
         and all(c.isalpha() or unicodedata.category(c)[0] == "M" for c in word)
         and any(p.first(DEMONYM) for p in ent.parts)
     )
+
+
+def _portfolio_gap(ent: Entity, m: Mention, gap: str, lex: LangLex) -> bool:
+    """ "le ministre chilien des Affaires étrangères N. N.", "el ministro peruano de Asuntos
+    Exteriores": a Romance title puts the country adjective between its head and
+    its portfolio, so the portfolio after a titled demonym still belongs to the title."""
+    portfolios = lex.words.get("portfolio")
+    if not portfolios or not ent.parts or ent.parts[-1].first(DEMONYM) is None:
+        return False
+    if not any(p.first(ROLE) for p in ent.parts) or not (m.first(PERSON) or m.first(ROLE)):
+        return False
+    words = " ".join(w for w in words_of(gap) if w != ",")
+    return any(words == " ".join(words_of(p)) for p in portfolios)
 
 
 def _posting_gap(gap: str, lex: LangLex, en: LangLex | None) -> bool:

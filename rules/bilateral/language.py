@@ -41,6 +41,7 @@ for _lang, _words in _WORDSETS.items():
 _URDU_LETTERS = frozenset("ےںٹڈڑۓہھ")  # not written in Persian or Arabic
 _PERSIAN_LETTERS = frozenset("گپچژیک")  # Persian (and Urdu) letters Arabic does not use
 _UKRAINIAN_LETTERS = frozenset("іїєґІЇЄҐ")
+_RUSSIAN_LETTERS = frozenset("ыэъёЫЭЪЁ")  # letters neither Ukrainian nor Serbian writes
 _SERBIAN_LETTERS = frozenset("јљњћђџЈЉЊЋЂЏ")
 _SERBIAN_WORDS = frozenset(["се", "је", "са", "су", "из", "од", "за", "да", "ће", "био"])
 _RUSSIAN_WORDS = frozenset(["в", "с", "что", "не", "по", "он", "она", "это", "был", "года", "ещё"])
@@ -103,6 +104,14 @@ def _script_lang(text: str) -> str | None:
         if any(c in _SERBIAN_LETTERS for c in text):
             return "sr"
         uk = sum(1 for c in text[:2000] if c in _UKRAINIAN_LETTERS)
+        ru_only = sum(1 for c in text[:2000] if c in _RUSSIAN_LETTERS)
+        # each alphabet has letters the other lacks: a short Ukrainian headline may hold a
+        # single "і" and a Russian sentence no Russian function word, but neither holds the
+        # other's letters (a quoted name aside, hence the ratio when both occur)
+        if uk and not ru_only:
+            return "uk"
+        if ru_only and not uk:
+            return "ru"
         if uk >= 2 and uk * 100 >= counts["cyr"]:
             return "uk"
         words = text[:1500].lower().split()

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from rules.bilateral.gazetteer import Mention
-from rules.bilateral.records import CAPITAL, CITY, COUNTRY, DEMONYM, PERSON
+from rules.bilateral.records import CAPITAL, CITY, COUNTRY, CUE, DEMONYM, PERSON
 from rules.bilateral.roster import Roster
 from rules.dates import lexicon as datelex
 
@@ -79,6 +79,24 @@ def drop_surname_places(mentions: list[Mention], text: str) -> list[Mention]:
             rest = tuple(e for e in m.entries if e.kind not in _PLACE_KINDS)
             if rest:
                 out.append(Mention(m.start, m.end, m.ostart, m.oend, rest))
+            continue
+        out.append(m)
+    return out
+
+
+_ELISION = ("'", "’")
+
+
+def drop_elided_name_parts(mentions: list[Mention], text: str) -> list[Mention]:
+    """An elided word written onto a capital is the start of a name, not a cue ("Sassou
+    N'Guesso", "N'Djamena", "N'Diaye" hold no French negation "n'")."""
+    out: list[Mention] = []
+    for m in mentions:
+        if (
+            text[m.ostart : m.oend].endswith(_ELISION)
+            and text[m.oend : m.oend + 1].isupper()
+            and all(e.kind == CUE for e in m.entries)
+        ):
             continue
         out.append(m)
     return out

@@ -162,9 +162,22 @@ def _pair_sentence(
             return _complete(_side(hub), usable, ents, trigs, ctx, multilateral)
         others = _drop_bare_places(others, ents, folded, ctx.lex)
         if multilateral and not bilateral_cue:
-            # at a summit, only someone the subject explicitly met is a bilateral side
+            # at a summit, only someone the subject explicitly met is a bilateral side; under
+            # a passive ("X was received by Y") the one received is the grammatical subject
+            passive = hub.slot == "by" and not hub.place_only and hub.start >= first_trig
             others = [
-                s for s in others if s.entity is not None and s.entity.slot in ("with", "obj")
+                s
+                for s in others
+                if s.entity is not None
+                and (
+                    s.entity.slot in ("with", "obj")
+                    or (
+                        passive
+                        and not s.entity.slot
+                        and not s.entity.place_only
+                        and s.entity.end <= first_trig
+                    )
+                )
             ]
             if not others:
                 return []

@@ -25,7 +25,11 @@ from rules.bilateral.gazetteer import Gazetteer, Mention
 from rules.bilateral.hanzi import reads_simplified, simplified
 from rules.bilateral.implicit import default_unnamed, meeting_place, that_country
 from rules.bilateral.lexicon import LangLex
-from rules.bilateral.mentions import drop_other_first_names, drop_surname_places
+from rules.bilateral.mentions import (
+    drop_elided_name_parts,
+    drop_other_first_names,
+    drop_surname_places,
+)
 from rules.bilateral.pairfeatures import pair_features
 from rules.bilateral.pairing import Context, Pairing, Side, old_year, pair_sentence
 from rules.bilateral.records import (
@@ -124,6 +128,7 @@ class DocState:
         ms = self.g.scan(norm, sent.start, self.lang if self.strict else None)
         ms = drop_other_first_names(ms, seg, self.g.roster, sent.start, self.lang)
         ms = drop_surname_places(ms, seg)
+        ms = drop_elided_name_parts(ms, seg)
         return norm.folded, ms
 
     def protagonist(self) -> Side | None:

@@ -44,6 +44,7 @@ _POST_WORDS = {
     "with": ("with_post",),
     "loc": ("loc_post",),
     "topic": ("topic_post",),
+    "dest": ("dest_post",),  # a dative written after a place ("ABD'ye"): where a visit goes
     "obj": ("obj_post",),
 }
 _PRE_WORDS = ("with", "loc", "topic", "dest", "by", "obj")
@@ -118,6 +119,8 @@ def mark_slots(
         nxt = ents[i + 1].start if i + 1 < len(ents) else ent.end + 40
         after = folded[ent.end : min(nxt, ent.end + 40)]
         bw = words_of(before)
+        if bw and before.rstrip().endswith(("'" + bw[-1], "’" + bw[-1])):
+            bw = []  # a case ending after an apostrophe ("Tokayev'in"), not the word "in"
         # "en la capital argentina": an adjective after a place noun names a place
         headed = bool(bw) and bw[-1] in lex.words.get("place_head", ())
         while len(bw) > 1 and (bw[-1] in _ARTICLES or (bw[-1] == "a" and lex.code == "en")):
@@ -147,7 +150,7 @@ def mark_slots(
             m = table.post.match(after)
             if (m is None or not m.lastgroup) and _role_before_unknown_name(ent, lex):
                 m = _post_after_name(table.post, after, lex)
-            if m is not None and m.lastgroup:
+            if m is not None and m.lastgroup and (m.lastgroup != "dest" or ent.place_only):
                 found.append(m.lastgroup)
         if not found and lex.code in SOV and not ent.place_only and (ent.role or ent.person >= 0):
             end = min((s for s in stops if s >= ent.end), default=len(folded))

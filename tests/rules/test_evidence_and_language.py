@@ -54,6 +54,10 @@ LANGS = [
     ("Arabic", "التقى الرئيس نظيره في القاهرة.", "ar"),
     ("Russian", "Президент встретился с коллегой в Москве.", "ru"),
     ("Serbian Cyrillic", "Председник се састао са колегом у Београду.", "sr"),
+    # one Ukrainian letter and no Russian one (ы э ъ ё) is Ukrainian; a Russian letter
+    # outweighs function words Serbian shares ("за", "из")
+    ("Ukrainian headline, one і", "Прем'єр провів розмову з канцлером", "uk"),
+    ("Russian with za/iz", "Министры за два дня из Минска прилетели в Баку", "ru"),
     ("Chinese", "习近平会见法国总统。", "zh"),
     ("Japanese", "首相はワシントンで大統領と会談した。", "ja"),
     ("Korean", "대통령은 워싱턴에서 정상회담을 가졌다.", "ko"),
