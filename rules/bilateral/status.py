@@ -288,5 +288,39 @@ def inherit(statuses: list[tuple[Trigger, str]], sov: bool) -> list[tuple[Trigge
     return out
 
 
+def converb_tense(
+    statuses: list[tuple[Trigger, str]],
+    future: list[Cue],
+    folded: str,
+    converbs: frozenset[str] | None,
+) -> list[tuple[Trigger, str]]:
+    """A meeting verb in a clause-chaining converb has no tense of its own: it takes the
+    tense of the predicate that ends the sentence ("회담을 갖고 ... 논의할 예정이다": the
+    talks are planned too). ``converbs`` are the language's converb endings (Korean -고)."""
+    if not converbs or not future:
+        return statuses
+    tail = len(folded.rstrip(" .。!?\"'”」)\n"))
+    # the plan word ends the sentence, before at most a copula ("예정이다", "계획입니다")
+    final = [c for c in future if c.end >= tail - 4]
+    if not final:
+        return statuses
+    ends = tuple(converbs)
+
+    def chained(t: Trigger) -> bool:
+        # the meeting word's own word or the verb after it ("회담을 갖고", "회담하고")
+        words = (t.text.split()[-1] + folded[t.end : t.end + 12]).split()[:2]
+        return any(w.rstrip(",、").endswith(ends) for w in words)
+
+    return [
+        (
+            t,
+            "scheduled"
+            if st == "held" and any(c.start >= t.end for c in final) and chained(t)
+            else st,
+        )
+        for t, st in statuses
+    ]
+
+
 def best(statuses: list[str]) -> str:
     return max(statuses, key=lambda s: RANK[s])
