@@ -322,5 +322,34 @@ def converb_tense(
     ]
 
 
+def nonpast_final(
+    statuses: list[tuple[Trigger, str]],
+    named: dict[str, list[Cue]],
+    folded: str,
+    words: dict[str, frozenset[str]],
+) -> list[tuple[Trigger, str]]:
+    """Japanese marks tense on the sentence's last predicate: a sentence that ends in the
+    plain non-past ("…と会談する。", "…協議し、…発表する。") announces what is to come, and
+    a meeting word in it that carries no past of its own (会談した, 会談を行った) is a plan.
+
+    ``words`` gives the non-past endings (``nonpast_end``) and the endings that are no
+    future (``nonpast_not``: the copula, the progressive, hearsay, "is seen to").
+    """
+    ends, nots = words.get("nonpast_end"), words.get("nonpast_not", frozenset())
+    if not ends or "past_time" in named:
+        return statuses
+    tail = folded.rstrip(" \n。.!?」』）)\"'")
+    if not tail.endswith(tuple(ends)) or tail.endswith(tuple(nots)):
+        return statuses
+
+    def own_past(t: Trigger) -> bool:
+        return t.text.endswith(("た", "だ")) or any(c in folded[t.end : t.end + 4] for c in "ただ")
+
+    return [
+        (t, "scheduled" if st == "held" and t.group == "held" and not own_past(t) else st)
+        for t, st in statuses
+    ]
+
+
 def best(statuses: list[str]) -> str:
     return max(statuses, key=lambda s: RANK[s])
