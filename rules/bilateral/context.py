@@ -150,9 +150,18 @@ def refine(
                 t.group == "visit"
                 and ent.place_only
                 and ent.slot == "loc"
-                and 0 <= ent.start - t.end <= 30
+                and 0 <= ent.start - t.end <= 80
+                and (
+                    ent.start - t.end <= 30
+                    or (
+                        ";" not in folded[t.end : ent.start]
+                        and not any(t.end <= u.start < ent.start for u in trigs)
+                    )
+                )
             ):
-                ent.slot = "dest"  # "la visite ... à Paris": the visit's destination
+                # "la visite ... à Paris", "ziara ya Rais X, ... nchini Y": the visit's
+                # destination, after the visitor's title and name, in the same clause
+                ent.slot = "dest"
             elif (
                 sov
                 and t.group == "weak"
