@@ -328,12 +328,13 @@ def nonpast_final(
     folded: str,
     words: dict[str, frozenset[str]],
 ) -> list[tuple[Trigger, str]]:
-    """Japanese marks tense on the sentence's last predicate: a sentence that ends in the
-    plain non-past ("…と会談する。", "…協議し、…発表する。") announces what is to come, and
-    a meeting word in it that carries no past of its own (会談した, 会談を行った) is a plan.
+    """Japanese and Korean mark tense on the sentence's last predicate: a sentence that ends
+    in the plain non-past ("…と会談する。", "…협의한다.") announces what is to come, and a
+    meeting word in it that carries no past of its own (会談した, 회담을 가졌다) is a plan.
 
-    ``words`` gives the non-past endings (``nonpast_end``) and the endings that are no
-    future (``nonpast_not``: the copula, the progressive, hearsay, "is seen to").
+    ``words`` gives the non-past endings (``nonpast_end``), the endings that are no future
+    (``nonpast_not``: the copula, the progressive, hearsay, "is seen to", "must") and the
+    syllables that mark the past right after a meeting word (``past_mark``).
     """
     ends, nots = words.get("nonpast_end"), words.get("nonpast_not", frozenset())
     if not ends or "past_time" in named:
@@ -341,9 +342,10 @@ def nonpast_final(
     tail = folded.rstrip(" \n。.!?」』）)\"'")
     if not tail.endswith(tuple(ends)) or tail.endswith(tuple(nots)):
         return statuses
+    marks = tuple(words.get("past_mark", ()))
 
     def own_past(t: Trigger) -> bool:
-        return t.text.endswith(("た", "だ")) or any(c in folded[t.end : t.end + 4] for c in "ただ")
+        return any(m in t.text or m in folded[t.end : t.end + 5] for m in marks)
 
     return [
         (t, "scheduled" if st == "held" and t.group == "held" and not own_past(t) else st)
