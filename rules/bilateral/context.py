@@ -153,10 +153,19 @@ def refine(
                 and ent.place_only
                 and ent.slot == "loc"
                 and 0 <= ent.start - t.end <= 100
-                and (ent.start - t.end <= 30 or _visitor_between(t, ent, ents, folded, lex))
+                and (
+                    ent.start - t.end <= 30
+                    or _visitor_between(t, ent, ents, folded, lex)
+                    or (
+                        ent.start - t.end <= 80
+                        and ";" not in folded[t.end : ent.start]
+                        and not any(t.end <= u.start < ent.start for u in trigs)
+                    )
+                )
             ):
-                # "la visite ... à Paris", "визит премьера Индии Н. Н. в Россию": the visit's
-                # destination, however long the visitor's name between them
+                # "la visite ... à Paris", "визит премьера Индии Н. Н. в Россию", "ziara ya
+                # Rais X, ... nchini Y": the visit's destination, however long the visitor's
+                # name and title between them, in the same clause
                 ent.slot = "dest"
             elif (
                 sov

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from rules.bilateral.frames import Entity, words_of
 from rules.bilateral.lexicon import LangLex
@@ -119,6 +120,7 @@ def _pair_sentence(
             and not bilateral_cue
             and all(e.slot not in ("with", "dest", "obj", "by") for e in grp)
             and not _marked_subject_outside(grp, ents, parties)
+            and _visit_goal(ents, parties) is None  # "A, B and C's ministers will visit D"
         ):
             multilateral = True  # "The US, Russia and Switzerland met": not bilateral
             continue
@@ -145,7 +147,19 @@ def _pair_sentence(
         hub_parties = {e.party for e in hub_grp}
         rest = {e.party for e in usable if e not in hub_grp and not e.place_only}
         if len(hub_grp) >= 2 and len(hub_parties) == 2 and rest <= hub_parties:
-            # "Modi and Putin held talks": two coordinated subjects meet each other
+            # "Modi and Putin held talks": two coordinated subjects meet each other -- unless
+            # they travel together to a third country ("A and B's ministers will visit C"):
+            # each visits it
+            goal = _visit_goal(usable, hub_parties)
+            # (a bare comma between a place and an official is a clause break more often
+            # than a list: "After Oman, the Qatari emir flies on to Italy")
+            listed = len({e.place_only for e in hub_grp}) == 1 or not any(
+                c in folded[a.end : b.start] for a, b in pairwise(hub_grp) for c in ",،"
+            )
+            if goal is not None and listed:
+                return [
+                    p for m in _distinct(hub_grp) for p in _star(_side(m), [_side(goal)], trigs[0])
+                ]
             first = hub_grp[0]
             second = next(e for e in hub_grp if e.party != first.party)
             return [Pairing(_side(first), _side(second), trigs[0])]
@@ -203,6 +217,14 @@ def _pair_sentence(
     if len(uniq) == 1:
         return _complete(uniq[0], usable, ents, trigs, ctx, multilateral)
     return []
+
+
+def _visit_goal(ents: list[Entity], parties: set[str]) -> Entity | None:
+    """The country a visit goes to (访华, "to China"), when it is none of ``parties``."""
+    return next(
+        (e for e in ents if e.usable and (e.slot == "dest" or e.visit) and e.party not in parties),
+        None,
+    )
 
 
 def _drop_bare_places(

@@ -288,5 +288,70 @@ def inherit(statuses: list[tuple[Trigger, str]], sov: bool) -> list[tuple[Trigge
     return out
 
 
+def converb_tense(
+    statuses: list[tuple[Trigger, str]],
+    future: list[Cue],
+    folded: str,
+    converbs: frozenset[str] | None,
+) -> list[tuple[Trigger, str]]:
+    """A meeting verb in a clause-chaining converb has no tense of its own: it takes the
+    tense of the predicate that ends the sentence ("회담을 갖고 ... 논의할 예정이다": the
+    talks are planned too). ``converbs`` are the language's converb endings (Korean -고)."""
+    if not converbs or not future:
+        return statuses
+    tail = len(folded.rstrip(" .。!?\"'”」)\n"))
+    # the plan word ends the sentence, before at most a copula ("예정이다", "계획입니다")
+    final = [c for c in future if c.end >= tail - 4]
+    if not final:
+        return statuses
+    ends = tuple(converbs)
+
+    def chained(t: Trigger) -> bool:
+        # the meeting word's own word or the verb after it ("회담을 갖고", "회담하고")
+        words = (t.text.split()[-1] + folded[t.end : t.end + 12]).split()[:2]
+        return any(w.rstrip(",、").endswith(ends) for w in words)
+
+    return [
+        (
+            t,
+            "scheduled"
+            if st == "held" and any(c.start >= t.end for c in final) and chained(t)
+            else st,
+        )
+        for t, st in statuses
+    ]
+
+
+def nonpast_final(
+    statuses: list[tuple[Trigger, str]],
+    named: dict[str, list[Cue]],
+    folded: str,
+    words: dict[str, frozenset[str]],
+) -> list[tuple[Trigger, str]]:
+    """Japanese and Korean mark tense on the sentence's last predicate: a sentence that ends
+    in the plain non-past ("…と会談する。", "…협의한다.") announces what is to come, and a
+    meeting word in it that carries no past of its own (会談した, 회담을 가졌다) is a plan.
+
+    ``words`` gives the non-past endings (``nonpast_end``), the endings that are no future
+    (``nonpast_not``: the copula, the progressive, hearsay, "is seen to", "must") and the
+    syllables that mark the past right after a meeting word (``past_mark``).
+    """
+    ends, nots = words.get("nonpast_end"), words.get("nonpast_not", frozenset())
+    if not ends or "past_time" in named:
+        return statuses
+    tail = folded.rstrip(" \n。.!?」』）)\"'")
+    if not tail.endswith(tuple(ends)) or tail.endswith(tuple(nots)):
+        return statuses
+    marks = tuple(words.get("past_mark", ()))
+
+    def own_past(t: Trigger) -> bool:
+        return any(m in t.text or m in folded[t.end : t.end + 5] for m in marks)
+
+    return [
+        (t, "scheduled" if st == "held" and t.group == "held" and not own_past(t) else st)
+        for t, st in statuses
+    ]
+
+
 def best(statuses: list[str]) -> str:
     return max(statuses, key=lambda s: RANK[s])

@@ -211,8 +211,9 @@ SHADOWED = [
     (
         "Arabic proclitic before a verb a shorter pattern starts",
         "ar",
-        "ويلتقي وزير الخارجية نظيره غدا.",
-        [("يلتقي", TRIGGER, "scheduled")],
+        # (the imperfect joined by "and", ويلتقي, is itself a pattern: a plan in running text)
+        "وسيلتقي وزير الخارجية نظيره غدا.",
+        [("سيلتقي", TRIGGER, "scheduled")],
     ),
 ]
 
