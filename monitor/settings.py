@@ -40,6 +40,7 @@ from monitor.notifiers.base import NotifierOptions
 from monitor.server.options import ServerSettings, read_server_token
 from monitor.state_url import check_state_url
 from monitor.units import Seconds
+from monitor.warmup import cached_toml
 from rules import RULES
 from rules.base import RuleOptions
 
@@ -172,7 +173,7 @@ def load_settings(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Settings:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([ConfigIssue(f"cannot read: {exc}", file=file)]) from None
     try:
-        data = tomllib.loads(text)
+        data = cached_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([syntax_issue(file, exc)]) from None
 

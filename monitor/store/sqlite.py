@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,7 +37,13 @@ from monitor.store.base import (
     SourcePlan,
     SourceState,
 )
-from monitor.store.sqlite_batch import CHECKPOINT_EVERY, GroupCommit, SyncConnection, connect
+from monitor.store.sqlite_batch import (
+    CHECKPOINT_EVERY,
+    CHECKPOINT_UNITS,
+    GroupCommit,
+    SyncConnection,
+    connect,
+)
 from monitor.store.sqlite_ops import SqliteOps
 from monitor.store.sqlite_outbox import SqliteOutbox
 from monitor.store.sqlite_reads import SqliteReads, backfill_summaries
@@ -67,6 +73,7 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
         self._batch = GroupCommit(db, self._lock, on_commits=self._committed)
         self._states = SourceStates(db, self._batch)
         self._checkpoint: asyncio.Task[None] | None = None
+        self._checkpointed = (0, 0)  # commits and units at the last checkpoint
 
     @classmethod
     async def open(cls, path: str | Path, *, url: str | None = None) -> SqliteStore:
@@ -102,12 +109,15 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
             self._db.close()
             await self._conn.close()
 
-    def _committed(self, commits: int) -> None:
+    def _committed(self, commits: int, units: int) -> None:
         """After each batch commit: now and then, a passive checkpoint on aiosqlite's thread
         (the poll path's connection never checkpoints, so the loop never waits for one)."""
-        if commits % CHECKPOINT_EVERY == 0 and (
-            self._checkpoint is None or self._checkpoint.done()
-        ):
+        due = (commits, units)
+        if (
+            commits >= self._checkpointed[0] + CHECKPOINT_EVERY
+            or units >= self._checkpointed[1] + CHECKPOINT_UNITS
+        ) and (self._checkpoint is None or self._checkpoint.done()):
+            self._checkpointed = due
             self._checkpoint = asyncio.create_task(self._run_checkpoint(), name="sqlite-checkpoint")
 
     async def _run_checkpoint(self) -> None:
@@ -182,6 +192,10 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
             yield tx
             saved = tx.saved
             after_commit(lambda: self._states.committed(saved))
+
+    def gather_commits(self, expected: Callable[[], int] | None, target: int = 0) -> None:
+        """A one-shot pass's polls share larger commits (``GroupCommit.gather``)."""
+        self._batch.gather(expected, target)
 
     async def _rollback(self) -> None:
         # OperationalError: no transaction was open (BEGIN failed or never ran).

@@ -16,11 +16,19 @@ plain ``sqlite3`` connection, called directly from the event loop:
   returns: the batch only shares the commit. A failed COMMIT fails every unit of the batch
   and leaves nothing of them.
 
+A one-shot pass (``bilat once``) may also let a batch gather (``GroupCommit.gather``): after
+its first turn it waits, for up to ``GATHER_WAIT_S``, while polls still in flight may join it,
+until it holds ``target`` units. Every commit writes each page it changed to the WAL once
+(the B-tree pages every poll touches: the indexes' inner pages, the tables' last pages), so
+fewer, larger commits write fewer pages; nothing about a unit changes, and no unit returns
+before its batch is committed. The daemon does not gather: a fresh alert's latency is one
+turn of the loop and one commit.
+
 The batch holds the store's lock from its first unit to its commit, so the aiosqlite
 connection (outbox, claims, listings) never writes in between; a batch lasts one turn of
 the loop. Checkpoints do not run on the loop: automatic checkpointing is off on this
 connection, and the store runs a passive checkpoint on aiosqlite's thread every
-``CHECKPOINT_EVERY`` commits.
+``CHECKPOINT_EVERY`` commits or ``CHECKPOINT_UNITS`` units, whichever comes first.
 """
 
 from __future__ import annotations
@@ -33,7 +41,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 CHECKPOINT_EVERY = 200  # batch commits between passive checkpoints
+CHECKPOINT_UNITS = 500  # or units: gathered batches write several times the WAL pages each
 MAX_UNITS = 500  # units per batch; more wait for the next one
+GATHER_WAIT_S = 0.05  # the longest a gathering batch waits for units after its first turn
+GATHER_RECHECK_S = 0.005
 
 
 class SyncCursor:
@@ -120,11 +131,11 @@ class GroupCommit:
         db: sqlite3.Connection,
         lock: asyncio.Lock,
         *,
-        on_commits: Callable[[int], None] | None = None,
+        on_commits: Callable[[int, int], None] | None = None,
     ) -> None:
         self._db = db
         self._lock = lock
-        self._on_commits = on_commits  # called with the number of commits so far
+        self._on_commits = on_commits  # called with the commits and units so far
         self._open = False
         self._units = 0
         self._active = False  # a unit's body is running (it may not suspend; see unit())
@@ -135,8 +146,46 @@ class GroupCommit:
         self._rows: dict[str, list[Any]] = {}  # statement -> parameters, run at the commit
         self._flusher: asyncio.Task[None] | None = None
         self._commits = 0
+        self._committed_units = 0
         self._lost: Exception | None = None  # why SQLite rolled the open batch back
         self.busy_timeout_s = 10.0
+        self._expected: Callable[[], int] | None = None  # see gather()
+        self._target = 0
+        self._arrived: asyncio.Future[None] | None = None  # a unit joined the gathering batch
+
+    def gather(self, expected: Callable[[], int] | None, target: int = 0) -> None:
+        """Let each batch wait after its first turn, while it holds fewer than ``target``
+        units and ``expected()`` (the units on their way: polls in flight, those already in
+        the batch included) is above the units it holds, at most ``GATHER_WAIT_S``; None
+        turns it off. A poll in the batch never joins another, so the wait ends at the
+        latest when every poll in flight has joined."""
+        self._expected = expected
+        self._target = target
+
+    async def _gather(self) -> None:
+        expected = self._expected
+        if expected is None:
+            return
+        loop = asyncio.get_running_loop()
+        end = loop.time() + GATHER_WAIT_S
+        while self._units < self._target and expected() > self._units:
+            left = end - loop.time()
+            if left <= 0:
+                return
+            arrived = self._arrived = loop.create_future()
+            # Looked at again every few ms: a poll that finishes without a unit (its batch
+            # committed) leaves expected() without waking this one.
+            timer = loop.call_later(min(left, GATHER_RECHECK_S), _wake, arrived)
+            try:
+                await arrived
+            finally:
+                timer.cancel()
+                self._arrived = None
+
+    def _joined(self) -> None:
+        self._units += 1
+        if self._arrived is not None:
+            _wake(self._arrived)
 
     async def row(self, sql: str, params: Any, after_commit: Callable[[], None]) -> None:
         """A unit of one statement (a source's state after a poll that brought nothing new):
@@ -146,7 +195,7 @@ class GroupCommit:
         done = await self._join()
         self._rows.setdefault(sql, []).append(params)
         self._after.append(after_commit)
-        self._units += 1
+        self._joined()
         await asyncio.shield(done)
 
     @asynccontextmanager
@@ -182,7 +231,7 @@ class GroupCommit:
             self._leave()
             raise
         self._after += after
-        self._units += 1
+        self._joined()
         self._leave()
         # Shielded: a poll cancelled now does not cancel the commit its batch shares.
         await asyncio.shield(done)
@@ -243,6 +292,7 @@ class GroupCommit:
         try:
             # One turn of the loop: the polls that are ready now add their units meanwhile.
             await asyncio.sleep(0)
+            await self._gather()
             while self._active:
                 await self._idle.wait()
         except asyncio.CancelledError:
@@ -271,8 +321,9 @@ class GroupCommit:
             fn()
         done.set_result(None)
         self._commits += 1
+        self._committed_units += self._units
         if self._on_commits is not None:
-            self._on_commits(self._commits)
+            self._on_commits(self._commits, self._committed_units)
         if cancelled:
             raise asyncio.CancelledError
 
@@ -280,6 +331,11 @@ class GroupCommit:
         """Wait for the open batch's commit (before the connection closes)."""
         while self._flusher is not None and not self._flusher.done():
             await asyncio.shield(self._flusher)
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _consume(future: asyncio.Future[None]) -> None:

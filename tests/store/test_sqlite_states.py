@@ -185,3 +185,31 @@ async def test_a_restart_with_the_same_sources_writes_no_row(store: SqliteStore,
     assert row_c is not None and row_c["active"] == 0
     # c is no longer configured: never claimed; b starts fresh, due first.
     assert await store.claim_due_sources(T0 + timedelta(hours=1), 10, 60) == ["b", "a"]
+
+
+@pytest.mark.parametrize("gathering", [False, True])
+async def test_a_gathering_batch_takes_the_polls_in_flight_and_each_save_is_on_disk_when_it_returns(
+    store: SqliteStore, db: Path, gathering: bool
+) -> None:
+    """``bilat once`` lets a batch wait for the polls still in flight (GroupCommit.gather):
+    saves arriving one turn of the loop apart share one commit instead of one each, and
+    none returns before it is on disk."""
+    in_flight = 8
+    if gathering:
+        store.gather_commits(lambda: in_flight, 8)
+    before = store._batch._commits
+
+    async def save(i: int) -> None:
+        nonlocal in_flight
+        for _ in range(3 * i):  # one arrives every third turn of the loop
+            await asyncio.sleep(0)
+        try:
+            await store.save_source_state(polled(f"s{i}", f'"v{i}"'))
+            row = on_disk(db, f"s{i}")
+            assert row is not None and row["etag"] == f'"v{i}"'
+        finally:
+            in_flight -= 1
+
+    await asyncio.gather(*(save(i) for i in range(8)))
+    commits = store._batch._commits - before
+    assert commits == 1 if gathering else commits > 1
