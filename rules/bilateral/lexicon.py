@@ -8,6 +8,7 @@ surfaces and compiles them.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -222,6 +223,9 @@ def _load_places(lex: Lexicon, data: dict[str, Any], snap: dict[str, Any]) -> No
                     lex.add(form, Entry(kind, code, "", canon))
 
 
+_SI_PARTY = re.compile("(ද්වි|ත්\u200dරි|ත්රි|බහු)පාර්ශ්වික")
+
+
 def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
     for item in items:
         flags = 0
@@ -235,6 +239,12 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
             yield plain, flags
             if "\u200c" in plain:
                 yield plain.replace("\u200c", " "), flags
+        if lang == "si" and _SI_PARTY.search(item):
+            # "bilateral", "trilateral": the prefix is written with a short or long i, joined
+            # to the noun or apart (ද්විපාර්ශ්වික, ද්වීපාර්ශ්වික, ද්වි පාර්ශ්වික)
+            for spelled in {_SI_PARTY.sub(r"\1 පාර්ශ්වික", item), item.replace("ද්වි", "ද්වී")}:
+                yield spelled, flags
+                yield spelled.replace("ද්වි", "ද්වී"), flags
         if "*" in item:
             for form in inflect.starred_forms(item, lang):
                 yield form, flags
