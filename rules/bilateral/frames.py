@@ -169,6 +169,11 @@ def build_entities(
             # where the one named next is, not whose official they are
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
             out.append(cur)
+        elif cur is not None and kinds & {PERSON, HANDLE, ROLE} and _case_closed(cur, folded, lex):
+            # "మారిషస్ అధ్యక్షుడితో సీఎం ...", "அதிபரை பிரதமர் ...": a name with a comitative
+            # or accusative ending closes its phrase; the title after it is another person
+            cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
+            out.append(cur)
         elif (
             cur is not None
             and "envoy" in cur.roles
@@ -251,6 +256,18 @@ def _in_place(surface: str, lex: LangLex) -> bool:
     return any(
         surface.endswith(t) and len(surface) > len(t) + 1
         for tail in tails
+        for t in {tail, tail.translate(CHILLU_OLD)}
+    )
+
+
+def _case_closed(cur: Entity, folded: str, lex: LangLex) -> bool:
+    """The entity so far ends in a word with the language's "with" or object ending
+    ("with_tail", "obj_tail": -తో, -ுடன், -ുമായി, -ை)."""
+    surface = folded[cur.start : cur.end]
+    return any(
+        surface.endswith(t) and len(surface) > len(t) + 1
+        for key in ("with_tail", "obj_tail")
+        for tail in lex.words.get(key, ())
         for t in {tail, tail.translate(CHILLU_OLD)}
     )
 
