@@ -169,9 +169,9 @@ def build_entities(
             # where the one named next is, not whose official they are
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
             out.append(cur)
-        elif cur is not None and kinds & {PERSON, HANDLE, ROLE} and _case_closed(cur, folded, lex):
-            # "మారిషస్ అధ్యక్షుడితో సీఎం ...", "அதிபரை பிரதமர் ...": a name with a comitative
-            # or accusative ending closes its phrase; the title after it is another person
+        elif cur is not None and _case_closed(cur, folded, lex):
+            # "మారిషస్ అధ్యక్షుడితో సీఎం ...", "પીએમએ કેનેડાના વડાપ્રધાન ...": a name with a
+            # comitative, accusative or agent ending closes its phrase; what follows is another
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
             out.append(cur)
         elif (
@@ -261,13 +261,15 @@ def _in_place(surface: str, lex: LangLex) -> bool:
 
 
 def _case_closed(cur: Entity, folded: str, lex: LangLex) -> bool:
-    """The entity so far ends in a word with the language's "with" or object ending
-    ("with_tail", "obj_tail": -తో, -ுடன், -ുമായി, -ை)."""
+    """The entity so far ends in a word with the language's "with", object, agent or dative
+    ending ("with_tail", "obj_tail", "subj_tail", "dat_tail": -తో, -ுடன், -ുമായി, -ை, -એ,
+    -ക്ക്); a bare vowel sign (Gujarati -ે) is too often the end of a name itself to count."""
     surface = folded[cur.start : cur.end]
     return any(
         surface.endswith(t) and len(surface) > len(t) + 1
-        for key in ("with_tail", "obj_tail")
+        for key in ("with_tail", "obj_tail", "subj_tail", "dat_tail")
         for tail in lex.words.get(key, ())
+        if len(tail) > 1 or unicodedata.category(tail) not in ("Mn", "Mc")
         for t in {tail, tail.translate(CHILLU_OLD)}
     )
 

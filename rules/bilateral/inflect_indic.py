@@ -209,6 +209,8 @@ def _ml(word: str) -> set[str]:
         out = {stem + t for t in _ML_CONS}
         if last == "ൻ":  # -ൻ joins without the -ി-: പുടിനെ, ജപ്പാന്റെ, മോദിക്കും പുടിന്
             out |= {stem + t for t in _ML_N}
+        elif last in "ർൾൽ":  # the dative keeps the chillu: അംബാസഡർക്ക്, ഗവർണർക്കും
+            out |= {word + "ക്ക്", word + "ക്കും"}
         return out
     if last == "്":
         stem = word[:-1]
