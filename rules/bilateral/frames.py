@@ -104,7 +104,9 @@ def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
     stripped = gap.strip().replace("'s", " ").replace("s'", " ").strip()
     if not stripped or _CJK_GAP.match(gap) or stripped == "'":
         return True  # "Kenya's president", "the ministers' meeting"
-    glue = lex.words.get("glue", frozenset())
+    # a name's initials spelt out in the script ("அமைச்சர் எஸ். ஜெய்சங்கர்") sit between a
+    # title and the name as glue does
+    glue = lex.words.get("glue", frozenset()) | lex.words.get("initials", frozenset())
     extra = en.words.get("glue", frozenset()) if en is not None else frozenset()
     for w in words_of(stripped):
         if w in ",()" or w in glue or w in extra or w in ("-", "–", "—"):
