@@ -229,7 +229,8 @@ def _te(word: str) -> set[str]:
     out = {word + s for s in _TE}
     if word.endswith(("డు", "లు")):
         stem = word[:-1] + ("ి" if word.endswith("డు") else "")
-        out |= {stem + s for s in _TE}
+        # the oblique stem alone is the genitive: "అధ్యక్షుడి పర్యటన" (the president's visit)
+        out |= {stem} | {stem + s for s in _TE}
     elif word.endswith("ం"):
         out |= {word[:-1] + "ా" + s for s in _TE_AM}
     return out
