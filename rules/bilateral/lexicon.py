@@ -246,6 +246,9 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
             for spelled in {_SI_PARTY.sub(r"\1 පාර්ශ්වික", item), item.replace("ද්වි", "ද්වී")}:
                 yield spelled, flags
                 yield spelled.replace("ද්වි", "ද්වී"), flags
+        if lang == "si" and "ථ" in item:
+            # the aspirated th is often written plain (දුරකථන / දුරකතන, as in "-stan")
+            yield item.replace("ථ", "ත"), flags
         if lang == "ml" and _ML_AUX.search(item):
             # a Malayalam compound verb (മാറ്റിവച്ചു, നീട്ടിവെച്ചു) is also written apart
             yield _ML_AUX.sub("ി വ", item), flags
