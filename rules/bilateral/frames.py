@@ -104,7 +104,9 @@ def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
     stripped = gap.strip().replace("'s", " ").replace("s'", " ").strip()
     if not stripped or _CJK_GAP.match(gap) or stripped == "'":
         return True  # "Kenya's president", "the ministers' meeting"
-    glue = lex.words.get("glue", frozenset())
+    # a name's initials spelt out in the script ("அமைச்சர் எஸ். ஜெய்சங்கர்") sit between a
+    # title and the name as glue does
+    glue = lex.words.get("glue", frozenset()) | lex.words.get("initials", frozenset())
     extra = en.words.get("glue", frozenset()) if en is not None else frozenset()
     for w in words_of(stripped):
         if w in ",()" or w in glue or w in extra or w in ("-", "–", "—"):
@@ -167,6 +169,11 @@ def build_entities(
         ):
             # "ചൈനയിൽ പ്രധാനമന്ത്രി", "ఢిల్లీలో ప్రధాని": a place in the locative case is
             # where the one named next is, not whose official they are
+            cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
+            out.append(cur)
+        elif cur is not None and _case_closed(cur, folded, lex):
+            # "మారిషస్ అధ్యక్షుడితో సీఎం ...", "પીએમએ કેનેડાના વડાપ્રધાન ...": a name with a
+            # comitative, accusative or agent ending closes its phrase; what follows is another
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
             out.append(cur)
         elif (
@@ -255,6 +262,20 @@ def _in_place(surface: str, lex: LangLex) -> bool:
     return any(
         surface.endswith(t) and len(surface) > len(t) + 1
         for tail in tails
+        for t in {tail, tail.translate(CHILLU_OLD)}
+    )
+
+
+def _case_closed(cur: Entity, folded: str, lex: LangLex) -> bool:
+    """The entity so far ends in a word with the language's "with", object, agent or dative
+    ending ("with_tail", "obj_tail", "subj_tail", "dat_tail": -తో, -ுடன், -ുമായി, -ை, -એ,
+    -ക്ക്); a bare vowel sign (Gujarati -ે) is too often the end of a name itself to count."""
+    surface = folded[cur.start : cur.end]
+    return any(
+        surface.endswith(t) and len(surface) > len(t) + 1
+        for key in ("with_tail", "obj_tail", "subj_tail", "dat_tail")
+        for tail in lex.words.get(key, ())
+        if len(tail) > 1 or unicodedata.category(tail) not in ("Mn", "Mc")
         for t in {tail, tail.translate(CHILLU_OLD)}
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from rules.bilateral.inflect_ar import ar_imperfect, ar_noun
 from rules.bilateral.inflect_en import en_verb
 from rules.bilateral.inflect_id import id_verb
-from rules.bilateral.inflect_indic import attaches, indic_forms
+from rules.bilateral.inflect_indic import attaches, indic_forms, si_verb
 from rules.bilateral.inflect_pl_uk import pl_adjective, pl_name, uk_adjective, uk_name
 from rules.bilateral.inflect_slavic import (
     is_cyrillic,
@@ -276,6 +276,8 @@ def starred_forms(phrase: str, lang: str) -> set[str]:
             forms = sw_verb(w)
         elif lang == "id" and "-" in w:
             forms = id_verb(w)
+        elif lang == "si":
+            forms = si_verb(w)
         elif lang == "ta" and w.endswith("ார்"):
             # a finite verb agrees with an honorific plural subject ("both leaders", "ஆகிய
             # இருவரும்") by adding கள்: சந்தித்தார் -> சந்தித்தார்கள்

@@ -209,6 +209,8 @@ def _ml(word: str) -> set[str]:
         out = {stem + t for t in _ML_CONS}
         if last == "ൻ":  # -ൻ joins without the -ി-: പുടിനെ, ജപ്പാന്റെ, മോദിക്കും പുടിന്
             out |= {stem + t for t in _ML_N}
+        elif last in "ർൾൽ":  # the dative keeps the chillu: അംബാസഡർക്ക്, ഗവർണർക്കും
+            out |= {word + "ക്ക്", word + "ക്കും"}
         return out
     if last == "്":
         stem = word[:-1]
@@ -227,7 +229,8 @@ def _te(word: str) -> set[str]:
     out = {word + s for s in _TE}
     if word.endswith(("డు", "లు")):
         stem = word[:-1] + ("ి" if word.endswith("డు") else "")
-        out |= {stem + s for s in _TE}
+        # the oblique stem alone is the genitive: "అధ్యక్షుడి పర్యటన" (the president's visit)
+        out |= {stem} | {stem + s for s in _TE}
     elif word.endswith("ం"):
         out |= {word[:-1] + "ా" + s for s in _TE_AM}
     return out
@@ -237,6 +240,49 @@ def _si(word: str) -> set[str]:
     if word[-1] in "වය":
         return {word + s for s in _SI_STEM}
     return {word + s for s in _SI_PERSON}
+
+
+def si_attributive(name: str) -> set[str]:
+    """A Sinhala country name in its definite form (චීනය, ඕස්ට්‍රේලියාව, දකුණු කොරියාව) is
+    written without the -ය/-ව before the noun it qualifies ("ඕස්ට්‍රේලියා අගමැති", "ඉරාක
+    ජනාධිපති", "දකුණු කොරියා විදේශ ඇමති"); a stem in -ා or in "-stan" also makes the
+    adjective in -නු/-ු (ඉන්දියානු, මැලේසියානු, පාකිස්තානු)."""
+    out: set[str] = set()
+    for form in spelling_variants(name):
+        head, _, last = form.rpartition(" ")
+        if _script(last) != "si" or len(last) < 4 or last[-1] not in "යව" or last[-2] == "\u0dca":
+            continue
+        stem = (head + " " if head else "") + last[:-1]
+        out.add(stem)
+        if stem.endswith("ා"):
+            out.add(stem + "නු")
+        elif stem.endswith(("ස්තාන", "ස්ථාන")):
+            out.add(stem + "ු")
+    return out
+
+
+# Sinhala intransitive verbs in -එනවා (හමු වෙනවා, මුණ ගැසෙනවා, එක් වෙනවා): the forms that
+# report the event as it happens or happened, written (literary) and spoken: present 3sg and
+# 3pl, past, the conjunctive participle alone and in the perfect with ඇත/තිබේ, "while ...".
+# වෙනවා has its own past (විය, වූ); the others take -ුණ-/-ිණි.
+_SI_WE = (
+    "වෙයි", "වෙති", "වෙනවා", "විය", "වූහ", "වූ", "වූයේ", "වූයේය", "වූවා", "වුණා", "වුණේ",
+    "වුණි", "වී", "වී ඇත", "වී තිබේ", "වී තිබෙනවා", "වී තිබුණි", "වී තිබුණා", "වෙලා", "වෙමින්",
+)  # fmt: skip
+_SI_E = (
+    "ෙයි", "ෙති", "ෙනවා", "ුණි", "ිණි", "ුණා", "ුණේ", "ුණේය", "ුණු", "ී", "ී ඇත", "ී තිබේ",
+    "ී තිබෙනවා", "ී තිබුණි", "ී තිබුණා", "ිලා", "ෙමින්",
+)  # fmt: skip
+
+
+def si_verb(stem: str) -> set[str]:
+    """The held/present paradigm of a Sinhala -එනවා verb given by its stem in -ෙ ("හමුවෙ",
+    "වෙ", "ගැසෙ"): a starred word of a Sinhala lexicon phrase."""
+    if stem.endswith("වෙ"):
+        return {stem[:-2] + t for t in _SI_WE}
+    if stem.endswith("ෙ") and len(stem) > 2:
+        return {stem[:-1] + t for t in _SI_E}
+    return {stem}
 
 
 _BY_SCRIPT = {

@@ -8,6 +8,7 @@ surfaces and compiles them.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -222,6 +223,10 @@ def _load_places(lex: Lexicon, data: dict[str, Any], snap: dict[str, Any]) -> No
                     lex.add(form, Entry(kind, code, "", canon))
 
 
+_ML_AUX = re.compile("ിവ(?=[െച്ചയ])")
+_SI_PARTY = re.compile("(ද්වි|ත්\u200dරි|ත්රි|බහු)පාර්ශ්වික")
+
+
 def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
     for item in items:
         flags = 0
@@ -235,6 +240,18 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
             yield plain, flags
             if "\u200c" in plain:
                 yield plain.replace("\u200c", " "), flags
+        if lang == "si" and _SI_PARTY.search(item):
+            # "bilateral", "trilateral": the prefix is written with a short or long i, joined
+            # to the noun or apart (ද්විපාර්ශ්වික, ද්වීපාර්ශ්වික, ද්වි පාර්ශ්වික)
+            for spelled in {_SI_PARTY.sub(r"\1 පාර්ශ්වික", item), item.replace("ද්වි", "ද්වී")}:
+                yield spelled, flags
+                yield spelled.replace("ද්වි", "ද්වී"), flags
+        if lang == "si" and "ථ" in item:
+            # the aspirated th is often written plain (දුරකථන / දුරකතන, as in "-stan")
+            yield item.replace("ථ", "ත"), flags
+        if lang == "ml" and _ML_AUX.search(item):
+            # a Malayalam compound verb (മാറ്റിവച്ചു, നീട്ടിവെച്ചു) is also written apart
+            yield _ML_AUX.sub("ി വ", item), flags
         if "*" in item:
             for form in inflect.starred_forms(item, lang):
                 yield form, flags
@@ -286,6 +303,10 @@ def _load_langs(lex: Lexicon) -> None:
                     # "প্রধানমন্ত্রীর", "பிரதமருடன்": titles take the case endings too
                     attach = lang in _ATTACHING and not flags
                     forms = indic_forms(form, lang=lang) if attach else {form}
+                    if lang == "ml" and " " in form and not flags:
+                        # a Malayalam compound title is written joined as often as apart
+                        # (വിദേശകാര്യ സഹമന്ത്രി, വിദേശകാര്യസഹമന്ത്രി)
+                        forms |= indic_forms(form.replace(" ", ""), lang=lang)
                     for f in forms:
                         lex.add(f, entry, flags)
         for code, items in data.get("visit_country", {}).items():

@@ -22,8 +22,9 @@ def suffix_cues(folded: str, lex: LangLex) -> list[Cue]:
         ends = lex.words.get(key)
         if not ends:
             continue
+        lookalikes = lex.words.get(key + "_not", frozenset())  # words that only end so
         for m in _TOKEN.finditer(folded):
             w = m.group()
-            if any(w.endswith(e) and len(w) > len(e) for e in ends):
+            if w not in lookalikes and any(w.endswith(e) and len(w) > len(e) for e in ends):
                 out.append(Cue(m.start(), m.end(), name))
     return out
