@@ -19,7 +19,10 @@ from __future__ import annotations
 import re
 
 # Devanagari: Marathi (oblique stem + ending) and Nepali (ending on the plain stem)
-_MR = ("च्या", "चे", "ची", "चा", "शी", "त", "ला", "ने", "कडे", "मध्ये", "तील", "सोबत")
+_MR = ("च्या", "चे", "ची", "चा", "शी", "त", "ला", "ने", "कडे", "मध्ये", "तील", "सोबत", "मधील")
+# ... and the plural (also honorific) oblique of a title: "मंत्र्यांची", "पंतप्रधानांनी",
+# "राष्ट्राध्यक्षांशी"
+_MR_PLURAL = ("च्या", "चे", "ची", "चा", "शी", "नी", "ना", "ला", "कडे", "सोबत", "मध्ये")
 _NE = ("को", "का", "की", "ले", "लाई", "सँग", "संग", "मा", "बाट", "बीच")
 # people: the endings a person's name takes (no oblique stem, no locative)
 _DEVA_PERSON = ("को", "का", "की", "ले", "लाई", "सँग", "संग", "बीच", "ने", "ला", "शी", "चे", "ची", "च्या")
@@ -159,7 +162,17 @@ def _deva(word: str, lang: str = "") -> set[str]:
     else:
         base = word + "ा"  # भारत -> भारताच्या
     out = {base + s for s in _MR} | {word + s for s in _MR}
-    return out if lang == "mr" else out | {word + s for s in _NE}
+    if lang == "mr":
+        if word.endswith("ी"):
+            plural = word[:-1] + "्यां"  # मंत्री -> मंत्र्यां
+        elif word.endswith("ा"):
+            plural = word[:-1] + "ां"
+        elif word[-1:] in "ूेैोौं":
+            plural = word + "ं" if not word.endswith("ं") else word
+        else:
+            plural = word + "ां"  # पंतप्रधान -> पंतप्रधानां
+        return out | {plural + s for s in _MR_PLURAL}
+    return out | {word + s for s in _NE}
 
 
 def _bn(word: str) -> set[str]:
