@@ -333,6 +333,11 @@ def is_word_char(ch: str) -> bool:
 ARABIC_PROCLITICS = frozenset(["و", "ب", "ل", "ف", "ك", "وب", "ول", "فب", "فل", "وك", "لل", "ولل"])
 
 
+# letters written only at the end of a word (Urdu and Punjabi bari ye, with and without its
+# hamza): the word after them is often set without a space, and still a word of its own
+_FINAL_ONLY = frozenset("\u06d2\u06d3")
+
+
 def boundary_before(text: str, start: int) -> bool:
     """Is there a word boundary just before ``text[start]``?"""
     if start == 0:
@@ -348,6 +353,8 @@ def boundary_before(text: str, start: int) -> bool:
         return True
     if sc == SCRIPT_CJK:
         return True
+    if prev in _FINAL_ONLY:
+        return True  # Urdu "سےملاقات", "نےبیجنگ": a word-final letter, the space left out
     if sc == SCRIPT_ARABIC and script_of(prev) == SCRIPT_ARABIC:
         # allow one or two proclitic letters that themselves start a word
         for n in (1, 2, 3):
@@ -378,7 +385,7 @@ def boundary_after(text: str, end: int) -> bool:
         return script_of(nxt) != SCRIPT_KANA
     if sc == SCRIPT_CJK:
         return True
-    if not is_word_char(nxt):
+    if not is_word_char(nxt) or last in _FINAL_ONLY:
         return True
     if sc == SCRIPT_NONE and not last.isalnum():
         return True

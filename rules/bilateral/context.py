@@ -402,6 +402,11 @@ def _names_destination(gap: str, sov: bool, lex: LangLex) -> bool:
     ) or _modified_visit(gap, sov, lex)
 
 
+# languages that write the genitive or locative onto the name ("ভারতের", "भारताच्या",
+# "भारतको"): the modifiers of a visit follow the name with no glue word between
+_CASE_ON_NAME = frozenset(("bn", "mr", "ne", "gu", "ta", "te", "ml", "si"))
+
+
 def _modified_visit(gap: str, sov: bool, lex: LangLex) -> bool:
     """ "भारत की चार दिन की आधिकारिक यात्रा": the genitive, then the visit's length and kind."""
     mods = lex.words.get("visit_mod", frozenset())
@@ -411,7 +416,7 @@ def _modified_visit(gap: str, sov: bool, lex: LangLex) -> bool:
     glue = lex.words.get("glue", frozenset())
     return (
         bool(between)
-        and between[0] in glue
+        and (between[0] in glue or lex.code in _CASE_ON_NAME)
         and all(w in glue or w in mods or w.isdigit() for w in between)
     )
 

@@ -16,8 +16,13 @@ Only the last word of a multi-word name takes the ending ("ශ්‍රී ල�
 
 from __future__ import annotations
 
+import re
+
 # Devanagari: Marathi (oblique stem + ending) and Nepali (ending on the plain stem)
-_MR = ("च्या", "चे", "ची", "चा", "शी", "त", "ला", "ने", "कडे", "मध्ये", "तील", "सोबत")
+_MR = ("च्या", "चे", "ची", "चा", "शी", "त", "ला", "ने", "कडे", "मध्ये", "तील", "सोबत", "मधील")
+# ... and the plural (also honorific) oblique of a title: "मंत्र्यांची", "पंतप्रधानांनी",
+# "राष्ट्राध्यक्षांशी"
+_MR_PLURAL = ("च्या", "चे", "ची", "चा", "शी", "नी", "ना", "ला", "कडे", "सोबत", "मध्ये")
 _NE = ("को", "का", "की", "ले", "लाई", "सँग", "संग", "मा", "बाट", "बीच")
 # people: the endings a person's name takes (no oblique stem, no locative)
 _DEVA_PERSON = ("को", "का", "की", "ले", "लाई", "सँग", "संग", "बीच", "ने", "ला", "शी", "चे", "ची", "च्या")
@@ -157,7 +162,17 @@ def _deva(word: str, lang: str = "") -> set[str]:
     else:
         base = word + "ा"  # भारत -> भारताच्या
     out = {base + s for s in _MR} | {word + s for s in _MR}
-    return out if lang == "mr" else out | {word + s for s in _NE}
+    if lang == "mr":
+        if word.endswith("ी"):
+            plural = word[:-1] + "्यां"  # मंत्री -> मंत्र्यां
+        elif word.endswith("ा"):
+            plural = word[:-1] + "ां"
+        elif word[-1:] in "ूेैोौं":
+            plural = word + "ं" if not word.endswith("ं") else word
+        else:
+            plural = word + "ां"  # पंतप्रधान -> पंतप्रधानां
+        return out | {plural + s for s in _MR_PLURAL}
+    return out | {word + s for s in _NE}
 
 
 def _bn(word: str) -> set[str]:
@@ -305,12 +320,41 @@ _VARIANTS = str.maketrans({"ऑ": "ओ", "ॉ": "ो", "ઑ": "ઓ", "ૉ": "ો
 _STAN = (("స్తాన్", "స్థాన్"), ("સ્તાન", "સ્થાન"), ("സ്താൻ", "സ്ഥാൻ"), ("ස්තාන", "ස්ථාන"))
 
 
+# a nasal before a stop is written with the anusvara in Hindi and Marathi and as the stop's
+# own nasal with a virama in Nepali and Sanskritised spelling ("जयशंकर", "जयशङ्कर";
+# "बंगलादेश", "बङ्गलादेश"; "मंगोलिया", "मङ्गोलिया"): the five classes of stops and their nasals
+_DEVA_NASAL = {
+    **dict.fromkeys("कखगघ", "ङ"),
+    **dict.fromkeys("चछजझ", "ञ"),
+    **dict.fromkeys("टठडढ", "ण"),
+    **dict.fromkeys("तथदध", "न"),
+    **dict.fromkeys("पफबभ", "म"),
+}
+_ANUSVARA_STOP = re.compile("ं([" + "".join(_DEVA_NASAL) + "])")
+_NASAL_STOP = re.compile("([ङञणनम])्([" + "".join(_DEVA_NASAL) + "])")
+
+
+def _deva_nasals(name: str) -> set[str]:
+    out = {_ANUSVARA_STOP.sub(lambda m: _DEVA_NASAL[m[1]] + "्" + m[1], name)}
+    out.add(
+        _NASAL_STOP.sub(
+            lambda m: "ं" + m[2] if _DEVA_NASAL[m[2]] == m[1] else m[0],
+            name,
+        )
+    )
+    return out
+
+
 def spelling_variants(name: str) -> set[str]:
-    """The name, its spelling with plain vowels for candra O, and "-stan" with either t."""
+    """The name, its spelling with plain vowels for candra O, "-stan" with either t, and a
+    Devanagari nasal before a stop as anusvara or as the stop's nasal."""
     out = {name, name.translate(_VARIANTS)}
     for plain, aspirated in _STAN:
         out |= {f.replace(plain, aspirated) for f in out}
         out |= {f.replace(aspirated, plain) for f in out}
+    for f in list(out):
+        if "ं" in f or "्" in f:
+            out |= _deva_nasals(f)
     return out
 
 

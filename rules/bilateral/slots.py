@@ -179,15 +179,18 @@ def mark_slots(
         ):
             ent.slot = ""
     if lex.code in _COUNTRY_THEN_CITY:
+        glue = lex.words.get("glue", frozenset()) | _CITY_HEAD.get(lex.code, frozenset())
         for i, a in enumerate(ents):
             b = ents[i + 1] if i + 1 < len(ents) else None
             if not a.place_only or a.slot:
                 continue
-            # "태국 방콕에서": the country of the meeting's city
+            # "태국 방콕에서", "अमेरिका के न्यूयॉर्क में", "چین کے شہر تیانجن میں", "अमेरिकाको
+            # न्युयोर्कमा": the country of the meeting's city, its genitive on the name or
+            # a word of its own
             if b is not None and b.slot == "loc" and b.place_kind in (CITY, CAPITAL):
-                if not folded[a.end : b.start].strip(" ·"):
+                if all(w in glue for w in words_of(folded[a.end : b.start].strip(" ·"))):
                     a.slot = "loc"
-            else:
+            elif lex.code == "ko":
                 # a city the gazetteer lacks, one word before "에서"
                 after = folded[a.end : b.start if b is not None else len(folded)]
                 if _KO_CITY_LOC.match(after):
@@ -226,7 +229,16 @@ def _instrumental_title(ent: Entity, folded: str) -> bool:
     return False
 
 
-_COUNTRY_THEN_CITY = frozenset(("ko",))
+_COUNTRY_THEN_CITY = frozenset(("ko", "hi", "ur", "bn", "mr", "ne", "pa"))
+# "the city (of)" between a country's genitive and its city ("चीन के शहर तियानजिन में")
+_CITY_HEAD = {
+    "hi": frozenset(("शहर", "नगर")),
+    "ur": frozenset(("شهر",)),
+    "bn": frozenset(("শহর",)),
+    "mr": frozenset(("शहर",)),
+    "ne": frozenset(("शहर",)),
+    "pa": frozenset(("ਸ਼ਹਿਰ",)),
+}
 _KO_CITY_LOC = re.compile(r" [\uac00-\ud7a3]{2,}에서(?:\s|$)")
 
 

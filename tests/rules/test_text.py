@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rules.sentences import SentenceFinder, split_sentences
-from rules.text import fold, normalize
+from rules.text import boundary_after, boundary_before, fold, normalize
 
 FOLDS = [
     ("ASCII is lower-cased", "New Delhi", "new delhi"),
@@ -179,3 +179,14 @@ def test_stored_unicode_classes_are_what_the_running_unicode_database_derives() 
     assert unitables.nfkc_changes() == frozenset(unitables.derive_nfkc_changes())
     assert unitables.expands() == frozenset(unitables.derive_expands())
     assert 0xFF21 in unitables.nfkc_changes() and 0xDF in unitables.expands()  # "Ａ", "ß"
+
+
+def test_a_word_final_urdu_letter_ends_its_word_without_a_space() -> None:
+    """Urdu sets the word after bari ye without a space ("سےبات"): two words all the same;
+    a letter that also joins inside a word (ی) is no boundary."""
+    text = "وزیر سےبات کی"
+    at = text.index("بات")
+    assert boundary_before(text, at)
+    assert boundary_after(text, at)
+    joined = "پاکستانی"
+    assert not boundary_before(joined, joined.index("ی"))
