@@ -140,8 +140,11 @@ def test_an_organisation_named_as_a_topic_is_not_a_side(
     lang: str, text: str, want: list[str]
 ) -> None:
     """An organisation that is only what the two sides talked about (its sanctions, its
-    budget, its reform) is not a party; its officials or the organisation met still are."""
-    assert outcome(text, lang, published=MID_2025) == want
+    budget, its reform) is not a party; its officials or the organisation met still are.
+
+    The grammar's reading (the sides it proposes): whether the status model then keeps a
+    pair is held to the case tables in ``test_detect_tables_shipped``."""
+    assert outcome(text, lang, published=MID_2025, decide=False) == want
 
 
 @pytest.mark.parametrize(

@@ -25,12 +25,20 @@ KNOWN_MODEL_MISSES = {
     # branch): retrained with these proposals, the model still gives the Tamil past-tense
     # tour no more than 0.25 held (the Marathi future one it now keeps).
     "பிரதமர் மோடி கானா, நமீபியா மற்றும் ஜப்பான் ஆகிய நாடுகளுக்கு பயணம் மேற்கொண்டார்.",
-    # A meeting despite "no agreement": the model retrained on 4,310 items at the end of the
-    # 2026-12-07 grammar round reads the failure words as no meeting.
-    "尽管没有达成协议，王毅仍与布林肯在曼谷举行了会谈。",
-    # An organisation named in Ukrainian (issue 10, east5): the same retrain keeps the Polish
-    # EU/UN row but still calls the Ukrainian one no meeting (Ukrainian organisation names
-    # are new as sides, and rare in the training items).
+    # Plain held meetings the model retrained on 5,201 and then 5,601 items (2026-12-07,
+    # evening) keeps below min_confidence 0.4: a minister unqualified by country meeting
+    # abroad, organisation heads named by title, a list of counterparts of mixed rank (one of
+    # three pairs dropped). The out-of-fold threshold surface is flat (min_confidence 0.05 to
+    # 0.4 and none_at 0.6 to 0.9 all within 0.01 of the best), and of those choices the
+    # strictest is taken by design (bench/calibrate.py).
+    "조태열 장관은 어제 인도네시아 자카르타에서 일본 외무상과 만났다.",
+    "Premier spotkał się w Brukseli z przewodniczącą Komisji Europejskiej"
+    " i sekretarzem generalnym ONZ.",
+    "Le président sénégalais a rencontré le Premier ministre ghanéen"
+    " et les ministres kényan et ougandais.",
+    # An organisation named in Ukrainian (issue 10, east5): every retrain since has called it
+    # no meeting (Ukrainian organisation names are new as sides, and rare in the training
+    # items).
     "Президент України зустрівся з головою Єврокомісії у Брюсселі.",
 }
 
