@@ -172,13 +172,14 @@ def _close_chain(chain: list[Entity]) -> None:
 
 
 _JOINERS = frozenset(("-", "–", "—"))
-_COMPOUND_GAP = re.compile(r"^[\w\s'’+.]*$")  # "Australia-Japan 2+2 ministerial dialogue"
+# a numeral or adjectives before the noun ("A-B 3+3 energy forum")
+_COMPOUND_GAP = re.compile(r"^[\w\s'’+.]*$")
 
 
 def hyphen_pairs(
     ents: list[Entity], trigs: list[Trigger], folded: str
 ) -> list[tuple[Entity, Entity, Trigger]]:
-    """ "the Australia-Japan 2+2 dialogue", "the Korea-Chile foreign ministers' phone call": two
+    """ "the Peru-Norway trade dialogue", "the Korea-Chile foreign ministers' phone call": two
     sides joined by a hyphen before a meeting noun name that meeting's pair, whatever else
     the sentence says (a third member, "A-B-C talks", makes it no pair)."""
     out: list[tuple[Entity, Entity, Trigger]] = []
