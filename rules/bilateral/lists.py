@@ -172,13 +172,15 @@ def _close_chain(chain: list[Entity]) -> None:
 
 
 _JOINERS = frozenset(("-", "–", "—"))
-_COMPOUND_GAP = re.compile(r"^[\w\s'’+.]*$")  # "Australia-Japan 2+2 ministerial dialogue"
+# a numeral or adjectives before the noun ("A-B 3+3 energy forum")
+_DETERMINERS = frozenset(("the", "a", "an", "this", "that", "its", "their", "his", "her"))
+_COMPOUND_GAP = re.compile(r"^[\w\s'’+.]*$")
 
 
 def hyphen_pairs(
     ents: list[Entity], trigs: list[Trigger], folded: str
 ) -> list[tuple[Entity, Entity, Trigger]]:
-    """ "the Australia-Japan 2+2 dialogue", "the Korea-Chile foreign ministers' phone call": two
+    """ "the Peru-Norway trade dialogue", "the Korea-Chile foreign ministers' phone call": two
     sides joined by a hyphen before a meeting noun name that meeting's pair, whatever else
     the sentence says (a third member, "A-B-C talks", makes it no pair)."""
     out: list[tuple[Entity, Entity, Trigger]] = []
@@ -194,6 +196,14 @@ def hyphen_pairs(
             continue
         t = next((t for t in trigs if t.noun and t.start >= b.end), None)
         gap = folded[b.end : t.start] if t is not None else ""
-        if t is not None and len(gap.split()) <= 3 and _COMPOUND_GAP.match(gap):
+        # a determiner opens another noun phrase ("the A-B conflict dominated the meeting"):
+        # the meeting noun is then no head of the compound
+        words = gap.split()
+        if (
+            t is not None
+            and len(words) <= 3
+            and _COMPOUND_GAP.match(gap)
+            and not _DETERMINERS.intersection(words)
+        ):
             out.append((a, b, t))
     return out

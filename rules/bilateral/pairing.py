@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from rules.bilateral.frames import Entity, words_of
+from rules.bilateral.frames import Entity
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.lists import (
     AGENT_SLOTS,
@@ -26,7 +26,7 @@ from rules.bilateral.lists import (
     hyphen_pairs,
     spread_slots,
 )
-from rules.bilateral.records import BUILDING, CAPITAL
+from rules.bilateral.places import place_is_side, seat_host, visit_goal
 from rules.bilateral.status import Trigger
 
 _SUBJ_PARTICLE_LANGS = frozenset(("hi", "ur", "mr", "gu", "ja", "ko", "bn", "ta"))
@@ -120,7 +120,7 @@ def _pair_sentence(
             and not bilateral_cue
             and all(e.slot not in ("with", "dest", "obj", "by") for e in grp)
             and not _marked_subject_outside(grp, ents, parties)
-            and _visit_goal(ents, parties) is None  # "A, B and C's ministers will visit D"
+            and visit_goal(ents, parties) is None  # "A, B and C's ministers will visit D"
         ):
             multilateral = True  # "The US, Russia and Switzerland met": not bilateral
             continue
@@ -150,7 +150,7 @@ def _pair_sentence(
             # "Modi and Putin held talks": two coordinated subjects meet each other -- unless
             # they travel together to a third country ("A and B's ministers will visit C"):
             # each visits it
-            goal = _visit_goal(usable, hub_parties)
+            goal = visit_goal(usable, hub_parties)
             # (a bare comma between a place and an official is a clause break more often
             # than a list: "After Oman, the Qatari emir flies on to Italy")
             listed = len({e.place_only for e in hub_grp}) == 1 or not any(
@@ -219,14 +219,6 @@ def _pair_sentence(
     return []
 
 
-def _visit_goal(ents: list[Entity], parties: set[str]) -> Entity | None:
-    """The country a visit goes to (访华, "to China"), when it is none of ``parties``."""
-    return next(
-        (e for e in ents if e.usable and (e.slot == "dest" or e.visit) and e.party not in parties),
-        None,
-    )
-
-
 def _drop_bare_places(
     others: list[Side], ents: list[Entity], folded: str, lex: LangLex
 ) -> list[Side]:
@@ -240,31 +232,14 @@ def _drop_bare_places(
     )
     if not met:
         return others
-    conj = lex.words.get("conj", frozenset())
-    glue = lex.words.get("glue", frozenset())
-    out = []
-    for s in others:
-        e = s.entity
-        if e is None or not e.place_only or e.slot in ("with", "obj"):
-            out.append(s)
-            continue
-        after = folded[e.end : e.end + 30].lstrip()
-        if after[:1] in (",", "、", "،", "/") or next(iter(words_of(after)), "") in conj:
-            out.append(s)  # a member of a list
-            continue
-        nxt = next((o for o in ents if o.start >= e.end), None)
-        if nxt is not None and nxt.official and not nxt.place_only:
-            gap = folded[e.end : nxt.start].strip()
-            words = words_of(gap)
-            # the genitive may be written onto the name ("જાપાનના પીએમ"): nothing between
-            owner = (
-                not gap
-                or gap.startswith(("'s", "’s", "'", "’"))
-                or (bool(words) and words[0] in glue)
-            )
-            if owner and len(words) <= 3:
-                out.append(s)  # the owner of the official named next
-    return out
+    return [
+        s
+        for s in others
+        if s.entity is None
+        or not s.entity.place_only
+        or s.entity.slot in ("with", "obj")
+        or place_is_side(s.entity, ents, folded, lex)
+    ]
 
 
 def _relations(e: Entity, folded: str, lex: LangLex) -> bool:
@@ -389,30 +364,11 @@ def _complete(
         )
     ):
         return [Pairing(carrier, only, trigs[0])]
-    host = _seat_host(only, ents, trigs, ctx)
+    met = only.entity
+    host = seat_host(met, ents, trigs, ctx.lang, ctx.host) if met is not None else ""
     if host:
         return [Pairing(Side(host, None, "host"), only, trigs[0])]
     return []
-
-
-def _seat_host(only: Side, ents: list[Entity], trigs: list[Trigger], ctx: Context) -> str:
-    """ "N received Ghana's foreign minister in Riyadh": a visiting official met in another
-    country's capital or seat of government, by someone the roster does not know, met the
-    host country (English, where no home country stands in for an unnamed host)."""
-    e = only.entity
-    if ctx.lang != "en" or e is None or not e.official or e.place_only:
-        return ""
-    # a verb says they met ("received", "met with"); an event noun may be a summit there
-    if not any(t.group == "held" and not t.noun for t in trigs):
-        return ""
-    if any(x.nonofficial for x in ents):
-        return ""
-    seats = {
-        x.party
-        for x in ents
-        if x.slot == "loc" and x.place_kind in (CAPITAL, BUILDING) and x.party and not x.dateline
-    }
-    return ctx.host if seats == {ctx.host} and ctx.host != only.party else ""
 
 
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")

@@ -51,9 +51,8 @@ from rules.bilateral.status import (
     Cue,
     Trigger,
     by_name,
-    converb_tense,
     inherit,
-    nonpast_final,
+    predicate_tense,
     split_mentions,
     split_verbs,
     trigger_status,
@@ -203,8 +202,7 @@ def _read_sentence(
     named = by_name(cues)
     statuses = [(t, trigger_status(t, named, doc.lang, cjk, folded, trigs)) for t in trigs]
     live = inherit([(t, s) for t, s in statuses if s is not None], doc.lang in SOV)
-    live = converb_tense(live, named.get("future", []), folded, doc.lex.words.get("converb"))
-    live = nonpast_final(live, named, folded, doc.lex.words)
+    live = predicate_tense(live, named, folded, doc.lex.words)
     if not live or _restates_as_call(doc, ents, live):
         return
     if not any(t.strong for t, _ in live) and not _weak_ok(ents, cue_names):

@@ -353,5 +353,17 @@ def nonpast_final(
     ]
 
 
+def predicate_tense(
+    statuses: list[tuple[Trigger, str]],
+    named: dict[str, list[Cue]],
+    folded: str,
+    words: dict[str, frozenset[str]],
+) -> list[tuple[Trigger, str]]:
+    """The tense a sentence-final predicate gives meeting words that carry none of their own
+    (Korean converbs, Japanese and Korean plain non-past); see the two functions."""
+    live = converb_tense(statuses, named.get("future", []), folded, words.get("converb"))
+    return nonpast_final(live, named, folded, words)
+
+
 def best(statuses: list[str]) -> str:
     return max(statuses, key=lambda s: RANK[s])

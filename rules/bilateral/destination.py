@@ -1,0 +1,72 @@
+"""Where a visit goes: the place a visit word names as its destination, in the languages'
+orders (adjacent, after a genitive, a list closed by "these countries", after the visitor's
+title and name). Imports only entity and lexicon types."""
+
+from __future__ import annotations
+
+from rules.bilateral.frames import Entity, words_of
+from rules.bilateral.lexicon import LangLex
+from rules.bilateral.status import Trigger
+
+
+def visitor_between(t: Trigger, ent: Entity, ents: list[Entity], folded: str, lex: LangLex) -> bool:
+    """Only the visitor (named officials and their glue) stands between the visit and the place."""
+    gap: list[str] = []
+    end = t.end
+    for e in ents:
+        if t.end <= e.start and e.end <= ent.start:
+            if e.place_only or not e.official:
+                return False
+            words = words_of(folded[end : e.start])
+            # a first name the roster lacks before the surname it knows ("Дениса Шмыгаля")
+            gap.extend(words[: len(words) - 2] if e.person >= 0 else words)
+            end = e.end
+    gap.extend(words_of(folded[end : ent.start]))
+    ok = set().union(*(lex.words.get(k, ()) for k in ("glue", "det", "loc", "dest")))
+    return end > t.end and all(w in ok or w == "," for w in gap)
+
+
+def names_destination(gap: str, sov: bool, lex: LangLex) -> bool:
+    """The place right before a visit word is its destination: adjacent ("China visit"), or in
+    a verb-final language joined by the genitive ("پاکستان کا دورہ", "भारत की यात्रा")."""
+    if len(gap) <= 3:
+        return True
+    # a list closed by an appositive "(these) countries" in the destination case ("A, B மற்றும்
+    # C ஆகிய நாடுகளுக்கு பயணம்", "A, B आणि C या देशांना भेट"): the list is where the visit goes
+    appos = lex.words.get("dest_appos", frozenset())
+    listed = bool(appos) and len(gap) <= 30
+    joined = sov and len(gap) <= 12
+    if not (listed or joined):
+        return _modified_visit(gap, sov, lex)  # most gaps end here
+    between = words_of(gap)
+    if listed and between and any(_appositive(w, appos) for w in between):
+        glue = lex.words.get("glue", frozenset())
+        return all(_appositive(w, appos) or w in glue for w in between)
+    return (
+        joined and bool(between) and all(w in lex.words.get("glue", frozenset()) for w in between)
+    ) or _modified_visit(gap, sov, lex)
+
+
+# languages that write the genitive or locative onto the name ("ভারতের", "भारताच्या",
+# "भारतको"): the modifiers of a visit follow the name with no glue word between
+_CASE_ON_NAME = frozenset(("bn", "mr", "ne", "gu", "ta", "te", "ml", "si"))
+
+
+def _modified_visit(gap: str, sov: bool, lex: LangLex) -> bool:
+    """ "भारत की चार दिन की आधिकारिक यात्रा": the genitive, then the visit's length and kind."""
+    mods = lex.words.get("visit_mod", frozenset())
+    if not sov or not mods or len(gap) > 40:
+        return False
+    between = words_of(gap)
+    glue = lex.words.get("glue", frozenset())
+    return (
+        bool(between)
+        and (between[0] in glue or lex.code in _CASE_ON_NAME)
+        and all(w in glue or w in mods or w.isdigit() for w in between)
+    )
+
+
+def _appositive(word: str, appos: frozenset[str]) -> bool:
+    """A word of the "(these) countries" phrase; an entry ending in "~" is a stem whose case
+    endings vary ("देशा~": देशांना, देशाला, देशांच्या)."""
+    return word in appos or any(a.endswith("~") and word.startswith(a[:-1]) for a in appos)
