@@ -11,8 +11,9 @@ from __future__ import annotations
 from rules.bilateral.inflect_ar import ar_imperfect, ar_noun
 from rules.bilateral.inflect_en import en_verb
 from rules.bilateral.inflect_id import id_verb
-from rules.bilateral.inflect_indic import attaches, indic_forms, si_verb
+from rules.bilateral.inflect_indic import attaches, indic_forms
 from rules.bilateral.inflect_pl_uk import pl_adjective, pl_name, uk_adjective, uk_name
+from rules.bilateral.inflect_si import si_verb
 from rules.bilateral.inflect_slavic import (
     is_cyrillic,
     ru_adjective,
