@@ -36,6 +36,12 @@ KNOWN_MODEL_MISSES = {
     " i sekretarzem generalnym ONZ.",
     "Le président sénégalais a rencontré le Premier ministre ghanéen"
     " et les ministres kényan et ougandais.",
+    # The same kind, after the retrain on the reviewed grammar (these rows come and go between
+    # retrains: their held probability sits near the threshold): an envoy summoned in the
+    # Persian passive, one of two pairs of a Japanese compound, a Dutch present-tense meeting.
+    "سفیر نروژ روز یکشنبه به دلیل اظهارات یک نماینده مجلس آن کشور احضار شد.",
+    "防衛相は訪問先で日豪、日比の防衛相会談に臨んだ。",
+    "De Nederlandse premier en de Franse president spreken een uur lang met elkaar in Parijs.",
     # An organisation named in Ukrainian (issue 10, east5): every retrain since has called it
     # no meeting (Ukrainian organisation names are new as sides, and rare in the training
     # items).
