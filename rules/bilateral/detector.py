@@ -29,6 +29,7 @@ from rules.bilateral.hanzi import reads_simplified, simplified
 from rules.bilateral.language import LATIN_LEXICONS, guess_among, guess_language, lexicon_for
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.reader import DocState, Report, read_segment
+from rules.bilateral.records import COUNTRY, DEMONYM
 from rules.bilateral.separable import SplitGate
 from rules.bilateral.status import RANK
 from rules.bilateral.statusmodel import StatusModel, status_model
@@ -127,7 +128,7 @@ def read_document(
     if not any(hits):
         return None  # most items: no meeting word in the text's language, nothing to read
     doc = DocState(g, code, lex, g.langs.get("en"), strict, published)
-    doc.publisher_home = (home or "").upper() or _regional_home(lex, norms)
+    doc.publisher_home = (home or "").upper() or _regional_home(g, lex, norms)
     if verbatim != segments:
         doc.verbatim = verbatim
     find_author(doc, text, author)
@@ -140,14 +141,35 @@ def read_document(
 _WORD_START = r"(?:^|(?<=[\s(\"'“‘«,.:;/-]))"
 
 
-def _regional_home(lex: LangLex, norms: list[Normalized]) -> str:
+def _regional_home(g: Gazetteer, lex: LangLex, norms: list[Normalized]) -> str:
     """The country a regional press of the language writes from, when its own words show
-    it ("" otherwise: the language's usual home stands)."""
+    it ("" otherwise: the language's usual home stands).
+
+    A mark that a country or demonym qualifies ("the Russian president") names that
+    country's office, which any press of the language may write about: it shows nothing of
+    where the text was written."""
     for code, marks in lex.regional_home:
         pattern = _marks_pattern(marks)
-        if any(pattern.search(n.folded) for n in norms):
-            return code
+        for n in norms:
+            found = [m.start() for m in pattern.finditer(n.folded)]
+            if found and any(not _qualified(g, lex, n, at) for at in found):
+                return code
     return ""
+
+
+_QUALIFIERS = frozenset((COUNTRY, DEMONYM))
+
+
+def _qualified(g: Gazetteer, lex: LangLex, n: Normalized, at: int) -> bool:
+    """A country or demonym ends right before ``at``, spaces between."""
+    head = n.folded[max(0, at - 40) : at]
+    if not head.strip():
+        return False
+    lead = at - len(head)
+    return any(
+        not head[m.end - lead :].strip() and bool(m.kinds() & _QUALIFIERS)
+        for m in g.scan(Normalized(head, head), lang=lex.code)
+    )
 
 
 @lru_cache(maxsize=64)
