@@ -281,9 +281,7 @@ async def once(settings: Settings) -> int:
 
         # Nobody waits on one poll's commit here: on SQLite, polls share larger commits
         # (half the polls in flight gather in one; the others keep fetching meanwhile).
-        gather = getattr(rt.store, "gather_commits", None)
-        if gather is not None:
-            gather(lambda: in_flight, max(2, concurrency // 2))
+        rt.store.gather_commits(lambda: in_flight, max(2, concurrency // 2))
 
         ids = list(rt.polled)
         # Alerts go out while the polls run (the lanes wake on each queued alert), not after.
@@ -291,8 +289,7 @@ async def once(settings: Settings) -> int:
         try:
             results = await asyncio.gather(*(poll(sid) for sid in ids))
         finally:
-            if gather is not None:
-                gather(None)
+            rt.store.gather_commits(None)
             await rt.delivery.stop(settings.monitor.grace_s)
         failed = [sid for sid, ok in zip(ids, results, strict=True) if not ok]
         await _watch(rt).check()  # silent sources: their operator alerts go out with the rest

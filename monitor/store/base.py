@@ -25,7 +25,7 @@ the poll.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -217,6 +217,12 @@ class Store(Protocol):
         """A unit of work (see ``Transaction``). SQLite runs them one at a time; PostgreSQL
         runs them concurrently (inserts are idempotent, so concurrent units never conflict
         in meaning)."""
+
+    def gather_commits(self, expected: Callable[[], int] | None, target: int = 0) -> None:
+        """A one-shot pass (``bilat once``), where nobody waits on one poll's commit: units
+        may wait for up to ``target`` others while ``expected()`` more are on their way, to
+        share one commit; None turns it off. A store whose units commit on their own
+        connections (PostgreSQL) has nothing to gather and ignores it."""
 
     # -- sources -------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ write probe, outbox depth per notifier, and which node holds which lease."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import asyncpg
@@ -26,6 +27,9 @@ class PostgresOps:
 
     _pool: asyncpg.Pool
     node: str
+
+    def gather_commits(self, expected: Callable[[], int] | None, target: int = 0) -> None:
+        """Each unit commits on its own pooled connection: nothing to gather."""
 
     async def probe_write(self) -> None:
         # txid_current() assigns a transaction id, which a read-only transaction, a standby

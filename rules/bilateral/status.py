@@ -10,6 +10,7 @@ is one or two characters long.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 from rules.bilateral.gazetteer import Mention
@@ -288,6 +289,17 @@ def inherit(statuses: list[tuple[Trigger, str]], sov: bool) -> list[tuple[Trigge
     return out
 
 
+# what may follow a sentence's last predicate: spaces, full stops, closing quotes and brackets
+_SENTENCE_CLOSE = " \n.。!?\"'”」』）)"
+
+
+def _held_as_planned(
+    statuses: list[tuple[Trigger, str]], planned: Callable[[Trigger], bool]
+) -> list[tuple[Trigger, str]]:
+    """The held readings ``planned`` picks out, read as scheduled."""
+    return [(t, "scheduled" if st == "held" and planned(t) else st) for t, st in statuses]
+
+
 def converb_tense(
     statuses: list[tuple[Trigger, str]],
     future: list[Cue],
@@ -299,7 +311,7 @@ def converb_tense(
     talks are planned too). ``converbs`` are the language's converb endings (Korean -고)."""
     if not converbs or not future:
         return statuses
-    tail = len(folded.rstrip(" .。!?\"'”」)\n"))
+    tail = len(folded.rstrip(_SENTENCE_CLOSE))
     # the plan word ends the sentence, before at most a copula ("예정이다", "계획입니다")
     final = [c for c in future if c.end >= tail - 4]
     if not final:
@@ -311,15 +323,7 @@ def converb_tense(
         words = (t.text.split()[-1] + folded[t.end : t.end + 12]).split()[:2]
         return any(w.rstrip(",、").endswith(ends) for w in words)
 
-    return [
-        (
-            t,
-            "scheduled"
-            if st == "held" and any(c.start >= t.end for c in final) and chained(t)
-            else st,
-        )
-        for t, st in statuses
-    ]
+    return _held_as_planned(statuses, lambda t: any(c.start >= t.end for c in final) and chained(t))
 
 
 def nonpast_final(
@@ -339,7 +343,7 @@ def nonpast_final(
     ends, nots = words.get("nonpast_end"), words.get("nonpast_not", frozenset())
     if not ends or "past_time" in named:
         return statuses
-    tail = folded.rstrip(" \n。.!?」』）)\"'")
+    tail = folded.rstrip(_SENTENCE_CLOSE)
     if not tail.endswith(tuple(ends)) or tail.endswith(tuple(nots)):
         return statuses
     marks = tuple(words.get("past_mark", ()))
@@ -347,10 +351,7 @@ def nonpast_final(
     def own_past(t: Trigger) -> bool:
         return any(m in t.text or m in folded[t.end : t.end + 5] for m in marks)
 
-    return [
-        (t, "scheduled" if st == "held" and t.group == "held" and not own_past(t) else st)
-        for t, st in statuses
-    ]
+    return _held_as_planned(statuses, lambda t: t.group == "held" and not own_past(t))
 
 
 def predicate_tense(
