@@ -1,11 +1,14 @@
 """Surnames alone as names of roster people ("Kerry", "Baerbock", "Maas", "Duda").
 
 News text names a well-known official by surname after the first mention, and headlines do
-so from the start. The roster lists full names; this derives, for every person, the last
-word of the Latin name as a further alias when it is safe on any text:
+so from the start. The roster lists full names; this derives, for every person, the family
+name of the Latin name (its last word; its first for Chinese, Korean and Vietnamese names)
+as a further alias when it is safe on any text:
 
 - four letters or more, a capital initial (the gazetteer matches it only capitalised);
-- one roster person only: a surname two people share ("Kim", "Khan", "Salman") says nobody;
+- one roster person only, or up to three office holders of one country ("Sharif",
+  "Rajapaksa"): a surname people of several countries share ("Kim", "Salman") says nobody,
+  nor does a name common everywhere ("Khan");
 - not a word the lexicon already knows (a country, city, role, meeting word or cue in any
   language: "Major", "Costa", "Jordan"), and not a first name of another roster person;
 - not a name particle ("bin", "von", "da"), nor a father's name after "bin"/"ibn".
@@ -18,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from rules.bilateral import inflect
-from rules.bilateral.roster import Roster
+from rules.bilateral.roster import Person, Roster
 from rules.text import fold
 
 _PARTICLES = frozenset(
@@ -45,6 +48,13 @@ _COMMON = frozenset(
 
 # "Haitham bin Tariq": the word after these is the father's given name, not a family name
 _PATRONYMIC = frozenset(("bin", "ibn", "bint", "binti", "ben", "ould", "abu"))
+# Everyday words and given names common in many countries: a roster's holders all being of
+# one country does not make the word alone theirs.
+_COMMON_SHARED = frozenset(("khan", "ibrahim", "fall", "ali", "ahmed", "kumar", "hassan"))
+# Presses of these countries, and the world's press after them, put the family name first:
+# "Qin Gang" is Mr Qin, "Yoon Suk Yeol" is President Yoon.
+_FAMILY_FIRST = frozenset(("CN", "TW", "HK", "MO", "KR", "KP", "VN"))
+_MAX_SHARED = 3  # one family's office holders ("Sharif", "Rajapaksa"), not a common name
 
 
 def _last_word(name: str) -> str:
@@ -54,35 +64,74 @@ def _last_word(name: str) -> str:
     return words[-1]
 
 
+def _family_name(person: Person) -> str:
+    """The Latin name's family name: its first word where the family name comes first."""
+    if person.terms and all(t.party in _FAMILY_FIRST for t in person.terms):
+        words = person.name.split()
+        return words[0] if len(words) >= 2 else ""
+    return _last_word(person.name)
+
+
+def _parties(roster: Roster, ids: set[int]) -> set[str]:
+    return {t.party for i in ids for t in roster.people[i].terms}
+
+
 def surname_aliases(roster: Roster, known: set[str]) -> dict[int, set[str]]:
-    """Person id -> the surname forms to add (``known``: folded surfaces of other entries)."""
+    """Person id -> the surname forms to add (``known``: folded surfaces of other entries).
+
+    A surname several holders share counts when they are all of one country and few
+    ("Sharif", "Rajapaksa", "Clinton"): the detector's resolver picks the one in office on
+    the text's date, and the side is the same country whichever it is."""
     owners: dict[str, set[int]] = defaultdict(set)
     given: set[str] = set()
     alias_of: dict[str, set[int]] = defaultdict(set)  # every alias on the roster, folded
+    family: dict[int, str] = {}
     for person in roster.people:
         for alias in (person.name, *person.aliases):
             alias_of[fold(alias)].add(person.id)
             words = alias.split()
             given.update(fold(w) for w in words[:-1])
-        last = _last_word(person.name)
-        if last:
-            owners[fold(last)].add(person.id)
+        family[person.id] = name = _family_name(person)
+        if name:
+            owners[fold(name)].add(person.id)
+    for person in roster.people:  # a family name that comes first is not a given name
+        name = family[person.id]
+        if name and person.name.startswith(name):
+            given.discard(fold(name))
     out: dict[int, set[str]] = {}
     for person in roster.people:
-        last = _last_word(person.name)
-        key = fold(last)
-        if (
-            len(last) < _MIN_LEN
-            or not last.isalpha()
-            or not last[0].isupper()
-            or key in _PARTICLES
-            or key in _COMMON
-            or len(owners[key]) != 1
-            or key in known
-            or key in given
-            or alias_of.get(key, {person.id}) != {person.id}
-        ):
-            continue
-        forms = inflect.person_forms(last, "latin") | {last}
-        out[person.id] = {f for f in forms if fold(f) not in known and fold(f) not in given}
+        name = family[person.id]
+        forms = _forms(roster, person.id, name, owners, given, alias_of, known) if name else None
+        if forms:
+            out[person.id] = forms
     return out
+
+
+def _forms(
+    roster: Roster,
+    pid: int,
+    name: str,
+    owners: dict[str, set[int]],
+    given: set[str],
+    alias_of: dict[str, set[int]],
+    known: set[str],
+) -> set[str]:
+    key = fold(name)
+    mine = owners[key]
+    if (
+        len(name) < _MIN_LEN
+        or not name.isalpha()
+        or not name[0].isupper()
+        or key in _PARTICLES
+        or key in _COMMON
+        or key in known
+        or key in given
+        or not alias_of.get(key, {pid}) <= mine
+    ):
+        return set()
+    if len(mine) > 1 and (
+        len(mine) > _MAX_SHARED or len(_parties(roster, mine)) != 1 or key in _COMMON_SHARED
+    ):
+        return set()
+    forms = inflect.person_forms(name, "latin") | {name}
+    return {f for f in forms if fold(f) not in known and fold(f) not in given}
