@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection
 
 from rules.bilateral.destination import names_destination, visitor_between
-from rules.bilateral.frames import Entity, words_of
+from rules.bilateral.frames import Entity, bare_demonym, words_of
 from rules.bilateral.gazetteer import Mention
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.status import SOV, Cue, Trigger
@@ -139,7 +139,7 @@ def refine(
                 and before
                 and len(gap) <= 3
                 and lex.code in _ATTRIBUTIVE_DEMONYM
-                and _bare_demonym(ent)
+                and bare_demonym(ent)
             ):
                 ent.slot = "dest"  # "இந்திய பயணம்", "ഇന്ത്യൻ സന്ദർശനം": the India visit
             elif (
@@ -210,10 +210,6 @@ def _former_as_time(c: Cue, folded: str, lex: LangLex) -> bool:
 # languages whose country adjective is the attributive form of the name before a noun
 # ("இந்திய பயணம்", "ഇന്ത്യൻ സന്ദർശനം" = the India visit), not a person's nationality
 _ATTRIBUTIVE_DEMONYM = frozenset(("ta", "te", "ml", "si", "mr", "gu", "bn", "ne", "pa"))
-
-
-def _bare_demonym(ent: Entity) -> bool:
-    return not ent.role and ent.person < 0 and not ent.org and not ent.codes and bool(ent.party)
 
 
 _WORD_AFTER = re.compile(r"[ \t]*([a-z][a-z-]+)")

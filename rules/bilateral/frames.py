@@ -41,9 +41,10 @@ _PART_KINDS = frozenset(
     (COUNTRY, DEMONYM, CAPITAL, CITY, BUILDING, REGION, ORG, PERSON, HANDLE, ROLE, FLAG, COMPOUND)
 )
 _COUNTRYISH = frozenset((COUNTRY, DEMONYM, CAPITAL, BUILDING, REGION, ORG, FLAG, COMPOUND, CITY))
-OFFICIAL_ROLES = frozenset(
-    ("hos", "hog", "fm", "minister", "envoy", "military", "speaker", "official", "org_head", "vp")
-)
+# the offices of a national government: whose they are follows from the country (its own
+# press, a demonym, the host), unlike an envoy's, an organisation head's or an "official"'s
+NATIONAL_OFFICES = frozenset(("hos", "hog", "fm", "minister", "military", "speaker", "vp"))
+OFFICIAL_ROLES = NATIONAL_OFFICES | {"envoy", "official", "org_head"}
 _ROLE_RANK = {
     "hos": 9, "hog": 9, "fm": 8, "org_head": 8, "minister": 7, "speaker": 6, "military": 6,
     "envoy": 6, "counterpart": 5, "official": 3, "subnational": 2, "nonofficial": 1,
@@ -93,6 +94,11 @@ class Entity:
         if self.org and not self.org_party:
             return False
         return bool(self.party or self.codes)
+
+
+def bare_demonym(ent: Entity) -> bool:
+    """A country word alone: no role, person, organisation or compound goes with it."""
+    return not ent.role and ent.person < 0 and not ent.org and not ent.codes and bool(ent.party)
 
 
 def words_of(gap: str) -> list[str]:

@@ -3,11 +3,9 @@ or the publisher's home, the host, "that country"), and where the meeting took p
 
 from __future__ import annotations
 
-from rules.bilateral.frames import Entity
+from rules.bilateral.frames import NATIONAL_OFFICES, Entity
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.records import BUILDING, CAPITAL, CITY, COUNTRY
-
-_NATIONAL_ROLES = frozenset(("hos", "hog", "fm", "minister", "military", "speaker", "vp"))
 
 
 def default_unnamed(ents: list[Entity], home: str, host: str, host_kind: int) -> None:
@@ -17,7 +15,7 @@ def default_unnamed(ents: list[Entity], home: str, host: str, host_kind: int) ->
     for ent in ents:
         if ent.party or ent.codes or ent.counterpart or ent.nonofficial or ent.former:
             continue
-        if ent.slot in ("loc", "topic") or not (ent.role in _NATIONAL_ROLES or ent.subnational):
+        if ent.slot in ("loc", "topic") or not (ent.role in NATIONAL_OFFICES or ent.subnational):
             continue
         if home:
             ent.party, ent.source = home, "home"
@@ -49,7 +47,7 @@ def that_country(ents: list[Entity], folded: str, lex: LangLex) -> None:
     if not words:
         return
     for i, ent in enumerate(ents):
-        if ent.party or ent.codes or not (ent.role in _NATIONAL_ROLES or ent.subnational):
+        if ent.party or ent.codes or not (ent.role in NATIONAL_OFFICES or ent.subnational):
             continue
         head = folded[max(0, ent.start - 24) : ent.start].rstrip()
         if not any(

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rules.bilateral.frames import Entity, words_of
+from rules.bilateral.frames import Entity, bare_demonym, words_of
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.records import CAPITAL, CITY, ROLE
 from rules.bilateral.status import SOV
@@ -169,7 +169,7 @@ def mark_slots(
         # capital" is
         named_place = headed and ent.slot == "loc" and not ent.role and ent.person < 0
         # "w szwajcarskiej Genewie": the demonym qualifies the town that follows
-        town = ent.slot == "loc" and lex.code in _PLACE_ADJECTIVE and _bare_demonym(ent)
+        town = ent.slot == "loc" and lex.code in _PLACE_ADJECTIVE and bare_demonym(ent)
         if (
             ent.slot in ("loc", "topic")
             and not ent.place_only
@@ -330,10 +330,6 @@ def _ends_with_with(post: re.Pattern[str], word: str) -> bool:
 # "w szwajcarskiej Genewie", "в американском Анкоридже": a country adjective after "in"
 # qualifies the town that follows (the language is "po angielsku", "по-английски")
 _PLACE_ADJECTIVE = frozenset(("pl", "ru", "uk"))
-
-
-def _bare_demonym(ent: Entity) -> bool:
-    return not ent.role and ent.person < 0 and not ent.org
 
 
 def _bare_org(ent: Entity) -> bool:

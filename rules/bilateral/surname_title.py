@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from rules.bilateral.frames import Entity
+from rules.bilateral.frames import NATIONAL_OFFICES, Entity
 from rules.bilateral.gate import is_hangul
 from rules.bilateral.roster import Roster
 
 _LANGS = frozenset(("ko", "ja", "zh"))
-_OFFICES = frozenset(("hos", "hog", "fm", "vp", "minister", "military", "speaker"))
 # whose names start with a one-syllable surname: Chinese and Korean names ("시리세나" does
 # not); in Han script also the Japanese and Singaporean ones, which make "林外相" or "李总理"
 # ambiguous rather than wrong
@@ -23,32 +22,34 @@ _SURNAME_FIRST = {
     "hangul": frozenset(("CN", "TW", "KR", "KP")),
     "han": frozenset(("CN", "TW", "KR", "KP", "JP", "SG")),
 }
-# roster id -> (first character, office) -> [(person id, party, term index)]
-_INDEX: dict[int, dict[tuple[str, str], list[tuple[int, str, int]]]] = {}
+Index = dict[tuple[str, str], list[tuple[int, str, int]]]  # (first character, office) -> ...
+# the roster last indexed and its index: keyed by the object itself, not by its id(), which a
+# later roster can reuse once the first is freed (a process reads one roster; tests build more)
+_LAST: list[tuple[Roster, Index]] = []
 
 
 def _is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
 
 
-def _index(roster: Roster) -> dict[tuple[str, str], list[tuple[int, str, int]]]:
-    index = _INDEX.get(id(roster))
-    if index is None:
-        index = {}
-        for p in roster.people:
-            short = [a for a in p.aliases if 2 <= len(a) <= 4]
-            firsts = {
-                "hangul": {a[0] for a in short if all(map(is_hangul, a))},
-                "han": {a[0] for a in short if all(map(_is_han, a))},
-            }
-            for i, t in enumerate(p.terms):
-                if t.office not in _OFFICES:
-                    continue
-                for script, chars in firsts.items():
-                    if t.party in _SURNAME_FIRST[script]:
-                        for ch in chars:
-                            index.setdefault((ch, t.office), []).append((p.id, t.party, i))
-        _INDEX[id(roster)] = index
+def _index(roster: Roster) -> Index:
+    if _LAST and _LAST[0][0] is roster:
+        return _LAST[0][1]
+    index: Index = {}
+    for p in roster.people:
+        short = [a for a in p.aliases if 2 <= len(a) <= 4]
+        firsts = {
+            "hangul": {a[0] for a in short if all(map(is_hangul, a))},
+            "han": {a[0] for a in short if all(map(_is_han, a))},
+        }
+        for i, t in enumerate(p.terms):
+            if t.office not in NATIONAL_OFFICES:
+                continue
+            for script, chars in firsts.items():
+                if t.party in _SURNAME_FIRST[script]:
+                    for ch in chars:
+                        index.setdefault((ch, t.office), []).append((p.id, t.party, i))
+    _LAST[:] = [(roster, index)]
     return index
 
 
@@ -76,7 +77,7 @@ def surname_titles(
         return
     index = _index(roster)
     for ent in ents:
-        if ent.party or ent.person >= 0 or ent.codes or ent.role not in _OFFICES:
+        if ent.party or ent.person >= 0 or ent.codes or ent.role not in NATIONAL_OFFICES:
             continue
         ch = _surname(folded, ent.start, lang)
         if not ch:
