@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tests.rules.lexicon_hygiene import (
     BASELINE,
+    closed_class_word,
     corpus_texts,
     matches,
     phrase_matches,
@@ -53,3 +54,13 @@ def test_marked_phrases_count_as_the_detector_reads_them() -> None:
 
 def test_the_corpus_is_in_the_project() -> None:
     assert len(corpus_texts()) >= 700
+
+
+def test_closed_class_words_are_exempt_and_nothing_else() -> None:
+    """A case ending or an initial's letter is grammar, not something learnt from an item;
+    a meeting phrase, or a several-word phrase filed under a closed class, is not."""
+    assert closed_class_word("tr:words.glue", "'a")
+    assert closed_class_word("ta:words.initials", "எஃப்")
+    assert not closed_class_word("ta:cue.pronoun", "இரு தலைவர்களும்")
+    assert not closed_class_word("en:trigger.held", "met")
+    assert not closed_class_word("en:words.glue", "a very long glue phrase")
