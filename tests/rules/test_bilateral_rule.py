@@ -34,7 +34,7 @@ def test_registered_by_type_name() -> None:
 def test_options_defaults_and_validation() -> None:
     """Defaults: held only, confidence 0.6; unknown keys and bad values are refused."""
     opts = BilateralMeetingOptions.model_validate({"id": "r", "type": "bilateral_meeting"})
-    assert opts.statuses == ["held"] and opts.min_confidence == 0.4
+    assert opts.statuses == ["held"] and opts.min_confidence == 0.0
     with pytest.raises(ValidationError):
         BilateralMeetingOptions.model_validate({"id": "r", "type": "bilateral_meeting", "x": 1})
     with pytest.raises(ValidationError):

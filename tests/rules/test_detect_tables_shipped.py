@@ -25,22 +25,17 @@ KNOWN_MODEL_MISSES = {
     # branch): retrained with these proposals, the model still gives the Tamil past-tense
     # tour no more than 0.25 held (the Marathi future one it now keeps).
     "பிரதமர் மோடி கானா, நமீபியா மற்றும் ஜப்பான் ஆகிய நாடுகளுக்கு பயணம் மேற்கொண்டார்.",
-    # Plain held meetings the model retrained on 5,201 and then 5,601 items (2026-12-07,
-    # evening) keeps below min_confidence 0.4: a minister unqualified by country meeting
-    # abroad, organisation heads named by title, a list of counterparts of mixed rank (one of
-    # three pairs dropped). The out-of-fold threshold surface is flat (min_confidence 0.05 to
-    # 0.4 and none_at 0.6 to 0.9 all within 0.01 of the best), and of those choices the
-    # strictest is taken by design (bench/calibrate.py).
+    # Plain held meetings the model retrained on 5,201 and then 5,601 items (2026-12-07) keeps
+    # below its min_confidence: a minister unqualified by country meeting abroad, a list of
+    # counterparts of mixed rank (one of three pairs dropped).
     "조태열 장관은 어제 인도네시아 자카르타에서 일본 외무상과 만났다.",
-    "Premier spotkał się w Brukseli z przewodniczącą Komisji Europejskiej"
-    " i sekretarzem generalnym ONZ.",
     "Le président sénégalais a rencontré le Premier ministre ghanéen"
     " et les ministres kényan et ougandais.",
     # The same kind, after the retrain on the reviewed grammar (these rows come and go between
-    # retrains: their held probability sits near the threshold): an envoy summoned in the
-    # Persian passive, one of two pairs of a Japanese compound, a Dutch present-tense meeting.
-    "سفیر نروژ روز یکشنبه به دلیل اظهارات یک نماینده مجلس آن کشور احضار شد.",
-    "防衛相は訪問先で日豪、日比の防衛相会談に臨んだ。",
+    # retrains: their held probability sits near the threshold): a Dutch present-tense
+    # meeting. (Since the thresholds are the best out-of-fold choice rather than the strictest
+    # near it, 0.35 instead of 0.4 to 0.45, an envoy summoned in the Persian passive, one pair
+    # of a Japanese compound and a Polish meeting with two organisation heads are kept.)
     "De Nederlandse premier en de Franse president spreken een uur lang met elkaar in Parijs.",
     # An organisation named in Ukrainian (issue 10, east5): every retrain since has called it
     # no meeting (Ukrainian organisation names are new as sides, and rare in the training
