@@ -60,6 +60,7 @@ _NEPALI_ENDINGS = ("सँग", "सँगै", "लाई", "बाट")
 _HINDI_WORDS = frozenset("है हैं था थी थे की में और से ने को कि लिए".split())  # noqa: SIM905
 
 
+_HIRAGANA = re.compile("[\u3041-\u3096]")
 _SCRIPT_RANGES = (
     ("deva", 0x0900, 0x0980), ("bn", 0x0980, 0x0A00), ("pa", 0x0A00, 0x0A80),
     ("te", 0x0C00, 0x0C80), ("ml", 0x0D00, 0x0D80), ("si", 0x0D80, 0x0E00),
@@ -86,7 +87,9 @@ def _script_lang(text: str) -> str | None:
     if not counts:
         return None
     script = counts.most_common(1)[0][0]
-    if counts["kana"] >= 3:
+    if counts["kana"] >= 3 or _HIRAGANA.search(text, 0, 2000):
+        # Chinese writes no hiragana; one particle marks a short Japanese headline of Han
+        # characters ("日米首脳が電話会談") that three kana letters would miss
         return "ja"
     if script == "han":
         return "zh"

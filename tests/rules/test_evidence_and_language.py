@@ -60,6 +60,9 @@ LANGS = [
     ("Russian with za/iz", "Министры за два дня из Минска прилетели в Баку", "ru"),
     ("Chinese", "习近平会见法国总统。", "zh"),
     ("Japanese", "首相はワシントンで大統領と会談した。", "ja"),
+    # a headline of Han characters and one particle: Chinese writes no hiragana
+    ("Japanese headline, one kana", "日豪首脳が電話会談", "ja"),
+    ("Chinese with a Japanese name's dot", "岸田・文雄会见中国总理。", "zh"),
     ("Korean", "대통령은 워싱턴에서 정상회담을 가졌다.", "ko"),
     ("Bengali", "প্রধানমন্ত্রী রাষ্ট্রপতির সঙ্গে বৈঠক করেন।", "bn"),
     ("Tamil", "பிரதமர் அதிபரை சந்தித்தார்.", "ta"),
@@ -112,3 +115,18 @@ def test_roster_covers_required_groups() -> None:
     }
     missing = {code for codes in groups.values() for code in codes.split(" ")} - parties
     assert not missing
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("日米首脳が電話会談", [("JP", "US", "call")]),
+        ("日中首脳会談、見送りへ", [("CN", "JP", "cancelled")]),
+        ("日米首脳会談、来月開催へ", [("JP", "US", "scheduled")]),
+    ],
+)
+def test_short_japanese_headlines_with_no_language_given(
+    text: str, want: list[tuple[str, str, str]]
+) -> None:
+    """Invented headlines: one kana is enough to read them as Japanese, not Chinese."""
+    assert [(*m.parties, m.status) for m in detect(text, decide=False)] == want
