@@ -79,6 +79,8 @@ _FOREIGN_REF = re.compile(
     r"&(?!(?:amp|lt|gt|quot|apos);|#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};)([A-Za-z][A-Za-z0-9]{0,31};)?"
 )
 _ID_MARKERS = ("<guid", "<id>", "<id ", ":about=")
+_HTTP = ("http://", "https://")  # these need no urlsplit to tell their scheme
+_HTTP_SCHEMES = ("http", "https")
 _FEEDPARSER_OPTIONS: dict[str, Any] = {"sanitize_html": False, "resolve_relative_uris": False}
 # The document is re-encoded as UTF-8 without declaration; without a charset feedparser would
 # apply RFC 3023's us-ascii default and read it as windows-1252.
@@ -372,7 +374,10 @@ def _read_fast(
             if not has_ids:
                 # No guid/id elements at all: fastfeedparser copied the link into the id.
                 entry = entry._replace(guid=None)
-            elif urlsplit(entry.link).scheme not in ("http", "https"):
+            elif (
+                not entry.link.startswith(_HTTP)
+                and urlsplit(entry.link).scheme not in _HTTP_SCHEMES
+            ):
                 notes.append("fallback: a relative link doubles as the id; which is the guid?")
                 return None
         fixed.append(entry)
