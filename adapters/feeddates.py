@@ -26,12 +26,12 @@ _DATE_OPEN = re.compile(
 )
 _DATE_RANK = {"pubdate": 0, "published": 0, "issued": 0, "date": 1, "created": 1}  # else 2
 ENTRY_TAG = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)[\s>/]")
-_PLAIN_ENTRY_TAG = re.compile(r"<(?:item|entry)[\s>/]")  # when no prefixed entry can occur
 
 
 def entry_starts(text: str) -> list[int]:
-    pattern = ENTRY_TAG if (":item" in text or ":entry" in text) else _PLAIN_ENTRY_TAG
-    return [m.start() for m in pattern.finditer(text)]
+    # One pass of this pattern costs less than the two substring searches that chose a
+    # pattern without prefixes for documents without ":item" or ":entry" (same result).
+    return [m.start() for m in ENTRY_TAG.finditer(text)]
 
 
 def entry_dates(text: str, starts: list[int]) -> list[datetime | None]:

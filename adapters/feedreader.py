@@ -73,6 +73,7 @@ _LANGUAGE_EL = re.compile(
 _TTL_EL = re.compile(r"<ttl\s*>\s*(\d{1,7})\s*</ttl", re.I)
 _XML_LANG = re.compile(r"""\sxml:lang\s*=\s*["']([^"']{0,35})["']""")
 _XML_BASE = re.compile(r"""\sxml:base\s*=\s*["']([^"']{0,2048})["']""")
+_ENTRY_ATTRS = re.compile("xml:(?:lang|base)")  # one pass, faster than two str.find
 _JSONFEED_VERSION = re.compile(r"https?://jsonfeed\.org/version/1(?:\.\d+)?/?|1(?:\.\d+)?")
 # An "&" that does not start one of XML's own references: an HTML entity or a bare ampersand.
 _FOREIGN_REF = re.compile(
@@ -219,21 +220,20 @@ def _read_json(text: str) -> tuple[FeedMeta, list[RawEntry]]:
 def _scan_header(text: str, root: str | None) -> _Header:
     first_entry = ENTRY_TAG.search(text)
     head_end = first_entry.start() if first_entry else len(text)
-    head = text[:head_end]
     root_tag = ""
     if root is not None and (at := text.find("<" + root)) >= 0:
         root_tag = text[at : text.find(">", at) + 1]
     root_lang = m.group(1) if (m := _XML_LANG.search(root_tag)) else None
     root_base = m.group(1).strip() if (m := _XML_BASE.search(root_tag)) else None
-    language = m.group(1) if (m := _LANGUAGE_EL.search(head)) else None
-    ttl = float(m.group(1)) if (m := _TTL_EL.search(head)) else None
-    tail = text[head_end:]
+    # Searched in place (pos, endpos), not in copies of the head and the rest.
+    language = m.group(1) if (m := _LANGUAGE_EL.search(text, 0, head_end)) else None
+    ttl = float(m.group(1)) if (m := _TTL_EL.search(text, 0, head_end)) else None
     return _Header(
         root_lang=root_lang,
         root_base=root_base,
         language=language,
         ttl_min=ttl,
-        entries_have_own_attrs="xml:lang" in tail or "xml:base" in tail,
+        entries_have_own_attrs=_ENTRY_ATTRS.search(text, head_end) is not None,
     )
 
 
