@@ -20,10 +20,14 @@ _DATE_EL = re.compile(
     re.I,
 )
 # The same elements, found fast: lower-case-initial names as RSS and Atom spell them. A document
-# where this finds fewer dates than entries is scanned again with ``_DATE_EL`` (any case).
+# where this finds fewer dates than entries is scanned again with ``_DATE_EL`` (any case). The
+# optional group reads the usual element (plain text, then its own end tag) as ``_date_text``
+# would, in C; without it (CDATA, a comment ...) ``_date_text`` reads on from the start tag.
 _DATE_OPEN = re.compile(
     r"<((?:[\w-]+:)?(pubDate|published|issued|date|created|updated|modified))(?:\s[^>]*)?>"
+    r"(?:([^<]*)</\1\s{0,7}>)?"
 )
+_MAX_DATE_CHARS = 100
 _DATE_RANK = {"pubdate": 0, "published": 0, "issued": 0, "date": 1, "created": 1}  # else 2
 ENTRY_TAG = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)[\s>/]")
 
@@ -38,7 +42,14 @@ def entry_dates(text: str, starts: list[int]) -> list[datetime | None]:
     """Each entry's date from its own date elements (published > dc:date > updated)."""
     if not starts:
         return []
-    found = [d for o in _DATE_OPEN.finditer(text, starts[0]) if (d := _date_text(text, o))]
+    found: list[tuple[int, str, str]] = []
+    for m in _DATE_OPEN.finditer(text, starts[0]):
+        raw = m.group(3)
+        if raw is None:
+            if read := _date_text(text, m):
+                found.append(read)
+        elif (value := raw.strip()) and len(value) <= _MAX_DATE_CHARS and "]" not in value:
+            found.append((m.start(), m.group(2), value))
     if len(found) < len(starts):  # odd case: <PubDate>, <DC:DATE>, a date in a comment
         found = [(m.start(), m.group(2), m.group(3)) for m in _DATE_EL.finditer(text, starts[0])]
     best: list[tuple[int, str] | None] = [None] * len(starts)
@@ -71,7 +82,7 @@ def _date_text(text: str, opening: re.Match[str]) -> tuple[int, str, str] | None
     else:
         value = text[i:close]
     value = value.strip()
-    if not value or len(value) > 100 or "]" in value:
+    if not value or len(value) > _MAX_DATE_CHARS or "]" in value:
         return None
     if not text.startswith(f"</{opening.group(1)}", close):
         return None
