@@ -368,16 +368,14 @@ def _read_fast(
     has_ids: bool | None = None  # searched for only when an entry's id equals its link
     fixed: list[RawEntry] = []
     for entry in entries:
-        if entry.guid is not None and entry.guid == entry.link:
+        link = entry.link
+        if link is not None and entry.guid == link:
             if has_ids is None:
                 has_ids = any(marker in text for marker in _ID_MARKERS)
             if not has_ids:
                 # No guid/id elements at all: fastfeedparser copied the link into the id.
                 entry = entry._replace(guid=None)
-            elif (
-                not entry.link.startswith(_HTTP)
-                and urlsplit(entry.link).scheme not in _HTTP_SCHEMES
-            ):
+            elif not link.startswith(_HTTP) and urlsplit(link).scheme not in _HTTP_SCHEMES:
                 notes.append("fallback: a relative link doubles as the id; which is the guid?")
                 return None
         fixed.append(entry)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from lxml import etree
@@ -30,6 +31,7 @@ _LOOKS_LIKE_HTML = re.compile(r"<[A-Za-z!/][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-
 # ASCII, so that the joined text of ASCII fragments stays ASCII and ``_tidy`` takes its fast
 # path; libxml2 keeps it as an ordinary character.
 _SEP = "\x7f"
+_SEP_BYTE = _SEP.encode("ascii")
 # What can make the parser read past the end of a fragment: comments, CDATA, processing
 # instructions, raw-text or foreign elements, and a "<" whose tag is not closed.
 _ISOLATE_TAGS = (
@@ -37,11 +39,15 @@ _ISOLATE_TAGS = (
     "|template|svg|math|object|embed|head|html|body|frameset"
 )
 _ISOLATE = re.compile(rf"<[!?]|<(?:{_ISOLATE_TAGS})\b", re.I)
-# The same in UTF-8 bytes, for the joined fragments of a shared parse: a search of bytes is
-# several times faster than one of non-ASCII text. It finds whatever ``_ISOLATE`` finds in any
-# fragment (ASCII-only case folding and word boundaries find more, never less), so only a
-# hit needs the search of each fragment.
-_ISOLATE_BYTES = re.compile(rf"<[!?]|<(?:{_ISOLATE_TAGS})\b".encode(), re.I)
+# A net for ``_ISOLATE`` in UTF-8 bytes, cast over the joined fragments of a shared parse: a
+# search of bytes is several times faster than one of non-ASCII text. Whatever ``_ISOLATE``
+# finds in a fragment starts a hit of this one: ASCII case folding and word boundaries find
+# more, not less, and a name with a non-ASCII letter that Unicode case folding reads as an
+# ASCII one ("<\u017fcript>": a long s) is caught by the third branch. Only the fragments with
+# a hit need the search of their text.
+_ISOLATE_BYTES = re.compile(
+    rf"<[!?]|<(?:{_ISOLATE_TAGS})\b|<[A-Za-z]{{0,9}}[\x80-\xff]".encode(), re.I
+)
 _PARSER = etree.HTMLParser(
     remove_comments=True, remove_pis=True, no_network=True, default_doctype=False
 )
@@ -211,14 +217,18 @@ def html_to_texts(fragments: Sequence[str]) -> list[str]:
     if len(shared) > 1:
         joined = _SEP.join(fragments[i] for i in shared)
         data = _utf8(joined)
-        if data is None or _ISOLATE_BYTES.search(data):
+        if data is None:
             alone = {i for i in shared if _ISOLATE.search(fragments[i])}
+        else:
+            alone = {
+                shared[k] for k in _hit_fragments(data) if _ISOLATE.search(fragments[shared[k]])
+            }
+        if alone:
             for i in sorted(alone):
                 out[i] = _tidy(_parse_text(fragments[i]))
-            if alone:
-                shared = [i for i in shared if i not in alone]
-                joined = _SEP.join(fragments[i] for i in shared)
-                data = _utf8(joined)
+            shared = [i for i in shared if i not in alone]
+            joined = _SEP.join(fragments[i] for i in shared)
+            data = _utf8(joined)
     if len(shared) == 1:
         out[shared[0]] = _tidy(_parse_text(fragments[shared[0]]))
     elif shared:
@@ -247,6 +257,20 @@ def _plain_ascii(text: str, allowed: bytes) -> bool:
     as whitespace but spaces and newlines). Deleting the allowed bytes is a C loop several
     times faster than a character-class regex search."""
     return text.isascii() and not text.encode("ascii").translate(None, allowed)
+
+
+def _hit_fragments(data: bytes) -> set[int]:
+    """Positions (in the joined order) of the fragments of ``data``, joined by the separator,
+    in which ``_ISOLATE_BYTES`` finds something: only those need the search of their text."""
+    hits = [m.start() for m in _ISOLATE_BYTES.finditer(data)]
+    if not hits:
+        return set()
+    ends: list[int] = []  # where each fragment but the last ends: its separator
+    at = data.find(_SEP_BYTE)
+    while at >= 0:
+        ends.append(at)
+        at = data.find(_SEP_BYTE, at + 1)
+    return {bisect_right(ends, hit) for hit in hits}
 
 
 def _utf8(text: str) -> bytes | None:
