@@ -52,7 +52,7 @@ import fastfeedparser
 from fastfeedparser import main as _ffp_main
 
 from adapters.encoding import decode_document
-from adapters.feeddates import ENTRY_TAG, entry_dates, entry_starts
+from adapters.feeddates import ENTRY_TAG, entry_dates, scan_entries
 from adapters.feedentries import (
     FeedMeta,
     RawEntry,
@@ -355,13 +355,13 @@ def _read_fast(
         except Exception as exc:  # any failure of the fast path only means: the robust one
             notes.append(f"fallback: fastfeedparser failed: {type(exc).__name__}: {exc}"[:300])
             return None
-    starts = entry_starts(text)
+    starts, dates = scan_entries(text)
     count = len(parsed.get("entries") or ())
     if count < len(starts):
         notes.append(f"fallback: fastfeedparser read {count} of {len(starts)} entries")
         return None
     if count == len(starts):
-        meta, entries = from_fastfeedparser(parsed, entry_dates(text, starts))
+        meta, entries = from_fastfeedparser(parsed, entry_dates(text, starts, dates))
     else:  # more entries than <item>/<entry> tags we saw: cannot align; trust none of its dates
         notes.append("dates dropped: entries could not be aligned with their elements")
         meta, entries = from_fastfeedparser(parsed, [None] * count)
