@@ -39,15 +39,24 @@ _ISOLATE_TAGS = (
     "|template|svg|math|object|embed|head|html|body|frameset"
 )
 _ISOLATE = re.compile(rf"<[!?]|<(?:{_ISOLATE_TAGS})\b", re.I)
-# A net for ``_ISOLATE`` in UTF-8 bytes, cast over the joined fragments of a shared parse: a
-# search of bytes is several times faster than one of non-ASCII text. Whatever ``_ISOLATE``
-# finds in a fragment starts a hit of this one: ASCII case folding and word boundaries find
-# more, not less, and a name with a non-ASCII letter that Unicode case folding reads as an
-# ASCII one ("<\u017fcript>": a long s) is caught by the third branch. Only the fragments with
-# a hit need the search of their text.
-_ISOLATE_BYTES = re.compile(
-    rf"<[!?]|<(?:{_ISOLATE_TAGS})\b|<[A-Za-z]{{0,9}}[\x80-\xff]".encode(), re.I
-)
+# The letters Python's case-insensitive matching reads as ASCII ones ("<\u017fcript>", with a
+# long s, is a script tag to ``_ISOLATE``); ASCII case folding in bytes knows none of them.
+_FOLDS_TO_ASCII = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+def _all_spellings(names: str) -> str:
+    """``names`` (a regex alternation) with each letter that has a non-ASCII spelling under
+    case folding written both ways, for a pattern over UTF-8 bytes."""
+    return "".join(
+        f"(?:{c}|{'|'.join(_FOLDS_TO_ASCII[c])})" if c in _FOLDS_TO_ASCII else c for c in names
+    )
+
+
+# ``_ISOLATE`` in UTF-8 bytes, for the joined fragments of a shared parse: a search of bytes is
+# several times faster than one of non-ASCII text. Whatever ``_ISOLATE`` finds in a fragment
+# starts a match of this one (ASCII word boundaries find more, not less), so only the
+# fragments it finds something in need the search of their text.
+_ISOLATE_BYTES = re.compile(f"<[!?]|<(?:{_all_spellings(_ISOLATE_TAGS)})\\b".encode(), re.I)
 _PARSER = etree.HTMLParser(
     remove_comments=True, remove_pis=True, no_network=True, default_doctype=False
 )

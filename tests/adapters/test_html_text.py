@@ -140,6 +140,30 @@ def test_batched_conversion_reads_each_fragment_as_alone() -> None:
     assert shared > 1000  # most fragments went through the shared parse
 
 
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "a<!-- c",
+        "<?php x",
+        "<![CDATA[x",
+        "<ScRiPt src=x>",
+        "<\u017fcript>",  # a long s: case folding reads it as "s"
+        "<no\u017fcr\u0130pt>",  # and a dotted capital I as "i"
+        "<\u0131frame src=x>",  # a dotless i
+        "<svg/>",
+        "<Body>",
+        "\u4e2d<title>",
+    ],
+)
+def test_the_bytes_search_finds_whatever_the_text_search_finds(fragment: str) -> None:
+    """A shared parse searches the joined fragments' bytes first and a fragment's text only
+    where that finds something: it must find every tag the text search finds."""
+    assert htmltext._ISOLATE.search(fragment)
+    assert htmltext._ISOLATE_BYTES.search(fragment.encode())
+    batch = ["<p>a</p>", fragment, "<p>b</p>"]
+    assert html_to_texts(batch) == [html_to_text(f) for f in batch]
+
+
 @pytest.mark.parametrize("shape", [_soup, _tree, _paragraphs])
 def test_stylesheet_reads_as_the_tree_walk(shape: object) -> None:
     """libxslt's reading of the parsed fragment is the node-by-node one it replaces."""
