@@ -81,7 +81,6 @@ _FOREIGN_REF = re.compile(
 )
 _ID_MARKERS = ("<guid", "<id>", "<id ", ":about=")
 _HTTP = ("http://", "https://")  # these need no urlsplit to tell their scheme
-_HTTP_SCHEMES = ("http", "https")
 _FEEDPARSER_OPTIONS: dict[str, Any] = {"sanitize_html": False, "resolve_relative_uris": False}
 # The document is re-encoded as UTF-8 without declaration; without a charset feedparser would
 # apply RFC 3023's us-ascii default and read it as windows-1252.
@@ -225,8 +224,7 @@ def _scan_header(text: str, root: str | None) -> _Header:
         root_tag = text[at : text.find(">", at) + 1]
     root_lang = m.group(1) if (m := _XML_LANG.search(root_tag)) else None
     root_base = m.group(1).strip() if (m := _XML_BASE.search(root_tag)) else None
-    # Searched in place (pos, endpos), not in copies of the head and the rest.
-    language = m.group(1) if (m := _LANGUAGE_EL.search(text, 0, head_end)) else None
+    language = m.group(1) if (m := _LANGUAGE_EL.search(text, 0, head_end)) else None  # no copy
     ttl = float(m.group(1)) if (m := _TTL_EL.search(text, 0, head_end)) else None
     return _Header(
         root_lang=root_lang,
@@ -375,7 +373,7 @@ def _read_fast(
             if not has_ids:
                 # No guid/id elements at all: fastfeedparser copied the link into the id.
                 entry = entry._replace(guid=None)
-            elif not link.startswith(_HTTP) and urlsplit(link).scheme not in _HTTP_SCHEMES:
+            elif not link.startswith(_HTTP) and urlsplit(link).scheme not in ("http", "https"):
                 notes.append("fallback: a relative link doubles as the id; which is the guid?")
                 return None
         fixed.append(entry)

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from adapters import htmltext
+from adapters import htmltext, htmltidy
 from adapters.htmltext import (
     _CONTAINERS,
     _INLINE,
@@ -188,7 +188,7 @@ def test_stylesheet_is_compiled_per_thread() -> None:
 
 def test_odd_space_is_whitespace_other_than_space_and_newline() -> None:
     odd = {c for c in map(chr, range(0x110000)) if c.isspace() and c not in " \n"}
-    assert {c for c in map(chr, range(0x110000)) if htmltext._ODD_SPACE.match(c)} == odd
+    assert {c for c in map(chr, range(0x110000)) if htmltidy._ODD_SPACE.match(c)} == odd
 
 
 def test_unusual_is_what_tidy_drops_or_reads_as_odd_space() -> None:
@@ -198,10 +198,10 @@ def test_unusual_is_what_tidy_drops_or_reads_as_odd_space() -> None:
     def matches(pattern: re.Pattern[str]) -> set[str]:
         return {c for c in map(chr, range(0x110000)) if pattern.match(c)}
 
-    careful = matches(htmltext._NOT_TEXT) | matches(htmltext._ODD_SPACE) | {"\u200b"}
-    assert matches(htmltext._UNUSUAL) == careful
-    but_sep = matches(htmltext._NOT_TEXT_BUT_SEP) | matches(htmltext._ODD_SPACE) | {"\u200b"}
-    assert matches(htmltext._UNUSUAL_BUT_SEP) == but_sep == careful - {htmltext._SEP}
+    careful = matches(htmltidy._NOT_TEXT) | matches(htmltidy._ODD_SPACE) | {"\u200b"}
+    assert matches(htmltidy._UNUSUAL) == careful
+    but_sep = matches(htmltidy._NOT_TEXT_BUT_SEP) | matches(htmltidy._ODD_SPACE) | {"\u200b"}
+    assert matches(htmltidy._UNUSUAL_BUT_SEP) == but_sep == careful - {htmltidy.SEP}
 
 
 def test_tidy_matches_line_by_line_reference() -> None:
