@@ -126,7 +126,8 @@ def _author_name(text: str) -> str | None:
 
 
 def _item_id(guid: str | None, url: str | None, base: str, title: str, text: str) -> str:
-    ident = _SPACE_RUN.sub(" ", guid).strip() if guid else None
+    # Whitespace runs as one space, ends stripped (as a \s+ substitution and strip() did).
+    ident = " ".join(guid.split()) if guid else None
     # A permalink guid, relative or not, is the same id as the link it names.
     if (
         ident

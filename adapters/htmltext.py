@@ -10,15 +10,20 @@ dropped, and so are control characters.
 fragments are joined by a separator (DEL) that no fragment contains, and each piece of
 text between separators is one fragment's text. A fragment that could swallow its neighbours
 (an unclosed comment or raw-text element, a tag left open at its end) is parsed on its own.
+libxml2 gets UTF-8 bytes; the text it gives back is tidied by ``adapters.htmltidy``.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from lxml import etree
+
+from adapters.htmltidy import SEP as _SEP
+from adapters.htmltidy import tidy as _tidy
 
 _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head")
 _BLOCKS = (
@@ -27,18 +32,44 @@ _BLOCKS = (
     *("nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul"),
 )
 _LOOKS_LIKE_HTML = re.compile(r"<[A-Za-z!/][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
-# ASCII, so that the joined text of ASCII fragments stays ASCII and ``_tidy`` takes its fast
-# path; libxml2 keeps it as an ordinary character.
-_SEP = "\x7f"
+_SEP_BYTE = _SEP.encode("ascii")
 # What can make the parser read past the end of a fragment: comments, CDATA, processing
 # instructions, raw-text or foreign elements, and a "<" whose tag is not closed.
-_ISOLATE = re.compile(
-    r"<[!?]|<(?:script|style|textarea|title|xmp|plaintext|noembed|noframes|iframe|noscript"
-    r"|template|svg|math|object|embed|head|html|body|frameset)\b",
-    re.I,
+_ISOLATE_TAGS = (
+    "script|style|textarea|title|xmp|plaintext|noembed|noframes|iframe|noscript"
+    "|template|svg|math|object|embed|head|html|body|frameset"
 )
+_ISOLATE = re.compile(rf"<[!?]|<(?:{_ISOLATE_TAGS})\b", re.I)
+# The letters Python's case-insensitive matching reads as ASCII ones ("<\u017fcript>", with a
+# long s, is a script tag to ``_ISOLATE``); ASCII case folding in bytes knows none of them.
+_FOLDS_TO_ASCII = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+def _all_spellings(names: str) -> str:
+    """``names`` (a regex alternation) with each letter that has a non-ASCII spelling under
+    case folding written both ways, for a pattern over UTF-8 bytes."""
+    return "".join(
+        f"(?:{c}|{'|'.join(_FOLDS_TO_ASCII[c])})" if c in _FOLDS_TO_ASCII else c for c in names
+    )
+
+
+# ``_ISOLATE`` in UTF-8 bytes, for the joined fragments of a shared parse: a search of bytes is
+# several times faster than one of non-ASCII text. Whatever ``_ISOLATE`` finds in a fragment
+# starts a match of this one (ASCII word boundaries find more, not less), so only the
+# fragments it finds something in need the search of their text.
+_ISOLATE_BYTES = re.compile(f"<[!?]|<(?:{_all_spellings(_ISOLATE_TAGS)})\\b".encode(), re.I)
 _PARSER = etree.HTMLParser(
     remove_comments=True, remove_pis=True, no_network=True, default_doctype=False
+)
+# Fed UTF-8 bytes: libxml2 reads them as they are, where a non-ASCII str reaches it as
+# UTF-16 or UTF-32 to convert first. An explicit encoding also makes a fragment's own
+# <meta charset> count for nothing, as it does for a str.
+_UTF8_PARSER = etree.HTMLParser(
+    remove_comments=True,
+    remove_pis=True,
+    no_network=True,
+    default_doctype=False,
+    encoding="utf-8",
 )
 
 
@@ -193,19 +224,26 @@ def html_to_texts(fragments: Sequence[str]) -> list[str]:
             out[i] = _tidy(_parse_text(fragment))  # a tag left open at the end
         else:
             shared.append(i)
-    # Each fragment searched once (a search of the joined text first scanned the text twice
-    # whenever one of them matched).
-    alone = {i for i in shared if _ISOLATE.search(fragments[i])}
-    if alone:
-        for i in sorted(alone):
-            out[i] = _tidy(_parse_text(fragments[i]))
-        shared = [i for i in shared if i not in alone]
+    if len(shared) > 1:
+        joined = _SEP.join(fragments[i] for i in shared)
+        data = _utf8(joined)
+        if data is None:
+            alone = {i for i in shared if _ISOLATE.search(fragments[i])}
+        else:
+            alone = {
+                shared[k] for k in _hit_fragments(data) if _ISOLATE.search(fragments[shared[k]])
+            }
+        if alone:
+            for i in sorted(alone):
+                out[i] = _tidy(_parse_text(fragments[i]))
+            shared = [i for i in shared if i not in alone]
+            joined = _SEP.join(fragments[i] for i in shared)
+            data = _utf8(joined)
     if len(shared) == 1:
         out[shared[0]] = _tidy(_parse_text(fragments[shared[0]]))
     elif shared:
         # Tidied as one text: the separator is no whitespace, so it stays where it was.
-        joined = _tidy(_parse_text(_SEP.join(fragments[i] for i in shared)), keep_sep=True)
-        pieces = joined.split(_SEP)
+        pieces = _tidy(_parse_text(joined, data), keep_sep=True).split(_SEP)
         if len(pieces) != len(shared):  # cannot happen with the checks above; stay correct
             pieces = [_tidy(_parse_text(fragments[i])) for i in shared]
         for i, piece in zip(shared, pieces, strict=True):
@@ -220,20 +258,37 @@ def _xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
 
 
-_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\n"
-_PLAIN_ASCII_SEP = _PLAIN_ASCII + _SEP.encode("ascii")  # a shared parse's separator stays
+def _hit_fragments(data: bytes) -> set[int]:
+    """Positions (in the joined order) of the fragments of ``data``, joined by the separator,
+    in which ``_ISOLATE_BYTES`` finds something: only those need the search of their text."""
+    hits = [m.start() for m in _ISOLATE_BYTES.finditer(data)]
+    if not hits:
+        return set()
+    ends: list[int] = []  # where each fragment but the last ends: its separator
+    at = data.find(_SEP_BYTE)
+    while at >= 0:
+        ends.append(at)
+        at = data.find(_SEP_BYTE, at + 1)
+    return {bisect_right(ends, hit) for hit in hits}
 
 
-def _plain_ascii(text: str, allowed: bytes) -> bool:
-    """Whether ``text`` is ASCII of ``allowed`` bytes only (nothing ``_tidy`` drops or reads
-    as whitespace but spaces and newlines). Deleting the allowed bytes is a C loop several
-    times faster than a character-class regex search."""
-    return text.isascii() and not text.encode("ascii").translate(None, allowed)
-
-
-def _parse(fragment: str) -> etree._Element | None:
+def _utf8(text: str) -> bytes | None:
+    """``text`` in UTF-8, or None when it holds a lone surrogate (a JSON Feed can): such
+    text goes to libxml2 as a str, as it always did."""
     try:
-        return etree.fromstring(fragment, _PARSER)
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
+def _parse(fragment: str, data: bytes | None = None) -> etree._Element | None:
+    """``data``: ``fragment`` in UTF-8 if the caller has it."""
+    if data is None:
+        data = _utf8(fragment)
+    try:
+        if data is None:
+            return etree.fromstring(fragment, _PARSER)
+        return etree.fromstring(data, _UTF8_PARSER)
     except (etree.ParserError, ValueError):
         return None  # nothing but whitespace or markup without content
 
@@ -260,8 +315,8 @@ def _stylesheet() -> etree.XSLT:
     return xslt
 
 
-def _parse_text(fragment: str) -> str:
-    root = _parse(fragment)
+def _parse_text(fragment: str, data: bytes | None = None) -> str:
+    root = _parse(fragment, data)
     if root is None:
         return ""
     try:
@@ -282,66 +337,3 @@ def _walk_text(root: etree._Element) -> str:
         node.tail = "\n" + _xml_safe(node.tail) if node.tail else "\n"
     text: str = etree.tostring(root, method="text", encoding=str)
     return text
-
-
-# Whitespace other than space and newline (what str.isspace() and str.splitlines() see:
-# tabs, NBSP, other line separators ...; a test checks it against str.isspace). Spelled out:
-# twice as fast as the equivalent [^\S \n] on non-ASCII text.
-_ODD_SPACE = re.compile(
-    "[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-)
-_SPACE_RUN = re.compile(r"  +")
-_BREAK_RUN = re.compile(r"\n[ \n]+")
-_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1b\x7f\ud800-\udfff\ufffe\uffff]")
-# What ``_tidy`` drops or reads as whitespace other than space and newline, and ZWSP.
-_UNUSUAL = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000"
-    "\ud800-\udfff\ufffe\uffff]"
-)
-# The same without DEL, for the joined text of a shared parse, where DEL is the separator.
-_NOT_TEXT_BUT_SEP = re.compile("[\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff]")
-_UNUSUAL_BUT_SEP = re.compile(
-    "[\x00-\x09\x0b-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000"
-    "\ud800-\udfff\ufffe\uffff]"
-)
-
-
-def _tidy(text: str, keep_sep: bool = False) -> str:
-    """Control characters dropped, whitespace runs made single spaces and single line breaks;
-    with ``keep_sep`` the separator (DEL) of a shared parse's joined text stays."""
-    if keep_sep:
-        plain, unusual, not_text = _PLAIN_ASCII_SEP, _UNUSUAL_BUT_SEP, _NOT_TEXT_BUT_SEP
-    else:
-        plain, unusual, not_text = _PLAIN_ASCII, _UNUSUAL, _NOT_TEXT
-    # One scan tells whether anything but spaces and newlines needs care (most text, ASCII or
-    # not, has nothing of the kind): a C loop for ASCII, one regex pass otherwise.
-    if not _plain_ascii(text, plain) and unusual.search(text):
-        # Control characters (other than whitespace), surrogates and non-characters are no
-        # text: libxml2 reads "&#1;" into one, and a JSON Feed or an API can carry them raw.
-        if not_text.search(text):
-            text = not_text.sub("", text)
-        # str.split() with no argument splits on all Unicode whitespace (NBSP included) and is
-        # several times faster than a regex per line; ZWSP is not whitespace, so drop it first.
-        if "\u200b" in text:
-            text = text.replace("\u200b", "")
-        if _ODD_SPACE.search(text):
-            return _tidy_lines(text)
-    # Only spaces and newlines: the same result in a few passes in C, not one per line
-    # (each pattern starts with a literal, which the regex engine scans for quickly).
-    if "  " in text:
-        text = _SPACE_RUN.sub(" ", text)
-    # Spaces are single now: drop those before a line break, then each run of breaks and
-    # spaces after a break becomes one break (one regex pass: indented markup leaves long
-    # runs, which halving "\n\n" took a pass over the whole text per doubling).
-    text = text.replace(" \n", "\n")
-    if "\n\n" in text or "\n " in text:
-        text = _BREAK_RUN.sub("\n", text)
-    return text.strip(" \n")
-
-
-def _tidy_lines(text: str) -> str:
-    lines = []
-    for line in text.splitlines():
-        if words := line.split():
-            lines.append(" ".join(words))
-    return "\n".join(lines)

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from adapters import htmltext
+from adapters import htmltext, htmltidy
 from adapters.htmltext import (
     _CONTAINERS,
     _INLINE,
@@ -140,6 +140,30 @@ def test_batched_conversion_reads_each_fragment_as_alone() -> None:
     assert shared > 1000  # most fragments went through the shared parse
 
 
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "a<!-- c",
+        "<?php x",
+        "<![CDATA[x",
+        "<ScRiPt src=x>",
+        "<\u017fcript>",  # a long s: case folding reads it as "s"
+        "<no\u017fcr\u0130pt>",  # and a dotted capital I as "i"
+        "<\u0131frame src=x>",  # a dotless i
+        "<svg/>",
+        "<Body>",
+        "\u4e2d<title>",
+    ],
+)
+def test_the_bytes_search_finds_whatever_the_text_search_finds(fragment: str) -> None:
+    """A shared parse searches the joined fragments' bytes first and a fragment's text only
+    where that finds something: it must find every tag the text search finds."""
+    assert htmltext._ISOLATE.search(fragment)
+    assert htmltext._ISOLATE_BYTES.search(fragment.encode())
+    batch = ["<p>a</p>", fragment, "<p>b</p>"]
+    assert html_to_texts(batch) == [html_to_text(f) for f in batch]
+
+
 @pytest.mark.parametrize("shape", [_soup, _tree, _paragraphs])
 def test_stylesheet_reads_as_the_tree_walk(shape: object) -> None:
     """libxslt's reading of the parsed fragment is the node-by-node one it replaces."""
@@ -164,7 +188,7 @@ def test_stylesheet_is_compiled_per_thread() -> None:
 
 def test_odd_space_is_whitespace_other_than_space_and_newline() -> None:
     odd = {c for c in map(chr, range(0x110000)) if c.isspace() and c not in " \n"}
-    assert {c for c in map(chr, range(0x110000)) if htmltext._ODD_SPACE.match(c)} == odd
+    assert {c for c in map(chr, range(0x110000)) if htmltidy._ODD_SPACE.match(c)} == odd
 
 
 def test_unusual_is_what_tidy_drops_or_reads_as_odd_space() -> None:
@@ -174,10 +198,10 @@ def test_unusual_is_what_tidy_drops_or_reads_as_odd_space() -> None:
     def matches(pattern: re.Pattern[str]) -> set[str]:
         return {c for c in map(chr, range(0x110000)) if pattern.match(c)}
 
-    careful = matches(htmltext._NOT_TEXT) | matches(htmltext._ODD_SPACE) | {"\u200b"}
-    assert matches(htmltext._UNUSUAL) == careful
-    but_sep = matches(htmltext._NOT_TEXT_BUT_SEP) | matches(htmltext._ODD_SPACE) | {"\u200b"}
-    assert matches(htmltext._UNUSUAL_BUT_SEP) == but_sep == careful - {htmltext._SEP}
+    careful = matches(htmltidy._NOT_TEXT) | matches(htmltidy._ODD_SPACE) | {"\u200b"}
+    assert matches(htmltidy._UNUSUAL) == careful
+    but_sep = matches(htmltidy._NOT_TEXT_BUT_SEP) | matches(htmltidy._ODD_SPACE) | {"\u200b"}
+    assert matches(htmltidy._UNUSUAL_BUT_SEP) == but_sep == careful - {htmltidy.SEP}
 
 
 def test_tidy_matches_line_by_line_reference() -> None:
