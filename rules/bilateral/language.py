@@ -26,7 +26,7 @@ _LATIN_WORDS = {
     "tr": "ve bir bu ile için olarak ise gibi daha olan ancak ayrıca sonra göre ilk kadar",
     "pl": "w się nie że jest oraz dla przez które który która podczas także jak ze był",
     "nl": "het een en van op voor zijn niet werd naar bij ook door dat heeft hij wordt worden "
-    "zal zullen deze maar nog tussen tijdens hebben werden zich",
+    "zal zullen deze maar nog tussen tijdens hebben werden zich aan uit geen",
     "id": "dan yang dari dengan untuk ini itu pada dalam akan tidak juga telah oleh adalah",
     "sw": "wa ya kwa katika ni kuwa pia hiyo huo ambao ambaye alisema amesema zaidi baada",
     "vi": "và của các là với đã trong được có cho này những người một không ông",

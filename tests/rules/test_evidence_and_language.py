@@ -62,6 +62,8 @@ LANGS = [
     ("Japanese", "首相はワシントンで大統領と会談した。", "ja"),
     # a headline of Han characters and one particle: Chinese writes no hiragana
     ("Japanese headline, one kana", "日豪首脳が電話会談", "ja"),
+    # "met" is an English meeting word and Dutch for "with": the other words decide
+    ("Dutch headline", "Schoof belt met Zelensky over steun aan Oekraïne", "nl"),
     ("Chinese with a Japanese name's dot", "岸田・文雄会见中国总理。", "zh"),
     ("Korean", "대통령은 워싱턴에서 정상회담을 가졌다.", "ko"),
     ("Bengali", "প্রধানমন্ত্রী রাষ্ট্রপতির সঙ্গে বৈঠক করেন।", "bn"),
