@@ -27,9 +27,10 @@ turn of the loop and one commit.
 The batch holds the store's lock from its first unit to its commit, so the aiosqlite
 connection (outbox, claims, listings) never writes in between; a batch lasts one turn of
 the loop. Units that arrive while another writer holds the lock wait for the one unit that
-is opening the next batch, and all join it. Checkpoints do not run on the loop: automatic checkpointing is off on this
-connection, and the store runs a passive checkpoint on aiosqlite's thread every
-``CHECKPOINT_EVERY`` commits or ``CHECKPOINT_UNITS`` units, whichever comes first.
+is opening the next batch, and all join it. Checkpoints do not run on the loop: automatic
+checkpointing is off on this connection, and the store runs a passive checkpoint on
+aiosqlite's thread every ``CHECKPOINT_EVERY`` commits or ``CHECKPOINT_UNITS`` units,
+whichever comes first.
 """
 
 from __future__ import annotations
