@@ -188,3 +188,4 @@ def settle_heap(rules: Iterable[Rule], *, collect: bool = True) -> None:
     gc.freeze()
     young, middle, old = gc.get_threshold()
     gc.set_threshold(max(YOUNG_THRESHOLD, young), middle, old)
+    gc.enable()  # ``bilat once`` starts with it off (``monitor.cli.main``)

@@ -24,4 +24,5 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_config_option(parser)
-    parser.set_defaults(func=run)
+    # The collector stays off through start-up until ``daemon.once`` settles the heap.
+    parser.set_defaults(func=run, settles_heap=True)

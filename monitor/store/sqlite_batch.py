@@ -26,9 +26,11 @@ turn of the loop and one commit.
 
 The batch holds the store's lock from its first unit to its commit, so the aiosqlite
 connection (outbox, claims, listings) never writes in between; a batch lasts one turn of
-the loop. Checkpoints do not run on the loop: automatic checkpointing is off on this
-connection, and the store runs a passive checkpoint on aiosqlite's thread every
-``CHECKPOINT_EVERY`` commits or ``CHECKPOINT_UNITS`` units, whichever comes first.
+the loop. Units that arrive while another writer holds the lock wait for the one unit that
+is opening the next batch, and all join it. Checkpoints do not run on the loop: automatic
+checkpointing is off on this connection, and the store runs a passive checkpoint on
+aiosqlite's thread every ``CHECKPOINT_EVERY`` commits or ``CHECKPOINT_UNITS`` units,
+whichever comes first.
 """
 
 from __future__ import annotations
@@ -152,6 +154,7 @@ class GroupCommit:
         self._expected: Callable[[], int] | None = None  # see gather()
         self._target = 0
         self._arrived: asyncio.Future[None] | None = None  # a unit joined the gathering batch
+        self._opening: asyncio.Event | None = None  # set once the batch a unit waits to open is
 
     def gather(self, expected: Callable[[], int] | None, target: int = 0) -> None:
         """Let each batch wait after its first turn, while it holds fewer than ``target``
@@ -249,10 +252,21 @@ class GroupCommit:
                 assert self._done is not None
                 await asyncio.wait([self._done])
                 continue
-            await self._lock.acquire()
-            if self._open:  # another unit opened a batch while we waited
-                self._lock.release()
+            if self._opening is not None:
+                # Another unit is already waiting for the lock to open a batch: join that
+                # one. Queued on the lock themselves, units would get it one at a time,
+                # each only after the previous batch's commit (the batch holds the lock):
+                # a batch per waiter, and in a one-shot pass each gathering alone for
+                # GATHER_WAIT_S while the others sat in the queue.
+                await self._opening.wait()
                 continue
+            return await self._open_batch()
+
+    async def _open_batch(self) -> asyncio.Future[None]:
+        """Take the store's lock and open a batch; units arriving meanwhile wait for it."""
+        opening = self._opening = asyncio.Event()
+        try:
+            await self._lock.acquire()
             try:
                 await self._begin()
             except BaseException:
@@ -262,10 +276,14 @@ class GroupCommit:
             self._units = 0
             self._after = []
             self._rows = {}
-            self._done = asyncio.get_running_loop().create_future()
-            self._done.add_done_callback(_consume)
-            self._flusher = asyncio.create_task(self._flush(self._done), name="sqlite-commit")
-            return self._done
+            done = self._done = asyncio.get_running_loop().create_future()
+            done.add_done_callback(_consume)
+            self._flusher = asyncio.create_task(self._flush(done), name="sqlite-commit")
+            return done
+        finally:
+            # Opened, failed or cancelled: the waiters look again (one may open the next).
+            self._opening = None
+            opening.set()
 
     async def _begin(self) -> None:
         """BEGIN IMMEDIATE; while another process holds the write lock (a ``bilat outbox``

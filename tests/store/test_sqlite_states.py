@@ -213,3 +213,28 @@ async def test_a_gathering_batch_takes_the_polls_in_flight_and_each_save_is_on_d
     await asyncio.gather(*(save(i) for i in range(8)))
     commits = store._batch._commits - before
     assert commits == 1 if gathering else commits > 1
+
+
+@pytest.mark.parametrize("gathering", [False, True])
+async def test_saves_that_waited_for_the_lock_share_the_next_batch(
+    store: SqliteStore, db: Path, gathering: bool
+) -> None:
+    """Saves arriving while another writer holds the store's lock (a checkpoint, the
+    outbox) all go into the batch that opens when it is free: queued on the lock one by
+    one, each got a batch and a commit of its own, and in ``bilat once`` each such batch
+    waited out the gathering time alone while the others sat in the queue."""
+    if gathering:
+        store.gather_commits(lambda: 20, 20)
+    before = store._batch._commits
+    await store._lock.acquire()  # what the passive checkpoint does on aiosqlite's thread
+    saves = [
+        asyncio.create_task(store.save_source_state(polled(f"s{i}", f'"v{i}"'))) for i in range(20)
+    ]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    store._lock.release()
+    await asyncio.wait_for(asyncio.gather(*saves), 1.0)  # not 20 gathering waits in a row
+    assert store._batch._commits - before == 1
+    for i in range(20):
+        row = on_disk(db, f"s{i}")
+        assert row is not None and row["etag"] == f'"v{i}"'
