@@ -47,24 +47,41 @@ _SHIFT_A = np.uint64(33)
 _SHIFT_B = np.uint64(29)
 
 
+# The n-gram of length n at i hashes to n * P^n + c[i] * P^(n-1) + ... + c[i+n-1] (mod 2^64,
+# the length is part of the key: "ab" != "ab "). Each length follows from the one before,
+# h[n+1] = (h[n] + P^n) * P + c[i+n], and all are written into one array: numpy's cost per
+# call, not per element, is what a sentence of a hundred characters pays.
+_FIRST = np.uint64(_NGRAMS[0] * int(_PRIME))
+_POWER = {n: np.uint64(pow(int(_PRIME), n, 1 << 64)) for n in _NGRAMS}
+
+
 def _gram_buckets(text: str, buckets: int) -> np.ndarray:
+    """The buckets of ``text``'s n-grams, in no particular order (callers count them)."""
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    parts = []
-    for n in _NGRAMS:
-        m = len(cps) - n + 1
-        if m <= 0:
-            continue
-        h = np.full(m, n, dtype=np.uint64)  # the length is part of the key: "ab" != "ab "
-        for j in range(n):
-            h = h * _PRIME + cps[j : j + m]
-        parts.append(h)
-    if not parts:
+    size = len(cps)
+    total = sum(max(0, size - n + 1) for n in _NGRAMS)
+    if not total:
         return np.zeros(0, dtype=np.int64)
-    h = np.concatenate(parts)
+    h = np.empty(total, dtype=np.uint64)
+    prev = h[: size - 1]  # bigrams: _NGRAMS is 2, 3, 4, each length one more than the last
+    np.add(cps[:-1], _FIRST, out=prev)
+    prev *= _PRIME
+    prev += cps[1:]
+    at = len(prev)
+    for n in _NGRAMS[1:]:
+        m = size - n + 1
+        if m <= 0:
+            break
+        cur = h[at : at + m]
+        np.add(prev[:m], _POWER[n - 1], out=cur)
+        cur *= _PRIME
+        cur += cps[n - 1 :]
+        prev, at = cur, at + m
     h ^= h >> _SHIFT_A
     h *= _MIX
     h ^= h >> _SHIFT_B
-    return (h % np.uint64(buckets)).astype(np.int64)
+    h %= np.uint64(buckets)
+    return h.astype(np.int64)
 
 
 def _word_tokens(text: str) -> list[str]:
@@ -128,10 +145,14 @@ class StatusModel:
 
     def probabilities(self, features: tuple[str, ...]) -> dict[str, float]:
         idx, vals = vector(features, self.buckets)
-        scores = np.asarray(self.bias) + self._matrix[:, idx].astype(np.float64) @ vals
+        scores = self._bias + self._matrix[:, idx].astype(np.float64) @ vals
         exps = np.exp(scores - scores.max())
         probs = exps / exps.sum()
-        return {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
+        return dict(zip(self.classes, probs.tolist(), strict=True))
+
+    @cached_property
+    def _bias(self) -> np.ndarray:
+        return np.asarray(self.bias)
 
 
 def interpolate(curve: Curve, p: float) -> float:

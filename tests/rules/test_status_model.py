@@ -8,8 +8,12 @@ from dataclasses import replace
 
 from rules.bilateral.detector import Report, _decide, _merge, detect, read_document
 from rules.bilateral.statusmodel import (
+    _MIX,
+    _NGRAMS,
+    _PRIME,
     CLASSES,
     StatusModel,
+    _gram_buckets,
     interpolate,
     status_model,
     vector,
@@ -51,6 +55,30 @@ def test_features_hash_the_same_way_every_time() -> None:
     (idx, vals), (again, again_vals) = vector(feats, 1 << 16), vector(feats, 1 << 16)
     assert idx.tolist() == again.tolist() and vals.tolist() == again_vals.tolist()
     assert all(0 <= k < 1 << 16 for k in idx.tolist())
+
+
+def _gram_bucket_by_definition(gram: str, buckets: int) -> int:
+    """One n-gram's bucket as the model was trained: the length, then each code point,
+    through the polynomial and the mix, all modulo 2**64."""
+    wrap = (1 << 64) - 1
+    h = len(gram)
+    for ch in gram:
+        h = (h * int(_PRIME) + ord(ch)) & wrap
+    h ^= h >> 33
+    h = (h * int(_MIX)) & wrap
+    h ^= h >> 29
+    return h % buckets
+
+
+def test_the_vectorised_n_gram_hash_is_the_definition() -> None:
+    for text in (" ⟨a⟩ met ⟨b⟩ in astana ", " 会谈 ", "ab", "a", "", " नरेंद्र मोदी 😀 "):
+        for buckets in (1 << 16, 1000003):
+            want = sorted(
+                _gram_bucket_by_definition(text[i : i + n], buckets)
+                for n in _NGRAMS
+                for i in range(len(text) - n + 1)
+            )
+            assert sorted(_gram_buckets(text, buckets).tolist()) == want, text
 
 
 def test_a_report_the_model_calls_no_meeting_is_dropped() -> None:
