@@ -84,9 +84,33 @@ def _gram_buckets(text: str, buckets: int) -> np.ndarray:
     return h.astype(np.int64)
 
 
-def _word_tokens(text: str) -> list[str]:
+# per bucket count: word -> the bucket of "w:word", (word, next) -> that of "w2:word next".
+# Most words recur from text to text; keyed by the word itself, a known one costs a lookup,
+# not the token's string as well (that was a sixth of the vector's time).
+_WORDS: dict[int, tuple[dict[str, int], dict[tuple[str, str], int]]] = {}
+_WORDS_KEPT = 1 << 16
+
+
+def _word_buckets(text: str, buckets: int) -> list[int]:
+    """``_bucket`` of each word's token ("w:word") and then of each two words' ("w2:word
+    next")."""
+    known = _WORDS.get(buckets)
+    if known is None or len(known[0]) + len(known[1]) > _WORDS_KEPT:
+        known = _WORDS[buckets] = ({}, {})
+    singles, pairs = known
     words = text.split()
-    return [f"w:{w}" for w in words] + [f"w2:{x} {y}" for x, y in pairwise(words)]
+    out: list[int] = []
+    for w in words:
+        b = singles.get(w)
+        if b is None:
+            b = singles[w] = _bucket(f"w:{w}", buckets)
+        out.append(b)
+    for pair in pairwise(words):
+        b = pairs.get(pair)
+        if b is None:
+            b = pairs[pair] = _bucket("w2:{} {}".format(*pair), buckets)
+        out.append(b)
+    return out
 
 
 @lru_cache(maxsize=1 << 16)
@@ -107,8 +131,7 @@ def vector(features: tuple[str, ...], buckets: int) -> tuple[np.ndarray, np.ndar
         if f.startswith(MASKED):
             text = f" {f[len(MASKED) :]} "
             grams.append(_gram_buckets(text, buckets))
-            words = [_bucket(t, buckets) for t in _word_tokens(text)]
-            grams.append(np.array(words, dtype=np.int64))
+            grams.append(np.array(_word_buckets(text, buckets), dtype=np.int64))
         else:
             own.append(_bucket(f, buckets))
     idx = np.array(own, dtype=np.int64)

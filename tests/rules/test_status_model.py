@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import replace
+from itertools import pairwise
 
 from rules.bilateral.detector import Report, _decide, _merge, detect, read_document
 from rules.bilateral.statusmodel import (
@@ -13,7 +14,9 @@ from rules.bilateral.statusmodel import (
     _PRIME,
     CLASSES,
     StatusModel,
+    _bucket,
     _gram_buckets,
+    _word_buckets,
     interpolate,
     status_model,
     vector,
@@ -79,6 +82,14 @@ def test_the_vectorised_n_gram_hash_is_the_definition() -> None:
                 for i in range(len(text) - n + 1)
             )
             assert sorted(_gram_buckets(text, buckets).tolist()) == want, text
+
+
+def test_the_cached_word_buckets_are_those_of_the_word_tokens() -> None:
+    text = " ⟨a⟩ met ⟨b⟩ in astana and met ⟨b⟩ again "
+    words = text.split()
+    tokens = [f"w:{w}" for w in words] + [f"w2:{x} {y}" for x, y in pairwise(words)]
+    for _ in range(2):  # computed, then from the cache
+        assert _word_buckets(text, 1 << 16) == [_bucket(t, 1 << 16) for t in tokens]
 
 
 def test_a_report_the_model_calls_no_meeting_is_dropped() -> None:
