@@ -81,7 +81,7 @@ def _gram_buckets(text: str, buckets: int) -> np.ndarray:
     h *= _MIX
     h ^= h >> _SHIFT_B
     h %= np.uint64(buckets)
-    return h.astype(np.int64)
+    return h.view(np.int64)  # the same numbers: a bucket is far below 2**63
 
 
 # per bucket count: word -> the bucket of "w:word", (word, next) -> that of "w2:word next".
@@ -137,12 +137,29 @@ def vector(features: tuple[str, ...], buckets: int) -> tuple[np.ndarray, np.ndar
     idx = np.array(own, dtype=np.int64)
     vals = np.ones(len(own))
     if grams:
-        g_idx, g_cnt = np.unique(np.concatenate(grams), return_counts=True)
+        g_idx, g_cnt = _counted(np.concatenate(grams))
         if len(g_cnt):
             g_vals = g_cnt / math.sqrt(float(np.dot(g_cnt, g_cnt)))
             idx = np.concatenate((idx, g_idx))
             vals = np.concatenate((vals, g_vals))
     return idx, vals
+
+
+def _counted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_counts=True)``, sorting ``keys`` in place: the same arrays
+    in half the time on a sentence's few hundred keys (no generic checks and wrappers)."""
+    n = len(keys)
+    if not n:
+        return keys, np.zeros(0, dtype=np.intp)
+    keys.sort()
+    first = np.empty(n, dtype=bool)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = first.nonzero()[0]
+    counts = np.empty_like(starts)
+    np.subtract(starts[1:], starts[:-1], out=counts[:-1])
+    counts[-1] = n - starts[-1]
+    return keys[starts], counts
 
 
 @dataclass(frozen=True)

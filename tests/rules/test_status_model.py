@@ -7,6 +7,8 @@ from array import array
 from dataclasses import replace
 from itertools import pairwise
 
+import numpy as np
+
 from rules.bilateral.detector import Report, _decide, _merge, detect, read_document
 from rules.bilateral.statusmodel import (
     _MIX,
@@ -15,6 +17,7 @@ from rules.bilateral.statusmodel import (
     CLASSES,
     StatusModel,
     _bucket,
+    _counted,
     _gram_buckets,
     _word_buckets,
     interpolate,
@@ -90,6 +93,15 @@ def test_the_cached_word_buckets_are_those_of_the_word_tokens() -> None:
     tokens = [f"w:{w}" for w in words] + [f"w2:{x} {y}" for x, y in pairwise(words)]
     for _ in range(2):  # computed, then from the cache
         assert _word_buckets(text, 1 << 16) == [_bucket(t, 1 << 16) for t in tokens]
+
+
+def test_counting_keys_gives_what_numpy_unique_gives() -> None:
+    for keys in ([], [7], [3, 3, 3], [5, 1, 5, 9, 1, 5, 0], list(range(40, 0, -3)) * 2):
+        want_keys, want_counts = np.unique(np.array(keys, dtype=np.int64), return_counts=True)
+        got_keys, got_counts = _counted(np.array(keys, dtype=np.int64))
+        assert got_keys.tolist() == want_keys.tolist()
+        assert got_counts.tolist() == want_counts.tolist()
+        assert got_counts.dtype == want_counts.dtype
 
 
 def test_a_report_the_model_calls_no_meeting_is_dropped() -> None:
