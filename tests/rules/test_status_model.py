@@ -104,6 +104,19 @@ def test_counting_keys_gives_what_numpy_unique_gives() -> None:
         assert got_counts.dtype == want_counts.dtype
 
 
+def test_bucket_major_weights_give_the_class_major_product_bit_for_bit() -> None:
+    rng = np.random.default_rng(5)
+    buckets = 1 << 12
+    weights = array("f", rng.normal(size=len(CLASSES) * buckets).astype(np.float32).tobytes())
+    model = StatusModel(CLASSES, buckets, weights, tuple(rng.normal(size=len(CLASSES))))
+    matrix = np.frombuffer(weights, dtype=np.float32).reshape(len(CLASSES), -1)
+    for feats in (_report().features, ("g:call", "m:⟨a⟩ spoke with ⟨b⟩ by phone on monday")):
+        idx, vals = vector(feats, buckets)
+        scores = np.asarray(model.bias) + matrix[:, idx].astype(np.float64) @ vals
+        exps = np.exp(scores - scores.max())
+        assert list(model.probabilities(feats).values()) == (exps / exps.sum()).tolist()
+
+
 def test_a_report_the_model_calls_no_meeting_is_dropped() -> None:
     model = _biased("none")
     assert model.probabilities(())["none"] >= model.none_at
