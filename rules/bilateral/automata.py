@@ -142,7 +142,7 @@ def groups_in(text: str) -> list[int]:
     that is there in turn."""
     found: list[int] = []
     at = 0
-    while True:
+    while len(found) < len(_SCRIPTS):  # then no letter is left to look for
         m = _letters_but(frozenset(found)).search(text, at)
         if m is None:
             break

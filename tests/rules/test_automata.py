@@ -88,3 +88,5 @@ def test_groups_in_names_each_script_a_text_holds_once() -> None:
     scripts = [GROUPS[gi] for gi in groups_in(text)]
     assert scripts == ["latin", "cyrillic", "devanagari", "hangul", "cjk", "rest"]
     assert [GROUPS[gi] for gi in groups_in("")] == ["rest"]
+    every = "a ж ع क ক ਗ ગ த త മ ස 가 中 1"  # one letter of each script
+    assert [GROUPS[gi] for gi in groups_in(every)] == list(GROUPS)
