@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from itertools import chain
 
 import ahocorasick_rs
@@ -43,7 +44,7 @@ _SCRIPTS: tuple[tuple[str, str], ...] = (
     ("hangul", "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"),
     ("cjk", "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"),
 )
-_HAS = {name: re.compile(f"[{letters}]") for name, letters in _SCRIPTS}
+_LETTERS = dict(_SCRIPTS)
 _FIRST = re.compile("|".join(f"(?P<{name}>[{letters}])" for name, letters in _SCRIPTS))
 
 
@@ -83,7 +84,7 @@ class ScriptAutomata:
     def find_matches_as_indexes(self, text: str) -> list[Match]:
         found: list[Match] = []
         parts = 0
-        needed = [gi for gi, name in enumerate(GROUPS) if name == _REST or _HAS[name].search(text)]
+        needed = groups_in(text)
         missing = {gi for gi in needed if gi not in self._compiled}
         if missing:
             self._compile(missing)
@@ -130,6 +131,34 @@ class ScriptAutomata:
 GROUPS: tuple[str, ...] = (*(name for name, _ in _SCRIPTS), _REST)
 _GROUP_INDEX = {name: i for i, name in enumerate(GROUPS)}
 _REST_INDEX = _GROUP_INDEX[_REST]
+
+
+def groups_in(text: str) -> list[int]:
+    """The indexes of the groups whose script has a letter in ``text``, and the group
+    without one, in ``GROUPS`` order.
+
+    One search per script found plus one that fails, not one per script: the scripts' letters
+    are disjoint, so a search for the letters of the scripts not found yet finds each one
+    that is there in turn."""
+    found: list[int] = []
+    at = 0
+    while len(found) < len(_SCRIPTS):  # then no letter is left to look for
+        m = _letters_but(frozenset(found)).search(text, at)
+        if m is None:
+            break
+        found.append(_GROUP_INDEX[group_of(m.group())])
+        at = m.end()
+    found.sort()
+    found.append(_REST_INDEX)
+    return found
+
+
+@lru_cache(maxsize=256)
+def _letters_but(found: frozenset[int]) -> re.Pattern[str]:
+    """One class of the letters of every script whose group is not in ``found``."""
+    return re.compile(
+        "[" + "".join(_LETTERS[GROUPS[gi]] for gi in range(len(_SCRIPTS)) if gi not in found) + "]"
+    )
 
 
 def group_index(pattern: str) -> int:

@@ -34,7 +34,7 @@ from rules.bilateral.records import (
     TRIGGER,
 )
 from rules.bilateral.roster import Roster
-from rules.bilateral.surfaces import CHILLU_OLD
+from rules.bilateral.tails import closing_tails, locative_tails
 
 _PLACE_KINDS = frozenset((COUNTRY, CAPITAL, CITY, BUILDING, REGION, FLAG))
 _PART_KINDS = frozenset(
@@ -264,12 +264,7 @@ def _new_titled(
 def _in_place(surface: str, lex: LangLex) -> bool:
     """A name written with the language's locative ending ("loc_tail": -ിൽ, -లో, -யில்;
     Malayalam chillu letters also in their older encoding)."""
-    tails = lex.words.get("loc_tail", ())
-    return any(
-        surface.endswith(t) and len(surface) > len(t) + 1
-        for tail in tails
-        for t in {tail, tail.translate(CHILLU_OLD)}
-    )
+    return any(surface.endswith(t) and len(surface) > len(t) + 1 for t in locative_tails(lex))
 
 
 def _case_closed(cur: Entity, folded: str, lex: LangLex) -> bool:
@@ -277,13 +272,7 @@ def _case_closed(cur: Entity, folded: str, lex: LangLex) -> bool:
     ending ("with_tail", "obj_tail", "subj_tail", "dat_tail": -తో, -ுடன், -ുമായി, -ை, -એ,
     -ക്ക്); a bare vowel sign (Gujarati -ે) is too often the end of a name itself to count."""
     surface = folded[cur.start : cur.end]
-    return any(
-        surface.endswith(t) and len(surface) > len(t) + 1
-        for key in ("with_tail", "obj_tail", "subj_tail", "dat_tail")
-        for tail in lex.words.get(key, ())
-        if len(tail) > 1 or unicodedata.category(tail) not in ("Mn", "Mc")
-        for t in {tail, tail.translate(CHILLU_OLD)}
-    )
+    return any(surface.endswith(t) and len(surface) > len(t) + 1 for t in closing_tails(lex))
 
 
 _STRUCTURE: dict[str, frozenset[str]] = {}

@@ -80,8 +80,17 @@ for _name, _lo, _hi in _SCRIPT_RANGES:
     _SCRIPT_TABLE.update(dict.fromkeys(range(_lo, _hi), _SCRIPT_TAG[_name]))
 
 
+# a letter of any script but the Latin one: text without one is Latin (or no letters at all)
+_OTHER_SCRIPT = re.compile(
+    "[" + "".join(f"{chr(lo)}-{chr(hi - 1)}" for _, lo, hi in _SCRIPT_RANGES) + "]"
+)
+
+
 def _script_lang(text: str) -> str | None:
-    found = Counter(text[:2000].translate(_SCRIPT_TABLE))
+    head = text[:2000]
+    if _OTHER_SCRIPT.search(head) is None:
+        return None  # what the count below says of Latin letters alone, without counting
+    found = Counter(head.translate(_SCRIPT_TABLE))
     # in first-seen order, so ties break as a count in text order would
     counts = Counter({_TAG_SCRIPT[ch]: n for ch, n in found.items() if ch in _TAG_SCRIPT})
     if not counts:

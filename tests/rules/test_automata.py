@@ -3,7 +3,13 @@ one automaton over all patterns does, and compiles only the scripts a text holds
 
 from __future__ import annotations
 
-from rules.bilateral.automata import GROUPS, ScriptAutomata, compile_automaton, group_index
+from rules.bilateral.automata import (
+    GROUPS,
+    ScriptAutomata,
+    compile_automaton,
+    group_index,
+    groups_in,
+)
 
 _LISTED = [
     "modi",
@@ -75,3 +81,12 @@ def test_longest_prefix_is_what_one_automaton_finds_at_the_start() -> None:
             want = (first[0], first[2]) if first is not None and first[1] == 0 else None
             assert split.longest_prefix(text[:k]) == want, text[:k]
     assert split._whole is None
+
+
+def test_groups_in_names_each_script_a_text_holds_once() -> None:
+    text = "Путин и 習近平 met in дели, मोदी ने 한국 ... 20"
+    scripts = [GROUPS[gi] for gi in groups_in(text)]
+    assert scripts == ["latin", "cyrillic", "devanagari", "hangul", "cjk", "rest"]
+    assert [GROUPS[gi] for gi in groups_in("")] == ["rest"]
+    every = "a ж ع क ক ਗ ગ த త മ ස 가 中 1"  # one letter of each script
+    assert [GROUPS[gi] for gi in groups_in(every)] == list(GROUPS)

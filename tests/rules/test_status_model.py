@@ -5,11 +5,21 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import replace
+from itertools import pairwise
+
+import numpy as np
 
 from rules.bilateral.detector import Report, _decide, _merge, detect, read_document
 from rules.bilateral.statusmodel import (
+    _MIX,
+    _NGRAMS,
+    _PRIME,
     CLASSES,
     StatusModel,
+    _bucket,
+    _counted,
+    _gram_buckets,
+    _word_buckets,
     interpolate,
     status_model,
     vector,
@@ -51,6 +61,60 @@ def test_features_hash_the_same_way_every_time() -> None:
     (idx, vals), (again, again_vals) = vector(feats, 1 << 16), vector(feats, 1 << 16)
     assert idx.tolist() == again.tolist() and vals.tolist() == again_vals.tolist()
     assert all(0 <= k < 1 << 16 for k in idx.tolist())
+
+
+def _gram_bucket_by_definition(gram: str, buckets: int) -> int:
+    """One n-gram's bucket as the model was trained: the length, then each code point,
+    through the polynomial and the mix, all modulo 2**64."""
+    wrap = (1 << 64) - 1
+    h = len(gram)
+    for ch in gram:
+        h = (h * int(_PRIME) + ord(ch)) & wrap
+    h ^= h >> 33
+    h = (h * int(_MIX)) & wrap
+    h ^= h >> 29
+    return h % buckets
+
+
+def test_the_vectorised_n_gram_hash_is_the_definition() -> None:
+    for text in (" ⟨a⟩ met ⟨b⟩ in astana ", " 会谈 ", "ab", "a", "", " नरेंद्र मोदी 😀 "):
+        for buckets in (1 << 16, 1000003):
+            want = sorted(
+                _gram_bucket_by_definition(text[i : i + n], buckets)
+                for n in _NGRAMS
+                for i in range(len(text) - n + 1)
+            )
+            assert sorted(_gram_buckets(text, buckets).tolist()) == want, text
+
+
+def test_the_cached_word_buckets_are_those_of_the_word_tokens() -> None:
+    text = " ⟨a⟩ met ⟨b⟩ in astana and met ⟨b⟩ again "
+    words = text.split()
+    tokens = [f"w:{w}" for w in words] + [f"w2:{x} {y}" for x, y in pairwise(words)]
+    for _ in range(2):  # computed, then from the cache
+        assert _word_buckets(text, 1 << 16) == [_bucket(t, 1 << 16) for t in tokens]
+
+
+def test_counting_keys_gives_what_numpy_unique_gives() -> None:
+    for keys in ([], [7], [3, 3, 3], [5, 1, 5, 9, 1, 5, 0], list(range(40, 0, -3)) * 2):
+        want_keys, want_counts = np.unique(np.array(keys, dtype=np.int64), return_counts=True)
+        got_keys, got_counts = _counted(np.array(keys, dtype=np.int64))
+        assert got_keys.tolist() == want_keys.tolist()
+        assert got_counts.tolist() == want_counts.tolist()
+        assert got_counts.dtype == want_counts.dtype
+
+
+def test_bucket_major_weights_give_the_class_major_product_bit_for_bit() -> None:
+    rng = np.random.default_rng(5)
+    buckets = 1 << 12
+    weights = array("f", rng.normal(size=len(CLASSES) * buckets).astype(np.float32).tobytes())
+    model = StatusModel(CLASSES, buckets, weights, tuple(rng.normal(size=len(CLASSES))))
+    matrix = np.frombuffer(weights, dtype=np.float32).reshape(len(CLASSES), -1)
+    for feats in (_report().features, ("g:call", "m:⟨a⟩ spoke with ⟨b⟩ by phone on monday")):
+        idx, vals = vector(feats, buckets)
+        scores = np.asarray(model.bias) + matrix[:, idx].astype(np.float64) @ vals
+        exps = np.exp(scores - scores.max())
+        assert list(model.probabilities(feats).values()) == (exps / exps.sum()).tolist()
 
 
 def test_a_report_the_model_calls_no_meeting_is_dropped() -> None:
