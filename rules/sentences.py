@@ -3,7 +3,7 @@
 A sentence ends at "।", "॥", "。", "！", "？", "?", "!", "؟", "۔", a line break, or a "." that is
 not part of an abbreviation ("Dr.", "U.S."), an initial ("S. Jaishankar", "एस. जयशंकर",
 "ఎస్. జైశంకర్") or a number ("7.45"); two or three dots before a word that is not
-capitalised are a pause.
+capitalised are a pause, and so is an ellipsis written solid between two words ("방미…정상회담").
 ``SentenceFinder`` decides only the stops next to the offsets it is asked about, so a long
 article costs little when only a few sentences matter.
 """
@@ -46,9 +46,13 @@ _COMPOUND_JOIN = re.compile(r"[-–—/]")
 
 def _is_stop(text: str, m: re.Match[str]) -> bool:
     tok = m.group()
+    end = m.end()
+    if tok.startswith("…") and end < len(text) and text[end].isalnum() and m.start() > 0:
+        # "방미…트럼프와 정상회담": an ellipsis written solid between two words joins the
+        # parts of one headline (the Korean press's colon); a sentence ends before a space
+        return not text[m.start() - 1].isalnum()
     if tok == "\n" or any(c in _HARD_END for c in tok) or "…" in tok:
         return True
-    end = m.end()
     if end < len(text) and not text[end].isspace():
         return False  # 7.45, U.S.-led, example.com
     dots = m.start()

@@ -219,7 +219,11 @@ _TITLE_FIRST = frozenset(("hi", "ur", "mr", "gu", "bn", "ne", "pa"))
 
 
 def _next_title(ent: Entity, m: Mention, gap: str, lang: str) -> bool:
-    """ "मोदी राष्ट्रपति सिरिसेना से": a bare title right after a name is the next person's."""
+    """ "मोदी राष्ट्रपति सिरिसेना से": a bare title right after a name is the next person's.
+    A title ends its official's phrase where it follows the name ("이 대통령, 트럼프와"):
+    whatever follows the headline comma is another side."""
+    if lang in ("ja", "ko") and ent.parts and ent.parts[-1].first(ROLE) is not None:
+        return any(c in gap for c in ",、，")
     return (
         lang in _TITLE_FIRST
         and not gap.strip()

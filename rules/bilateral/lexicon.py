@@ -1,9 +1,8 @@
 """Language data -> (surface form, Entry, flags) records for the gazetteer.
 
-Sources, all read at build time and never at match time: CLDR territory and exemplar-city
-names through Babel, and the TOML files in ``rules/data/`` (see its README for where each
-comes from). This module knows nothing about automata; ``rules.bilateral.gazetteer`` folds the
-surfaces and compiles them.
+Sources, read at build time, never at match time: CLDR territory and exemplar-city names
+through Babel, and the TOML files in ``rules/data/`` (its README says where each comes from).
+This module knows nothing about automata: ``rules.bilateral.gazetteer`` compiles the surfaces.
 """
 
 from __future__ import annotations
@@ -296,6 +295,7 @@ def _load_langs(lex: Lexicon) -> None:
             for code, phrases in data.get("role_country", {}).items()
             for phrase in phrases
         }
+        former = data.get("former_title", [])  # "前国务卿": "former" written onto any title
         for cls, items in data.get("role", {}).items():
             for raw in items:
                 for form, flags in _phrases([raw], lang):
@@ -309,6 +309,8 @@ def _load_langs(lex: Lexicon) -> None:
                         forms |= indic_forms(form.replace(" ", ""), lang=lang)
                     for f in forms:
                         lex.add(f, entry, flags)
+                        for pre in former if cls in _NATIONAL_TITLES else ():
+                            lex.add(pre + f, Entry(CUE, "former", lang, ""), flags)
         for code, items in data.get("visit_country", {}).items():
             for form in items:
                 lex.add(form, Entry(TRIGGER, "weak", lang, ""))

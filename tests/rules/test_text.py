@@ -100,6 +100,11 @@ SENTENCES = [
         ["They met...", "He left."],
     ),
     (
+        "an ellipsis written solid between two words joins the parts of a headline",
+        "한미 회담…공조 확인\n끝났다… 다음 날",
+        ["한미 회담…공조 확인", "끝났다…", "다음 날"],
+    ),
+    (
         "German ordinals (a day before its month, a number after an article) end nothing",
         "Am 3. Oktober kam er zur 12. Sitzung des Rates. Sie blieb. He scored 15. Then he left.",
         [
