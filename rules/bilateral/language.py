@@ -16,13 +16,15 @@ from rules.bilateral.lexicon import LANG_ALIAS, LangLex
 
 _LATIN_WORDS = {
     "en": "the and of to in with for on was has said were is are will his their",
-    "fr": "le la les et des du un une est avec pour dans sur au aux son été",
+    "fr": "le la les et des du un une est avec pour dans sur au aux son été où qui par pas ont "
+    "sont ces cette lors à",
     "es": "el la los las y del en con por para una que se su fue al",
     "pt": "o os as e do da dos das em no na com para uma que foi ao",
     "de": "der die das und den dem des mit im ist sich ein eine zu von am hat auf",
     "sq": "i e të në dhe me një për nga që është u së ka",
     "sr": "je i u na da se za od sa su s o koji",
-    "it": "il lo la gli le e di del della con per che è un una",
+    "it": "il lo la gli le e di del della con per che è un una tra alla nel nella sono ed ad "
+    "dal dalla dei degli delle anche non",
     "tr": "ve bir bu ile için olarak ise gibi daha olan ancak ayrıca sonra göre ilk kadar",
     "pl": "w się nie że jest oraz dla przez które który która podczas także jak ze był",
     "nl": "het een en van op voor zijn niet werd naar bij ook door dat heeft hij wordt worden "
@@ -138,6 +140,26 @@ def _script_lang(text: str) -> str | None:
 _SENTENCE_OPENERS = frozenset(".!?:;\n\"'«“(")
 
 
+_APOSTROPHES = frozenset("'’ʹ")
+# Turkish case and possessive endings as written after a name's apostrophe (vowel harmony and
+# the buffer consonants y/n/s give each ending its forms)
+_TURKISH_ENDINGS = frozenset(
+    """a e ya ye ı i u ü yı yi yu yü da de ta te dan den tan ten nda nde ndan nden ın in un ün
+    nın nin nun nün la le yla yle na ne daki deki taki teki dır dir""".split()  # noqa: SIM905
+)
+# French elisions a capital can open ("Qu'il", "Jusqu'au"): not a name before the apostrophe
+_ELIDED = frozenset(("qu", "jusqu", "lorsqu", "puisqu", "quoiqu"))
+
+
+def _after_a_name(head: str, apostrophe: int) -> bool:
+    """Whether a capitalised word of two letters or more ends right before ``apostrophe``."""
+    i = apostrophe
+    while i > 0 and head[i - 1].isalpha():
+        i -= 1
+    word = head[i:apostrophe]
+    return len(word) >= 2 and word[0].isupper() and word.lower() not in _ELIDED
+
+
 def _latin_votes(text: str) -> Counter[str]:
     """Function words of each Latin-script language in ``text``, names left out."""
     votes: Counter[str] = Counter()
@@ -146,12 +168,20 @@ def _latin_votes(text: str) -> Counter[str]:
         w = m.group()
         lw = w.lower()
         langs = _LANGS_OF_WORD.get(lw)
-        if langs is None:
+        if langs is None and lw not in _TURKISH_ENDINGS:
             continue  # most words are no language's function word: nothing else to check
         if len(w) == 1 and w.isupper():
             continue  # an initial ("S. Jaishankar"), not the Serbian "s"
         start, end = m.start(), m.end()
         before = head[start - 1] if start else ""
+        if before in _APOSTROPHES and start > 1 and _after_a_name(head, start - 1):
+            # Turkish writes a name's case ending after an apostrophe ("Aliyev'i",
+            # "Saray'da"): the ending, not the Albanian "i" or Portuguese "da"
+            if w.islower() and lw in _TURKISH_ENDINGS:
+                votes["tr"] += 1
+            continue
+        if langs is None:
+            continue
         if before in "'’" and lw in ("s", "t"):
             continue  # English "Ireland's", "don't", not the Serbian "s"
         if head[end : end + 1] in ("-", "‐", "‑"):

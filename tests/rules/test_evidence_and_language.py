@@ -42,6 +42,11 @@ LANGS = [
     ("Spanish", "El presidente se reunió con su homólogo en la capital.", "es"),
     ("Portuguese", "O presidente recebeu o seu homólogo no palácio.", "pt"),
     ("German", "Der Kanzler traf sich mit dem Präsidenten in der Hauptstadt.", "de"),
+    # closed-class words only French writes ("où", "qui", "à") outvote the "en" Spanish shares
+    ("French headline, où and à", "Le ministre en visite à Rome, où il a rencontré le pape", "fr"),
+    ("Italian headline, tra", "Colloquio telefonico tra il premier e il presidente", "it"),
+    # Turkish case endings after a name's apostrophe are no Albanian "i" or Portuguese "da"
+    ("Turkish case endings", "Cumhurbaşkanı, Aliyev'i Beştepe'de kabul etti.", "tr"),
     ("Albanian", "Presidenti është takuar me homologun e tij në kryeqytet.", "sq"),
     ("Croatian", "Premijer se sastao s predsjednikom u Zagrebu i razgovarao je o suradnji.", "sr"),
     ("Hindi", "प्रधानमंत्री ने राष्ट्रपति से मुलाकात की।", "hi"),
@@ -132,3 +137,9 @@ def test_short_japanese_headlines_with_no_language_given(
 ) -> None:
     """Invented headlines: one kana is enough to read them as Japanese, not Chinese."""
     assert [(*m.parties, m.status) for m in detect(text, decide=False)] == want
+
+
+def test_a_french_headline_with_a_spanish_looking_en_and_no_language_given() -> None:
+    """Invented: read as Spanish, the French visit found no French meeting word."""
+    text = "Jean-Noël Barrot en visite à Kiev, où il a rencontré son homologue ukrainien"
+    assert [(*m.parties, m.status) for m in detect(text, decide=False)] == [("FR", "UA", "held")]
