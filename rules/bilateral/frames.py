@@ -214,8 +214,10 @@ def build_entities(
     return out
 
 
-# languages that put a title before the name ("प्रधानमंत्री मोदी"), never after it
-_TITLE_FIRST = frozenset(("hi", "ur", "mr", "gu", "bn", "ne", "pa"))
+# languages that put a title before the name ("प्रधानमंत्री मोदी", "പ്രധാനമന്ത്രി മോദി",
+# "பிரதமர் மோடி"), never after it: in the verb-final ones a bare subject is often followed
+# straight by the object's title ("മുയിസു പ്രധാനമന്ത്രിയുമായി")
+_TITLE_FIRST = frozenset(("hi", "ur", "mr", "gu", "bn", "ne", "pa", "ml", "ta", "te", "si"))
 
 
 def _next_title(ent: Entity, m: Mention, gap: str, lang: str) -> bool:

@@ -229,7 +229,10 @@ def _ml(word: str) -> set[str]:
         return out
     if last == "്":
         stem = word[:-1]
-        return {stem + t for t in _ML_CONS}
+        out = {stem + t for t in _ML_CONS}
+        if word.endswith("ങ്"):  # a final ng doubles before a vowel: ബീജിങ്ങിൽ, ജിൻപിങ്ങുമായി
+            out |= {stem + "്ങ" + t for t in _ML_CONS}
+        return out
     if last == "ം":  # -ം nouns: -ത്തിന്റെ, -ത്തിൽ
         stem = word[:-1] + "ത്ത"
         return {stem + t for t in _ML_CONS}

@@ -51,6 +51,10 @@ _MARATHI_WORDS = (
     "आहे", "आणि", "यांनी", "यांच्या", "केली", "झाली",
     # spellings and forms Hindi does not use: the Marathi titles, the future participle
     "पंतप्रधान", "राष्ट्रपती", "यांची", "यांना", "मधील", "घेतली", "घेतील", "णार",
+    # a verbless headline may hold only a genitive, a postposition or a word of time: the
+    # honorific genitive, "in", "next"/"ahead", "pushed back", "in ... month/week"
+    "यांचा", "यांचे", "मध्ये", "पुढील", "पुढे", "पुढच्या", "ढकलल", "नाही", "महिन्यात",
+    "आठवड्यात",
 )  # fmt: skip
 # Nepali verb endings and postpositions Hindi does not use ("छ", "भएको", "गरेको", "सँग")
 _NEPALI_WORDS = frozenset(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from rules.bilateral import inflect
+from rules.bilateral import cldr, inflect
 from rules.bilateral.inflect_indic import attaches, indic_forms
 from rules.bilateral.inflect_pl_uk import uk_spelling
 from rules.bilateral.records import DEMONYM, FORUM, HANDLE, ORG, PERSON, Entry, data_file
@@ -32,6 +32,20 @@ def load_demonyms(lex: Sink) -> None:
             for adj in forms:
                 for form in inflect.adjective_forms(adj, lang):
                     lex.add(form, Entry(DEMONYM, code, lang, ""))
+    for code, adj in _ml_adjectives():
+        lex.add(adj, Entry(DEMONYM, code, "ml", ""))
+
+
+def _ml_adjectives() -> list[tuple[str, str]]:
+    """Malayalam makes the adjective of a country whose name ends in its inherent a with the
+    chillu n (ശ്രീലങ്ക: ശ്രീലങ്കൻ, റഷ്യ: റഷ്യൻ, കെനിയ: കെനിയൻ): every such name, not the few
+    that demonyms.toml lists."""
+    names = cldr.load()["territories"].get("ml", {})
+    return [
+        (code, name + "ൻ")
+        for code, name in names.items()
+        if len(code) == 2 and code.isalpha() and "\u0d15" <= name[-1] <= "\u0d39"
+    ]
 
 
 def load_orgs(lex: Sink) -> None:

@@ -11,8 +11,9 @@ from rules.bilateral.status import Cue
 
 _TOKEN = re.compile(r"[^\s,;:()\[\]\"'«»“”‘’.!?،、।]+")
 # inflectional endings that carry a cue ("करेंगे", "जाएगी", "भेटणार"): the paradigm of every
-# verb, where the cue list can only hold the common ones
-_SUFFIX_CUES = (("future_suffix", "future"),)
+# verb, where the cue list can only hold the common ones; and Malayalam's "there is no"
+# written onto the noun it negates ("പദ്ധതിയില്ലെന്ന്": no plan), any noun
+_SUFFIX_CUES = (("future_suffix", "future"), ("negation_suffix", "negation"))
 
 
 def suffix_cues(folded: str, lex: LangLex) -> list[Cue]:

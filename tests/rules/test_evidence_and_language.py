@@ -52,6 +52,8 @@ LANGS = [
     ("Hindi", "प्रधानमंत्री ने राष्ट्रपति से मुलाकात की।", "hi"),
     ("Marathi", "पंतप्रधानांनी राष्ट्राध्यक्षांची भेट घेतली आणि चर्चा केली आहे.", "mr"),
     ("Marathi headline", "पंतप्रधान आज रात्री जपानच्या राष्ट्राध्यक्षांशी चर्चा करणार", "mr"),
+    ("Marathi headline, postponed", "परराष्ट्रमंत्र्यांची बैठक पुढे ढकलली", "mr"),
+    ("Marathi headline, next month", "पंतप्रधानांचा दौरा पुढील महिन्यात", "mr"),
     ("Nepali headline", "प्रधानमन्त्री भोलि पाँच दिने चीन भ्रमणमा जाँदै", "ne"),
     ("Nepali case endings", "परराष्ट्रमन्त्री विमानबाट दिल्ली पुगे, प्रधानमन्त्रीसँग भेट", "ne"),
     ("Hindi headline", "प्रधानमंत्री मोदी आज शाम जापान के प्रधानमंत्री से मिलेंगे", "hi"),
@@ -143,3 +145,18 @@ def test_a_french_headline_with_a_spanish_looking_en_and_no_language_given() -> 
     """Invented: read as Spanish, the French visit found no French meeting word."""
     text = "Jean-Noël Barrot en visite à Kiev, où il a rencontré son homologue ukrainien"
     assert [(*m.parties, m.status) for m in detect(text, decide=False)] == [("FR", "UA", "held")]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("मोदी-ट्रम्प भेट पुढील महिन्यात", [("IN", "US", "scheduled")]),
+        ("जयशंकर-वांग यी बैठक पुढे ढकलली", [("CN", "IN", "cancelled")]),
+    ],
+)
+def test_short_marathi_headlines_with_no_language_given(
+    text: str, want: list[tuple[str, str, str]]
+) -> None:
+    """Invented verbless headlines: "next" or "pushed back" is enough to read them as Marathi,
+    not Hindi (whose lexicon has neither)."""
+    assert [(*m.parties, m.status) for m in detect(text, decide=False)] == want
