@@ -102,7 +102,7 @@ def _script_lang(text: str) -> str | None:
     if not counts:
         return None
     script = counts.most_common(1)[0][0]
-    if counts["kana"] >= 3 or _HIRAGANA.search(text, 0, 2000):
+    if counts["kana"] >= 3 or _HIRAGANA.search(head):
         # Chinese writes no hiragana; one particle marks a short Japanese headline of Han
         # characters ("日米首脳が電話会談") that three kana letters would miss
         return "ja"
