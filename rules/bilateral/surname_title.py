@@ -12,6 +12,7 @@ from datetime import date
 
 from rules.bilateral.frames import NATIONAL_OFFICES, Entity
 from rules.bilateral.gate import is_hangul
+from rules.bilateral.identity_cache import IdentityCache
 from rules.bilateral.roster import Roster
 
 _LANGS = frozenset(("ko", "ja", "zh"))
@@ -23,18 +24,13 @@ _SURNAME_FIRST = {
     "han": frozenset(("CN", "TW", "KR", "KP", "JP", "SG")),
 }
 Index = dict[tuple[str, str], list[tuple[int, str, int]]]  # (first character, office) -> ...
-# the roster last indexed and its index: keyed by the object itself, not by its id(), which a
-# later roster can reuse once the first is freed (a process reads one roster; tests build more)
-_LAST: list[tuple[Roster, Index]] = []
 
 
 def _is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
 
 
-def _index(roster: Roster) -> Index:
-    if _LAST and _LAST[0][0] is roster:
-        return _LAST[0][1]
+def _build_index(roster: Roster) -> Index:
     index: Index = {}
     for p in roster.people:
         short = [a for a in p.aliases if 2 <= len(a) <= 4]
@@ -49,8 +45,10 @@ def _index(roster: Roster) -> Index:
                 if t.party in _SURNAME_FIRST[script]:
                     for ch in chars:
                         index.setdefault((ch, t.office), []).append((p.id, t.party, i))
-    _LAST[:] = [(roster, index)]
     return index
+
+
+_index = IdentityCache(_build_index)
 
 
 def _surname(folded: str, start: int, lang: str) -> str:
