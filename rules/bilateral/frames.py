@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from rules.bilateral.gazetteer import Mention
+from rules.bilateral.identity_cache import IdentityCache
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.records import (
     BUILDING,
@@ -281,16 +282,13 @@ def _case_closed(cur: Entity, folded: str, lex: LangLex) -> bool:
     return any(surface.endswith(t) and len(surface) > len(t) + 1 for t in closing_tails(lex))
 
 
-_STRUCTURE: dict[str, frozenset[str]] = {}
+def _all_structure_words(lex: LangLex) -> frozenset[str]:
+    return frozenset().union(*lex.words.values())
 
 
-def _structure_words(lex: LangLex) -> frozenset[str]:
-    """Every structure word of the language, in one set (built once per language, not per
-    pair of mentions)."""
-    known = _STRUCTURE.get(lex.code)
-    if known is None:
-        known = _STRUCTURE[lex.code] = frozenset().union(*lex.words.values())
-    return known
+# every structure word of the language in one set, built once per lexicon (not per pair of
+# mentions); keyed by the lexicon object, so a test's own lexicon of a code gets its own set
+_structure_words = IdentityCache(_all_structure_words)
 
 
 def _ministry_gap(

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rules.bilateral.frames import Entity, bare_demonym, words_of
+from rules.bilateral.identity_cache import IdentityCache
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.records import CAPITAL, CITY, ROLE
 from rules.bilateral.status import SOV
@@ -244,7 +245,6 @@ _KO_CITY_LOC = re.compile(r" [\uac00-\ud7a3]{2,}에서(?:\s|$)")
 
 _NAME_WORDS = 4  # "<country> के राष्ट्रपति N N N से": a title, a name the roster lacks, "with"
 _NAME_WORD = re.compile(r"\s*([^\s,;:()\[\]\"'«»“”‘’.!?।؟،、]+)")
-_STRUCTURE: dict[str, frozenset[str]] = {}
 
 
 def _role_before_unknown_name(ent: Entity, lex: LangLex) -> bool:
@@ -257,14 +257,19 @@ def _role_before_unknown_name(ent: Entity, lex: LangLex) -> bool:
 _SPACED_POST = frozenset(("hi", "ur", "pa", "ne", "mr", "gu", "bn"))
 
 
+def _structure_but_honorifics(lex: LangLex) -> frozenset[str]:
+    # an honorific after a name ("N මහතා සමඟ", Mr N with) is part of the name's run
+    honorific = lex.words.get("honorific", frozenset())
+    return frozenset().union(*lex.words.values()) - honorific
+
+
+_name_stops = IdentityCache(_structure_but_honorifics)
+
+
 def _name_words(after: str, lex: LangLex, reach: int) -> Iterator[tuple[str, int]]:
     """Up to ``reach`` words at the start of ``after``, each with where it ends, stopping at
     a structure word of the language (there the clause goes on: no name or title)."""
-    known = _STRUCTURE.get(lex.code)
-    if known is None:
-        # an honorific after a name ("N මහතා සමඟ", Mr N with) is part of the name's run
-        honorific = lex.words.get("honorific", frozenset())
-        known = _STRUCTURE[lex.code] = frozenset().union(*lex.words.values()) - honorific
+    known = _name_stops(lex)
     pos = 0
     for _ in range(reach):
         w = _NAME_WORD.match(after, pos)
