@@ -41,7 +41,8 @@ _COMMON = frozenset(
     fields woods knight summers winter spring chase cash gold silver steel rose nash rush duncan
     howard austin hague medina valencia kelantan davis peters simons young andrews campbell todd
     johnston nicholson reynolds wallace williamson gustaf michal halina blok borg kern stier
-    linde marin long tong peng sang sein meta barre sharon mulk martí cruz reagan
+    linde marin long tong peng sang sein meta barre sharon mulk martí cruz reagan álvarez
+    alvarez espinosa sosa
     """.split()  # noqa: SIM905
 )
 
@@ -57,7 +58,14 @@ _FAMILY_FIRST = frozenset(("CN", "TW", "HK", "MO", "KR", "KP", "VN"))
 _MAX_SHARED = 3  # one family's office holders ("Sharif", "Rajapaksa"), not a common name
 
 
+# generational suffixes: "Ferdinand Marcos Jr." is Mr Marcos ("Charles III", a regnal name
+# of one word and a number, has no family name)
+_SUFFIXES = frozenset(("jr", "jr.", "sr", "sr.", "ii", "iii", "iv"))
+
+
 def _last_word(name: str) -> str:
+    if len(name.split()) > 2 and name.split()[-1].lower() in _SUFFIXES:
+        name = name.rsplit(None, 1)[0]
     words = name.replace("-", " ").split()
     if len(words) < 2 or words[-2].lower() in _PATRONYMIC:
         return ""
@@ -87,11 +95,13 @@ def surname_aliases(roster: Roster, known: set[str]) -> dict[int, set[str]]:
     alias_of: dict[str, set[int]] = defaultdict(set)  # every alias on the roster, folded
     family: dict[int, str] = {}
     for person in roster.people:
+        family[person.id] = name = _family_name(person)
+        own = fold(name) if name else ""
         for alias in (person.name, *person.aliases):
             alias_of[fold(alias)].add(person.id)
-            words = alias.split()
-            given.update(fold(w) for w in words[:-1])
-        family[person.id] = name = _family_name(person)
+            # a person's own family name written first ("Hayashi Yoshimasa", the Japanese
+            # order) is not a given name
+            given.update(f for f in map(fold, alias.split()[:-1]) if f != own)
         if name:
             owners[fold(name)].add(person.id)
     for person in roster.people:  # a family name that comes first is not a given name
