@@ -57,7 +57,7 @@ def test_a_regnal_name_has_no_family_name() -> None:
 
 
 def test_ones_own_family_name_written_first_is_no_given_name() -> None:
-    """"Hayashi Yoshimasa", the Japanese order, among the aliases of Yoshimasa Hayashi."""
+    """ "Hayashi Yoshimasa", the Japanese order, among the aliases of Yoshimasa Hayashi."""
     derived = _derived()
     assert "hayashi" in derived["Yoshimasa Hayashi"]
     assert "ishiba" in derived["Shigeru Ishiba"]
