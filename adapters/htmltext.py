@@ -24,6 +24,7 @@ from lxml import etree
 
 from adapters.htmltidy import SEP as _SEP
 from adapters.htmltidy import tidy as _tidy
+from adapters.htmltidy import tidy_utf8
 
 _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head")
 _BLOCKS = (
@@ -206,24 +207,33 @@ def html_to_text(fragment: str) -> str:
     if not looks_like_html(fragment):
         return _tidy(fragment)
     simple = _simple_text(fragment)
-    return _tidy(_parse_text(fragment) if simple is None else simple)
+    if simple is not None:
+        return _tidy(simple)
+    text = _transform(fragment)
+    return _tidy(text) if isinstance(text, str) else tidy_utf8(text)
 
 
 def html_to_texts(fragments: Sequence[str]) -> list[str]:
     """``[html_to_text(f) for f in fragments]``, with one parse for the fragments that need
-    one and can share it. No simple path here: its checks run in Python over every character
-    and tag, and cost more than the fragment's share of a parse libxml2 does anyway."""
+    one and can share it, and one tidying pass for its text and the fragments without markup.
+    No simple path here: its checks run in Python over every character and tag, and cost
+    more than the fragment's share of a parse libxml2 does anyway."""
     out = [""] * len(fragments)
     shared: list[int] = []
+    plain: list[int] = []  # no markup: tidied with the parse's text
     for i, fragment in enumerate(fragments):
         if not fragment:
             continue
         if not looks_like_html(fragment):
-            out[i] = _tidy(fragment)
+            if _SEP in fragment:
+                out[i] = _tidy(fragment)
+            else:
+                plain.append(i)
         elif _SEP in fragment or fragment.rfind("<") > fragment.rfind(">"):
             out[i] = _tidy(_parse_text(fragment))  # a tag left open at the end
         else:
             shared.append(i)
+    joined, data = "", None
     if len(shared) > 1:
         joined = _SEP.join(fragments[i] for i in shared)
         data = _utf8(joined)
@@ -239,16 +249,51 @@ def html_to_texts(fragments: Sequence[str]) -> list[str]:
             shared = [i for i in shared if i not in alone]
             joined = _SEP.join(fragments[i] for i in shared)
             data = _utf8(joined)
-    if len(shared) == 1:
-        out[shared[0]] = _tidy(_parse_text(fragments[shared[0]]))
-    elif shared:
-        # Tidied as one text: the separator is no whitespace, so it stays where it was.
-        pieces = _tidy(_parse_text(joined, data), keep_sep=True).split(_SEP)
-        if len(pieces) != len(shared):  # cannot happen with the checks above; stay correct
-            pieces = [_tidy(_parse_text(fragments[i])) for i in shared]
-        for i, piece in zip(shared, pieces, strict=True):
+    # One text to tidy: the shared parse's (its fragments' texts joined by the separator), then
+    # the fragments without markup, joined by it too; each piece is one fragment's text.
+    texts: list[bytes] = []
+    order: list[int] = []
+    parsed: bytes | str = b""
+    if shared:
+        parsed = _transform(joined, data) if len(shared) > 1 else _transform(fragments[shared[0]])
+        if isinstance(parsed, bytes):
+            texts.append(parsed)
+            order.extend(shared)
+        else:
+            _tidy_apart(fragments, shared, parsed, out)
+    for i in plain:
+        utf8 = _utf8(fragments[i])
+        if utf8 is None:
+            out[i] = _tidy(fragments[i])
+        else:
+            texts.append(utf8)
+            order.append(i)
+    if not order:
+        return out
+    pieces = tidy_utf8(_SEP_BYTE.join(texts), keep_sep=True).split(_SEP)
+    if len(pieces) == len(order):
+        for i, piece in zip(order, pieces, strict=True):
             out[i] = piece.strip()
+        return out
+    # Not one piece per fragment (a DEL the parse read from "&#127;"): each part on its own.
+    for i in plain:
+        out[i] = _tidy(fragments[i])
+    if isinstance(parsed, bytes) and shared:
+        _tidy_apart(fragments, shared, parsed.decode("utf-8"), out)
     return out
+
+
+def _tidy_apart(fragments: Sequence[str], shared: list[int], parsed: str, out: list[str]) -> None:
+    """The text ``parsed`` of the shared parse (or of the one fragment in it) tidied on its
+    own, into ``out``."""
+    if len(shared) == 1:
+        out[shared[0]] = _tidy(parsed)
+        return
+    pieces = _tidy(parsed, keep_sep=True).split(_SEP)
+    if len(pieces) != len(shared):  # cannot happen with the checks above; stay correct
+        pieces = [_tidy(_parse_text(fragments[i])) for i in shared]
+    for i, piece in zip(shared, pieces, strict=True):
+        out[i] = piece.strip()
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -316,14 +361,23 @@ def _stylesheet() -> etree.XSLT:
 
 
 def _parse_text(fragment: str, data: bytes | None = None) -> str:
+    text = _transform(fragment, data)
+    return text if isinstance(text, str) else text.decode("utf-8")
+
+
+def _transform(fragment: str, data: bytes | None = None) -> bytes | str:
+    """The text of ``fragment`` as the stylesheet writes it, in UTF-8 bytes, or as str where
+    lxml's reading of it as str differs from decoding them: lxml cuts the encoding out of
+    anything that starts like an XML declaration ("<?xml ... encoding=...?>" as text)."""
     root = _parse(fragment, data)
     if root is None:
         return ""
     try:
-        text = str(_stylesheet()(root))
+        result = _stylesheet()(root)
     except etree.XSLTError:  # libxslt gave up (a resource limit): the same reading in Python
         return _walk_text(root)
-    return text
+    text = bytes(result)
+    return str(result) if text.startswith(b"<?xml") else text
 
 
 def _walk_text(root: etree._Element) -> str:
