@@ -92,7 +92,9 @@ def defuse(text: str) -> Defused:
             break  # junk before the root: leave it to the parsers' recovery
     if root is None and _ANY_ENTITY_DECL.search(text, i):
         raise FeedError("refused: an entity declaration in a document whose prolog is unreadable")
-    if cuts:
+    if len(cuts) == 1 and cuts[0][0] == 0:
+        text = text[cuts[0][1] :]  # the usual XML declaration first: one copy, not two
+    elif cuts:
         parts: list[str] = []
         last = 0
         for start, end in cuts:
