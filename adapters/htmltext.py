@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import re
 import threading
-from bisect import bisect_right
 from collections.abc import Sequence
 
 from lxml import etree
 
+from adapters.htmlisolate import ISOLATE as _ISOLATE
+from adapters.htmlisolate import hit_fragments
 from adapters.htmltidy import SEP as _SEP
 from adapters.htmltidy import tidy as _tidy
 from adapters.htmltidy import tidy_utf8
@@ -34,31 +35,6 @@ _BLOCKS = (
 )
 _LOOKS_LIKE_HTML = re.compile(r"<[A-Za-z!/][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
 _SEP_BYTE = _SEP.encode("ascii")
-# What can make the parser read past the end of a fragment: comments, CDATA, processing
-# instructions, raw-text or foreign elements, and a "<" whose tag is not closed.
-_ISOLATE_TAGS = (
-    "script|style|textarea|title|xmp|plaintext|noembed|noframes|iframe|noscript"
-    "|template|svg|math|object|embed|head|html|body|frameset"
-)
-_ISOLATE = re.compile(rf"<[!?]|<(?:{_ISOLATE_TAGS})\b", re.I)
-# The letters Python's case-insensitive matching reads as ASCII ones ("<\u017fcript>", with a
-# long s, is a script tag to ``_ISOLATE``); ASCII case folding in bytes knows none of them.
-_FOLDS_TO_ASCII = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
-
-
-def _all_spellings(names: str) -> str:
-    """``names`` (a regex alternation) with each letter that has a non-ASCII spelling under
-    case folding written both ways, for a pattern over UTF-8 bytes."""
-    return "".join(
-        f"(?:{c}|{'|'.join(_FOLDS_TO_ASCII[c])})" if c in _FOLDS_TO_ASCII else c for c in names
-    )
-
-
-# ``_ISOLATE`` in UTF-8 bytes, for the joined fragments of a shared parse: a search of bytes is
-# several times faster than one of non-ASCII text. Whatever ``_ISOLATE`` finds in a fragment
-# starts a match of this one (ASCII word boundaries find more, not less), so only the
-# fragments it finds something in need the search of their text.
-_ISOLATE_BYTES = re.compile(f"<[!?]|<(?:{_all_spellings(_ISOLATE_TAGS)})\\b".encode(), re.I)
 _PARSER = etree.HTMLParser(
     remove_comments=True, remove_pis=True, no_network=True, default_doctype=False
 )
@@ -241,7 +217,9 @@ def html_to_texts(fragments: Sequence[str]) -> list[str]:
             alone = {i for i in shared if _ISOLATE.search(fragments[i])}
         else:
             alone = {
-                shared[k] for k in _hit_fragments(data) if _ISOLATE.search(fragments[shared[k]])
+                shared[k]
+                for k in hit_fragments(data, _SEP_BYTE)
+                if _ISOLATE.search(fragments[shared[k]])
             }
         if alone:
             for i in sorted(alone):
@@ -301,20 +279,6 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def _xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
-
-
-def _hit_fragments(data: bytes) -> set[int]:
-    """Positions (in the joined order) of the fragments of ``data``, joined by the separator,
-    in which ``_ISOLATE_BYTES`` finds something: only those need the search of their text."""
-    hits = [m.start() for m in _ISOLATE_BYTES.finditer(data)]
-    if not hits:
-        return set()
-    ends: list[int] = []  # where each fragment but the last ends: its separator
-    at = data.find(_SEP_BYTE)
-    while at >= 0:
-        ends.append(at)
-        at = data.find(_SEP_BYTE, at + 1)
-    return {bisect_right(ends, hit) for hit in hits}
 
 
 def _utf8(text: str) -> bytes | None:
