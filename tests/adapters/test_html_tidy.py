@@ -46,3 +46,15 @@ def test_plain_fragments_share_the_tidying_pass() -> None:
     batch = ["a  b\tc", "<p>x&nbsp; y</p>", "\xa0 é\r\nf ", "<b>z&#127;</b>", "", "g\x7fh"]
     assert html_to_texts(batch) == ["a b c", "x y", "é\nf", "z", "", "gh"]
     assert html_to_texts(["<p>1</p>", "2\u2028 3", "<i>4</i>"]) == ["1", "2\n3", "4"]
+
+
+def test_long_texts_read_as_short_ones() -> None:
+    """From ``_VECTOR_BYTES`` on, spaces and newlines are counted with numpy."""
+    rng = random.Random("tidy-long")
+    for _ in range(40):
+        words = ["a", "bc", " ", " ", "  ", "\n", " \n ", "é", "\t"] if rng.random() < 0.5 else []
+        pool = words or ["word", " ", "\n", "x"]
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(25000, 40000)))
+        assert len(text.encode()) >= htmltidy._VECTOR_BYTES
+        for keep_sep in (False, True):
+            assert htmltidy.tidy_utf8(text.encode(), keep_sep) == _reference(text, keep_sep)
