@@ -173,7 +173,9 @@ def _nested_text(fragment: str) -> str | None:
 
 
 def looks_like_html(text: str) -> bool:
-    return bool(_LOOKS_LIKE_HTML.search(text))
+    # Without "<" or "&" nothing can match: two substring searches, not a character-class
+    # pass of the regex over every character of a plain text.
+    return ("<" in text or "&" in text) and bool(_LOOKS_LIKE_HTML.search(text))
 
 
 def html_to_text(fragment: str) -> str:
