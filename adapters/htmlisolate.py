@@ -55,7 +55,14 @@ def _all_spellings(names: str) -> str:
 # several times faster than one of non-ASCII text. Whatever ``ISOLATE`` finds in a fragment
 # starts a match of this one (ASCII word boundaries find more, not less), so only the
 # fragments it finds something in need the search of their text.
-ISOLATE_BYTES = re.compile(f"<(?:[!?]|(?:{_all_spellings(_TRIE)})\\b)".encode(), re.I)
+# The lookahead (the first bytes of every branch) turns away end tags and most tags at once.
+_FIRST = sorted({name[0] for name in _ISOLATE_NAMES})
+_FIRST_BYTES = "".join(_FIRST).encode() + bytes(
+    sorted({c.encode()[0] for first in _FIRST for c in _FOLDS_TO_ASCII.get(first, "")})
+)
+ISOLATE_BYTES = re.compile(
+    b"<(?=[!?" + _FIRST_BYTES + b"])" + f"(?:[!?]|(?:{_all_spellings(_TRIE)})\\b)".encode(), re.I
+)
 
 
 def hit_fragments(data: bytes, sep: bytes) -> set[int]:
