@@ -50,7 +50,7 @@ from xml.parsers import expat
 import fastfeedparser
 from fastfeedparser import main as _ffp_main
 
-from adapters.encoding import decode_document
+from adapters.encoding import Decoded, decode_document
 from adapters.feeddates import entry_dates, scan_entries
 from adapters.feedentries import (
     FeedMeta,
@@ -62,7 +62,7 @@ from adapters.feedentries import (
 from adapters.feedhead import Header, scan_header
 from adapters.feednorm import Context, absolute_url, clean_title, pick_lang, to_items
 from adapters.feedtypes import MAX_BODY_BYTES, FeedError, ParsedFeed, ParserPath
-from adapters.xmlsafe import defuse
+from adapters.xmlsafe import Defused, defuse
 from monitor.model import utcnow
 
 _FEED_ROOTS = frozenset({"rss", "feed", "rdf", "channel"})
@@ -123,7 +123,8 @@ def parse_feed(
         raise FeedError(f"not a feed: {kind} (root element <{defused.root}>)")
     header = scan_header(defused.text, defused.root)
     path: ParserPath
-    fast = None if force_feedparser else _read_fast(defused.text, header, notes, defused.root)
+    utf8 = _utf8_of(decoded, defused)
+    fast = None if force_feedparser else _read_fast(defused.text, header, notes, defused.root, utf8)
     if fast is not None:
         path, (meta, entries) = "fastfeedparser", fast
     else:
@@ -222,9 +223,9 @@ def _repair_refs(text: str) -> str:
     return _FOREIGN_REF.sub(fix, text)
 
 
-def _well_formed_bytes(text: str, notes: list[str]) -> bytes | str:
+def _well_formed_bytes(text: str, notes: list[str], utf8: bytes | None = None) -> bytes | str:
     """UTF-8 bytes of a well-formed version of ``text``, or why there is none."""
-    doc = text.encode("utf-8", errors="replace")
+    doc = text.encode("utf-8", errors="replace") if utf8 is None else utf8
     error = _xml_error(doc)
     if error is None:
         return doc
@@ -253,7 +254,7 @@ def _ends_at_root(text: str, root: str) -> bool:
     return end >= 0 and _AFTER_ROOT.fullmatch(text, end + 2 + len(root)) is not None
 
 
-def _read_native(text: str, root: str | None) -> Any | None:
+def _read_native(text: str, root: str | None, utf8: bytes | None = None) -> Any | None:
     """fastfeedparser's native (Rust) extractor alone, when it accepts the document: it reads
     only well-formed UTF-8 RSS and Atom (it refuses an undefined entity, a bare ``&``, a
     mismatched tag, a control character, an undeclared prefix ...), so its acceptance is the
@@ -268,7 +269,9 @@ def _read_native(text: str, root: str | None) -> Any | None:
     if root is None or not _ends_at_root(text, root):
         return None
     try:
-        doc, looks_malformed = prepare(text.encode("utf-8", errors="replace"))
+        doc, looks_malformed = prepare(
+            text.encode("utf-8", errors="replace") if utf8 is None else utf8
+        )
         if looks_malformed:
             return None
         return native(
@@ -296,14 +299,30 @@ def _as_rss10(text: str, root: str | None) -> str:
     return text[:start] + text[start:end].replace(_RSS090_NS, _RSS10_NS) + text[end:]
 
 
+def _utf8_of(decoded: Decoded, defused: Defused) -> bytes | None:
+    """The UTF-8 of ``defused.text`` cut from the fetched bytes, when it is a tail of text
+    decoded strictly from UTF-8 (or ASCII) after an ASCII head: no encoding of it again."""
+    start = defused.start
+    if decoded.utf8 is None or start is None or not decoded.text[:start].isascii():
+        return None
+    return decoded.utf8[start:] if start else decoded.utf8
+
+
 def _read_fast(
-    text: str, header: Header, notes: list[str], root: str | None = None
+    text: str,
+    header: Header,
+    notes: list[str],
+    root: str | None = None,
+    utf8: bytes | None = None,
 ) -> tuple[FeedMeta, list[RawEntry]] | None:
-    """fastfeedparser's reading, or None (with a ``fallback:`` note) when it cannot be trusted."""
-    text = _as_rss10(text, root)
-    parsed = None if header.entries_have_own_attrs else _read_native(text, root)
+    """fastfeedparser's reading, or None (with a ``fallback:`` note) when it cannot be trusted.
+    ``utf8``: ``text`` in UTF-8, if the caller has it."""
+    renamed = _as_rss10(text, root)
+    if renamed is not text:
+        text, utf8 = renamed, None
+    parsed = None if header.entries_have_own_attrs else _read_native(text, root, utf8)
     if parsed is None:
-        doc = _well_formed_bytes(text, notes)
+        doc = _well_formed_bytes(text, notes, utf8)
         if isinstance(doc, str):
             notes.append(f"fallback: {doc}")
             return None
