@@ -84,8 +84,10 @@ def _demoronize_all(texts: list[str]) -> list[str]:
     """``[_demoronize(t) for t in texts]``, told for all at once when none holds a C1 control
     (the usual case): the UTF-8 of the joined texts is that of each in turn, and no C2 lead
     byte can start at a join."""
+    if all(t.isascii() for t in texts):  # a flag of each string: no pass over the text
+        return texts
     joined = "".join(texts)
-    if joined.isascii() or not _C1_UTF8.search(joined.encode("utf-8", "surrogatepass")):
+    if not _C1_UTF8.search(joined.encode("utf-8", "surrogatepass")):
         return texts
     return [_demoronize(t) for t in texts]
 
