@@ -213,8 +213,7 @@ def html_to_texts(fragments: Sequence[str]) -> list[str]:
             shared.append(i)
     joined, data = "", None
     if len(shared) > 1:
-        joined = _SEP.join(fragments[i] for i in shared)
-        data = _utf8(joined)
+        joined, data = _joined(fragments, shared)
         if data is None:
             alone = {i for i in shared if _ISOLATE.search(fragments[i])}
         else:
@@ -227,8 +226,7 @@ def html_to_texts(fragments: Sequence[str]) -> list[str]:
             for i in sorted(alone):
                 out[i] = _tidy(_parse_text(fragments[i]))
             shared = [i for i in shared if i not in alone]
-            joined = _SEP.join(fragments[i] for i in shared)
-            data = _utf8(joined)
+            joined, data = _joined(fragments, shared)
     # One text to tidy: the shared parse's (its fragments' texts joined by the separator), then
     # the fragments without markup, joined by it too; each piece is one fragment's text.
     texts: list[bytes] = []
@@ -281,6 +279,16 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def _xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
+
+
+def _joined(fragments: Sequence[str], indexes: list[int]) -> tuple[str, bytes | None]:
+    """The fragments at ``indexes`` joined by the separator: in UTF-8 ("" for the text, which
+    is then not needed), or as text when one holds a lone surrogate. Joined as bytes, without
+    a joined copy of the text first (a large allocation costs more than its bytes)."""
+    try:
+        return "", _SEP_BYTE.join([fragments[i].encode("utf-8") for i in indexes])
+    except UnicodeEncodeError:
+        return _SEP.join(fragments[i] for i in indexes), None
 
 
 def _utf8(text: str) -> bytes | None:

@@ -9,6 +9,9 @@ HTML entities added to the text) plus the generated feed of ``bench/feedparse.py
 ``... time [ROUNDS]`` alternates the two trees and fastfeedparser document by document
 (a distinct copy of each document per call: fastfeedparser memoises by content) and prints,
 per round, the CPU summed over the 32 real feeds and over the generated feed, then medians.
+``... tight [ROUNDS]`` measures as ``bench/feedparse.py`` does (copies of one document in a
+row, the median call), the trees taking turns document by document. The two modes differ:
+interleaved, each parser starts with caches the others filled.
 """
 
 from __future__ import annotations
@@ -224,8 +227,64 @@ def _ratios(sums: dict[str, float]) -> str:
     )
 
 
+def tight(before: str, after: str, rounds: int) -> None:
+    """As ``bench/feedparse.py`` measures (the median CPU of one call over copies of one
+    document parsed in a row, summed over the documents), the two trees and fastfeedparser
+    taking turns document by document."""
+    import fastfeedparser
+
+    warnings.simplefilter("ignore")
+    a, b = load(before), load(after)
+    real = []
+    for _, doc in b["real"]:
+        try:
+            b["parse_feed"](doc, url="https://news.example/feed.xml", source_id="ab")
+        except b["FeedError"]:
+            continue
+        real.append(doc)
+    fns: dict[str, Callable[[bytes], object]] = {
+        "before": lambda d: a["parse_feed"](d, url="https://news.example/feed.xml", source_id="x"),
+        "after": lambda d: b["parse_feed"](d, url="https://news.example/feed.xml", source_id="x"),
+        "ffp": fastfeedparser.parse,
+    }
+    stamp = 0
+
+    def median_cpu(fn: Callable[[bytes], object], doc: bytes, copies: int) -> float:
+        nonlocal stamp
+        times = []
+        for _ in range(copies):
+            stamp += 1
+            times.append(_cpu(fn, doc + f"<!-- {stamp} -->".encode()))
+        return statistics.median(times)
+
+    results: dict[str, list[dict[str, float]]] = {"real": [], "generated": []}
+    order = list(fns)
+    for r in range(rounds + 1):
+        for workload, docs, copies in (("real", real, 7), ("generated", [b["generated"]], 21)):
+            sums = dict.fromkeys(fns, 0.0)
+            for doc in docs:
+                for key in order:
+                    sums[key] += median_cpu(fns[key], doc, copies)
+                order = order[1:] + order[:1]
+            results[workload].append(sums)
+        if r == 0:
+            results = {w: [] for w in results}
+            continue
+        line = "; ".join(f"{w}: {_ratios(s[-1])}" for w, s in results.items())
+        print(f"round {r}: load {os.getloadavg()[0]:.2f}; {line}", flush=True)
+    for workload, rows in results.items():
+        print(
+            f"median {workload} ({len(rows)} rounds): "
+            f"after/before {statistics.median(r['after'] / r['before'] for r in rows):.3f}; "
+            f"before/ffp {statistics.median(r['before'] / r['ffp'] for r in rows):.3f}; "
+            f"after/ffp {statistics.median(r['after'] / r['ffp'] for r in rows):.3f}"
+        )
+    print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
 if __name__ == "__main__":
     before_tree, after_tree, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     if mode == "compare":
         sys.exit(compare(before_tree, after_tree))
-    timing(before_tree, after_tree, int(sys.argv[4]) if len(sys.argv) > 4 else 12)
+    rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 12
+    (tight if mode == "tight" else timing)(before_tree, after_tree, rounds)
