@@ -193,6 +193,19 @@ def refine(
                 if all(w in glue or w in ",()" for w in between):
                     ent.slot = "obj"  # "met Chinese President Xi": the one met
             del gap
+    if lex.code == "zh":
+        _with_after_meeting(ents, trigs, folded)
+
+
+def _with_after_meeting(ents: list[Entity], trigs: list[Trigger], folded: str) -> None:
+    """Chinese puts the one met before the verb ("同特朗普通电话"): a country behind 与/和
+    after every meeting word, in a later clause, is one of the things talked about
+    ("……通电话，谈及关税与台湾")."""
+    last = max((t.end for t in trigs), default=len(folded))
+    for ent in ents:
+        later = ent.start > last and any(c in folded[last : ent.start] for c in ",，;；")
+        if later and ent.slot == "with" and ent.place_only:
+            ent.slot = "topic"
 
 
 def _former_as_time(c: Cue, folded: str, lex: LangLex) -> bool:

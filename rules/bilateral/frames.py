@@ -109,6 +109,8 @@ def words_of(gap: str) -> list[str]:
 def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
     """Is the text between two mentions only glue ("'s", "of the", "के", "の", "de la")?"""
     stripped = gap.strip().replace("'s", " ").replace("s'", " ").strip()
+    if ".." in stripped or "…" in stripped:
+        return False  # "방한…조현 장관": a headline's ellipsis parts two phrases
     if not stripped or _CJK_GAP.match(gap) or stripped == "'":
         return True  # "Kenya's president", "the ministers' meeting"
     # a name's initials spelt out in the script ("அமைச்சர் எஸ். ஜெய்சங்கர்") sit between a
@@ -159,13 +161,14 @@ def build_entities(
         if (
             cur is not None
             and lang in _GENITIVE_FIRST
-            and gap.strip()
+            and (gap.strip() or any(e.extra == "visit" for e in m.entries))
             and kinds & _COUNTRYISH
             and not kinds & {PERSON, HANDLE, ROLE}
             and (cur.role or any(p.first(PERSON) for p in cur.parts))
         ):
             # "प्रधानमंत्री की अमेरिका यात्रा": the possessor comes first in these languages,
-            # so a country after a role through a genitive is something else (the visit's goal)
+            # so a country after a role through a genitive is something else (the visit's goal),
+            # as is a visit word right after it ("美 국무장관 방한": the visitor, then where to)
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
             out.append(cur)
         elif (

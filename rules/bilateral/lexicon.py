@@ -357,12 +357,11 @@ _NATIONAL_TITLES = ("hos", "hog", "fm", "minister", "military", "envoy")
 
 def _load_abbrev_titles(lex: Lexicon, lang: str, data: dict[str, Any]) -> None:
     """A country's one-character abbreviation before a national title names the country:
-    "トランプ米大統領", "美国务卿", "러 대통령" (``[abbrev_title]``: which abbreviations, the
-    separator, and the prefixes of a former holder's title)."""
+    "トランプ米大統領", "美国务卿", "러 대통령", "美 국무장관" (``[abbrev_title]``: which
+    abbreviations, ``hanja`` ones of their own, the separator, a former holder's prefixes)."""
     spec: dict[str, Any] = data.get("abbrev_title", {})
-    if not spec:
-        return
-    codes = {ch: code for code, ch in data.get("abbrev", {}).items() if isinstance(ch, str)}
+    tables = (data.get("abbrev", {}), spec.get("hanja", {}))
+    codes = {ch: code for t in tables for code, ch in t.items() if isinstance(ch, str)}
     sep: str = spec.get("sep", "")
     roles: dict[str, list[str]] = data.get("role", {})
     former: list[str] = spec.get("former", [])
