@@ -124,6 +124,7 @@ def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
 
 
 _GENITIVE_FIRST = frozenset(("hi", "ur", "mr", "gu", "bn", "ta", "ja", "ko"))
+_LEADERS = frozenset(("hos", "hog"))
 
 
 def build_entities(
@@ -159,8 +160,11 @@ def build_entities(
             cur is not None
             and lang in _GENITIVE_FIRST
             and gap.strip()
-            and kinds & _COUNTRYISH
-            and not kinds & {PERSON, HANDLE, ROLE}
+            and (
+                (kinds & _COUNTRYISH and not kinds & {PERSON, HANDLE, ROLE})
+                # "ईरानी राष्ट्रपति का प्रधानमंत्री को फोन": a leader has no leader of their own
+                or (cur.role in _LEADERS and getattr(m.first(ROLE), "value", "") in _LEADERS)
+            )
             and (cur.role or any(p.first(PERSON) for p in cur.parts))
         ):
             # "प्रधानमंत्री की अमेरिका यात्रा": the possessor comes first in these languages,
