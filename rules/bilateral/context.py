@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from rules.bilateral.destination import names_destination, visitor_between
+from rules.bilateral.destination import arrives_at, names_destination, visitor_between
 from rules.bilateral.frames import Entity, bare_demonym, words_of
 from rules.bilateral.gazetteer import Mention
 from rules.bilateral.records import ORG
@@ -173,6 +173,14 @@ def refine(
                 # Rais X, ... nchini Y": the visit's destination, however long the visitor's
                 # name and title between them, in the same clause
                 ent.slot = "dest"
+            elif (
+                sov
+                and t.group == "visit"
+                and ent.place_only
+                and not ent.slot
+                and arrives_at(t, ent, folded, lex)
+            ):
+                ent.slot = "dest"  # "दौरे पर कल इस्लामाबाद पहुंचेंगे": where the visitor arrives
             elif (
                 sov
                 and t.group == "weak"
