@@ -18,6 +18,7 @@ from rules.bilateral import cldr, inflect
 from rules.bilateral.compounds import compounds
 from rules.bilateral.hanzi import has_han, simplified_text
 from rules.bilateral.inflect_indic import indic_forms
+from rules.bilateral.written_apart import other_spellings
 from rules.bilateral.lexicon_actors import load_demonyms, load_orgs, load_people, load_surnames
 from rules.bilateral.records import (
     BLOCK,
@@ -222,7 +223,6 @@ def _load_places(lex: Lexicon, data: dict[str, Any], snap: dict[str, Any]) -> No
                     lex.add(form, Entry(kind, code, "", canon))
 
 
-_ML_AUX = re.compile("ിവ(?=[െച്ചയ])")
 _SI_PARTY = re.compile("(ද්වි|ත්\u200dරි|ත්රි|බහු)පාර්ශ්වික")
 
 
@@ -248,9 +248,8 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
         if lang == "si" and "ථ" in item:
             # the aspirated th is often written plain (දුරකථන / දුරකතන, as in "-stan")
             yield item.replace("ථ", "ත"), flags
-        if lang == "ml" and _ML_AUX.search(item):
-            # a Malayalam compound verb (മാറ്റിവച്ചു, നീട്ടിവെച്ചു) is also written apart
-            yield _ML_AUX.sub("ി വ", item), flags
+        # Malayalam and Urdu compound verbs, written joined or apart (written_apart.py)
+        yield from ((other, flags) for other in other_spellings(item, lang))
         if "*" in item:
             for form in inflect.starred_forms(item, lang):
                 yield form, flags

@@ -27,14 +27,24 @@ def purpose_tense(
     motion = words.get("motion", frozenset())
     if not purpose or not motion:
         return statuses
+    genitive = words.get("genitive", frozenset())
     return [
-        (t, "scheduled" if st == "held" and _journey(folded[t.end :], purpose, motion) else st)
+        (
+            t,
+            "scheduled"
+            if st == "held" and _journey(folded[t.end :], purpose, motion, genitive)
+            else st,
+        )
         for t, st in statuses
     ]
 
 
-def _journey(after: str, purpose: frozenset[str], motion: frozenset[str]) -> bool:
+def _journey(
+    after: str, purpose: frozenset[str], motion: frozenset[str], genitive: frozenset[str]
+) -> bool:
     ws = words_of(after[:120])
+    if ws and ws[0] in genitive:
+        ws = ws[1:]  # "के लिए", "کے لیے": the postposition is written after the genitive
     for p in purpose:
         n = len(p.split())
         if " ".join(ws[:n]) != p:
