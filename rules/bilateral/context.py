@@ -14,8 +14,8 @@ from collections.abc import Collection
 from rules.bilateral.destination import arrives_at, names_destination, visitor_between
 from rules.bilateral.frames import Entity, bare_demonym, words_of
 from rules.bilateral.gazetteer import Mention
-from rules.bilateral.records import ORG
 from rules.bilateral.lexicon import LangLex
+from rules.bilateral.records import ORG
 from rules.bilateral.status import SOV, Cue, Trigger
 from rules.text import fold
 

@@ -18,7 +18,6 @@ from rules.bilateral import cldr, inflect
 from rules.bilateral.compounds import compounds
 from rules.bilateral.hanzi import has_han, simplified_text
 from rules.bilateral.inflect_indic import indic_forms
-from rules.bilateral.written_apart import other_spellings
 from rules.bilateral.lexicon_actors import load_demonyms, load_orgs, load_people, load_surnames
 from rules.bilateral.records import (
     BLOCK,
@@ -47,6 +46,7 @@ from rules.bilateral.roster import Roster
 from rules.bilateral.separable import Separable, SplitVerbs, joined_forms
 from rules.bilateral.separable import parse as parse_separable
 from rules.bilateral.surfaces import CHILLU_OLD, CHILLU_RE, alias_forms, country_forms, is_latin
+from rules.bilateral.written_apart import other_spellings
 from rules.text import fold
 
 # CLDR locales are listed in rules/bilateral/cldr.py. Short names that are also given names
