@@ -125,6 +125,8 @@ def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
 
 _GENITIVE_FIRST = frozenset(("hi", "ur", "mr", "gu", "bn", "ta", "ja", "ko"))
 _LEADERS = frozenset(("hos", "hog"))
+_SEATED = frozenset(("hog", "fm", "minister", "speaker", "military", "subnational"))
+_NOT_OWNED = {"hos": _LEADERS, "hog": _LEADERS, "envoy": _SEATED, "official": _SEATED}
 
 
 def build_entities(
@@ -162,8 +164,9 @@ def build_entities(
             and gap.strip()
             and (
                 (kinds & _COUNTRYISH and not kinds & {PERSON, HANDLE, ROLE})
-                # "ईरानी राष्ट्रपति का प्रधानमंत्री को फोन": a leader has no leader of their own
-                or (cur.role in _LEADERS and getattr(m.first(ROLE), "value", "") in _LEADERS)
+                # "ईरानी राष्ट्रपति का प्रधानमंत्री को फोन", "امریکی سفیر کی وزیر داخلہ سے": no
+                # leader has a leader, no envoy or delegation a minister of its own
+                or getattr(m.first(ROLE), "value", "") in _NOT_OWNED.get(cur.role, ())
             )
             and (cur.role or any(p.first(PERSON) for p in cur.parts))
         ):
