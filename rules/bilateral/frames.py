@@ -102,7 +102,7 @@ def bare_demonym(ent: Entity) -> bool:
 
 
 def words_of(gap: str) -> list[str]:
-    return _WORD.findall(gap)
+    return _WORD.findall(gap.replace("،", ","))  # the Arabic-script comma is a comma
 
 
 def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
