@@ -368,7 +368,8 @@ def _word_start(s: str, i: int) -> bool:
 # Meeting words that name an event an organisation can give its name to ("ASEAN summit").
 _EVENT_NOUNS = frozenset(
     """summit meeting meetings talks conference session sessions ministerial समिट सम्मेलन
-    बैठक اجلاس ميٹنگ 峰会 峰會 会议 會議 サミット 首脳会議 会合 정상회의 회의 قمة اجتماع sommet réunion
-    cumbre reunión gipfel gipfeltreffen treffen саммит встреча cúpula cimeira samit""".split()  # noqa: SIM905
+    बैठक اجلاس ميٹنگ 峰会 峰會 会议 會議 サミット 首脳会議 会合 정상회의 회의 قمة اجتماع
+    sommet réunion cumbre reunión gipfel gipfeltreffen treffen саммит встреча cúpula cimeira
+    samit""".split()  # noqa: SIM905
 )
 _NAME_GLUE = re.compile(r"^[\s'’s]*(?:की|के|का|كي|كے|كا)?\s*$")

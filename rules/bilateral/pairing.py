@@ -361,6 +361,9 @@ def _complete(
             {"pronoun", "first_person"} & ctx.cues
             or only.entity is None
             or only.entity.slot in ("with", "obj", "dest")
+            # a post names only whom its author met, welcomed or heard from ("राष्ट्रपति X का
+            # नई दिल्ली में स्वागत किया", "X کا ٹیلیفون موصول ہوا"), with no case of its own
+            or (ctx.social and not only.entity.slot)
         )
     ):
         return [Pairing(carrier, only, trigs[0])]
