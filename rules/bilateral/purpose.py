@@ -9,12 +9,19 @@ journey; the meeting is a plan. Read only where a language lists ``purpose`` wor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 from rules.bilateral.frames import words_of
 
-if TYPE_CHECKING:
-    from rules.bilateral.status import Trigger
+
+class _Worded(Protocol):
+    """A meeting word: where it ends (``rules.bilateral.status.Trigger``, which imports this)."""
+
+    @property
+    def end(self) -> int: ...
+
+
+Trigger = TypeVar("Trigger", bound=_Worded)
 
 _REACH = 6  # words between the purpose word and the verb: the destination and a time
 
