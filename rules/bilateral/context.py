@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from rules.bilateral.destination import names_destination, visitor_between
+from rules.bilateral.destination import arrives_at, names_destination, visitor_between
 from rules.bilateral.frames import Entity, bare_demonym, words_of
 from rules.bilateral.gazetteer import Mention
 from rules.bilateral.lexicon import LangLex
+from rules.bilateral.records import ORG
 from rules.bilateral.status import SOV, Cue, Trigger
 from rules.text import fold
 
@@ -114,9 +115,13 @@ def refine(
             ent.nonofficial = True  # "India and Pakistan" in a cricket story are teams
         if (
             ent.org
-            and ent.role not in ("org_head", "official")
+            and ent.role != "org_head"
             and ent.person < 0
-            and (multi or _names_event(ent, trigs, cues, folded) or _membership(ent, folded, lex))
+            and (
+                (ent.role != "official" and (multi or _names_event(ent, trigs, cues, folded)))
+                # "ASEAN leaders", "SCO foreign ministers": its members, whatever the title
+                or _membership(ent, folded, lex)
+            )
         ):
             ent.forum = True  # "SCO summit": the organisation is the setting, not a side
         elif ent.org and ent.role != "org_head" and ent.person < 0 and _occasion(ent, folded, lex):
@@ -168,6 +173,14 @@ def refine(
                 # Rais X, ... nchini Y": the visit's destination, however long the visitor's
                 # name and title between them, in the same clause
                 ent.slot = "dest"
+            elif (
+                sov
+                and t.group == "visit"
+                and ent.place_only
+                and not ent.slot
+                and arrives_at(t, ent, folded, lex)
+            ):
+                ent.slot = "dest"  # "दौरे पर कल इस्लामाबाद पहुंचेंगे": where the visitor arrives
             elif (
                 sov
                 and t.group == "weak"
@@ -336,7 +349,9 @@ def _membership(ent: Entity, folded: str, lex: LangLex) -> bool:
     before = lex.words.get("members_before", frozenset())
     after = lex.words.get("members_after", frozenset())
     head = folded[max(0, ent.start - 30) : ent.start].rstrip()
-    tail = folded[ent.end : ent.end + 30]
+    # the name's own end: a plural title the entity took in ("SCO foreign ministers") follows it
+    end = min((m.end for m in ent.parts if ORG in m.kinds()), default=ent.end)
+    tail = folded[end : end + 30]
     if any(head.endswith(w) and _word_start(head, len(head) - len(w)) for w in before):
         return True
     tail_s = tail.lstrip()
@@ -366,7 +381,8 @@ def _word_start(s: str, i: int) -> bool:
 # Meeting words that name an event an organisation can give its name to ("ASEAN summit").
 _EVENT_NOUNS = frozenset(
     """summit meeting meetings talks conference session sessions ministerial समिट सम्मेलन
-    बैठक 峰会 峰會 会议 會議 サミット 首脳会議 会合 정상회의 회의 قمة اجتماع sommet réunion
-    cumbre reunión gipfel gipfeltreffen treffen саммит встреча cúpula cimeira samit""".split()  # noqa: SIM905
+    बैठक اجلاس ميٹنگ 峰会 峰會 会议 會議 サミット 首脳会議 会合 정상회의 회의 قمة اجتماع
+    sommet réunion cumbre reunión gipfel gipfeltreffen treffen саммит встреча cúpula cimeira
+    samit""".split()  # noqa: SIM905
 )
-_NAME_GLUE = re.compile(r"^[\s'’s]*(?:की|के|का)?\s*$")
+_NAME_GLUE = re.compile(r"^[\s'’s]*(?:की|के|का|كي|كے|كا)?\s*$")

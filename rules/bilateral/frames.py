@@ -103,7 +103,7 @@ def bare_demonym(ent: Entity) -> bool:
 
 
 def words_of(gap: str) -> list[str]:
-    return _WORD.findall(gap)
+    return _WORD.findall(gap.replace("،", ","))  # the Arabic-script comma is a comma
 
 
 def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
@@ -127,6 +127,9 @@ def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
 
 
 _GENITIVE_FIRST = frozenset(("hi", "ur", "mr", "gu", "bn", "ta", "ja", "ko"))
+_LEADERS = frozenset(("hos", "hog"))
+_SEATED = frozenset(("hog", "fm", "minister", "speaker", "military", "subnational"))
+_NOT_OWNED = {"hos": _LEADERS, "hog": _LEADERS, "envoy": _SEATED, "official": _SEATED}
 
 
 def build_entities(
@@ -162,8 +165,12 @@ def build_entities(
             cur is not None
             and lang in _GENITIVE_FIRST
             and (gap.strip() or any(e.extra == "visit" for e in m.entries))
-            and kinds & _COUNTRYISH
-            and not kinds & {PERSON, HANDLE, ROLE}
+            and (
+                (kinds & _COUNTRYISH and not kinds & {PERSON, HANDLE, ROLE})
+                # "ईरानी राष्ट्रपति का प्रधानमंत्री को फोन", "امریکی سفیر کی وزیر داخلہ سے": no
+                # leader has a leader, no envoy or delegation a minister of its own
+                or getattr(m.first(ROLE), "value", "") in _NOT_OWNED.get(cur.role, ())
+            )
             and (cur.role or any(p.first(PERSON) for p in cur.parts))
         ):
             # "प्रधानमंत्री की अमेरिका यात्रा": the possessor comes first in these languages,

@@ -42,6 +42,9 @@ for _lang, _words in _WORDSETS.items():
         _LANGS_OF_WORD[_w] = (*_LANGS_OF_WORD.get(_w, ()), _lang)
 _URDU_LETTERS = frozenset("ےںٹڈڑۓہھ")  # not written in Persian or Arabic
 _PERSIAN_LETTERS = frozenset("گپچژیک")  # Persian (and Urdu) letters Arabic does not use
+# Urdu's genitive and dative postpositions, no Persian word: a short headline written without
+# an Urdu-only letter ("ایرانی صدر کا وزیراعظم کو فون") is still Urdu
+_URDU_CASE = frozenset(("کا", "کو"))
 _UKRAINIAN_LETTERS = frozenset("іїєґІЇЄҐ")
 _RUSSIAN_LETTERS = frozenset("ыэъёЫЭЪЁ")  # letters neither Ukrainian nor Serbian writes
 _SERBIAN_LETTERS = frozenset("јљњћђџЈЉЊЋЂЏ")
@@ -115,7 +118,7 @@ def _script_lang(text: str) -> str | None:
         ne = sum(1 for w in words if w in _NEPALI_WORDS or w.endswith(_NEPALI_ENDINGS))
         return "ne" if ne > sum(1 for w in words if w in _HINDI_WORDS) else "hi"
     if script == "arab":
-        if any(c in _URDU_LETTERS for c in text):
+        if any(c in _URDU_LETTERS for c in text) or not _URDU_CASE.isdisjoint(text[:1500].split()):
             return "ur"
         return "fa" if any(c in _PERSIAN_LETTERS for c in text) else "ar"
     if script == "cyr":

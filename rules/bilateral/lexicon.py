@@ -46,6 +46,7 @@ from rules.bilateral.roster import Roster
 from rules.bilateral.separable import Separable, SplitVerbs, joined_forms
 from rules.bilateral.separable import parse as parse_separable
 from rules.bilateral.surfaces import CHILLU_OLD, CHILLU_RE, alias_forms, country_forms, is_latin
+from rules.bilateral.written_apart import other_spellings
 from rules.text import fold
 
 # CLDR locales are listed in rules/bilateral/cldr.py. Short names that are also given names
@@ -222,7 +223,6 @@ def _load_places(lex: Lexicon, data: dict[str, Any], snap: dict[str, Any]) -> No
                     lex.add(form, Entry(kind, code, "", canon))
 
 
-_ML_AUX = re.compile("ിവ(?=[െച്ചയ])")
 _SI_PARTY = re.compile("(ද්වි|ත්\u200dරි|ත්රි|බහු)පාර්ශ්වික")
 
 
@@ -248,9 +248,8 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
         if lang == "si" and "ථ" in item:
             # the aspirated th is often written plain (දුරකථන / දුරකතන, as in "-stan")
             yield item.replace("ථ", "ත"), flags
-        if lang == "ml" and _ML_AUX.search(item):
-            # a Malayalam compound verb (മാറ്റിവച്ചു, നീട്ടിവെച്ചു) is also written apart
-            yield _ML_AUX.sub("ി വ", item), flags
+        # Malayalam and Urdu compound verbs, written joined or apart (written_apart.py)
+        yield from ((other, flags) for other in other_spellings(item, lang))
         if "*" in item:
             for form in inflect.starred_forms(item, lang):
                 yield form, flags

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rules.bilateral.frames import Entity, bare_demonym, words_of
 from rules.bilateral.identity_cache import IdentityCache
 from rules.bilateral.lexicon import LangLex
+from rules.bilateral.owned_topic import owned_topic
 from rules.bilateral.records import CAPITAL, CITY, ROLE
 from rules.bilateral.status import SOV
 
@@ -160,6 +161,9 @@ def mark_slots(
             slot = _reach_post(table, after[: max(0, end - ent.end)], lex, reach)
             if slot in _REACHED:
                 found.append(slot)
+        stop = min((s for s in stops if s >= ent.end), default=len(folded))
+        if not found and ent.place_only and ent.party and owned_topic(after[: stop - ent.end], lex):
+            found.append("topic")  # "अमेरिका के टैरिफ पर": whose tariffs, not a side
         if not found and lex.code == "pl" and _instrumental_title(ent, folded):
             found.append("obj")
         if found:
