@@ -34,7 +34,7 @@ from rules.bilateral.records import (
     TRIGGER,
 )
 from rules.bilateral.roster import Roster
-from rules.bilateral.tails import closing_tails, locative_tails
+from rules.bilateral.tails import case_closed, locative_tails
 
 _PLACE_KINDS = frozenset((COUNTRY, CAPITAL, CITY, BUILDING, REGION, FLAG))
 _PART_KINDS = frozenset(
@@ -177,7 +177,7 @@ def build_entities(
             # where the one named next is, not whose official they are
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
             out.append(cur)
-        elif cur is not None and _case_closed(cur, folded, lex):
+        elif cur is not None and case_closed(cur, folded, lex):
             # "మారిషస్ అధ్యక్షుడితో సీఎం ...", "પીએમએ કેનેડાના વડાપ્રધાન ...": a name with a
             # comitative, accusative or agent ending closes its phrase; what follows is another
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
@@ -221,19 +221,25 @@ _TITLE_FIRST = frozenset(("hi", "ur", "mr", "gu", "bn", "ne", "pa", "ml", "ta", 
 
 
 def _next_title(ent: Entity, m: Mention, gap: str, lang: str) -> bool:
-    """ "मोदी राष्ट्रपति सिरिसेना से": a bare title right after a name is the next person's.
-    A title ends its official's phrase where it follows the name ("이 대통령, 트럼프와"):
-    whatever follows the headline comma is another side."""
+    """ "मोदी राष्ट्रपति सिरिसेना से": a bare title right after a name is the next person's,
+    and so is one right after an envoy's ("ඉන්දීය මහ කොමසාරිස් විදේශ අමාත්‍යාංශයට": no
+    title is the envoy's). A title ends its official's phrase where it follows the name
+    ("이 대통령, 트럼프와"): whatever follows the headline comma is another side."""
     if lang in ("ja", "ko") and ent.parts and ent.parts[-1].first(ROLE) is not None:
         return any(c in gap for c in ",、，")
+    last = ent.parts[-1] if ent.parts else None
     return (
         lang in _TITLE_FIRST
         and not gap.strip()
-        and bool(ent.parts)
-        and ent.parts[-1].first(PERSON) is not None
+        and last is not None
+        and (last.first(PERSON) is not None or (_envoy(last) and not _envoy(m)))
         and m.first(ROLE) is not None
         and m.first(PERSON) is None
     )
+
+
+def _envoy(m: Mention) -> bool:
+    return any(e.kind == ROLE and e.value == "envoy" for e in m.entries)
 
 
 _POSSESSOR_AFTER = frozenset(("pl", "uk", "ru"))  # "prezydent Francji", "президент России"
@@ -271,14 +277,6 @@ def _in_place(surface: str, lex: LangLex) -> bool:
     """A name written with the language's locative ending ("loc_tail": -ിൽ, -లో, -யில்;
     Malayalam chillu letters also in their older encoding)."""
     return any(surface.endswith(t) and len(surface) > len(t) + 1 for t in locative_tails(lex))
-
-
-def _case_closed(cur: Entity, folded: str, lex: LangLex) -> bool:
-    """The entity so far ends in a word with the language's "with", object, agent or dative
-    ending ("with_tail", "obj_tail", "subj_tail", "dat_tail": -తో, -ுடன், -ുമായി, -ை, -એ,
-    -ക്ക്); a bare vowel sign (Gujarati -ે) is too often the end of a name itself to count."""
-    surface = folded[cur.start : cur.end]
-    return any(surface.endswith(t) and len(surface) > len(t) + 1 for t in closing_tails(lex))
 
 
 _STRUCTURE: dict[str, frozenset[str]] = {}

@@ -226,6 +226,8 @@ def _ml(word: str) -> set[str]:
             out |= {stem + t for t in _ML_N}
         elif last in "ർൾൽ":  # the dative keeps the chillu: അംബാസഡർക്ക്, ഗവർണർക്കും
             out |= {word + "ക്ക്", word + "ക്കും"}
+            if last != "ൽ":  # a person's -ർ/-ൾ takes the accusative -െ: അംബാസഡറെ, ഹൈക്കമ്മീഷണറെ
+                out |= {stem + "െ", stem + "െയും"}
         return out
     if last == "്":
         stem = word[:-1]
@@ -236,8 +238,10 @@ def _ml(word: str) -> set[str]:
     if last == "ം":  # -ം nouns: -ത്തിന്റെ, -ത്തിൽ
         stem = word[:-1] + "ത്ത"
         return {stem + t for t in _ML_CONS}
-    glide = "വ" if last in "ുൂോ" else "യ"
+    glide = "വ" if last in "ുൂ" else "യ"
     out = {word + glide + t for t in _ML_GLIDE}
+    if last == "ോ":  # a foreign -o takes either glide: റൂബിയോയും, മെക്സിക്കോയിൽ; ...ോവിൽ
+        out |= {word + "വ" + t for t in _ML_GLIDE}
     if last not in _ML_VOWEL_SIGNS:  # ഇന്ത്യക്ക്, ചൈനക്ക് beside ഇന്ത്യയ്ക്ക്
         out |= {word + "ക്ക്", word + "ക്കും"}
     return out
