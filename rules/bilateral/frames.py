@@ -34,7 +34,7 @@ from rules.bilateral.records import (
     TRIGGER,
 )
 from rules.bilateral.roster import Roster
-from rules.bilateral.tails import case_closed, locative_tails
+from rules.bilateral.tails import case_closed, genitive_end, locative_tails
 
 _PLACE_KINDS = frozenset((COUNTRY, CAPITAL, CITY, BUILDING, REGION, FLAG))
 _PART_KINDS = frozenset(
@@ -157,14 +157,13 @@ def build_entities(
         gap = folded[prev_end : m.start] if cur is not None else ""
         if (
             cur is not None
-            and lang in _GENITIVE_FIRST
-            and gap.strip()
+            and ((lang in _GENITIVE_FIRST and gap.strip()) or genitive_end(cur, folded, lex))
             and kinds & _COUNTRYISH
             and not kinds & {PERSON, HANDLE, ROLE}
             and (cur.role or any(p.first(PERSON) for p in cur.parts))
         ):
-            # "प्रधानमंत्री की अमेरिका यात्रा": the possessor comes first in these languages,
-            # so a country after a role through a genitive is something else (the visit's goal)
+            # "प्रधानमंत्री की अमेरिका यात्रा", "प्रधानमन्त्रीको चीन भ्रमण": the possessor comes
+            # first, so a country after a genitive role is something else (the visit's goal)
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
             out.append(cur)
         elif (

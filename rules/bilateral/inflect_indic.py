@@ -259,8 +259,8 @@ def _te(word: str) -> set[str]:
 
 
 def _si(word: str) -> set[str]:
-    if word[-1] in "වය":
-        return {word + s for s in _SI_STEM}
+    if word[-1] in "වය":  # ... and a title's animate genitive: අගමැතිනියගේ, තානාපතිවරයාගේ
+        return {word + s for s in _SI_STEM + _SI_PERSON}
     return {word + s for s in _SI_PERSON}
 
 
@@ -378,6 +378,19 @@ def indic_forms(name: str, person: bool = False, lang: str = "") -> set[str]:
             # only people's names: a capital so inflected reads as a venue, which the
             # pairing then takes for the country named next to it
             out |= {prefix + last + s for s in _BN_ANUSVARA}
+    return out
+
+
+_SI_HONORIFIC = ("වරයා", "වරිය", "තුමා", "තුමිය")
+
+
+def title_forms(title: str, lang: str) -> set[str]:
+    """A title's case forms; a Sinhala title also with the honorific suffixes a title takes
+    (ජනාධිපතිවරයා, තානාපතිවරිය, අගමැතිතුමා: "-වරයා", "-තුමා" and their feminines)."""
+    out = indic_forms(title, lang=lang)
+    if lang == "si" and not title.endswith(_SI_HONORIFIC):
+        for suffix in _SI_HONORIFIC:
+            out |= indic_forms(title + suffix, lang=lang)
     return out
 
 

@@ -45,6 +45,15 @@ def case_closed(cur: Entity, folded: str, lex: LangLex) -> bool:
     return titled and _closes_title(surface, lex)
 
 
+def genitive_end(cur: Entity, folded: str, lex: LangLex) -> bool:
+    """The entity so far ends in the language's attached genitive ("gen_tail": Nepali -को,
+    Sinhala -ගේ), the possessor of what follows."""
+    surface = folded[cur.start : cur.end]
+    return any(
+        surface.endswith(t) and len(surface) > len(t) + 1 for t in lex.words.get("gen_tail", ())
+    )
+
+
 def _closes_title(surface: str, lex: LangLex) -> bool:
     """Whether a phrase ending in a title ends in one of the further endings that close it:
     the bare vowel signs among the closing ones (no title ends in the Gujarati agent -ે:
