@@ -106,8 +106,11 @@ def surname_aliases(roster: Roster, known: set[str]) -> dict[int, set[str]]:
         forms = _forms(roster, person.id, name, owners, given, alias_of, known) if name else None
         if forms:
             out[person.id] = forms
-            if not person.name.startswith(name):  # not a family-first name
-                latin[person.id] = name
+        # safe alone: derived here, or listed alone on the roster ("Takaichi"); not a
+        # family-first name (its native spellings end in the given name)
+        alone = bool(forms) or alias_of.get(fold(name)) == {person.id}
+        if name and alone and not person.name.startswith(name):
+            latin[person.id] = name
     for pid, forms in native_surnames(roster, latin, given, alias_of, known).items():
         out.setdefault(pid, set()).update(forms)
     return out

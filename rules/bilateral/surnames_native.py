@@ -23,7 +23,8 @@ _INDIC = (0x0980, 0x0E00)
 _MIN_LEN = 3
 # surnames common across South Asia: safe alone in Latin news, never in its own press
 _COMMON_HERE = frozenset(
-    "hossain hussain hasan rahman islam chowdhury haque uddin singh sharma kumar munir".split()  # noqa: SIM905
+    "hossain hussain hasan rahman islam chowdhury haque uddin singh sharma kumar munir "  # noqa: SIM905
+    "anand zaman mukherjee sajjan momen".split()
 )
 
 
