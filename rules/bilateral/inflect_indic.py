@@ -264,25 +264,6 @@ def _si(word: str) -> set[str]:
     return {word + s for s in _SI_PERSON}
 
 
-def si_attributive(name: str) -> set[str]:
-    """A Sinhala country name in its definite form (චීනය, ඕස්ට්‍රේලියාව, දකුණු කොරියාව) is
-    written without the -ය/-ව before the noun it qualifies ("ඕස්ට්‍රේලියා අගමැති", "ඉරාක
-    ජනාධිපති", "දකුණු කොරියා විදේශ ඇමති"); a stem in -ා or in "-stan" also makes the
-    adjective in -නු/-ු (ඉන්දියානු, මැලේසියානු, පාකිස්තානු)."""
-    out: set[str] = set()
-    for form in spelling_variants(name):
-        head, _, last = form.rpartition(" ")
-        if _script(last) != "si" or len(last) < 4 or last[-1] not in "යව" or last[-2] == "\u0dca":
-            continue
-        stem = (head + " " if head else "") + last[:-1]
-        out.add(stem)
-        if stem.endswith("ා"):
-            out.add(stem + "නු")
-        elif stem.endswith(("ස්තාන", "ස්ථාන")):
-            out.add(stem + "ු")
-    return out
-
-
 _BY_SCRIPT = {
     "deva": _deva,
     "bn": _bn,
@@ -392,6 +373,11 @@ def title_forms(title: str, lang: str) -> set[str]:
         for suffix in _SI_HONORIFIC:
             out |= indic_forms(title + suffix, lang=lang)
     return out
+
+
+def script_of(word: str) -> str:
+    """The South Asian script of ``word``'s last letter ("deva", "bn", "ta" ...; "" if none)."""
+    return _script(word)
 
 
 def attaches(name: str) -> bool:
