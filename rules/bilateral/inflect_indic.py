@@ -153,8 +153,8 @@ def _deva_person(word: str) -> set[str]:
 
 
 def _deva(word: str, lang: str = "") -> set[str]:
-    if lang == "ne":  # Nepali endings join the plain stem
-        return {word + s for s in _NE}
+    if lang == "ne":  # Nepali endings join the plain stem, or its plural in -हरू
+        return {word + s for s in ("", "हरू")} | {word + p + s for p in ("", "हरू") for s in _NE}
     if word.endswith("ा"):
         base = word[:-1] + "े"  # अमेरिका -> अमेरिकेच्या
     elif word[-1:] in "ीूेैोौं":
@@ -367,7 +367,10 @@ _SI_HONORIFIC = ("වරයා", "වරිය", "තුමා", "තුමි�
 
 def title_forms(title: str, lang: str) -> set[str]:
     """A title's case forms; a Sinhala title also with the honorific suffixes a title takes
-    (ජනාධිපතිවරයා, තානාපතිවරිය, අගමැතිතුමා: "-වරයා", "-තුමා" and their feminines)."""
+    (ජනාධිපතිවරයා, තානාපතිවරිය, අගමැතිතුමා: "-වරයා", "-තුමා" and their feminines); a
+    Punjabi one in the oblique plural (ਮੰਤਰੀਆਂ, ਕਾਰੋਬਾਰੀਆਂ, ਰਾਜਦੂਤਾਂ)."""
+    if lang == "pa":
+        return {title, title + ("ਆਂ" if title.endswith("ੀ") else "ਾਂ")}
     out = indic_forms(title, lang=lang)
     if lang == "si" and not title.endswith(_SI_HONORIFIC):
         for suffix in _SI_HONORIFIC:

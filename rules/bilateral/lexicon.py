@@ -260,7 +260,7 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
 
 # languages that write case endings attached to nouns, titles included (Hindi, Urdu and
 # Punjabi write them apart)
-_ATTACHING = frozenset(("mr", "ne", "bn", "gu", "ta", "te", "ml", "si"))
+_ATTACHING = frozenset(("mr", "ne", "bn", "gu", "ta", "te", "ml", "si", "pa"))
 _TRIGGER_GROUPS = ("held", "weak", "visit", "scheduled", "call", "present", "talk")
 
 
