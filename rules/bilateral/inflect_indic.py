@@ -368,10 +368,13 @@ _SI_HONORIFIC = ("වරයා", "වරිය", "තුමා", "තුමි�
 def title_forms(title: str, lang: str) -> set[str]:
     """A title's case forms; a Sinhala title also with the honorific suffixes a title takes
     (ජනාධිපතිවරයා, තානාපතිවරිය, අගමැතිතුමා: "-වරයා", "-තුමා" and their feminines); a
-    Punjabi one in the oblique plural (ਮੰਤਰੀਆਂ, ਕਾਰੋਬਾਰੀਆਂ, ਰਾਜਦੂਤਾਂ)."""
+    Punjabi one in the oblique plural (ਮੰਤਰੀਆਂ, ਕਾਰੋਬਾਰੀਆਂ, ਰਾਜਦੂਤਾਂ); a Nepali one with
+    "deputy" (उप-) written onto it."""
     if lang == "pa":
         return {title, title + ("ਆਂ" if title.endswith("ੀ") else "ਾਂ")}
     out = indic_forms(title, lang=lang)
+    if lang == "ne" and not title.startswith("उप"):  # "deputy" written onto it: उपविदेशमन्त्री
+        out |= indic_forms("उप" + title, lang=lang)
     if lang == "si" and not title.endswith(_SI_HONORIFIC):
         for suffix in _SI_HONORIFIC:
             out |= indic_forms(title + suffix, lang=lang)
