@@ -157,7 +157,10 @@ def build_entities(
         gap = folded[prev_end : m.start] if cur is not None else ""
         if (
             cur is not None
-            and ((lang in _GENITIVE_FIRST and gap.strip()) or genitive_end(cur, folded, lex))
+            and (
+                (lang in _GENITIVE_FIRST and gap.strip())
+                or genitive_end(folded[cur.start : cur.end], lex)
+            )
             and kinds & _COUNTRYISH
             and not kinds & {PERSON, HANDLE, ROLE}
             and (cur.role or any(p.first(PERSON) for p in cur.parts))
@@ -176,7 +179,7 @@ def build_entities(
             # where the one named next is, not whose official they are
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
             out.append(cur)
-        elif cur is not None and case_closed(cur, folded, lex):
+        elif cur is not None and case_closed(folded[cur.start : cur.end], cur.parts[-1], lex):
             # "మారిషస్ అధ్యక్షుడితో సీఎం ...", "પીએમએ કેનેડાના વડાપ્રધાન ...": a name with a
             # comitative, accusative or agent ending closes its phrase; what follows is another
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])

@@ -8,14 +8,11 @@ chillu letters, which texts still use.
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING
 
+from rules.bilateral.gazetteer import Mention
 from rules.bilateral.identity_cache import IdentityCache
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.records import PERSON, ROLE
-
-if TYPE_CHECKING:
-    from rules.bilateral.frames import Entity
 from rules.bilateral.surfaces import CHILLU_OLD
 
 _CLOSING = ("with_tail", "obj_tail", "subj_tail", "dat_tail")
@@ -32,23 +29,20 @@ def closing_tails(lex: LangLex) -> tuple[str, ...]:
     return _TAILS(lex)[1]
 
 
-def case_closed(cur: Entity, folded: str, lex: LangLex) -> bool:
-    """The entity so far ends in a word with the language's "with", object, agent or dative
-    ending ("with_tail", "obj_tail", "subj_tail", "dat_tail": -తో, -ுடன், -ുമായി, -ை, -એ,
-    -ക്ക്); a bare vowel sign (Gujarati -ે) is too often the end of a name itself to count,
-    but not of a title."""
-    surface = folded[cur.start : cur.end]
+def case_closed(surface: str, last: Mention | None, lex: LangLex) -> bool:
+    """The entity so far (``surface``, ``last`` its last mention) ends in a word with the
+    language's "with", object, agent or dative ending ("with_tail", "obj_tail", "subj_tail",
+    "dat_tail": -తో, -ுடன், -ുമായി, -ை, -એ, -ക്ക്); a bare vowel sign (Gujarati -ે) is too
+    often the end of a name itself to count, but not of a title."""
     if any(surface.endswith(t) and len(surface) > len(t) + 1 for t in closing_tails(lex)):
         return True
-    last = cur.parts[-1] if cur.parts else None
     titled = last is not None and last.first(ROLE) is not None and last.first(PERSON) is None
     return titled and _closes_title(surface, lex)
 
 
-def genitive_end(cur: Entity, folded: str, lex: LangLex) -> bool:
-    """The entity so far ends in the language's attached genitive ("gen_tail": Nepali -को,
-    Sinhala -ගේ), the possessor of what follows."""
-    surface = folded[cur.start : cur.end]
+def genitive_end(surface: str, lex: LangLex) -> bool:
+    """The entity so far (``surface``) ends in the language's attached genitive ("gen_tail":
+    Nepali -को, Sinhala -ගේ), the possessor of what follows."""
     return any(
         surface.endswith(t) and len(surface) > len(t) + 1 for t in lex.words.get("gen_tail", ())
     )
