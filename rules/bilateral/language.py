@@ -216,17 +216,28 @@ def _latin_vote(text: str, candidates: frozenset[str] | None = None) -> str:
 
 
 LATIN_LEXICONS = frozenset(_LATIN_WORDS) | {"en"}
+# languages one script's guess chooses between
+_KIN = (("hi", "mr", "ne"),)
+_KIN_MAX_WORDS = 12  # a headline: a longer text that shows none of its words is no meeting
 
 
 def guess_among(segments: list[str], candidates: set[str]) -> str | None:
-    """For Latin-script text whose guessed language has no meeting word in it: the language,
-    among ``candidates`` (those whose meeting words it does use), that its function words
-    favour ("Ireland's Taoiseach ... met" is English even though "'s" looks Serbian)."""
+    """For text whose guessed language has no meeting word in it: the language, among
+    ``candidates`` (those whose meeting words it does use), that its function words favour
+    ("Ireland's Taoiseach ... met" is English even though "'s" looks Serbian); for a
+    Devanagari headline, the first of its script's other languages among them."""
     text = "\n".join(segments)
+    script = _script_lang(text)
+    if script is not None:
+        # a Devanagari headline with none of the words that tell its languages apart
+        # ("मोदी-ट्रम्प भेट रद्द"): the first other language of the script whose meeting
+        # words it uses (Marathi and Nepali share "भेट", "रद्द")
+        kin = next((group for group in _KIN if script in group), ())
+        if len(text.split()) > _KIN_MAX_WORDS:
+            return None
+        return next((c for c in kin if c != script and c in candidates), None)
     latin = frozenset(candidates) & LATIN_LEXICONS
-    if not latin or _script_lang(text) is not None:
-        return None
-    return _latin_vote(text, latin)
+    return _latin_vote(text, latin) if latin else None
 
 
 def guess_language(declared: str | None, segments: list[str]) -> str:

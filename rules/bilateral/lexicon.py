@@ -17,7 +17,7 @@ from typing import Any
 from rules.bilateral import cldr, inflect
 from rules.bilateral.compounds import compounds
 from rules.bilateral.hanzi import has_han, simplified_text
-from rules.bilateral.inflect_indic import indic_forms
+from rules.bilateral.inflect_indic import indic_forms, title_forms
 from rules.bilateral.lexicon_actors import load_demonyms, load_orgs, load_people, load_surnames
 from rules.bilateral.records import (
     BLOCK,
@@ -259,7 +259,7 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
 
 # languages that write case endings attached to nouns, titles included (Hindi, Urdu and
 # Punjabi write them apart)
-_ATTACHING = frozenset(("mr", "ne", "bn", "gu", "ta", "te", "ml", "si"))
+_ATTACHING = frozenset(("mr", "ne", "bn", "gu", "ta", "te", "ml", "si", "pa"))
 _TRIGGER_GROUPS = ("held", "weak", "visit", "scheduled", "call", "present", "talk")
 
 
@@ -301,7 +301,7 @@ def _load_langs(lex: Lexicon) -> None:
                     entry = Entry(ROLE, cls, lang, implied.get(raw, ""))
                     # "প্রধানমন্ত্রীর", "பிரதமருடன்": titles take the case endings too
                     attach = lang in _ATTACHING and not flags
-                    forms = indic_forms(form, lang=lang) if attach else {form}
+                    forms = title_forms(form, lang) if attach else {form}
                     if lang == "ml" and " " in form and not flags:
                         # a Malayalam compound title is written joined as often as apart
                         # (വിദേശകാര്യ സഹമന്ത്രി, വിദേശകാര്യസഹമന്ത്രി)

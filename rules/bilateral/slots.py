@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rules.bilateral.frames import Entity, bare_demonym, words_of
-from rules.bilateral.identity_cache import IdentityCache
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.owned_topic import owned_topic
 from rules.bilateral.records import CAPITAL, CITY, ROLE
 from rules.bilateral.status import SOV
+from rules.bilateral.structure_words import name_stops
 
 _ARTICLES = frozenset(
     """l d the an le la les el los las der die das den dem des lo gli il capital""".split()  # noqa: SIM905
@@ -261,19 +261,10 @@ def _role_before_unknown_name(ent: Entity, lex: LangLex) -> bool:
 _SPACED_POST = frozenset(("hi", "ur", "pa", "ne", "mr", "gu", "bn"))
 
 
-def _structure_but_honorifics(lex: LangLex) -> frozenset[str]:
-    # an honorific after a name ("N මහතා සමඟ", Mr N with) is part of the name's run
-    honorific = lex.words.get("honorific", frozenset())
-    return frozenset().union(*lex.words.values()) - honorific
-
-
-_name_stops = IdentityCache(_structure_but_honorifics)
-
-
 def _name_words(after: str, lex: LangLex, reach: int) -> Iterator[tuple[str, int]]:
     """Up to ``reach`` words at the start of ``after``, each with where it ends, stopping at
     a structure word of the language (there the clause goes on: no name or title)."""
-    known = _name_stops(lex)
+    known = name_stops(lex)
     pos = 0
     for _ in range(reach):
         w = _NAME_WORD.match(after, pos)

@@ -22,6 +22,7 @@ from collections import defaultdict
 
 from rules.bilateral import inflect
 from rules.bilateral.roster import Person, Roster
+from rules.bilateral.surnames_native import native_surnames
 from rules.text import fold
 
 _PARTICLES = frozenset(
@@ -109,11 +110,19 @@ def surname_aliases(roster: Roster, known: set[str]) -> dict[int, set[str]]:
         if name and person.name.startswith(name):
             given.discard(fold(name))
     out: dict[int, set[str]] = {}
+    latin: dict[int, str] = {}
     for person in roster.people:
         name = family[person.id]
         forms = _forms(roster, person.id, name, owners, given, alias_of, known) if name else None
         if forms:
             out[person.id] = forms
+        # safe alone: derived here, or listed alone on the roster ("Takaichi"); not a
+        # family-first name (its native spellings end in the given name)
+        alone = bool(forms) or alias_of.get(fold(name)) == {person.id}
+        if name and alone and not person.name.startswith(name):
+            latin[person.id] = name
+    for pid, forms in native_surnames(roster, latin, given, alias_of, known).items():
+        out.setdefault(pid, set()).update(forms)
     return out
 
 
