@@ -20,7 +20,7 @@ from rules.text import fold
 
 _VSO = frozenset(("ar",))  # the side right after the verb is its subject
 # Urdu and Persian also name a visit's destination after the noun, Persian-style ("دورہ چین")
-_VISIT_FIRST = frozenset(("ur", "fa"))
+_VISIT_FIRST = frozenset(("ur", "fa", "vi"))
 
 
 # languages that capitalise nouns: a lower-case meeting word after "über X" is the verb
