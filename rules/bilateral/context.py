@@ -20,8 +20,9 @@ from rules.bilateral.status import SOV, Cue, Trigger
 from rules.text import fold
 
 _VSO = frozenset(("ar",))  # the side right after the verb is its subject
-# Urdu and Persian also name a visit's destination after the noun, Persian-style ("دورہ چین")
-_VISIT_FIRST = frozenset(("ur", "fa"))
+# Urdu and Persian also name a visit's destination after the noun, Persian-style ("دورہ چین"),
+# and so do Vietnamese ("chuyến thăm Nhật Bản") and Swahili headlines ("ziara Kenya")
+_VISIT_FIRST = frozenset(("ur", "fa", "vi", "sw", "ar"))
 
 
 # languages that capitalise nouns: a lower-case meeting word after "über X" is the verb

@@ -265,7 +265,10 @@ def _envoy(m: Mention) -> bool:
     return any(e.kind == ROLE and e.value == "envoy" for e in m.entries)
 
 
-_POSSESSOR_AFTER = frozenset(("pl", "uk", "ru"))  # "prezydent Francji", "президент России"
+# languages that put the country after the title ("prezydent Francji", "президент России",
+# "Thủ tướng Nhật Bản"), with the genitive word that may stand between a country and a title
+# that is not its own ("chuyến thăm Việt Nam của Thủ tướng Nhật Bản": Japan's prime minister)
+_POSSESSOR_AFTER: dict[str, tuple[str, ...]] = {"pl": (), "uk": (), "ru": (), "vi": ("của",)}
 
 
 def _new_titled(
@@ -290,7 +293,7 @@ def _new_titled(
             return True
     return (
         lang in _POSSESSOR_AFTER
-        and not gap.strip()
+        and (not gap.strip() or gap.strip() in _POSSESSOR_AFTER[lang])
         and bool(have & {COUNTRY, ORG})
         and not have & {ROLE, PERSON, HANDLE, DEMONYM}
     )

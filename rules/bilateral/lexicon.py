@@ -206,7 +206,7 @@ def _load_places(lex: Lexicon, data: dict[str, Any], snap: dict[str, Any]) -> No
     for canonical, rec in data.get("building", {}).items():
         for name in rec["names"]:
             for form in alias_forms(name):
-                lex.add(form, Entry(BUILDING, rec["country"], "", canonical))
+                lex.add(form, Entry(BUILDING, rec["country"], rec.get("lang", ""), canonical))
     zones: dict[str, str] = snap["zone_territories"]
     wanted = {
         tz: known[tz.split("/")[-1].replace("_", " ")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from rules.bilateral import cldr, inflect
+from rules.bilateral.combining import combining_form
 from rules.bilateral.inflect_indic import attaches, indic_forms
 from rules.bilateral.inflect_pl_uk import uk_spelling
 from rules.bilateral.records import DEMONYM, FORUM, HANDLE, ORG, PERSON, Entry, data_file
@@ -32,6 +33,9 @@ def load_demonyms(lex: Sink) -> None:
             for adj in forms:
                 for form in inflect.adjective_forms(adj, lang):
                     lex.add(form, Entry(DEMONYM, code, lang, ""))
+                half = combining_form(adj, lang)
+                if half:
+                    lex.add(half, Entry(DEMONYM, code, lang, ""))
     for code, adj in _ml_adjectives():
         lex.add(adj, Entry(DEMONYM, code, "ml", ""))
 

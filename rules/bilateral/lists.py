@@ -178,24 +178,28 @@ _COMPOUND_GAP = re.compile(r"^[\w\s'’+.]*$")
 
 
 def hyphen_pairs(
-    ents: list[Entity], trigs: list[Trigger], folded: str
+    ents: list[Entity], trigs: list[Trigger], folded: str, english: bool = True
 ) -> list[tuple[Entity, Entity, Trigger]]:
     """ "the Peru-Norway trade dialogue", "the Korea-Chile foreign ministers' phone call": two
     sides joined by a hyphen before a meeting noun name that meeting's pair, whatever else
-    the sentence says (a third member, "A-B-C talks", makes it no pair)."""
+    the sentence says (a third member, "A-B-C talks", makes it no pair). Other languages
+    than English mark no meeting nouns: there the meeting word must follow the pair at once
+    ("Việt Nam - Campuchia hội đàm", "Indonesia-Australia pertemuan ...")."""
     out: list[tuple[Entity, Entity, Trigger]] = []
     for i in range(len(ents) - 1):
         a, b = ents[i], ents[i + 1]
-        if folded[a.end : b.start] not in _JOINERS or not (a.usable and b.usable):
+        if folded[a.end : b.start].strip() not in _JOINERS or not (a.usable and b.usable):
             continue
         if not a.party or not b.party or a.party == b.party or a.codes or b.codes:
             continue
-        if i > 0 and folded[ents[i - 1].end : a.start] in _JOINERS:
+        if i > 0 and folded[ents[i - 1].end : a.start].strip() in _JOINERS:
             continue
-        if i + 2 < len(ents) and folded[b.end : ents[i + 2].start] in _JOINERS:
+        if i + 2 < len(ents) and folded[b.end : ents[i + 2].start].strip() in _JOINERS:
             continue
-        t = next((t for t in trigs if t.noun and t.start >= b.end), None)
+        t = next((t for t in trigs if (t.noun or not english) and t.start >= b.end), None)
         gap = folded[b.end : t.start] if t is not None else ""
+        if not english and t is not None and gap.strip() not in ("", ":"):
+            continue
         # a determiner opens another noun phrase ("the A-B conflict dominated the meeting"):
         # the meeting noun is then no head of the compound
         words = gap.split()

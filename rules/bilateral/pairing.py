@@ -86,7 +86,7 @@ def pair_sentence(
 ) -> list[Pairing]:
     """Bilateral pairs a sentence states (status is decided separately per trigger)."""
     # read before the sentence's slots are spread over its lists
-    named = hyphen_pairs(ents, trigs, folded) if ctx.lang == "en" and trigs else []
+    named = hyphen_pairs(ents, trigs, folded, ctx.lang == "en") if trigs else []
     out = _pair_sentence(ents, trigs, folded, ctx)
     for a, b, t in named:
         if all({p.a.party, p.b.party} != {a.party, b.party} for p in out):

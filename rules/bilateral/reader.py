@@ -265,7 +265,7 @@ def _prepare(
     mark_slots(ents, folded, doc.lex, doc.en, 0, stops)
     if first:
         for ent in ents[:1]:
-            mark_dateline(ent, seg, 0)
+            mark_dateline(ent, seg, 0, ents[1] if len(ents) > 1 else None)
     cue_names = {c.name for c in cues}
     if any(e.kind == FORUM for m in ms for e in m.entries):
         cue_names.add("forum")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rules.bilateral.frames import Entity, bare_demonym, words_of
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.owned_topic import owned_topic
-from rules.bilateral.records import CAPITAL, CITY, ROLE
+from rules.bilateral.records import CAPITAL, CITY, COUNTRY, ROLE
 from rules.bilateral.status import SOV
 from rules.bilateral.structure_words import name_stops
 
@@ -356,9 +356,24 @@ _DATELINE_AFTER = re.compile(
 )
 
 
-def mark_dateline(ent: Entity, original: str, seg_start: int) -> None:
-    """A dateline ("NEW DELHI, Sept 9 (KUNA) --", "Dhaka:") names where it was filed, not a side."""
+def mark_dateline(ent: Entity, original: str, seg_start: int, nxt: Entity | None = None) -> None:
+    """A dateline ("NEW DELHI, Sept 9 (KUNA) --", "Dhaka:") names where it was filed, not a side.
+
+    A country joined by a dash to another country right after it is the first half of a
+    pair ("Việt Nam - Campuchia hội đàm", "Россия — Индия: переговоры"), not a dateline."""
     if ent.ostart - seg_start > 2 or not ent.place_only:
         return
-    if _DATELINE_AFTER.match(original, ent.oend):
-        ent.dateline = True
+    m = _DATELINE_AFTER.match(original, ent.oend)
+    if m is None:
+        return
+    if (
+        nxt is not None
+        and ent.place_kind == COUNTRY
+        and nxt.place_only
+        and nxt.party
+        and nxt.party != ent.party
+        and nxt.ostart >= m.end()
+        and original[ent.oend : nxt.ostart].strip() in ("-", "–", "—")
+    ):
+        return
+    ent.dateline = True
