@@ -16,18 +16,19 @@ from rules.bilateral.lexicon import LANG_ALIAS, LangLex
 
 _LATIN_WORDS = {
     "en": "the and of to in with for on was has said were is are will his their",
-    "fr": "le la les et des du un une est avec pour dans sur au aux son été où qui par pas ont "
+    "fr": "de le la les et des du un une est avec pour dans sur au aux son été où qui par pas ont "
     "sont ces cette lors à",
-    "es": "el la los las y del en con por para una que se su fue al",
-    "pt": "o os as e do da dos das em no na com para uma que foi ao",
-    "de": "der die das und den dem des mit im ist sich ein eine zu von am hat auf",
+    "es": "de el la los las y del en con por para una que se su fue al",
+    "pt": "de o os as e do da dos das em no na com para uma que foi ao",
+    "de": "der die das und den dem des mit im ist sich ein eine zu von am hat auf haben wird "
+    "werden wurde nicht auch für über nach bei beim zum zur vom sind einen einem",
     "sq": "i e të në dhe me një për nga që është u së ka",
     "sr": "je i u na da se za od sa su s o koji",
     "it": "il lo la gli le e di del della con per che è un una tra alla nel nella sono ed ad "
     "dal dalla dei degli delle anche non",
     "tr": "ve bir bu ile için olarak ise gibi daha olan ancak ayrıca sonra göre ilk kadar",
     "pl": "w się nie że jest oraz dla przez które który która podczas także jak ze był",
-    "nl": "het een en van op voor zijn niet werd naar bij ook door dat heeft hij wordt worden "
+    "nl": "het een en van op voor zijn niet werd naar bij ook door dat heeft hij wordt worden de met "
     "zal zullen deze maar nog tussen tijdens hebben werden zich aan uit geen",
     "id": "dan yang dari dengan untuk ini itu pada dalam akan tidak juga telah oleh adalah",
     "sw": "wa ya kwa katika ni kuwa pia hiyo huo ambao ambaye alisema amesema zaidi baada",
@@ -153,6 +154,10 @@ _TURKISH_ENDINGS = frozenset(
 )
 # French elisions a capital can open ("Qu'il", "Jusqu'au"): not a name before the apostrophe
 _ELIDED = frozenset(("qu", "jusqu", "lorsqu", "puisqu", "quoiqu"))
+# articles and article-prepositions elided before a vowel ("l'ambasciatore", "dell'Onu",
+# "l'ambassadeur"): a short headline may hold no other function word
+_ELISIONS = {"l": ("fr", "it"), "dell": ("it",), "nell": ("it",), "sull": ("it",), "dall": ("it",),
+             "all": ("it",), "un": ("fr", "it")}  # fmt: skip
 
 
 def _after_a_name(head: str, apostrophe: int) -> bool:
@@ -172,6 +177,9 @@ def _latin_votes(text: str) -> Counter[str]:
         w = m.group()
         lw = w.lower()
         langs = _LANGS_OF_WORD.get(lw)
+        if lw in _ELISIONS and head[m.end() : m.end() + 1] in _APOSTROPHES:
+            votes.update(_ELISIONS[lw])
+            continue
         if langs is None and lw not in _TURKISH_ENDINGS:
             continue  # most words are no language's function word: nothing else to check
         if len(w) == 1 and w.isupper():
