@@ -19,6 +19,9 @@ from rules.bilateral.status import SOV, Cue, Trigger
 from rules.text import fold
 
 _VSO = frozenset(("ar",))  # the side right after the verb is its subject
+# verb-second languages: a clause opened by a time or place ("Am Montag traf Merz ...") puts
+# its subject right after the finite verb
+_V2 = frozenset(("de", "nl"))
 # Urdu and Persian also name a visit's destination after the noun, Persian-style ("دورہ چین")
 _VISIT_FIRST = frozenset(("ur", "fa"))
 
@@ -183,6 +186,7 @@ def refine(
             elif (
                 not sov
                 and lex.code not in _VSO
+                and not (lex.code in _V2 and not _side_before(t, ents))
                 and t.group != "visit"
                 and not ent.slot
                 and 0 <= ent.start - t.end <= 30
@@ -193,6 +197,11 @@ def refine(
                 if all(w in glue or w in ",()" for w in between):
                     ent.slot = "obj"  # "met Chinese President Xi": the one met
             del gap
+
+
+def _side_before(t: Trigger, ents: list[Entity]) -> bool:
+    """A possible subject stands before the meeting word (not a summit, place or topic)."""
+    return any(e.end <= t.start and e.usable and e.slot != "dest" for e in ents)
 
 
 def _former_as_time(c: Cue, folded: str, lex: LangLex) -> bool:
