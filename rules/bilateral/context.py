@@ -187,6 +187,7 @@ def refine(
                 not sov
                 and lex.code not in _VSO
                 and not (lex.code in _V2 and not _side_before(t, ents))
+                and not _occasion_word(t.start, folded, lex, 30)
                 and t.group != "visit"
                 and not ent.slot
                 and 0 <= ent.start - t.end <= 30
@@ -345,7 +346,14 @@ def _membership(ent: Entity, folded: str, lex: LangLex) -> bool:
 def _occasion(ent: Entity, folded: str, lex: LangLex) -> bool:
     """An organisation inside "on the sidelines of ..." names the occasion ("the annual plenary
     of the OIC", "a SCO conclave"), not whom anyone met (``occasion`` in [words])."""
-    head = folded[max(0, ent.start - 60) : ent.start]
+    return _occasion_word(ent.start, folded, lex, 60)
+
+
+def _occasion_word(at: int, folded: str, lex: LangLex, reach: int) -> bool:
+    """An occasion word ("on the sidelines of", "a margine") opens the phrase ``at`` is in: a
+    meeting word there ("a margine del vertice Meloni ...") is the occasion, and the name
+    after it the subject of the clause, not the one met."""
+    head = folded[max(0, at - reach) : at]
     return any(
         (i := head.rfind(w)) >= 0 and _word_start(head, i) and not _CLAUSE_END.search(head, i)
         for w in lex.words.get("occasion", ())

@@ -107,6 +107,9 @@ _CLAUSE_BREAK = re.compile(r";|:(?!\d)| — | – |(?:하|갖|했|가졌|열었)
 
 
 _CJK_CLAUSE = re.compile(r"[,，、。；]")
+# a comma that opens the cue's object clause ("zaprzecza, że ...", "dementiert, dass ...",
+# "отрицает, что ..."): the clause denied is the cue's own
+_THAT_CLAUSE = re.compile(r"\s*,\s*(?:że|dass|что|що|da)\s[^,，、。；]*$")
 
 
 def _near(
@@ -121,7 +124,7 @@ def _near(
     if cue.end <= t.start:
         ok = t.start - cue.end <= before
         between = folded[cue.end : t.start]
-        if own_clause and _CJK_CLAUSE.search(between):
+        if own_clause and _CJK_CLAUSE.search(between) and not _THAT_CLAUSE.match(between):
             return False
     elif cue.start >= t.end:
         ok = cue.start - t.end <= after
