@@ -28,8 +28,8 @@ _LATIN_WORDS = {
     "dal dalla dei degli delle anche non",
     "tr": "ve bir bu ile için olarak ise gibi daha olan ancak ayrıca sonra göre ilk kadar",
     "pl": "w się nie że jest oraz dla przez które który która podczas także jak ze był",
-    "nl": "het een en van op voor zijn niet werd naar bij ook door dat heeft hij wordt worden de met "
-    "zal zullen deze maar nog tussen tijdens hebben werden zich aan uit geen",
+    "nl": "het een en van op voor zijn niet werd naar bij ook door dat heeft hij wordt worden "
+    "zal zullen deze maar nog tussen tijdens hebben werden zich aan uit geen de met",
     "id": "dan yang dari dengan untuk ini itu pada dalam akan tidak juga telah oleh adalah",
     "sw": "wa ya kwa katika ni kuwa pia hiyo huo ambao ambaye alisema amesema zaidi baada",
     "vi": "và của các là với đã trong được có cho này những người một không ông",
@@ -154,6 +154,8 @@ _TURKISH_ENDINGS = frozenset(
 )
 # French elisions a capital can open ("Qu'il", "Jusqu'au"): not a name before the apostrophe
 _ELIDED = frozenset(("qu", "jusqu", "lorsqu", "puisqu", "quoiqu"))
+# another language's function word that is an English verb right after a name
+_ENGLISH_AFTER_NAME = frozenset(("met",))
 # articles and article-prepositions elided before a vowel ("l'ambasciatore", "dell'Onu",
 # "l'ambassadeur"): a short headline may hold no other function word
 _ELISIONS = {"l": ("fr", "it"), "dell": ("it",), "nell": ("it",), "sull": ("it",), "dall": ("it",),
@@ -196,6 +198,8 @@ def _latin_votes(text: str) -> Counter[str]:
             continue
         if before in "'’" and lw in ("s", "t"):
             continue  # English "Ireland's", "don't", not the Serbian "s"
+        if lw in _ENGLISH_AFTER_NAME and _after_a_name(head, len(head[:start].rstrip())):
+            continue  # "S. Jaishankar met Wang Yi": the English verb, not the Dutch "with"
         if head[end : end + 1] in ("-", "‐", "‑"):
             continue  # "al-Sisi", "el-Sisi", "bin-": an article inside a name
         if w[0].isupper():

@@ -225,8 +225,10 @@ def trigger_status(
         return None
     if has("history", 120, 120):
         return None
-    # "3자 회동", "3カ国会談": the meeting word itself names a multilateral format
-    if any(0 <= t.start - c.end <= 1 for c in cues.get("multilateral", ())):
+    # "3자 회동", "3カ国会談": the meeting word itself names a multilateral format (not in
+    # German or Dutch, where a clause-opening phrase ends right before the finite verb: "Am
+    # Rande der Konferenz traf ...")
+    if not v2 and any(0 <= t.start - c.end <= 1 for c in cues.get("multilateral", ())):
         return None
     if has("negation", neg_before, neg_after, comma=cjk or v2) or has("coattend", 30, 30):
         return None
