@@ -259,12 +259,21 @@ def _new_titled(
             return True
         if nxt and nxt[0].first(PERSON) is not None and not folded[m.end : nxt[0].start].strip():
             return True
+    # "a Bruxelles il segretario generale della Nato": a place, an article, a title
+    arts = _ARTICLE_TITLE.get(lang, "").split()
+    if words_of(gap) and all(w in arts for w in words_of(gap)) and have & {COUNTRY, CAPITAL, ORG}:
+        return not have & {ROLE, PERSON, HANDLE, DEMONYM}
     return (
         lang in _POSSESSOR_AFTER
         and not gap.strip()
         and bool(have & {COUNTRY, ORG})
         and not have & {ROLE, PERSON, HANDLE, DEMONYM}
     )
+
+
+# Romance languages name a title's country after it ("il presidente francese")
+_ARTICLE_TITLE = {"it": "il lo la l i gli le", "fr": "le la l les", "es": "el la los las"}
+_ARTICLE_TITLE["pt"] = "o a os as"
 
 
 def _in_place(surface: str, lex: LangLex) -> bool:
