@@ -160,6 +160,19 @@ def _clause_cue(t: Trigger, found: list[Cue] | None, folded: str, others: list[T
     return False
 
 
+def _negated_plan(t: Trigger, cues: dict[str, list[Cue]], folded: str) -> bool:
+    """ "non ha in programma un incontro", "no está previsto un encuentro": a negated word of
+    planning right before the meeting word negates the meeting it plans."""
+    for f in cues.get("future", ()):
+        if not (f.end <= t.start and t.start - f.end <= 16) or _CLAUSE_BREAK.search(
+            folded, f.end, t.start
+        ):
+            continue
+        if any(n.end <= f.start and f.start - n.end <= 16 for n in cues.get("negation", ())):
+            return True
+    return False
+
+
 def _gap(c: Cue, t: Trigger) -> int:
     return max(c.start - t.end, t.start - c.end, 0)
 
@@ -230,7 +243,11 @@ def trigger_status(
     # Rande der Konferenz traf ...")
     if not v2 and any(0 <= t.start - c.end <= 1 for c in cues.get("multilateral", ())):
         return None
-    if has("negation", neg_before, neg_after, comma=cjk or v2) or has("coattend", 30, 30):
+    if (
+        has("negation", neg_before, neg_after, comma=cjk or v2)
+        or has("coattend", 30, 30)
+        or _negated_plan(t, cues, folded)
+    ):
         return None
     if (
         has("cancel", 120, 120)
