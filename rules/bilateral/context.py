@@ -314,7 +314,12 @@ def _names_event(ent: Entity, trigs: list[Trigger], cues: list[Cue], folded: str
     # Slavic languages put the organisation after the event, in the genitive: "szczytu NATO",
     # "в рамках саммита АСЕАН", "засідання НАТО", "конференції ОБСЄ"
     before = folded[max(0, ent.start - 40) : ent.start].split()
-    if before and before[-1].startswith(_EVENT_STEMS_BEFORE):
+    # and so do the Romance languages and Dutch, often through "of the": "vertice Nato",
+    # "sommet de l'Otan", "cumbre de la OTAN", "top van de NAVO"
+    head = before[:]
+    while len(head) > 1 and len(before) - len(head) < 2 and head[-1] in _OF_THE:
+        head.pop()
+    if head and head[-1].startswith(_EVENT_STEMS_BEFORE):
         return True
     # Persian: the event and its organisation in one ezafe chain, an adjective between
     # ("نشست فوق‌العاده سازمان همکاری اسلامی", "اجلاس سران ...")
@@ -324,7 +329,9 @@ def _names_event(ent: Entity, trigs: list[Trigger], cues: list[Cue], folded: str
 _EVENT_STEMS_BEFORE = (
     "szczyt", "szczyci", "posiedzeni", "саммит", "саміт", "заседани", "засідан",
     "ассамбле", "асамбле", "генассамбле", "генасамбле",
+    "vertic", "sommet", "cumbre", "cimeira", "cúpula", "top",
 )  # fmt: skip
+_OF_THE = frozenset("del della dello dei degli de la l' l’ du des van het".split())  # noqa: SIM905
 _FA_EVENTS = frozenset(fold(w) for w in ("نشست", "اجلاس", "مجمع", "همایش", "کنفرانس"))
 
 

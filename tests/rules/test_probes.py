@@ -11,7 +11,7 @@ from collections import Counter
 
 from tests.rules.cases import load_cases, outcome
 
-PASSING_AT_LEAST = 918  # of 980 rows, 2026-12-07 (night: de it nl pl batch)
+PASSING_AT_LEAST = 919  # of 980 rows, 2026-12-07 (night: de it nl pl batch)
 
 
 def test_probes_passing_do_not_fall() -> None:
