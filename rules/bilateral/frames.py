@@ -114,10 +114,10 @@ def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
     # title and the name as glue does
     glue = lex.words.get("glue", frozenset()) | lex.words.get("initials", frozenset())
     extra = en.words.get("glue", frozenset()) if en is not None else frozenset()
+    # ... but not the language's own "in"/"to" that English spells as glue ("Zelensky a Roma")
+    extra = extra - lex.words.get("loc", frozenset()) - lex.words.get("dest", frozenset())
     for w in words_of(stripped):
         if w in ",()" or w in glue or w in extra or w in ("-", "–", "—"):
-            continue
-        if w.startswith("'") and w in glue:
             continue
         return False
     return True
