@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from rules.bilateral.gazetteer import Mention
 from rules.bilateral.lexicon import LangLex
+from rules.bilateral.purpose import purpose_tense
 from rules.bilateral.records import CUE, TRIGGER
 
 RANK = {"held": 4, "cancelled": 3, "call": 2, "scheduled": 1}
@@ -385,6 +386,7 @@ def predicate_tense(
     """The tense a sentence-final predicate gives meeting words that carry none of their own
     (Korean converbs, Japanese and Korean plain non-past); see the two functions."""
     live = converb_tense(statuses, named.get("future", []), folded, words.get("converb"))
+    live = purpose_tense(live, folded, words.get("purpose"))
     return nonpast_final(live, named, folded, words)
 
 
