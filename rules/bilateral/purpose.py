@@ -6,10 +6,21 @@ planned too, whatever tense the noun alone would be read in."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from rules.bilateral.status import Trigger
+
+class _Word(Protocol):
+    """A meeting word as ``rules.bilateral.status.Trigger`` has it."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def group(self) -> str: ...
+
+
+Trigger = TypeVar("Trigger", bound=_Word)
 
 _WORD = re.compile(r"\w+")
 _REACH = 80  # from the visit word to the talks it is for, in one clause
@@ -36,7 +47,7 @@ def purpose_tense(
     return out
 
 
-def _after_purpose(t: Trigger, folded: str, purpose: frozenset[str]) -> bool:
+def _after_purpose(t: _Word, folded: str, purpose: frozenset[str]) -> bool:
     """The word or two right before the meeting noun are a word of purpose ("per un")."""
     before = _WORD.findall(folded[max(0, t.start - 20) : t.start])
     return bool(before) and (before[-1] in purpose or " ".join(before[-2:]) in purpose)
