@@ -12,14 +12,17 @@ import re
 from collections.abc import Collection
 
 from rules.bilateral.destination import arrives_at, names_destination, visitor_between
-from rules.bilateral.frames import Entity, bare_demonym, words_of
+from rules.bilateral.forums import membership, names_event, occasion, occasion_word
+from rules.bilateral.frames import Entity, bare_demonym
 from rules.bilateral.gazetteer import Mention
+from rules.bilateral.glue import words_of
 from rules.bilateral.lexicon import LangLex
-from rules.bilateral.records import ORG
 from rules.bilateral.status import SOV, Cue, Trigger
-from rules.text import fold
 
 _VSO = frozenset(("ar",))  # the side right after the verb is its subject
+# verb-second languages: a clause opened by a time or place ("Am Montag traf Merz ...") puts
+# its subject right after the finite verb
+_V2 = frozenset(("de", "nl"))
 # Urdu and Persian also name a visit's destination after the noun, Persian-style ("دورہ چین"),
 # and so do Vietnamese ("chuyến thăm Nhật Bản") and Swahili headlines ("ziara Kenya")
 _VISIT_FIRST = frozenset(("ur", "fa", "vi", "sw", "ar"))
@@ -119,13 +122,13 @@ def refine(
             and ent.role != "org_head"
             and ent.person < 0
             and (
-                (ent.role != "official" and (multi or _names_event(ent, trigs, cues, folded)))
+                (ent.role != "official" and (multi or names_event(ent, trigs, cues, folded)))
                 # "ASEAN leaders", "SCO foreign ministers": its members, whatever the title
-                or _membership(ent, folded, lex)
+                or membership(ent, folded, lex)
             )
         ):
             ent.forum = True  # "SCO summit": the organisation is the setting, not a side
-        elif ent.org and ent.role != "org_head" and ent.person < 0 and _occasion(ent, folded, lex):
+        elif ent.org and ent.role != "org_head" and ent.person < 0 and occasion(ent, folded, lex):
             ent.forum = True  # "on the margins of an ASEAN leaders' retreat"
     if lex.code == "en":
         _adjectives_of_unknown_nouns(ents, trigs, cues, folded)
@@ -197,6 +200,8 @@ def refine(
             elif (
                 not sov
                 and lex.code not in _VSO
+                and not (lex.code in _V2 and not _side_before(t, ents))
+                and not occasion_word(t.start, folded, lex, 30)
                 and t.group != "visit"
                 and not ent.slot
                 and 0 <= ent.start - t.end <= 30
@@ -220,6 +225,11 @@ def _with_after_meeting(ents: list[Entity], trigs: list[Trigger], folded: str) -
         later = ent.start > last and any(c in folded[last : ent.start] for c in ",，;；")
         if later and ent.slot == "with" and ent.place_only:
             ent.slot = "topic"
+
+
+def _side_before(t: Trigger, ents: list[Entity]) -> bool:
+    """A possible subject stands before the meeting word (not a summit, place or topic)."""
+    return any(e.end <= t.start and e.usable and e.slot != "dest" for e in ents)
 
 
 def _former_as_time(c: Cue, folded: str, lex: LangLex) -> bool:
@@ -317,73 +327,3 @@ def _owned_by_orgs(
                 break  # "avec les responsables de l'UE": a role, a side
             ent.slot = "topic"
             break
-
-
-def _names_event(ent: Entity, trigs: list[Trigger], cues: list[Cue], folded: str) -> bool:
-    """An organisation naming a meeting, not a side: "ASEAN summit", "SCO की बैठक"."""
-    if ent.role or ent.person >= 0:
-        return False  # "UN special envoy" is someone
-    starts = [t.start for t in trigs if t.text in _EVENT_NOUNS]
-    starts += [c.start for c in cues if c.name == "multilateral"]
-    for start in starts:
-        if 0 <= start - ent.end <= 4 and _NAME_GLUE.match(folded[ent.end : start]):
-            return True
-    # Slavic languages put the organisation after the event, in the genitive: "szczytu NATO",
-    # "в рамках саммита АСЕАН", "засідання НАТО", "конференції ОБСЄ"
-    before = folded[max(0, ent.start - 40) : ent.start].split()
-    if before and before[-1].startswith(_EVENT_STEMS_BEFORE):
-        return True
-    # Persian: the event and its organisation in one ezafe chain, an adjective between
-    # ("نشست فوق‌العاده سازمان همکاری اسلامی", "اجلاس سران ...")
-    return any(w in _FA_EVENTS for w in before[-2:])
-
-
-_EVENT_STEMS_BEFORE = (
-    "szczyt", "szczyci", "posiedzeni", "саммит", "саміт", "заседани", "засідан",
-    "ассамбле", "асамбле", "генассамбле", "генасамбле",
-)  # fmt: skip
-_FA_EVENTS = frozenset(fold(w) for w in ("نشست", "اجلاس", "مجمع", "همایش", "کنفرانس"))
-
-
-def _membership(ent: Entity, folded: str, lex: LangLex) -> bool:
-    """An organisation named as its members ("GCC states", "دول مجلس التعاون", "стран ШОС")."""
-    before = lex.words.get("members_before", frozenset())
-    after = lex.words.get("members_after", frozenset())
-    head = folded[max(0, ent.start - 30) : ent.start].rstrip()
-    # the name's own end: a plural title the entity took in ("SCO foreign ministers") follows it
-    end = min((m.end for m in ent.parts if ORG in m.kinds()), default=ent.end)
-    tail = folded[end : end + 30]
-    if any(head.endswith(w) and _word_start(head, len(head) - len(w)) for w in before):
-        return True
-    tail_s = tail.lstrip()
-    return any(
-        tail_s.startswith(w) and (len(tail_s) == len(w) or not tail_s[len(w)].isalnum())
-        for w in after
-    ) and (lex.code in ("zh", "ja", "ko") or tail[:1] in (" ", "-") or not tail[:1].isalnum())
-
-
-def _occasion(ent: Entity, folded: str, lex: LangLex) -> bool:
-    """An organisation inside "on the sidelines of ..." names the occasion ("the annual plenary
-    of the OIC", "a SCO conclave"), not whom anyone met (``occasion`` in [words])."""
-    head = folded[max(0, ent.start - 60) : ent.start]
-    return any(
-        (i := head.rfind(w)) >= 0 and _word_start(head, i) and not _CLAUSE_END.search(head, i)
-        for w in lex.words.get("occasion", ())
-    )
-
-
-_CLAUSE_END = re.compile(r"[,;:.!?]\s")
-
-
-def _word_start(s: str, i: int) -> bool:
-    return i == 0 or not s[i - 1].isalnum()
-
-
-# Meeting words that name an event an organisation can give its name to ("ASEAN summit").
-_EVENT_NOUNS = frozenset(
-    """summit meeting meetings talks conference session sessions ministerial समिट सम्मेलन
-    बैठक اجلاس ميٹنگ 峰会 峰會 会议 會議 サミット 首脳会議 会合 정상회의 회의 قمة اجتماع
-    sommet réunion cumbre reunión gipfel gipfeltreffen treffen саммит встреча cúpula cimeira
-    samit""".split()  # noqa: SIM905
-)
-_NAME_GLUE = re.compile(r"^[\s'’s]*(?:की|के|का|كي|كے|كا)?\s*$")

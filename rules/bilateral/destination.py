@@ -4,7 +4,8 @@ title and name). Imports only entity and lexicon types."""
 
 from __future__ import annotations
 
-from rules.bilateral.frames import Entity, words_of
+from rules.bilateral.frames import Entity
+from rules.bilateral.glue import words_of
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.status import Trigger
 

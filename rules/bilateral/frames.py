@@ -10,11 +10,11 @@ it (subject, "with" object, location, destination).
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from rules.bilateral.gazetteer import Mention
+from rules.bilateral.glue import is_glue, words_of
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.records import (
     BUILDING,
@@ -50,8 +50,6 @@ _ROLE_RANK = {
     "hos": 9, "hog": 9, "fm": 8, "org_head": 8, "minister": 7, "speaker": 6, "military": 6,
     "envoy": 6, "counterpart": 5, "official": 3, "subnational": 2, "nonofficial": 1,
 }  # fmt: skip
-_WORD = re.compile(r"[^\s,;:()\[\]\"'«»“”‘’.!?،、]+|[(),;:]")
-_CJK_GAP = re.compile(r"^[\s\u3000、・·の的]*$")
 
 
 @dataclass(slots=True)
@@ -100,30 +98,6 @@ class Entity:
 def bare_demonym(ent: Entity) -> bool:
     """A country word alone: no role, person, organisation or compound goes with it."""
     return not ent.role and ent.person < 0 and not ent.org and not ent.codes and bool(ent.party)
-
-
-def words_of(gap: str) -> list[str]:
-    return _WORD.findall(gap.replace("،", ","))  # the Arabic-script comma is a comma
-
-
-def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
-    """Is the text between two mentions only glue ("'s", "of the", "के", "の", "de la")?"""
-    stripped = gap.strip().replace("'s", " ").replace("s'", " ").strip()
-    if ".." in stripped or "…" in stripped:
-        return False  # "방한…조현 장관": a headline's ellipsis parts two phrases
-    if not stripped or _CJK_GAP.match(gap) or stripped == "'":
-        return True  # "Kenya's president", "the ministers' meeting"
-    # a name's initials spelt out in the script ("அமைச்சர் எஸ். ஜெய்சங்கர்") sit between a
-    # title and the name as glue does
-    glue = lex.words.get("glue", frozenset()) | lex.words.get("initials", frozenset())
-    extra = en.words.get("glue", frozenset()) if en is not None else frozenset()
-    for w in words_of(stripped):
-        if w in ",()" or w in glue or w in extra or w in ("-", "–", "—"):
-            continue
-        if w.startswith("'") and w in glue:
-            continue
-        return False
-    return True
 
 
 _GENITIVE_FIRST = frozenset(("hi", "ur", "mr", "gu", "bn", "ta", "ja", "ko"))
@@ -291,12 +265,21 @@ def _new_titled(
             return True
         if nxt and nxt[0].first(PERSON) is not None and not folded[m.end : nxt[0].start].strip():
             return True
+    # "a Bruxelles il segretario generale della Nato": a place, an article, a title
+    arts = _ARTICLE_TITLE.get(lang, "").split()
+    if words_of(gap) and all(w in arts for w in words_of(gap)) and have & {COUNTRY, CAPITAL, ORG}:
+        return not have & {ROLE, PERSON, HANDLE, DEMONYM}
     return (
         lang in _POSSESSOR_AFTER
         and (not gap.strip() or gap.strip() in _POSSESSOR_AFTER[lang])
         and bool(have & {COUNTRY, ORG})
         and not have & {ROLE, PERSON, HANDLE, DEMONYM}
     )
+
+
+# Romance languages name a title's country after it ("il presidente francese")
+_ARTICLE_TITLE = {"it": "il lo la l i gli le", "fr": "le la l les", "es": "el la los las"}
+_ARTICLE_TITLE["pt"] = "o a os as"
 
 
 def _ministry_gap(

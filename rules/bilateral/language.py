@@ -16,11 +16,12 @@ from rules.bilateral.lexicon import LANG_ALIAS, LangLex
 
 _LATIN_WORDS = {
     "en": "the and of to in with for on was has said were is are will his their",
-    "fr": "le la les et des du un une est avec pour dans sur au aux son été où qui par pas ont "
+    "fr": "de le la les et des du un une est avec pour dans sur au aux son été où qui par pas ont "
     "sont ces cette lors à",
-    "es": "el la los las y del en con por para una que se su fue al",
-    "pt": "o os as e do da dos das em no na com para uma que foi ao",
-    "de": "der die das und den dem des mit im ist sich ein eine zu von am hat auf",
+    "es": "de el la los las y del en con por para una que se su fue al",
+    "pt": "de o os as e do da dos das em no na com para uma que foi ao",
+    "de": "der die das und den dem des mit im ist sich ein eine zu von am hat auf haben wird "
+    "werden wurde nicht auch für über nach bei beim zum zur vom sind einen einem",
     "sq": "i e të në dhe me një për nga që është u së ka",
     "sr": "je i u na da se za od sa su s o koji",
     "it": "il lo la gli le e di del della con per che è un una tra alla nel nella sono ed ad "
@@ -28,7 +29,7 @@ _LATIN_WORDS = {
     "tr": "ve bir bu ile için olarak ise gibi daha olan ancak ayrıca sonra göre ilk kadar",
     "pl": "w się nie że jest oraz dla przez które który która podczas także jak ze był",
     "nl": "het een en van op voor zijn niet werd naar bij ook door dat heeft hij wordt worden "
-    "zal zullen deze maar nog tussen tijdens hebben werden zich aan uit geen",
+    "zal zullen deze maar nog tussen tijdens hebben werden zich aan uit geen de met",
     "id": "dan yang dari dengan untuk ini itu pada dalam akan tidak juga telah oleh adalah",
     "sw": "wa ya kwa katika ni kuwa pia hiyo huo ambao ambaye alisema amesema zaidi baada",
     "vi": "và của các là với đã trong được có cho này những người một không ông",
@@ -156,6 +157,12 @@ _TURKISH_ENDINGS = frozenset(
 )
 # French elisions a capital can open ("Qu'il", "Jusqu'au"): not a name before the apostrophe
 _ELIDED = frozenset(("qu", "jusqu", "lorsqu", "puisqu", "quoiqu"))
+# another language's function word that is an English verb right after a name
+_ENGLISH_AFTER_NAME = frozenset(("met",))
+# articles and article-prepositions elided before a vowel ("l'ambasciatore", "dell'Onu",
+# "l'ambassadeur"): a short headline may hold no other function word
+_ELISIONS = {"l": ("fr", "it"), "dell": ("it",), "nell": ("it",), "sull": ("it",), "dall": ("it",),
+             "all": ("it",), "un": ("fr", "it")}  # fmt: skip
 
 
 def _after_a_name(head: str, apostrophe: int) -> bool:
@@ -175,6 +182,9 @@ def _latin_votes(text: str) -> Counter[str]:
         w = m.group()
         lw = w.lower()
         langs = _LANGS_OF_WORD.get(lw)
+        if lw in _ELISIONS and head[m.end() : m.end() + 1] in _APOSTROPHES:
+            votes.update(_ELISIONS[lw])
+            continue
         if langs is None and lw not in _TURKISH_ENDINGS:
             continue  # most words are no language's function word: nothing else to check
         if len(w) == 1 and w.isupper():
@@ -191,6 +201,8 @@ def _latin_votes(text: str) -> Counter[str]:
             continue
         if before in "'’" and lw in ("s", "t"):
             continue  # English "Ireland's", "don't", not the Serbian "s"
+        if lw in _ENGLISH_AFTER_NAME and _after_a_name(head, len(head[:start].rstrip())):
+            continue  # "S. Jaishankar met Wang Yi": the English verb, not the Dutch "with"
         if head[end : end + 1] in ("-", "‐", "‑"):
             continue  # "al-Sisi", "el-Sisi", "bin-": an article inside a name
         if w[0].isupper():

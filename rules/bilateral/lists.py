@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from rules.bilateral.frames import Entity, words_of
+from rules.bilateral.frames import Entity
+from rules.bilateral.glue import words_of
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.status import SOV, Trigger
 

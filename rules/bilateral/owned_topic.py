@@ -8,7 +8,7 @@ tariffs were discussed, not a side of the meeting. The postpositions are the lan
 
 from __future__ import annotations
 
-from rules.bilateral.frames import words_of
+from rules.bilateral.glue import words_of
 from rules.bilateral.lexicon import LangLex
 
 _MAX_NOUNS = 4  # "पाकिस्तान के परमाणु हथियार कार्यक्रम पर"

@@ -3,7 +3,8 @@ seat of government received a visitor. Imports only entity and trigger types (no
 
 from __future__ import annotations
 
-from rules.bilateral.frames import Entity, words_of
+from rules.bilateral.frames import Entity
+from rules.bilateral.glue import words_of
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.records import BUILDING, CAPITAL
 from rules.bilateral.status import Trigger
@@ -44,7 +45,18 @@ def seat_host(e: Entity, ents: list[Entity], trigs: list[Trigger], lang: str, ho
     the verb's object, in another country's capital or seat of government by someone the
     roster does not know, met the host country (English, where no home country stands in
     for an unnamed host). The visitor must follow the verb: a known official before it who
-    "met reporters in X" or "met opposition leaders in X" names no host."""
+    "met reporters in X" or "met opposition leaders in X" names no host.
+
+    In any language, an envoy summoned or received at another country's seat of government
+    ("convocato alla Farnesina", "im Kanzleramt einbestellt") met that government."""
+    if e.role == "envoy" and e.party and not e.place_only and not e.former:
+        seats = {
+            x.party
+            for x in ents
+            if x.slot == "loc" and x.place_kind == BUILDING and x.party and not x.dateline
+        }
+        if seats == {host} and host != e.party and any(t.group == "held" for t in trigs):
+            return host
     if lang != "en" or not e.official or e.place_only:
         return ""
     # a verb says they met ("received", "met with"), with someone before it; an event noun

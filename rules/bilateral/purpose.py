@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol, TypeVar
 
-from rules.bilateral.frames import words_of
+from rules.bilateral.glue import words_of
 
 
 class _Worded(Protocol):

@@ -50,14 +50,13 @@ from rules.bilateral.status import (
     Cue,
     Trigger,
     by_name,
-    inherit,
-    predicate_tense,
     split_mentions,
     split_verbs,
     trigger_status,
 )
 from rules.bilateral.suffix_cues import suffix_cues
 from rules.bilateral.surname_title import surname_titles
+from rules.bilateral.tense import inherit, predicate_tense
 from rules.bilateral.weak_words import compound_sides, weak_ok
 from rules.sentences import Sentence, SentenceFinder
 from rules.text import Normalized, normalize

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rules.bilateral.frames import Entity, bare_demonym, words_of
+from rules.bilateral.frames import Entity, bare_demonym
+from rules.bilateral.glue import words_of
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.owned_topic import owned_topic
 from rules.bilateral.records import CAPITAL, CITY, COUNTRY, ROLE

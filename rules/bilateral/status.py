@@ -10,12 +10,10 @@ is one or two characters long.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import NamedTuple
 
 from rules.bilateral.gazetteer import Mention
 from rules.bilateral.lexicon import LangLex
-from rules.bilateral.purpose import purpose_tense
 from rules.bilateral.records import CUE, TRIGGER
 
 RANK = {"held": 4, "cancelled": 3, "call": 2, "scheduled": 1}
@@ -108,6 +106,9 @@ _CLAUSE_BREAK = re.compile(r";|:(?!\d)| — | – |(?:하|갖|했|가졌|열었)
 
 
 _CJK_CLAUSE = re.compile(r"[,，、。；]")
+# a comma that opens the cue's object clause ("zaprzecza, że ...", "dementiert, dass ...",
+# "отрицает, что ..."): the clause denied is the cue's own
+_THAT_CLAUSE = re.compile(r"\s*,\s*(?:że|dass|что|що|da)\s[^,，、。；]*$")
 
 
 def _near(
@@ -122,7 +123,7 @@ def _near(
     if cue.end <= t.start:
         ok = t.start - cue.end <= before
         between = folded[cue.end : t.start]
-        if own_clause and _CJK_CLAUSE.search(between):
+        if own_clause and _CJK_CLAUSE.search(between) and not _THAT_CLAUSE.match(between):
             return False
     elif cue.start >= t.end:
         ok = cue.start - t.end <= after
@@ -154,6 +155,19 @@ def _clause_cue(t: Trigger, found: list[Cue] | None, folded: str, others: list[T
         if _CLAUSE_BREAK.search(folded, lo, hi) is None and not any(
             lo <= u.start < hi for u in others if u is not t
         ):
+            return True
+    return False
+
+
+def _negated_plan(t: Trigger, cues: dict[str, list[Cue]], folded: str) -> bool:
+    """ "non ha in programma un incontro", "no está previsto un encuentro": a negated word of
+    planning right before the meeting word negates the meeting it plans."""
+    for f in cues.get("future", ()):
+        if not (f.end <= t.start and t.start - f.end <= 16) or _CLAUSE_BREAK.search(
+            folded, f.end, t.start
+        ):
+            continue
+        if any(n.end <= f.start and f.start - n.end <= 16 for n in cues.get("negation", ())):
             return True
     return False
 
@@ -239,10 +253,16 @@ def trigger_status(
         return None
     if has("history", 120, 120):
         return None
-    # "3자 회동", "3カ国会談": the meeting word itself names a multilateral format
-    if any(0 <= t.start - c.end <= 1 for c in cues.get("multilateral", ())):
+    # "3자 회동", "3カ国会談": the meeting word itself names a multilateral format (not in
+    # German or Dutch, where a clause-opening phrase ends right before the finite verb: "Am
+    # Rande der Konferenz traf ...")
+    if not v2 and any(0 <= t.start - c.end <= 1 for c in cues.get("multilateral", ())):
         return None
-    if has("negation", neg_before, neg_after, comma=cjk or v2) or has("coattend", 30, 30):
+    if (
+        has("negation", neg_before, neg_after, comma=cjk or v2)
+        or has("coattend", 30, 30)
+        or _negated_plan(t, cues, folded)
+    ):
         return None
     if sov and _any_then_not(t, cues, folded):
         return None  # "वार्ता गर्ने कुनै तयारी छैन": no plan at all to hold talks
@@ -280,110 +300,6 @@ def trigger_status(
     if t.group == "visit" and not past:
         return "scheduled"  # a bare "visit" noun with no held verb is a plan
     return "held"
-
-
-def inherit(statuses: list[tuple[Trigger, str]], sov: bool) -> list[tuple[Trigger, str]]:
-    """A meeting noun takes the tense of the verb that governs it.
-
-    "will hold the Strategic Dialogue" -> the dialogue is scheduled; "회담을 가질 예정" ->
-    the talks are scheduled. The governing verb precedes the noun in verb-medial languages
-    and follows it in verb-final ones.
-    """
-    out: list[tuple[Trigger, str]] = []
-    for t, st in statuses:
-        if st == "held" and t.group in ("held", "visit", "weak", "talk"):
-            for u, su in statuses:
-                if su not in ("scheduled", "call", "cancelled") or u is t:
-                    continue
-                if u.group not in ("visit", "talk"):
-                    gap = (u.start - t.end) if sov else (t.start - u.end)
-                    if 0 <= gap <= (30 if sov else 60):
-                        st = su
-                        break
-                # the medium right after the noun: "perbincangan lewat telepon", "talks by phone"
-                if not sov and u.group == "call" and 0 <= u.start - t.end <= 3:
-                    st = su
-                    break
-        out.append((t, st))
-    return out
-
-
-# what may follow a sentence's last predicate: spaces, full stops, closing quotes and brackets
-_SENTENCE_CLOSE = " \n.。!?\"'”」』）)"
-
-
-def _held_as_planned(
-    statuses: list[tuple[Trigger, str]], planned: Callable[[Trigger], bool]
-) -> list[tuple[Trigger, str]]:
-    """The held readings ``planned`` picks out, read as scheduled."""
-    return [(t, "scheduled" if st == "held" and planned(t) else st) for t, st in statuses]
-
-
-def converb_tense(
-    statuses: list[tuple[Trigger, str]],
-    future: list[Cue],
-    folded: str,
-    converbs: frozenset[str] | None,
-) -> list[tuple[Trigger, str]]:
-    """A meeting verb in a clause-chaining converb has no tense of its own: it takes the
-    tense of the predicate that ends the sentence ("회담을 갖고 ... 논의할 예정이다": the
-    talks are planned too). ``converbs`` are the language's converb endings (Korean -고)."""
-    if not converbs or not future:
-        return statuses
-    tail = len(folded.rstrip(_SENTENCE_CLOSE))
-    # the plan word ends the sentence, before at most a copula ("예정이다", "계획입니다")
-    final = [c for c in future if c.end >= tail - 4]
-    if not final:
-        return statuses
-    ends = tuple(converbs)
-
-    def chained(t: Trigger) -> bool:
-        # the meeting word's own word or the verb after it ("회담을 갖고", "회담하고")
-        words = (t.text.split()[-1] + folded[t.end : t.end + 12]).split()[:2]
-        return any(w.rstrip(",、").endswith(ends) for w in words)
-
-    return _held_as_planned(statuses, lambda t: any(c.start >= t.end for c in final) and chained(t))
-
-
-def nonpast_final(
-    statuses: list[tuple[Trigger, str]],
-    named: dict[str, list[Cue]],
-    folded: str,
-    words: dict[str, frozenset[str]],
-) -> list[tuple[Trigger, str]]:
-    """Japanese and Korean mark tense on the sentence's last predicate: a sentence that ends
-    in the plain non-past ("…と会談する。", "…협의한다.") announces what is to come, and a
-    meeting word in it that carries no past of its own (会談した, 회담을 가졌다) is a plan.
-
-    ``words`` gives the non-past endings (``nonpast_end``), the endings that are no future
-    (``nonpast_not``: the copula, the progressive, hearsay, "is seen to", "must") and the
-    syllables that mark the past right after a meeting word (``past_mark``).
-    """
-    ends, nots = words.get("nonpast_end"), words.get("nonpast_not", frozenset())
-    if not ends or "past_time" in named:
-        return statuses
-    tail = folded.rstrip(_SENTENCE_CLOSE)
-    if not tail.endswith(tuple(ends)) or tail.endswith(tuple(nots)):
-        return statuses
-    marks = tuple(words.get("past_mark", ()))
-
-    def own_past(t: Trigger) -> bool:
-        return any(m in t.text or m in folded[t.end : t.end + 5] for m in marks)
-
-    return _held_as_planned(statuses, lambda t: t.group == "held" and not own_past(t))
-
-
-def predicate_tense(
-    statuses: list[tuple[Trigger, str]],
-    named: dict[str, list[Cue]],
-    folded: str,
-    words: dict[str, frozenset[str]],
-) -> list[tuple[Trigger, str]]:
-    """The tense a sentence-final predicate gives meeting words that carry none of their own
-    (Korean converbs, Japanese and Korean plain non-past); see the two functions."""
-    live = converb_tense(statuses, named.get("future", []), folded, words.get("converb"))
-    live = purpose_tense(live, folded, words)  # "मुलाकात के लिए मॉस्को रवाना": a plan
-    return nonpast_final(live, named, folded, words)
 
 
 def best(statuses: list[str]) -> str:

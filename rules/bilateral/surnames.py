@@ -29,8 +29,9 @@ _PARTICLES = frozenset(
     "al el bin ibn bint von van der den de da dos das du di del la le ben abu ould".split()  # noqa: SIM905
 )
 _MIN_LEN = 4
-# English everyday words, weekdays and places that are also surnames: capitalised at the start
-# of a sentence or in a title, they would name a person ("Friday", "Major", "Austin").
+# English (and Spanish: "peña") everyday words, weekdays and places that are also surnames:
+# capitalised at the start of a sentence or in a title, they would name a person ("Friday",
+# "Major", "Austin").
 _COMMON = frozenset(
     """
     monday tuesday wednesday thursday friday saturday sunday january february march april june
@@ -41,9 +42,9 @@ _COMMON = frozenset(
     hall lord power sharp dean frank grant read best swift short booth burns banks mills wells
     fields woods knight summers winter spring chase cash gold silver steel rose nash rush duncan
     howard austin hague medina valencia kelantan davis peters simons young andrews campbell todd
-    johnston nicholson reynolds wallace williamson gustaf michal halina blok borg kern stier
-    linde marin long tong peng sang sein meta barre sharon mulk martí cruz reagan álvarez
-    alvarez espinosa sosa
+    johnson johnston nicholson reynolds wallace williamson gustaf michal halina blok borg kern
+    stier linde marin long tong peng sang sein meta barre sharon mulk martí cruz reagan peña
+    álvarez alvarez espinosa sosa
     """.split()  # noqa: SIM905
 )
 
@@ -109,6 +110,7 @@ def surname_aliases(roster: Roster, known: set[str]) -> dict[int, set[str]]:
         name = family[person.id]
         if name and person.name.startswith(name):
             given.discard(fold(name))
+    given -= _compound_surnames(roster)
     out: dict[int, set[str]] = {}
     latin: dict[int, str] = {}
     for person in roster.people:
@@ -123,6 +125,20 @@ def surname_aliases(roster: Roster, known: set[str]) -> dict[int, set[str]]:
             latin[person.id] = name
     for pid, forms in native_surnames(roster, latin, given, alias_of, known).items():
         out.setdefault(pid, set()).update(forms)
+    return out
+
+
+def _compound_surnames(roster: Roster) -> set[str]:
+    """Words of a two-part family name ("Sánchez Cerén" of "Salvador Sánchez Cerén"): an
+    alias that ends the full name in two words or more is the family name alone, so its
+    first word is a surname, not a given name that would hide another person's surname."""
+    out: set[str] = set()
+    for person in roster.people:
+        full = person.name.split()
+        for alias in person.aliases:
+            words = alias.split()
+            if 2 <= len(words) < len(full) and full[-len(words) :] == words:
+                out.update(fold(w) for w in words[:-1])
     return out
 
 

@@ -1,0 +1,117 @@
+"""The tense a meeting word takes from the words around it, after each was read alone
+(``rules.bilateral.status``): a meeting noun governed by a verb of another tense ("will hold
+talks"), a sentence-final predicate in Korean and Japanese, a journey the meeting is the
+purpose of."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rules.bilateral.purpose import purpose_tense
+from rules.bilateral.status import Cue, Trigger
+from rules.bilateral.trip_purpose import trip_purpose_tense
+
+
+def inherit(statuses: list[tuple[Trigger, str]], sov: bool) -> list[tuple[Trigger, str]]:
+    """A meeting noun takes the tense of the verb that governs it.
+
+    "will hold the Strategic Dialogue" -> the dialogue is scheduled; "회담을 가질 예정" ->
+    the talks are scheduled. The governing verb precedes the noun in verb-medial languages
+    and follows it in verb-final ones.
+    """
+    out: list[tuple[Trigger, str]] = []
+    for t, st in statuses:
+        if st == "held" and t.group in ("held", "visit", "weak", "talk"):
+            for u, su in statuses:
+                if su not in ("scheduled", "call", "cancelled") or u is t:
+                    continue
+                if u.group not in ("visit", "talk"):
+                    gap = (u.start - t.end) if sov else (t.start - u.end)
+                    if 0 <= gap <= (30 if sov else 60):
+                        st = su
+                        break
+                # the medium right after the noun: "perbincangan lewat telepon", "talks by phone"
+                if not sov and u.group == "call" and 0 <= u.start - t.end <= 3:
+                    st = su
+                    break
+        out.append((t, st))
+    return out
+
+
+# what may follow a sentence's last predicate: spaces, full stops, closing quotes and brackets
+_SENTENCE_CLOSE = " \n.。!?\"'”」』）)"
+
+
+def _held_as_planned(
+    statuses: list[tuple[Trigger, str]], planned: Callable[[Trigger], bool]
+) -> list[tuple[Trigger, str]]:
+    """The held readings ``planned`` picks out, read as scheduled."""
+    return [(t, "scheduled" if st == "held" and planned(t) else st) for t, st in statuses]
+
+
+def converb_tense(
+    statuses: list[tuple[Trigger, str]],
+    future: list[Cue],
+    folded: str,
+    converbs: frozenset[str] | None,
+) -> list[tuple[Trigger, str]]:
+    """A meeting verb in a clause-chaining converb has no tense of its own: it takes the
+    tense of the predicate that ends the sentence ("회담을 갖고 ... 논의할 예정이다": the
+    talks are planned too). ``converbs`` are the language's converb endings (Korean -고)."""
+    if not converbs or not future:
+        return statuses
+    tail = len(folded.rstrip(_SENTENCE_CLOSE))
+    # the plan word ends the sentence, before at most a copula ("예정이다", "계획입니다")
+    final = [c for c in future if c.end >= tail - 4]
+    if not final:
+        return statuses
+    ends = tuple(converbs)
+
+    def chained(t: Trigger) -> bool:
+        # the meeting word's own word or the verb after it ("회담을 갖고", "회담하고")
+        words = (t.text.split()[-1] + folded[t.end : t.end + 12]).split()[:2]
+        return any(w.rstrip(",、").endswith(ends) for w in words)
+
+    return _held_as_planned(statuses, lambda t: any(c.start >= t.end for c in final) and chained(t))
+
+
+def nonpast_final(
+    statuses: list[tuple[Trigger, str]],
+    named: dict[str, list[Cue]],
+    folded: str,
+    words: dict[str, frozenset[str]],
+) -> list[tuple[Trigger, str]]:
+    """Japanese and Korean mark tense on the sentence's last predicate: a sentence that ends
+    in the plain non-past ("…と会談する。", "…협의한다.") announces what is to come, and a
+    meeting word in it that carries no past of its own (会談した, 회담을 가졌다) is a plan.
+
+    ``words`` gives the non-past endings (``nonpast_end``), the endings that are no future
+    (``nonpast_not``: the copula, the progressive, hearsay, "is seen to", "must") and the
+    syllables that mark the past right after a meeting word (``past_mark``).
+    """
+    ends, nots = words.get("nonpast_end"), words.get("nonpast_not", frozenset())
+    if not ends or "past_time" in named:
+        return statuses
+    tail = folded.rstrip(_SENTENCE_CLOSE)
+    if not tail.endswith(tuple(ends)) or tail.endswith(tuple(nots)):
+        return statuses
+    marks = tuple(words.get("past_mark", ()))
+
+    def own_past(t: Trigger) -> bool:
+        return any(m in t.text or m in folded[t.end : t.end + 5] for m in marks)
+
+    return _held_as_planned(statuses, lambda t: t.group == "held" and not own_past(t))
+
+
+def predicate_tense(
+    statuses: list[tuple[Trigger, str]],
+    named: dict[str, list[Cue]],
+    folded: str,
+    words: dict[str, frozenset[str]],
+) -> list[tuple[Trigger, str]]:
+    """The tense a sentence-final predicate gives meeting words that carry none of their own
+    (Korean converbs, Japanese and Korean plain non-past); see the two functions."""
+    live = converb_tense(statuses, named.get("future", []), folded, words.get("converb"))
+    live = purpose_tense(live, folded, words)  # "मुलाकात के लिए मॉस्को रवाना": a plan
+    live = trip_purpose_tense(live, folded, words.get("purpose"))  # "per un colloquio con"
+    return nonpast_final(live, named, folded, words)
