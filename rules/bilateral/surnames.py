@@ -10,7 +10,9 @@ as a further alias when it is safe on any text:
   "Rajapaksa"): a surname people of several countries share ("Kim", "Salman") says nobody,
   nor does a name common everywhere ("Khan");
 - not a word the lexicon already knows (a country, city, role, meeting word or cue in any
-  language: "Major", "Costa", "Jordan"), and not a first name of another roster person;
+  language: "Major", "Costa", "Jordan"), and not a first name of another roster person
+  (a Spanish paternal surname is not one: "Sánchez" of "Salvador Sánchez Cerén", whom the
+  roster also calls "Sánchez Cerén", leaves "Sánchez" to Pedro Sánchez);
 - not a name particle ("bin", "von", "da"), nor a father's name after "bin"/"ibn".
 
 Runs once on the collected records, before the automaton is compiled; nothing happens per text.
@@ -18,6 +20,7 @@ Runs once on the collected records, before the automaton is compiled; nothing ha
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 
 from rules.bilateral import inflect
@@ -29,7 +32,8 @@ _PARTICLES = frozenset(
 )
 _MIN_LEN = 4
 # English everyday words, weekdays and places that are also surnames: capitalised at the start
-# of a sentence or in a title, they would name a person ("Friday", "Major", "Austin").
+# of a sentence or in a title, they would name a person ("Friday", "Major", "Austin"); and
+# surnames so common in their language's news that alone they name nobody ("Rodríguez").
 _COMMON = frozenset(
     """
     monday tuesday wednesday thursday friday saturday sunday january february march april june
@@ -42,6 +46,7 @@ _COMMON = frozenset(
     howard austin hague medina valencia kelantan davis peters simons young andrews campbell todd
     johnston nicholson reynolds wallace williamson gustaf michal halina blok borg kern stier
     linde marin long tong peng sang sein meta barre sharon mulk martí cruz reagan
+    johnson rodríguez ramírez peña
     """.split()  # noqa: SIM905
 )
 
@@ -55,6 +60,11 @@ _COMMON_SHARED = frozenset(("khan", "ibrahim", "fall", "ali", "ahmed", "kumar", 
 # "Qin Gang" is Mr Qin, "Yoon Suk Yeol" is President Yoon.
 _FAMILY_FIRST = frozenset(("CN", "TW", "HK", "MO", "KR", "KP", "VN"))
 _MAX_SHARED = 3  # one family's office holders ("Sharif", "Rajapaksa"), not a common name
+
+
+def _plain(word: str) -> str:
+    """A word without case or accents: "Luís" and "Luis" are one given name."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if c.isalnum())
 
 
 def _last_word(name: str) -> str:
@@ -84,16 +94,23 @@ def surname_aliases(roster: Roster, known: set[str]) -> dict[int, set[str]]:
     the text's date, and the side is the same country whichever it is."""
     owners: dict[str, set[int]] = defaultdict(set)
     given: set[str] = set()
+    surnames_only: set[str] = set()
     alias_of: dict[str, set[int]] = defaultdict(set)  # every alias on the roster, folded
     family: dict[int, str] = {}
     for person in roster.people:
+        full = [_plain(w) for w in person.name.split()]
         for alias in (person.name, *person.aliases):
             alias_of[fold(alias)].add(person.id)
             words = alias.split()
             given.update(fold(w) for w in words[:-1])
+            if 2 <= len(words) < len(full) and [_plain(w) for w in words] == full[-len(words) :]:
+                # the name without its given name ("Sánchez Cerén" of Salvador Sánchez
+                # Cerén): a paternal surname, not a given name
+                surnames_only.update(fold(w) for w in words)
         family[person.id] = name = _family_name(person)
         if name:
             owners[fold(name)].add(person.id)
+    given -= surnames_only
     for person in roster.people:  # a family name that comes first is not a given name
         name = family[person.id]
         if name and person.name.startswith(name):
