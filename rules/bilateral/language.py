@@ -19,7 +19,8 @@ _LATIN_WORDS = {
     "fr": "le la les et des du un une est avec pour dans sur au aux son été où qui par pas ont "
     "sont ces cette lors à",
     "es": "el la los las y del en con por para una que se su fue al",
-    "pt": "o os as e do da dos das em no na com para uma que foi ao",
+    "pt": "o os as e do da dos das em no na com para uma que foi ao à às é não seu pelo pela "
+    "nesta neste",
     "de": "der die das und den dem des mit im ist sich ein eine zu von am hat auf",
     "sq": "i e të në dhe me një për nga që është u së ka",
     "sr": "je i u na da se za od sa su s o koji",
