@@ -43,9 +43,12 @@ def passive_receipt(t: Trigger, lex: LangLex) -> bool:
     """Is the meeting word a passive "was received" ("fue recibido", "a été reçu", "sera
     reçu", a headline's bare "reçu")? Its subject is the visitor."""
     words = t.text.split()
+    # the participle's stems ("recibid~": recibido, recibida, recibidos, recibidas)
+    stems = tuple(w.rstrip("~") for w in lex.words.get("passive", ()))
     return (
         bool(words)
-        and words[-1] in lex.words.get("passive", frozenset())
+        and bool(stems)
+        and words[-1].startswith(stems)
         and (len(words) == 1 or words[-2] in lex.words.get("passive_aux", frozenset()))
     )
 
