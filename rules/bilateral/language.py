@@ -17,7 +17,7 @@ from rules.bilateral.lexicon import LANG_ALIAS, LangLex
 _LATIN_WORDS = {
     "en": "the and of to in with for on was has said were is are will his their",
     "fr": "le la les et des du un une est avec pour dans sur au aux son été où qui par pas ont "
-    "sont ces cette lors à",
+    "sont ces cette lors à en",
     "es": "el la los las y del en con por para una que se su fue al",
     "pt": "o os as e do da dos das em no na com para uma que foi ao à às é não seu pelo pela "
     "nesta neste",
