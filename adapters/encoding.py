@@ -94,6 +94,9 @@ class Decoded:
     text: str
     encoding: str
     notes: tuple[str, ...] = ()
+    # The bytes ``text`` is exactly the UTF-8 of (strictly decoded from them), so the parsers
+    # get them without encoding the text again; None for any other decoding.
+    utf8: bytes | None = None
 
 
 def charset_of(content_type: str | None) -> str | None:
@@ -133,7 +136,7 @@ def decode_document(body: bytes, content_type: str | None = None) -> Decoded:
             return _decode_marked(body, codec, "byte pattern")
 
     if body.isascii():  # most feeds: every label means the same thing here
-        return Decoded(body.decode("ascii"), "ascii")
+        return Decoded(body.decode("ascii"), "ascii", utf8=body)
 
     notes: list[str] = []
     http_label = charset_of(content_type)
@@ -147,7 +150,7 @@ def decode_document(body: bytes, content_type: str | None = None) -> Decoded:
             if label and codec_for(label) != "utf-8":
                 notes.append(f"encoding: {source} says {label!r} but the bytes are UTF-8")
                 break
-        return Decoded(text, "utf-8", tuple(notes))
+        return Decoded(text, "utf-8", tuple(notes), utf8=body)
 
     for source, label in (("HTTP charset", http_label), ("XML declaration", decl_label)):
         if not label:
@@ -201,7 +204,7 @@ def detect_encoding(body: bytes) -> str | None:
 
 def _decode_marked(body: bytes, codec: str, evidence: str) -> Decoded:
     try:
-        return Decoded(body.decode(codec), codec)
+        return Decoded(body.decode(codec), codec, utf8=body if codec == "utf-8" else None)
     except UnicodeDecodeError as exc:
         note = f"encoding: invalid {codec} bytes after the {evidence} (at byte {exc.start})"
         return Decoded(body.decode(codec, errors="replace"), codec, (note,))

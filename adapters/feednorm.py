@@ -80,6 +80,18 @@ def _demoronize(text: str) -> str:
     return text.translate(_C1_TO_CP1252)
 
 
+def _demoronize_all(texts: list[str]) -> list[str]:
+    """``[_demoronize(t) for t in texts]``, told for all at once when none holds a C1 control
+    (the usual case): the UTF-8 of the joined texts is that of each in turn, and no C2 lead
+    byte can start at a join."""
+    if all(t.isascii() for t in texts):  # a flag of each string: no pass over the text
+        return texts
+    joined = "".join(texts)
+    if not _C1_UTF8.search(joined.encode("utf-8", "surrogatepass")):
+        return texts
+    return [_demoronize(t) for t in texts]
+
+
 def clean_title(raw: str) -> str:
     text = html_to_text(_demoronize(raw[:MAX_HTML_CHARS]))
     return _SPACE_RUN.sub(" ", text).strip()[:MAX_TITLE_CHARS]
@@ -172,14 +184,14 @@ def to_items(entries: Iterable[RawEntry], ctx: Context) -> tuple[list[Item], lis
     capped = max(0, len(raws) - MAX_ITEMS)
     raws = raws[:MAX_ITEMS]
     # The HTML of every entry is converted in a few parses (``html_to_texts``), not one each.
-    titles = _plain_or_texts([_demoronize(r.title[:MAX_HTML_CHARS]) for r in raws])
+    titles = _plain_or_texts(_demoronize_all([r.title[:MAX_HTML_CHARS] for r in raws]))
     bodies = html_to_texts(
-        [
-            _demoronize(
+        _demoronize_all(
+            [
                 (r.content if len(r.content) > len(r.summary) else r.summary)[:MAX_HTML_CHARS]
-            )
-            for r in raws
-        ]
+                for r in raws
+            ]
+        )
     )
     authors = _plain_or_texts([r.author or "" for r in raws])
     items: list[Item] = []

@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import re
 import threading
-from bisect import bisect_right
 from collections.abc import Sequence
 
 from lxml import etree
 
+from adapters.htmlisolate import ISOLATE as _ISOLATE
+from adapters.htmlisolate import hit_fragments
 from adapters.htmltidy import SEP as _SEP
 from adapters.htmltidy import tidy as _tidy
+from adapters.htmltidy import tidy_utf8
 
 _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head")
 _BLOCKS = (
@@ -33,31 +35,6 @@ _BLOCKS = (
 )
 _LOOKS_LIKE_HTML = re.compile(r"<[A-Za-z!/][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
 _SEP_BYTE = _SEP.encode("ascii")
-# What can make the parser read past the end of a fragment: comments, CDATA, processing
-# instructions, raw-text or foreign elements, and a "<" whose tag is not closed.
-_ISOLATE_TAGS = (
-    "script|style|textarea|title|xmp|plaintext|noembed|noframes|iframe|noscript"
-    "|template|svg|math|object|embed|head|html|body|frameset"
-)
-_ISOLATE = re.compile(rf"<[!?]|<(?:{_ISOLATE_TAGS})\b", re.I)
-# The letters Python's case-insensitive matching reads as ASCII ones ("<\u017fcript>", with a
-# long s, is a script tag to ``_ISOLATE``); ASCII case folding in bytes knows none of them.
-_FOLDS_TO_ASCII = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
-
-
-def _all_spellings(names: str) -> str:
-    """``names`` (a regex alternation) with each letter that has a non-ASCII spelling under
-    case folding written both ways, for a pattern over UTF-8 bytes."""
-    return "".join(
-        f"(?:{c}|{'|'.join(_FOLDS_TO_ASCII[c])})" if c in _FOLDS_TO_ASCII else c for c in names
-    )
-
-
-# ``_ISOLATE`` in UTF-8 bytes, for the joined fragments of a shared parse: a search of bytes is
-# several times faster than one of non-ASCII text. Whatever ``_ISOLATE`` finds in a fragment
-# starts a match of this one (ASCII word boundaries find more, not less), so only the
-# fragments it finds something in need the search of their text.
-_ISOLATE_BYTES = re.compile(f"<[!?]|<(?:{_all_spellings(_ISOLATE_TAGS)})\\b".encode(), re.I)
 _PARSER = etree.HTMLParser(
     remove_comments=True, remove_pis=True, no_network=True, default_doctype=False
 )
@@ -196,7 +173,9 @@ def _nested_text(fragment: str) -> str | None:
 
 
 def looks_like_html(text: str) -> bool:
-    return bool(_LOOKS_LIKE_HTML.search(text))
+    # Without "<" or "&" nothing can match: two substring searches, not a character-class
+    # pass of the regex over every character of a plain text.
+    return ("<" in text or "&" in text) and bool(_LOOKS_LIKE_HTML.search(text))
 
 
 def html_to_text(fragment: str) -> str:
@@ -206,49 +185,93 @@ def html_to_text(fragment: str) -> str:
     if not looks_like_html(fragment):
         return _tidy(fragment)
     simple = _simple_text(fragment)
-    return _tidy(_parse_text(fragment) if simple is None else simple)
+    if simple is not None:
+        return _tidy(simple)
+    text = _transform(fragment)
+    return _tidy(text) if isinstance(text, str) else tidy_utf8(text)
 
 
 def html_to_texts(fragments: Sequence[str]) -> list[str]:
     """``[html_to_text(f) for f in fragments]``, with one parse for the fragments that need
-    one and can share it. No simple path here: its checks run in Python over every character
-    and tag, and cost more than the fragment's share of a parse libxml2 does anyway."""
+    one and can share it, and one tidying pass for its text and the fragments without markup.
+    No simple path here: its checks run in Python over every character and tag, and cost
+    more than the fragment's share of a parse libxml2 does anyway."""
     out = [""] * len(fragments)
     shared: list[int] = []
+    plain: list[int] = []  # no markup: tidied with the parse's text
     for i, fragment in enumerate(fragments):
         if not fragment:
             continue
         if not looks_like_html(fragment):
-            out[i] = _tidy(fragment)
+            if _SEP in fragment:
+                out[i] = _tidy(fragment)
+            else:
+                plain.append(i)
         elif _SEP in fragment or fragment.rfind("<") > fragment.rfind(">"):
             out[i] = _tidy(_parse_text(fragment))  # a tag left open at the end
         else:
             shared.append(i)
+    joined, data = "", None
     if len(shared) > 1:
-        joined = _SEP.join(fragments[i] for i in shared)
-        data = _utf8(joined)
+        joined, data = _joined(fragments, shared)
         if data is None:
             alone = {i for i in shared if _ISOLATE.search(fragments[i])}
         else:
             alone = {
-                shared[k] for k in _hit_fragments(data) if _ISOLATE.search(fragments[shared[k]])
+                shared[k]
+                for k in hit_fragments(data, _SEP_BYTE)
+                if _ISOLATE.search(fragments[shared[k]])
             }
         if alone:
             for i in sorted(alone):
                 out[i] = _tidy(_parse_text(fragments[i]))
             shared = [i for i in shared if i not in alone]
-            joined = _SEP.join(fragments[i] for i in shared)
-            data = _utf8(joined)
-    if len(shared) == 1:
-        out[shared[0]] = _tidy(_parse_text(fragments[shared[0]]))
-    elif shared:
-        # Tidied as one text: the separator is no whitespace, so it stays where it was.
-        pieces = _tidy(_parse_text(joined, data), keep_sep=True).split(_SEP)
-        if len(pieces) != len(shared):  # cannot happen with the checks above; stay correct
-            pieces = [_tidy(_parse_text(fragments[i])) for i in shared]
-        for i, piece in zip(shared, pieces, strict=True):
+            joined, data = _joined(fragments, shared)
+    # One text to tidy: the shared parse's (its fragments' texts joined by the separator), then
+    # the fragments without markup, joined by it too; each piece is one fragment's text.
+    texts: list[bytes] = []
+    order: list[int] = []
+    parsed: bytes | str = b""
+    if shared:
+        parsed = _transform(joined, data) if len(shared) > 1 else _transform(fragments[shared[0]])
+        if isinstance(parsed, bytes):
+            texts.append(parsed)
+            order.extend(shared)
+        else:
+            _tidy_apart(fragments, shared, parsed, out)
+    for i in plain:
+        utf8 = _utf8(fragments[i])
+        if utf8 is None:
+            out[i] = _tidy(fragments[i])
+        else:
+            texts.append(utf8)
+            order.append(i)
+    if not order:
+        return out
+    pieces = tidy_utf8(_SEP_BYTE.join(texts), keep_sep=True).split(_SEP)
+    if len(pieces) == len(order):
+        for i, piece in zip(order, pieces, strict=True):
             out[i] = piece.strip()
+        return out
+    # Not one piece per fragment (a DEL the parse read from "&#127;"): each part on its own.
+    for i in plain:
+        out[i] = _tidy(fragments[i])
+    if isinstance(parsed, bytes) and shared:
+        _tidy_apart(fragments, shared, parsed.decode("utf-8"), out)
     return out
+
+
+def _tidy_apart(fragments: Sequence[str], shared: list[int], parsed: str, out: list[str]) -> None:
+    """The text ``parsed`` of the shared parse (or of the one fragment in it) tidied on its
+    own, into ``out``."""
+    if len(shared) == 1:
+        out[shared[0]] = _tidy(parsed)
+        return
+    pieces = _tidy(parsed, keep_sep=True).split(_SEP)
+    if len(pieces) != len(shared):  # cannot happen with the checks above; stay correct
+        pieces = [_tidy(_parse_text(fragments[i])) for i in shared]
+    for i, piece in zip(shared, pieces, strict=True):
+        out[i] = piece.strip()
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -258,18 +281,14 @@ def _xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
 
 
-def _hit_fragments(data: bytes) -> set[int]:
-    """Positions (in the joined order) of the fragments of ``data``, joined by the separator,
-    in which ``_ISOLATE_BYTES`` finds something: only those need the search of their text."""
-    hits = [m.start() for m in _ISOLATE_BYTES.finditer(data)]
-    if not hits:
-        return set()
-    ends: list[int] = []  # where each fragment but the last ends: its separator
-    at = data.find(_SEP_BYTE)
-    while at >= 0:
-        ends.append(at)
-        at = data.find(_SEP_BYTE, at + 1)
-    return {bisect_right(ends, hit) for hit in hits}
+def _joined(fragments: Sequence[str], indexes: list[int]) -> tuple[str, bytes | None]:
+    """The fragments at ``indexes`` joined by the separator: in UTF-8 ("" for the text, which
+    is then not needed), or as text when one holds a lone surrogate. Joined as bytes, without
+    a joined copy of the text first (a large allocation costs more than its bytes)."""
+    try:
+        return "", _SEP_BYTE.join([fragments[i].encode("utf-8") for i in indexes])
+    except UnicodeEncodeError:
+        return _SEP.join(fragments[i] for i in indexes), None
 
 
 def _utf8(text: str) -> bytes | None:
@@ -316,14 +335,23 @@ def _stylesheet() -> etree.XSLT:
 
 
 def _parse_text(fragment: str, data: bytes | None = None) -> str:
+    text = _transform(fragment, data)
+    return text if isinstance(text, str) else text.decode("utf-8")
+
+
+def _transform(fragment: str, data: bytes | None = None) -> bytes | str:
+    """The text of ``fragment`` as the stylesheet writes it, in UTF-8 bytes, or as str where
+    lxml's reading of it as str differs from decoding them: lxml cuts the encoding out of
+    anything that starts like an XML declaration ("<?xml ... encoding=...?>" as text)."""
     root = _parse(fragment, data)
     if root is None:
         return ""
     try:
-        text = str(_stylesheet()(root))
+        result = _stylesheet()(root)
     except etree.XSLTError:  # libxslt gave up (a resource limit): the same reading in Python
         return _walk_text(root)
-    return text
+    text = bytes(result)
+    return str(result) if text.startswith(b"<?xml") else text
 
 
 def _walk_text(root: etree._Element) -> str:

@@ -59,6 +59,8 @@ class Defused:
     text: str
     root: str | None
     notes: tuple[str, ...] = field(default=())
+    # ``text`` is the input from this index on (nothing else was cut or expanded), or None.
+    start: int | None = None
 
 
 def defuse(text: str) -> Defused:
@@ -92,7 +94,11 @@ def defuse(text: str) -> Defused:
             break  # junk before the root: leave it to the parsers' recovery
     if root is None and _ANY_ENTITY_DECL.search(text, i):
         raise FeedError("refused: an entity declaration in a document whose prolog is unreadable")
-    if cuts:
+    tail_from: int | None = 0 if not cuts else None
+    if len(cuts) == 1 and cuts[0][0] == 0:
+        tail_from = cuts[0][1]
+        text = text[tail_from:]  # the usual XML declaration first: one copy, not two
+    elif cuts:
         parts: list[str] = []
         last = 0
         for start, end in cuts:
@@ -103,7 +109,8 @@ def defuse(text: str) -> Defused:
     if entities:
         text = _expand(text, entities)
         notes.append(f"expanded internal entities: {', '.join(sorted(entities))}"[:200])
-    return Defused(text, root, tuple(notes))
+        tail_from = None
+    return Defused(text, root, tuple(notes), tail_from)
 
 
 def _find_end(text: str, terminator: str, start: int, what: str) -> int:

@@ -27,6 +27,7 @@ _ABBREV = frozenset(
     श्री सं""".split()  # noqa: SIM905
 )
 _OPENERS = frozenset("(\"'“‘«")
+_QUOTE_CLOSE = frozenset("\"'”’」』")
 # German writes ordinals with a dot: "am 9. Juni", "der 21. Tagung", "zum 3. Mal"
 _ORDINAL = re.compile(
     r"(?:^|\s)(?:(am|vom|bis|zum|zur|im|beim|seit|der|die|das|den|dem|des|ihrem|seinem)\s+)?"
@@ -49,8 +50,10 @@ def _is_stop(text: str, m: re.Match[str]) -> bool:
     end = m.end()
     if tok.startswith("…") and end < len(text) and text[end].isalnum() and m.start() > 0:
         # "방미…트럼프와 정상회담": an ellipsis written solid between two words joins the
-        # parts of one headline (the Korean press's colon); a sentence ends before a space
-        return not text[m.start() - 1].isalnum()
+        # parts of one headline (the Korean press's colon), also after a quoted part
+        # ("정상 "타결"…백악관서 회담"); a sentence ends before a space
+        prev = text[m.start() - 1]
+        return not (prev.isalnum() or prev in _QUOTE_CLOSE)
     if tok == "\n" or any(c in _HARD_END for c in tok) or "…" in tok:
         return True
     if end < len(text) and not text[end].isspace():

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from rules.bilateral.destination import names_destination, visitor_between
+from rules.bilateral.destination import arrives_at, names_destination, visitor_between
 from rules.bilateral.frames import Entity, bare_demonym, words_of
 from rules.bilateral.gazetteer import Mention
 from rules.bilateral.lexicon import LangLex
+from rules.bilateral.records import ORG
 from rules.bilateral.status import SOV, Cue, Trigger
 from rules.text import fold
 
@@ -114,9 +115,13 @@ def refine(
             ent.nonofficial = True  # "India and Pakistan" in a cricket story are teams
         if (
             ent.org
-            and ent.role not in ("org_head", "official")
+            and ent.role != "org_head"
             and ent.person < 0
-            and (multi or _names_event(ent, trigs, cues, folded) or _membership(ent, folded, lex))
+            and (
+                (ent.role != "official" and (multi or _names_event(ent, trigs, cues, folded)))
+                # "ASEAN leaders", "SCO foreign ministers": its members, whatever the title
+                or _membership(ent, folded, lex)
+            )
         ):
             ent.forum = True  # "SCO summit": the organisation is the setting, not a side
         elif ent.org and ent.role != "org_head" and ent.person < 0 and _occasion(ent, folded, lex):
@@ -170,6 +175,14 @@ def refine(
                 ent.slot = "dest"
             elif (
                 sov
+                and t.group == "visit"
+                and ent.place_only
+                and not ent.slot
+                and arrives_at(t, ent, folded, lex)
+            ):
+                ent.slot = "dest"  # "दौरे पर कल इस्लामाबाद पहुंचेंगे": where the visitor arrives
+            elif (
+                sov
                 and t.group == "weak"
                 and ent.place_only
                 and ent.slot == "loc"
@@ -195,6 +208,19 @@ def refine(
                 if all(w in glue or w in ",()" or (adverb and w.endswith(adverb)) for w in between):
                     ent.slot = "obj"  # "met Chinese President Xi": the one met
             del gap
+    if lex.code == "zh":
+        _with_after_meeting(ents, trigs, folded)
+
+
+def _with_after_meeting(ents: list[Entity], trigs: list[Trigger], folded: str) -> None:
+    """Chinese puts the one met before the verb ("同特朗普通电话"): a country behind 与/和
+    after every meeting word, in a later clause, is one of the things talked about
+    ("……通电话，谈及关税与台湾")."""
+    last = max((t.end for t in trigs), default=len(folded))
+    for ent in ents:
+        later = ent.start > last and any(c in folded[last : ent.start] for c in ",，;；")
+        if later and ent.slot == "with" and ent.place_only:
+            ent.slot = "topic"
 
 
 def _former_as_time(c: Cue, folded: str, lex: LangLex) -> bool:
@@ -325,7 +351,9 @@ def _membership(ent: Entity, folded: str, lex: LangLex) -> bool:
     before = lex.words.get("members_before", frozenset())
     after = lex.words.get("members_after", frozenset())
     head = folded[max(0, ent.start - 30) : ent.start].rstrip()
-    tail = folded[ent.end : ent.end + 30]
+    # the name's own end: a plural title the entity took in ("SCO foreign ministers") follows it
+    end = min((m.end for m in ent.parts if ORG in m.kinds()), default=ent.end)
+    tail = folded[end : end + 30]
     if any(head.endswith(w) and _word_start(head, len(head) - len(w)) for w in before):
         return True
     tail_s = tail.lstrip()
@@ -355,7 +383,8 @@ def _word_start(s: str, i: int) -> bool:
 # Meeting words that name an event an organisation can give its name to ("ASEAN summit").
 _EVENT_NOUNS = frozenset(
     """summit meeting meetings talks conference session sessions ministerial समिट सम्मेलन
-    बैठक 峰会 峰會 会议 會議 サミット 首脳会議 会合 정상회의 회의 قمة اجتماع sommet réunion
-    cumbre reunión gipfel gipfeltreffen treffen саммит встреча cúpula cimeira samit""".split()  # noqa: SIM905
+    बैठक اجلاس ميٹنگ 峰会 峰會 会议 會議 サミット 首脳会議 会合 정상회의 회의 قمة اجتماع
+    sommet réunion cumbre reunión gipfel gipfeltreffen treffen саммит встреча cúpula cimeira
+    samit""".split()  # noqa: SIM905
 )
-_NAME_GLUE = re.compile(r"^[\s'’s]*(?:की|के|का)?\s*$")
+_NAME_GLUE = re.compile(r"^[\s'’s]*(?:की|के|का|كي|كے|كا)?\s*$")

@@ -70,3 +70,17 @@ def _appositive(word: str, appos: frozenset[str]) -> bool:
     """A word of the "(these) countries" phrase; an entry ending in "~" is a stem whose case
     endings vary ("देशा~": देशांना, देशाला, देशांच्या)."""
     return word in appos or any(a.endswith("~") and word.startswith(a[:-1]) for a in appos)
+
+
+def arrives_at(t: Trigger, ent: Entity, folded: str, lex: LangLex) -> bool:
+    """ "दौरे पर कल इस्लामाबाद पहुंचेंगे", "دورے پر پاکستان آئیں گے": in a verb-final language a
+    bare place after the visit word and right before a verb of arriving, coming or going (its
+    ``motion`` words; "~" ends a stem) is where the visit goes, in the same clause."""
+    motion = lex.words.get("motion", frozenset())
+    gap = folded[t.end : ent.start]
+    if not motion or not 0 <= len(gap) <= 40 or any(c in gap for c in ",;:.।۔،"):
+        return False
+    nxt = words_of(folded[ent.end : ent.end + 30])[:1]
+    return bool(nxt) and (
+        nxt[0] in motion or any(m.endswith("~") and nxt[0].startswith(m[:-1]) for m in motion)
+    )

@@ -34,7 +34,8 @@ from rules.bilateral.records import (
     TRIGGER,
 )
 from rules.bilateral.roster import Roster
-from rules.bilateral.tails import closing_tails, locative_tails
+from rules.bilateral.structure_words import structure_words
+from rules.bilateral.tails import case_closed, genitive_end, in_place
 
 _PLACE_KINDS = frozenset((COUNTRY, CAPITAL, CITY, BUILDING, REGION, FLAG))
 _PART_KINDS = frozenset(
@@ -103,12 +104,14 @@ def bare_demonym(ent: Entity) -> bool:
 
 
 def words_of(gap: str) -> list[str]:
-    return _WORD.findall(gap)
+    return _WORD.findall(gap.replace("،", ","))  # the Arabic-script comma is a comma
 
 
 def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
     """Is the text between two mentions only glue ("'s", "of the", "के", "の", "de la")?"""
     stripped = gap.strip().replace("'s", " ").replace("s'", " ").strip()
+    if ".." in stripped or "…" in stripped:
+        return False  # "방한…조현 장관": a headline's ellipsis parts two phrases
     if not stripped or _CJK_GAP.match(gap) or stripped == "'":
         return True  # "Kenya's president", "the ministers' meeting"
     # a name's initials spelt out in the script ("அமைச்சர் எஸ். ஜெய்சங்கர்") sit between a
@@ -125,6 +128,9 @@ def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
 
 
 _GENITIVE_FIRST = frozenset(("hi", "ur", "mr", "gu", "bn", "ta", "ja", "ko"))
+_LEADERS = frozenset(("hos", "hog"))
+_SEATED = frozenset(("hog", "fm", "minister", "speaker", "military", "subnational"))
+_NOT_OWNED = {"hos": _LEADERS, "hog": _LEADERS, "envoy": _SEATED, "official": _SEATED}
 
 
 def build_entities(
@@ -158,27 +164,44 @@ def build_entities(
         gap = folded[prev_end : m.start] if cur is not None else ""
         if (
             cur is not None
-            and lang in _GENITIVE_FIRST
-            and gap.strip()
-            and kinds & _COUNTRYISH
-            and not kinds & {PERSON, HANDLE, ROLE}
+            and (
+                (
+                    (
+                        (
+                            lang in _GENITIVE_FIRST
+                            and (gap.strip() or any(e.extra == "visit" for e in m.entries))
+                        )
+                        or genitive_end(folded[cur.start : cur.end], lex)
+                    )
+                    and kinds & _COUNTRYISH
+                    and not kinds & {PERSON, HANDLE, ROLE}
+                )
+                # "ईरानी राष्ट्रपति का प्रधानमंत्री को फोन", "امریکی سفیر کی وزیر داخلہ سے": no
+                # leader has a leader, no envoy or delegation a minister of its own
+                or (
+                    lang in _GENITIVE_FIRST
+                    and gap.strip()
+                    and getattr(m.first(ROLE), "value", "") in _NOT_OWNED.get(cur.role, ())
+                )
+            )
             and (cur.role or any(p.first(PERSON) for p in cur.parts))
         ):
-            # "प्रधानमंत्री की अमेरिका यात्रा": the possessor comes first in these languages,
-            # so a country after a role through a genitive is something else (the visit's goal)
+            # "प्रधानमंत्री की अमेरिका यात्रा", "प्रधानमन्त्रीको चीन भ्रमण": the possessor comes
+            # first, so a country after a genitive role is something else (the visit's goal),
+            # as is a visit word right after it ("美 국무장관 방한": the visitor, then where to)
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
             out.append(cur)
         elif (
             cur is not None
             and not cur.role
             and kinds & {PERSON, HANDLE, ROLE}
-            and _in_place(folded[cur.start : cur.end], lex)
+            and in_place(folded[cur.start : cur.end], lex)
         ):
             # "ചൈനയിൽ പ്രധാനമന്ത്രി", "ఢిల్లీలో ప్రధాని": a place in the locative case is
             # where the one named next is, not whose official they are
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
             out.append(cur)
-        elif cur is not None and _case_closed(cur, folded, lex):
+        elif cur is not None and case_closed(folded[cur.start : cur.end], cur.parts[-1], lex):
             # "మారిషస్ అధ్యక్షుడితో సీఎం ...", "પીએમએ કેનેડાના વડાપ્રધાન ...": a name with a
             # comitative, accusative or agent ending closes its phrase; what follows is another
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
@@ -222,19 +245,25 @@ _TITLE_FIRST = frozenset(("hi", "ur", "mr", "gu", "bn", "ne", "pa", "ml", "ta", 
 
 
 def _next_title(ent: Entity, m: Mention, gap: str, lang: str) -> bool:
-    """ "मोदी राष्ट्रपति सिरिसेना से": a bare title right after a name is the next person's.
-    A title ends its official's phrase where it follows the name ("이 대통령, 트럼프와"):
-    whatever follows the headline comma is another side."""
+    """ "मोदी राष्ट्रपति सिरिसेना से": a bare title right after a name is the next person's,
+    and so is one right after an envoy's ("ඉන්දීය මහ කොමසාරිස් විදේශ අමාත්‍යාංශයට": no
+    title is the envoy's). A title ends its official's phrase where it follows the name
+    ("이 대통령, 트럼프와"): whatever follows the headline comma is another side."""
     if lang in ("ja", "ko") and ent.parts and ent.parts[-1].first(ROLE) is not None:
         return any(c in gap for c in ",、，")
+    last = ent.parts[-1] if ent.parts else None
     return (
         lang in _TITLE_FIRST
         and not gap.strip()
-        and bool(ent.parts)
-        and ent.parts[-1].first(PERSON) is not None
+        and last is not None
+        and (last.first(PERSON) is not None or (_envoy(last) and not _envoy(m)))
         and m.first(ROLE) is not None
         and m.first(PERSON) is None
     )
+
+
+def _envoy(m: Mention) -> bool:
+    return any(e.kind == ROLE and e.value == "envoy" for e in m.entries)
 
 
 _POSSESSOR_AFTER = frozenset(("pl", "uk", "ru"))  # "prezydent Francji", "президент России"
@@ -268,32 +297,6 @@ def _new_titled(
     )
 
 
-def _in_place(surface: str, lex: LangLex) -> bool:
-    """A name written with the language's locative ending ("loc_tail": -ിൽ, -లో, -யில்;
-    Malayalam chillu letters also in their older encoding)."""
-    return any(surface.endswith(t) and len(surface) > len(t) + 1 for t in locative_tails(lex))
-
-
-def _case_closed(cur: Entity, folded: str, lex: LangLex) -> bool:
-    """The entity so far ends in a word with the language's "with", object, agent or dative
-    ending ("with_tail", "obj_tail", "subj_tail", "dat_tail": -తో, -ுடன், -ുമായി, -ை, -એ,
-    -ക്ക്); a bare vowel sign (Gujarati -ે) is too often the end of a name itself to count."""
-    surface = folded[cur.start : cur.end]
-    return any(surface.endswith(t) and len(surface) > len(t) + 1 for t in closing_tails(lex))
-
-
-_STRUCTURE: dict[str, frozenset[str]] = {}
-
-
-def _structure_words(lex: LangLex) -> frozenset[str]:
-    """Every structure word of the language, in one set (built once per language, not per
-    pair of mentions)."""
-    known = _STRUCTURE.get(lex.code)
-    if known is None:
-        known = _STRUCTURE[lex.code] = frozenset().union(*lex.words.values())
-    return known
-
-
 def _ministry_gap(
     ent: Entity,
     m: Mention,
@@ -311,7 +314,7 @@ def _ministry_gap(
         return False
     if not all({e.kind for e in p.entries} & {COUNTRY, DEMONYM, FLAG, ORG} for p in ent.parts):
         return False
-    if lex is not None and gap.strip() in _structure_words(lex):
+    if lex is not None and gap.strip() in structure_words(lex):
         return False
     word = original[prev_oend : m.ostart].strip()
     if word.isalpha():

@@ -153,8 +153,8 @@ def _deva_person(word: str) -> set[str]:
 
 
 def _deva(word: str, lang: str = "") -> set[str]:
-    if lang == "ne":  # Nepali endings join the plain stem
-        return {word + s for s in _NE}
+    if lang == "ne":  # Nepali endings join the plain stem, or its plural in -हरू
+        return {word + s for s in ("", "हरू")} | {word + p + s for p in ("", "हरू") for s in _NE}
     if word.endswith("ा"):
         base = word[:-1] + "े"  # अमेरिका -> अमेरिकेच्या
     elif word[-1:] in "ीूेैोौं":
@@ -226,6 +226,8 @@ def _ml(word: str) -> set[str]:
             out |= {stem + t for t in _ML_N}
         elif last in "ർൾൽ":  # the dative keeps the chillu: അംബാസഡർക്ക്, ഗവർണർക്കും
             out |= {word + "ക്ക്", word + "ക്കും"}
+            if last != "ൽ":  # a person's -ർ/-ൾ takes the accusative -െ: അംബാസഡറെ, ഹൈക്കമ്മീഷണറെ
+                out |= {stem + "െ", stem + "െയും"}
         return out
     if last == "്":
         stem = word[:-1]
@@ -236,8 +238,10 @@ def _ml(word: str) -> set[str]:
     if last == "ം":  # -ം nouns: -ത്തിന്റെ, -ത്തിൽ
         stem = word[:-1] + "ത്ത"
         return {stem + t for t in _ML_CONS}
-    glide = "വ" if last in "ുൂോ" else "യ"
+    glide = "വ" if last in "ുൂ" else "യ"
     out = {word + glide + t for t in _ML_GLIDE}
+    if last == "ോ":  # a foreign -o takes either glide: റൂബിയോയും, മെക്സിക്കോയിൽ; ...ോവിൽ
+        out |= {word + "വ" + t for t in _ML_GLIDE}
     if last not in _ML_VOWEL_SIGNS:  # ഇന്ത്യക്ക്, ചൈനക്ക് beside ഇന്ത്യയ്ക്ക്
         out |= {word + "ക്ക്", word + "ക്കും"}
     return out
@@ -255,28 +259,9 @@ def _te(word: str) -> set[str]:
 
 
 def _si(word: str) -> set[str]:
-    if word[-1] in "වය":
-        return {word + s for s in _SI_STEM}
+    if word[-1] in "වය":  # ... and a title's animate genitive: අගමැතිනියගේ, තානාපතිවරයාගේ
+        return {word + s for s in _SI_STEM + _SI_PERSON}
     return {word + s for s in _SI_PERSON}
-
-
-def si_attributive(name: str) -> set[str]:
-    """A Sinhala country name in its definite form (චීනය, ඕස්ට්‍රේලියාව, දකුණු කොරියාව) is
-    written without the -ය/-ව before the noun it qualifies ("ඕස්ට්‍රේලියා අගමැති", "ඉරාක
-    ජනාධිපති", "දකුණු කොරියා විදේශ ඇමති"); a stem in -ා or in "-stan" also makes the
-    adjective in -නු/-ු (ඉන්දියානු, මැලේසියානු, පාකිස්තානු)."""
-    out: set[str] = set()
-    for form in spelling_variants(name):
-        head, _, last = form.rpartition(" ")
-        if _script(last) != "si" or len(last) < 4 or last[-1] not in "යව" or last[-2] == "\u0dca":
-            continue
-        stem = (head + " " if head else "") + last[:-1]
-        out.add(stem)
-        if stem.endswith("ා"):
-            out.add(stem + "නු")
-        elif stem.endswith(("ස්තාන", "ස්ථාන")):
-            out.add(stem + "ු")
-    return out
 
 
 _BY_SCRIPT = {
@@ -375,6 +360,30 @@ def indic_forms(name: str, person: bool = False, lang: str = "") -> set[str]:
             # pairing then takes for the country named next to it
             out |= {prefix + last + s for s in _BN_ANUSVARA}
     return out
+
+
+_SI_HONORIFIC = ("වරයා", "වරිය", "තුමා", "තුමිය")
+
+
+def title_forms(title: str, lang: str) -> set[str]:
+    """A title's case forms; a Sinhala title also with the honorific suffixes a title takes
+    (ජනාධිපතිවරයා, තානාපතිවරිය, අගමැතිතුමා: "-වරයා", "-තුමා" and their feminines); a
+    Punjabi one in the oblique plural (ਮੰਤਰੀਆਂ, ਕਾਰੋਬਾਰੀਆਂ, ਰਾਜਦੂਤਾਂ); a Nepali one with
+    "deputy" (उप-) written onto it."""
+    if lang == "pa":
+        return {title, title + ("ਆਂ" if title.endswith("ੀ") else "ਾਂ")}
+    out = indic_forms(title, lang=lang)
+    if lang == "ne" and not title.startswith("उप"):  # "deputy" written onto it: उपविदेशमन्त्री
+        out |= indic_forms("उप" + title, lang=lang)
+    if lang == "si" and not title.endswith(_SI_HONORIFIC):
+        for suffix in _SI_HONORIFIC:
+            out |= indic_forms(title + suffix, lang=lang)
+    return out
+
+
+def script_of(word: str) -> str:
+    """The South Asian script of ``word``'s last letter ("deva", "bn", "ta" ...; "" if none)."""
+    return _script(word)
 
 
 def attaches(name: str) -> bool:

@@ -43,6 +43,9 @@ for _lang, _words in _WORDSETS.items():
         _LANGS_OF_WORD[_w] = (*_LANGS_OF_WORD.get(_w, ()), _lang)
 _URDU_LETTERS = frozenset("ےںٹڈڑۓہھ")  # not written in Persian or Arabic
 _PERSIAN_LETTERS = frozenset("گپچژیک")  # Persian (and Urdu) letters Arabic does not use
+# Urdu's genitive and dative postpositions, no Persian word: a short headline written without
+# an Urdu-only letter ("ایرانی صدر کا وزیراعظم کو فون") is still Urdu
+_URDU_CASE = frozenset(("کا", "کو"))
 _UKRAINIAN_LETTERS = frozenset("іїєґІЇЄҐ")
 _RUSSIAN_LETTERS = frozenset("ыэъёЫЭЪЁ")  # letters neither Ukrainian nor Serbian writes
 _SERBIAN_LETTERS = frozenset("јљњћђџЈЉЊЋЂЏ")
@@ -116,7 +119,7 @@ def _script_lang(text: str) -> str | None:
         ne = sum(1 for w in words if w in _NEPALI_WORDS or w.endswith(_NEPALI_ENDINGS))
         return "ne" if ne > sum(1 for w in words if w in _HINDI_WORDS) else "hi"
     if script == "arab":
-        if any(c in _URDU_LETTERS for c in text):
+        if any(c in _URDU_LETTERS for c in text) or not _URDU_CASE.isdisjoint(text[:1500].split()):
             return "ur"
         return "fa" if any(c in _PERSIAN_LETTERS for c in text) else "ar"
     if script == "cyr":
@@ -214,17 +217,28 @@ def _latin_vote(text: str, candidates: frozenset[str] | None = None) -> str:
 
 
 LATIN_LEXICONS = frozenset(_LATIN_WORDS) | {"en"}
+# languages one script's guess chooses between
+_KIN = (("hi", "mr", "ne"),)
+_KIN_MAX_WORDS = 12  # a headline: a longer text that shows none of its words is no meeting
 
 
 def guess_among(segments: list[str], candidates: set[str]) -> str | None:
-    """For Latin-script text whose guessed language has no meeting word in it: the language,
-    among ``candidates`` (those whose meeting words it does use), that its function words
-    favour ("Ireland's Taoiseach ... met" is English even though "'s" looks Serbian)."""
+    """For text whose guessed language has no meeting word in it: the language, among
+    ``candidates`` (those whose meeting words it does use), that its function words favour
+    ("Ireland's Taoiseach ... met" is English even though "'s" looks Serbian); for a
+    Devanagari headline, the first of its script's other languages among them."""
     text = "\n".join(segments)
+    script = _script_lang(text)
+    if script is not None:
+        # a Devanagari headline with none of the words that tell its languages apart
+        # ("मोदी-ट्रम्प भेट रद्द"): the first other language of the script whose meeting
+        # words it uses (Marathi and Nepali share "भेट", "रद्द")
+        kin = next((group for group in _KIN if script in group), ())
+        if len(text.split()) > _KIN_MAX_WORDS:
+            return None
+        return next((c for c in kin if c != script and c in candidates), None)
     latin = frozenset(candidates) & LATIN_LEXICONS
-    if not latin or _script_lang(text) is not None:
-        return None
-    return _latin_vote(text, latin)
+    return _latin_vote(text, latin) if latin else None
 
 
 def guess_language(declared: str | None, segments: list[str]) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from rules.bilateral import cldr, inflect
 from rules.bilateral.compounds import compounds
 from rules.bilateral.hanzi import has_han, simplified_text
-from rules.bilateral.inflect_indic import indic_forms
+from rules.bilateral.inflect_indic import indic_forms, title_forms
 from rules.bilateral.lexicon_actors import load_demonyms, load_orgs, load_people, load_surnames
 from rules.bilateral.records import (
     BLOCK,
@@ -46,6 +46,7 @@ from rules.bilateral.roster import Roster
 from rules.bilateral.separable import Separable, SplitVerbs, joined_forms
 from rules.bilateral.separable import parse as parse_separable
 from rules.bilateral.surfaces import CHILLU_OLD, CHILLU_RE, alias_forms, country_forms, is_latin
+from rules.bilateral.written_apart import other_spellings
 from rules.text import fold
 
 # CLDR locales are listed in rules/bilateral/cldr.py. Short names that are also given names
@@ -222,7 +223,6 @@ def _load_places(lex: Lexicon, data: dict[str, Any], snap: dict[str, Any]) -> No
                     lex.add(form, Entry(kind, code, "", canon))
 
 
-_ML_AUX = re.compile("ിവ(?=[െച്ചയ])")
 _SI_PARTY = re.compile("(ද්වි|ත්\u200dරි|ත්රි|බහු)පාර්ශ්වික")
 
 
@@ -248,9 +248,8 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
         if lang == "si" and "ථ" in item:
             # the aspirated th is often written plain (දුරකථන / දුරකතන, as in "-stan")
             yield item.replace("ථ", "ත"), flags
-        if lang == "ml" and _ML_AUX.search(item):
-            # a Malayalam compound verb (മാറ്റിവച്ചു, നീട്ടിവെച്ചു) is also written apart
-            yield _ML_AUX.sub("ി വ", item), flags
+        # Malayalam and Urdu compound verbs, written joined or apart (written_apart.py)
+        yield from ((other, flags) for other in other_spellings(item, lang))
         if "*" in item:
             for form in inflect.starred_forms(item, lang):
                 yield form, flags
@@ -260,7 +259,7 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
 
 # languages that write case endings attached to nouns, titles included (Hindi, Urdu and
 # Punjabi write them apart)
-_ATTACHING = frozenset(("mr", "ne", "bn", "gu", "ta", "te", "ml", "si"))
+_ATTACHING = frozenset(("mr", "ne", "bn", "gu", "ta", "te", "ml", "si", "pa"))
 _TRIGGER_GROUPS = ("held", "weak", "visit", "scheduled", "call", "present", "talk")
 
 
@@ -302,7 +301,7 @@ def _load_langs(lex: Lexicon) -> None:
                     entry = Entry(ROLE, cls, lang, implied.get(raw, ""))
                     # "প্রধানমন্ত্রীর", "பிரதமருடன்": titles take the case endings too
                     attach = lang in _ATTACHING and not flags
-                    forms = indic_forms(form, lang=lang) if attach else {form}
+                    forms = title_forms(form, lang) if attach else {form}
                     if lang == "ml" and " " in form and not flags:
                         # a Malayalam compound title is written joined as often as apart
                         # (വിദേശകാര്യ സഹമന്ത്രി, വിദേശകാര്യസഹമന്ത്രി)
@@ -357,12 +356,11 @@ _NATIONAL_TITLES = ("hos", "hog", "fm", "minister", "military", "envoy")
 
 def _load_abbrev_titles(lex: Lexicon, lang: str, data: dict[str, Any]) -> None:
     """A country's one-character abbreviation before a national title names the country:
-    "トランプ米大統領", "美国务卿", "러 대통령" (``[abbrev_title]``: which abbreviations, the
-    separator, and the prefixes of a former holder's title)."""
+    "トランプ米大統領", "美国务卿", "러 대통령", "美 국무장관" (``[abbrev_title]``: which
+    abbreviations, ``hanja`` ones of their own, the separator, a former holder's prefixes)."""
     spec: dict[str, Any] = data.get("abbrev_title", {})
-    if not spec:
-        return
-    codes = {ch: code for code, ch in data.get("abbrev", {}).items() if isinstance(ch, str)}
+    tables = (data.get("abbrev", {}), spec.get("hanja", {}))
+    codes = {ch: code for t in tables for code, ch in t.items() if isinstance(ch, str)}
     sep: str = spec.get("sep", "")
     roles: dict[str, list[str]] = data.get("role", {})
     former: list[str] = spec.get("former", [])

@@ -362,6 +362,10 @@ def _complete(
             {"pronoun", "first_person"} & ctx.cues
             or only.entity is None
             or only.entity.slot in ("with", "obj", "dest")
+            # a Hindi/Urdu post names only whom its author met, welcomed or heard from ("X का
+            # नई दिल्ली में स्वागत किया", "X کا ٹیلیفون موصول ہوا"): no case of its own (there a
+            # subject takes ने/نے; English "X held talks" is someone else's meeting)
+            or (ctx.social and not only.entity.slot and ctx.lang in _ERGATIVE_POSTS)
         )
     ):
         return [Pairing(carrier, only, trigs[0])]
@@ -372,6 +376,7 @@ def _complete(
     return []
 
 
+_ERGATIVE_POSTS = frozenset(("hi", "ur"))
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 
 

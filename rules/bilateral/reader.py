@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import pairwise
 
 from monitor.model import MeetingStatus
 from rules.bilateral.context import (
@@ -59,6 +58,7 @@ from rules.bilateral.status import (
 )
 from rules.bilateral.suffix_cues import suffix_cues
 from rules.bilateral.surname_title import surname_titles
+from rules.bilateral.weak_words import compound_sides, weak_ok
 from rules.sentences import Sentence, SentenceFinder
 from rules.text import Normalized, normalize
 
@@ -205,7 +205,7 @@ def _read_sentence(
     live = predicate_tense(live, named, folded, doc.lex.words)
     if not live or _restates_as_call(doc, ents, live):
         return
-    if not any(t.strong for t, _ in live) and not _weak_ok(ents, cue_names):
+    if not any(t.strong for t, _ in live) and not weak_ok(ents, cue_names, live, folded):
         return
     dead = [(t, "") for t, s in statuses if s is None]
     first_trig = min(t.start for t, _ in live)
@@ -224,7 +224,7 @@ def _read_sentence(
     ordered = sorted(live, key=lambda ts: ts[0].start)
     for p in pair_sentence(ents, [t for t, _ in ordered], folded, ctx):
         t, st = _governing(p, sorted(live + dead, key=lambda ts: ts[0].start))
-        own = _compound_sides(t, ents, folded)
+        own = compound_sides(t, ents, folded)
         if own is not None and own != {p.a.party, p.b.party}:
             continue  # "... welcomed X as a step towards U.S.-Soviet talks": not X's talks
         if st:  # the nearest meeting word may be denied/negated for this pair
@@ -281,36 +281,6 @@ def _prepare(
     that_country(ents, folded, doc.lex)
     default_unnamed(ents, doc.home, host, host_kind)
     return ents, trigs, cue_names, host, location
-
-
-_JOINERS = frozenset(("-", "–", "—", "/"))
-
-
-def _compound_sides(t: Trigger, ents: list[Entity], folded: str) -> set[str] | None:
-    """The two sides a "X-Y (nuclear) talks" compound names for a meeting noun, if any."""
-    if not t.noun:
-        return None
-    near = [e for e in ents if e.end <= t.start and t.start - e.end <= 30]
-    for a, b in pairwise(near):
-        if folded[a.end : b.start] in _JOINERS and a.party and b.party:
-            gap = folded[b.end : t.start]
-            if len(gap.split()) <= 2 and not any(ch in gap for ch in ",;:()"):
-                return {a.party, b.party}
-    return None
-
-
-def _weak_ok(ents: list[Entity], cues: set[str]) -> bool:
-    """A weak word (visit, welcome, signed) counts only between two named officials."""
-    if ("multilateral" in cues or "forum" in cues) and "bilateral" not in cues:
-        return False
-    strong = [
-        e for e in ents if e.usable and (e.person >= 0 or e.official or e.visit or e.slot == "dest")
-    ]
-    if {"pronoun", "first_person"} & cues and any(
-        e.usable and e.slot == "dest" and e.place_only for e in ents
-    ):
-        return True  # "उन्होंने अपने दिल्ली दौरे को स्थगित कर दिया": the visitor is the one spoken of
-    return len({e.party for e in strong}) >= 2 or any(e.visit for e in ents)
 
 
 def _protagonist(ents: list[Entity]) -> Side | None:

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from rules.bilateral.frames import Entity, bare_demonym, words_of
 from rules.bilateral.lexicon import LangLex
+from rules.bilateral.owned_topic import owned_topic
 from rules.bilateral.records import CAPITAL, CITY, ROLE
 from rules.bilateral.status import SOV
+from rules.bilateral.structure_words import name_stops
 
 _ARTICLES = frozenset(
     """l d the an le la les el los las der die das den dem des lo gli il capital""".split()  # noqa: SIM905
@@ -159,6 +161,9 @@ def mark_slots(
             slot = _reach_post(table, after[: max(0, end - ent.end)], lex, reach)
             if slot in _REACHED:
                 found.append(slot)
+        stop = min((s for s in stops if s >= ent.end), default=len(folded))
+        if not found and ent.place_only and ent.party and owned_topic(after[: stop - ent.end], lex):
+            found.append("topic")  # "अमेरिका के टैरिफ पर": whose tariffs, not a side
         if not found and lex.code == "pl" and _instrumental_title(ent, folded):
             found.append("obj")
         if found:
@@ -244,7 +249,6 @@ _KO_CITY_LOC = re.compile(r" [\uac00-\ud7a3]{2,}에서(?:\s|$)")
 
 _NAME_WORDS = 4  # "<country> के राष्ट्रपति N N N से": a title, a name the roster lacks, "with"
 _NAME_WORD = re.compile(r"\s*([^\s,;:()\[\]\"'«»“”‘’.!?।؟،、]+)")
-_STRUCTURE: dict[str, frozenset[str]] = {}
 
 
 def _role_before_unknown_name(ent: Entity, lex: LangLex) -> bool:
@@ -260,11 +264,7 @@ _SPACED_POST = frozenset(("hi", "ur", "pa", "ne", "mr", "gu", "bn"))
 def _name_words(after: str, lex: LangLex, reach: int) -> Iterator[tuple[str, int]]:
     """Up to ``reach`` words at the start of ``after``, each with where it ends, stopping at
     a structure word of the language (there the clause goes on: no name or title)."""
-    known = _STRUCTURE.get(lex.code)
-    if known is None:
-        # an honorific after a name ("N මහතා සමඟ", Mr N with) is part of the name's run
-        honorific = lex.words.get("honorific", frozenset())
-        known = _STRUCTURE[lex.code] = frozenset().union(*lex.words.values()) - honorific
+    known = name_stops(lex)
     pos = 0
     for _ in range(reach):
         w = _NAME_WORD.match(after, pos)

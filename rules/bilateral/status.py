@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from rules.bilateral.gazetteer import Mention
 from rules.bilateral.lexicon import LangLex
+from rules.bilateral.purpose import purpose_tense
 from rules.bilateral.records import CUE, TRIGGER
 
 RANK = {"held": 4, "cancelled": 3, "call": 2, "scheduled": 1}
@@ -185,6 +186,22 @@ def _cancel_of_another(t: Trigger, found: list[Cue] | None, others: list[Trigger
     return bool(rivals) and all(any(_gap(c, u) < _gap(c, t) for u in rivals) for c in found)
 
 
+def _any_then_not(t: Trigger, cues: dict[str, list[Cue]], folded: str) -> bool:
+    """A verb-final clause's negation of "any plan/proposal" ("... करण्याचा कोणताही प्रस्ताव
+    नाही": no proposal at all to hold talks) negates the meeting word the clause opens with:
+    "any plan" soon after the meeting word, the negation soon after it, no comma between
+    (not "any" alone: "talks ... no agreement at all" still reports the talks)."""
+    for a in cues.get("any_plan", ()):
+        if 0 <= a.start - t.end <= 24 and not _PUNCT_BREAK.search(folded[t.end : a.start]):
+            for n in cues.get("negation", ()):
+                if 0 <= n.start - a.end <= 24 and not _PUNCT_BREAK.search(folded[a.end : n.start]):
+                    return True
+    return False
+
+
+_PUNCT_BREAK = re.compile(r"[,;:।.!?]")
+
+
 def trigger_status(
     t: Trigger,
     cues: dict[str, list[Cue]],
@@ -227,6 +244,8 @@ def trigger_status(
         return None
     if has("negation", neg_before, neg_after, comma=cjk or v2) or has("coattend", 30, 30):
         return None
+    if sov and _any_then_not(t, cues, folded):
+        return None  # "वार्ता गर्ने कुनै तयारी छैन": no plan at all to hold talks
     if (
         has("cancel", 120, 120)
         or (others is not None and _clause_cue(t, cues.get("cancel"), folded, others))
@@ -363,6 +382,7 @@ def predicate_tense(
     """The tense a sentence-final predicate gives meeting words that carry none of their own
     (Korean converbs, Japanese and Korean plain non-past); see the two functions."""
     live = converb_tense(statuses, named.get("future", []), folded, words.get("converb"))
+    live = purpose_tense(live, folded, words)  # "मुलाकात के लिए मॉस्को रवाना": a plan
     return nonpast_final(live, named, folded, words)
 
 

@@ -12,7 +12,8 @@ import re
 import unicodedata
 
 from rules.bilateral import inflect
-from rules.bilateral.inflect_indic import attaches, indic_forms, si_attributive
+from rules.bilateral.attributive import si_attributive, ta_attributive
+from rules.bilateral.inflect_indic import attaches, indic_forms
 
 _NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u206f]")
 
@@ -63,6 +64,8 @@ def country_forms(name: str, lang: str) -> set[str]:
         forms |= inflect.name_forms(clean, lang)
         if lang == "si":
             forms |= si_attributive(clean)
+        elif lang == "ta":
+            forms |= ta_attributive(clean)
     if is_latin(name):
         forms |= {ascii_variant(f) for f in forms if len(f) >= 5}
     return forms
@@ -86,7 +89,7 @@ def alias_forms(alias: str) -> set[str]:
     forms = inflect.name_forms(alias, lang) if lang else {alias}
     if attaches(alias):
         forms |= indic_forms(alias)  # Marathi, Bengali, Tamil ... attach case endings
-        forms |= si_attributive(alias)
+        forms |= si_attributive(alias) | ta_attributive(alias)
     if is_latin(alias) and len(alias) >= 5:
         forms |= {ascii_variant(f) for f in forms}
     return forms

@@ -25,6 +25,7 @@ from collections import defaultdict
 
 from rules.bilateral import inflect
 from rules.bilateral.roster import Person, Roster
+from rules.bilateral.surnames_native import native_surnames
 from rules.text import fold
 
 _PARTICLES = frozenset(
@@ -45,8 +46,8 @@ _COMMON = frozenset(
     fields woods knight summers winter spring chase cash gold silver steel rose nash rush duncan
     howard austin hague medina valencia kelantan davis peters simons young andrews campbell todd
     johnston nicholson reynolds wallace williamson gustaf michal halina blok borg kern stier
-    linde marin long tong peng sang sein meta barre sharon mulk martí cruz reagan
-    johnson rodríguez ramírez peña
+    linde marin long tong peng sang sein meta barre sharon mulk martí cruz reagan álvarez
+    alvarez espinosa sosa johnson rodríguez ramírez peña
     """.split()  # noqa: SIM905
 )
 
@@ -67,7 +68,14 @@ def _plain(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if c.isalnum())
 
 
+# generational suffixes: "Ferdinand Marcos Jr." is Mr Marcos ("Charles III", a regnal name
+# of one word and a number, has no family name)
+_SUFFIXES = frozenset(("jr", "jr.", "sr", "sr.", "ii", "iii", "iv"))
+
+
 def _last_word(name: str) -> str:
+    if len(name.split()) > 2 and name.split()[-1].lower() in _SUFFIXES:
+        name = name.rsplit(None, 1)[0]
     words = name.replace("-", " ").split()
     if len(words) < 2 or words[-2].lower() in _PATRONYMIC:
         return ""
@@ -98,16 +106,19 @@ def surname_aliases(roster: Roster, known: set[str]) -> dict[int, set[str]]:
     alias_of: dict[str, set[int]] = defaultdict(set)  # every alias on the roster, folded
     family: dict[int, str] = {}
     for person in roster.people:
+        family[person.id] = name = _family_name(person)
+        own = fold(name) if name else ""
         full = [_plain(w) for w in person.name.split()]
         for alias in (person.name, *person.aliases):
             alias_of[fold(alias)].add(person.id)
             words = alias.split()
-            given.update(fold(w) for w in words[:-1])
+            # a person's own family name written first ("Hayashi Yoshimasa", the Japanese
+            # order) is not a given name
+            given.update(f for f in map(fold, words[:-1]) if f != own)
             if 2 <= len(words) < len(full) and [_plain(w) for w in words] == full[-len(words) :]:
                 # the name without its given name ("Sánchez Cerén" of Salvador Sánchez
                 # Cerén): a paternal surname, not a given name
                 surnames_only.update(fold(w) for w in words)
-        family[person.id] = name = _family_name(person)
         if name:
             owners[fold(name)].add(person.id)
     given -= surnames_only
@@ -116,11 +127,19 @@ def surname_aliases(roster: Roster, known: set[str]) -> dict[int, set[str]]:
         if name and person.name.startswith(name):
             given.discard(fold(name))
     out: dict[int, set[str]] = {}
+    latin: dict[int, str] = {}
     for person in roster.people:
         name = family[person.id]
         forms = _forms(roster, person.id, name, owners, given, alias_of, known) if name else None
         if forms:
             out[person.id] = forms
+        # safe alone: derived here, or listed alone on the roster ("Takaichi"); not a
+        # family-first name (its native spellings end in the given name)
+        alone = bool(forms) or alias_of.get(fold(name)) == {person.id}
+        if name and alone and not person.name.startswith(name):
+            latin[person.id] = name
+    for pid, forms in native_surnames(roster, latin, given, alias_of, known).items():
+        out.setdefault(pid, set()).update(forms)
     return out
 
 

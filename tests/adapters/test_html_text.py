@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from adapters import htmltext, htmltidy
+from adapters import htmlisolate, htmltext, htmltidy
 from adapters.htmltext import (
     _CONTAINERS,
     _INLINE,
@@ -158,8 +158,8 @@ def test_batched_conversion_reads_each_fragment_as_alone() -> None:
 def test_the_bytes_search_finds_whatever_the_text_search_finds(fragment: str) -> None:
     """A shared parse searches the joined fragments' bytes first and a fragment's text only
     where that finds something: it must find every tag the text search finds."""
-    assert htmltext._ISOLATE.search(fragment)
-    assert htmltext._ISOLATE_BYTES.search(fragment.encode())
+    assert htmlisolate.ISOLATE.search(fragment)
+    assert htmlisolate.ISOLATE_BYTES.search(fragment.encode())
     batch = ["<p>a</p>", fragment, "<p>b</p>"]
     assert html_to_texts(batch) == [html_to_text(f) for f in batch]
 
@@ -247,3 +247,20 @@ def test_references_to_control_characters_do_not_break_a_feed() -> None:
     )
     result = parse_feed(xml.encode(), url="https://x.example/feed", source_id="s")
     assert [i.text for i in result.items] == ["bad ref", "a b\nc"]
+
+
+def test_the_isolating_patterns_read_as_the_plain_alternation() -> None:
+    """The patterns factor the tag names into a trie; they find what an alternation of the
+    names finds, in text and in bytes."""
+    names = "|".join(htmlisolate._ISOLATE_NAMES)
+    plain = re.compile(rf"<[!?]|<(?:{names})\b", re.I)
+    rng = random.Random("isolate")
+    pieces = [f"<{n}" for n in htmlisolate._ISOLATE_NAMES] + ["<", "x", " ", ">", "s", "e"]
+    pieces += ["<!", "<?", "<p>", "<scripts>", "<ti", "\u017f", "<SVG", "<\u0131frame"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        found = [m.start() for m in plain.finditer(text)]
+        assert [m.start() for m in htmlisolate.ISOLATE.finditer(text)] == found, text
+        if htmlisolate.ISOLATE.search(text):
+            assert htmlisolate.ISOLATE_BYTES.search(text.encode()), text
+    assert htmlisolate.name_trie(["a", "ab", "b"]) == "a(?:b)?|b"

@@ -30,12 +30,13 @@ FLOOR_ECE = 0.10
 FLOOR_ECE_UNSEEN = 0.06
 # the blind sets (labelled last, never developed or trained on): the figure closest to what
 # users see on news the project has never read. Set anew when a labelling round becomes the
-# blind block (extra-lab10* and extra-lab11* since 2026-12-07, 787 items; the first reading of
-# lab11, by the code and model lab10 had last been read with, was 0.701 / 0.578 / 0.695, and
-# of both together 0.728 / 0.630 / 0.713; a retrain alone moves these by about 0.015)
-BLIND_FLOOR_ITEM_F1 = 0.70
+# blind block (extra-lab10* and extra-lab11* since 2026-12-07, extra-lab13* since that night:
+# 1,185 items; the first reading of lab13, by the code and model lab10 and lab11 had last been
+# read with, was 0.672 / 0.608 / 0.656, and of the three together 0.716 / 0.626 / 0.699; a
+# retrain alone moves these by about 0.015)
+BLIND_FLOOR_ITEM_F1 = 0.69
 BLIND_FLOOR_PAIR_F1 = 0.60
-BLIND_FLOOR_STATUS = 0.68
+BLIND_FLOOR_STATUS = 0.67
 
 
 def _score(split: bool, blind_sets: bool = False) -> Score:
@@ -60,7 +61,7 @@ def test_held_out_split_stays_above_its_floor() -> None:
 
 def test_blind_sets_stay_above_their_floor() -> None:
     score = _score(False, blind_sets=True)
-    assert score.n >= 780
+    assert score.n >= 1180
     assert score.item[2] >= BLIND_FLOOR_ITEM_F1, score.lines("blind")
     assert score.pair[2] >= BLIND_FLOOR_PAIR_F1, score.lines("blind")
     assert score.status >= BLIND_FLOOR_STATUS, score.lines("blind")

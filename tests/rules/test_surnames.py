@@ -44,3 +44,20 @@ def test_the_one_in_office_on_the_day_is_the_side() -> None:
         assert [m.parties for m in detect(text, lang="en", published=published, decide=False)] == [
             ("CN", "PK")
         ]
+
+
+def test_a_generational_suffix_is_not_the_family_name() -> None:
+    derived = _derived()
+    assert "marcos" in derived["Ferdinand Marcos Jr."]
+    assert not any(f.startswith("jr") for f in derived["Ferdinand Marcos Jr."])
+
+
+def test_a_regnal_name_has_no_family_name() -> None:
+    assert "Hans-Adam II" not in _derived()
+
+
+def test_ones_own_family_name_written_first_is_no_given_name() -> None:
+    """ "Hayashi Yoshimasa", the Japanese order, among the aliases of Yoshimasa Hayashi."""
+    derived = _derived()
+    assert "hayashi" in derived["Yoshimasa Hayashi"]
+    assert "ishiba" in derived["Shigeru Ishiba"]

@@ -1,0 +1,55 @@
+"""When a weak meeting word (a visit, a welcome, "talks" that may be a topic) reports a
+meeting, and which two sides an "X-Y talks" compound names.
+
+A weak word counts between two named officials, or right after a hyphenated pair of sides:
+the headline shape "भारत-पाकिस्तान चर्चा पुढे ढकलली" (India-Pakistan talks postponed) names
+both sides of the talks whatever the noun's other uses.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rules.bilateral.frames import Entity
+    from rules.bilateral.status import Trigger
+
+_JOINERS = frozenset(("-", "–", "—", "/"))
+
+
+def compound_sides(
+    t: Trigger, ents: list[Entity], folded: str, nouns_only: bool = True, words: int = 2
+) -> set[str] | None:
+    """The two sides a "X-Y (nuclear) talks" compound names for a meeting noun, if any, with
+    at most ``words`` words between (``nouns_only=False``: any meeting word, as a verbless
+    headline writes one)."""
+    if nouns_only and not t.noun:
+        return None
+    near = [e for e in ents if e.end <= t.start and t.start - e.end <= 30]
+    for a, b in pairwise(near):
+        if folded[a.end : b.start] in _JOINERS and a.party and b.party:
+            gap = folded[b.end : t.start]
+            if len(gap.split()) <= words and not any(ch in gap for ch in ",;:()"):
+                return {a.party, b.party}
+    return None
+
+
+def weak_ok(
+    ents: list[Entity], cues: set[str], live: list[tuple[Trigger, str]], folded: str
+) -> bool:
+    """A weak word (visit, welcome, signed) counts only between two named officials, or
+    right after a hyphenated pair of sides ("भारत-पाकिस्तान चर्चा")."""
+    if ("multilateral" in cues or "forum" in cues) and "bilateral" not in cues:
+        return False
+    strong = [
+        e for e in ents if e.usable and (e.person >= 0 or e.official or e.visit or e.slot == "dest")
+    ]
+    if {"pronoun", "first_person"} & cues and any(
+        e.usable and e.slot == "dest" and e.place_only for e in ents
+    ):
+        return True  # "उन्होंने अपने दिल्ली दौरे को स्थगित कर दिया": the visitor is the one spoken of
+    if len({e.party for e in strong}) >= 2 or any(e.visit for e in ents):
+        return True
+    # the weak word right after the pair: "भारत-पाकिस्तान चर्चा", not "... सामन्याची चर्चा"
+    return any(compound_sides(t, ents, folded, nouns_only=False, words=0) for t, _ in live)
