@@ -209,7 +209,9 @@ def refine(
             ):
                 between = words_of(folded[t.end : ent.start])
                 glue = lex.words.get("glue", frozenset()) | {"the", "visiting", "a", "with"}
-                if all(w in glue or w in ",()" for w in between):
+                # a manner adverb may stand between ("a rencontré séparément ses homologues")
+                adverb = tuple(lex.words.get("adverb_suffix", ()))
+                if all(w in glue or w in ",()" or (adverb and w.endswith(adverb)) for w in between):
                     ent.slot = "obj"  # "met Chinese President Xi": the one met
             del gap
     if lex.code == "zh":

@@ -41,6 +41,7 @@ _PLACE_KINDS = frozenset((COUNTRY, CAPITAL, CITY, BUILDING, REGION, FLAG))
 _PART_KINDS = frozenset(
     (COUNTRY, DEMONYM, CAPITAL, CITY, BUILDING, REGION, ORG, PERSON, HANDLE, ROLE, FLAG, COMPOUND)
 )
+_OWNING = frozenset((COUNTRY, DEMONYM, FLAG, CAPITAL))  # places whose person is theirs
 _COUNTRYISH = frozenset((COUNTRY, DEMONYM, CAPITAL, BUILDING, REGION, ORG, FLAG, COMPOUND, CITY))
 # the offices of a national government: whose they are follows from the country (its own
 # press, a demonym, the host), unlike an envoy's, an organisation head's or an "official"'s
@@ -359,9 +360,10 @@ def _fits(ent: Entity, m: Mention, roster: Roster | None = None) -> bool:
         }
         if named and not named & parties:
             return False
-    if roster is not None and kinds & {COUNTRY, DEMONYM, FLAG} and not kinds & {PERSON, HANDLE}:
-        # ... and a country never joins a person who is not from it ("मोदी इलंगै अதிபர்")
-        code = next(e.value for e in m.entries if e.kind in (COUNTRY, DEMONYM, FLAG))
+    if roster is not None and kinds & _OWNING and not kinds & {PERSON, HANDLE}:
+        # ... and a country never joins a person who is not from it ("मोदी इलंगै अதிபர்"); nor does a
+        # capital ("la visita de Milei a Pekín" is no Argentine's Beijing)
+        code = next(e.value for e in m.entries if e.kind in _OWNING)
         for p in ent.parts:
             pe = p.first(PERSON)
             if pe is not None and code not in {t.party for t in roster.people[int(pe.value)].terms}:

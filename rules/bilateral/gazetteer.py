@@ -30,6 +30,7 @@ from rules.bilateral.lexicon import LangLex, Lexicon, build_lexicon
 from rules.bilateral.loaders import loader_or
 from rules.bilateral.patterntable import PatternTable, Rec, compacted
 from rules.bilateral.records import (
+    BEFORE_HYPHEN,
     CAP_INITIAL,
     CASE_EXACT,
     COMPOUND,
@@ -319,6 +320,8 @@ class Gazetteer:
                 continue
             if flags & NAME_PART and after_capitalised(norm, s):
                 continue
+            if flags & BEFORE_HYPHEN and not _hyphen_joined(folded, e):
+                continue
             keep.append(entry)
         return keep
 
@@ -354,6 +357,11 @@ class Gazetteer:
 
     def has_compound(self, mention: Mention) -> bool:
         return mention.first(COMPOUND) is not None
+
+
+def _hyphen_joined(folded: str, end: int) -> bool:
+    """A hyphen and a letter follow: "franco-allemand", not "un dialogue franco"."""
+    return folded[end : end + 1] in ("-", "‐", "‑") and folded[end + 1 : end + 2].isalpha()
 
 
 def build_gazetteer() -> Gazetteer:

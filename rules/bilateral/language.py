@@ -17,9 +17,10 @@ from rules.bilateral.lexicon import LANG_ALIAS, LangLex
 _LATIN_WORDS = {
     "en": "the and of to in with for on was has said were is are will his their",
     "fr": "de le la les et des du un une est avec pour dans sur au aux son été où qui par pas ont "
-    "sont ces cette lors à",
+    "sont ces cette lors à en",
     "es": "de el la los las y del en con por para una que se su fue al",
-    "pt": "de o os as e do da dos das em no na com para uma que foi ao",
+    "pt": "de o os as e do da dos das em no na com para uma que foi ao à às é não seu pelo pela "
+    "nesta neste",
     "de": "der die das und den dem des mit im ist sich ein eine zu von am hat auf haben wird "
     "werden wurde nicht auch für über nach bei beim zum zur vom sind einen einem",
     "sq": "i e të në dhe me një për nga që është u së ka",

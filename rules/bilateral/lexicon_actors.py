@@ -11,7 +11,16 @@ from rules.bilateral import cldr, inflect
 from rules.bilateral.combining import combining_form
 from rules.bilateral.inflect_indic import attaches, indic_forms
 from rules.bilateral.inflect_pl_uk import uk_spelling
-from rules.bilateral.records import DEMONYM, FORUM, HANDLE, ORG, PERSON, Entry, data_file
+from rules.bilateral.records import (
+    BEFORE_HYPHEN,
+    DEMONYM,
+    FORUM,
+    HANDLE,
+    ORG,
+    PERSON,
+    Entry,
+    data_file,
+)
 from rules.bilateral.roster import Roster, load_roster
 from rules.bilateral.surfaces import alias_forms, country_forms, is_latin
 from rules.bilateral.surnames import surname_aliases
@@ -28,7 +37,14 @@ class Sink(Protocol):
 
 
 def load_demonyms(lex: Sink) -> None:
-    for lang, table in data_file("demonyms.toml").items():
+    data = data_file("demonyms.toml")
+    # combining forms of a compound adjective ("franco-allemand", "sino-americano"): the
+    # first half's country, matched only where a hyphen joins it to the next word
+    for lang, table in data.pop("combining", {}).items():
+        for code, forms in table.items():
+            for form in forms:
+                lex.add(form, Entry(DEMONYM, code, lang, ""), BEFORE_HYPHEN)
+    for lang, table in data.items():
         for code, forms in table.items():
             for adj in forms:
                 for form in inflect.adjective_forms(adj, lang):

@@ -173,7 +173,7 @@ def _pair_sentence(
             # each member met the one named outside the list
             return [p for m in _distinct(hub_grp) for p in _star(_side(m), others, trigs[0])]
         if not others:
-            return _complete(_side(hub), usable, ents, trigs, ctx, multilateral)
+            return _complete(_side(hub), usable, ents, trigs, ctx, multilateral, folded)
         others = _drop_bare_places(others, ents, folded, ctx.lex)
         if multilateral and not bilateral_cue:
             # at a summit, only someone the subject explicitly met is a bilateral side; under
@@ -215,7 +215,7 @@ def _pair_sentence(
             return []  # two names around a summit are not a bilateral meeting by themselves
         return [Pairing(uniq[0], uniq[1], trigs[0])]
     if len(uniq) == 1:
-        return _complete(uniq[0], usable, ents, trigs, ctx, multilateral)
+        return _complete(uniq[0], usable, ents, trigs, ctx, multilateral, folded)
     return []
 
 
@@ -332,6 +332,7 @@ def _complete(
     trigs: list[Trigger],
     ctx: Context,
     multilateral: bool,
+    folded: str = "",
 ) -> list[Pairing]:
     """One side named: find the other among unnamed officials, the host, the protagonist."""
     if not trigs[0].strong or (multilateral and "bilateral" not in ctx.cues):
@@ -369,7 +370,7 @@ def _complete(
     ):
         return [Pairing(carrier, only, trigs[0])]
     met = only.entity
-    host = seat_host(met, ents, trigs, ctx.lang, ctx.host) if met is not None else ""
+    host = seat_host(met, ents, trigs, ctx.lang, ctx.host, ctx.lex, folded) if met else ""
     if host:
         return [Pairing(Side(host, None, "host"), only, trigs[0])]
     return []

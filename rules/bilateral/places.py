@@ -40,12 +40,36 @@ def place_is_side(e: Entity, ents: list[Entity], folded: str, lex: LangLex) -> b
     return owner and len(words) <= 3
 
 
-def seat_host(e: Entity, ents: list[Entity], trigs: list[Trigger], lang: str, host: str) -> str:
+def passive_receipt(t: Trigger, lex: LangLex) -> bool:
+    """Is the meeting word a passive "was received" ("fue recibido", "a été reçu", "sera
+    reçu", a headline's bare "reçu")? Its subject is the visitor."""
+    words = t.text.split()
+    # the participle's stems ("recibid~": recibido, recibida, recibidos, recibidas)
+    stems = tuple(w.rstrip("~") for w in lex.words.get("passive", ()))
+    return (
+        bool(words)
+        and bool(stems)
+        and words[-1].startswith(stems)
+        and (len(words) == 1 or words[-2] in lex.words.get("passive_aux", frozenset()))
+    )
+
+
+def seat_host(
+    e: Entity,
+    ents: list[Entity],
+    trigs: list[Trigger],
+    lang: str,
+    host: str,
+    lex: LangLex,
+    folded: str = "",
+) -> str:
     """ "N received Peru's trade minister in Hanoi": a visiting official received or met, as
     the verb's object, in another country's capital or seat of government by someone the
     roster does not know, met the host country (English, where no home country stands in
     for an unnamed host). The visitor must follow the verb: a known official before it who
-    "met reporters in X" or "met opposition leaders in X" names no host.
+    "met reporters in X" or "met opposition leaders in X" names no host. In any language a
+    visitor "received at the Élysée" ("fue recibido en la Casa Blanca") is the subject of a
+    passive verb, before it.
 
     In any language, an envoy summoned or received at another country's seat of government
     ("convocato alla Farnesina", "im Kanzleramt einbestellt") met that government."""
@@ -57,12 +81,24 @@ def seat_host(e: Entity, ents: list[Entity], trigs: list[Trigger], lang: str, ho
         }
         if seats == {host} and host != e.party and any(t.group == "held" for t in trigs):
             return host
-    if lang != "en" or not e.official or e.place_only:
+    if not e.official or e.place_only:
         return ""
     # a verb says they met ("received", "met with"), with someone before it; an event noun
     # may be a summit there
-    verbs = [t for t in trigs if t.group == "held" and not t.noun]
-    if not any(t.start > 0 and t.end <= e.start for t in verbs):
+    verbs = [t for t in trigs if t.group in ("held", "scheduled") and not t.noun]
+    # a passive's agent other than a named official ("por miles de seguidores") received
+    # the visitor, not the seat's government
+    by = lex.words.get("by", frozenset())
+    passive = any(
+        e.end <= t.start
+        and passive_receipt(t, lex)
+        and not by.intersection(words_of(folded[t.end :]))
+        for t in verbs
+    )
+    if not passive and (
+        lang != "en"
+        or not any(t.start > 0 and t.end <= e.start and t.group == "held" for t in verbs)
+    ):
         return ""
     if any(x.nonofficial for x in ents):
         return ""

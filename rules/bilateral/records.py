@@ -34,6 +34,7 @@ OPEN_END = 4  # stems and agglutinating scripts: letters may follow
 NEED_NEXT = 8  # CJK country-pair compounds: a diplomatic noun must follow
 SAME_CASE = 16  # false friends ("Russia Today", "Times of India") match only as written
 NAME_PART = 32  # also a given name (vi "Đức", "Nga", "Anh"): not after a capitalised word
+BEFORE_HYPHEN = 64  # a combining form ("franco-", "sino-"): only joined to the next word
 
 
 class Entry(NamedTuple):

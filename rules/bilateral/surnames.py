@@ -10,7 +10,9 @@ as a further alias when it is safe on any text:
   "Rajapaksa"): a surname people of several countries share ("Kim", "Salman") says nobody,
   nor does a name common everywhere ("Khan");
 - not a word the lexicon already knows (a country, city, role, meeting word or cue in any
-  language: "Major", "Costa", "Jordan"), and not a first name of another roster person;
+  language: "Major", "Costa", "Jordan"), and not a first name of another roster person
+  (a Spanish paternal surname is not one: "Sánchez" of "Salvador Sánchez Cerén", whom the
+  roster also calls "Sánchez Cerén", leaves "Sánchez" to Pedro Sánchez);
 - not a name particle ("bin", "von", "da"), nor a father's name after "bin"/"ibn".
 
 Runs once on the collected records, before the automaton is compiled; nothing happens per text.
@@ -18,6 +20,7 @@ Runs once on the collected records, before the automaton is compiled; nothing ha
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 
 from rules.bilateral import inflect
@@ -29,9 +32,9 @@ _PARTICLES = frozenset(
     "al el bin ibn bint von van der den de da dos das du di del la le ben abu ould".split()  # noqa: SIM905
 )
 _MIN_LEN = 4
-# English (and Spanish: "peña") everyday words, weekdays and places that are also surnames:
-# capitalised at the start of a sentence or in a title, they would name a person ("Friday",
-# "Major", "Austin").
+# English everyday words, weekdays and places that are also surnames: capitalised at the start
+# of a sentence or in a title, they would name a person ("Friday", "Major", "Austin"); and
+# surnames so common in their language's news that alone they name nobody ("Rodríguez").
 _COMMON = frozenset(
     """
     monday tuesday wednesday thursday friday saturday sunday january february march april june
@@ -44,7 +47,7 @@ _COMMON = frozenset(
     howard austin hague medina valencia kelantan davis peters simons young andrews campbell todd
     johnson johnston nicholson reynolds wallace williamson gustaf michal halina blok borg kern
     stier linde marin long tong peng sang sein meta barre sharon mulk martí cruz reagan peña
-    álvarez alvarez espinosa sosa
+    álvarez alvarez espinosa sosa rodríguez ramírez
     """.split()  # noqa: SIM905
 )
 
@@ -58,6 +61,11 @@ _COMMON_SHARED = frozenset(("khan", "ibrahim", "fall", "ali", "ahmed", "kumar", 
 # "Qin Gang" is Mr Qin, "Yoon Suk Yeol" is President Yoon.
 _FAMILY_FIRST = frozenset(("CN", "TW", "HK", "MO", "KR", "KP", "VN"))
 _MAX_SHARED = 3  # one family's office holders ("Sharif", "Rajapaksa"), not a common name
+
+
+def _plain(word: str) -> str:
+    """A word without case or accents: "Luís" and "Luis" are one given name."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if c.isalnum())
 
 
 # generational suffixes: "Ferdinand Marcos Jr." is Mr Marcos ("Charles III", a regnal name
@@ -94,23 +102,30 @@ def surname_aliases(roster: Roster, known: set[str]) -> dict[int, set[str]]:
     the text's date, and the side is the same country whichever it is."""
     owners: dict[str, set[int]] = defaultdict(set)
     given: set[str] = set()
+    surnames_only: set[str] = set()
     alias_of: dict[str, set[int]] = defaultdict(set)  # every alias on the roster, folded
     family: dict[int, str] = {}
     for person in roster.people:
         family[person.id] = name = _family_name(person)
         own = fold(name) if name else ""
+        full = [_plain(w) for w in person.name.split()]
         for alias in (person.name, *person.aliases):
             alias_of[fold(alias)].add(person.id)
+            words = alias.split()
             # a person's own family name written first ("Hayashi Yoshimasa", the Japanese
             # order) is not a given name
-            given.update(f for f in map(fold, alias.split()[:-1]) if f != own)
+            given.update(f for f in map(fold, words[:-1]) if f != own)
+            if 2 <= len(words) < len(full) and [_plain(w) for w in words] == full[-len(words) :]:
+                # the name without its given name ("Sánchez Cerén" of Salvador Sánchez
+                # Cerén): a paternal surname, not a given name
+                surnames_only.update(fold(w) for w in words)
         if name:
             owners[fold(name)].add(person.id)
+    given -= surnames_only
     for person in roster.people:  # a family name that comes first is not a given name
         name = family[person.id]
         if name and person.name.startswith(name):
             given.discard(fold(name))
-    given -= _compound_surnames(roster)
     out: dict[int, set[str]] = {}
     latin: dict[int, str] = {}
     for person in roster.people:
@@ -125,20 +140,6 @@ def surname_aliases(roster: Roster, known: set[str]) -> dict[int, set[str]]:
             latin[person.id] = name
     for pid, forms in native_surnames(roster, latin, given, alias_of, known).items():
         out.setdefault(pid, set()).update(forms)
-    return out
-
-
-def _compound_surnames(roster: Roster) -> set[str]:
-    """Words of a two-part family name ("Sánchez Cerén" of "Salvador Sánchez Cerén"): an
-    alias that ends the full name in two words or more is the family name alone, so its
-    first word is a surname, not a given name that would hide another person's surname."""
-    out: set[str] = set()
-    for person in roster.people:
-        full = person.name.split()
-        for alias in person.aliases:
-            words = alias.split()
-            if 2 <= len(words) < len(full) and full[-len(words) :] == words:
-                out.update(fold(w) for w in words[:-1])
     return out
 
 

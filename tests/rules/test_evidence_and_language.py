@@ -150,6 +150,22 @@ def test_a_french_headline_with_a_spanish_looking_en_and_no_language_given() -> 
 @pytest.mark.parametrize(
     ("text", "want"),
     [
+        # "à" is Portuguese as well as French: the Portuguese cue "adiou" is read
+        ("Lula adiou a visita à Índia", [("BR", "IN", "cancelled")]),
+        # "en" is French as well as Spanish and Dutch ("visite" is a Dutch word too)
+        ("Macron, en visite en Italie, a rencontré Giorgia Meloni", [("FR", "IT", "held")]),
+    ],
+)
+def test_romance_headlines_with_no_language_given(
+    text: str, want: list[tuple[str, str, str]]
+) -> None:
+    """Invented short headlines whose few function words several languages share."""
+    assert [(*sorted(m.parties), m.status) for m in detect(text, decide=False)] == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
         ("मोदी-ट्रम्प भेट पुढील महिन्यात", [("IN", "US", "scheduled")]),
         ("जयशंकर-वांग यी बैठक पुढे ढकलली", [("CN", "IN", "cancelled")]),
     ],
