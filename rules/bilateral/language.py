@@ -28,11 +28,14 @@ _LATIN_WORDS = {
     "it": "il lo la gli le e di del della con per che è un una tra alla nel nella sono ed ad "
     "dal dalla dei degli delle anche non",
     "tr": "ve bir bu ile için olarak ise gibi daha olan ancak ayrıca sonra göre ilk kadar",
-    "pl": "w się nie że jest oraz dla przez które który która podczas także jak ze był",
+    "pl": "w się nie że jest oraz dla przez które który która podczas także jak ze był z i do "
+    "na po od są już jego tym tego ma",
     "nl": "het een en van op voor zijn niet werd naar bij ook door dat heeft hij wordt worden "
     "zal zullen deze maar nog tussen tijdens hebben werden zich aan uit geen de met",
-    "id": "dan yang dari dengan untuk ini itu pada dalam akan tidak juga telah oleh adalah",
-    "sw": "wa ya kwa katika ni kuwa pia hiyo huo ambao ambaye alisema amesema zaidi baada",
+    "id": "dan yang dari dengan untuk ini itu pada dalam akan tidak juga telah oleh adalah di "
+    "ke bahwa kepada sebagai saat setelah tersebut atau bagi para",
+    "sw": "wa ya kwa katika ni kuwa pia hiyo huo ambao ambaye alisema amesema zaidi baada na "
+    "la za cha kwamba hilo hayo yake wake leo jana hii kati kutoka kama",
     "vi": "và của các là với đã trong được có cho này những người một không ông",
 }
 _WORD = re.compile(r"[a-zà-ÿĀ-ɏḀ-ỿ]+", re.I)

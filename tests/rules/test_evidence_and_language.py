@@ -76,6 +76,11 @@ LANGS = [
     ("Bengali", "প্রধানমন্ত্রী রাষ্ট্রপতির সঙ্গে বৈঠক করেন।", "bn"),
     ("Tamil", "பிரதமர் அதிபரை சந்தித்தார்.", "ta"),
     ("Gujarati", "વડાપ્રધાને રાષ્ટ્રપતિ સાથે મુલાકાત કરી.", "gu"),
+    # Polish, Swahili and Indonesian share short words with Portuguese and Italian ("na",
+    # "do", "di"): their own commonest ones vote too
+    ("Polish headline", "Premier z wizytą w Kijowie, rozmowy z prezydentem na temat pomocy", "pl"),
+    ("Swahili headline", "Rais na mgeni wake wazungumza kuhusu biashara na usalama", "sw"),
+    ("Indonesian headline", "Menlu bertemu mitranya di Jakarta untuk bahas kerja sama", "id"),
 ]
 
 
