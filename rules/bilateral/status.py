@@ -281,8 +281,10 @@ def inherit(statuses: list[tuple[Trigger, str]], sov: bool) -> list[tuple[Trigge
                     if 0 <= gap <= (30 if sov else 60):
                         st = su
                         break
-                # the medium right after the noun: "perbincangan lewat telepon", "talks by phone"
-                if not sov and u.group == "call" and 0 <= u.start - t.end <= 3:
+                # the medium right after the noun: "perbincangan lewat telepon", "talks by phone";
+                # a plan predicate right after it: "talks to be held in Istanbul"
+                plan = u.group == "scheduled" and t.noun
+                if not sov and (u.group == "call" or plan) and 0 <= u.start - t.end <= 3:
                     st = su
                     break
         out.append((t, st))
