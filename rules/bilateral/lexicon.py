@@ -233,6 +233,8 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
         flags = 0
         if item.endswith("~"):
             item, flags = item[:-1], OPEN_END
+        elif item.endswith("="):  # only as written: the modal "may", not the month "May"
+            item, flags = item[:-1], SAME_CASE
         if "\u200c" in item:  # Persian: the fold drops a ZWNJ; some write a space instead
             yield item.replace("\u200c", " "), flags
         if lang == "fa" and "ئ" in item:

@@ -218,7 +218,10 @@ def trigger_status(
         neg_before, neg_after = 40, 60
     # a request, offer or refusal ahead of the meeting word governs it only in its own
     # clause: "at the request of the US side, the PM held a call with ..." was held
-    if has("deny", 90, 90, own=True) or has("hypothetical", 60, 45, own=True):
+    # a meeting noun right after "during" is the occasion of what the sentence tells, as a
+    # fact: "called for a ceasefire during talks with ...", "rejected it during a meeting"
+    occasion = has("during", 16, 0)
+    if not occasion and (has("deny", 90, 90, own=True) or has("hypothetical", 60, 45, own=True)):
         return None
     if has("history", 120, 120):
         return None
