@@ -201,7 +201,7 @@ def _read_sentence(
     cjk = doc.lang in _CJK_LANGS
     named = by_name(cues)
     statuses = [(t, trigger_status(t, named, doc.lang, cjk, folded, trigs)) for t in trigs]
-    live = inherit([(t, s) for t, s in statuses if s is not None], doc.lang in SOV)
+    live = inherit([(t, s) for t, s in statuses if s], doc.lang in SOV, folded, doc.lex.words)
     live = predicate_tense(live, named, folded, doc.lex.words)
     if not live or _restates_as_call(doc, ents, live):
         return

@@ -266,13 +266,21 @@ def trigger_status(
     return "held"
 
 
-def inherit(statuses: list[tuple[Trigger, str]], sov: bool) -> list[tuple[Trigger, str]]:
+def inherit(
+    statuses: list[tuple[Trigger, str]],
+    sov: bool,
+    folded: str = "",
+    words: dict[str, frozenset[str]] | None = None,
+) -> list[tuple[Trigger, str]]:
     """A meeting noun takes the tense of the verb that governs it.
 
     "will hold the Strategic Dialogue" -> the dialogue is scheduled; "회담을 가질 예정" ->
     the talks are scheduled. The governing verb precedes the noun in verb-medial languages
-    and follows it in verb-final ones.
+    and follows it in verb-final ones. A journey's purpose is still to come: "arrives in
+    Washington for talks with ...", "heads to Moscow for talks" (a ``purpose`` word of the
+    language right before the noun, after a travel verb).
     """
+    purpose = (words or {}).get("purpose", frozenset())
     out: list[tuple[Trigger, str]] = []
     for t, st in statuses:
         if st == "held" and t.group in ("held", "visit", "weak", "talk"):
@@ -284,6 +292,9 @@ def inherit(statuses: list[tuple[Trigger, str]], sov: bool) -> list[tuple[Trigge
                     if 0 <= gap <= (30 if sov else 60):
                         st = su
                         break
+                if u.group == "visit" and not u.noun and _purpose(u, t, folded, purpose):
+                    st = su
+                    break
                 # the medium right after the noun: "perbincangan lewat telepon", "talks by phone";
                 # a plan predicate right after it: "talks to be held in Istanbul"
                 plan = u.group == "scheduled" and t.noun
@@ -292,6 +303,12 @@ def inherit(statuses: list[tuple[Trigger, str]], sov: bool) -> list[tuple[Trigge
                     break
         out.append((t, st))
     return out
+
+
+def _purpose(u: Trigger, t: Trigger, folded: str, purpose: frozenset[str]) -> bool:
+    """``t`` is the purpose of the journey ``u`` names: "for (a) ..." right before it."""
+    between = f" {folded[u.end : t.start].strip()}"
+    return 0 <= t.start - u.end <= 60 and any(between.endswith(f" {w}") for w in purpose)
 
 
 # what may follow a sentence's last predicate: spaces, full stops, closing quotes and brackets
