@@ -207,3 +207,19 @@ def hyphen_pairs(
         ):
             out.append((a, b, t))
     return out
+
+
+_JOINERS = frozenset(("-", "–", "—", "/"))
+
+
+def compound_sides(t: Trigger, ents: list[Entity], folded: str) -> set[str] | None:
+    """The two sides a "X-Y (nuclear) talks" compound names for a meeting noun, if any."""
+    if not t.noun:
+        return None
+    near = [e for e in ents if e.end <= t.start and t.start - e.end <= 30]
+    for a, b in pairwise(near):
+        if folded[a.end : b.start] in _JOINERS and a.party and b.party:
+            gap = folded[b.end : t.start]
+            if len(gap.split()) <= 2 and not any(ch in gap for ch in ",;:()"):
+                return {a.party, b.party}
+    return None

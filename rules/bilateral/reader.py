@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import pairwise
 
 from monitor.model import MeetingStatus
 from rules.bilateral.context import (
@@ -25,6 +24,7 @@ from rules.bilateral.gazetteer import Gazetteer, Mention
 from rules.bilateral.hanzi import reads_simplified, simplified
 from rules.bilateral.implicit import default_unnamed, meeting_place, that_country
 from rules.bilateral.lexicon import LangLex
+from rules.bilateral.lists import compound_sides
 from rules.bilateral.mentions import (
     drop_elided_name_parts,
     drop_other_first_names,
@@ -59,6 +59,7 @@ from rules.bilateral.status import (
 )
 from rules.bilateral.suffix_cues import suffix_cues
 from rules.bilateral.surname_title import surname_titles
+from rules.bilateral.visiting import the_visitor
 from rules.sentences import Sentence, SentenceFinder
 from rules.text import Normalized, normalize
 
@@ -224,7 +225,7 @@ def _read_sentence(
     ordered = sorted(live, key=lambda ts: ts[0].start)
     for p in pair_sentence(ents, [t for t, _ in ordered], folded, ctx):
         t, st = _governing(p, sorted(live + dead, key=lambda ts: ts[0].start))
-        own = _compound_sides(t, ents, folded)
+        own = compound_sides(t, ents, folded)
         if own is not None and own != {p.a.party, p.b.party}:
             continue  # "... welcomed X as a step towards U.S.-Soviet talks": not X's talks
         if st:  # the nearest meeting word may be denied/negated for this pair
@@ -280,23 +281,8 @@ def _prepare(
     host, location, host_kind = meeting_place(ents)
     that_country(ents, folded, doc.lex)
     default_unnamed(ents, doc.home, host, host_kind)
+    the_visitor(ents, cues, [r.pair for r in doc.reports if r.order < doc.order])
     return ents, trigs, cue_names, host, location
-
-
-_JOINERS = frozenset(("-", "–", "—", "/"))
-
-
-def _compound_sides(t: Trigger, ents: list[Entity], folded: str) -> set[str] | None:
-    """The two sides a "X-Y (nuclear) talks" compound names for a meeting noun, if any."""
-    if not t.noun:
-        return None
-    near = [e for e in ents if e.end <= t.start and t.start - e.end <= 30]
-    for a, b in pairwise(near):
-        if folded[a.end : b.start] in _JOINERS and a.party and b.party:
-            gap = folded[b.end : t.start]
-            if len(gap.split()) <= 2 and not any(ch in gap for ch in ",;:()"):
-                return {a.party, b.party}
-    return None
 
 
 def _weak_ok(ents: list[Entity], cues: set[str]) -> bool:
