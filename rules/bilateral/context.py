@@ -9,7 +9,7 @@ used as a topic (whose an official named by role only is, and the meeting place:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from rules.bilateral.destination import names_destination, visitor_between
 from rules.bilateral.frames import Entity, bare_demonym, words_of
@@ -66,13 +66,17 @@ def topic_trigger(
 _POSSESSIVE_NEXT = re.compile(r" (?:[\w.-]+ ){0,3}[\w.-]+['’]s ")
 
 
-def welcomes_a_thing(t: Trigger, folded: str, lang: str) -> bool:
-    """English "welcomed Biden's decision": a possessive object is a thing, not a visitor."""
-    return (
-        lang == "en"
-        and t.text.startswith("welcom")
-        and _POSSESSIVE_NEXT.match(folded, t.end, t.end + 40) is not None
-    )
+def welcomes_a_thing(t: Trigger, folded: str, lang: str, ents: Sequence[Entity] = ()) -> bool:
+    """English "welcomed Biden's decision", "calls Trump's tariffs blackmail": a possessive
+    object is a thing, not a visitor or the one called -- unless an official follows the
+    possessive ("welcomed India's Prime Minister")."""
+    if lang != "en" or not t.text.startswith(("welcom", "call")):
+        return False
+    m = _POSSESSIVE_NEXT.match(folded, t.end, t.end + 40)
+    if m is None:
+        return False
+    after = m.end()
+    return not any(e.start <= after < e.end and (e.official or e.person >= 0) for e in ents)
 
 
 _POSSESSIVE = frozenset(("", "'s", "’s", "'", "’"))

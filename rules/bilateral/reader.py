@@ -275,7 +275,7 @@ def _prepare(
         t
         for t in trigs
         if not topic_trigger(t, folded, doc.lex, 0, verbs)
-        and not welcomes_a_thing(t, folded, doc.lang)
+        and not welcomes_a_thing(t, folded, doc.lang, ents)
     ]
     refine(ents, trigs, cues, folded, doc.lex, cue_names)
     host, location, host_kind = meeting_place(ents)
