@@ -195,6 +195,9 @@ def _pair_sentence(
             ]
             if not others:
                 return []
+            if "multilateral" in ctx.cues and _one_list(others, usable_groups):
+                return []  # "hosted his Japanese, Australian and Indian counterparts for a
+                # Quad ministerial": one meeting of them all
         return _star(_side(hub), others, trigs[0])
     # no subject: everything is an object ("से मिले", "と会談") -> the protagonist is the hub
     uniq: list[Side] = []
@@ -217,6 +220,16 @@ def _pair_sentence(
     if len(uniq) == 1:
         return _complete(uniq[0], usable, ents, trigs, ctx, multilateral)
     return []
+
+
+def _one_list(others: list[Side], groups: list[list[Entity]]) -> bool:
+    """The sides are two or more countries coordinated in one list ("A, B and C")."""
+    grp = next((g for g in groups if others[0].entity in g), None)
+    return (
+        grp is not None
+        and len({s.party for s in others}) >= 2
+        and all(s.entity in grp for s in others)
+    )
 
 
 def _drop_bare_places(
