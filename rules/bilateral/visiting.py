@@ -3,8 +3,8 @@
 Wire stories name the visitor in the first sentence ("Argentina's president arrived in New
 Delhi on Thursday") and then call them by role alone ("Modi held talks with the visiting
 president"). An official named only by role right after the language's "visiting" cue, with
-no country of its own, is the other side of the latest earlier pair that this sentence names
-one side of.
+no country of its own (or only the meeting place's), is the other side of the latest earlier
+pair that this sentence names one side of.
 """
 
 from __future__ import annotations
@@ -19,9 +19,13 @@ def the_visitor(ents: list[Entity], cues: list[Cue], earlier: list[tuple[str, st
     marks = [c for c in cues if c.name == "visiting"]
     if not marks or not earlier:
         return
-    named = {e.party for e in ents if e.party and e.usable}
+    named = {e.party for e in ents if e.party and e.usable and e.source != "host"}
     for ent in ents:
-        if ent.party or ent.codes or ent.nonofficial or ent.former or ent.counterpart:
+        # the meeting place gives an unnamed official its country, but a visitor is not
+        # the host's ("received the visiting president at the Great Hall of the People")
+        if ent.party and ent.source != "host":
+            continue
+        if ent.codes or ent.nonofficial or ent.former or ent.counterpart:
             continue
         if ent.role not in NATIONAL_OFFICES or ent.slot in ("loc", "topic"):
             continue
