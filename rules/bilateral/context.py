@@ -233,6 +233,8 @@ def _adjectives_of_unknown_nouns(
         surface = folded[ent.start : ent.end]
         if surface.endswith("s") and not surface.endswith("ss"):
             continue  # "Israelis", "Palestinians": the plural noun names the side itself
+        if ent.start > 0 and folded[ent.start - 1] in "-–":
+            continue  # "India-Saudi Strategic Partnership Council": one side of a pair
         m = _WORD_AFTER.match(folded, ent.end)
         if m is None or m.start(1) in known or m.group(1) in ("and", "or", "side", "sides"):
             continue
