@@ -306,9 +306,19 @@ def inherit(
 
 
 def _purpose(u: Trigger, t: Trigger, folded: str, purpose: frozenset[str]) -> bool:
-    """``t`` is the purpose of the journey ``u`` names: "for (a) ..." right before it."""
-    between = f" {folded[u.end : t.start].strip()}"
-    return 0 <= t.start - u.end <= 60 and any(between.endswith(f" {w}") for w in purpose)
+    """``t`` is the purpose of the journey ``u`` names: "for (a) ..." right before it, or
+    before at most two words that qualify a meeting noun ("for border talks")."""
+    if not purpose or not 0 <= t.start - u.end <= 60:
+        return False
+    words = folded[u.end : t.start].split()
+    for cut in range(3 if t.noun else 1):
+        qualifiers = words[len(words) - cut :] if cut else []
+        if not all(w.isalpha() for w in qualifiers):
+            break
+        head = f" {' '.join(words[: len(words) - cut])}"
+        if any(head.endswith(f" {w}") for w in purpose):
+            return True
+    return False
 
 
 # what may follow a sentence's last predicate: spaces, full stops, closing quotes and brackets
