@@ -32,6 +32,7 @@ from rules.bilateral.mentions import (
 )
 from rules.bilateral.pairfeatures import pair_features
 from rules.bilateral.pairing import Context, Pairing, Side, old_year, pair_sentence
+from rules.bilateral.questions import question_cues
 from rules.bilateral.records import (
     CAPITAL,
     CITY,
@@ -184,7 +185,7 @@ def _read_sentence(
 ) -> None:
     day = doc.published.date() if doc.published else None
     trigs, cues = split_mentions(ms, folded, doc.lang, False)
-    cues += suffix_cues(folded, doc.lex)
+    cues += suffix_cues(folded, doc.lex) + question_cues(folded, doc.lex)
     if doc.lex.split is not None:
         split_t, split_c = split_verbs(folded, doc.lex)
         taken = {t.start for t in trigs}
