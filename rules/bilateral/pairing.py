@@ -149,8 +149,9 @@ def _pair_sentence(
         if len(hub_grp) >= 2 and len(hub_parties) == 2 and rest <= hub_parties:
             # "Modi and Putin held talks": two coordinated subjects meet each other -- unless
             # they travel together to a third country ("A and B's ministers will visit C"):
-            # each visits it
-            goal = visit_goal(usable, hub_parties)
+            # each visits it; "met during a visit to C": they met each other there
+            met = trigs[0].group == "held" and not trigs[0].noun
+            goal = None if met else visit_goal(usable, hub_parties)
             # (a bare comma between a place and an official is a clause break more often
             # than a list: "After Oman, the Qatari emir flies on to Italy")
             listed = len({e.place_only for e in hub_grp}) == 1 or not any(
