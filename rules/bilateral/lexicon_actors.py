@@ -10,7 +10,7 @@ from typing import Protocol
 from rules.bilateral import cldr, inflect
 from rules.bilateral.inflect_indic import attaches, indic_forms
 from rules.bilateral.inflect_pl_uk import uk_spelling
-from rules.bilateral.records import DEMONYM, FORUM, HANDLE, ORG, PERSON, Entry, data_file
+from rules.bilateral.records import DEMONYM, FORUM, HANDLE, OPEN_END, ORG, PERSON, Entry, data_file
 from rules.bilateral.roster import Roster, load_roster
 from rules.bilateral.surfaces import alias_forms, country_forms, is_latin
 from rules.bilateral.surnames import surname_aliases
@@ -85,6 +85,12 @@ def load_people(lex: Sink) -> None:
         for handle in person.handles:
             if handle.lower() not in office:
                 lex.add(handle, Entry(HANDLE, f"p:{person.id}", "", ""))
+        # an account named after its holder ("@LawrenceWongST", "@AbbasAraghchi"): the full
+        # Latin name run together, letters may follow
+        for alias in person.aliases:
+            joined = "".join(alias.split())
+            if " " in alias and joined.isalpha() and joined.isascii() and len(joined) >= 8:
+                lex.add("@" + joined, Entry(HANDLE, f"p:{person.id}", "", ""), OPEN_END)
     for handle, code in office.items():
         lex.add(handle, Entry(HANDLE, code, "", ""))
 
