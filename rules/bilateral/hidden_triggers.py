@@ -6,9 +6,9 @@ start: "set to" takes the "to" of "to host" ("Meloni set to host ..." had no mee
 "via video" the "video" of "video link". Such a cue and meeting phrase joined on their
 shared words ("set to host", "via video link") are added as the meeting phrase, carrying the
 cue as well (one more entry on the same pattern). Only cues that agree with the meeting
-word's own reading are joined: a plan word ("future"), a medium ("call") or a cancellation
-(which decides the status anyway); others ("glad to" + "to host") would read a phrase the
-wrong way.
+word's reading or decide it are joined: a plan word ("future"), a medium ("call"), a
+cancellation, speculation, a denial or a negation ("offers to" + "to host": no meeting);
+others ("glad to" + "to host") would read a phrase the wrong way.
 
 The same holds for a meeting phrase that contains the language's "bilateral" word
 ("bilateral meetings", "द्विपक्षीय बैठक"): it hides that cue, so it carries the cue itself.
@@ -24,7 +24,7 @@ from rules.text import fold
 
 Phrases = Callable[[Iterable[str], str], Iterator[tuple[str, int]]]
 TRIGGER_GROUPS = ("held", "weak", "visit", "scheduled", "call", "present", "talk")
-_JOINED_CUES = ("future", "call", "cancel")
+_JOINED_CUES = ("future", "call", "cancel", "hypothetical", "deny", "negation")
 
 
 def hidden_triggers(
