@@ -7,7 +7,7 @@ start: "set to" takes the "to" of "to host" ("Meloni set to host ..." had no mee
 shared words ("set to host", "via video link") are added as the meeting phrase, carrying the
 cue as well (one more entry on the same pattern). Only cues that agree with the meeting
 word's reading or decide it are joined: a plan word ("future"), a medium ("call"), a
-cancellation, speculation, a denial or a negation ("offers to" + "to host": no meeting);
+cancellation, speculation, a denial or a negation ("offer to" + "to host": no meeting);
 others ("glad to" + "to host") would read a phrase the wrong way.
 
 The same holds for a meeting phrase that contains the language's "bilateral" word
