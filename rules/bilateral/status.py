@@ -251,7 +251,7 @@ def trigger_status(
     fut_before = 110 if lang == "de" else 40
     fut_after = 25 if sov else (0 if lang == "en" and not t.noun else 60)
     if t.group == "scheduled" or has("future", fut_before, fut_after) or has("future_time", 40, 60):
-        return "scheduled"
+        return None if "question" in cues else "scheduled"  # "Modi to meet Trump?": asked
     # a relative past word ("yesterday", "last week", "गत सप्ताह") dates a tense-neutral
     # meeting word in the past: neither an announcement nor a plan
     past = has("past_time", 40, 60) or (t.group == "visit" and has("during", 40, 0))
