@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from rules.bilateral.frames import Entity
+from rules.bilateral.frames import Entity, words_of
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.lists import (
     AGENT_SLOTS,
@@ -196,7 +196,7 @@ def _pair_sentence(
             ]
             if not others:
                 return []
-            if "multilateral" in ctx.cues and _one_list(others, usable_groups):
+            if "multilateral" in ctx.cues and _one_list(others, usable_groups, folded, ctx.lex):
                 return []  # "hosted his Japanese, Australian and Indian counterparts for a
                 # Quad ministerial": one meeting of them all
         return _star(_side(hub), others, trigs[0])
@@ -223,13 +223,15 @@ def _pair_sentence(
     return []
 
 
-def _one_list(others: list[Side], groups: list[list[Entity]]) -> bool:
-    """The sides are two or more countries coordinated in one list ("A, B and C")."""
+def _one_list(others: list[Side], groups: list[list[Entity]], folded: str, lex: LangLex) -> bool:
+    """The sides are two or more countries coordinated in one list ("A, B and C") that the
+    sentence does not meet one by one ("held separate meetings with A, B and C")."""
     grp = next((g for g in groups if others[0].entity in g), None)
     return (
         grp is not None
         and len({s.party for s in others}) >= 2
         and all(s.entity in grp for s in others)
+        and not set(words_of(folded)) & lex.words.get("separate", frozenset())
     )
 
 
