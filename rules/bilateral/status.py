@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from rules.bilateral.gazetteer import Mention
+from rules.bilateral.journeys import purpose_of
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.records import CUE, TRIGGER
 
@@ -225,8 +226,11 @@ def trigger_status(
         return None
     if has("history", 120, 120):
         return None
-    # "3자 회동", "3カ国会談": the meeting word itself names a multilateral format
-    if any(0 <= t.start - c.end <= 1 for c in cues.get("multilateral", ())):
+    # "3자 회동", "3カ国会談": the meeting word itself names a multilateral format (unless a
+    # bilateral one names it first: "the 2+2 ministerial dialogue")
+    bil = [c.end for c in cues.get("bilateral", ())]
+    if any(0 <= t.start - c.end <= 1 and not any(0 <= c.start - e <= 1 for e in bil)
+           for c in cues.get("multilateral", ())):  # fmt: skip
         return None
     if has("negation", neg_before, neg_after, comma=cjk or v2) or has("coattend", 30, 30):
         return None
@@ -292,7 +296,7 @@ def inherit(
                     if 0 <= gap <= (30 if sov else 60):
                         st = su
                         break
-                if u.group == "visit" and not u.noun and _purpose(u, t, folded, purpose):
+                if u.group == "visit" and not u.noun and purpose_of(u, t, folded, purpose):
                     st = su
                     break
                 # the medium right after the noun: "perbincangan lewat telepon", "talks by phone";
@@ -303,22 +307,6 @@ def inherit(
                     break
         out.append((t, st))
     return out
-
-
-def _purpose(u: Trigger, t: Trigger, folded: str, purpose: frozenset[str]) -> bool:
-    """``t`` is the purpose of the journey ``u`` names: "for (a) ..." right before it, or
-    before at most two words that qualify a meeting noun ("for border talks")."""
-    if not purpose or not 0 <= t.start - u.end <= 60:
-        return False
-    words = folded[u.end : t.start].split()
-    for cut in range(3 if t.noun else 1):
-        qualifiers = words[len(words) - cut :] if cut else []
-        if not all(w.isalpha() for w in qualifiers):
-            break
-        head = f" {' '.join(words[: len(words) - cut])}"
-        if any(head.endswith(f" {w}") for w in purpose):
-            return True
-    return False
 
 
 # what may follow a sentence's last predicate: spaces, full stops, closing quotes and brackets
