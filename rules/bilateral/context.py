@@ -9,7 +9,7 @@ used as a topic (whose an official named by role only is, and the meeting place:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from rules.bilateral.destination import arrives_at, names_destination, visitor_between
 from rules.bilateral.forums import membership, names_event, occasion, occasion_word
@@ -71,13 +71,17 @@ def topic_trigger(
 _POSSESSIVE_NEXT = re.compile(r" (?:[\w.-]+ ){0,3}[\w.-]+['’]s ")
 
 
-def welcomes_a_thing(t: Trigger, folded: str, lang: str) -> bool:
-    """English "welcomed Biden's decision": a possessive object is a thing, not a visitor."""
-    return (
-        lang == "en"
-        and t.text.startswith("welcom")
-        and _POSSESSIVE_NEXT.match(folded, t.end, t.end + 40) is not None
-    )
+def welcomes_a_thing(t: Trigger, folded: str, lang: str, ents: Sequence[Entity] = ()) -> bool:
+    """English "welcomed Biden's decision", "calls Trump's tariffs blackmail": a possessive
+    object is a thing, not a visitor or the one called -- unless an official follows the
+    possessive ("welcomed India's Prime Minister")."""
+    if lang != "en" or not t.text.startswith(("welcom", "call")):
+        return False
+    m = _POSSESSIVE_NEXT.match(folded, t.end, t.end + 40)
+    if m is None:
+        return False
+    after = m.end()
+    return not any(e.start <= after < e.end and (e.official or e.person >= 0) for e in ents)
 
 
 _POSSESSIVE = frozenset(("", "'s", "’s", "'", "’"))
@@ -268,6 +272,8 @@ def _adjectives_of_unknown_nouns(
         surface = folded[ent.start : ent.end]
         if surface.endswith("s") and not surface.endswith("ss"):
             continue  # "Israelis", "Palestinians": the plural noun names the side itself
+        if ent.start > 0 and folded[ent.start - 1] in "-–":
+            continue  # "India-Saudi Strategic Partnership Council": one side of a pair
         m = _WORD_AFTER.match(folded, ent.end)
         if m is None or m.start(1) in known or m.group(1) in ("and", "or", "side", "sides"):
             continue

@@ -17,6 +17,8 @@ from typing import Any
 from rules.bilateral import cldr, inflect
 from rules.bilateral.compounds import compounds
 from rules.bilateral.hanzi import has_han, simplified_text
+from rules.bilateral.hidden_triggers import TRIGGER_GROUPS as _TRIGGER_GROUPS
+from rules.bilateral.hidden_triggers import hidden_triggers
 from rules.bilateral.inflect_indic import indic_forms, title_forms
 from rules.bilateral.lexicon_actors import load_demonyms, load_orgs, load_people, load_surnames
 from rules.bilateral.records import (
@@ -231,6 +233,8 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
         flags = 0
         if item.endswith("~"):
             item, flags = item[:-1], OPEN_END
+        elif item.endswith("="):  # only as written: the modal "may", not the month "May"
+            item, flags = item[:-1], SAME_CASE
         if "\u200c" in item:  # Persian: the fold drops a ZWNJ; some write a space instead
             yield item.replace("\u200c", " "), flags
         if lang == "fa" and "ئ" in item:
@@ -260,21 +264,6 @@ def _phrases(items: Iterable[str], lang: str) -> Iterator[tuple[str, int]]:
 # languages that write case endings attached to nouns, titles included (Hindi, Urdu and
 # Punjabi write them apart)
 _ATTACHING = frozenset(("mr", "ne", "bn", "gu", "ta", "te", "ml", "si", "pa"))
-_TRIGGER_GROUPS = ("held", "weak", "visit", "scheduled", "call", "present", "talk")
-
-
-def _bilateral_inside_triggers(lex: Lexicon, lang: str, data: dict[str, Any]) -> None:
-    """A meeting phrase that contains the language's "bilateral" word ("bilateral meetings",
-    "द्विपक्षीय बैठक") hides that cue from the longest-match scan: the phrase carries the
-    cue itself (one more entry on an existing pattern, no new pattern)."""
-    cues = {f" {fold(w)} " for w, _ in _phrases(data.get("cue", {}).get("bilateral", []), lang)}
-    if not cues:
-        return
-    for group in _TRIGGER_GROUPS:
-        for form, flags in _phrases(data.get("trigger", {}).get(group, []), lang):
-            padded = f" {fold(form)} "
-            if any(c in padded for c in cues):
-                lex.add(form, Entry(CUE, "bilateral", lang, ""), flags)
 
 
 def _load_langs(lex: Lexicon) -> None:
@@ -286,7 +275,8 @@ def _load_langs(lex: Lexicon) -> None:
         for cue, items in data.get("cue", {}).items():
             for form, flags in _phrases(items, lang):
                 lex.add(form, Entry(CUE, cue, lang, ""), flags)
-        _bilateral_inside_triggers(lex, lang, data)
+        for surface, entry, flags in hidden_triggers(lang, data, _phrases):
+            lex.add(surface, entry, flags)
         separable, separable_next = parse_separable(data.get("separable", {}))
         _load_joined(lex, lang, data, separable)
         implied = {

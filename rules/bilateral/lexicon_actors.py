@@ -16,6 +16,7 @@ from rules.bilateral.records import (
     DEMONYM,
     FORUM,
     HANDLE,
+    OPEN_END,
     ORG,
     PERSON,
     Entry,
@@ -105,6 +106,13 @@ def load_people(lex: Sink) -> None:
         for handle in person.handles:
             if handle.lower() not in office:
                 lex.add(handle, Entry(HANDLE, f"p:{person.id}", "", ""))
+        # an account named after its holder ("@LawrenceWongST", "@AbbasAraghchi"): the full
+        # Latin name run together, letters may follow; only for someone who served one
+        # party (a post does not say which of a NATO head's and a minister's offices it is)
+        for alias in person.aliases if len({t.party for t in person.terms}) == 1 else ():
+            joined = "".join(alias.split())
+            if " " in alias and joined.isalpha() and joined.isascii() and len(joined) >= 8:
+                lex.add("@" + joined, Entry(HANDLE, f"p:{person.id}", "", ""), OPEN_END)
     for handle, code in office.items():
         lex.add(handle, Entry(HANDLE, code, "", ""))
 

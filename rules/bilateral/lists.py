@@ -212,3 +212,6 @@ def hyphen_pairs(
         ):
             out.append((a, b, t))
     return out
+
+
+_JOINERS = frozenset(("-", "–", "—", "/"))

@@ -12,12 +12,12 @@ article's main actor -- never a guess when none of those is known.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 from rules.bilateral.frames import Entity
+from rules.bilateral.glue import words_of
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.lists import (
     AGENT_SLOTS,
@@ -149,8 +149,9 @@ def _pair_sentence(
         if len(hub_grp) >= 2 and len(hub_parties) == 2 and rest <= hub_parties:
             # "Modi and Putin held talks": two coordinated subjects meet each other -- unless
             # they travel together to a third country ("A and B's ministers will visit C"):
-            # each visits it
-            goal = visit_goal(usable, hub_parties)
+            # each visits it; "met during a visit to C": they met each other there
+            met = trigs[0].group == "held" and not trigs[0].noun
+            goal = None if met else visit_goal(usable, hub_parties)
             # (a bare comma between a place and an official is a clause break more often
             # than a list: "After Oman, the Qatari emir flies on to Italy")
             listed = len({e.place_only for e in hub_grp}) == 1 or not any(
@@ -195,6 +196,9 @@ def _pair_sentence(
             ]
             if not others:
                 return []
+            if "multilateral" in ctx.cues and _one_list(others, usable_groups, folded, ctx.lex):
+                return []  # "hosted his Japanese, Australian and Indian counterparts for a
+                # Quad ministerial": one meeting of them all
         return _star(_side(hub), others, trigs[0])
     # no subject: everything is an object ("से मिले", "と会談") -> the protagonist is the hub
     uniq: list[Side] = []
@@ -217,6 +221,18 @@ def _pair_sentence(
     if len(uniq) == 1:
         return _complete(uniq[0], usable, ents, trigs, ctx, multilateral, folded)
     return []
+
+
+def _one_list(others: list[Side], groups: list[list[Entity]], folded: str, lex: LangLex) -> bool:
+    """The sides are two or more countries coordinated in one list ("A, B and C") that the
+    sentence does not meet one by one ("held separate meetings with A, B and C")."""
+    grp = next((g for g in groups if others[0].entity in g), None)
+    return (
+        grp is not None
+        and len({s.party for s in others}) >= 2
+        and all(s.entity in grp for s in others)
+        and not set(words_of(folded)) & lex.words.get("separate", frozenset())
+    )
 
 
 def _drop_bare_places(
@@ -377,14 +393,3 @@ def _complete(
 
 
 _ERGATIVE_POSTS = frozenset(("hi", "ur"))
-_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
-
-
-def old_year(sentence: str, published_year: int | None) -> bool:
-    """Does the sentence date its event years before publication ("In July 1972 ...")?"""
-    years = [int(y) for y in _YEAR.findall(sentence)]
-    if not years:
-        return False
-    ref = published_year if published_year is not None else 2000
-    margin = 1 if published_year is not None else 0
-    return max(years) < ref - margin

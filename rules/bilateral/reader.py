@@ -29,8 +29,10 @@ from rules.bilateral.mentions import (
     drop_other_first_names,
     drop_surname_places,
 )
+from rules.bilateral.old_year import old_year
 from rules.bilateral.pairfeatures import pair_features
-from rules.bilateral.pairing import Context, Pairing, Side, old_year, pair_sentence
+from rules.bilateral.pairing import Context, Pairing, Side, pair_sentence
+from rules.bilateral.questions import question_cues
 from rules.bilateral.records import (
     CAPITAL,
     CITY,
@@ -57,6 +59,7 @@ from rules.bilateral.status import (
 from rules.bilateral.suffix_cues import suffix_cues
 from rules.bilateral.surname_title import surname_titles
 from rules.bilateral.tense import inherit, predicate_tense
+from rules.bilateral.visiting import the_visitor
 from rules.bilateral.weak_words import compound_sides, weak_ok
 from rules.sentences import Sentence, SentenceFinder
 from rules.text import Normalized, normalize
@@ -182,7 +185,7 @@ def _read_sentence(
 ) -> None:
     day = doc.published.date() if doc.published else None
     trigs, cues = split_mentions(ms, folded, doc.lang, False)
-    cues += suffix_cues(folded, doc.lex)
+    cues += suffix_cues(folded, doc.lex) + question_cues(folded, doc.lex)
     if doc.lex.split is not None:
         split_t, split_c = split_verbs(folded, doc.lex)
         taken = {t.start for t in trigs}
@@ -200,7 +203,7 @@ def _read_sentence(
     cjk = doc.lang in _CJK_LANGS
     named = by_name(cues)
     statuses = [(t, trigger_status(t, named, doc.lang, cjk, folded, trigs)) for t in trigs]
-    live = inherit([(t, s) for t, s in statuses if s is not None], doc.lang in SOV)
+    live = inherit([(t, s) for t, s in statuses if s], doc.lang in SOV, folded, doc.lex.words)
     live = predicate_tense(live, named, folded, doc.lex.words)
     if not live or _restates_as_call(doc, ents, live):
         return
@@ -273,12 +276,13 @@ def _prepare(
         t
         for t in trigs
         if not topic_trigger(t, folded, doc.lex, 0, verbs)
-        and not welcomes_a_thing(t, folded, doc.lang)
+        and not welcomes_a_thing(t, folded, doc.lang, ents)
     ]
     refine(ents, trigs, cues, folded, doc.lex, cue_names)
     host, location, host_kind = meeting_place(ents)
     that_country(ents, folded, doc.lex)
     default_unnamed(ents, doc.home, host, host_kind)
+    the_visitor(ents, cues, [r.pair for r in doc.reports if r.order < doc.order])
     return ents, trigs, cue_names, host, location
 
 

@@ -249,14 +249,22 @@ def trigger_status(
         neg_before, neg_after = 40, 60
     # a request, offer or refusal ahead of the meeting word governs it only in its own
     # clause: "at the request of the US side, the PM held a call with ..." was held
-    if has("deny", 90, 90, own=True) or has("hypothetical", 60, 45, own=True):
+    # a meeting noun right after "during" is the occasion of what the sentence tells, as a
+    # fact: "called for a ceasefire during talks with ...", "rejected it during a meeting"
+    occasion = has("during", 16, 0)
+    if not occasion and (has("deny", 90, 90, own=True) or has("hypothetical", 60, 45, own=True)):
         return None
     if has("history", 120, 120):
         return None
     # "3자 회동", "3カ国会談": the meeting word itself names a multilateral format (not in
     # German or Dutch, where a clause-opening phrase ends right before the finite verb: "Am
-    # Rande der Konferenz traf ...")
-    if not v2 and any(0 <= t.start - c.end <= 1 for c in cues.get("multilateral", ())):
+    # Rande der Konferenz traf ...", and not when a bilateral one names it first: "the 2+2
+    # ministerial dialogue")
+    bil = [c.end for c in cues.get("bilateral", ())]
+    if not v2 and any(
+        0 <= t.start - c.end <= 1 and not any(0 <= c.start - e <= 1 for e in bil)
+        for c in cues.get("multilateral", ())
+    ):
         return None
     if (
         has("negation", neg_before, neg_after, comma=cjk or v2)
@@ -287,7 +295,7 @@ def trigger_status(
     fut_before = 110 if lang == "de" else 40
     fut_after = 25 if sov else (0 if lang == "en" and not t.noun else 60)
     if t.group == "scheduled" or has("future", fut_before, fut_after) or has("future_time", 40, 60):
-        return "scheduled"
+        return None if "question" in cues else "scheduled"  # "Modi to meet Trump?": asked
     # a relative past word ("yesterday", "last week", "गत सप्ताह") dates a tense-neutral
     # meeting word in the past: neither an announcement nor a plan
     past = has("past_time", 40, 60) or (t.group == "visit" and has("during", 40, 0))

@@ -7,18 +7,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rules.bilateral.journeys import purpose_of
 from rules.bilateral.purpose import purpose_tense
 from rules.bilateral.status import Cue, Trigger
 from rules.bilateral.trip_purpose import trip_purpose_tense
 
 
-def inherit(statuses: list[tuple[Trigger, str]], sov: bool) -> list[tuple[Trigger, str]]:
+def inherit(
+    statuses: list[tuple[Trigger, str]],
+    sov: bool,
+    folded: str = "",
+    words: dict[str, frozenset[str]] | None = None,
+) -> list[tuple[Trigger, str]]:
     """A meeting noun takes the tense of the verb that governs it.
 
     "will hold the Strategic Dialogue" -> the dialogue is scheduled; "회담을 가질 예정" ->
     the talks are scheduled. The governing verb precedes the noun in verb-medial languages
-    and follows it in verb-final ones.
+    and follows it in verb-final ones. A journey's purpose is still to come: "arrives in
+    Washington for talks with ...", "heads to Moscow for talks" (a ``purpose`` word of the
+    language right before the noun, after a travel verb).
     """
+    purpose = (words or {}).get("purpose", frozenset())
     out: list[tuple[Trigger, str]] = []
     for t, st in statuses:
         if st == "held" and t.group in ("held", "visit", "weak", "talk"):
@@ -30,8 +39,13 @@ def inherit(statuses: list[tuple[Trigger, str]], sov: bool) -> list[tuple[Trigge
                     if 0 <= gap <= (30 if sov else 60):
                         st = su
                         break
-                # the medium right after the noun: "perbincangan lewat telepon", "talks by phone"
-                if not sov and u.group == "call" and 0 <= u.start - t.end <= 3:
+                if u.group == "visit" and not u.noun and purpose_of(u, t, folded, purpose):
+                    st = su
+                    break
+                # the medium right after the noun: "perbincangan lewat telepon", "talks by phone";
+                # a plan predicate right after it: "talks to be held in Istanbul"
+                plan = u.group == "scheduled" and t.noun
+                if not sov and (u.group == "call" or plan) and 0 <= u.start - t.end <= 3:
                     st = su
                     break
         out.append((t, st))
