@@ -17,12 +17,14 @@ TABLES = (
     "cases-south-asia.tsv",
     "cases-world.tsv",
 )
-# Rows where the shipped model drops what the grammar reads. None since the retrain of the
-# 2026-12-07 night (none_at 0.9, min_confidence 0.25); until then sides named only by capitals
-# ("Paris and Washington held consultations"), a Tamil past tour of a list of destinations, a
-# Dutch present-tense meeting and a Ukrainian one with the Commission's head were listed here.
-# These rows come and go between retrains: their held probability sits near the threshold.
-KNOWN_MODEL_MISSES: set[str] = set()
+# Rows where the shipped model drops what the grammar reads. These come and go between
+# retrains: their held probability sits near the threshold. Until the 2026-12-07 night sides
+# named only by capitals ("Paris and Washington held consultations"), a Tamil past tour of a
+# list of destinations and a Ukrainian meeting with the Commission's head were listed here
+# too; the night's last fit (min_confidence 0.3) keeps them and drops a Dutch present-tense one.
+KNOWN_MODEL_MISSES = {
+    "De Nederlandse premier en de Franse president spreken een uur lang met elkaar in Parijs.",
+}
 
 
 def test_the_shipped_detector_agrees_with_the_tables() -> None:
