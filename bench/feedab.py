@@ -168,7 +168,10 @@ def _cpu(fn: Callable[[bytes], object], doc: bytes) -> float:
     return time.process_time() - start
 
 
-def timing(before: str, after: str, rounds: int) -> None:
+def _contenders(
+    before: str, after: str
+) -> tuple[list[bytes], bytes, dict[str, Callable[[bytes], object]]]:
+    """The real feeds the new tree parses, the generated one, and the three parsers to time."""
     import fastfeedparser
 
     warnings.simplefilter("ignore")
@@ -185,11 +188,16 @@ def timing(before: str, after: str, rounds: int) -> None:
         "after": lambda d: b["parse_feed"](d, url="https://news.example/feed.xml", source_id="x"),
         "ffp": fastfeedparser.parse,
     }
+    return real, b["generated"], fns
+
+
+def timing(before: str, after: str, rounds: int) -> None:
+    real, generated, fns = _contenders(before, after)
     order = list(fns)
     stamp = 0
     results: dict[str, list[dict[str, float]]] = {"real": [], "generated": []}
     for r in range(rounds + 1):
-        for workload, docs in (("real", real), ("generated", [b["generated"]] * 5)):
+        for workload, docs in (("real", real), ("generated", [generated] * 5)):
             sums = dict.fromkeys(fns, 0.0)
             for doc in docs:
                 for key in order:
@@ -231,22 +239,7 @@ def tight(before: str, after: str, rounds: int) -> None:
     """As ``bench/feedparse.py`` measures (the median CPU of one call over copies of one
     document parsed in a row, summed over the documents), the two trees and fastfeedparser
     taking turns document by document."""
-    import fastfeedparser
-
-    warnings.simplefilter("ignore")
-    a, b = load(before), load(after)
-    real = []
-    for _, doc in b["real"]:
-        try:
-            b["parse_feed"](doc, url="https://news.example/feed.xml", source_id="ab")
-        except b["FeedError"]:
-            continue
-        real.append(doc)
-    fns: dict[str, Callable[[bytes], object]] = {
-        "before": lambda d: a["parse_feed"](d, url="https://news.example/feed.xml", source_id="x"),
-        "after": lambda d: b["parse_feed"](d, url="https://news.example/feed.xml", source_id="x"),
-        "ffp": fastfeedparser.parse,
-    }
+    real, generated, fns = _contenders(before, after)
     stamp = 0
 
     def median_cpu(fn: Callable[[bytes], object], doc: bytes, copies: int) -> float:
@@ -260,7 +253,7 @@ def tight(before: str, after: str, rounds: int) -> None:
     results: dict[str, list[dict[str, float]]] = {"real": [], "generated": []}
     order = list(fns)
     for r in range(rounds + 1):
-        for workload, docs, copies in (("real", real, 7), ("generated", [b["generated"]], 21)):
+        for workload, docs, copies in (("real", real, 7), ("generated", [generated], 21)):
             sums = dict.fromkeys(fns, 0.0)
             for doc in docs:
                 for key in order:
