@@ -358,7 +358,7 @@ _DATELINE_AFTER = re.compile(
 
 
 def mark_dateline(ent: Entity, original: str, seg_start: int, nxt: Entity | None = None) -> None:
-    """A dateline ("NEW DELHI, Sept 9 (KUNA) --", "Dhaka:") names where it was filed, not a side.
+    """A dateline ("NAIROBI, Oct 3 (AFP) --", "Dhaka:") names where it was filed, not a side.
 
     A country joined by a dash to another country right after it is the first half of a
     pair ("Việt Nam - Campuchia hội đàm", "Россия — Индия: переговоры"), not a dateline."""

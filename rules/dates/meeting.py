@@ -3,7 +3,7 @@
 Reads what the text says (``rules/dates/find.py`` finds explicit dates, weekdays, relative
 days and relative weekdays in many languages, with word lists from CLDR via
 ``rules/dates/lexicon.py``) relative to the item's publish time, and agency datelines
-("NEW DELHI, Sept 9 (KUNA) --"). Falls back to None; ``date_of`` then uses the publish
+("NAIROBI, Oct 3 (AFP) --"). Falls back to None; ``date_of`` then uses the publish
 (or fetch) date.
 
 Tense comes from the meeting status: reports of held meetings and calls look back,
@@ -73,7 +73,7 @@ _DATELINE_END = re.compile(r"\s--|--\s|\s[-–—]\s|\)\s*[-–—:.]+|[-–—]
 def split_dateline(
     text: str, *, reference: date, lang: str | None = None
 ) -> tuple[date | None, int]:
-    """An agency dateline at the start of ``text`` ("NEW DELHI, Sept 9 (KUNA) --",
+    """An agency dateline at the start of ``text`` ("NAIROBI, Oct 3 (AFP) --",
     "Santo Domingo (08 Agosto 2023).-"): its date (None when it carries none) and where
     the body starts (0 when there is no dateline)."""
     end = _DATELINE_END.search(text[: DATELINE_CHARS + 10])

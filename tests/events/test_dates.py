@@ -123,8 +123,8 @@ def test_meeting_date_per_language(
 
 
 def test_dateline_is_the_reference_for_relative_words() -> None:
-    """ "NEW DELHI, Sept 9 (KUNA) --": "on Saturday" counts back from the dateline."""
-    text = "NEW DELHI, Sept 9 (KUNA) -- The leaders met on Saturday and adopted a declaration."
+    """ "NAIROBI, Sept 9 (AFP) --": "on Saturday" counts back from the dateline."""
+    text = "NAIROBI, Sept 9 (AFP) -- The leaders met on Saturday and adopted a declaration."
     published = datetime(2023, 9, 10, 1, 0, tzinfo=UTC)
     assert dateline_date(text, reference=published.date()) == D(2023, 9, 9)
     found = extract_meeting_date(text, published=published, lang="en", status="held")
