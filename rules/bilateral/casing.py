@@ -21,7 +21,14 @@ def after_capitalised(norm: Normalized, s: int) -> bool:
     j = i
     while j > 0 and (text[j - 1].isalpha() or unicodedata.category(text[j - 1])[0] == "M"):
         j -= 1  # combining marks belong to the word (decomposed Vietnamese)
-    return text[j].isupper()
+    if not text[j].isupper():
+        return False
+    # a sentence's or headline's first word is capitalised whatever it is ("Prezydent Chin
+    # spotkał się ...": Polish "Chin", China's genitive, after a title)
+    k = j
+    while k > 0 and text[k - 1] in " \t\"'“‘«(":
+        k -= 1
+    return not (k == 0 or text[k - 1] in ".!?:;\n—–|")
 
 
 def _first_upper(found: str) -> bool:
