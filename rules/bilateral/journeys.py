@@ -1,5 +1,5 @@
 """A journey's purpose: "arrives in Washington for talks with ...", "heads to Moscow for
-border talks". A meeting noun that a journey is for is still to come (``status.inherit``)."""
+border talks". A meeting noun that a journey is for is still to come (``tense.inherit``)."""
 
 from __future__ import annotations
 

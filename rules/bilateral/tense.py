@@ -10,7 +10,6 @@ from collections.abc import Callable
 from rules.bilateral.journeys import purpose_of
 from rules.bilateral.purpose import purpose_tense
 from rules.bilateral.status import Cue, Trigger
-from rules.bilateral.trip_purpose import trip_purpose_tense
 
 
 def inherit(
@@ -127,5 +126,4 @@ def predicate_tense(
     (Korean converbs, Japanese and Korean plain non-past); see the two functions."""
     live = converb_tense(statuses, named.get("future", []), folded, words.get("converb"))
     live = purpose_tense(live, folded, words)  # "मुलाकात के लिए मॉस्को रवाना": a plan
-    live = trip_purpose_tense(live, folded, words.get("purpose"))  # "per un colloquio con"
     return nonpast_final(live, named, folded, words)
