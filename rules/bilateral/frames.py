@@ -136,33 +136,7 @@ def build_entities(
             prev_end = m.end
             continue
         gap = folded[prev_end : m.start] if cur is not None else ""
-        if (
-            cur is not None
-            and (
-                (
-                    (
-                        (
-                            lang in _GENITIVE_FIRST
-                            and (gap.strip() or any(e.extra == "visit" for e in m.entries))
-                        )
-                        or genitive_end(folded[cur.start : cur.end], lex)
-                    )
-                    and kinds & _COUNTRYISH
-                    and not kinds & {PERSON, HANDLE, ROLE}
-                )
-                # "ईरानी राष्ट्रपति का प्रधानमंत्री को फोन", "امریکی سفیر کی وزیر داخلہ سے": no
-                # leader has a leader, no envoy or delegation a minister of its own
-                or (
-                    lang in _GENITIVE_FIRST
-                    and gap.strip()
-                    and getattr(m.first(ROLE), "value", "") in _NOT_OWNED.get(cur.role, ())
-                )
-            )
-            and (cur.role or any(p.first(PERSON) for p in cur.parts))
-        ):
-            # "प्रधानमंत्री की अमेरिका यात्रा", "प्रधानमन्त्रीको चीन भ्रमण": the possessor comes
-            # first, so a country after a genitive role is something else (the visit's goal),
-            # as is a visit word right after it ("美 국무장관 방한": the visitor, then where to)
+        if cur is not None and _not_its_possessor(cur, m, kinds, gap, folded, lex, lang):
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
             out.append(cur)
         elif (
@@ -210,6 +184,26 @@ def build_entities(
         prev_end = m.end
         prev_oend = m.oend
     return out
+
+
+def _not_its_possessor(
+    cur: Entity, m: Mention, kinds: set[int], gap: str, folded: str, lex: LangLex, lang: str
+) -> bool:
+    """Where the possessor comes first ("प्रधानमंत्री की अमेरिका यात्रा", "प्रधानमन्त्रीको चीन
+    भ्रमण"), a country after a titled official's genitive is something else (the visit's goal),
+    as is one with a visit word right after it ("美 국무장관 방한": the visitor, then where to);
+    and no leader has a leader, no envoy or delegation a minister of its own ("ईरानी राष्ट्रपति
+    का प्रधानमंत्री को फोन", "امریکی سفیر کی وزیر داخلہ سے")."""
+    if not (cur.role or any(p.first(PERSON) for p in cur.parts)):
+        return False
+    genitive_first = lang in _GENITIVE_FIRST
+    if kinds & _COUNTRYISH and not kinds & {PERSON, HANDLE, ROLE}:
+        visit = any(e.extra == "visit" for e in m.entries)
+        if genitive_first and (gap.strip() or visit):
+            return True
+        return genitive_end(folded[cur.start : cur.end], lex)
+    title = getattr(m.first(ROLE), "value", "")
+    return genitive_first and bool(gap.strip()) and title in _NOT_OWNED.get(cur.role, ())
 
 
 # languages that put a title before the name ("प्रधानमंत्री मोदी", "പ്രധാനമന്ത്രി മോദി",
@@ -279,8 +273,12 @@ def _new_titled(
 
 
 # Romance languages name a title's country after it ("il presidente francese")
-_ARTICLE_TITLE = {"it": "il lo la l i gli le", "fr": "le la l les", "es": "el la los las"}
-_ARTICLE_TITLE["pt"] = "o a os as"
+_ARTICLE_TITLE = {
+    "it": "il lo la l i gli le",
+    "fr": "le la l les",
+    "es": "el la los las",
+    "pt": "o a os as",
+}
 
 
 def _ministry_gap(
