@@ -172,7 +172,8 @@ def _close_chain(chain: list[Entity]) -> None:
             e.slot = "with"
 
 
-_JOINERS = frozenset(("-", "–", "—"))
+# what joins the two sides of a pair compound ("India-China", "US/EU")
+JOINERS = frozenset(("-", "–", "—", "/"))
 # a numeral or adjectives before the noun ("A-B 3+3 energy forum")
 _DETERMINERS = frozenset(("the", "a", "an", "this", "that", "its", "their", "his", "her"))
 _COMPOUND_GAP = re.compile(r"^[\w\s'’+.]*$")
@@ -189,13 +190,13 @@ def hyphen_pairs(
     out: list[tuple[Entity, Entity, Trigger]] = []
     for i in range(len(ents) - 1):
         a, b = ents[i], ents[i + 1]
-        if folded[a.end : b.start].strip() not in _JOINERS or not (a.usable and b.usable):
+        if folded[a.end : b.start].strip() not in JOINERS or not (a.usable and b.usable):
             continue
         if not a.party or not b.party or a.party == b.party or a.codes or b.codes:
             continue
-        if i > 0 and folded[ents[i - 1].end : a.start].strip() in _JOINERS:
+        if i > 0 and folded[ents[i - 1].end : a.start].strip() in JOINERS:
             continue
-        if i + 2 < len(ents) and folded[b.end : ents[i + 2].start].strip() in _JOINERS:
+        if i + 2 < len(ents) and folded[b.end : ents[i + 2].start].strip() in JOINERS:
             continue
         t = next((t for t in trigs if (t.noun or not english) and t.start >= b.end), None)
         gap = folded[b.end : t.start] if t is not None else ""
@@ -212,6 +213,3 @@ def hyphen_pairs(
         ):
             out.append((a, b, t))
     return out
-
-
-_JOINERS = frozenset(("-", "–", "—", "/"))

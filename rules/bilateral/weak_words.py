@@ -11,11 +11,11 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from rules.bilateral.lists import JOINERS
+
 if TYPE_CHECKING:
     from rules.bilateral.frames import Entity
     from rules.bilateral.status import Trigger
-
-_JOINERS = frozenset(("-", "–", "—", "/"))
 
 
 def compound_sides(
@@ -28,7 +28,7 @@ def compound_sides(
         return None
     near = [e for e in ents if e.end <= t.start and t.start - e.end <= 30]
     for a, b in pairwise(near):
-        if folded[a.end : b.start] in _JOINERS and a.party and b.party:
+        if folded[a.end : b.start] in JOINERS and a.party and b.party:
             gap = folded[b.end : t.start]
             if len(gap.split()) <= words and not any(ch in gap for ch in ",;:()"):
                 return {a.party, b.party}
