@@ -5,7 +5,7 @@ title and name). Imports only entity and lexicon types."""
 from __future__ import annotations
 
 from rules.bilateral.frames import Entity
-from rules.bilateral.glue import words_of
+from rules.bilateral.glue import word_listed, words_of
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.status import Trigger
 
@@ -40,9 +40,9 @@ def names_destination(gap: str, sov: bool, lex: LangLex) -> bool:
     if not (listed or joined):
         return _modified_visit(gap, sov, lex)  # most gaps end here
     between = words_of(gap)
-    if listed and between and any(_appositive(w, appos) for w in between):
+    if listed and between and any(word_listed(w, appos) for w in between):
         glue = lex.words.get("glue", frozenset())
-        return all(_appositive(w, appos) or w in glue for w in between)
+        return all(word_listed(w, appos) or w in glue for w in between)
     return (
         joined and bool(between) and all(w in lex.words.get("glue", frozenset()) for w in between)
     ) or _modified_visit(gap, sov, lex)
@@ -67,12 +67,6 @@ def _modified_visit(gap: str, sov: bool, lex: LangLex) -> bool:
     )
 
 
-def _appositive(word: str, appos: frozenset[str]) -> bool:
-    """A word of the "(these) countries" phrase; an entry ending in "~" is a stem whose case
-    endings vary ("देशा~": देशांना, देशाला, देशांच्या)."""
-    return word in appos or any(a.endswith("~") and word.startswith(a[:-1]) for a in appos)
-
-
 def arrives_at(t: Trigger, ent: Entity, folded: str, lex: LangLex) -> bool:
     """ "दौरे पर कल इस्लामाबाद पहुंचेंगे", "دورے پر پاکستان آئیں گے": in a verb-final language a
     bare place after the visit word and right before a verb of arriving, coming or going (its
@@ -82,6 +76,4 @@ def arrives_at(t: Trigger, ent: Entity, folded: str, lex: LangLex) -> bool:
     if not motion or not 0 <= len(gap) <= 40 or any(c in gap for c in ",;:.।۔،"):
         return False
     nxt = words_of(folded[ent.end : ent.end + 30])[:1]
-    return bool(nxt) and (
-        nxt[0] in motion or any(m.endswith("~") and nxt[0].startswith(m[:-1]) for m in motion)
-    )
+    return bool(nxt) and word_listed(nxt[0], motion)

@@ -33,3 +33,9 @@ def is_glue(gap: str, lex: LangLex, en: LangLex | None) -> bool:
             continue
         return False
     return True
+
+
+def word_listed(word: str, listed: frozenset[str]) -> bool:
+    """Is ``word`` one of a [words] list, where an entry ending in "~" is a stem whose endings
+    vary ("देशा~": देशांना, देशाला; "पहुंच~": पहुंचेंगे, पहुंचे)?"""
+    return word in listed or any(a.endswith("~") and word.startswith(a[:-1]) for a in listed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol, TypeVar
 
-from rules.bilateral.glue import words_of
+from rules.bilateral.glue import word_listed, words_of
 
 
 class _Worded(Protocol):
@@ -59,6 +59,6 @@ def _journey(
         for w in ws[n : n + _REACH]:
             if w in ",;:()":
                 return False
-            if w in motion or any(m.endswith("~") and w.startswith(m[:-1]) for m in motion):
+            if word_listed(w, motion):
                 return True
     return False
