@@ -154,7 +154,8 @@ class GroupCommit:
         self._expected: Callable[[], int] | None = None  # see gather()
         self._target = 0
         self._arrived: asyncio.Future[None] | None = None  # a unit joined the gathering batch
-        self._opening: asyncio.Event | None = None  # set once the batch a unit waits to open is
+        # set once the batch a unit is opening is open (or failed): the units waiting join it
+        self._opening: asyncio.Event | None = None
 
     def gather(self, expected: Callable[[], int] | None, target: int = 0) -> None:
         """Let each batch wait after its first turn, while it holds fewer than ``target``
