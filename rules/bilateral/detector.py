@@ -234,9 +234,12 @@ def _decide(reports: list[Report], model: StatusModel | None) -> list[Report]:
     outvoted by n-grams learnt from a few hundred examples.
     """
     if model is None:
-        return reports
+        return [r for r in reports if not r.cooccur]
+    grammar = {r.pair for r in reports if not r.cooccur}
     out = []
     for r in reports:
+        if r.cooccur and r.pair in grammar:
+            continue
         probs = model.probabilities(r.features)
         if probs["none"] < model.none_at:
             out.append(replace(r, confidence=probs[r.status]))

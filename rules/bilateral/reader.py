@@ -19,6 +19,7 @@ from rules.bilateral.context import (
     welcomes_a_thing,
     written_verbs,
 )
+from rules.bilateral.cooccur import governing, sentence_candidates
 from rules.bilateral.frames import Entity, build_entities
 from rules.bilateral.gazetteer import Gazetteer, Mention
 from rules.bilateral.hanzi import reads_simplified, simplified
@@ -47,7 +48,6 @@ from rules.bilateral.records import (
 from rules.bilateral.resolve import resolve
 from rules.bilateral.slots import mark_dateline, mark_slots
 from rules.bilateral.status import (
-    RANK,
     SOV,
     Cue,
     Trigger,
@@ -84,6 +84,7 @@ class Report:
     # what the status model reads: the sentence with the pair and other parties masked, and
     # the grammar's view of the pair (trigger group, cues, how each side was found)
     features: tuple[str, ...] = ()
+    cooccur: bool = False  # a candidate only the model may keep (``rules.bilateral.cooccur``)
 
 
 @dataclass(slots=True)
@@ -207,9 +208,10 @@ def _read_sentence(
     live = predicate_tense(live, named, folded, doc.lex.words)
     if not live or _restates_as_call(doc, ents, live):
         return
-    if not any(t.strong for t, _ in live) and not weak_ok(ents, cue_names, live, folded):
-        return
     dead = [(t, "") for t, s in statuses if s is None]
+    if not any(t.strong for t, _ in live) and not weak_ok(ents, cue_names, live, folded):
+        _candidates(doc, ents, live + dead, sentence_text, location, cue_names, folded)
+        return
     first_trig = min(t.start for t, _ in live)
     if any(c.name == "pronoun" and c.end <= first_trig for c in cues):
         cue_names.add("pronoun_subject")  # "Il a reçu X ...": the subject is a pronoun
@@ -224,13 +226,36 @@ def _read_sentence(
         doc.social,
     )
     ordered = sorted(live, key=lambda ts: ts[0].start)
+    before = len(doc.reports)
     for p in pair_sentence(ents, [t for t, _ in ordered], folded, ctx):
-        t, st = _governing(p, sorted(live + dead, key=lambda ts: ts[0].start))
+        t, st = governing(p, sorted(live + dead, key=lambda ts: ts[0].start))
         own = compound_sides(t, ents, folded)
         if own is not None and own != {p.a.party, p.b.party}:
             continue  # "... welcomed X as a step towards U.S.-Soviet talks": not X's talks
         if st:  # the nearest meeting word may be denied/negated for this pair
             _report(doc, p, st, t, sentence_text, location, cue_names, ents, folded)
+    if len(doc.reports) == before:
+        _candidates(doc, ents, live + dead, sentence_text, location, cue_names, folded)
+
+
+def _candidates(
+    doc: DocState,
+    ents: list[Entity],
+    timed: list[tuple[Trigger, str]],
+    sentence_text: str,
+    location: str | None,
+    cue_names: set[str],
+    folded: str,
+) -> None:
+    """The pairs of a sentence the grammar left unpaired, for the model alone to judge."""
+
+    def emit(p: Pairing, st: str, t: Trigger) -> None:
+        own = compound_sides(t, ents, folded)
+        if own is None or own == {p.a.party, p.b.party}:
+            _report(doc, p, st, t, sentence_text, location, cue_names, ents, folded, True)
+
+    timed.sort(key=lambda ts: ts[0].start)
+    sentence_candidates(ents, timed, emit)
 
 
 def _restates_as_call(doc: DocState, ents: list[Entity], live: list[tuple[Trigger, str]]) -> bool:
@@ -282,7 +307,7 @@ def _prepare(
     host, location, host_kind = meeting_place(ents)
     that_country(ents, folded, doc.lex)
     default_unnamed(ents, doc.home, host, host_kind)
-    the_visitor(ents, cues, [r.pair for r in doc.reports if r.order < doc.order])
+    the_visitor(ents, cues, [r.pair for r in doc.reports if r.order < doc.order and not r.cooccur])
     return ents, trigs, cue_names, host, location
 
 
@@ -291,24 +316,6 @@ def _protagonist(ents: list[Entity]) -> Side | None:
         if e.usable and e.official and e.slot not in ("with", "obj", "dest", "loc"):
             return Side(e.party, e, "main")
     return None
-
-
-def _governing(p: Pairing, ordered: list[tuple[Trigger, str]]) -> tuple[Trigger, str]:
-    """The meeting word nearest the pair's second side decides that pair's status.
-
-    A full meeting word ("received", "talks") outranks a nearer weak one ("visit"), which
-    usually describes the occasion rather than the meeting.
-    """
-    anchor = p.b.entity if p.b.entity is not None else p.a.entity
-    if anchor is None:
-        return max(ordered, key=lambda ts: RANK.get(ts[1], 0))
-
-    def dist(ts: tuple[Trigger, str]) -> tuple[bool, int, int]:
-        t = ts[0]
-        d = max(t.start - anchor.end, anchor.start - t.end, 0)
-        return not t.strong, d, -RANK.get(ts[1], 0)
-
-    return min(ordered, key=dist)
 
 
 _HOW_BONUS = {
@@ -327,6 +334,7 @@ def _report(
     cues: set[str],
     ents: list[Entity],
     folded: str,
+    cooccur: bool = False,
 ) -> None:
     a, b = p.a.party, p.b.party
     if not a or not b or a == b:
@@ -366,6 +374,7 @@ def _report(
             location=location,
             order=doc.order,
             features=pair_features(p, status, t, cues, ents, folded),
+            cooccur=cooccur,
         )
     )
 
