@@ -18,7 +18,7 @@ from rules.bilateral.frames import Entity
 from rules.bilateral.pairing import Pairing, Side
 from rules.bilateral.status import RANK, Trigger
 
-MAX_PARTIES = 3  # four or more parties: a summit's sentence (the grammar's lists read those)
+MAX_PARTIES = 2  # three or more: a list the grammar read as a group meeting, or a summit's
 COOCCUR = "cooccur"
 
 Timed = list[tuple[Trigger, str]]  # a sentence's meeting words with their status ("" = dead)
