@@ -59,6 +59,7 @@ from rules.bilateral.status import (
 from rules.bilateral.suffix_cues import suffix_cues
 from rules.bilateral.surname_title import surname_titles
 from rules.bilateral.tense import inherit, predicate_tense
+from rules.bilateral.time_cues import time_cues
 from rules.bilateral.visiting import the_visitor
 from rules.bilateral.weak_words import compound_sides, weak_ok
 from rules.sentences import Sentence, SentenceFinder
@@ -186,6 +187,7 @@ def _read_sentence(
     day = doc.published.date() if doc.published else None
     trigs, cues = split_mentions(ms, folded, doc.lang, False)
     cues += suffix_cues(folded, doc.lex) + question_cues(folded, doc.lex)
+    cues += time_cues(folded, doc.lang, doc.lex, doc.published, is_title)  # "next Friday"
     if doc.lex.split is not None:
         split_t, split_c = split_verbs(folded, doc.lex)
         taken = {t.start for t in trigs}
