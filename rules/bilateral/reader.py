@@ -24,6 +24,7 @@ from rules.bilateral.gazetteer import Gazetteer, Mention
 from rules.bilateral.hanzi import reads_simplified, simplified
 from rules.bilateral.implicit import default_unnamed, meeting_place, that_country
 from rules.bilateral.lexicon import LangLex
+from rules.bilateral.lists import share_titles
 from rules.bilateral.mentions import (
     drop_elided_name_parts,
     drop_other_first_names,
@@ -281,6 +282,7 @@ def _prepare(
         and not welcomes_a_thing(t, folded, doc.lang, ents)
     ]
     refine(ents, trigs, cues, folded, doc.lex, cue_names)
+    share_titles(ents, folded, doc.lex)  # "les présidents russe et américain"
     host, location, host_kind = meeting_place(ents)
     that_country(ents, folded, doc.lex)
     default_unnamed(ents, doc.home, host, host_kind)
