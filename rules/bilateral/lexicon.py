@@ -20,6 +20,7 @@ from rules.bilateral.hanzi import has_han, simplified_text
 from rules.bilateral.hidden_triggers import TRIGGER_GROUPS as _TRIGGER_GROUPS
 from rules.bilateral.hidden_triggers import hidden_triggers
 from rules.bilateral.inflect_indic import indic_forms, title_forms
+from rules.bilateral.inflect_romance import title_plurals
 from rules.bilateral.lexicon_actors import load_demonyms, load_orgs, load_people, load_surnames
 from rules.bilateral.records import (
     BLOCK,
@@ -292,6 +293,8 @@ def _load_langs(lex: Lexicon) -> None:
                     # "প্রধানমন্ত্রীর", "பிரதமருடன்": titles take the case endings too
                     attach = lang in _ATTACHING and not flags
                     forms = title_forms(form, lang) if attach else {form}
+                    if not flags:  # "chefs de la diplomatie": a title shared by a list
+                        forms |= title_plurals(form, lang)
                     if lang == "ml" and " " in form and not flags:
                         # a Malayalam compound title is written joined as often as apart
                         # (വിദേശകാര്യ സഹമന്ത്രി, വിദേശകാര്യസഹമന്ത്രി)

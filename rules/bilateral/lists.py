@@ -12,6 +12,7 @@ from itertools import pairwise
 from rules.bilateral.frames import Entity
 from rules.bilateral.glue import words_of
 from rules.bilateral.lexicon import LangLex
+from rules.bilateral.records import DEMONYM, PERSON, ROLE
 from rules.bilateral.status import SOV, Trigger
 
 _CONJ_EXTRA = frozenset((",", "、", "·", "/", "&", "-", "–", "und", "and"))
@@ -64,6 +65,43 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
     if lex.code in _COMMA_SUBJECT:
         out = [part for grp in out for part in _comma_subject(grp, folded)]
     return out
+
+
+def share_titles(ents: list[Entity], folded: str, lex: LangLex) -> None:
+    """One title shared by coordinated demonyms names an official of each: "les présidents
+    russe et américain", "the Indian and Chinese foreign ministers", "der deutsche und der
+    französische Außenminister". The title stands on the first demonym when it comes
+    before it and on the last when it comes after it; the bare demonyms of the list take
+    its office (and its "former"), so each names a side as an official does."""
+    for grp in coordination_groups(ents, folded, lex):
+        titled = [e for e in grp if e.role and e.person < 0 and e.party]
+        bare = [e for e in grp if _bare_demonym(e)]
+        if len(grp) < 2 or len(titled) != 1 or len(bare) != len(grp) - 1:
+            continue
+        t = titled[0]
+        roles = [m.start for m in t.parts if m.first(ROLE) is not None]
+        demonyms = [m.start for m in t.parts if m.first(DEMONYM) is not None]
+        if not roles or not demonyms:
+            continue
+        before = t is grp[0] and min(roles) < min(demonyms)  # "présidents russe et ..."
+        after = t is grp[-1] and max(demonyms) < max(roles)  # "... and Chinese ministers"
+        if not (before or after):
+            continue
+        for e in bare:
+            e.role, e.roles = t.role, set(e.roles) | {t.role}
+            e.official, e.former, e.nonofficial = t.official, t.former, t.nonofficial
+            e.counterpart, e.subnational = t.counterpart, t.subnational
+
+
+def _bare_demonym(e: Entity) -> bool:
+    """A demonym alone ("américain", "Indian"): no title, name or place of its own."""
+    return (
+        bool(e.party)
+        and not e.role
+        and e.person < 0
+        and bool(e.parts)
+        and all(m.first(DEMONYM) is not None and m.first(PERSON) is None for m in e.parts)
+    )
 
 
 # languages whose news copy sets the subject off with a comma before the rest of the clause

@@ -25,6 +25,7 @@ from rules.bilateral.gazetteer import Gazetteer, Mention
 from rules.bilateral.hanzi import reads_simplified, simplified
 from rules.bilateral.implicit import default_unnamed, meeting_place, that_country
 from rules.bilateral.lexicon import LangLex
+from rules.bilateral.lists import share_titles
 from rules.bilateral.mentions import (
     drop_elided_name_parts,
     drop_other_first_names,
@@ -59,6 +60,7 @@ from rules.bilateral.status import (
 from rules.bilateral.suffix_cues import suffix_cues
 from rules.bilateral.surname_title import surname_titles
 from rules.bilateral.tense import inherit, predicate_tense
+from rules.bilateral.time_cues import time_cues
 from rules.bilateral.visiting import the_visitor
 from rules.bilateral.weak_words import compound_sides, weak_ok
 from rules.sentences import Sentence, SentenceFinder
@@ -187,6 +189,7 @@ def _read_sentence(
     day = doc.published.date() if doc.published else None
     trigs, cues = split_mentions(ms, folded, doc.lang, False)
     cues += suffix_cues(folded, doc.lex) + question_cues(folded, doc.lex)
+    cues += time_cues(folded, doc.lang, doc.lex, doc.published, is_title)  # "next Friday"
     if doc.lex.split is not None:
         split_t, split_c = split_verbs(folded, doc.lex)
         taken = {t.start for t in trigs}
@@ -304,6 +307,7 @@ def _prepare(
         and not welcomes_a_thing(t, folded, doc.lang, ents)
     ]
     refine(ents, trigs, cues, folded, doc.lex, cue_names)
+    share_titles(ents, folded, doc.lex)  # "les présidents russe et américain"
     host, location, host_kind = meeting_place(ents)
     that_country(ents, folded, doc.lex)
     default_unnamed(ents, doc.home, host, host_kind)

@@ -23,7 +23,8 @@ LANG_DIR = ROOT / "rules" / "data" / "lang"
 BASELINE = Path(__file__).with_name("lexicon_singletons.txt")
 
 # Closed grammatical classes: adpositions, case endings, conjunctions (of purpose too: "for",
-# "per", "aby", "щоб"), pronouns and the letters of a script's initials. A grammar lists them
+# "per", "aby", "щоб"), pronouns, the "next"/"last" of a relative weekday ("kommenden",
+# "geçen") and the letters of a script's initials. A grammar lists them
 # whole; none is learnt from a text, and a correct member that one corpus item happens to show
 # (Turkish "'a", Tamil "எஃப்") must not be dropped for it. Only single words count as members:
 # a phrase filed under these keys ("both leaders") is still held to the rule.
@@ -32,6 +33,7 @@ CLOSED_CLASSES = frozenset(
         "words.glue", "words.conj", "words.with", "words.with_post", "words.of_before",
         "words.loc", "words.loc_post", "words.dest", "words.by_post", "words.topic_post",
         "words.initials", "words.purpose", "cue.pronoun", "cue.first_person",
+        "words.next_day", "words.day_next", "words.last_day", "words.day_last",
     )
 )  # fmt: skip
 _MEMBER_MAX = 12  # characters of a closed-class word
