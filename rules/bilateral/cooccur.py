@@ -43,10 +43,17 @@ def governing(p: Pairing, ordered: Timed) -> tuple[Trigger, str]:
     return min(ordered, key=dist)
 
 
+# Sides the sentence itself names. Not a party the grammar filled in (an unnamed official as
+# the publisher's own, a meeting place's host, the visitor named earlier): with no structure
+# read, nothing says that party is in the meeting. Not an organisation either: next to a
+# country it is mostly membership and relations ("X joins the SCO as a member").
+_NAMED = frozenset(("person", "handle", "explicit", "role"))
+
+
 def _sides(ents: list[Entity]) -> list[Entity]:
     first: dict[str, Entity] = {}
     for e in ents:
-        if e.usable and e.party and not e.codes:
+        if e.usable and e.party and not e.codes and not e.org and e.source in _NAMED:
             first.setdefault(e.party, e)
     return list(first.values())
 

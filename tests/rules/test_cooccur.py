@@ -35,13 +35,19 @@ def test_a_pair_the_grammar_read_keeps_the_grammars_reading() -> None:
     assert not kept.cooccur and kept.evidence.startswith("Modi met Xi")
 
 
-def test_three_parties_give_three_candidates_four_give_none() -> None:
-    three = read_document("Turkey, Iran and Russia signed a gas deal in Astana.")
-    assert three is not None
-    pairs = sorted(r.pair for r in three.reports if r.cooccur)
-    assert pairs == [("IR", "RU"), ("IR", "TR"), ("RU", "TR")]
-    four = read_document("Turkey, Iran, Qatar and Russia signed a gas deal.")
-    assert four is None or not any(r.cooccur for r in four.reports)
+def test_three_parties_give_no_candidates() -> None:
+    doc = read_document("Turkey, Iran and Russia signed a gas deal in Astana.")
+    assert doc is None or not any(r.cooccur for r in doc.reports)
+
+
+def test_a_side_the_grammar_filled_in_or_an_organisation_is_no_candidate() -> None:
+    # the unnamed minister is the publisher's own only by default; the SCO is a membership
+    for text in (
+        "विदेश मंत्री ने अज़रबैजान के साथ गैस समझौते पर हस्ताक्षर किए।",  # a Hindi outlet: IN
+        "The SCO welcomed Belarus as its newest member.",
+    ):
+        doc = read_document(text)
+        assert doc is None or not any(r.cooccur for r in doc.reports), text
 
 
 def test_a_sentence_the_grammar_paired_gets_no_candidates() -> None:
