@@ -15,6 +15,15 @@ from typing import Any
 from urllib.parse import urlparse
 
 STATUSES = ("held", "scheduled", "call", "cancelled", "none")
+# What went wrong with an item, judged from the scan's output alone (first match wins).
+ERROR_CLASSES = (
+    "missed",  # a labelled meeting, nothing reported
+    "other pairs",  # meetings reported, none of them a labelled pair
+    "status",  # a labelled pair reported with another status
+    "pairs missing",  # some labelled pairs reported with their status, others not
+    "false meeting",  # labelled no meeting, a meeting of some status reported
+    "extra pairs",  # every labelled pair right, and more reported as held
+)
 
 
 def corpus_files(root: Path) -> list[Path]:
@@ -72,6 +81,23 @@ def predicted_status(meetings: list[dict[str, Any]]) -> str:
     return str(max(meetings, key=lambda m: m["confidence"])["status"])
 
 
+def error_class(item: dict[str, Any], meetings: list[dict[str, Any]]) -> str:
+    """The first of ``ERROR_CLASSES`` that describes a wrong reading of ``item``."""
+    labelled = {frozenset(p) for p in item["parties"]}
+    reported = {frozenset(m["parties"]): m["status"] for m in meetings}
+    if item["status"] == "none" or not labelled:
+        return "false meeting"  # a correct "none" is never wrong, so something was reported
+    if not meetings:
+        return "missed"
+    if not labelled & reported.keys():
+        return "other pairs"
+    if any(reported[p] != item["status"] for p in labelled & reported.keys()):
+        return "status"
+    if labelled - reported.keys():
+        return "pairs missing"
+    return "extra pairs"
+
+
 def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     p = tp / (tp + fp) if tp + fp else 1.0
     r = tp / (tp + fn) if tp + fn else 1.0
@@ -95,6 +121,7 @@ class Score:
     # its status
     calibration: list[tuple[float, bool]] = field(default_factory=list)
     by_lang: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0]))
+    errors: Counter[str] = field(default_factory=Counter)  # by ERROR_CLASSES
 
     def add(self, item: dict[str, Any], meetings: list[dict[str, Any]]) -> bool:
         """Count one item; True when the detector got it entirely right."""
@@ -119,7 +146,10 @@ class Score:
         self.status_ok += status == item["status"]
         self.confusion[(item["status"], status)] += 1
         self.n += 1
-        return gold == pred and want == got and status == item["status"]
+        ok = gold == pred and want == got and status == item["status"]
+        if not ok:
+            self.errors[error_class(item, meetings)] += 1
+        return ok
 
     @property
     def item(self) -> tuple[float, float, float]:
@@ -161,6 +191,9 @@ class Score:
         ]
         for g in STATUSES:
             out.append(f"    {g:<10}" + "".join(f"{self.confusion[(g, p)]:>8}" for p in STATUSES))
+        wrong = sum(self.errors.values())
+        cells_e = [f"{k} {self.errors[k]}" for k in ERROR_CLASSES if self.errors[k]]
+        out.append(f"  wrong items by error class ({wrong} of {self.n}): " + ", ".join(cells_e))
         langs = sorted(self.by_lang, key=lambda k: (-self.by_lang[k][3], k))
         cells = [f"{k} {f1(*self.by_lang[k][:3])[2]:.2f} ({self.by_lang[k][3]})" for k in langs]
         out.append("  item F1 by language (n): " + ", ".join(cells))
