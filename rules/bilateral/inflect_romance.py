@@ -1,73 +1,281 @@
-"""Plural forms of French, Spanish, Portuguese and Italian titles.
+"""Third-person tense forms of French, Spanish, Portuguese and Italian meeting verbs (and
+the dispatch of Turkish ones to ``inflect_tr``).
 
-"Les chefs de la diplomatie française et chinoise", "los primeros ministros español y
-portugués", "i capi di Stato russo e cinese": a title shared by two coordinated demonyms is
-written in the plural (``rules.bilateral.lists.share_titles`` gives each demonym its
-office). The lexicon lists titles in the singular; every word before the title's first
-preposition ("de", "des", "della", "dos") takes the plural, the complement does not
-("ministre des affaires étrangères" -> "ministres des affaires étrangères").
+A lexicon's ``[paradigm]`` table names verbs by their infinitive under the trigger group of
+their past and present ("held = ["recevoir", "se réunir"]"); ``paradigm_triggers`` adds
+every simple tense news prose writes in the third person: present, imperfect and preterite
+in that group, future and conditional ("recevra", "recevrait", "reuniría", "incontrerebbe")
+as "scheduled" (a conditional in news reports a plan: "would host"). Suffix rules cover the
+regular classes; the irregular meeting verbs give their principal parts below. A form the
+lists already hold keeps its group there too (the lexicon keeps both entries).
 """
 
 from __future__ import annotations
 
-# the prepositions and articles that open a title's complement
-_COMPLEMENT = frozenset(
-    """de du des d' la le les del della dello delle degli dei di da do dos das
-    al ao à aux y e et para per alla alle allo agli ai""".split()  # noqa: SIM905
-)
-# words a plural title keeps as they are ("vice-présidents", "re"), or whose plural is
-# irregular ("primer ministro" -> "primeros ministros")
-_SAME = frozenset(("vice", "premier", "vicepremier", "re", "papa"))
-_IRREGULAR = {("es", "primer"): "primeros"}
-_LANGS = frozenset(("fr", "es", "pt", "it"))
-_ES_ACCENT = str.maketrans("áéíóú", "aeiou")
+from typing import Any
+
+from rules.bilateral.inflect_tr import tr_verb
+
+# principal parts: (present 3sg, present 3pl, imperfect stem, preterite 3sg, preterite 3pl,
+# future stem, past participle). The imperfect stem takes the language's imperfect endings.
+Parts = tuple[str, str, str, str, str, str, str]
+
+_IRREGULAR: dict[str, dict[str, Parts]] = {
+    "fr": {
+        "recevoir": ("reçoit", "reçoivent", "recev", "reçut", "reçurent", "recevr", "reçu"),
+        "accueillir": (
+            "accueille",
+            "accueillent",
+            "accueill",
+            "accueillit",
+            "accueillirent",
+            "accueiller",
+            "accueilli",
+        ),
+        "entretenir": (
+            "entretient",
+            "entretiennent",
+            "entreten",
+            "entretint",
+            "entretinrent",
+            "entretiendr",
+            "entretenu",
+        ),
+        "voir": ("voit", "voient", "voy", "vit", "virent", "verr", "vu"),
+        "appeler": ("appelle", "appellent", "appel", "appela", "appelèrent", "appeller", "appelé"),
+    },
+    "es": {
+        "reunir": ("reúne", "reúnen", "reun", "reunió", "reunieron", "reunir", "reunido"),
+        "encontrar": (
+            "encuentra",
+            "encuentran",
+            "encontr",
+            "encontró",
+            "encontraron",
+            "encontrar",
+            "encontrado",
+        ),
+        "mantener": (
+            "mantiene",
+            "mantienen",
+            "manten",
+            "mantuvo",
+            "mantuvieron",
+            "mantendr",
+            "mantenido",
+        ),
+        "sostener": (
+            "sostiene",
+            "sostienen",
+            "sosten",
+            "sostuvo",
+            "sostuvieron",
+            "sostendr",
+            "sostenido",
+        ),
+    },
+    "pt": {
+        "reunir": ("reúne", "reúnem", "reun", "reuniu", "reuniram", "reunir", "reunido"),
+    },
+    "it": {
+        "accogliere": (
+            "accoglie",
+            "accolgono",
+            "accogli",
+            "accolse",
+            "accolsero",
+            "accoglier",
+            "accolto",
+        ),
+        "vedere": ("vede", "vedono", "ved", "vide", "videro", "vedr", "visto"),
+        "concedere": (
+            "concede",
+            "concedono",
+            "conced",
+            "concesse",
+            "concessero",
+            "conceder",
+            "concesso",
+        ),
+    },
+}
+
+# future and conditional endings (3sg, 3pl) after the future stem
+_FUTURE = {
+    "fr": ("a", "ont", "ait", "aient"),
+    "es": ("á", "án", "ía", "ían"),
+    "pt": ("á", "ão", "ia", "iam"),
+    "it": ("à", "anno", "ebbe", "ebbero"),
+}
 
 
-def _plural(word: str, lang: str) -> str:
-    if word in _SAME or len(word) <= 2:
-        return word
-    if (lang, word) in _IRREGULAR:
-        return _IRREGULAR[lang, word]
+def _regular(verb: str, lang: str) -> Parts:
+    stem, cls = verb[:-2], verb[-2:]
     if lang == "fr":
-        if word.endswith(("s", "x", "z")):
-            return word
-        if word.endswith("al"):
-            return word[:-2] + "aux"  # général -> généraux
-        return word + ("x" if word.endswith("eau") else "s")
-    if lang == "it":
-        if word.endswith("io"):
-            return word[:-1]  # segretario -> segretari
-        if word.endswith(("o", "e")):
-            return word[:-1] + ("hi" if word.endswith(("co", "go")) and len(word) < 5 else "i")
-        return word[:-1] + "e" if word.endswith("a") else word  # ministra -> ministre
+        if cls == "er":
+            return (stem + "e", stem + "ent", stem, stem + "a", stem + "èrent", verb, stem + "é")
+        return (
+            stem + "it",
+            stem + "issent",
+            stem + "iss",
+            stem + "it",
+            stem + "irent",
+            verb,
+            stem + "i",
+        )
+    if lang == "es":
+        if cls == "ar":
+            return (stem + "a", stem + "an", stem, stem + "ó", stem + "aron", verb, stem + "ado")
+        return (stem + "e", stem + "en", stem, stem + "ió", stem + "ieron", verb, stem + "ido")
     if lang == "pt":
-        if word.endswith("l"):
-            return word[:-1] + "is"  # federal -> federais
-        if word.endswith("m"):
-            return word[:-1] + "ns"
-        return word + ("es" if word.endswith(("r", "z")) else "s" if word[-1:] != "s" else "")
-    if word[-1:] in "aeiouáéó":
-        return word + "s"
-    if word.endswith("s"):
-        return word
-    # a stressed last syllable loses its accent: "canciller" keeps, "jefe"; "capitán" ->
-    # "capitanes"
-    return (word[:-2] + word[-2:].translate(_ES_ACCENT) if word[-2:-1] in "áéíóú" else word) + "es"
+        if cls == "ar":
+            return (stem + "a", stem + "am", stem, stem + "ou", stem + "aram", verb, stem + "ado")
+        pret = ("eu", "eram") if cls == "er" else ("iu", "iram")
+        return (stem + "e", stem + "em", stem, stem + pret[0], stem + pret[1], verb, stem + "ido")
+    # Italian: -are, -ere, -ire (the -isc- class of "riunire", "definire")
+    stem = verb[:-3]
+    if verb.endswith("are"):
+        hard = stem + "h" if stem.endswith(("c", "g")) else stem  # convocare -> convocherà
+        return (
+            stem + "a",
+            stem + "ano",
+            stem,
+            stem + "ò",
+            stem + "arono",
+            hard + "er",
+            stem + "ato",
+        )
+    if verb.endswith("ere"):
+        return (
+            stem + "e",
+            stem + "ono",
+            stem,
+            stem + "é",
+            stem + "erono",
+            stem + "er",
+            stem + "uto",
+        )
+    return (
+        stem + "isce",
+        stem + "iscono",
+        stem,
+        stem + "ì",
+        stem + "irono",
+        stem + "ir",
+        stem + "ito",
+    )
 
 
-def title_plurals(phrase: str, lang: str) -> set[str]:
-    """The plural of a title ("chef de la diplomatie" -> "chefs de la diplomatie"); empty
-    where the language is not one of these or the title names no head word."""
-    if lang not in _LANGS or not phrase or phrase.startswith(("d'", "l'")):
-        return set()
-    words = phrase.split(" ")
-    head: list[str] = []
-    for i, w in enumerate(words):
-        if w in _COMPLEMENT or "'" in w:  # "d'état", "dell'interno"
-            rest = words[i:]
-            break
-        head.append("-".join(_plural(p, lang) for p in w.split("-")))
+def _imperfect(stem: str, verb: str, lang: str) -> tuple[str, str]:
+    if lang == "fr":
+        return stem + "ait", stem + "aient"
+    if lang == "es":
+        return (stem + "aba", stem + "aban") if verb.endswith("ar") else (stem + "ía", stem + "ían")
+    if lang == "pt":
+        return (stem + "ava", stem + "avam") if verb.endswith("ar") else (stem + "ia", stem + "iam")
+    vowel = {"are": "a", "ere": "e", "ire": "i"}.get(verb[-3:], "e")
+    return stem + vowel + "va", stem + vowel + "vano"
+
+
+def _reflexive(form: str, lang: str, pron: str) -> list[str]:
+    """A reflexive verb's form with its pronoun: "se réunit", "s'entretient", "reuniu-se"."""
+    if not pron:
+        return [form]
+    if lang == "fr":
+        return [("s'" if form[0] in "aeiouéèêh" else "se ") + form]
+    if lang == "pt":
+        return ["se " + form] + ([form + "-se"] if " " not in form else [])
+    return [pron + " " + form]
+
+
+def _gerund(imp: str, verb: str, lang: str) -> str:
+    if lang == "fr":
+        return imp + "ant"
+    if lang == "pt":
+        return verb[:-1] + "ndo"
+    return imp + ("ando" if verb.endswith(("ar", "are")) else "iendo" if lang == "es" else "endo")
+
+
+def _passive(pp: str, lang: str) -> tuple[set[str], set[str]]:
+    """Past and future passives of a transitive verb: "a été reçu", "será recibida"."""
+    if lang == "fr":
+        sg, pl = {pp, pp + "e"}, {pp + "s", pp + "es"}
+        was_sg, was_pl, will_sg, will_pl = (
+            ("a été", "avait été"),
+            ("ont été",),
+            ("sera",),
+            ("seront",),
+        )
+    elif lang == "it":
+        sg, pl = {pp, pp[:-1] + "a"}, {pp[:-1] + "i", pp[:-1] + "e"}
+        return (
+            {f"{a} {pp}" for a in ("è stato", "era stato")}
+            | {f"{a} {pp[:-1]}a" for a in ("è stata", "era stata")}
+            | {f"sono stati {pp[:-1]}i", f"sono state {pp[:-1]}e"},
+            {f"sarà {f}" for f in sg} | {f"saranno {f}" for f in pl},
+        )
     else:
-        rest = []
-    out = " ".join(head + rest)
-    return {out} if head and out != phrase else set()
+        sg, pl = {pp, pp[:-1] + "a"}, {pp + "s", pp[:-1] + "as"}
+        was_sg = ("fue", "ha sido") if lang == "es" else ("foi", "tinha sido")
+        was_pl = ("fueron", "han sido") if lang == "es" else ("foram",)
+        will_sg, will_pl = ("será",), ("serán",) if lang == "es" else ("serão",)
+    was = {f"{a} {f}" for a in was_sg for f in sg} | {f"{a} {f}" for a in was_pl for f in pl}
+    will = {f"{a} {f}" for a in will_sg for f in sg} | {f"{a} {f}" for a in will_pl for f in pl}
+    return was, will
+
+
+def verb_forms(verb: str, lang: str) -> tuple[set[str], set[str]]:
+    """(past and present, future and conditional) third-person forms of ``verb``, an
+    infinitive with its reflexive pronoun if any ("se réunir", "s'entretenir", "si riunire")."""
+    pron = ""
+    if verb.startswith(("se ", "si ")):
+        pron, verb = verb.split(" ", 1)
+    elif verb.startswith("s'"):
+        pron, verb = "se", verb[2:]
+    # an object the verb keeps in every tense: "conceder uma audiência"
+    verb, _, obj = verb.partition(" ")
+    parts = _IRREGULAR.get(lang, {}).get(verb) or _regular(verb, lang)
+    p3s, p3p, imp, pret3s, pret3p, fut, pp = parts
+    past = {p3s, p3p, *_imperfect(imp, verb, lang)}
+    if lang != "it":
+        # the Italian passato remoto ("ricevette", "incontrò") narrates history in news;
+        # the recent past is the perfect the lexicon lists ("ha ricevuto")
+        past |= {pret3s, pret3p}
+    future = {fut + e for e in _FUTURE[lang]}
+    if lang == "pt":
+        # the perfect of repetition ("tem recebido") and the passive's participle
+        past |= {f"tem {pp}", f"têm {pp}"}
+    if lang == "it" and pron:
+        # a reflexive's perfect takes essere and agrees: "si è riunita", "si sono incontrati"
+        stem = pp[:-1]
+        past |= {f"è {stem}o", f"è {stem}a", f"sono {stem}i", f"sono {stem}e"}
+        past |= {f"era {stem}o", f"era {stem}a", f"erano {stem}i"}
+    if not pron or lang == "fr":  # "se réunissant"; "reuniéndose" puts its pronoun after
+        past.add(_gerund(imp, verb, lang))
+    if not pron and not obj:
+        was, will = _passive(pp, lang)
+        past |= was
+        future |= will
+    out_past = {r for f in past for r in _reflexive(f, lang, pron)}
+    out_future = {r for f in future for r in _reflexive(f, lang, pron) if not r.endswith("-se")}
+    if lang == "fr":
+        # the infinitive after a modal or a plan ("doit recevoir"), as the French lexicon
+        # lists "rencontrer" among plans; Spanish and Portuguese infinitives follow a past
+        # modal as often ("pudieron conversar"), their lexicons list the periphrases whole
+        out_future |= set(_reflexive(verb, lang, pron))
+    if obj:
+        return {f"{f} {obj}" for f in out_past}, {f"{f} {obj}" for f in out_future}
+    return out_past, out_future
+
+
+def paradigm_triggers(lang: str, data: dict[str, Any]) -> dict[str, list[str]]:
+    """``data``'s trigger lists with the forms of its ``[paradigm]`` verbs added."""
+    triggers: dict[str, list[str]] = {k: list(v) for k, v in data.get("trigger", {}).items()}
+    if lang not in _FUTURE and lang != "tr":
+        return triggers
+    for group, verbs in data.get("paradigm", {}).items():
+        for verb in verbs:
+            past, future = tr_verb(verb) if lang == "tr" else verb_forms(verb, lang)
+            triggers.setdefault(group, []).extend(sorted(past))
+            triggers.setdefault("scheduled", []).extend(sorted(future))
+    return triggers

@@ -20,7 +20,7 @@ from rules.bilateral.hanzi import has_han, simplified_text
 from rules.bilateral.hidden_triggers import TRIGGER_GROUPS as _TRIGGER_GROUPS
 from rules.bilateral.hidden_triggers import hidden_triggers
 from rules.bilateral.inflect_indic import indic_forms, title_forms
-from rules.bilateral.inflect_romance import title_plurals
+from rules.bilateral.inflect_romance import paradigm_triggers
 from rules.bilateral.lexicon_actors import load_demonyms, load_orgs, load_people, load_surnames
 from rules.bilateral.records import (
     BLOCK,
@@ -45,6 +45,7 @@ from rules.bilateral.records import (
     Entry,
     data_file,
 )
+from rules.bilateral.romance_titles import title_plurals
 from rules.bilateral.roster import Roster
 from rules.bilateral.separable import Separable, SplitVerbs, joined_forms
 from rules.bilateral.separable import parse as parse_separable
@@ -270,6 +271,7 @@ _ATTACHING = frozenset(("mr", "ne", "bn", "gu", "ta", "te", "ml", "si", "pa"))
 def _load_langs(lex: Lexicon) -> None:
     for data in _lang_files():
         lang = data["lang"]
+        data = {**data, "trigger": paradigm_triggers(lang, data)}  # verbs' tense forms
         for group in _TRIGGER_GROUPS:
             for form, flags in _phrases(data.get("trigger", {}).get(group, []), lang):
                 lex.add(form, Entry(TRIGGER, group, lang, ""), flags)
