@@ -16,6 +16,8 @@ from typing import Any
 
 from bench.evalscore import blind, load_items
 from rules.bilateral.inflect import starred_forms
+from rules.bilateral.inflect_romance import verb_forms
+from rules.bilateral.inflect_tr import tr_verb
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "data" / "meetings"
@@ -73,11 +75,15 @@ def lexicon_phrases() -> Iterator[tuple[str, str, str]]:
             yield f"{path.stem}:{key}", phrase, data.get("lang", path.stem)
 
 
-def surfaces(phrase: str, lang: str) -> list[tuple[str, bool]]:
+def surfaces(phrase: str, lang: str, where: str = "") -> list[tuple[str, bool]]:
     """(text, stem) the detector looks for in place of ``phrase``, read as the lexicon loader
     reads it (``rules.bilateral.lexicon._phrases``): a trailing "~" marks a stem that letters
-    may follow, a word's trailing "*" stands for its case forms. Taken literally, a marked
-    phrase would match no text and so could never be seen to match only one."""
+    may follow, a word's trailing "*" stands for its case forms, a ``[paradigm]`` verb for
+    every tense form ``rules.bilateral.inflect_romance`` gives it. Taken literally, such an
+    entry would match only the texts that happen to use its citation form."""
+    if ":paradigm." in where:
+        past, future = tr_verb(phrase) if lang == "tr" else verb_forms(phrase, lang)
+        return [(f.removesuffix("~"), f.endswith("~")) for f in sorted(past | future)]
     stem = phrase.endswith("~")
     if stem:
         phrase = phrase[:-1]
@@ -100,9 +106,9 @@ def _contains(text: str, p: str, stem: bool) -> bool:
     return re.search(r"(?<![\w])" + re.escape(p) + end, text) is not None
 
 
-def phrase_matches(phrase: str, lang: str, texts: list[str]) -> int:
+def phrase_matches(phrase: str, lang: str, texts: list[str], where: str = "") -> int:
     """Items containing any surface of the lexicon ``phrase`` of language ``lang``."""
-    forms = [(f.casefold().strip(), stem) for f, stem in surfaces(phrase, lang)]
+    forms = [(f.casefold().strip(), stem) for f, stem in surfaces(phrase, lang, where)]
     return sum(1 for t in texts if any(_contains(t, f, stem) for f, stem in forms if f))
 
 
@@ -113,7 +119,7 @@ def singletons() -> list[str]:
         for where, phrase, lang in lexicon_phrases()
         if len(phrase.strip()) >= 2
         and not closed_class_word(where, phrase)
-        and phrase_matches(phrase, lang, texts) == 1
+        and phrase_matches(phrase, lang, texts, where) == 1
     }
     return sorted(found)
 
