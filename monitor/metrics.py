@@ -146,7 +146,8 @@ RELOAD_OK.set(1)  # the configuration the daemon started with was valid, or it w
 _CHILDREN: dict[object, dict[tuple[str, ...], Any]] = {}
 
 
-def _child(metric: Counter | Histogram, *labels: str) -> Any:
+def child(metric: Counter | Histogram, *labels: str) -> Any:
+    """``metric.labels(*labels)``, kept (see ``_CHILDREN``)."""
     children = _CHILDREN.get(metric)
     if children is None:
         children = _CHILDREN[metric] = {}
@@ -165,9 +166,9 @@ def poll_done(source: str, outcome: str, seconds: float, new_items: int = 0) -> 
 def committed(rule_ids: Iterable[str], queued: Sequence[Alert]) -> None:
     """A pipeline transaction committed these matches (by rule) and queued these alerts."""
     for rule in rule_ids:
-        _child(MATCHES, rule).inc()
+        child(MATCHES, rule).inc()
     for alert in queued:
-        _child(ALERTS, alert.notifier, "queued").inc()
+        child(ALERTS, alert.notifier, "queued").inc()
 
 
 def fetch_to_outbox(seconds: float, alerts: int) -> None:
@@ -178,7 +179,7 @@ def fetch_to_outbox(seconds: float, alerts: int) -> None:
 
 def delivered(notifier: str, created: Iterable[datetime], now: datetime) -> None:
     """Alerts of ``notifier`` queued at ``created`` were acknowledged at ``now``."""
-    sent, latency = _child(ALERTS, notifier, "sent"), _child(DELIVERY_SECONDS, notifier)
+    sent, latency = child(ALERTS, notifier, "sent"), child(DELIVERY_SECONDS, notifier)
     for at in created:
         sent.inc()
         latency.observe(max(0.0, (now - at).total_seconds()))

@@ -23,7 +23,7 @@ from prometheus_client import Counter
 
 from monitor import metrics
 from monitor.delivery.lanes import Lane, Unrecorded
-from monitor.logs import mask_text
+from monitor.logs import debug_enabled, mask_text
 from monitor.notifiers.base import Delivery
 from monitor.retry import Backoff
 from monitor.store.base import OutboxRow, Store
@@ -130,7 +130,6 @@ class Recorder:
     async def _record(
         self, lane: Lane, rows: list[OutboxRow], delivery: Delivery, now: datetime
     ) -> tuple[int, int]:
-        detail = mask_text(delivery.detail)
         ids = [r.alert.id for r in rows]
         attempt = max(r.attempts for r in rows) + 1
 
@@ -147,16 +146,16 @@ class Recorder:
 
         if delivery.outcome == "sent":
             await self.store.mark_sent_many(ids, at=now, remote_id=delivery.remote_id)
-            DELIVERIES.labels(lane.name, "sent").inc(len(ids))
+            metrics.child(DELIVERIES, lane.name, "sent").inc(len(ids))
             metrics.delivered(lane.name, [r.created_at for r in rows], now)
-            oldest = min(r.created_at for r in rows)
-            latency = round((now - oldest).total_seconds(), 3)
-            # One line per alert is a debug line (a busy desk gets thousands); a digest, one
-            # message for many alerts, stays at info.
-            if lane.digest is None:
-                log.debug("alert.delivered", **ctx(rows), latency_s=latency)
-            else:
-                log.info("digest.delivered", **ctx(rows), latency_s=latency)
+            # One line per alert is a debug line (a busy desk gets thousands; its fields are
+            # not even built below that level); a digest, one message for many, stays info.
+            if lane.digest is not None or debug_enabled():
+                oldest = min(r.created_at for r in rows)
+                latency = round((now - oldest).total_seconds(), 3)
+                line = log.debug if lane.digest is None else log.info
+                event = "alert.delivered" if lane.digest is None else "digest.delivered"
+                line(event, **ctx(rows), latency_s=latency)
             if lane.failing_since is not None:
                 down = (now - lane.failing_since).total_seconds()
                 log.info("delivery.recovered", notifier=lane.name, downtime_s=round(down))
@@ -168,6 +167,7 @@ class Recorder:
             first_failed = row.first_failed_at or now
             return (now - first_failed).total_seconds() >= lane.options.retry_for
 
+        detail = mask_text(delivery.detail)
         dead = rows if delivery.outcome == "dead" else [r for r in rows if expired(r)]
         retry = [r for r in rows if r not in dead]
         if dead:

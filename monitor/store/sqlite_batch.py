@@ -27,10 +27,8 @@ turn of the loop and one commit.
 The batch holds the store's lock from its first unit to its commit, so the aiosqlite
 connection (outbox, claims, listings) never writes in between; a batch lasts one turn of
 the loop. Units that arrive while another writer holds the lock wait for the one unit that
-is opening the next batch, and all join it. Checkpoints do not run on the loop: automatic
-checkpointing is off on this connection, and the store runs a passive checkpoint on
-aiosqlite's thread every ``CHECKPOINT_EVERY`` commits or ``CHECKPOINT_UNITS`` units,
-whichever comes first.
+is opening the next batch, and all join it. Automatic checkpoints are off on this
+connection: the store runs passive ones on aiosqlite's thread (``CHECKPOINT_EVERY``).
 """
 
 from __future__ import annotations
@@ -42,8 +40,11 @@ from collections.abc import AsyncIterator, Callable, Generator, Iterable, Sequen
 from contextlib import asynccontextmanager
 from typing import Any
 
-CHECKPOINT_EVERY = 200  # batch commits between passive checkpoints
-CHECKPOINT_UNITS = 500  # or units: gathered batches write several times the WAL pages each
+# A checkpoint holds the store's lock (10-40 ms), stalling polls and deliveries. A commit of
+# one row (a message marked sent, a 304's state) writes a few pages, so one-row units do
+# not count: one every 200 messages of a cold pass's delivery made most of its checkpoints.
+CHECKPOINT_EVERY = 1000  # commits between passive checkpoints (a few MB of WAL)
+CHECKPOINT_UNITS = 500  # or units with savepoints (a poll with items: tens of pages)
 MAX_UNITS = 500  # units per batch; more wait for the next one
 GATHER_WAIT_S = 0.05  # the longest a gathering batch waits for units after its first turn
 GATHER_RECHECK_S = 0.005
@@ -149,6 +150,7 @@ class GroupCommit:
         self._flusher: asyncio.Task[None] | None = None
         self._commits = 0
         self._committed_units = 0
+        self._rows_joined = 0  # one-row units in the open batch (not counted for checkpoints)
         self._lost: Exception | None = None  # why SQLite rolled the open batch back
         self.busy_timeout_s = 10.0
         self._expected: Callable[[], int] | None = None  # see gather()
@@ -199,8 +201,41 @@ class GroupCommit:
         done = await self._join()
         self._rows.setdefault(sql, []).append(params)
         self._after.append(after_commit)
+        self._rows_joined += 1
         self._joined()
         await asyncio.shield(done)
+
+    async def settle_row(self, sql: str, params: Any) -> None:
+        """``row`` for a sent message's settlement: with no batch open or opening and the
+        lock free, it runs at once in autocommit (committed when ``execute`` returns), else
+        joins the open batch. Its lane waits for this commit before the next send: a batch
+        of its own cost a task, a loop turn and a BEGIN more per message, alone anyway."""
+        if (
+            self._open
+            or self._opening is not None
+            or self._lock.locked()
+            or self._db.in_transaction
+        ):
+            await self.row(sql, params, lambda: None)
+            return
+        await self._lock.acquire()  # free: returns without suspending
+        try:
+            try:
+                self._db.execute(sql, params)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                locked = True  # another process writes: wait for it as a batch does
+            else:
+                locked = False
+        finally:
+            self._lock.release()
+        if locked:
+            await self.row(sql, params, lambda: None)
+            return
+        self._commits += 1
+        if self._on_commits is not None:
+            self._on_commits(self._commits, self._committed_units)
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[Callable[[Callable[[], None]], None]]:
@@ -275,6 +310,7 @@ class GroupCommit:
                 raise
             self._open = True
             self._units = 0
+            self._rows_joined = 0
             self._after = []
             self._rows = {}
             done = self._done = asyncio.get_running_loop().create_future()
@@ -340,7 +376,7 @@ class GroupCommit:
             fn()
         done.set_result(None)
         self._commits += 1
-        self._committed_units += self._units
+        self._committed_units += self._units - self._rows_joined
         if self._on_commits is not None:
             self._on_commits(self._commits, self._committed_units)
         if cancelled:

@@ -5,9 +5,9 @@ One connection, one writer: every statement takes the store's lock, and writes g
 ``_write`` (a transaction of their own). The delivery worker's own reads and settlements
 (``next_outbox``, ``mark_*_many``) run on the poll path's connection instead, without a hop
 to aiosqlite's thread: the next row is read under the lock (so never from a batch that has
-not committed yet), and a settlement is a unit (or, for one message, a row) of the group
-commit (``sqlite_batch.py``) that returns once committed, so a row is marked sent on disk
-before the next one is sent.
+not committed yet), and a settlement is a unit (or, for one message, a row, or a statement
+of its own when nothing else writes) of the group commit (``sqlite_batch.py``) that returns
+once committed, so a row is marked sent on disk before the next one is sent.
 """
 
 from __future__ import annotations
@@ -129,12 +129,12 @@ class SqliteOutbox:
     async def _settle(self, sql: str, params: Sequence[object], alert_ids: Sequence[str]) -> None:
         """Run ``sql ... WHERE state = 'pending' AND alert_id IN (…)`` over every id, in one
         transaction (a digest's rows are settled together or not at all), committed when this
-        returns. One message's settlement (one statement) is a row of the group commit: no
-        savepoint, run with the batch's other rows just before its COMMIT."""
+        returns. One message's settlement (one statement) commits alone at once when nothing
+        else writes, else is a row of the open batch (``GroupCommit.settle_row``)."""
         ids = list(alert_ids)
         if len(ids) == 1:
-            await self._batch.row(
-                f"{sql} WHERE state = 'pending' AND alert_id = ?", (*params, ids[0]), _nothing
+            await self._batch.settle_row(
+                f"{sql} WHERE state = 'pending' AND alert_id = ?", (*params, ids[0])
             )
             return
         async with self._batch.unit():
@@ -222,7 +222,3 @@ class SqliteOutbox:
                 alerts=alerts.rowcount,
                 events=events.rowcount,
             )
-
-
-def _nothing() -> None:
-    return None
