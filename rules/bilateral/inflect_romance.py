@@ -1,8 +1,7 @@
-"""Third-person tense forms of French, Spanish, Portuguese and Italian meeting verbs (and
-the dispatch of Turkish ones to ``inflect_tr``).
+"""Third-person tense forms of French, Spanish, Portuguese and Italian meeting verbs.
 
 A lexicon's ``[paradigm]`` table names verbs by their infinitive under the trigger group of
-their past and present ("held = ["recevoir", "se réunir"]"); ``paradigm_triggers`` adds
+their past and present ("held = ["recevoir", "se réunir"]"); ``rules.bilateral.paradigms`` adds
 every simple tense news prose writes in the third person: present, imperfect and preterite
 in that group, future and conditional ("recevra", "recevrait", "reuniría", "incontrerebbe")
 as "scheduled" (a conditional in news reports a plan: "would host"). Suffix rules cover the
@@ -11,10 +10,6 @@ lists already hold keeps its group there too (the lexicon keeps both entries).
 """
 
 from __future__ import annotations
-
-from typing import Any
-
-from rules.bilateral.inflect_tr import tr_verb
 
 # principal parts: (present 3sg, present 3pl, imperfect stem, preterite 3sg, preterite 3pl,
 # future stem, past participle). The imperfect stem takes the language's imperfect endings.
@@ -268,14 +263,4 @@ def verb_forms(verb: str, lang: str) -> tuple[set[str], set[str]]:
     return out_past, out_future
 
 
-def paradigm_triggers(lang: str, data: dict[str, Any]) -> dict[str, list[str]]:
-    """``data``'s trigger lists with the forms of its ``[paradigm]`` verbs added."""
-    triggers: dict[str, list[str]] = {k: list(v) for k, v in data.get("trigger", {}).items()}
-    if lang not in _FUTURE and lang != "tr":
-        return triggers
-    for group, verbs in data.get("paradigm", {}).items():
-        for verb in verbs:
-            past, future = tr_verb(verb) if lang == "tr" else verb_forms(verb, lang)
-            triggers.setdefault(group, []).extend(sorted(past))
-            triggers.setdefault("scheduled", []).extend(sorted(future))
-    return triggers
+ROMANCE = frozenset(_FUTURE)  # the languages these rules know

@@ -20,8 +20,8 @@ from rules.bilateral.hanzi import has_han, simplified_text
 from rules.bilateral.hidden_triggers import TRIGGER_GROUPS as _TRIGGER_GROUPS
 from rules.bilateral.hidden_triggers import hidden_triggers
 from rules.bilateral.inflect_indic import indic_forms, title_forms
-from rules.bilateral.inflect_romance import paradigm_triggers
 from rules.bilateral.lexicon_actors import load_demonyms, load_orgs, load_people, load_surnames
+from rules.bilateral.paradigms import paradigm_triggers
 from rules.bilateral.records import (
     BLOCK,
     BUILDING,

@@ -16,8 +16,7 @@ from typing import Any
 
 from bench.evalscore import blind, load_items
 from rules.bilateral.inflect import starred_forms
-from rules.bilateral.inflect_romance import verb_forms
-from rules.bilateral.inflect_tr import tr_verb
+from rules.bilateral.paradigms import paradigm_forms
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "data" / "meetings"
@@ -79,11 +78,12 @@ def surfaces(phrase: str, lang: str, where: str = "") -> list[tuple[str, bool]]:
     """(text, stem) the detector looks for in place of ``phrase``, read as the lexicon loader
     reads it (``rules.bilateral.lexicon._phrases``): a trailing "~" marks a stem that letters
     may follow, a word's trailing "*" stands for its case forms, a ``[paradigm]`` verb for
-    every tense form ``rules.bilateral.inflect_romance`` gives it. Taken literally, such an
+    every form ``rules.bilateral.paradigms`` gives it. Taken literally, such an
     entry would match only the texts that happen to use its citation form."""
-    if ":paradigm." in where:
-        past, future = tr_verb(phrase) if lang == "tr" else verb_forms(phrase, lang)
-        return [(f.removesuffix("~"), f.endswith("~")) for f in sorted(past | future)]
+    forms = paradigm_forms(phrase, lang) if ":paradigm." in where else None
+    if forms is not None:
+        own, plan = forms
+        return [(f.removesuffix("~"), f.endswith("~")) for f in sorted(own | plan)]
     stem = phrase.endswith("~")
     if stem:
         phrase = phrase[:-1]
