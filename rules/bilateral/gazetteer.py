@@ -39,6 +39,7 @@ from rules.bilateral.records import (
     NAME_PART,
     NEED_NEXT,
     OPEN_END,
+    ROLE,
     SAME_CASE,
     TRIGGER,
     Entry,
@@ -122,8 +123,10 @@ class Gazetteer:
                     listed.add(key)
                 if is_hangul(key[-1]) and is_hangul(key[0]):
                     joins.add(key)
-            elif entry.kind == COUNTRY and all(is_hangul(c) for c in key):
-                joins.add(key)  # "일본대사", "미국대통령": the title written solid
+            elif entry.kind in (COUNTRY, ROLE) and all(is_hangul(c) for c in key):
+                # "일본대사", "미국대통령": the title written solid after the country; and
+                # the meeting noun after the title ("장관회담", "총리회담")
+                joins.add(key)
             entry = shared.setdefault(entry, entry)
             # the original surface is kept only where a case check needs it; the case forms
             # of a name share one record, and a pattern with one record needs no list

@@ -106,7 +106,7 @@ def nonpast_final(
     if not ends or "past_time" in named:
         return statuses
     tail = folded.rstrip(_SENTENCE_CLOSE)
-    if not tail.endswith(tuple(ends)) or tail.endswith(tuple(nots)):
+    if not tail.endswith(tuple(ends)) or tail.endswith(tuple(nots)) or formal_past(tail):
         return statuses
     marks = tuple(words.get("past_mark", ()))
 
@@ -114,6 +114,16 @@ def nonpast_final(
         return any(m in t.text or m in folded[t.end : t.end + 5] for m in marks)
 
     return _held_as_planned(statuses, lambda t: t.group == "held" and not own_past(t))
+
+
+def formal_past(tail: str) -> bool:
+    """Does ``tail`` end in the Korean formal past (-았습니다, -했습니다, -갔습니다)? The
+    formal ending -니다 is non-past but after the past marker, a syllable closed by ㅆ,
+    which no ending list can spell out syllable by syllable; 겠 ("will") closes so too."""
+    if not tail.endswith("습니다") or len(tail) < 4 or tail[-4] == "겠":
+        return False
+    code = ord(tail[-4]) - 0xAC00  # the Hangul syllable block: initial, vowel, final (28)
+    return 0 <= code <= 0xD7A3 - 0xAC00 and code % 28 == 20  # 20: the final ㅆ
 
 
 def predicate_tense(
