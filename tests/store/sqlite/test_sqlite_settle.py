@@ -9,29 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from monitor.store.sqlite import SqliteStore
 from tests.delivery.conftest import numbered, queue
-from tests.store.test_sqlite_states import polled
+from tests.store.sqlite.test_sqlite_states import polled
 
 T0 = datetime(2024, 7, 4, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "bilat.db"
-
-
-@pytest.fixture
-async def store(db: Path) -> AsyncIterator[SqliteStore]:
-    s = await SqliteStore.open(db)
-    yield s
-    await s.close()
 
 
 def state_on_disk(db: Path, alert_id: str) -> str | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,18 +17,6 @@ from monitor.contracts import SourceCursor
 from monitor.store import SourcePlan, SourceState
 from monitor.store.sqlite import SqliteStore
 from tests.store.storekit import T0
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "bilat.db"
-
-
-@pytest.fixture
-async def store(db: Path) -> AsyncIterator[SqliteStore]:
-    s = await SqliteStore.open(db)
-    yield s
-    await s.close()
 
 
 def on_disk(db: Path, source_id: str) -> sqlite3.Row | None:
