@@ -211,10 +211,9 @@ def _read_sentence(
     live = predicate_tense(live, named, folded, doc.lex.words)
     if not live or _restates_as_call(doc, ents, live):
         return
-    dead = [(t, "") for t, s in statuses if s is None]
     if not any(t.strong for t, _ in live) and not weak_ok(ents, cue_names, live, folded):
-        _candidates(doc, ents, live + dead, sentence_text, location, cue_names, folded)
         return
+    dead = [(t, "") for t, s in statuses if s is None]
     first_trig = min(t.start for t, _ in live)
     if any(c.name == "pronoun" and c.end <= first_trig for c in cues):
         cue_names.add("pronoun_subject")  # "Il a reçu X ...": the subject is a pronoun
