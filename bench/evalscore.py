@@ -61,7 +61,7 @@ def held_out(item: dict[str, Any]) -> bool:
     return hashlib.sha1(site(item["source"]).encode()).digest()[0] % 2 == 1
 
 
-BLIND_SETS = ("lab10-", "lab11-", "lab13-")
+BLIND_SETS = ("lab10-", "lab11-", "lab13-", "lab14-")
 
 
 def blind(item: dict[str, Any]) -> bool:
