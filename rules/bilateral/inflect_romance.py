@@ -193,6 +193,8 @@ def _gerund(imp: str, verb: str, lang: str) -> str:
 
 def _passive(pp: str, lang: str) -> tuple[set[str], set[str]]:
     """Past and future passives of a transitive verb: "a été reçu", "será recibida"."""
+    was_sg: tuple[str, ...]
+    was_pl: tuple[str, ...]
     if lang == "fr":
         sg, pl = {pp, pp + "e"}, {pp + "s", pp + "es"}
         was_sg, was_pl, will_sg, will_pl = (
