@@ -2,8 +2,8 @@
 
 The grammar's pairing (``rules.bilateral.pairing``) reads a sentence's structure: who is the
 subject, who the counterpart, which list is whose. On constructions it does not know it
-proposes nothing, although the sentence names both sides next to a meeting word. Such a
-sentence still gets candidates here, one per pair of the parties it names (``how``
+proposes nothing, although the sentence names both sides next to a full meeting word. Such a
+sentence, when it names exactly two parties itself, still proposes that pair here (``how``
 "cooccur"). Only the model may keep one: the grammar alone never reports them
 (``rules.bilateral.detector._decide``), and a pair the grammar read anywhere in the text keeps
 the grammar's reading.

@@ -4,7 +4,7 @@ The table lists verbs by their citation form under the trigger group of their pa
 present ("held = ["recevoir", "se réunir"]"). Each language's rules give the forms news
 prose writes: French, Spanish, Portuguese and Italian simple tenses
 (``rules.bilateral.inflect_romance``), Turkish stems (``rules.bilateral.inflect_tr``), and the
-English base form after a modal ("will welcome", "would host", "'ll receive"), whose other
+English base form after a modal ("will host", "would receive", "'ll meet"), whose other
 tenses the ``*`` of the English lists already gives (``rules.bilateral.inflect_en``).
 """
 
@@ -37,8 +37,9 @@ def paradigm_forms(verb: str, lang: str) -> tuple[set[str], set[str]] | None:
 def paradigm_triggers(lang: str, data: dict[str, Any]) -> dict[str, list[str]]:
     """``data``'s trigger lists with the forms of its ``[paradigm]`` verbs added.
 
-    A plan of a call is still a call (English lists "will speak by phone" as a call, and the
-    labels call a planned call a call); a plan of any other meeting is "scheduled".
+    A planned call stays a call in English, as its lists already read "will speak by phone";
+    in the other languages a plan of any meeting, a call included, is "scheduled", as their
+    lists read it.
     """
     triggers: dict[str, list[str]] = {k: list(v) for k, v in data.get("trigger", {}).items()}
     for group, verbs in data.get("paradigm", {}).items():
