@@ -27,6 +27,7 @@ import re
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from rules.bilateral.identity_cache import IdentityCache
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.status import Cue
 from rules.dates import lexicon as datelex
@@ -53,10 +54,11 @@ def _day_form(name: str, lang: str) -> str:
     return re.escape(name)
 
 
+Patterns = tuple[tuple[str, re.Pattern[str]], ...]  # (cue name, pattern)
+
+
 @lru_cache(maxsize=64)
-def _patterns(
-    lang: str, extra: tuple[tuple[str, ...], ...]
-) -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _patterns(lang: str, extra: tuple[tuple[str, ...], ...]) -> Patterns:
     """(cue name, pattern) of ``lang``; ``extra`` holds the [words] lists, in _SIGNS order."""
     if not lang or not datelex.known_language(lang):
         return ()
@@ -85,6 +87,24 @@ def _patterns(
             end = "" if lang in _UNSPACED else r"(?!\w)"
             out.append((name, re.compile(rf"{edge}(?:{'|'.join(alts)}){end}")))
     return tuple(out)
+
+
+def _extra(lex: LangLex) -> tuple[tuple[str, ...], ...]:
+    keys = [k for _, _, before, after in _SIGNS for k in (before, after)]
+    return tuple(tuple(sorted(lex.words.get(k, ()))) for k in keys)
+
+
+# the patterns of a lexicon, by language, found once: building their cache key from its
+# [words] lists for every sentence cost more than the patterns' own search
+_BY_LEX: IdentityCache[LangLex, dict[str, Patterns]] = IdentityCache(lambda lex: {})
+
+
+def _patterns_of(lex: LangLex, lang: str) -> Patterns:
+    known = _BY_LEX(lex)
+    found = known.get(lang)
+    if found is None:
+        found = known[lang] = _patterns(lang, _extra(lex))
+    return found
 
 
 # a calendar date, or a day of the month written as one (CJK "15日"), not a weekday or
@@ -118,11 +138,9 @@ def time_cues(
     """``future_time`` / ``past_time`` cues of the weekdays named with "next" / "last" and,
     in a headline (``title``, or a line with no full stop), of the dates well after /
     before ``published`` (when it is known)."""
-    keys = [k for _, _, before, after in _SIGNS for k in (before, after)]
-    extra = tuple(tuple(sorted(lex.words.get(k, ()))) for k in keys)
     out = [
         Cue(m.start(), m.end(), name)
-        for name, rx in _patterns(lang, extra)
+        for name, rx in _patterns_of(lex, lang)
         for m in rx.finditer(folded)
     ]
     headline = title or not folded.rstrip(" \n\"'”»)").endswith(_PROSE_END)
