@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from rules.bilateral.frames import Entity
+from rules.bilateral.frames import Entity, bare_demonym
 from rules.bilateral.glue import words_of
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.records import DEMONYM, PERSON, ROLE
@@ -73,6 +73,8 @@ def share_titles(ents: list[Entity], folded: str, lex: LangLex) -> None:
     französische Außenminister". The title stands on the first demonym when it comes
     before it and on the last when it comes after it; the bare demonyms of the list take
     its office (and its "former"), so each names a side as an official does."""
+    if not any(e.role and e.person < 0 for e in ents) or not any(map(_bare_demonym, ents)):
+        return  # most sentences: no list to read (pairing reads the sentence's lists again)
     for grp in coordination_groups(ents, folded, lex):
         titled = [e for e in grp if e.role and e.person < 0 and e.party]
         bare = [e for e in grp if _bare_demonym(e)]
@@ -96,9 +98,7 @@ def share_titles(ents: list[Entity], folded: str, lex: LangLex) -> None:
 def _bare_demonym(e: Entity) -> bool:
     """A demonym alone ("américain", "Indian"): no title, name or place of its own."""
     return (
-        bool(e.party)
-        and not e.role
-        and e.person < 0
+        bare_demonym(e)
         and bool(e.parts)
         and all(m.first(DEMONYM) is not None and m.first(PERSON) is None for m in e.parts)
     )
