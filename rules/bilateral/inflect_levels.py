@@ -18,12 +18,12 @@ from __future__ import annotations
 _BASE = 0xAC00
 _LAST = 0xD7A3
 _FINALS = 28
-_SS = 20  # the final ㅆ of the past marker (았/었/했/졌/났)
+PAST_FINAL = 20  # the final ㅆ of the past marker (았/었/했/졌/났)
 _N = 4  # the final ㄴ of -ㄴ다
 _B = 17  # the final ㅂ of -ㅂ니다
 
 
-def _final(ch: str) -> int:
+def hangul_final(ch: str) -> int:
     """The index of a Hangul syllable's final consonant (0: none; -1: not a syllable)."""
     code = ord(ch)
     return (code - _BASE) % _FINALS if _BASE <= code <= _LAST else -1
@@ -34,11 +34,11 @@ def ko_levels(phrase: str) -> list[str]:
     if len(phrase) < 3 or not phrase.endswith("다"):
         return []
     head, last = phrase[:-2], phrase[-2]
-    if _final(last) == _SS:
+    if hangul_final(last) == PAST_FINAL:
         return [phrase[:-1]]
     if phrase.endswith("는다"):
         return [head + "습니다"]
-    if _final(last) == _N:
+    if hangul_final(last) == _N:
         return [head + chr(ord(last) - _N + _B) + "니다"]
     return []
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rules.bilateral.inflect_levels import PAST_FINAL, hangul_final
 from rules.bilateral.journeys import purpose_of
 from rules.bilateral.purpose import purpose_tense
 from rules.bilateral.status import Cue, Trigger
@@ -122,8 +123,7 @@ def formal_past(tail: str) -> bool:
     which no ending list can spell out syllable by syllable; 겠 ("will") closes so too."""
     if not tail.endswith("습니다") or len(tail) < 4 or tail[-4] == "겠":
         return False
-    code = ord(tail[-4]) - 0xAC00  # the Hangul syllable block: initial, vowel, final (28)
-    return 0 <= code <= 0xD7A3 - 0xAC00 and code % 28 == 20  # 20: the final ㅆ
+    return hangul_final(tail[-4]) == PAST_FINAL
 
 
 def predicate_tense(
