@@ -27,7 +27,7 @@ from rules.bilateral.lists import (
     spread_slots,
 )
 from rules.bilateral.places import place_is_side, seat_host, visit_goal
-from rules.bilateral.status import Trigger
+from rules.bilateral.status import SOV, Trigger
 
 _SUBJ_PARTICLE_LANGS = frozenset(("hi", "ur", "mr", "gu", "ja", "ko", "bn", "ta"))
 
@@ -165,6 +165,28 @@ def _pair_sentence(
             second = next(e for e in hub_grp if e.party != first.party)
             return [Pairing(_side(first), _side(second), trigs[0])]
         others = [s for s in sides if s.entity is not hub and s.party != hub.party]
+        met = [s for s in others if s.entity.slot in ("with", "obj")]
+        if (
+            ctx.lang in SOV
+            and met
+            and hub.official
+            and all(s.entity.end <= hub.start for s in met)
+            and all(t.end <= hub.start for t in trigs)
+            and not (multilateral and not bilateral_cue)
+        ):
+            # the verb before its subjects, whom they met before it ("প্রধানমন্ত্রীর সঙ্গে
+            # সাক্ষাৎ করেন A-র রাষ্ট্রদূত ... ও B-র রাষ্ট্রদূত"): the officials after the verb
+            # are its subjects, each of whom met that side, not each other
+            subjects = [hub] + [
+                s.entity
+                for s in others
+                if s.entity.start > hub.start
+                and s.entity.official
+                and not s.entity.place_only
+                and not s.entity.slot
+            ]
+            if len({e.party for e in subjects}) >= 2:
+                return [p for m in _distinct(subjects) for p in _star(_side(m), met, trigs[0])]
         if len(hub_parties) >= 3:
             # the subject is one of a list ("the leaders of A, B and C held bilateral
             # meetings"): which of them met which is not said, so no member pairs with another
