@@ -251,3 +251,23 @@ def hyphen_pairs(
         ):
             out.append((a, b, t))
     return out
+
+
+def subjects_after_verb(
+    hub: Entity, others: list[Entity | None], trigs: list[Trigger], sov: bool
+) -> list[Entity]:
+    """The subjects of a verb-final clause written with the verb first and its subjects
+    after it, whom they met before it ("প্রধানমন্ত্রীর সঙ্গে সাক্ষাৎ করেন A-র রাষ্ট্রদূত ... ও
+    B-র রাষ্ট্রদূত"): each official after the verb met that side, not each other (unknown names
+    between them can split the list, so no coordination is required)."""
+    if not sov or not hub.official or any(t.end > hub.start for t in trigs):
+        return []
+    met = [e for e in others if e is not None and e.slot in ("with", "obj")]
+    if not met or any(e.end > hub.start for e in met):
+        return []
+    subjects = [hub] + [
+        e
+        for e in others
+        if e is not None and e.start > hub.start and e.official and not e.place_only and not e.slot
+    ]
+    return subjects if len({e.party for e in subjects}) >= 2 else []
