@@ -392,9 +392,14 @@ def _complete(
         return [Pairing(carrier, only, trigs[0])]
     met = only.entity
     host = seat_host(met, ents, trigs, ctx.lang, ctx.host, ctx.lex, folded) if met else ""
+    if not host and met and met.slot == "with" and ctx.lang in _DROPPED_HOME:  # "Xと会談した"
+        host = ctx.home if all(e is met or e.slot in ("loc", "topic") for e in ents) else ""
     if host:
         return [Pairing(Side(host, None, "host"), only, trigs[0])]
     return []
 
 
 _ERGATIVE_POSTS = frozenset(("hi", "ur"))
+# the Japanese press drops the subject that is its own government's official (when no other
+# one, such as "トヨタ社長、", stands unmarked for it)
+_DROPPED_HOME = frozenset(("ja",))
