@@ -7,6 +7,17 @@ from rules.bilateral.frames import NATIONAL_OFFICES, Entity
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.records import BUILDING, CAPITAL, CITY, COUNTRY
 
+# the Japanese press drops the subject that is its own government's official (when no other
+# one, such as "トヨタ社長、", stands unmarked for it)
+_DROPPED_HOME = frozenset(("ja",))
+
+
+def dropped_subject(met: Entity, ents: list[Entity], lang: str, home: str) -> str:
+    """The home side of "Xと会談した": the one side is the counterpart, nobody else is named."""
+    if met.slot != "with" or lang not in _DROPPED_HOME:
+        return ""
+    return home if all(e is met or e.slot in ("loc", "topic") for e in ents) else ""
+
 
 def default_unnamed(ents: list[Entity], home: str, host: str, host_kind: int) -> None:
     """The country of an official named by role only ("प्रधानमंत्री", "首相", "the president

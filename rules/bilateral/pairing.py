@@ -18,6 +18,7 @@ from itertools import pairwise
 
 from rules.bilateral.frames import Entity
 from rules.bilateral.glue import words_of
+from rules.bilateral.implicit import dropped_subject
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.lists import (
     AGENT_SLOTS,
@@ -272,13 +273,10 @@ def _relations(e: Entity, folded: str, lex: LangLex) -> bool:
 
 
 def _distinct(grp: list[Entity]) -> list[Entity]:
-    seen: set[str] = set()
-    out = []
+    first: dict[str, Entity] = {}
     for e in grp:
-        if e.party not in seen:
-            seen.add(e.party)
-            out.append(e)
-    return out
+        first.setdefault(e.party, e)
+    return list(first.values())
 
 
 def _side(e: Entity) -> Side:
@@ -286,14 +284,11 @@ def _side(e: Entity) -> Side:
 
 
 def _star(hub: Side, others: list[Side], trig: Trigger) -> list[Pairing]:
-    out: list[Pairing] = []
-    seen = {hub.party}
+    first: dict[str, Side] = {}
     for s in others:
-        if s.party in seen:
-            continue
-        seen.add(s.party)
-        out.append(Pairing(hub, s, trig))
-    return out
+        if s.party != hub.party:
+            first.setdefault(s.party, s)
+    return [Pairing(hub, s, trig) for s in first.values()]
 
 
 def _hub(
@@ -392,14 +387,11 @@ def _complete(
         return [Pairing(carrier, only, trigs[0])]
     met = only.entity
     host = seat_host(met, ents, trigs, ctx.lang, ctx.host, ctx.lex, folded) if met else ""
-    if not host and met and met.slot == "with" and ctx.lang in _DROPPED_HOME:  # "Xと会談した"
-        host = ctx.home if all(e is met or e.slot in ("loc", "topic") for e in ents) else ""
+    if not host and met:
+        host = dropped_subject(met, ents, ctx.lang, ctx.home)
     if host:
         return [Pairing(Side(host, None, "host"), only, trigs[0])]
     return []
 
 
 _ERGATIVE_POSTS = frozenset(("hi", "ur"))
-# the Japanese press drops the subject that is its own government's official (when no other
-# one, such as "トヨタ社長、", stands unmarked for it)
-_DROPPED_HOME = frozenset(("ja",))
