@@ -204,7 +204,8 @@ def _read_sentence(
         doc.main = _protagonist(ents)
     written = doc.verbatim[doc.segment] if doc.verbatim else seg
     sentence_text = written[sent.start : sent.end]
-    if "history" in cue_names or old_year(sentence_text, day.year if day else None):
+    since = doc.lex.words.get("since", frozenset())
+    if "history" in cue_names or old_year(sentence_text, day.year if day else None, since):
         return
     cjk = doc.lang in _CJK_LANGS
     named = by_name(cues)
