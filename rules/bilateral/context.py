@@ -112,12 +112,13 @@ def refine(
             c.start >= ent.end and not folded[ent.end : c.start].strip() for c in former
         ):
             ent.former = True  # "トランプ次期大統領", "윤석열 전 대통령": the title follows
-        elif ent.place_only and any(
+        elif (ent.place_only or bare_demonym(ent)) and any(
             (gap := folded[ent.end : c.start].strip()) in _POSSESSIVE or gap in glue
             for c in former
             if c.start >= ent.end
         ):
-            # "Brazil's President-elect X", "मालदीव के पूर्व राष्ट्रपति": the country is X's
+            # "Brazil's President-elect X", "Mexican President-elect X", "मालदीव के पूर्व
+            # राष्ट्रपति": the country is X's
             ent.former = True
         if sport and (ent.place_only or ent.role in ("", "official")) and ent.person < 0:
             ent.nonofficial = True  # "India and Pakistan" in a cricket story are teams

@@ -216,6 +216,18 @@ def _any_then_not(t: Trigger, cues: dict[str, list[Cue]], folded: str) -> bool:
 _PUNCT_BREAK = re.compile(r"[,;:।.!?]")
 
 
+def _not_to_occur(t: Trigger, cues: dict[str, list[Cue]], folded: str) -> bool:
+    """A meeting noun whose own clause then says, negated, that it takes place (the
+    language's ``occur`` words: "will not take place", "won't happen"): the meeting that was
+    planned is off."""
+    for o in cues.get("occur", ()):
+        if not 0 <= o.start - t.end <= 80 or _CLAUSE_BREAK.search(folded, t.end, o.start):
+            continue
+        if any(0 <= o.start - n.end <= 2 for n in cues.get("negation", ())):
+            return True
+    return False
+
+
 def trigger_status(
     t: Trigger,
     cues: dict[str, list[Cue]],
@@ -274,6 +286,8 @@ def trigger_status(
         return None
     if sov and _any_then_not(t, cues, folded):
         return None  # "वार्ता गर्ने कुनै तयारी छैन": no plan at all to hold talks
+    if t.noun and _not_to_occur(t, cues, folded):
+        return "cancelled"  # "the annual summit ... will not take place this year"
     if (
         has("cancel", 120, 120)
         or (others is not None and _clause_cue(t, cues.get("cancel"), folded, others))
