@@ -27,6 +27,7 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
     sov = lex.code in SOV
     groups: list[list[Entity]] = []
     by_comma: list[bool] = []  # was every join of the group a bare comma?
+    aside = False  # the last member was a bracketed short form of the one before it
     for ent in ents:
         if groups:
             prev = groups[-1][-1]
@@ -38,6 +39,18 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
                 continue
             gap = folded[prev.end : ent.start]
             ws = words_of(gap)
+            if aside and ws[:1] == [")"]:
+                ws = ws[1:]  # "the United Arab Emirates (UAE), Spain and Hungary"
+            aside = ws == ["("] and prev.party == ent.party != ""
+            if aside:
+                groups[-1].append(ent)
+                continue
+            if not ws and _ends_counterpart(prev):
+                # "التقى فيدان نظيريه السعودي ... والتونسي ...": the names right after a
+                # named official's "his counterpart(s)" are whom he met, not co-subjects
+                groups.append([ent])
+                by_comma.append(True)
+                continue
             # juxtaposed names are one list only where they share a slot or no space parts
             # them (中美): "मोदी ब्रिटेन के प्रधानमंत्री से मिले" is a subject and whom it met
             # (in a verb-final language an unmarked official before a bare place is a subject
@@ -65,6 +78,12 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
     if lex.code in _COMMA_SUBJECT:
         out = [part for grp in out for part in _comma_subject(grp, folded)]
     return out
+
+
+def _ends_counterpart(e: Entity) -> bool:
+    """A named official whose mention ends on "his counterpart(s)" (Arabic نظيره/نظيريه)."""
+    last = e.parts[-1].first(ROLE) if e.parts else None
+    return e.person >= 0 and last is not None and last.value == "counterpart"
 
 
 def share_titles(ents: list[Entity], folded: str, lex: LangLex) -> None:
