@@ -11,7 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from rules.bilateral.destination import arrives_at, names_destination, visitor_between
+from rules.bilateral.destination import (
+    arrives_at,
+    names_destination,
+    visitor_after_place,
+    visitor_between,
+)
 from rules.bilateral.forums import membership, names_event, occasion, occasion_word
 from rules.bilateral.frames import Entity, bare_demonym
 from rules.bilateral.gazetteer import Mention
@@ -182,6 +187,15 @@ def refine(
                 # Rais X, ... nchini Y": the visit's destination, however long the visitor's
                 # name and title between them, in the same clause
                 ent.slot = "dest"
+            elif (
+                sov
+                and t.group == "visit"
+                and ent.place_only
+                and ent.slot == "loc"
+                and before
+                and visitor_after_place(t, ent, ents, folded, lex)
+            ):
+                ent.slot = "dest"  # "चीन में भारत के विदेश मंत्री का दौरा": place, visitor, visit
             elif (
                 sov
                 and t.group == "visit"

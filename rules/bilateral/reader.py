@@ -312,7 +312,7 @@ def _prepare(
     share_titles(ents, folded, doc.lex)  # "les présidents russe et américain"
     host, location, host_kind = meeting_place(ents)
     that_country(ents, folded, doc.lex)
-    default_unnamed(ents, doc.home, host, host_kind)
+    default_unnamed(ents, doc.home, host, host_kind, folded, doc.lex)
     the_visitor(ents, cues, [r.pair for r in doc.reports if r.order < doc.order and not r.cooccur])
     return ents, trigs, cue_names, host, location
 
