@@ -228,6 +228,19 @@ def _not_to_occur(t: Trigger, cues: dict[str, list[Cue]], folded: str) -> bool:
     return False
 
 
+def _unopened(t: Trigger, found: list[Cue] | tuple[()], cues: dict[str, list[Cue]]) -> list[Cue]:
+    """Cues ``t`` is governed by: not one before a clause opened between it and ``t`` by a
+    subordinator (the ``clause_open`` cues) with a pronoun subject right after it ("wanted to
+    deepen ties as he met ..."); that clause tells its meeting as a fact."""
+    pron = {p.start for p in cues.get("pronoun", ())}
+    opens = [o for o in cues.get("clause_open", ()) if o.end + 1 in pron]
+    return [
+        c
+        for c in found
+        if not (c.end <= t.start and any(c.end <= o.start and o.end <= t.start for o in opens))
+    ]
+
+
 def trigger_status(
     t: Trigger,
     cues: dict[str, list[Cue]],
@@ -264,7 +277,13 @@ def trigger_status(
     # a meeting noun right after "during" is the occasion of what the sentence tells, as a
     # fact: "called for a ceasefire during talks with ...", "rejected it during a meeting"
     occasion = has("during", 16, 0)
-    if not occasion and (has("deny", 90, 90, own=True) or has("hypothetical", 60, 45, own=True)):
+    if not occasion and (
+        has("deny", 90, 90, own=True)
+        or any(
+            _near(c, t, int(60 * k), int(45 * k), folded, own_clause=True)
+            for c in _unopened(t, cues.get("hypothetical", ()), cues)
+        )
+    ):
         return None
     if has("history", 120, 120):
         return None
