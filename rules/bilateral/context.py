@@ -11,7 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from rules.bilateral.destination import arrives_at, names_destination, visitor_between
+from rules.bilateral.destination import (
+    arrives_at,
+    names_destination,
+    place_before_visitor,
+    visitor_between,
+)
 from rules.bilateral.forums import membership, names_event, occasion, occasion_word
 from rules.bilateral.frames import Entity, bare_demonym
 from rules.bilateral.gazetteer import Mention
@@ -190,6 +195,12 @@ def refine(
                 and arrives_at(t, ent, folded, lex)
             ):
                 ent.slot = "dest"  # "दौरे पर कल इस्लामाबाद पहुंचेंगे": where the visitor arrives
+            elif (
+                ent.place_only
+                and ent.slot == "loc"
+                and place_before_visitor(t, ent, ents, folded, lex)
+            ):
+                ent.slot = "dest"  # "భారత్‌లో శ్రీలంక అధ్యక్షుడి పర్యటన": the visit's place
             elif (
                 sov
                 and t.group == "weak"

@@ -77,3 +77,24 @@ def arrives_at(t: Trigger, ent: Entity, folded: str, lex: LangLex) -> bool:
         return False
     nxt = words_of(folded[ent.end : ent.end + 30])[:1]
     return bool(nxt) and word_listed(nxt[0], motion)
+
+
+def place_before_visitor(
+    t: Trigger, ent: Entity, ents: list[Entity], folded: str, lex: LangLex
+) -> bool:
+    """ "భారత్‌లో శ్రీలంక అధ్యక్షుడి పర్యటన": in a language that writes the case onto the name,
+    a place in the locative, then only the visitor (an official with its genitive) and the
+    visit noun: the place is where the visit goes, not where someone met the visitor."""
+    if lex.code not in _CASE_ON_NAME or t.group != "visit" or not 0 < t.start - ent.end <= 60:
+        return False
+    gap: list[str] = []
+    end, seen = ent.end, False
+    for e in ents:
+        if ent.end <= e.start and e.end <= t.start:
+            if e.place_only or not e.official:
+                return False
+            gap.extend(words_of(folded[end : e.start]))
+            end, seen = e.end, True
+    gap.extend(words_of(folded[end : t.start]))
+    ok = set().union(*(lex.words.get(k, ()) for k in ("glue", "loc", "loc_post", "loc_tail")))
+    return seen and all(w in ok for w in gap)
