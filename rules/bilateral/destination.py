@@ -82,16 +82,18 @@ def arrives_at(t: Trigger, ent: Entity, folded: str, lex: LangLex) -> bool:
 def visitor_after_place(
     t: Trigger, ent: Entity, ents: list[Entity], folded: str, lex: LangLex
 ) -> bool:
-    """ "श्रीलंका में भारत के प्रधानमंत्री की यात्रा", "ચીનમાં ભારતના વિદેશ મંત્રીની મુલાકાત": in a
-    verb-final language a place in the locative, then the visitor (officials of another
-    country, not an envoy posted there), then the visit word: the place is where it goes."""
+    """ "श्रीलंका में भारत के प्रधानमंत्री की यात्रा", "ચીનમાં ભારતના વિદેશ મંત્રીની મુલાકાત",
+    "భారత్‌లో శ్రీలంక అధ్యక్షుడి పర్యటన": in a verb-final language a place in the locative (a
+    postposition or a case ending), then the visitor (officials of another country, not an
+    envoy posted there), then the visit word: the place is where the visit goes."""
     between = [e for e in ents if ent.end <= e.start and e.end <= t.start]
     if not between or any(
         e.place_only or not e.official or e.role == "envoy" or e.party in ("", ent.party)
         for e in between
     ):
         return False
-    ok = set().union(*(lex.words.get(k, ()) for k in ("glue", "loc_post", "visit_mod")))
+    keys = ("glue", "loc", "loc_post", "loc_tail", "visit_mod")
+    ok = set().union(*(lex.words.get(k, ()) for k in keys))
     end, gap = ent.end, []
     for e in between:
         gap.extend(words_of(folded[end : e.start]))
