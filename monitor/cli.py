@@ -96,8 +96,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    from monitor.store.ops_types import StoreUnavailable
-
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "settles_heap", False):
@@ -121,7 +119,13 @@ def _run(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:
         _quiet_stdout()
         return 0
-    except StoreUnavailable as exc:
+    except Exception as exc:
+        # Only a command that opened a store can have raised this, so its module is loaded
+        # then; importing it here would load the store package (and pydantic) for every
+        # command, ``bilat scan`` included.
+        store = sys.modules.get("monitor.store.ops_types")
+        if store is None or not isinstance(exc, store.StoreUnavailable):
+            raise
         print(f"bilat: {exc}", file=sys.stderr)
         return 2
     return result

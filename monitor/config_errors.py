@@ -333,17 +333,23 @@ def unknown_env_issues(
     plain variables (``BILAT_SLACK_TOKEN``) may hold secrets that ``*_env`` options name, and
     are left alone; the ones this file names are never questioned."""
     known = [t.upper() for t in tables]
-    secrets = _env_names(data)
-    issues = []
+    suspects = []
     for name in sorted(os.environ if environ is None else environ):
         upper = name.upper()
-        if not upper.startswith(prefix) or upper in secrets:
+        if not upper.startswith(prefix):
             continue
         head, nested, _ = upper[len(prefix) :].partition("__")
         if head in known:
             continue
         close = difflib.get_close_matches(head, known, n=1, cutoff=0.7)
-        if not nested and not close:
+        if nested or close:
+            suspects.append((name, nested, close))
+    # The walk over every table for the ``*_env`` names only for a suspect: most runs have
+    # none (``BILAT_CACHE_DIR`` is not one), and a 5,000-source file is 20,000 values.
+    secrets = _env_names(data) if suspects else set()
+    issues = []
+    for name, nested, close in suspects:
+        if name.upper() in secrets:
             continue
         hint = f" (did you mean {prefix}{close[0]}{'__…' if nested else ''}?)" if close else ""
         tables_list = ", ".join(prefix + t + "__…" for t in known)

@@ -16,7 +16,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -118,11 +118,12 @@ class _Document(BaseModel):
 
 
 def _document_model() -> type[_Document]:
-    """``_Document``, or with ``BILAT_*`` variables set, its pydantic-settings twin that
-    deep-merges them over the file's values: importing pydantic-settings costs more than
-    the rest of reading the configuration, and most runs set no such variable."""
-    prefix = ENV_PREFIX.upper()
-    env = any(name.upper().startswith(prefix) for name in os.environ)
+    """``_Document``, or with a ``BILAT_<TABLE>…`` variable set, its pydantic-settings twin
+    that deep-merges them over the file's values: importing pydantic-settings costs more than
+    the rest of reading the configuration, and most runs set none (``BILAT_CACHE_DIR`` and
+    secrets override nothing)."""
+    tables = {(ENV_PREFIX + t).upper() for t in _Document.model_fields}
+    env = any(name.upper().split("__")[0] in tables for name in os.environ)
     return _with_environment() if env else _Document
 
 
@@ -152,14 +153,10 @@ def _with_environment() -> type[_Document]:
     return _EnvDocument
 
 
-def _secret_fields(options: BaseModel) -> list[tuple[str, str]]:
-    """(field, env var name) for every ``*_env`` option that names a variable."""
-    out = []
-    for name in type(options).model_fields:
-        value = getattr(options, name)
-        if name.endswith("_env") and isinstance(value, str) and value:
-            out.append((name, value))
-    return out
+@cache
+def _env_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The ``*_env`` options of a model (found once per class, not per source)."""
+    return tuple(name for name in model.model_fields if name.endswith("_env"))
 
 
 def load_settings(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Settings:
@@ -381,12 +378,15 @@ def _read_secrets(
     notifiers: Mapping[str, NotifierOptions],
 ) -> dict[str, SecretStr]:
     tables: list[tuple[tuple[str | int, ...], str, BaseModel, bool]] = [
-        (("sources", i), o.id, o, o.enabled) for i, o in sources
+        (("sources", i), o.id, o, o.enabled) for i, o in sources if _env_fields(type(o))
     ]
     tables += [(("notifiers", n), n, o, o.enabled) for n, o in notifiers.items()]
     secrets: dict[str, SecretStr] = {}
     for loc, ident, options, enabled in tables:
-        for fld, env_name in _secret_fields(options):
+        for fld in _env_fields(type(options)):
+            env_name = getattr(options, fld)
+            if not isinstance(env_name, str) or not env_name:
+                continue  # names no variable
             value = os.environ.get(env_name)
             if value:
                 secrets[env_name] = SecretStr(value)

@@ -19,7 +19,6 @@ line and exit 2, from either.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from dataclasses import dataclass
@@ -29,8 +28,6 @@ from typing import Any, BinaryIO, TextIO
 
 from adapters.htmldecode import decode_html
 from adapters.htmltext import html_to_text, looks_like_html
-from monitor.contracts import BlockedAddress, FetchError, HttpSettings
-from monitor.logs import configure_logging
 from monitor.model import Meeting
 
 MAX_FETCH_BYTES = 5 * 1024 * 1024
@@ -71,11 +68,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         published = _parse_time(args.published) if args.published else None
         docs = _read_source(args.source, allow_private=args.allow_private)
-    except BlockedAddress as exc:
-        hint = "" if args.allow_private else " (--allow-private lets it reach a local server)"
-        print(f"bilat scan: {exc}{hint}", file=sys.stderr)
-        return 2
-    except (OSError, ValueError, FetchError) as exc:
+    except (OSError, ValueError, _FetchFailed) as exc:
         print(f"bilat scan: {exc}", file=sys.stderr)
         return 2
     from rules.bilateral.detector import detect
@@ -225,8 +218,7 @@ def _read_source(source: str, *, allow_private: bool = False) -> list[ScanDoc]:
     """The texts ``source`` holds: one for a page, file or stdin, one per item of a feed."""
     base = "https://scan.invalid/"
     if source.startswith(("http://", "https://")):
-        configure_logging("warning")  # the client's log lines go to stderr, not the report
-        body, ctype = asyncio.run(fetch(source, allow_private=allow_private))
+        body, ctype = _fetch_url(source, allow_private=allow_private)
         base = source
     elif "://" in source:
         raise ValueError(f"only http and https URLs are supported: {source}")
@@ -244,9 +236,33 @@ def _read_source(source: str, *, allow_private: bool = False) -> list[ScanDoc]:
     return [ScanDoc(None, text)]
 
 
+class _FetchFailed(Exception):
+    """A URL that could not be fetched; the message is the line to show."""
+
+
+def _fetch_url(url: str, *, allow_private: bool) -> tuple[bytes, str]:
+    """``fetch`` in an event loop of its own, a failure as ``_FetchFailed``. Only a URL
+    needs asyncio, the HTTP client, its settings model and logging (imported here: a tenth
+    of a second of every ``bilat scan FILE`` otherwise)."""
+    import asyncio
+
+    from monitor.contracts import BlockedAddress, FetchError
+    from monitor.logs import configure_logging
+
+    configure_logging("warning")  # the client's log lines go to stderr, not the report
+    try:
+        return asyncio.run(fetch(url, allow_private=allow_private))
+    except BlockedAddress as exc:
+        hint = "" if allow_private else " (--allow-private lets it reach a local server)"
+        raise _FetchFailed(f"{exc}{hint}") from exc
+    except FetchError as exc:
+        raise _FetchFailed(str(exc)) from exc
+
+
 async def fetch(url: str, *, allow_private: bool = False) -> tuple[bytes, str]:
     """GET ``url`` with the daemon's client: (body, Content-Type). Raises ``FetchError``
     (``BlockedAddress`` for a loopback/private target unless ``allow_private``)."""
+    from monitor.contracts import HttpSettings
     from monitor.net.client import Http  # aiohttp: only a URL needs it
 
     settings = HttpSettings(

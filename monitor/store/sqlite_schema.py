@@ -238,6 +238,34 @@ def state_from_row(row: aiosqlite.Row) -> SourceState:
     )
 
 
+# The columns of ``sources`` a state is made of, in the order ``state_from_values`` reads.
+STATE_COLUMNS = (
+    "source_id, etag, last_modified, cursor, next_due_at, failures, failing_since, last_ok_at,"
+    " last_polled_at, last_status, last_error, fingerprint"
+)
+
+
+def state_from_values(row: Sequence[Any]) -> SourceState:
+    """``state_from_row`` for a row that starts with ``STATE_COLUMNS``, read by position:
+    the whole table at every start, half the cost of reading 12 columns by name."""
+    sid, etag, modified, cursor, due, failures, since, ok, polled, status, error, fp = row[:12]
+    return SourceState(
+        source_id=sid,
+        cursor=SourceCursor(etag=etag, last_modified=modified, cursor=cursor),
+        next_due_at=None if due is None else _fromtimestamp(due, UTC),
+        failures=failures,
+        failing_since=None if since is None else _fromtimestamp(since, UTC),
+        last_ok_at=None if ok is None else _fromtimestamp(ok, UTC),
+        last_polled_at=None if polled is None else _fromtimestamp(polled, UTC),
+        last_status=status,
+        last_error=error,
+        fingerprint=fp,
+    )
+
+
+_fromtimestamp = datetime.fromtimestamp
+
+
 def outbox_from_row(row: aiosqlite.Row) -> OutboxRow:
     return OutboxRow(
         seq=row["seq"],

@@ -24,12 +24,18 @@ at the end of ``bilat once`` and on the daemon's ticker, ``/metrics``) is a copy
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from monitor.store.base import SourceState
 from monitor.store.sqlite_batch import GroupCommit
-from monitor.store.sqlite_schema import SAVE_STATE, state_from_row, state_params
+from monitor.store.sqlite_schema import (
+    SAVE_STATE,
+    state_from_row,
+    state_from_values,
+    state_params,
+)
 
 
 class SourceStates:
@@ -72,7 +78,8 @@ class SourceStates:
             if cached is not None:
                 self._cache[source_id] = cached.evolve(next_due_at=until)
 
-    def warm(self, rows: Iterable[sqlite3.Row]) -> None:
-        """Replace the cache with these rows (all of ``sources``, after a sync)."""
-        self._cache = {row["source_id"]: state_from_row(row) for row in rows}
+    def warm(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Replace the cache with these rows (all of ``sources``, after a sync), each
+        starting with ``STATE_COLUMNS``."""
+        self._cache = {row[0]: state_from_values(row) for row in rows}
         self._whole = True

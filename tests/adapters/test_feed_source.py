@@ -163,6 +163,25 @@ def test_options_are_validated(options: dict[str, Any]) -> None:
         FeedSource.Options.model_validate({"id": "x", "type": "feed", **options})
 
 
+def test_the_quick_url_check_accepts_only_what_urlsplit_accepts() -> None:
+    """The pattern that spares most URLs ``urlsplit`` never lets through one it refuses:
+    same answers over invented near-misses (case, user info, brackets, ports, blanks)."""
+    from urllib.parse import urlsplit
+
+    heads = ["http://", "https://", "HTTP://", "http:/", "http:///", "http://[", "http://@", ""]
+    tails = ["", "a", "a.b", "a:80", "a:", ":80", "a/x y", "a/x", "a?q#f", "a@b", "[::1]", "é"]
+    for head in heads:
+        for tail in tails:
+            for path in ("", "/f/1.xml", "/[x]"):
+                url = head + tail + path
+                try:  # a ValueError is a refusal too (a validation error)
+                    parts = urlsplit(url)
+                    slow = parts.scheme in ("http", "https") and bool(parts.hostname)
+                except ValueError:
+                    slow = False
+                assert slow or not adapters.feed._PLAIN_HTTP_URL.fullmatch(url), url
+
+
 def test_registered_as_feed() -> None:
     """The source type is registered under 'feed' with a minimum interval."""
     assert ADAPTERS["feed"] is FeedSource

@@ -126,15 +126,16 @@ print(json.dumps(sorted(sys.modules)))
 @pytest.mark.parametrize("command", ["check", "once"])
 def test_one_shot_commands_import_only_what_they_use(tmp_path: Path, command: str) -> None:
     """``bilat check`` reads the configuration without the HTTP client; neither command
-    imports the other commands' modules, pydantic-settings (no ``BILAT_*`` variable is
-    set), the detector's gazetteer (no bilateral rule) or the worker pool's forkserver (one
-    source runs inline)."""
+    imports the other commands' modules, pydantic-settings (no ``BILAT_<TABLE>`` variable
+    is set: ``BILAT_CACHE_DIR`` overrides nothing), the detector's gazetteer (no bilateral
+    rule) or the worker pool's forkserver (one source runs inline)."""
     config = tmp_path / "bilat.toml"
     text = CONFIG.format(state=tmp_path / "state.db")
     # A closed loopback port: the poll fails at once, without the network.
     text = text.replace("https://example.org/feed.xml", "http://127.0.0.1:9/feed.xml")
     config.write_text(text.replace("[monitor]", "[monitor]\nallow_private_networks = true"))
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("BILAT_")}
+    env["BILAT_CACHE_DIR"] = str(tmp_path / "cache")
     out = subprocess.run(
         [sys.executable, "-c", CLI_PROBE, command, "-c", str(config)],
         capture_output=True,

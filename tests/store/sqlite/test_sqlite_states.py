@@ -225,3 +225,68 @@ async def test_saves_that_waited_for_the_lock_share_the_next_batch(
     for i in range(20):
         row = on_disk(db, f"s{i}")
         assert row is not None and row["etag"] == f'"v{i}"'
+
+
+@pytest.mark.parametrize("active", [0, 1])
+@pytest.mark.parametrize("stored_fp", [None, "fp1", "fp2"])
+@pytest.mark.parametrize("due", [None, -60.0, 60.0])
+@pytest.mark.parametrize("first_due", [None, 0.0])
+async def test_the_sync_skips_exactly_the_rows_its_statement_would_leave(
+    store: SqliteStore,
+    active: int,
+    stored_fp: str | None,
+    due: float | None,
+    first_due: float | None,
+) -> None:
+    """The rows a sync leaves out of its upsert (``_synced_row_changes`` false) are the rows
+    the statement itself would not have changed, in every combination of an existing row."""
+    from monitor.store.sqlite import SYNC_UPSERT, _synced_row_changes
+
+    now = T0.timestamp()
+    db = store._db
+    db.execute(
+        "INSERT INTO sources (source_id, fingerprint, active, next_due_at) VALUES ('a', ?, ?, ?)",
+        (stored_fp, active, None if due is None else now + due),
+    )
+    row = db.execute("SELECT * FROM sources WHERE source_id = 'a'").fetchone()
+    plan = SourcePlan("fp1", None if first_due is None else T0 + timedelta(seconds=first_due))
+    before = db.total_changes
+    db.execute(SYNC_UPSERT, ("a", "fp1", None if first_due is None else now + first_due, now))
+    db.rollback()
+    assert _synced_row_changes(row, plan, now) == (db.total_changes > before)
+
+
+async def test_a_state_read_by_position_is_the_state_read_by_name(
+    store: SqliteStore, db: Path
+) -> None:
+    from monitor.store.sqlite_schema import STATE_COLUMNS, state_from_row, state_from_values
+
+    state = SourceState(
+        "a",
+        cursor=SourceCursor(etag='"e"', last_modified="Tue", cursor="c"),
+        next_due_at=T0,
+        failures=2,
+        failing_since=T0 - timedelta(hours=1),
+        last_ok_at=T0 - timedelta(hours=2),
+        last_polled_at=T0,
+        last_status="error 503",
+        last_error="Service Unavailable",
+        fingerprint="fp",
+    )
+    await store.save_source_state(state)
+    await store.save_source_state(SourceState("b"))
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        for sid in ("a", "b"):
+            by_name = conn.execute("SELECT * FROM sources WHERE source_id = ?", (sid,)).fetchone()
+            by_position = conn.execute(
+                f"SELECT {STATE_COLUMNS}, active FROM sources WHERE source_id = ?", (sid,)
+            ).fetchone()
+            assert state_from_values(by_position) == state_from_row(by_name)
+            if sid == "a":  # every field came through, not only the defaults
+                read = state_from_values(by_position)
+                assert (read.cursor, read.failing_since, read.last_error) == (
+                    state.cursor,
+                    state.failing_since,
+                    state.last_error,
+                )
