@@ -129,9 +129,25 @@ def joined(folded: str, s: int, joins: frozenset[str]) -> bool:
     if not joins or s < 2 or not is_hangul(folded[s]):
         return False
     for k in range(2, min(s, _LONGEST_JOIN) + 1):
-        if folded[s - k : s] in joins and boundary_before(folded, s - k):
+        if folded[s - k : s] in joins and (
+            boundary_before(folded, s - k) or stationed(folded, s - k)
+        ):
             return True
-    return False
+    return stationed(folded, s)
+
+
+def stationed(folded: str, s: int) -> bool:
+    """Does ``s`` follow 주(駐) and the host's one-syllable name, written solid before the
+    sending country ("주한중국대사": China's ambassador in Korea; "주미일본대사관")?"""
+    return (
+        s >= 2
+        and folded[s - 1] in _STATIONED
+        and folded[s - 2] == "주"
+        and boundary_before(folded, s - 2)
+    )
+
+
+_STATIONED = frozenset("한미일중러영독불북인호")
 
 
 _LONGEST_JOIN = 8  # Hangul country names are shorter ("우즈베키스탄")
@@ -186,6 +202,8 @@ def next_start(folded: str, s: int, e: int) -> int:
             script_of(folded[p]) in _INNER_STARTS or script_of(prev) == SCRIPT_CJK
         ) and boundary_before(folded, p):
             return p
+        if stationed(folded, p):
+            return p  # "한일" of "주한일본" hid "일본"
     return -1
 
 

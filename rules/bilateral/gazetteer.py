@@ -25,6 +25,7 @@ from rules.bilateral.gate import (
     next_start,
     prefixes,
     spans_words,
+    stationed,
 )
 from rules.bilateral.lexicon import LangLex, Lexicon, build_lexicon
 from rules.bilateral.loaders import loader_or
@@ -233,7 +234,12 @@ class Gazetteer:
                     if keep:
                         out.append(self._mention(norm, s, e, keep, base_offset))
                         continue
-                if not foreign and not spans_words(folded, s, e) and not inner_starts(folded[s]):
+                if (
+                    not foreign
+                    and not spans_words(folded, s, e)
+                    and not inner_starts(folded[s])
+                    and not stationed(folded, s + 1)  # "한중" of "주한중국대사" hid "중국"
+                ):
                     continue  # failed inside one word of a spaced script: nothing hides there
                 resume = self._instead(norm, s, e, lang, foreign, out, base_offset)
                 if resume >= 0:
