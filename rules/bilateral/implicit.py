@@ -131,3 +131,18 @@ def meeting_place(ents: list[Entity]) -> tuple[str, str | None, int]:
 
 def place_rank(e: Entity) -> int:
     return {BUILDING: 4, CITY: 3, CAPITAL: 3, COUNTRY: 1}.get(e.place_kind, 0)
+
+
+def dateline_office(ents: list[Entity], folded: str, lex: LangLex) -> None:
+    """An unqualified ministry ("Dhaka: The Ministry of Foreign Affairs summoned ...") is
+    the dateline country's: a ministry acts in its own capital, where the report is filed
+    (the language's ``dateline_office`` words; a person keeps the publisher's home)."""
+    words = lex.words.get("dateline_office")
+    line = next((e for e in ents if e.dateline and e.party), None)
+    if not words or line is None:
+        return
+    for ent in ents:
+        if ent.party or ent.codes or ent.role != "official" or ent.start < line.end:
+            continue
+        if " ".join(words_of(folded[ent.start : ent.end])) in words:
+            ent.party, ent.source = line.party, "host"

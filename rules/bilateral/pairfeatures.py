@@ -46,7 +46,7 @@ def masked_sentence(p: Pairing, ents: list[Entity], folded: str) -> str:
 
 
 # cues that only bound another cue's reach (status.py), no evidence of a meeting themselves
-_SCOPE_ONLY = frozenset(("clause_open",))
+_SCOPE_ONLY = frozenset(("clause_open", "verb_and"))
 
 
 def pair_features(

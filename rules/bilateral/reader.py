@@ -23,7 +23,12 @@ from rules.bilateral.cooccur import governing, sentence_candidates
 from rules.bilateral.frames import Entity, build_entities
 from rules.bilateral.gazetteer import Gazetteer, Mention
 from rules.bilateral.hanzi import reads_simplified, simplified
-from rules.bilateral.implicit import default_unnamed, meeting_place, that_country
+from rules.bilateral.implicit import (
+    dateline_office,
+    default_unnamed,
+    meeting_place,
+    that_country,
+)
 from rules.bilateral.infinitive import done_infinitives
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.lists import share_titles
@@ -312,6 +317,7 @@ def _prepare(
     share_titles(ents, folded, doc.lex)  # "les présidents russe et américain"
     host, location, host_kind = meeting_place(ents)
     that_country(ents, folded, doc.lex)
+    dateline_office(ents, folded, doc.lex)
     default_unnamed(ents, doc.home, host, host_kind, folded, doc.lex)
     the_visitor(ents, cues, [r.pair for r in doc.reports if r.order < doc.order and not r.cooccur])
     return ents, trigs, cue_names, host, location
