@@ -1,6 +1,6 @@
 """An infinitive of meeting that tells what was done, not what is planned.
 
-English writes a plan as "to meet" ("Modi to meet Xi"), so the lexicon lists "to meet", "to
+English writes a plan as "to meet" ("Lula to meet Scholz"), so the lexicon lists "to meet", "to
 visit" as planned meeting words. Two constructions put the same infinitive in a past or
 tense-neutral frame, where the meeting took place:
 

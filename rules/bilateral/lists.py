@@ -40,13 +40,13 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
             gap = folded[prev.end : ent.start]
             ws = words_of(gap)
             if aside and ws[:1] == [")"]:
-                ws = ws[1:]  # "the United Arab Emirates (UAE), Spain and Hungary"
+                ws = ws[1:]  # "the Central African Republic (CAR), Chile and Peru"
             aside = ws == ["("] and prev.party == ent.party != ""
             if aside:
                 groups[-1].append(ent)
                 continue
             if not ws and _ends_counterpart(prev):
-                # "التقى فيدان نظيريه السعودي ... والتونسي ...": the names right after a
+                # "استقبل الوزير نظيريه الأردني ... والعماني ...": the names right after a
                 # named official's "his counterpart(s)" are whom he met, not co-subjects
                 groups.append([ent])
                 by_comma.append(True)

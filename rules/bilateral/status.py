@@ -309,7 +309,7 @@ def trigger_status(
     if sov and _any_then_not(t, cues, folded):
         return None  # "वार्ता गर्ने कुनै तयारी छैन": no plan at all to hold talks
     if t.noun and _not_to_occur(t, cues, folded):
-        return "cancelled"  # "the annual summit ... will not take place this year"
+        return "cancelled"  # "the talks set for May ... will not take place"
     if (
         has("cancel", 120, 120)
         or (others is not None and _clause_cue(t, cues.get("cancel"), folded, others))
