@@ -22,18 +22,10 @@ def dropped_subject(met: Entity, ents: list[Entity], lang: str, home: str) -> st
     return home if all(e is met or e.slot in ("loc", "topic") for e in ents) else ""
 
 
-def default_unnamed(
-    ents: list[Entity],
-    home: str,
-    host: str,
-    host_kind: int,
-    folded: str = "",
-    lex: LangLex | None = None,
-) -> None:
+def default_unnamed(ents: list[Entity], home: str, host: str, host_kind: int) -> None:
     """The country of an official named by role only ("प्रधानमंत्री", "首相", "the president
-    ... at the Blue House", "X's ambassador to Y called on the minister": Y)."""
-    if lex is not None:
-        posted_in_place(ents, folded, lex)
+    ... at the Blue House", "X's ambassador to Y called on the minister": Y). Reads the
+    envoys' postings, so ``posted_in_place`` runs first."""
     posted = _posting(ents)
     if home and not (posted and posted != home and _home_envoy(ents, home)):
         # the home press's own envoy abroad ("श्रीलंका में भारत के उच्चायुक्त") calls on the

@@ -27,6 +27,7 @@ from rules.bilateral.implicit import (
     dateline_office,
     default_unnamed,
     meeting_place,
+    posted_in_place,
     that_country,
 )
 from rules.bilateral.infinitive import done_infinitives
@@ -318,7 +319,8 @@ def _prepare(
     host, location, host_kind = meeting_place(ents)
     that_country(ents, folded, doc.lex)
     dateline_office(ents, folded, doc.lex)
-    default_unnamed(ents, doc.home, host, host_kind, folded, doc.lex)
+    posted_in_place(ents, folded, doc.lex)  # "A में B के राजदूत": posted in A
+    default_unnamed(ents, doc.home, host, host_kind)
     the_visitor(ents, cues, [r.pair for r in doc.reports if r.order < doc.order and not r.cooccur])
     return ents, trigs, cue_names, host, location
 
