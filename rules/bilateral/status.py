@@ -10,6 +10,7 @@ is one or two characters long.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from rules.bilateral.gazetteer import Mention
@@ -228,19 +229,20 @@ def _not_to_occur(t: Trigger, cues: dict[str, list[Cue]], folded: str) -> bool:
     return False
 
 
-def _unopened(t: Trigger, found: list[Cue] | tuple[()], cues: dict[str, list[Cue]]) -> list[Cue]:
+def _unopened(t: Trigger, found: Sequence[Cue], cues: dict[str, list[Cue]]) -> list[Cue]:
     """Cues ``t`` is governed by: not one before a clause opened between it and ``t`` by a
     subordinator (the ``clause_open`` cues) with a pronoun subject right after it ("wanted to
     deepen ties as he met ..."), or by "and" before a cancellation word (``verb_and``); that
     clause tells its meeting as a fact."""
     pron = {p.start for p in cues.get("pronoun", ())}
     opens = [o for o in cues.get("clause_open", ()) if o.end + 1 in pron]
-    # a cancellation as a second predicate of the subject ("demanded respect and cancelled the
-    # meeting"): the wish's object ends where it begins
+    # a cancellation as a second predicate of the subject ("urged restraint and cancelled the
+    # talks"): the wish's object ends where it begins
     called_off = {c.start for c in cues.get("cancel", ())}
     starts = [o.start for o in opens if o.end <= t.start]
-    starts += [o.start for o in cues.get("verb_and", ()) if o.end + 1 in called_off]
-    starts = [s for s in starts if s < t.start]
+    starts += [
+        o.start for o in cues.get("verb_and", ()) if o.end + 1 in called_off and o.start < t.start
+    ]
     return [c for c in found if not (c.end <= t.start and any(c.end <= s for s in starts))]
 
 
