@@ -40,7 +40,7 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
             gap = folded[prev.end : ent.start]
             ws = words_of(gap)
             if aside and ws[:1] == [")"]:
-                ws = ws[1:]  # "the Central African Republic (CAR), Chile and Peru"
+                ws = ws[1:]  # "the Democratic Republic of the Congo (DRC), Chile and Peru"
             aside = ws == ["("] and prev.party == ent.party != ""
             if aside:
                 groups[-1].append(ent)
