@@ -136,11 +136,8 @@ class Pipeline:
         was read, for the fetch-to-outbox histogram of the alerts this queues. ``job``: the
         poll's ``feed_job`` instead of ``items`` (its rules have run)."""
         if job is None:
-            if not items:
-                # Nothing to decide (a 304, an empty feed): the state is the whole poll. The
-                # store's own save, which SQLite commits together with other polls' saves.
-                await self.store.save_source_state(state)
-                return Outcome(fetched=0, new=0, matched=0)
+            if not items and state is not None:  # most polls: skip the dedup and the clock
+                return await self._state_only(state, 0)
             return await self._process(items, state, first_poll, received_at)
         outcome = await self._process(job.fresh, state, first_poll, received_at, job)
         # Committed: these keys are seen. A poll in flight through a reload that removed its
@@ -153,6 +150,12 @@ class Pipeline:
         """Process stored items (``bilat replay``): like a poll, but no source state is
         touched; the clock says when they are "seen" (backfill counts from it)."""
         return await self._process(items, None, False)
+
+    async def _state_only(self, state: SourceState, fetched: int) -> Outcome:
+        """Nothing to decide (a 304, an empty feed): the state is the whole poll. The store's
+        own save, which SQLite commits together with other polls' saves."""
+        await self.store.save_source_state(state)
+        return Outcome(fetched=fetched, new=0, matched=0)
 
     async def _process(
         self,
@@ -173,10 +176,7 @@ class Pipeline:
             unique, fetched = list(items), job.entries
             seen = [*unique, *job.known]
         if not seen and state is not None:
-            # Nothing to decide (a 304, an empty feed): the state is the whole poll. The
-            # store's own save, which SQLite commits together with other polls' saves.
-            await self.store.save_source_state(state)
-            return Outcome(fetched=fetched, new=0, matched=0)
+            return await self._state_only(state, fetched)
         early: list[RoutedMatch] | None = None
         if job is not None:
             # Rules ran in the job, before the transaction, over the items not known seen;
