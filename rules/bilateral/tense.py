@@ -5,6 +5,7 @@ purpose of."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from rules.bilateral.inflect_levels import PAST_FINAL, hangul_final
@@ -28,9 +29,12 @@ def inherit(
     language right before the noun, after a travel verb).
     """
     purpose = (words or {}).get("purpose", frozenset())
+    withs = (words or {}).get("with", frozenset())
     out: list[tuple[Trigger, str]] = []
     for t, st in statuses:
-        if st == "held" and t.group in ("held", "visit", "weak", "talk"):
+        if st == "held" and sov and _medium_ahead(t, statuses, folded, withs):
+            st = "call"
+        elif st == "held" and t.group in ("held", "visit", "weak", "talk"):
             for u, su in statuses:
                 if su not in ("scheduled", "call", "cancelled") or u is t:
                     continue
@@ -51,6 +55,31 @@ def inherit(
         out.append((t, st))
     return out
 
+
+def _medium_ahead(
+    t: Trigger, statuses: list[tuple[Trigger, str]], folded: str, withs: frozenset[str]
+) -> bool:
+    """ "در تماس تلفنی با X گفتگو کرد": in a verb-final clause a call phrase opening a
+    prepositional "with" phrase ("in a phone call with X ... talked") is the manner of the
+    verb that closes the clause, so the talk was a call (not after a clause break or another
+    meeting word; a postposition "with", after the partner, never opens it this way)."""
+    if t.noun or not withs:
+        return False
+    for u, su in statuses:
+        if su != "call" or u.group != "call" or not 0 <= t.start - u.end <= 80:
+            continue
+        rest = folded[u.end : t.start]
+        head = rest.lstrip().split(" ", 1)[0]
+        if (
+            head in withs
+            and not _BREAK.search(rest)
+            and not any(u.end <= w.start < t.start for w, _ in statuses if w is not t)
+        ):
+            return True
+    return False
+
+
+_BREAK = re.compile(r"[,;:.!?،؛]")
 
 # what may follow a sentence's last predicate: spaces, full stops, closing quotes and brackets
 _SENTENCE_CLOSE = " \n.。!?\"'”」』）)"
