@@ -312,6 +312,8 @@ def _hub(
         officials = [e for e in free if not e.place_only]
         if ctx.lang == "ar":
             officials = [e for e in officials if e.official] or officials
+        if not officials and "pronoun_subject" in ctx.cues and "forum" not in ctx.cues:
+            return None  # "वह X से मिलेंगे, फिर लंदन जाएंगे": the pronoun is the subject
         return (officials or free)[0]
     before = [e for e in free if e.start < first_trig]
     if before:
