@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rules.bilateral.frames import Entity, bare_demonym
 from rules.bilateral.glue import words_of
@@ -184,6 +185,12 @@ def mark_slots(
             and not town
         ):
             ent.slot = ""
+    # "在泰国首都曼谷" (in Thailand's capital Bangkok): the preposition before the country
+    # reaches the city its ``city_head`` word names
+    heads = lex.words.get("city_head", frozenset())
+    for a, b in pairwise(ents):
+        if a.slot == "loc" and a.place_only and not b.slot and b.place_kind in (CITY, CAPITAL):
+            b.slot = "loc" if folded[a.end : b.start].strip() in heads else b.slot
     if lex.code in _COUNTRY_THEN_CITY:
         glue = lex.words.get("glue", frozenset()) | _CITY_HEAD.get(lex.code, frozenset())
         for i, a in enumerate(ents):
