@@ -188,9 +188,14 @@ def mark_slots(
     # "在泰国首都曼谷" (in Thailand's capital Bangkok): the preposition before the country
     # reaches the city its ``city_head`` word names
     heads = lex.words.get("city_head", frozenset())
-    for a, b in pairwise(ents):
-        if a.slot == "loc" and a.place_only and not b.slot and b.place_kind in (CITY, CAPITAL):
-            b.slot = "loc" if folded[a.end : b.start].strip() in heads else b.slot
+    for land, city in pairwise(ents):
+        if (
+            land.slot == "loc"
+            and land.place_only
+            and not city.slot
+            and city.place_kind in (CITY, CAPITAL)
+        ):
+            city.slot = "loc" if folded[land.end : city.start].strip() in heads else city.slot
     if lex.code in _COUNTRY_THEN_CITY:
         glue = lex.words.get("glue", frozenset()) | _CITY_HEAD.get(lex.code, frozenset())
         for i, a in enumerate(ents):
