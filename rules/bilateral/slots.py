@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rules.bilateral.frames import Entity, bare_demonym
 from rules.bilateral.glue import words_of
@@ -184,6 +185,17 @@ def mark_slots(
             and not town
         ):
             ent.slot = ""
+    # "在泰国首都曼谷" (in Thailand's capital Bangkok): the preposition before the country
+    # reaches the city its ``city_head`` word names
+    heads = lex.words.get("city_head", frozenset())
+    for land, city in pairwise(ents):
+        if (
+            land.slot == "loc"
+            and land.place_only
+            and not city.slot
+            and city.place_kind in (CITY, CAPITAL)
+        ):
+            city.slot = "loc" if folded[land.end : city.start].strip() in heads else city.slot
     if lex.code in _COUNTRY_THEN_CITY:
         glue = lex.words.get("glue", frozenset()) | _CITY_HEAD.get(lex.code, frozenset())
         for i, a in enumerate(ents):

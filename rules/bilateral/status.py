@@ -59,7 +59,22 @@ def split_mentions(
                 trigs.append(Trigger(m.start, m.end, e.value, folded[m.start : m.end], noun))
             elif e.value != "nouns":
                 cues.append(Cue(m.start, m.end, e.value))
-    return trigs, _no_longer(trigs, cues, folded)
+    return trigs, _threatened(_no_longer(trigs, cues, folded), folded)
+
+
+def _threatened(cues: list[Cue], folded: str) -> list[Cue]:
+    """A cancellation word with a word of possibility right against it ("可能会推迟", "或将
+    取消": may be put off) threatens the plan, which by the labelling rules stays scheduled:
+    the two read as one word of planning, neither speculation nor a cancellation."""
+    cancels = [c for c in cues if c.name == "cancel"]
+    out = list(cues)
+    for h in (c for c in cues if c.name == "hypothetical"):
+        c = next((c for c in cancels if 0 <= c.start - h.end <= 1 and c in out), None)
+        if c is not None and not folded[h.end : c.start].strip(" 会會将將"):
+            out.remove(h)
+            out.remove(c)
+            out.append(Cue(h.start, c.end, "future"))
+    return out
 
 
 def _no_longer(trigs: list[Trigger], cues: list[Cue], folded: str) -> list[Cue]:
@@ -102,8 +117,14 @@ def split_verbs(folded: str, lex: LangLex) -> tuple[list[Trigger], list[Cue]]:
 
 
 # Clause boundaries a cue does not reach across: ";" and ":" everywhere, dashes, and Korean
-# connective endings ("회담을 하고 ...", "...동석하면서").
-_CLAUSE_BREAK = re.compile(r";|:(?!\d)| — | – |(?:하|갖|했|가졌|열었)고 |면서 |으며 |하며 ")
+# connective endings ("회담을 하고 ...", "...동석하면서"), with the adversative after a past
+# meeting verb ("회담을 가졌으나 오찬은 취소됐다": the talks took place), not after an
+# attempt ("만나려 했으나 무산됐다")
+_BUT_AFTER_MET = r"(?<!려 )(?<!려고 )(?<!고자 )(?:했|가졌|열었|만났)(?:으나|지만) "
+BUT_AFTER_MET = re.compile(_BUT_AFTER_MET)
+_CLAUSE_BREAK = re.compile(
+    r";|:(?!\d)| — | – |(?:하|갖|했|가졌|열었)고 |면서 |으며 |하며 |" + _BUT_AFTER_MET
+)
 
 
 _CJK_CLAUSE = re.compile(r"[,，、。；]")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from rules.bilateral.inflect_levels import PAST_FINAL, hangul_final
 from rules.bilateral.journeys import purpose_of
 from rules.bilateral.purpose import purpose_tense
-from rules.bilateral.status import Cue, Trigger
+from rules.bilateral.status import BUT_AFTER_MET, Cue, Trigger
 
 
 def inherit(
@@ -40,7 +40,9 @@ def inherit(
                     continue
                 if u.group not in ("visit", "talk"):
                     gap = (u.start - t.end) if sov else (t.start - u.end)
-                    if 0 <= gap <= (30 if sov else 60):
+                    lo, hi = (t.end, u.start) if sov else (u.end, t.start)
+                    # "회담을 가졌으나 오찬은 취소됐다": the held verb's own clause ends first
+                    if 0 <= gap <= (30 if sov else 60) and not BUT_AFTER_MET.search(folded, lo, hi):
                         st = su
                         break
                 if u.group == "visit" and not u.noun and purpose_of(u, t, folded, purpose):
