@@ -23,8 +23,15 @@ def _en_modal(verb: str) -> tuple[set[str], set[str]]:
     return set(), {f"{m} {verb}" for m in _EN_MODALS}
 
 
+# Hindi futures in "-ूं/-ें-गा/गी/गे" (मिलूंगा, मिलेंगे): the third singular "-एगा/-एगी" is
+# left out, it is as often "will get" (मिलेगा) as a meeting, and news writes leaders plural
+_HI_FUTURE = ("ूंगा", "ूंगी", "ूँगा", "ूँगी", "ेंगे", "ेंगी", "ेंगें")
+
+
 def paradigm_forms(verb: str, lang: str) -> tuple[set[str], set[str]] | None:
     """(forms of the verb's own group, forms of a plan), or None where ``lang`` has no rules."""
+    if lang == "hi":
+        return set(), {verb + end for end in _HI_FUTURE}
     if lang == "tr":
         return tr_verb(verb)
     if lang in ROMANCE:

@@ -220,7 +220,8 @@ def _read_sentence(
     live = predicate_tense(live, named, folded, doc.lex.words)
     if not live or _restates_as_call(doc, ents, live):
         return
-    if not any(t.strong for t, _ in live) and not weak_ok(ents, cue_names, live, folded):
+    words = doc.lex.words
+    if not any(t.strong for t, _ in live) and not weak_ok(ents, cue_names, live, folded, words):
         return
     dead = [(t, "") for t, s in statuses if s is None]
     first_trig = min(t.start for t, _ in live)

@@ -8,6 +8,7 @@ both sides of the talks whatever the noun's other uses.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -35,11 +36,56 @@ def compound_sides(
     return None
 
 
+def two_sided(
+    t: Trigger, ents: list[Entity], folded: str, words: Mapping[str, frozenset[str]], forum: bool
+) -> bool:
+    """A meeting word whose two sides name it as theirs, as a summit's must to be bilateral:
+    right after a hyphenated pair ("भारत-रूस समिट"), or in the same clause after two sides
+    and a "between" postposition ("A और B के बीच होने वाला शिखर सम्मेलन")."""
+    if compound_sides(t, ents, folded, nouns_only=False, words=0):
+        return True
+    if forum:
+        return False  # "A और B के बीच तनाव के बीच ब्रिक्स शिखर सम्मेलन": the forum's summit
+    between = words.get("between_post", frozenset())
+    genitive = words.get("genitive", frozenset())
+    sides = [e for e in ents if e.end <= t.start and e.party]
+    for i, e in enumerate(sides):
+        gap = folded[e.end : t.start].strip()
+        for w in between:
+            rest = gap[len(w) :]
+            if (
+                gap.startswith(w)
+                and rest[:1] in ("", " ")
+                and len(rest.split()) <= _BETWEEN_GAP
+                and not any(ch in rest for ch in ",;:।|()")
+                # ... nor a phrase of its own: "के बीच युद्धविराम के बाद" (after), not between
+                and not any(w in genitive for w in rest.split())
+                and any(o.party != e.party for o in sides[:i])
+                # only a place may stand in the frame: another side there opens a clause of
+                # its own ("A और B के बीच तनाव के बीच C ... शिखर सम्मेलन": amid, not between)
+                and all(o.slot == "loc" or o.place_only for o in ents if e.end < o.start < t.start)
+            ):
+                return True
+    return False
+
+
+# the words a "between" frame may put before its meeting noun: article, date, place, kind
+# ("के बीच इस वर्ष अक्टूबर में भारत में दूसरा शिखर सम्मेलन")
+_BETWEEN_GAP = 8
+
+
 def weak_ok(
-    ents: list[Entity], cues: set[str], live: list[tuple[Trigger, str]], folded: str
+    ents: list[Entity],
+    cues: set[str],
+    live: list[tuple[Trigger, str]],
+    folded: str,
+    words: Mapping[str, frozenset[str]] | None = None,
 ) -> bool:
     """A weak word (visit, welcome, signed) counts only between two named officials, or
     right after a hyphenated pair of sides ("भारत-पाकिस्तान चर्चा")."""
+    forum = "forum" in cues
+    if words is not None and any(two_sided(t, ents, folded, words, forum) for t, _ in live):
+        return True
     if ("multilateral" in cues or "forum" in cues) and "bilateral" not in cues:
         return False
     strong = [
