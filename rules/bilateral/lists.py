@@ -290,3 +290,9 @@ def subjects_after_verb(
         if e is not None and e.start > hub.start and e.official and not e.place_only and not e.slot
     ]
     return subjects if len({e.party for e in subjects}) >= 2 else []
+
+
+def met_separately(folded: str, lex: LangLex) -> bool:
+    """The sentence says its list met one by one ("separate meetings", "الگ الگ ملاقاتیں"):
+    its members are not each other's counterparts."""
+    return bool(set(words_of(folded)) & lex.words.get("separate", frozenset()))

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from rules.bilateral.frames import Entity
-from rules.bilateral.glue import words_of
 from rules.bilateral.implicit import dropped_subject
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.lists import (
@@ -25,6 +24,7 @@ from rules.bilateral.lists import (
     continue_with_list,
     coordination_groups,
     hyphen_pairs,
+    met_separately,
     spread_slots,
     subjects_after_verb,
 )
@@ -171,9 +171,9 @@ def _pair_sentence(
         if after and not (multilateral and not bilateral_cue):
             seen = [s for s in others if s.entity is not None and s.entity.slot in ("with", "obj")]
             return [p for m in _distinct(after) for p in _star(_side(m), seen, trigs[0])]
-        if len(hub_parties) >= 3:
+        if len(hub_parties) >= 3 or (len(hub_parties) == 2 and met_separately(folded, ctx.lex)):
             # the subject is one of a list ("the leaders of A, B and C held bilateral
-            # meetings"): which of them met which is not said, so no member pairs with another
+            # meetings", "A and B separately met C"): no member pairs with another
             others = [s for s in others if s.entity not in hub_grp]
             if not others or (multilateral and not bilateral_cue):
                 return []
@@ -237,7 +237,7 @@ def _one_list(others: list[Side], groups: list[list[Entity]], folded: str, lex: 
         grp is not None
         and len({s.party for s in others}) >= 2
         and all(s.entity in grp for s in others)
-        and not set(words_of(folded)) & lex.words.get("separate", frozenset())
+        and not met_separately(folded, lex)
     )
 
 
