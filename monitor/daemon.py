@@ -267,15 +267,20 @@ async def once(settings: Settings) -> int:
         settle_heap(rt.pipeline.rules, collect=False)
         await _sync_schedule(rt, spread=False)
         concurrency = settings.monitor.concurrency
-        slots = asyncio.Semaphore(concurrency)
+        ids = list(rt.polled)
+        pending = iter(ids)
+        results: dict[str, bool] = {}
         in_flight = 0
 
-        async def poll(sid: str) -> bool:
+        async def worker() -> None:
+            # ``concurrency`` workers take the sources in order: the same polls in flight as
+            # one task per source behind a semaphore, without 5,000 tasks, contexts and
+            # semaphore waiters created up front (a few percent of an unchanged pass).
             nonlocal in_flight
-            async with slots:
+            for sid in pending:
                 in_flight += 1
                 try:
-                    return await rt.poller.poll(sid)
+                    results[sid] = await rt.poller.poll(sid)
                 finally:
                     in_flight -= 1
 
@@ -283,15 +288,14 @@ async def once(settings: Settings) -> int:
         # (half the polls in flight gather in one; the others keep fetching meanwhile).
         rt.store.gather_commits(lambda: in_flight, max(2, concurrency // 2))
 
-        ids = list(rt.polled)
         # Alerts go out while the polls run (the lanes wake on each queued alert), not after.
         rt.delivery.start()
         try:
-            results = await asyncio.gather(*(poll(sid) for sid in ids))
+            await asyncio.gather(*(worker() for _ in range(min(concurrency, len(ids)))))
         finally:
             rt.store.gather_commits(None)
             await rt.delivery.stop(settings.monitor.grace_s)
-        failed = [sid for sid, ok in zip(ids, results, strict=True) if not ok]
+        failed = [sid for sid in ids if not results[sid]]
         await _watch(rt).check()  # silent sources: their operator alerts go out with the rest
         await rt.pipeline.flush_due()  # folded updates that came due since the last run
         report = await rt.delivery.drain(settings.monitor.grace_s)

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 # Terminators that always end a sentence; "." only under the conditions in _is_stop().
 _HARD_END = "।॥。！？!?؟۔"
 _SENT_END = re.compile(r"[.।॥。！？!?؟۔…]+['\"’”»)\]」』]*|\n")
+# the Swahili press's honorifics: Mhe. (Mheshimiwa), Dkt./Dk. (Daktari), Bw. (Bwana), Bi.
 _ABBREV = frozenset(
     """mr mrs ms dr st gen lt col maj capt sgt gov sen rep prof jr sr no nos vs etc inc ltd co
     corp jan feb mar apr jun jul aug sep sept oct nov dec u.s u.n u.k e.g i.e approx dept
     p.m a.m rs mt ft hon h.e amb adm brig cdr sh smt shri km vol art fig ca op cf pp mme
     mlle sra dra lic ing av hrs govt dy retd rt dt pres dipl nr tel ggf bzw vgl z.b usw डॉ
-    श्री सं""".split()  # noqa: SIM905
+    श्री सं mhe dkt dk bw bi""".split()  # noqa: SIM905
 )
 _OPENERS = frozenset("(\"'“‘«")
 _QUOTE_CLOSE = frozenset("\"'”’」』")
@@ -54,6 +55,8 @@ def _is_stop(text: str, m: re.Match[str]) -> bool:
         # ("정상 "타결"…백악관서 회담"); a sentence ends before a space
         prev = text[m.start() - 1]
         return not (prev.isalnum() or prev in _QUOTE_CLOSE)
+    if tok == "\n" and _wrapped(text, m.start(), end):
+        return False
     if tok == "\n" or any(c in _HARD_END for c in tok) or "…" in tok:
         return True
     if end < len(text) and not text[end].isspace():
@@ -89,6 +92,17 @@ def _is_stop(text: str, m: re.Match[str]) -> bool:
             return False  # U.S., U.N., a.m., "వై.ఎస్."
     nxt = text[end:].lstrip()
     return not nxt[:1].islower()
+
+
+def _wrapped(text: str, start: int, end: int) -> bool:
+    """A line break inside a sentence that a page hard-wrapped ("Rais Nyusi alielekea Ikulu,
+    ambako\nalipokewa rasmi na ..."): a word or comma before it, a lower-case word after it."""
+    return (
+        start > 0
+        and (text[start - 1].isalnum() or text[start - 1] == ",")
+        and end < len(text)
+        and text[end].islower()
+    )
 
 
 # Telugu, Tamil, Malayalam and Sinhala write a Latin letter's name with a virama ("ఎస్.

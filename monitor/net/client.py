@@ -363,6 +363,8 @@ def link_relations(resp: aiohttp.ClientResponse) -> dict[str, str]:
     aiohttp's parse. A link naming several relations (``rel="prev first"``) counts for each;
     relation names are case-insensitive; the first link of a relation wins."""
     relations: dict[str, str] = {}
+    if "Link" not in resp.headers:  # most responses (every plain 304): nothing to parse
+        return relations
     for link in resp.links.values():
         rel = link.get("rel")
         if isinstance(rel, str):

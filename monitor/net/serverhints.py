@@ -21,6 +21,8 @@ _NO_CACHE = re.compile(r"(?:^|[,\s])(?:no-cache|no-store)(?:$|[,\s=])", re.IGNOR
 _EPOCH_THRESHOLD = 1_000_000_000
 _RESET_HEADERS = ("x-rate-limit-reset", "x-ratelimit-reset", "ratelimit-reset")
 _REMAINING_HEADERS = ("x-rate-limit-remaining", "x-ratelimit-remaining", "ratelimit-remaining")
+# Every header ``server_delay_s`` reads (a budget's reset counts only with its remaining).
+_HINT_HEADERS = ("Retry-After", "Cache-Control", "Expires", *_REMAINING_HEADERS)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -122,6 +124,9 @@ def server_delay_s(headers: Mapping[str, str], *, now: float | None = None) -> f
     The largest of: Retry-After; freshness (max-age, else Expires); the reset time of a
     rate-limit budget that is used up. The scheduler takes max(interval, this), capped.
     """
+    if hasattr(headers, "getall") and not any(name in headers for name in _HINT_HEADERS):
+        # Most responses (every plain 304) carry none of them: one lookup each, no parsing.
+        return None
     now = time.time() if now is None else now
     wishes: list[float] = []
     value = _header(headers, "Retry-After")

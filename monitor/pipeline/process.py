@@ -136,6 +136,11 @@ class Pipeline:
         was read, for the fetch-to-outbox histogram of the alerts this queues. ``job``: the
         poll's ``feed_job`` instead of ``items`` (its rules have run)."""
         if job is None:
+            if not items:
+                # Nothing to decide (a 304, an empty feed): the state is the whole poll. The
+                # store's own save, which SQLite commits together with other polls' saves.
+                await self.store.save_source_state(state)
+                return Outcome(fetched=0, new=0, matched=0)
             return await self._process(items, state, first_poll, received_at)
         outcome = await self._process(job.fresh, state, first_poll, received_at, job)
         # Committed: these keys are seen. A poll in flight through a reload that removed its

@@ -168,19 +168,19 @@ class GroupCommit:
         self._expected = expected
         self._target = target
 
-    async def _gather(self) -> None:
+    def _gathered(self) -> bool:
         expected = self._expected
-        if expected is None:
-            return
+        return expected is None or self._units >= self._target or expected() <= self._units
+
+    async def _gather(self) -> None:
         loop = asyncio.get_running_loop()
         end = loop.time() + GATHER_WAIT_S
-        while self._units < self._target and expected() > self._units:
+        while not self._gathered():
             left = end - loop.time()
             if left <= 0:
                 return
             arrived = self._arrived = loop.create_future()
-            # Looked at again every few ms: a poll that finishes without a unit (its batch
-            # committed) leaves expected() without waking this one.
+            # Looked at every few ms too: a poll may end without a unit, leaving expected().
             timer = loop.call_later(min(left, GATHER_RECHECK_S), _wake, arrived)
             try:
                 await arrived
@@ -190,7 +190,8 @@ class GroupCommit:
 
     def _joined(self) -> None:
         self._units += 1
-        if self._arrived is not None:
+        # Woken only when the gathering may end, not per unit (a turn, a future, a timer each).
+        if self._arrived is not None and self._gathered():
             _wake(self._arrived)
 
     async def row(self, sql: str, params: Any, after_commit: Callable[[], None]) -> None:
@@ -394,7 +395,6 @@ def _wake(future: asyncio.Future[None]) -> None:
 
 
 def _consume(future: asyncio.Future[None]) -> None:
-    # Every unit may have been cancelled: fetch the outcome so asyncio does not report an
-    # exception "never retrieved".
+    # Every unit may have been cancelled: fetched, so asyncio reports no "never retrieved".
     if not future.cancelled():
         future.exception()

@@ -11,7 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from rules.bilateral.destination import arrives_at, names_destination, visitor_between
+from rules.bilateral.destination import (
+    arrives_at,
+    names_destination,
+    visitor_after_place,
+    visitor_between,
+)
 from rules.bilateral.forums import membership, names_event, occasion, occasion_word
 from rules.bilateral.frames import Entity, bare_demonym
 from rules.bilateral.gazetteer import Mention
@@ -112,12 +117,13 @@ def refine(
             c.start >= ent.end and not folded[ent.end : c.start].strip() for c in former
         ):
             ent.former = True  # "トランプ次期大統領", "윤석열 전 대통령": the title follows
-        elif ent.place_only and any(
+        elif (ent.place_only or bare_demonym(ent)) and any(
             (gap := folded[ent.end : c.start].strip()) in _POSSESSIVE or gap in glue
             for c in former
             if c.start >= ent.end
         ):
-            # "Brazil's President-elect X", "मालदीव के पूर्व राष्ट्रपति": the country is X's
+            # "Brazil's President-elect X", "Mexican President-elect X", "मालदीव के पूर्व
+            # राष्ट्रपति": the country is X's
             ent.former = True
         if sport and (ent.place_only or ent.role in ("", "official")) and ent.person < 0:
             ent.nonofficial = True  # "India and Pakistan" in a cricket story are teams
@@ -181,6 +187,15 @@ def refine(
                 # Rais X, ... nchini Y": the visit's destination, however long the visitor's
                 # name and title between them, in the same clause
                 ent.slot = "dest"
+            elif (
+                sov
+                and t.group == "visit"
+                and ent.place_only
+                and ent.slot == "loc"
+                and before
+                and visitor_after_place(t, ent, ents, folded, lex)
+            ):
+                ent.slot = "dest"  # "चीन में भारत के विदेश मंत्री का दौरा": place, visitor, visit
             elif (
                 sov
                 and t.group == "visit"

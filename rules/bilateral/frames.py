@@ -255,6 +255,8 @@ def _new_titled(
     if ROLE not in kinds or PERSON in kinds or HANDLE in kinds:
         return False
     have = {e.kind for p in cur.parts for e in p.entries}
+    if cur.roles == {"nonofficial"} and "," in gap:
+        return True  # "X beserta istri, Perdana Menteri Y": a spouse, then the next guest
     if PERSON in have and words_of(gap) == [","]:
         if ROLE in have and all(p.first(PERSON) is None for p in cur.parts if p.first(ROLE)):
             return True

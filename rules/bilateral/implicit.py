@@ -3,15 +3,44 @@ or the publisher's home, the host, "that country"), and where the meeting took p
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from rules.bilateral.frames import NATIONAL_OFFICES, Entity
+from rules.bilateral.glue import words_of
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.records import BUILDING, CAPITAL, CITY, COUNTRY
 
+# the Japanese press drops the subject that is its own government's official (when no other
+# one, such as "トヨタ社長、", stands unmarked for it)
+_DROPPED_HOME = frozenset(("ja",))
 
-def default_unnamed(ents: list[Entity], home: str, host: str, host_kind: int) -> None:
+
+def dropped_subject(met: Entity, ents: list[Entity], lang: str, home: str) -> str:
+    """The home side of "Xと会談した": the one side is the counterpart, nobody else is named."""
+    if met.slot != "with" or lang not in _DROPPED_HOME:
+        return ""
+    return home if all(e is met or e.slot in ("loc", "topic") for e in ents) else ""
+
+
+def default_unnamed(
+    ents: list[Entity],
+    home: str,
+    host: str,
+    host_kind: int,
+    folded: str = "",
+    lex: LangLex | None = None,
+) -> None:
     """The country of an official named by role only ("प्रधानमंत्री", "首相", "the president
     ... at the Blue House", "X's ambassador to Y called on the minister": Y)."""
-    posted = "" if home else _posting(ents)
+    if lex is not None:
+        posted_in_place(ents, folded, lex)
+    posted = _posting(ents)
+    if home and not (posted and posted != home and _home_envoy(ents, home)):
+        # the home press's own envoy abroad ("श्रीलंका में भारत के उच्चायुक्त") calls on the
+        # government they are posted to; otherwise an unqualified official is the home's
+        posted = ""
+    elif posted:
+        home = ""
     for ent in ents:
         if ent.party or ent.codes or ent.counterpart or ent.nonofficial or ent.former:
             continue
@@ -27,6 +56,25 @@ def default_unnamed(ents: list[Entity], home: str, host: str, host_kind: int) ->
             # only a seat of government or a capital says whose official this is; a summit
             # venue ("talks in Geneva") does not
             ent.party, ent.source = host, "host"
+
+
+def _home_envoy(ents: list[Entity], home: str) -> bool:
+    return any(e.role == "envoy" and e.party == home and e.posting for e in ents)
+
+
+def posted_in_place(ents: list[Entity], folded: str, lex: LangLex) -> None:
+    """ "श्रीलंका में भारत के उच्चायुक्त", "ભારત સ્થિત બ્રિટીશ હાઇકમિશનર": in a verb-final
+    language a place in the locative right before an envoy (nothing but the locative
+    postposition between) is where the envoy is posted."""
+    words = lex.words.get("loc_post", frozenset()) | lex.words.get("posted_post", frozenset())
+    for prev, ent in pairwise(ents):
+        if ent.role != "envoy" or ent.posting or not ent.party or prev.slot != "loc":
+            continue
+        if not prev.place_only or not prev.party or prev.party == ent.party or prev.dateline:
+            continue
+        gap = words_of(folded[prev.end : ent.start])
+        if all(w in words for w in gap):
+            ent.posting = prev.party
 
 
 def _posting(ents: list[Entity]) -> str:

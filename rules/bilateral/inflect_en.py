@@ -46,8 +46,11 @@ def en_verb(word: str) -> set[str]:
         out.update({word[:-1] + "ied", word + "ing"})
         return out
     double = _doubles(word)
-    if not double or word.endswith("l"):
-        # American English does not double an unstressed final l ("canceled", "canceling")
+    # Only a stressed final syllable doubles its consonant: every one-syllable verb ("scrap",
+    # "stop"), some longer ones ("admit"), not "offer" or "visit". Stress is not in the
+    # spelling, so a longer verb gets both forms; American English does not double an
+    # unstressed final l either ("canceled", "canceling").
+    if not double or _syllables(word) > 1:
         out.add(word + "ing")
         if word not in _IRREGULAR:
             out.add(word + "ed")
@@ -57,6 +60,13 @@ def en_verb(word: str) -> set[str]:
         if word not in _IRREGULAR:
             out.add(word + word[-1] + "ed")
     return out
+
+
+def _syllables(word: str) -> int:
+    """Groups of vowel letters: "offer" 2, "scrap" 1."""
+    return sum(
+        1 for i, c in enumerate(word) if c in _VOWELS and (i == 0 or word[i - 1] not in _VOWELS)
+    )
 
 
 def _doubles(word: str) -> bool:

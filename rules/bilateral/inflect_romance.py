@@ -260,9 +260,33 @@ def verb_forms(verb: str, lang: str) -> tuple[set[str], set[str]]:
         # lists "rencontrer" among plans; Spanish and Portuguese infinitives follow a past
         # modal as often ("pudieron conversar"), their lexicons list the periphrases whole
         out_future |= set(_reflexive(verb, lang, pron))
+    out_past |= _after_infinitive(verb, pp, lang, pron)
     if obj:
         return {f"{f} {obj}" for f in out_past}, {f"{f} {obj}" for f in out_future}
     return out_past, out_future
+
+
+_AFTER = {
+    "es": ("tras", "después de", "luego de"),
+    "pt": ("após", "depois de"),
+    "fr": ("après",),
+    "it": ("dopo",),
+}
+
+
+def _after_infinitive(verb: str, pp: str, lang: str, pron: str) -> set[str]:
+    """ "tras reunirse", "após se reunir", "après avoir reçu", "dopo essersi incontrati": the
+    infinitive after "after" tells a meeting that has happened, whatever the main verb's
+    tense (French and Italian write the perfect infinitive)."""
+    if lang == "fr":
+        infs = [f"s'être {pp}{e}" for e in ("", "e", "s", "es")] if pron else [f"avoir {pp}"]
+    elif lang == "it":
+        infs = [f"essersi {pp[:-1]}{e}" for e in "oaie"] if pron else [f"aver {pp}", f"avere {pp}"]
+    elif lang == "pt":
+        infs = [f"se {verb}", f"{verb}-se"] if pron else [verb]
+    else:
+        infs = [verb + "se" if pron else verb]
+    return {f"{a} {i}" for a in _AFTER[lang] for i in infs}
 
 
 ROMANCE = frozenset(_FUTURE)  # the languages these rules know

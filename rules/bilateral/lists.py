@@ -27,6 +27,7 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
     sov = lex.code in SOV
     groups: list[list[Entity]] = []
     by_comma: list[bool] = []  # was every join of the group a bare comma?
+    aside = False  # the last member was a bracketed short form of the one before it
     for ent in ents:
         if groups:
             prev = groups[-1][-1]
@@ -38,6 +39,18 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
                 continue
             gap = folded[prev.end : ent.start]
             ws = words_of(gap)
+            if aside and ws[:1] == [")"]:
+                ws = ws[1:]  # "the United Arab Emirates (UAE), Spain and Hungary"
+            aside = ws == ["("] and prev.party == ent.party != ""
+            if aside:
+                groups[-1].append(ent)
+                continue
+            if not ws and _ends_counterpart(prev):
+                # "التقى فيدان نظيريه السعودي ... والتونسي ...": the names right after a
+                # named official's "his counterpart(s)" are whom he met, not co-subjects
+                groups.append([ent])
+                by_comma.append(True)
+                continue
             # juxtaposed names are one list only where they share a slot or no space parts
             # them (中美): "मोदी ब्रिटेन के प्रधानमंत्री से मिले" is a subject and whom it met
             # (in a verb-final language an unmarked official before a bare place is a subject
@@ -65,6 +78,12 @@ def coordination_groups(ents: list[Entity], folded: str, lex: LangLex) -> list[l
     if lex.code in _COMMA_SUBJECT:
         out = [part for grp in out for part in _comma_subject(grp, folded)]
     return out
+
+
+def _ends_counterpart(e: Entity) -> bool:
+    """A named official whose mention ends on "his counterpart(s)" (Arabic نظيره/نظيريه)."""
+    last = e.parts[-1].first(ROLE) if e.parts else None
+    return e.person >= 0 and last is not None and last.value == "counterpart"
 
 
 def share_titles(ents: list[Entity], folded: str, lex: LangLex) -> None:
@@ -251,3 +270,23 @@ def hyphen_pairs(
         ):
             out.append((a, b, t))
     return out
+
+
+def subjects_after_verb(
+    hub: Entity, others: list[Entity | None], trigs: list[Trigger], sov: bool
+) -> list[Entity]:
+    """The subjects of a verb-final clause written with the verb first and its subjects
+    after it, whom they met before it ("প্রধানমন্ত্রীর সঙ্গে সাক্ষাৎ করেন A-র রাষ্ট্রদূত ... ও
+    B-র রাষ্ট্রদূত"): each official after the verb met that side, not each other (unknown names
+    between them can split the list, so no coordination is required)."""
+    if not sov or not hub.official or any(t.end > hub.start for t in trigs):
+        return []
+    met = [e for e in others if e is not None and e.slot in ("with", "obj")]
+    if not met or any(e.end > hub.start for e in met):
+        return []
+    subjects = [hub] + [
+        e
+        for e in others
+        if e is not None and e.start > hub.start and e.official and not e.place_only and not e.slot
+    ]
+    return subjects if len({e.party for e in subjects}) >= 2 else []

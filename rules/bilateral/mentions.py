@@ -68,7 +68,11 @@ def filter_language(mentions: list[Mention], lang: str, strict: bool) -> list[Me
     return out
 
 
-_SURNAME_PARTICLE = re.compile(r"(?:^|\W)(?:al|el|ul|ad|as|ash|az)[-‐‑ ]$", re.IGNORECASE)
+# "ad" and "as" are also words of their own (Italian "ad Ankara", English "such as China"):
+# as particles they are read only when hyphenated
+_SURNAME_PARTICLE = re.compile(
+    r"(?:^|\W)(?:(?:al|el|ul|ash|az)[-‐‑ ]|(?:ad|as)[-‐‑])$", re.IGNORECASE
+)
 
 
 def drop_surname_places(mentions: list[Mention], text: str) -> list[Mention]:

@@ -45,13 +45,17 @@ def masked_sentence(p: Pairing, ents: list[Entity], folded: str) -> str:
     return " ".join("".join(parts).split())
 
 
+# cues that only bound another cue's reach (status.py), no evidence of a meeting themselves
+_SCOPE_ONLY = frozenset(("clause_open",))
+
+
 def pair_features(
     p: Pairing, status: str, t: Trigger, cues: set[str], ents: list[Entity], folded: str
 ) -> tuple[str, ...]:
     feats = [f"g:{status}", f"t:{t.group}", f"tw:{t.text}"]
     if t.noun:
         feats.append("t:noun")
-    feats.extend(f"c:{c}" for c in sorted(cues))
+    feats.extend(f"c:{c}" for c in sorted(cues - _SCOPE_ONLY))
     feats.extend(_flags("a:", p.a.entity, p.a.how))
     feats.extend(_flags("b:", p.b.entity, p.b.how))
     parties = {e.party for e in ents if e.party}

@@ -18,6 +18,7 @@ from itertools import pairwise
 
 from rules.bilateral.frames import Entity
 from rules.bilateral.glue import words_of
+from rules.bilateral.implicit import dropped_subject
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.lists import (
     AGENT_SLOTS,
@@ -25,9 +26,10 @@ from rules.bilateral.lists import (
     coordination_groups,
     hyphen_pairs,
     spread_slots,
+    subjects_after_verb,
 )
 from rules.bilateral.places import place_is_side, seat_host, visit_goal
-from rules.bilateral.status import Trigger
+from rules.bilateral.status import SOV, Trigger
 
 _SUBJ_PARTICLE_LANGS = frozenset(("hi", "ur", "mr", "gu", "ja", "ko", "bn", "ta"))
 
@@ -165,6 +167,10 @@ def _pair_sentence(
             second = next(e for e in hub_grp if e.party != first.party)
             return [Pairing(_side(first), _side(second), trigs[0])]
         others = [s for s in sides if s.entity is not hub and s.party != hub.party]
+        after = subjects_after_verb(hub, [s.entity for s in others], trigs, ctx.lang in SOV)
+        if after and not (multilateral and not bilateral_cue):
+            seen = [s for s in others if s.entity is not None and s.entity.slot in ("with", "obj")]
+            return [p for m in _distinct(after) for p in _star(_side(m), seen, trigs[0])]
         if len(hub_parties) >= 3:
             # the subject is one of a list ("the leaders of A, B and C held bilateral
             # meetings"): which of them met which is not said, so no member pairs with another
@@ -267,13 +273,10 @@ def _relations(e: Entity, folded: str, lex: LangLex) -> bool:
 
 
 def _distinct(grp: list[Entity]) -> list[Entity]:
-    seen: set[str] = set()
-    out = []
+    first: dict[str, Entity] = {}
     for e in grp:
-        if e.party not in seen:
-            seen.add(e.party)
-            out.append(e)
-    return out
+        first.setdefault(e.party, e)
+    return list(first.values())
 
 
 def _side(e: Entity) -> Side:
@@ -281,14 +284,11 @@ def _side(e: Entity) -> Side:
 
 
 def _star(hub: Side, others: list[Side], trig: Trigger) -> list[Pairing]:
-    out: list[Pairing] = []
-    seen = {hub.party}
+    first: dict[str, Side] = {}
     for s in others:
-        if s.party in seen:
-            continue
-        seen.add(s.party)
-        out.append(Pairing(hub, s, trig))
-    return out
+        if s.party != hub.party:
+            first.setdefault(s.party, s)
+    return [Pairing(hub, s, trig) for s in first.values()]
 
 
 def _hub(
@@ -387,6 +387,8 @@ def _complete(
         return [Pairing(carrier, only, trigs[0])]
     met = only.entity
     host = seat_host(met, ents, trigs, ctx.lang, ctx.host, ctx.lex, folded) if met else ""
+    if not host and met:
+        host = dropped_subject(met, ents, ctx.lang, ctx.home)
     if host:
         return [Pairing(Side(host, None, "host"), only, trigs[0])]
     return []

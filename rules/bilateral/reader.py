@@ -24,6 +24,7 @@ from rules.bilateral.frames import Entity, build_entities
 from rules.bilateral.gazetteer import Gazetteer, Mention
 from rules.bilateral.hanzi import reads_simplified, simplified
 from rules.bilateral.implicit import default_unnamed, meeting_place, that_country
+from rules.bilateral.infinitive import done_infinitives
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.lists import share_titles
 from rules.bilateral.mentions import (
@@ -198,11 +199,13 @@ def _read_sentence(
     if not trigs:
         return
     ents, trigs, cue_names, host, location = _prepare(doc, seg, folded, ms, trigs, cues, first)
+    trigs = done_infinitives(trigs, folded, doc.lex.words)  # "the first leader to meet X"
     if doc.main is None and first:
         doc.main = _protagonist(ents)
     written = doc.verbatim[doc.segment] if doc.verbatim else seg
     sentence_text = written[sent.start : sent.end]
-    if "history" in cue_names or old_year(sentence_text, day.year if day else None):
+    since = doc.lex.words.get("since", frozenset())
+    if "history" in cue_names or old_year(sentence_text, day.year if day else None, since):
         return
     cjk = doc.lang in _CJK_LANGS
     named = by_name(cues)
@@ -309,7 +312,7 @@ def _prepare(
     share_titles(ents, folded, doc.lex)  # "les présidents russe et américain"
     host, location, host_kind = meeting_place(ents)
     that_country(ents, folded, doc.lex)
-    default_unnamed(ents, doc.home, host, host_kind)
+    default_unnamed(ents, doc.home, host, host_kind, folded, doc.lex)
     the_visitor(ents, cues, [r.pair for r in doc.reports if r.order < doc.order and not r.cooccur])
     return ents, trigs, cue_names, host, location
 

@@ -216,6 +216,31 @@ def _any_then_not(t: Trigger, cues: dict[str, list[Cue]], folded: str) -> bool:
 _PUNCT_BREAK = re.compile(r"[,;:।.!?]")
 
 
+def _not_to_occur(t: Trigger, cues: dict[str, list[Cue]], folded: str) -> bool:
+    """A meeting noun whose own clause then says, negated, that it takes place (the
+    language's ``occur`` words: "will not take place", "won't happen"): the meeting that was
+    planned is off."""
+    for o in cues.get("occur", ()):
+        if not 0 <= o.start - t.end <= 80 or _CLAUSE_BREAK.search(folded, t.end, o.start):
+            continue
+        if any(0 <= o.start - n.end <= 2 for n in cues.get("negation", ())):
+            return True
+    return False
+
+
+def _unopened(t: Trigger, found: list[Cue] | tuple[()], cues: dict[str, list[Cue]]) -> list[Cue]:
+    """Cues ``t`` is governed by: not one before a clause opened between it and ``t`` by a
+    subordinator (the ``clause_open`` cues) with a pronoun subject right after it ("wanted to
+    deepen ties as he met ..."); that clause tells its meeting as a fact."""
+    pron = {p.start for p in cues.get("pronoun", ())}
+    opens = [o for o in cues.get("clause_open", ()) if o.end + 1 in pron]
+    return [
+        c
+        for c in found
+        if not (c.end <= t.start and any(c.end <= o.start and o.end <= t.start for o in opens))
+    ]
+
+
 def trigger_status(
     t: Trigger,
     cues: dict[str, list[Cue]],
@@ -252,7 +277,13 @@ def trigger_status(
     # a meeting noun right after "during" is the occasion of what the sentence tells, as a
     # fact: "called for a ceasefire during talks with ...", "rejected it during a meeting"
     occasion = has("during", 16, 0)
-    if not occasion and (has("deny", 90, 90, own=True) or has("hypothetical", 60, 45, own=True)):
+    if not occasion and (
+        has("deny", 90, 90, own=True)
+        or any(
+            _near(c, t, int(60 * k), int(45 * k), folded, own_clause=True)
+            for c in _unopened(t, cues.get("hypothetical", ()), cues)
+        )
+    ):
         return None
     if has("history", 120, 120):
         return None
@@ -274,6 +305,8 @@ def trigger_status(
         return None
     if sov and _any_then_not(t, cues, folded):
         return None  # "वार्ता गर्ने कुनै तयारी छैन": no plan at all to hold talks
+    if t.noun and _not_to_occur(t, cues, folded):
+        return "cancelled"  # "the annual summit ... will not take place this year"
     if (
         has("cancel", 120, 120)
         or (others is not None and _clause_cue(t, cues.get("cancel"), folded, others))

@@ -4,6 +4,7 @@ conditional GET, backoff and recovery, Retry-After, broken sources, the schedule
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -107,6 +108,21 @@ async def test_conditional_get_sent_on_second_poll(
     polled = [e for e in logs if e["event"] == "source.polled"]
     assert polled[0]["status"] == "304" and polled[0]["new"] == 0
     assert (await rig.store.source_state("bbc")).last_status == "304"
+
+
+def test_the_success_path_names_every_field_of_the_source_state() -> None:
+    """``Poller.poll`` builds a good poll's state with the constructor, not ``evolve``: a field
+    added to ``SourceState`` must be added there too, or a poll would reset it."""
+    import inspect
+
+    from monitor import poller
+    from monitor.store.base import SourceState
+
+    source = inspect.getsource(poller.Poller.poll)
+    call = source[source.index("next_state = SourceState(") :]
+    call = call[: call.index("\n            )")]
+    fields = {f.name for f in dataclasses.fields(SourceState)} - {"source_id"}
+    assert {name for name in fields if f"{name}=" not in call} == set()
 
 
 async def test_backoff_grows_then_resets_and_logs_transitions_once(

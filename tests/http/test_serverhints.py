@@ -65,8 +65,13 @@ def test_iso_reset_exact() -> None:
     ],
 )
 def test_server_delay(headers: dict[str, str], expected: float | None) -> None:
-    """The next-poll wish is the largest of Retry-After, freshness and a spent budget's reset."""
+    """The next-poll wish is the largest of Retry-After, freshness and a spent budget's reset;
+    the same from aiohttp's case-insensitive headers (which skip the parsing when none of the
+    headers it reads is there), whatever the names' case."""
     assert server_delay_s(headers, now=NOW) == expected
+    assert server_delay_s(CIMultiDict(headers), now=NOW) == expected
+    lowered = CIMultiDict({k.lower(): v for k, v in headers.items()})
+    assert server_delay_s(lowered, now=NOW) == expected
 
 
 def test_server_delay_case_insensitive_plain_dict() -> None:

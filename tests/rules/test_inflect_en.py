@@ -22,3 +22,11 @@ def test_irregular_verbs_take_their_own_past() -> None:
     assert {"fell", "fallen", "falling"} <= en_verb("fall")
     assert "falled" not in en_verb("fall")
     assert starred_forms("put* off", "en") == {"put off", "puts off", "putting off"}
+
+
+def test_a_longer_verb_keeps_its_undoubled_past() -> None:
+    # stress is not spelled: "offered" and "visited" must be there, "admitted" too
+    assert {"offered", "offering"} <= en_verb("offer")
+    assert {"visited", "visiting"} <= en_verb("visit")
+    assert "admitted" in en_verb("admit")
+    assert "stoped" not in en_verb("stop")  # one syllable: always doubled

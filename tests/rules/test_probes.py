@@ -11,7 +11,7 @@ from collections import Counter
 
 from tests.rules.cases import load_cases, outcome
 
-PASSING_AT_LEAST = 2044  # of 2088 rows, 2026-12-07 late night
+PASSING_AT_LEAST = 2043  # of 2088 rows: bn home BD trades one shared-title probe (see gram-indic)
 
 
 def test_probes_passing_do_not_fall() -> None:

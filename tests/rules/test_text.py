@@ -84,6 +84,20 @@ SENTENCES = [
         ["Modi meets Xi", "The two leaders met."],
     ),
     (
+        "a hard-wrapped line goes on; a line of its own ends",
+        "Rais Samia alikutana,\nkama ilivyopangwa, na Rais Ruto\nmjini Arusha.\nHabari\nZaidi",
+        [
+            "Rais Samia alikutana,\nkama ilivyopangwa, na Rais Ruto\nmjini Arusha.",
+            "Habari",
+            "Zaidi",
+        ],
+    ),
+    (
+        "Swahili honorifics before a name",
+        "Rais Samia amekutana na Mhe. Dkt. William Ruto. Bw. Odinga hakuwepo.",
+        ["Rais Samia amekutana na Mhe. Dkt. William Ruto.", "Bw. Odinga hakuwepo."],
+    ),
+    (
         "an abbreviation ending a compound",
         "They held Canada-U.S. Trade Talks. The EU-U.K. Summit ended. Both sides left.",
         ["They held Canada-U.S. Trade Talks.", "The EU-U.K. Summit ended.", "Both sides left."],
