@@ -61,16 +61,27 @@ def held_out(item: dict[str, Any]) -> bool:
     return hashlib.sha1(site(item["source"]).encode()).digest()[0] % 2 == 1
 
 
-BLIND_SETS = ("lab10-", "lab11-", "lab13-", "lab14-")
+BLIND_SETS = ("lab13-", "lab14-", "lab15-")
+# Blind sets that left the blind block for the model's training, still never read: the
+# grammar was never written against them, so the reports it proposes there are like the ones
+# it proposes on a new publisher's text, which the model must learn to judge (the sets the
+# grammar was tuned on teach it a cleaner reading than unseen text gets).
+UNREAD_SETS = ("lab10-", "lab11-", "lab16-", "lab17-")
 
 
 def blind(item: dict[str, Any]) -> bool:
     """The sets labelled last and kept blind: neither the grammar nor the model saw them.
 
     Whoever develops the detector reads only their figures, never their items; the next
-    labelling round becomes the next blind set and these join the ones worked on.
+    labelling round becomes the next blind set, and these join the model's training data
+    (``unread``) or, read at last, the ones worked on.
     """
     return item["id"].startswith(BLIND_SETS)
+
+
+def unread(item: dict[str, Any]) -> bool:
+    """Trained on by the model, never read by whoever writes the grammar or its lexicons."""
+    return item["id"].startswith(UNREAD_SETS)
 
 
 def predicted_status(meetings: list[dict[str, Any]]) -> str:

@@ -10,7 +10,8 @@ regularisation chosen on log-loss by 5-fold cross-validation grouped by publishe
 reports never straddle folds, as unseen text comes from unseen sites). The out-of-fold
 probabilities then choose the thresholds and fit the calibration (``bench.calibrate``), and
 everything is written to ``rules/data/status-model.bin``. Deterministic: fixed folds, a
-deterministic solver. The blind sets (``bench.evalscore.blind``) are never trained on.
+deterministic solver. The blind sets (``bench.evalscore.blind``) are never trained on; the
+earlier blind sets in ``bench.evalscore.unread`` are, though nobody reads their items.
 """
 
 from __future__ import annotations
