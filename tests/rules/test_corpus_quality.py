@@ -14,12 +14,12 @@ from bench.evalscore import Score, blind, held_out, load_items, site
 from monitor.commands.scan import scan_line
 from tests.rules.lexicon_hygiene import CORPUS
 
-# read at the end of the 2026-12-07 grammar round (retrained on 4,310 items): 0.859 item,
-# 0.814 pairs, 0.841 status
-FLOOR_ITEM_F1 = 0.83
+# read at the end of the 2026-12-08 session (retrained on 7,037 items, the unread block
+# included): 0.865 item, 0.822 pairs, 0.837 status
+FLOOR_ITEM_F1 = 0.84
 # held-out pair F1 moves by up to 0.03 between retrains of the same grammar (about 200
 # meetings; the thresholds the out-of-fold predictions choose flip on a flat surface)
-FLOOR_PAIR_F1 = 0.78
+FLOOR_PAIR_F1 = 0.79
 FLOOR_STATUS = 0.81
 # Expected calibration error of the confidences, at most. Per block it moves by 0.01-0.02
 # from one retrain to the next (about 185 held-out meetings, 270 blind): the floor sits above
@@ -29,19 +29,19 @@ FLOOR_STATUS = 0.81
 FLOOR_ECE = 0.10
 # Held-out and blind together. Until the 2026-12-07 late-night session 0.06 (retrains read
 # 0.036 to 0.054 on 1,430 items); then the lab14 round joined the blind block and read 0.129
-# alone at its first reading (303 items, about 225 meetings): 0.064 on the 1,733 items. Fresh
-# publishers are calibrated worse than the out-of-fold curves promise; the floor follows
-# the larger block, the issue's 0.05 stays the target.
+# alone at its first reading (303 items, about 225 meetings): 0.064 on the 1,733 items. With
+# the model trained on the unread block too (2026-12-08) the 1,301 items read 0.050; the
+# floor keeps room for retraining noise, the issue's 0.05 stays the target.
 FLOOR_ECE_UNSEEN = 0.07
 # the blind sets (labelled last, never developed or trained on): the figure closest to what
 # users see on news the project has never read. Set anew when a labelling round becomes the
-# blind block (extra-lab10* and extra-lab11* since 2026-12-07, extra-lab13* since that night,
-# extra-lab14* since the late night: 1,488 items; lab14's first reading, by the code and model
-# of the session's start, was 0.746 / 0.585 / 0.710, at its end 0.756 / 0.593 / 0.719; the four
-# sets together at the end 0.730 / 0.626 / 0.708; a retrain alone moves these by about 0.015)
-BLIND_FLOOR_ITEM_F1 = 0.70
-BLIND_FLOOR_PAIR_F1 = 0.59
-BLIND_FLOOR_STATUS = 0.68
+# blind block (extra-lab13* since 2026-12-07 night, extra-lab14* since the late night,
+# extra-lab15* since 2026-12-08: 1,056 items; lab15's first reading, by the code and model of
+# that session's start, was 0.823 / 0.784 / 0.763, at its end 0.823 / 0.781 / 0.772; the three
+# sets together at the end 0.757 / 0.673 / 0.716; a retrain alone moves these by about 0.015)
+BLIND_FLOOR_ITEM_F1 = 0.73
+BLIND_FLOOR_PAIR_F1 = 0.64
+BLIND_FLOOR_STATUS = 0.69
 
 
 def _score(split: bool, blind_sets: bool = False) -> Score:
@@ -66,7 +66,7 @@ def test_held_out_split_stays_above_its_floor() -> None:
 
 def test_blind_sets_stay_above_their_floor() -> None:
     score = _score(False, blind_sets=True)
-    assert score.n >= 1480
+    assert score.n >= 1050
     assert score.item[2] >= BLIND_FLOOR_ITEM_F1, score.lines("blind")
     assert score.pair[2] >= BLIND_FLOOR_PAIR_F1, score.lines("blind")
     assert score.status >= BLIND_FLOOR_STATUS, score.lines("blind")
