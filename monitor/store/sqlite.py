@@ -37,13 +37,7 @@ from monitor.store.base import (
     SourcePlan,
     SourceState,
 )
-from monitor.store.sqlite_batch import (
-    CHECKPOINT_EVERY,
-    CHECKPOINT_UNITS,
-    GroupCommit,
-    SyncConnection,
-    connect,
-)
+from monitor.store.sqlite_batch import CHECKPOINT_EVERY, CHECKPOINT_UNITS, GroupCommit
 from monitor.store.sqlite_ops import SqliteOps
 from monitor.store.sqlite_outbox import SqliteOutbox
 from monitor.store.sqlite_reads import SqliteReads, backfill_summaries
@@ -54,6 +48,7 @@ from monitor.store.sqlite_schema import (
     ts,
 )
 from monitor.store.sqlite_states import SourceStates
+from monitor.store.sqlite_sync import SyncConnection, connect
 from monitor.store.sqlite_tx import SqliteTransaction
 from monitor.store.summaries import SUMMARIES_MIGRATION
 
@@ -189,7 +184,10 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
         async with self._batch.unit() as after_commit:
             tx = self._tx
             tx.saved = []
+            tx.urgent = False
             yield tx
+            if tx.urgent:
+                self._batch.hurry()  # alerts queued: committed at once, not after the turn
             saved = tx.saved
             after_commit(lambda: self._states.committed(saved))
 
