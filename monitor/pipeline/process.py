@@ -36,7 +36,7 @@ from monitor import metrics
 from monitor.contracts import ParsedDocument, SourceCursor
 from monitor.model import Alert, Item, SeenItem, utcnow
 from monitor.pipeline.decide import EventDecide, decisions_logged_after_commit, log_decided
-from monitor.pipeline.feedjob import FeedJob, feed_job
+from monitor.pipeline.feedjob import INLINE_BYTES, FeedJob, InlineBudget, feed_job
 from monitor.pipeline.routing import (
     Decide,
     DecideContext,
@@ -99,6 +99,7 @@ class Pipeline:
         # The configured sources (``retain_sources``); None until the schedule is first synced.
         self._sources: frozenset[str] | None = None
         self._job_done: dict[str, float] = {}  # source -> when its feed job returned
+        self._inline = InlineBudget()  # small feeds' jobs on the loop (``feed_job``)
 
     def retain_sources(self, source_ids: Collection[str]) -> None:
         """The configured sources are now ``source_ids`` (``runtime.sync_schedule``, at start
@@ -115,17 +116,35 @@ class Pipeline:
         *,
         country: str | None,
         first_poll: bool,
+        size: int = 0,
     ) -> FeedJob:
         """A fetched feed's parse and rules, in one worker job (``monitor.pipeline.feedjob``); its
-        result goes to ``process(..., job=...)``. Parse errors propagate."""
+        result goes to ``process(..., job=...)``. Parse errors propagate. ``size``: the
+        document's bytes (0: unknown); a small one may run here (``InlineBudget``)."""
         known = b"" if first_poll else self._known.get(source_id, b"")
         if self.pool is None:
             job = feed_job(self.rules, parse, known, country)
+        elif (
+            0 < size <= INLINE_BYTES
+            and self._inline_ok()
+            and self.pool.idle
+            and self._inline.allows()
+        ):
+            t0 = time.perf_counter()
+            try:
+                job = feed_job(self.rules, parse, known, country)
+            finally:
+                self._inline.spend(time.perf_counter() - t0)
         else:
             job = await self.pool.with_rules(feed_job, parse, known, country)
         # For the hops of the fetch-to-outbox histogram; the poll's process() takes it.
         self._job_done[source_id] = time.perf_counter()
         return job
+
+    def _inline_ok(self) -> bool:
+        """Every rule is cheap on the loop (built whole here, as the keyword rule), not a
+        detector that would load its data into this process on its first item."""
+        return all(getattr(rule, "inline_ok", False) for rule in self.rules)
 
     async def process(
         self,
