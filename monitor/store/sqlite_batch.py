@@ -2,8 +2,8 @@
 
 Through aiosqlite every statement is a hop to its thread and back (~36 us against ~5 us on
 the connection itself), and a cold pass over thousands of feeds runs 35 of them per feed. So
-the poll path (``SqliteStore.transaction()`` and the source-state saves) runs on a second,
-plain ``sqlite3`` connection, called directly from the event loop:
+the poll path (``SqliteStore.transaction()``, the source-state saves, the claims of due
+sources) runs on a second, plain ``sqlite3`` connection, called directly from the event loop:
 
 - ``SyncConnection`` (``sqlite_sync.py``) gives that connection the subset of aiosqlite's
   interface the transaction code uses (``await conn.execute(...)``, ``async with ... as
