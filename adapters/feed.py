@@ -134,6 +134,7 @@ class FeedSource:
                 http_status=response.status,
                 received_at=response.received_at,
                 parse=parse,
+                parse_bytes=len(body),
             )
         parsed: ParsedFeed
         if OFFLOAD.get() is not None:

@@ -216,6 +216,7 @@ class PollResult:
     # with the rules (``items`` is then empty; ``min_delay_s``, ``fetched`` and ``notes``
     # hold the response's part, the document's ``ParsedDocument`` part joins them).
     parse: Callable[[], ParsedDocument] | None = None
+    parse_bytes: int = 0  # the size of the document ``parse`` reads (0: unknown)
 
 
 class ParsedDocument(Protocol):

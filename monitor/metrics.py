@@ -116,11 +116,22 @@ DELIVERY_SECONDS = Histogram(
     ["notifier"],
     buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300, 3600, 86400),
 )
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 1, 5, 30)
 FETCH_TO_OUTBOX_SECONDS = Histogram(
     "bilat_fetch_to_outbox_seconds",
     "From the response that brought a new item read in full to its alerts committed in the"
     " outbox (polled sources; one observation per alert)",
-    buckets=(0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 1, 5, 30),
+    buckets=LATENCY_BUCKETS,
+)
+# The same path cut into its hops (one observation per poll that queued alerts): ``job`` the
+# worker's parse and rules (pipe round trip and its wait for a worker and a core), ``wait``
+# from there to the poll's unit of work starting (the loop's turn, the store's lock),
+# ``unit`` the unit's statements, ``commit`` from its end to its batch's COMMIT returning.
+FETCH_TO_OUTBOX_HOP_SECONDS = Histogram(
+    "bilat_fetch_to_outbox_hop_seconds",
+    "The fetch-to-outbox path of polls that queued alerts, by hop (job, wait, unit, commit)",
+    ["hop"],
+    buckets=LATENCY_BUCKETS,
 )
 OUTBOX_DEPTH = Gauge("bilat_outbox_depth", "Outbox rows pending or dead", ["notifier", "state"])
 SILENT_SOURCES = Gauge(
@@ -175,6 +186,12 @@ def fetch_to_outbox(seconds: float, alerts: int) -> None:
     """``alerts`` were committed to the outbox ``seconds`` after their response was read."""
     for _ in range(alerts):
         FETCH_TO_OUTBOX_SECONDS.observe(seconds)
+
+
+def fetch_to_outbox_hops(hops: Mapping[str, float]) -> None:
+    """One poll's hops of ``bilat_fetch_to_outbox_seconds`` (see the histogram)."""
+    for hop, seconds in hops.items():
+        child(FETCH_TO_OUTBOX_HOP_SECONDS, hop).observe(seconds)
 
 
 def delivered(notifier: str, created: Iterable[datetime], now: datetime) -> None:

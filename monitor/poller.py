@@ -230,6 +230,7 @@ class Poller:
             result.parse,
             country=runtime.options.country,
             first_poll=first_poll,
+            size=result.parse_bytes,
         )
         wishes = [w for w in (result.min_delay_s, job.ttl_s) if w is not None]
         merged = dataclasses.replace(

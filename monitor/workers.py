@@ -186,6 +186,11 @@ class WorkPool:
         self._inline: list[Rule] | None = None  # the rules, built here for inline jobs
         self._generation = 0  # bumped by reconfigure
 
+    @property
+    def idle(self) -> bool:
+        """No job queued or running."""
+        return not self._queue and len(self._idle) == len(self._all)
+
     async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """``fn(*args, **kwargs)`` in a worker (``fn`` must be a module-level function)."""
         call = functools.partial(fn, *args, **kwargs)

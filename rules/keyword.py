@@ -139,6 +139,9 @@ class KeywordRule:
     """Matches an item when its terms/patterns say so; one Match per item at most."""
 
     type_name: ClassVar[str] = "keyword"
+    # Built whole in __init__ and fast per item: the daemon may run it on the event loop
+    # for a small feed when the worker pool is idle (``monitor.pipeline.feedjob``).
+    inline_ok: ClassVar[bool] = True
     Options: ClassVar[type[RuleOptions]] = KeywordOptions
 
     def __init__(self, options: RuleOptions) -> None:

@@ -23,6 +23,7 @@ A false "known" needs two keys of one feed with the same 64-bit digest.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -36,6 +37,33 @@ if TYPE_CHECKING:  # not imported in the workers
     from rules.base import Rule
 
 DIGEST_BYTES = 8
+# A feed job runs on the event loop instead of a worker when its document is at most this
+# big, the pool is idle, and the loop's inline work stays within INLINE_SHARE of its time.
+INLINE_BYTES = 64 * 1024
+INLINE_SHARE = 0.02
+
+
+class InlineBudget:
+    """The event loop's allowance for inline feed jobs: ``share`` of each second, banked up
+    to ``share`` seconds. A fresh item's trip through a worker (the job out, the worker
+    woken, the answer back, the loop woken) was most of its fetch-to-outbox median and a
+    third of its tail on 2 busy cores (BENCHMARKS.md); a small feed parses in a millisecond
+    or two. The budget keeps a cold pass, where the loop is the bottleneck, on the workers."""
+
+    def __init__(self, share: float = INLINE_SHARE, clock: Callable[[], float] = time.perf_counter):
+        self.share = share
+        self._clock = clock
+        self._credit = share
+        self._at = clock()
+
+    def allows(self) -> bool:
+        now = self._clock()
+        self._credit = min(self.share, self._credit + (now - self._at) * self.share)
+        self._at = now
+        return self._credit > 0
+
+    def spend(self, seconds: float) -> None:
+        self._credit -= seconds
 
 
 def key_digest(key: str) -> bytes:

@@ -36,7 +36,7 @@ from monitor import metrics
 from monitor.contracts import ParsedDocument, SourceCursor
 from monitor.model import Alert, Item, SeenItem, utcnow
 from monitor.pipeline.decide import EventDecide, decisions_logged_after_commit, log_decided
-from monitor.pipeline.feedjob import FeedJob, feed_job
+from monitor.pipeline.feedjob import INLINE_BYTES, FeedJob, InlineBudget, feed_job
 from monitor.pipeline.routing import (
     Decide,
     DecideContext,
@@ -98,6 +98,8 @@ class Pipeline:
         self._known: dict[str, bytes] = {}
         # The configured sources (``retain_sources``); None until the schedule is first synced.
         self._sources: frozenset[str] | None = None
+        self._job_done: dict[str, float] = {}  # source -> when its feed job returned
+        self._inline = InlineBudget()  # small feeds' jobs on the loop (``feed_job``)
 
     def retain_sources(self, source_ids: Collection[str]) -> None:
         """The configured sources are now ``source_ids`` (``runtime.sync_schedule``, at start
@@ -114,13 +116,35 @@ class Pipeline:
         *,
         country: str | None,
         first_poll: bool,
+        size: int = 0,
     ) -> FeedJob:
         """A fetched feed's parse and rules, in one worker job (``monitor.pipeline.feedjob``); its
-        result goes to ``process(..., job=...)``. Parse errors propagate."""
+        result goes to ``process(..., job=...)``. Parse errors propagate. ``size``: the
+        document's bytes (0: unknown); a small one may run here (``InlineBudget``)."""
         known = b"" if first_poll else self._known.get(source_id, b"")
         if self.pool is None:
-            return feed_job(self.rules, parse, known, country)
-        return await self.pool.with_rules(feed_job, parse, known, country)
+            job = feed_job(self.rules, parse, known, country)
+        elif (
+            0 < size <= INLINE_BYTES
+            and self._inline_ok()
+            and self.pool.idle
+            and self._inline.allows()
+        ):
+            t0 = time.perf_counter()
+            try:
+                job = feed_job(self.rules, parse, known, country)
+            finally:
+                self._inline.spend(time.perf_counter() - t0)
+        else:
+            job = await self.pool.with_rules(feed_job, parse, known, country)
+        # For the hops of the fetch-to-outbox histogram; the poll's process() takes it.
+        self._job_done[source_id] = time.perf_counter()
+        return job
+
+    def _inline_ok(self) -> bool:
+        """Every rule is cheap on the loop (built whole here, as the keyword rule), not a
+        detector that would load its data into this process on its first item."""
+        return all(getattr(rule, "inline_ok", False) for rule in self.rules)
 
     async def process(
         self,
@@ -139,7 +163,8 @@ class Pipeline:
             if not items and state is not None:  # most polls: skip the dedup and the clock
                 return await self._state_only(state, 0)
             return await self._process(items, state, first_poll, received_at)
-        outcome = await self._process(job.fresh, state, first_poll, received_at, job)
+        job_done = self._job_done.pop(state.source_id, None)
+        outcome = await self._process(job.fresh, state, first_poll, received_at, job, job_done)
         # Committed: these keys are seen. A poll in flight through a reload that removed its
         # source commits after the prune; its hint would never be read again.
         if self._sources is None or state.source_id in self._sources:
@@ -164,6 +189,7 @@ class Pipeline:
         first_poll: bool,
         received_at: float | None = None,
         job: FeedJob | None = None,
+        job_done: float | None = None,
     ) -> Outcome:
         now = self.clock()
         seen: list[Item | SeenItem]
@@ -198,6 +224,7 @@ class Pipeline:
             early = self._routed(candidates, outcomes, now, first_poll)
         with decisions_logged_after_commit() as notes:
             async with self.store.transaction() as tx:
+                unit_start = time.perf_counter()
                 fresh = await tx.unseen([item.key for item in unique]) if unique else set()
                 new_items = [item for item in unique if item.key in fresh]
                 if seen:
@@ -214,8 +241,16 @@ class Pipeline:
                 queued = await queue(tx, decided)
                 if state is not None:
                     await tx.save_source_state(state)
+                unit_end = time.perf_counter()
         if queued and received_at is not None:
-            metrics.fetch_to_outbox(time.perf_counter() - received_at, len(queued))
+            committed = time.perf_counter()
+            metrics.fetch_to_outbox(committed - received_at, len(queued))
+            ready = received_at if job_done is None else job_done
+            hops = {"wait": unit_start - ready, "unit": unit_end - unit_start}
+            hops["commit"] = committed - unit_end
+            if job_done is not None:
+                hops["job"] = job_done - received_at
+            metrics.fetch_to_outbox_hops(hops)
         log_decided(notes)
         metrics.committed((r.rule.id for r in routed), _queued(decided, queued))
         if queued and self.on_alerts:

@@ -37,13 +37,7 @@ from monitor.store.base import (
     SourcePlan,
     SourceState,
 )
-from monitor.store.sqlite_batch import (
-    CHECKPOINT_EVERY,
-    CHECKPOINT_UNITS,
-    GroupCommit,
-    SyncConnection,
-    connect,
-)
+from monitor.store.sqlite_batch import CHECKPOINT_EVERY, CHECKPOINT_UNITS, GroupCommit
 from monitor.store.sqlite_ops import SqliteOps
 from monitor.store.sqlite_outbox import SqliteOutbox
 from monitor.store.sqlite_reads import SqliteReads, backfill_summaries
@@ -55,6 +49,7 @@ from monitor.store.sqlite_schema import (
     ts,
 )
 from monitor.store.sqlite_states import SourceStates
+from monitor.store.sqlite_sync import SyncConnection, connect
 from monitor.store.sqlite_tx import SqliteTransaction
 from monitor.store.summaries import SUMMARIES_MIGRATION
 
@@ -209,7 +204,10 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
         async with self._batch.unit() as after_commit:
             tx = self._tx
             tx.saved = []
+            tx.urgent = False
             yield tx
+            if tx.urgent:
+                self._batch.hurry()  # alerts queued: committed at once, not after the turn
             saved = tx.saved
             after_commit(lambda: self._states.committed(saved))
 
@@ -290,16 +288,23 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
             return []
         t = ts(now)
         assert t is not None
-        async with self._write() as conn:
-            async with conn.execute(
-                "SELECT source_id FROM sources WHERE active = 1 AND next_due_at IS NOT NULL"
-                " AND next_due_at <= ? ORDER BY next_due_at LIMIT ?",
-                (t, limit),
-            ) as cur:
-                ids = [row[0] async for row in cur]
+        # A unit of the poll path's group commit, on its connection: through aiosqlite's
+        # thread (BEGIN, SELECT, UPDATE, COMMIT, each a hop) a claim held the store's lock
+        # 10 to 100 ms on 2 busy cores, 80 times a second, and a fresh alert's commit waited
+        # behind it (most of its tail, BENCHMARKS.md). Committed before this returns, as
+        # before; the sources are polled only then.
+        async with self._batch.unit():
+            ids = [
+                row[0]
+                for row in self._db.execute(
+                    "SELECT source_id FROM sources WHERE active = 1 AND next_due_at IS NOT NULL"
+                    " AND next_due_at <= ? ORDER BY next_due_at LIMIT ?",
+                    (t, limit),
+                )
+            ]
             if ids:
                 marks = ",".join("?" * len(ids))
-                await conn.execute(
+                self._db.execute(
                     f"UPDATE sources SET next_due_at = ?, claimed_by = ?"
                     f" WHERE source_id IN ({marks})",
                     (t + lease_s, claim_owner.this_process(), *ids),

@@ -2,12 +2,12 @@
 
 Through aiosqlite every statement is a hop to its thread and back (~36 us against ~5 us on
 the connection itself), and a cold pass over thousands of feeds runs 35 of them per feed. So
-the poll path (``SqliteStore.transaction()`` and the source-state saves) runs on a second,
-plain ``sqlite3`` connection, called directly from the event loop:
+the poll path (``SqliteStore.transaction()``, the source-state saves, the claims of due
+sources) runs on a second, plain ``sqlite3`` connection, called directly from the event loop:
 
-- ``SyncConnection`` gives that connection the subset of aiosqlite's interface the
-  transaction code uses (``await conn.execute(...)``, ``async with ... as cur``,
-  ``async for row in cur``); nothing in it ever suspends;
+- ``SyncConnection`` (``sqlite_sync.py``) gives that connection the subset of aiosqlite's
+  interface the transaction code uses (``await conn.execute(...)``, ``async with ... as
+  cur``, ``async for row in cur``); nothing in it ever suspends;
 - ``GroupCommit`` lets the units of work that become ready in the same turn of the event loop
   share one transaction: each unit is a SAVEPOINT (released when it succeeds, rolled back
   alone when it fails), one COMMIT ends the batch, and every unit's ``unit()`` returns only
@@ -21,8 +21,10 @@ its first turn it waits, for up to ``GATHER_WAIT_S``, while polls still in fligh
 until it holds ``target`` units. Every commit writes each page it changed to the WAL once
 (the B-tree pages every poll touches: the indexes' inner pages, the tables' last pages), so
 fewer, larger commits write fewer pages; nothing about a unit changes, and no unit returns
-before its batch is committed. The daemon does not gather: a fresh alert's latency is one
-turn of the loop and one commit.
+before its batch is committed. The daemon does not gather, and a unit that queued alerts
+(``hurry``) commits its batch as it ends, without waiting for the turn's other polls: a
+fresh alert's latency is its own unit and one commit (the units after it open the next
+batch; a few more commits a second, each still all or nothing).
 
 The batch holds the store's lock from its first unit to its commit, so the aiosqlite
 connection (outbox, claims, listings) never writes in between; a batch lasts one turn of
@@ -36,7 +38,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Generator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -48,82 +50,6 @@ CHECKPOINT_UNITS = 500  # or units with savepoints (a poll with items: tens of p
 MAX_UNITS = 500  # units per batch; more wait for the next one
 GATHER_WAIT_S = 0.05  # the longest a gathering batch waits for units after its first turn
 GATHER_RECHECK_S = 0.005
-
-
-class SyncCursor:
-    """An aiosqlite-like cursor over a ``sqlite3.Cursor`` (nothing suspends)."""
-
-    __slots__ = ("_cur",)
-
-    def __init__(self, cur: sqlite3.Cursor) -> None:
-        self._cur = cur
-
-    def __await__(self) -> Generator[Any, None, SyncCursor]:
-        return self
-        yield  # a generator that returns at once: awaiting it never suspends
-
-    async def __aenter__(self) -> SyncCursor:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._cur.close()
-
-    def __aiter__(self) -> SyncCursor:
-        return self
-
-    async def __anext__(self) -> Any:
-        row = self._cur.fetchone()
-        if row is None:
-            raise StopAsyncIteration
-        return row
-
-    async def fetchone(self) -> Any:
-        return self._cur.fetchone()
-
-    async def fetchall(self) -> list[Any]:
-        return self._cur.fetchall()
-
-    @property
-    def rowcount(self) -> int:
-        return self._cur.rowcount
-
-
-class SyncConnection:
-    """The statements of aiosqlite's ``Connection`` that the transaction code uses, run
-    directly on a ``sqlite3`` connection."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> SyncCursor:
-        return SyncCursor(self.db.execute(sql, parameters))
-
-    async def executemany(self, sql: str, parameters: Iterable[Any]) -> SyncCursor:
-        return SyncCursor(self.db.executemany(sql, parameters))
-
-    @property
-    def total_changes(self) -> int:
-        return self.db.total_changes
-
-
-def connect(path: str) -> sqlite3.Connection:
-    """The poll path's connection: autocommit mode (transactions are explicit), WAL settings
-    as on the store's other connection, no automatic checkpoint."""
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    db.row_factory = sqlite3.Row
-    for pragma in (
-        "PRAGMA synchronous=NORMAL",
-        "PRAGMA foreign_keys=ON",
-        "PRAGMA busy_timeout=0",  # never wait on the loop: GroupCommit waits asynchronously
-        "PRAGMA wal_autocheckpoint=0",
-        # Each unit is a SAVEPOINT: with temporary files on disk, SQLite opens, writes and
-        # unlinks a sub-journal file per unit (and a statement journal per multi-row
-        # statement); in memory they cost no system calls. They hold one unit's original
-        # pages, and vanish with the process exactly as the deleted file did.
-        "PRAGMA temp_store=MEMORY",
-    ):
-        db.execute(pragma)
-    return db
 
 
 class GroupCommit:
@@ -158,6 +84,7 @@ class GroupCommit:
         self._arrived: asyncio.Future[None] | None = None  # a unit joined the gathering batch
         # set once the batch a unit is opening is open (or failed): the units waiting join it
         self._opening: asyncio.Event | None = None
+        self._hurry = False  # the unit in its body asked for its batch's commit at its end
 
     def gather(self, expected: Callable[[], int] | None, target: int = 0) -> None:
         """Let each batch wait after its first turn, while it holds fewer than ``target``
@@ -238,6 +165,11 @@ class GroupCommit:
         if self._on_commits is not None:
             self._on_commits(self._commits, self._committed_units)
 
+    def hurry(self) -> None:
+        """The unit in its body carries alerts: unless batches gather (a one-shot pass), its
+        batch commits as soon as it ends, not after the loop's turn (see ``unit``)."""
+        self._hurry = True
+
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[Callable[[Callable[[], None]], None]]:
         """One unit of work; yields ``after_commit(fn)``, to run ``fn`` once this unit is
@@ -249,6 +181,7 @@ class GroupCommit:
         # statement to prepare each time, and would push the others out of sqlite3's cache.
         name = "unit"
         after: list[Callable[[], None]] = []
+        self._hurry = False
         self._db.execute(f"SAVEPOINT {name}")
         try:
             yield after.append
@@ -273,6 +206,11 @@ class GroupCommit:
         self._after += after
         self._joined()
         self._leave()
+        if self._hurry and self._expected is None:
+            # A fresh alert waits for no other poll's turn: the batch (this unit and those
+            # before it in this turn) commits now; the units after it open the next one.
+            # Nothing about a unit changes: it still returns only once committed.
+            self._commit(done)
         # Shielded: a poll cancelled now does not cancel the commit its batch shares.
         await asyncio.shield(done)
 
@@ -353,6 +291,14 @@ class GroupCommit:
                 await self._idle.wait()
         except asyncio.CancelledError:
             cancelled = True  # the loop is closing: what the units did still commits
+        if not done.done():  # else a unit carrying alerts committed it (``hurry``)
+            self._commit(done)
+        if cancelled:
+            raise asyncio.CancelledError
+
+    def _commit(self, done: asyncio.Future[None]) -> None:
+        """End the open batch: its rows, COMMIT, the lock released, ``done`` resolved (with
+        the error if the commit failed)."""
         after, self._after = self._after, []
         rows, self._rows = self._rows, {}
         try:
@@ -380,8 +326,6 @@ class GroupCommit:
         self._committed_units += self._units - self._rows_joined
         if self._on_commits is not None:
             self._on_commits(self._commits, self._committed_units)
-        if cancelled:
-            raise asyncio.CancelledError
 
     async def drain(self) -> None:
         """Wait for the open batch's commit (before the connection closes)."""

@@ -21,8 +21,8 @@ import aiosqlite
 from monitor.events.cluster import CandidateQuery
 from monitor.events.record import EventDecision, EventRecord
 from monitor.events.threads import Thread
-from monitor.store.sqlite_batch import SyncConnection
 from monitor.store.sqlite_schema import chunks, ts
+from monitor.store.sqlite_sync import SyncConnection
 from monitor.store.summaries import report_folded, summary_columns
 
 # json.dumps with any option builds a JSONEncoder per call; the same encoder, built once,

@@ -12,9 +12,9 @@ from datetime import datetime
 from monitor.model import Alert, Item, Match, SeenItem
 from monitor.store.base import SourceState
 from monitor.store.ops_types import SilenceEpisode
-from monitor.store.sqlite_batch import SyncConnection
 from monitor.store.sqlite_events import SqliteEventsTx
 from monitor.store.sqlite_schema import SAVE_STATE, chunks, state_from_row, state_params, ts
+from monitor.store.sqlite_sync import SyncConnection
 
 # ``json.dumps(value, ensure_ascii=False)`` without building a JSONEncoder per call.
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
@@ -26,6 +26,7 @@ class SqliteTransaction(SqliteEventsTx):
     def __init__(self, conn: SyncConnection) -> None:
         self.conn = conn
         self.saved: list[SourceState] = []  # for the store's cache, once committed
+        self.urgent = False  # outbox rows written: the unit's batch commits when it ends
 
     async def unseen(self, item_keys: Sequence[str]) -> set[str]:
         keys = list(dict.fromkeys(item_keys))
@@ -116,6 +117,7 @@ class SqliteTransaction(SqliteEventsTx):
             " not_before) VALUES (?, ?, 'pending', ?, ?, ?)",
             outbox,
         )
+        self.urgent = self.urgent or bool(outbox)
         return list(fresh)
 
     async def source_state(self, source_id: str) -> SourceState:
