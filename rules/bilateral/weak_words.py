@@ -84,10 +84,15 @@ def weak_ok(
     """A weak word (visit, welcome, signed) counts only between two named officials, or
     right after a hyphenated pair of sides ("भारत-पाकिस्तान चर्चा")."""
     forum = "forum" in cues
-    if words is not None and any(two_sided(t, ents, folded, words, forum) for t, _ in live):
-        return True
-    if ("multilateral" in cues or "forum" in cues) and "bilateral" not in cues:
-        return False
+
+    def named_by_its_sides() -> bool:
+        # looked at last: most sentences are settled by the cheaper tests below
+        if words is None:
+            return any(compound_sides(t, ents, folded, nouns_only=False, words=0) for t, _ in live)
+        return any(two_sided(t, ents, folded, words, forum) for t, _ in live)
+
+    if ("multilateral" in cues or forum) and "bilateral" not in cues:
+        return words is not None and named_by_its_sides()
     strong = [
         e for e in ents if e.usable and (e.person >= 0 or e.official or e.visit or e.slot == "dest")
     ]
@@ -98,4 +103,4 @@ def weak_ok(
     if len({e.party for e in strong}) >= 2 or any(e.visit for e in ents):
         return True
     # the weak word right after the pair: "भारत-पाकिस्तान चर्चा", not "... सामन्याची चर्चा"
-    return any(compound_sides(t, ents, folded, nouns_only=False, words=0) for t, _ in live)
+    return named_by_its_sides()
