@@ -169,8 +169,8 @@ def _pair_sentence(
         others = [s for s in sides if s.entity is not hub and s.party != hub.party]
         after = subjects_after_verb(hub, [s.entity for s in others], trigs, ctx.lang in SOV)
         if after and not (multilateral and not bilateral_cue):
-            seen = [s for s in others if s.entity is not None and s.entity.slot in ("with", "obj")]
-            return [p for m in _distinct(after) for p in _star(_side(m), seen, trigs[0])]
+            whom = [s for s in others if s.entity is not None and s.entity.slot in ("with", "obj")]
+            return [p for m in _distinct(after) for p in _star(_side(m), whom, trigs[0])]
         if len(hub_parties) >= 3 or (len(hub_parties) == 2 and met_separately(folded, ctx.lex)):
             # the subject is one of a list ("the leaders of A, B and C held bilateral
             # meetings", "A and B separately met C"): no member pairs with another
