@@ -10,21 +10,39 @@ from rules.bilateral.lexicon import LangLex
 from rules.bilateral.status import Trigger
 
 
+def _visitors(
+    start: int, stop: int, ents: list[Entity], folded: str, first_names: bool
+) -> tuple[list[Entity], list[str]] | None:
+    """The officials between ``start`` and ``stop`` and the words around them, or None when
+    anything but an official (a place, another actor) stands there. ``first_names``: up to
+    two words before a known person may be a first name the roster lacks ("Дениса
+    Шмыгаля")."""
+    between: list[Entity] = []
+    gap: list[str] = []
+    end = start
+    for e in ents:
+        if start <= e.start and e.end <= stop:
+            if e.place_only or not e.official:
+                return None
+            words = words_of(folded[end : e.start])
+            gap.extend(words[: len(words) - 2] if first_names and e.person >= 0 else words)
+            between.append(e)
+            end = e.end
+    gap.extend(words_of(folded[end:stop]))
+    return between, gap
+
+
+def _allowed(lex: LangLex, keys: tuple[str, ...]) -> set[str]:
+    return set().union(*(lex.words.get(k, ()) for k in keys))
+
+
 def visitor_between(t: Trigger, ent: Entity, ents: list[Entity], folded: str, lex: LangLex) -> bool:
     """Only the visitor (named officials and their glue) stands between the visit and the place."""
-    gap: list[str] = []
-    end = t.end
-    for e in ents:
-        if t.end <= e.start and e.end <= ent.start:
-            if e.place_only or not e.official:
-                return False
-            words = words_of(folded[end : e.start])
-            # a first name the roster lacks before the surname it knows ("Дениса Шмыгаля")
-            gap.extend(words[: len(words) - 2] if e.person >= 0 else words)
-            end = e.end
-    gap.extend(words_of(folded[end : ent.start]))
-    ok = set().union(*(lex.words.get(k, ()) for k in ("glue", "det", "loc", "dest")))
-    return end > t.end and all(w in ok or w == "," for w in gap)
+    found = _visitors(t.end, ent.start, ents, folded, first_names=True)
+    if found is None or not found[0]:
+        return False
+    ok = _allowed(lex, ("glue", "det", "loc", "dest"))
+    return all(w in ok or w == "," for w in found[1])
 
 
 def names_destination(gap: str, sov: bool, lex: LangLex) -> bool:
@@ -86,17 +104,11 @@ def visitor_after_place(
     "భారత్‌లో శ్రీలంక అధ్యక్షుడి పర్యటన": in a verb-final language a place in the locative (a
     postposition or a case ending), then the visitor (officials of another country, not an
     envoy posted there), then the visit word: the place is where the visit goes."""
-    between = [e for e in ents if ent.end <= e.start and e.end <= t.start]
-    if not between or any(
-        e.place_only or not e.official or e.role == "envoy" or e.party in ("", ent.party)
-        for e in between
-    ):
+    found = _visitors(ent.end, t.start, ents, folded, first_names=False)
+    if found is None or not found[0]:
         return False
-    keys = ("glue", "loc", "loc_post", "loc_tail", "visit_mod")
-    ok = set().union(*(lex.words.get(k, ()) for k in keys))
-    end, gap = ent.end, []
-    for e in between:
-        gap.extend(words_of(folded[end : e.start]))
-        end = e.end
-    gap.extend(words_of(folded[end : t.start]))
+    between, gap = found
+    if any(e.role == "envoy" or e.party in ("", ent.party) for e in between):
+        return False
+    ok = _allowed(lex, ("glue", "loc", "loc_post", "loc_tail", "visit_mod"))
     return len(gap) <= 8 and all(w in ok or w.isdigit() for w in gap)
