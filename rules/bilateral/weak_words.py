@@ -59,7 +59,7 @@ def two_sided(
                 and len(rest.split()) <= _BETWEEN_GAP
                 and not any(ch in rest for ch in ",;:।|()")
                 # ... nor a phrase of its own: "के बीच युद्धविराम के बाद" (after), not between
-                and not any(w in genitive for w in rest.split())
+                and not genitive.intersection(rest.split())
                 and any(o.party != e.party for o in sides[:i])
                 # only a place may stand in the frame: another side there opens a clause of
                 # its own ("A और B के बीच तनाव के बीच C ... शिखर सम्मेलन": amid, not between)
