@@ -149,6 +149,9 @@ def build_entities(
             # where the one named next is, not whose official they are
             cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
             out.append(cur)
+        elif cur is not None and _qualifies(cur, kinds, gap, mentions[i + 1 : i + 2], lang):
+            cur = Entity(m.start, m.end, m.ostart, m.oend, [m])
+            out.append(cur)
         elif cur is not None and case_closed(folded[cur.start : cur.end], cur.parts[-1], lex):
             # "మారిషస్ అధ్యక్షుడితో సీఎం ...", "પીએમએ કેનેડાના વડાપ્રધાન ...": a name with a
             # comitative, accusative or agent ending closes its phrase; what follows is another
@@ -227,6 +230,20 @@ def _next_title(ent: Entity, m: Mention, gap: str, lang: str) -> bool:
         and (last.first(PERSON) is not None or (_envoy(last) and not _envoy(m)))
         and m.first(ROLE) is not None
         and m.first(PERSON) is None
+    )
+
+
+def _qualifies(cur: Entity, kinds: set[int], gap: str, nxt: list[Mention], lang: str) -> bool:
+    """ "পররাষ্ট্রমন্ত্রী মালয়েশিয়ার প্রধানমন্ত্রী": a country between a bare title and the next
+    title or name is that one's (not in Urdu: "وزیر خارجہ پاکستان")."""
+    return (
+        lang in _TITLE_FIRST - {"ur"}
+        and not gap.strip()
+        and bool(cur.role)
+        and not any(p.first(PERSON) for p in cur.parts)
+        and bool(kinds & {COUNTRY, DEMONYM})
+        and not kinds & {PERSON, HANDLE, ROLE}
+        and any(e.kind in (ROLE, PERSON) for n in nxt for e in n.entries)
     )
 
 
