@@ -57,6 +57,7 @@ from rules.bilateral.roster import Roster, load_roster
 
 if TYPE_CHECKING:
     from rules.bilateral.gazetteer import Gazetteer
+    from rules.dates.lexicon import DateLexicon
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -80,18 +81,52 @@ def _cached(kind: str, build: Callable[[], T], expected: type[T]) -> T:
     if where is None:
         return build()
     path = where / f"{kind}-{_fingerprint()}.pickle"
+    loaded = _load(path)
+    if isinstance(loaded, expected):
+        return loaded
+    built = build()
+    _store(built, kind, where, path)
+    return built
+
+
+def _load(path: Path) -> object:
+    """The pickle at ``path``, or None when there is none or it cannot be read."""
     try:
         with path.open("rb") as fh:
-            loaded = pickle.load(fh)
-        if isinstance(loaded, expected):
-            return loaded
+            return pickle.load(fh)
     except FileNotFoundError:
         pass
     except Exception as exc:  # a torn or foreign file: rebuild and replace it
         log.warning("detector.cache_unreadable", path=str(path), error=str(exc))
-    built = build()
-    _store(built, kind, where, path)
-    return built
+    return None
+
+
+class CachedDateLexicons:
+    """Each language's date vocabulary (``rules.dates.lexicon.build_language``) from one
+    pickle in the cache, keyed by the data's digest and Babel's version (it is read from
+    CLDR). A language built for the first time rewrites the file; two processes that race
+    each keep their own and the loser's language is built again next time."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, DateLexicon | None] | None = None
+
+    def __call__(self, lang: str) -> DateLexicon | None:
+        from rules.dates.lexicon import build_language
+
+        where = cache_dir()
+        if where is None:
+            return build_language(lang)
+        import babel
+
+        kind = f"dates-{babel.__version__}"
+        path = where / f"{kind}-{_fingerprint()}.pickle"
+        if self._known is None:
+            loaded = _load(path)
+            self._known = loaded if isinstance(loaded, dict) else {}
+        if lang not in self._known:
+            self._known[lang] = build_language(lang)
+            _store(dict(self._known), kind, where, path)
+        return self._known[lang]
 
 
 def cached_gazetteer() -> Gazetteer:
@@ -167,9 +202,13 @@ def _prune_toml(where: os.PathLike[str]) -> None:
 
 
 def install() -> None:
-    """Route the process's gazetteer and roster through the cache (called once by the CLI)."""
+    """Route the process's gazetteer, roster and date vocabularies through the cache (called
+    once by the CLI)."""
     load_with(cached_gazetteer)  # without importing the detector into every command
     roster_module.load_with(cached_roster)
+    from rules.dates import lexicon as dates_lexicon  # Babel: only where dates are read
+
+    dates_lexicon.load_with(CachedDateLexicons())
 
 
 YOUNG_THRESHOLD = 10_000  # CPython's default is 700 allocations

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -137,6 +138,12 @@ def _regional_locales(lang: str) -> list[str]:
 
 
 def known_language(lang: str) -> bool:
+    if _source and _language(lang) is not None:
+        return True  # a cached lexicon: no need to load the locale
+    return _babel_knows(lang)
+
+
+def _babel_knows(lang: str) -> bool:
     try:
         Locale.parse(lang)
     except (UnknownLocaleError, ValueError, TypeError):
@@ -218,7 +225,7 @@ def _lexicon_for(lang: str) -> DateLexicon:
         known = rel_final.get(key)
         merged = None if extra is None else tuple(sorted(set(known or ()) | set(extra)))
         rel_final[key] = merged
-    short = Locale.parse(lang).date_formats["short"].pattern.lower() if known_language(lang) else ""
+    short = Locale.parse(lang).date_formats["short"].pattern.lower() if _babel_knows(lang) else ""
     day_first = short.find("d") < short.find("m") if "d" in short and "m" in short else True
     return DateLexicon(
         langs=(lang,),
@@ -232,12 +239,36 @@ def _lexicon_for(lang: str) -> DateLexicon:
     )
 
 
+def build_language(lang: str) -> DateLexicon | None:
+    """``lang``'s own lexicon from CLDR, None when CLDR has no locale of ``lang``."""
+    return _lexicon_for(lang) if _regional_locales(lang) else None
+
+
+# Building a language's lexicon reads its CLDR locales (English has 126 regional ones): with
+# Babel's first loads, a fifth of a one-line ``bilat scan``. A process may route it through
+# a cache of its own (``monitor.warmup``), as it does the roster; rules/ does no I/O itself.
+_source: list[Callable[[str], DateLexicon | None]] = []
+
+
+def load_with(source: Callable[[str], DateLexicon | None] | None) -> None:
+    """Build each language's lexicon with ``source`` instead of ``build_language`` (None: with
+    ``build_language`` again)."""
+    _source[:] = [] if source is None else [source]
+    _language.cache_clear()
+    lexicon.cache_clear()
+
+
+@lru_cache(maxsize=64)
+def _language(lang: str) -> DateLexicon | None:
+    return (_source[0] if _source else build_language)(lang)
+
+
 @lru_cache(maxsize=64)
 def lexicon(langs: tuple[str, ...]) -> DateLexicon:
     """The merged lexicon of ``langs`` (earlier languages win on conflicts)."""
-    parts = [_lexicon_for(lang) for lang in langs if _regional_locales(lang)]
+    parts = [part for part in map(_language, langs) if part is not None]
     if not parts:
-        parts = [_lexicon_for("en")]
+        parts = [_language("en") or _lexicon_for("en")]
     months: dict[str, int] = {}
     weekdays: dict[str, int] = {}
     weekday_rel: dict[str, tuple[int, int]] = {}
