@@ -39,12 +39,16 @@ def compounds(
                 for sep in _PAIR_SEPS.get(lang, ("",)):
                     yield f"{a}{sep}{b}", (ca, cb)
     chars = {ch: code for code, ch in abbrev.items()}
+    # two abbreviations that spell a country's own name ("독일" = Germany, not 독+일) are
+    # that name, never a pair
+    own = set(names.values())
     for a, ca in chars.items():
         for b, cb in chars.items():
             if ca == cb:
                 continue
             for sep in _PAIR_SEPS.get(lang, ("",)):
-                yield f"{a}{sep}{b}", (ca, cb)
+                if f"{a}{sep}{b}" not in own:
+                    yield f"{a}{sep}{b}", (ca, cb)
             if a in core and b in core:
                 for c in core - {a, b}:
                     yield f"{a}{b}{c}", (ca, cb, chars[c])

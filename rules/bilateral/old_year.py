@@ -4,6 +4,7 @@ news ("In July 1972 ..."): no meeting of it is current."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 _WORDS_BEFORE = 3  # "since the early 1990s": the word of "since" within three words
@@ -16,6 +17,7 @@ def old_year(
 
     A year after one of the language's ``since`` words ("the first visit since 1979",
     "relations established since 1957") dates where a span starts, not the event told."""
+    sentence = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in sentence)
     years = [
         int(m.group(1))
         for m in _YEAR.finditer(sentence)

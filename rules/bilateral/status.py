@@ -194,6 +194,28 @@ def _negated_plan(t: Trigger, cues: dict[str, list[Cue]], folded: str) -> bool:
     return False
 
 
+# what opens a coordinated clause: a comma, "and" (fa tr id sw vi, Arabic joined), Korean -고
+COORD = re.compile(r"[,،，、]|\s(?:و|ve|dan|na|và)\s|\sو|^고\s")
+
+
+def _past_then_plan(
+    t: Trigger, cues: dict[str, list[Cue]], folded: str, reach: tuple[int, int, int]
+) -> bool:
+    """ "دیروز با X دیدار کرد و فردا با Y ...", "昨天会见了X，明天将同Y会谈": a meeting word
+    dated past before it takes no plan from a clause coordinated after it."""
+    before, fut_after, k40 = reach
+    if not any(0 <= t.start - c.end <= k40 for c in cues.get("past_time", ())):
+        return False
+    near = [
+        c
+        for c in cues.get("future", []) + cues.get("future_time", [])
+        if (c.end <= t.start and t.start - c.end <= before) or 0 <= c.start - t.end <= fut_after
+    ]
+    return bool(near) and all(
+        c.start >= t.end and COORD.search(folded[t.end : c.start]) for c in near
+    )
+
+
 def _gap(c: Cue, t: Trigger) -> int:
     return max(c.start - t.end, t.start - c.end, 0)
 
@@ -351,9 +373,13 @@ def trigger_status(
     # German puts the infinitive last: "wird ... nächste Woche ... treffen"; in English a
     # modal governs the verb after it ("will meet"), or a noun before it ("the meeting is
     # expected"), not a verb before it ("met ... for what is expected to be ...")
-    fut_before = 110 if lang == "de" else 40
+    fut_before = 110 if lang == "de" else (60 if lang == "zh" else 40)  # 将于…举行会谈
     fut_after = 25 if sov else (0 if lang == "en" and not t.noun else 60)
-    if t.group == "scheduled" or has("future", fut_before, fut_after) or has("future_time", 40, 60):
+    reach = (int(fut_before * k), int(max(fut_after, 60) * k), int(40 * k))
+    if t.group == "scheduled" or (
+        (has("future", fut_before, fut_after) or has("future_time", 40, 60))
+        and not _past_then_plan(t, cues, folded, reach)
+    ):
         return None if "question" in cues else "scheduled"  # "Modi to meet Trump?": asked
     # a relative past word ("yesterday", "last week", "गत सप्ताह") dates a tense-neutral
     # meeting word in the past: neither an announcement nor a plan

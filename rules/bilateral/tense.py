@@ -11,7 +11,7 @@ from collections.abc import Callable
 from rules.bilateral.inflect_levels import PAST_FINAL, hangul_final
 from rules.bilateral.journeys import purpose_of
 from rules.bilateral.purpose import purpose_tense
-from rules.bilateral.status import BUT_AFTER_MET, Cue, Trigger
+from rules.bilateral.status import BUT_AFTER_MET, COORD, Cue, Trigger
 
 
 def inherit(
@@ -42,7 +42,13 @@ def inherit(
                     gap = (u.start - t.end) if sov else (t.start - u.end)
                     lo, hi = (t.end, u.start) if sov else (u.end, t.start)
                     # "회담을 가졌으나 오찬은 취소됐다": the held verb's own clause ends first
-                    if 0 <= gap <= (30 if sov else 60) and not BUT_AFTER_MET.search(folded, lo, hi):
+                    # nor a verb-final clause chained by a comma ("会談し、明日は…会談する")
+                    cut = sov and COORD.search(folded[lo:hi]) is not None
+                    if (
+                        0 <= gap <= (30 if sov else 60)
+                        and not cut
+                        and not BUT_AFTER_MET.search(folded, lo, hi)
+                    ):
                         st = su
                         break
                 if u.group == "visit" and not u.noun and purpose_of(u, t, folded, purpose):
