@@ -267,6 +267,25 @@ def _unopened(t: Trigger, found: Sequence[Cue], cues: dict[str, list[Cue]]) -> l
     return [c for c in found if not (c.end <= t.start and any(c.end <= s for s in starts))]
 
 
+def _own_plan_words(
+    t: Trigger, cues: dict[str, list[Cue]], folded: str, others: list[Trigger], conj: frozenset[str]
+) -> dict[str, list[Cue]]:
+    """Plan words after a meeting verb that belong to a second predicate, not to it: past
+    another meeting word ("ha incontrato X e incontrerà domani Y") or right after "and"
+    ("traf am Montag X und wird ... treffen"). ``conj`` are the language's "and" words."""
+
+    def later(c: Cue) -> bool:
+        if c.start < t.end:
+            return False
+        if any(u is not t and t.end <= u.start and u.end <= c.start for u in others):
+            return True
+        words = folded[t.end : c.start].split()
+        return bool(words) and (words[-1] in conj or " ".join(words[-2:]) in conj)
+
+    names = ("future", "future_time")
+    return {n: [c for c in cs if not later(c)] if n in names else cs for n, cs in cues.items()}
+
+
 def trigger_status(
     t: Trigger,
     cues: dict[str, list[Cue]],
@@ -274,6 +293,7 @@ def trigger_status(
     cjk: bool,
     folded: str = "",
     others: list[Trigger] | None = None,
+    conj: frozenset[str] = frozenset(),
 ) -> str | None:
     """The status ``t`` reports in its sentence, or None when it reports no meeting.
 
@@ -303,10 +323,11 @@ def trigger_status(
     # a meeting noun right after "during" is the occasion of what the sentence tells, as a
     # fact: "called for a ceasefire during talks with ...", "rejected it during a meeting"
     occasion = has("during", 16, 0)
+    hyp_before = 110 if lang == "de" else 60  # "könnte am Freitag in Paris X treffen"
     if not occasion and (
         has("deny", 90, 90, own=True)
         or any(
-            _near(c, t, int(60 * k), int(45 * k), folded, own_clause=True)
+            _near(c, t, int(hyp_before * k), int(45 * k), folded, own_clause=True)
             for c in _unopened(t, cues.get("hypothetical", ()), cues)
         )
     ):
@@ -351,6 +372,8 @@ def trigger_status(
     # German puts the infinitive last: "wird ... nächste Woche ... treffen"; in English a
     # modal governs the verb after it ("will meet"), or a noun before it ("the meeting is
     # expected"), not a verb before it ("met ... for what is expected to be ...")
+    if not sov and not t.noun:  # ``has`` reads the rebound ``cues``
+        cues = _own_plan_words(t, cues, folded, others or [], conj)
     fut_before = 110 if lang == "de" else 40
     fut_after = 25 if sov else (0 if lang == "en" and not t.noun else 60)
     if t.group == "scheduled" or has("future", fut_before, fut_after) or has("future_time", 40, 60):
