@@ -11,6 +11,7 @@ the grammar's reading.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from itertools import combinations
 
@@ -25,22 +26,66 @@ Timed = list[tuple[Trigger, str]]  # a sentence's meeting words with their statu
 Emit = Callable[[Pairing, str, Trigger], None]
 
 
-def governing(p: Pairing, ordered: Timed) -> tuple[Trigger, str]:
+def governing(
+    p: Pairing,
+    ordered: Timed,
+    objects_follow: bool = False,
+    folded: str = "",
+    conj: frozenset[str] = frozenset(),
+) -> tuple[Trigger, str]:
     """The meeting word nearest the pair's second side decides that pair's status.
 
     A full meeting word ("received", "talks") outranks a nearer weak one ("visit"), which
-    usually describes the occasion rather than the meeting.
+    usually describes the occasion rather than the meeting. Where objects follow their verb
+    (``objects_follow``), a counterpart belongs to a full meeting word before it rather than
+    to the next predicate: "se reunió el lunes con X y se reunirá el martes con Y" (X was
+    met, Y is to be). A side with no "with" word does so only when that word stands right
+    before it and "and" (``conj``) then the next meeting word right after it ("ha
+    incontrato ieri il presidente X e incontrerà ..."): a subject may follow a fronted
+    phrase, a genitive a noun ("встреча Путина и Трампа не планируется"), and "and" may join
+    the two sides ("il vertice tra X e Y si terrà"). A call word
+    after the side is the medium, not a second predicate ("talked with X by phone").
     """
     anchor = p.b.entity if p.b.entity is not None else p.a.entity
     if anchor is None:
         return max(ordered, key=lambda ts: RANK.get(ts[1], 0))
 
-    def dist(ts: tuple[Trigger, str]) -> tuple[bool, int, int]:
+    def unmarked(t: Trigger) -> bool:
+        gap = folded[t.end : anchor.start]
+        return (
+            len(gap) <= 16
+            and not _PUNCT.search(gap)
+            and any(
+                folded[anchor.end : u.start].split() in ([w] for w in conj)
+                for u, _ in ordered
+                if u.start >= anchor.end
+            )
+        )
+
+    other = p.a.entity if anchor is p.b.entity else p.b.entity
+    # "the summit between X and Y will be held": both sides complement the noun before them
+    between = anchor.slot == "with" and other is not None and other.slot == "with"
+    verb_before = (
+        objects_follow
+        and not between
+        and any(
+            ts[0].strong
+            and ts[0].end <= anchor.start
+            and (anchor.slot == "with" or (anchor.slot in ("obj", "") and unmarked(ts[0])))
+            for ts in ordered
+        )
+    )
+
+    def dist(ts: tuple[Trigger, str]) -> tuple[bool, bool, int, int]:
         t = ts[0]
         d = max(t.start - anchor.end, anchor.start - t.end, 0)
-        return not t.strong, d, -RANK.get(ts[1], 0)
+        late = verb_before and t.start >= anchor.end and t.group != "call"
+        return not t.strong, late, d, -RANK.get(ts[1], 0)
 
     return min(ordered, key=dist)
+
+
+_PUNCT = re.compile(r"[,;:.!?，、。；：]")
 
 
 # Sides the sentence itself names. Not a party the grammar filled in (an unnamed official as

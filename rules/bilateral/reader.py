@@ -215,7 +215,8 @@ def _read_sentence(
         return
     cjk = doc.lang in _CJK_LANGS
     named = by_name(cues)
-    statuses = [(t, trigger_status(t, named, doc.lang, cjk, folded, trigs)) for t in trigs]
+    conj = doc.lex.words.get("conj", frozenset())
+    statuses = [(t, trigger_status(t, named, doc.lang, cjk, folded, trigs, conj)) for t in trigs]
     live = inherit([(t, s) for t, s in statuses if s], doc.lang in SOV, folded, doc.lex.words)
     live = predicate_tense(live, named, folded, doc.lex.words)
     if not live or _restates_as_call(doc, ents, live):
@@ -240,7 +241,9 @@ def _read_sentence(
     ordered = sorted(live, key=lambda ts: ts[0].start)
     before = len(doc.reports)
     for p in pair_sentence(ents, [t for t, _ in ordered], folded, ctx):
-        t, st = governing(p, sorted(live + dead, key=lambda ts: ts[0].start))
+        timed = sorted(live + dead, key=lambda ts: ts[0].start)
+        # Chinese puts "with X" before its verb (同X会谈): only where objects follow the verb
+        t, st = governing(p, timed, doc.lang not in SOV and not cjk, folded, conj)
         own = compound_sides(t, ents, folded)
         if own is not None and own != {p.a.party, p.b.party}:
             continue  # "... welcomed X as a step towards U.S.-Soviet talks": not X's talks

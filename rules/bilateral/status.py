@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from rules.bilateral.gazetteer import Mention
 from rules.bilateral.lexicon import LangLex
+from rules.bilateral.plans import own_plan_words, past_then_plan
 from rules.bilateral.records import CUE, TRIGGER
+from rules.bilateral.triggers import Cue, Trigger
 
 RANK = {"held": 4, "cancelled": 3, "call": 2, "scheduled": 1}
 # Verb-final languages put tense/negation after the meeting word.
@@ -24,24 +25,6 @@ SOV = frozenset(
 )
 # Verb-second languages with a clause-final participle and a movable negation.
 _V2_FINAL = frozenset(("de", "nl"))
-
-
-class Trigger(NamedTuple):
-    start: int
-    end: int
-    group: str  # held | weak | visit | scheduled | call | present | talk
-    text: str  # folded surface, for tests and debugging
-    noun: bool = False  # "meeting", "talks" (English): a modal after it still governs it
-
-    @property
-    def strong(self) -> bool:
-        return self.group not in ("weak", "visit", "talk")
-
-
-class Cue(NamedTuple):
-    start: int
-    end: int
-    name: str
 
 
 def split_mentions(
@@ -194,28 +177,6 @@ def _negated_plan(t: Trigger, cues: dict[str, list[Cue]], folded: str) -> bool:
     return False
 
 
-# what opens a coordinated clause: a comma, "and" (fa tr id sw vi, Arabic joined), Korean -고
-COORD = re.compile(r"[,،，、]|\s(?:و|ve|dan|na|và)\s|\sو|^고\s")
-
-
-def _past_then_plan(
-    t: Trigger, cues: dict[str, list[Cue]], folded: str, reach: tuple[int, int, int]
-) -> bool:
-    """ "دیروز با X دیدار کرد و فردا با Y ...", "昨天会见了X，明天将同Y会谈": a meeting word
-    dated past before it takes no plan from a clause coordinated after it."""
-    before, fut_after, k40 = reach
-    if not any(0 <= t.start - c.end <= k40 for c in cues.get("past_time", ())):
-        return False
-    near = [
-        c
-        for c in cues.get("future", []) + cues.get("future_time", [])
-        if (c.end <= t.start and t.start - c.end <= before) or 0 <= c.start - t.end <= fut_after
-    ]
-    return bool(near) and all(
-        c.start >= t.end and COORD.search(folded[t.end : c.start]) for c in near
-    )
-
-
 def _gap(c: Cue, t: Trigger) -> int:
     return max(c.start - t.end, t.start - c.end, 0)
 
@@ -296,6 +257,7 @@ def trigger_status(
     cjk: bool,
     folded: str = "",
     others: list[Trigger] | None = None,
+    conj: frozenset[str] = frozenset(),
 ) -> str | None:
     """The status ``t`` reports in its sentence, or None when it reports no meeting.
 
@@ -325,10 +287,11 @@ def trigger_status(
     # a meeting noun right after "during" is the occasion of what the sentence tells, as a
     # fact: "called for a ceasefire during talks with ...", "rejected it during a meeting"
     occasion = has("during", 16, 0)
+    hyp_before = 110 if lang == "de" else 60  # "könnte am Freitag in Paris X treffen"
     if not occasion and (
         has("deny", 90, 90, own=True)
         or any(
-            _near(c, t, int(60 * k), int(45 * k), folded, own_clause=True)
+            _near(c, t, int(hyp_before * k), int(45 * k), folded, own_clause=True)
             for c in _unopened(t, cues.get("hypothetical", ()), cues)
         )
     ):
@@ -373,12 +336,14 @@ def trigger_status(
     # German puts the infinitive last: "wird ... nächste Woche ... treffen"; in English a
     # modal governs the verb after it ("will meet"), or a noun before it ("the meeting is
     # expected"), not a verb before it ("met ... for what is expected to be ...")
+    if not sov and not t.noun:  # ``has`` reads the rebound ``cues``
+        cues = own_plan_words(t, cues, folded, others or [], conj)
     fut_before = 110 if lang == "de" else (60 if lang == "zh" else 40)  # 将于…举行会谈
     fut_after = 25 if sov else (0 if lang == "en" and not t.noun else 60)
     reach = (int(fut_before * k), int(max(fut_after, 60) * k), int(40 * k))
     if t.group == "scheduled" or (
         (has("future", fut_before, fut_after) or has("future_time", 40, 60))
-        and not _past_then_plan(t, cues, folded, reach)
+        and not past_then_plan(t, cues, folded, reach)
     ):
         return None if "question" in cues else "scheduled"  # "Modi to meet Trump?": asked
     # a relative past word ("yesterday", "last week", "गत सप्ताह") dates a tense-neutral

@@ -10,8 +10,9 @@ from collections.abc import Callable
 
 from rules.bilateral.inflect_levels import PAST_FINAL, hangul_final
 from rules.bilateral.journeys import purpose_of
+from rules.bilateral.plans import COORD
 from rules.bilateral.purpose import purpose_tense
-from rules.bilateral.status import BUT_AFTER_MET, COORD, Cue, Trigger
+from rules.bilateral.status import BUT_AFTER_MET, Cue, Trigger
 
 
 def inherit(
@@ -59,6 +60,33 @@ def inherit(
                 plan = u.group == "scheduled" and t.noun
                 if not sov and (u.group == "call" or plan) and 0 <= u.start - t.end <= 3:
                     st = su
+                    break
+        out.append((t, st))
+    return out if sov else _call_named_after(out, folded, (words or {}).get("loc", frozenset()))
+
+
+def _call_named_after(
+    statuses: list[tuple[Trigger, str]], folded: str, locs: frozenset[str]
+) -> list[tuple[Trigger, str]]:
+    """A call noun right after a verb says how the verb's meeting is held: "will hold a phone
+    call" (a planned call is a call), "berieten sich in einer Videokonferenz", "se sont
+    entretenus en visioconférence" (after a word of place: in, en, op ...). At most one
+    other word (an article) between, no punctuation; "met after a phone call" stays held."""
+    calls = [u for u, su in statuses if su == "call" and u.group == "call"]
+    if not calls:
+        return statuses
+    out: list[tuple[Trigger, str]] = []
+    for t, st in statuses:
+        plan = st == "scheduled" and t.group == "scheduled"
+        held = st == "held" and t.group in ("held", "weak", "talk")
+        if (plan or held) and not t.noun:
+            for u in calls:
+                gap = folded[t.end : u.start]
+                words = gap.split()
+                if not 0 <= len(gap) <= 16 or _BREAK.search(gap) or len(words) > 2:
+                    continue
+                if (plan and len(words) <= 1) or (words and words[0] in locs):
+                    st = "call"
                     break
         out.append((t, st))
     return out
