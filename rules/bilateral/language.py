@@ -104,9 +104,12 @@ def _script_lang(text: str) -> str | None:
     head = text[:2000]
     if _OTHER_SCRIPT.search(head) is None:
         return None  # what the count below says of Latin letters alone, without counting
-    found = Counter(head.translate(_SCRIPT_TABLE))
-    # in first-seen order, so ties break as a count in text order would
-    counts = Counter({_TAG_SCRIPT[ch]: n for ch, n in found.items() if ch in _TAG_SCRIPT})
+    tagged = head.translate(_SCRIPT_TABLE)
+    # in first-seen order, so ties break as a count in text order would; each tag found and
+    # counted by ``str.find`` / ``str.count`` (a Counter over every character of the text,
+    # spaces and punctuation included, cost more than the translation)
+    seen = sorted((at, tag) for tag in _TAG_SCRIPT if (at := tagged.find(tag)) >= 0)
+    counts = Counter({_TAG_SCRIPT[tag]: tagged.count(tag) for _, tag in seen})
     if not counts:
         return None
     script = counts.most_common(1)[0][0]

@@ -25,7 +25,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib.resources import files
-from itertools import pairwise
+from itertools import repeat
 
 import numpy as np
 
@@ -84,32 +84,25 @@ def _gram_buckets(text: str, buckets: int) -> np.ndarray:
     return h.view(np.int64)  # the same numbers: a bucket is far below 2**63
 
 
-# per bucket count: word -> the bucket of "w:word", (word, next) -> that of "w2:word next".
-# Most words recur from text to text; keyed by the word itself, a known one costs a lookup,
-# not the token's string as well (that was a sixth of the vector's time).
-_WORDS: dict[int, tuple[dict[str, int], dict[tuple[str, str], int]]] = {}
-_WORDS_KEPT = 1 << 16
+# A word token "w:word" and a pair token "w2:word next" hash as crc32 of their UTF-8 bytes;
+# crc32 continues from the crc of a prefix, so each is one C call over the word's own bytes
+# (a pair's from its first word's "w2:word "), mapped over the sentence with no Python loop.
+# A cache of the words' buckets missed on most words of a stream it had not seen: its
+# misses built each token's string and cost more than this whole pass.
+_W1 = zlib.crc32(b"w:")
+_W2 = zlib.crc32(b"w2:")
 
 
-def _word_buckets(text: str, buckets: int) -> list[int]:
+def _word_buckets(text: str, buckets: int) -> np.ndarray:
     """``_bucket`` of each word's token ("w:word") and then of each two words' ("w2:word
     next")."""
-    known = _WORDS.get(buckets)
-    if known is None or len(known[0]) + len(known[1]) > _WORDS_KEPT:
-        known = _WORDS[buckets] = ({}, {})
-    singles, pairs = known
-    words = text.split()
-    out: list[int] = []
-    for w in words:
-        b = singles.get(w)
-        if b is None:
-            b = singles[w] = _bucket(f"w:{w}", buckets)
-        out.append(b)
-    for pair in pairwise(words):
-        b = pairs.get(pair)
-        if b is None:
-            b = pairs[pair] = _bucket("w2:{} {}".format(*pair), buckets)
-        out.append(b)
+    enc = [w.encode() for w in text.split()]
+    crcs = list(map(zlib.crc32, enc, repeat(_W1)))
+    if len(enc) > 1:
+        heads = map(zlib.crc32, map(bytes.__add__, enc, repeat(b" ")), repeat(_W2))
+        crcs += map(zlib.crc32, enc[1:], heads)
+    out = np.array(crcs, dtype=np.int64)
+    out %= buckets
     return out
 
 
@@ -131,7 +124,7 @@ def vector(features: tuple[str, ...], buckets: int) -> tuple[np.ndarray, np.ndar
         if f.startswith(MASKED):
             text = f" {f[len(MASKED) :]} "
             grams.append(_gram_buckets(text, buckets))
-            grams.append(np.array(_word_buckets(text, buckets), dtype=np.int64))
+            grams.append(_word_buckets(text, buckets))
         else:
             own.append(_bucket(f, buckets))
     idx = np.array(own, dtype=np.int64)
@@ -182,19 +175,26 @@ class StatusModel:
     @cached_property
     def _by_bucket(self) -> np.ndarray:
         """The weights bucket-major: a report's few hundred buckets are scattered over the
-        matrix, and each one's classes then share a cache line instead of taking five."""
+        matrix, and each one's classes then share a cache line instead of taking five.
+        Widened to float64 once here (exactly: every float32 is a float64), not the
+        gathered rows of every report."""
         matrix = np.frombuffer(self.weights, dtype=np.float32).reshape(len(self.classes), -1)
-        return np.ascontiguousarray(matrix.T)
+        return np.ascontiguousarray(matrix.T, dtype=np.float64)
 
     def probabilities(self, features: tuple[str, ...]) -> dict[str, float]:
         idx, vals = vector(features, self.buckets)
         # (classes, buckets) in Fortran order, as the product was always taken (a gather of
         # the class-major matrix's columns gave that): the same sums, bit for bit
-        rows = self._by_bucket[idx].astype(np.float64).T
-        scores = self._bias + rows @ vals
-        exps = np.exp(scores - scores.max())
-        probs = exps / exps.sum()
-        return dict(zip(self.classes, probs.tolist(), strict=True))
+        # ``take``: the same rows as ``[idx]`` without fancy indexing's generic path
+        rows = self._by_bucket.take(idx, axis=0).T
+        scores = rows @ vals
+        # in place, and the maximum of five floats in Python: each step a few numpy calls
+        # cost more than its arithmetic (the sum stays numpy's, whose order is its own)
+        scores += self._bias
+        scores -= max(scores.tolist())
+        np.exp(scores, out=scores)
+        scores /= scores.sum()
+        return dict(zip(self.classes, scores.tolist(), strict=True))
 
     @cached_property
     def _bias(self) -> np.ndarray:

@@ -87,12 +87,14 @@ def test_the_vectorised_n_gram_hash_is_the_definition() -> None:
             assert sorted(_gram_buckets(text, buckets).tolist()) == want, text
 
 
-def test_the_cached_word_buckets_are_those_of_the_word_tokens() -> None:
+def test_the_word_buckets_are_those_of_the_word_tokens() -> None:
     text = " ⟨a⟩ met ⟨b⟩ in astana and met ⟨b⟩ again "
     words = text.split()
     tokens = [f"w:{w}" for w in words] + [f"w2:{x} {y}" for x, y in pairwise(words)]
-    for _ in range(2):  # computed, then from the cache
-        assert _word_buckets(text, 1 << 16) == [_bucket(t, 1 << 16) for t in tokens]
+    for buckets in (1 << 16, 1000003):
+        assert _word_buckets(text, buckets).tolist() == [_bucket(t, buckets) for t in tokens]
+    assert _word_buckets(" ", 1 << 16).tolist() == []
+    assert _word_buckets(" één ", 1 << 16).tolist() == [_bucket("w:één", 1 << 16)]
 
 
 def test_counting_keys_gives_what_numpy_unique_gives() -> None:
