@@ -137,11 +137,13 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
     async def close(self) -> None:
         await self._batch.drain()
         await self._checkpoints.close()
-        if self._side is not None:
-            await self._side.close()
-        async with self._lock:
-            self._db.close()
-            await self._conn.close()
+        try:
+            if self._side is not None:
+                await self._side.close()
+        finally:
+            async with self._lock:
+                self._db.close()
+                await self._conn.close()
 
     async def _run_checkpoint(self) -> None:
         """A passive checkpoint beside the writers (the writing connections never run one,

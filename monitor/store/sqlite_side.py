@@ -43,6 +43,7 @@ class SideConnection:
     def __init__(self, pool: ThreadPoolExecutor, db: sqlite3.Connection) -> None:
         self._pool = pool
         self._db = db
+        self._closed = False
 
     @classmethod
     async def open(cls, path: str) -> SideConnection:
@@ -64,6 +65,10 @@ class SideConnection:
         return await self.run(_checkpoint)
 
     async def close(self) -> None:
+        """Close the connection and its thread; a second call does nothing (as a store's)."""
+        if self._closed:
+            return
+        self._closed = True
         try:
             await self.run(lambda db: db.close())
         finally:

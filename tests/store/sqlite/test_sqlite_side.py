@@ -161,3 +161,10 @@ async def test_an_in_memory_store_has_no_side_and_reads_under_the_lock() -> None
         await store._checkpoints.close()  # nothing running; a close after it is harmless
     finally:
         await store.close()
+
+
+async def test_a_store_closes_twice(db: Path) -> None:
+    """A second ``close`` (a test's teardown after the test closed it) does nothing."""
+    store = await SqliteStore.open(db)
+    await store.close()
+    await store.close()
