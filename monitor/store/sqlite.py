@@ -10,7 +10,9 @@ big source list) for that narrower case.
 The poll path (``transaction()`` and source-state saves) runs on a plain ``sqlite3``
 connection without a thread hop, several polls sharing one commit (``sqlite_batch.py``);
 everything else goes through aiosqlite. The store's lock keeps the two connections from ever
-writing at the same time.
+writing at the same time. Reads that need no lock (the silent-source watch's, the outbox
+depth) and the passive checkpoints run on a third, read-only connection beside them
+(``sqlite_side.py``).
 
 The schema and the row mapping live in ``sqlite_schema.py``; the poll's transaction in
 ``sqlite_tx.py``; events and alert threads in ``sqlite_events.py``; the outbox and housekeeping
@@ -37,7 +39,7 @@ from monitor.store.base import (
     SourcePlan,
     SourceState,
 )
-from monitor.store.sqlite_batch import CHECKPOINT_EVERY, CHECKPOINT_UNITS, GroupCommit
+from monitor.store.sqlite_batch import GroupCommit
 from monitor.store.sqlite_ops import SqliteOps
 from monitor.store.sqlite_outbox import SqliteOutbox
 from monitor.store.sqlite_reads import SqliteReads, backfill_summaries
@@ -48,6 +50,7 @@ from monitor.store.sqlite_schema import (
     state_from_row,
     ts,
 )
+from monitor.store.sqlite_side import Checkpoints, SideConnection
 from monitor.store.sqlite_states import SourceStates
 from monitor.store.sqlite_sync import SyncConnection, connect
 from monitor.store.sqlite_tx import SqliteTransaction
@@ -78,22 +81,29 @@ SYNC_UPSERT = (
 class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
     """``Store`` on one SQLite file. Open with ``await SqliteStore.open(path)``."""
 
-    def __init__(self, url: str, conn: aiosqlite.Connection, db: sqlite3.Connection) -> None:
+    def __init__(
+        self,
+        url: str,
+        conn: aiosqlite.Connection,
+        db: sqlite3.Connection,
+        side: SideConnection | None = None,
+    ) -> None:
         self.url = url
         self._conn = conn
         self._db = db
+        self._side = side  # None: an in-memory store (no WAL), its reads take the lock
         self._tx = SqliteTransaction(SyncConnection(db))
         # One writer at a time, whichever connection it uses.
         self._lock = asyncio.Lock()
-        self._batch = GroupCommit(db, self._lock, on_commits=self._committed)
+        self._checkpoints = Checkpoints(self._run_checkpoint)
+        self._batch = GroupCommit(db, self._lock, on_commits=self._checkpoints.batch_committed)
         self._states = SourceStates(db, self._batch)
-        self._checkpoint: asyncio.Task[None] | None = None
-        self._checkpointed = (0, 0)  # commits and units at the last checkpoint
 
     @classmethod
     async def open(cls, path: str | Path, *, url: str | None = None) -> SqliteStore:
         target = str(path)
-        if target == ":memory:":
+        memory = target == ":memory:"
+        if memory:
             # Two connections must see one database: a named in-memory one, shared.
             target = (
                 f"file:bilat-{id(cls)}-{asyncio.get_running_loop().time()}?mode=memory&cache=shared"
@@ -107,40 +117,42 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
             await conn.execute("PRAGMA synchronous=NORMAL")
             await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute("PRAGMA busy_timeout=10000")
+            if not memory:  # the side connection checkpoints (sqlite_side.py)
+                await conn.execute("PRAGMA wal_autocheckpoint=0")
             await cls._migrate_on(conn)
             db = connect(target)
         except BaseException:
             await conn.close()
             raise
-        store = cls(url or f"sqlite:///{target}", conn, db)
+        try:
+            side = None if memory else await SideConnection.open(target)
+        except BaseException:
+            db.close()
+            await conn.close()
+            raise
+        store = cls(url or f"sqlite:///{target}", conn, db, side)
         log.debug("store.opened", path=target)
         return store
 
     async def close(self) -> None:
         await self._batch.drain()
-        if self._checkpoint is not None:
-            await asyncio.gather(self._checkpoint, return_exceptions=True)
-        async with self._lock:
-            self._db.close()
-            await self._conn.close()
-
-    def _committed(self, commits: int, units: int) -> None:
-        """After each batch commit: now and then, a passive checkpoint on aiosqlite's thread
-        (the poll path's connection never checkpoints, so the loop never waits for one)."""
-        due = (commits, units)
-        if (
-            commits >= self._checkpointed[0] + CHECKPOINT_EVERY
-            or units >= self._checkpointed[1] + CHECKPOINT_UNITS
-        ) and (self._checkpoint is None or self._checkpoint.done()):
-            self._checkpointed = due
-            self._checkpoint = asyncio.create_task(self._run_checkpoint(), name="sqlite-checkpoint")
+        await self._checkpoints.close()
+        try:
+            if self._side is not None:
+                await self._side.close()
+        finally:
+            async with self._lock:
+                self._db.close()
+                await self._conn.close()
 
     async def _run_checkpoint(self) -> None:
-        try:
-            async with self._lock:
-                await self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        except sqlite3.Error:
-            log.warning("store.checkpoint_failed", exc_info=True)
+        """A passive checkpoint beside the writers (the writing connections never run one,
+        so no commit waits for it): on the side connection, without the lock."""
+        if self._side is not None:
+            await self._side.checkpoint()
+            return
+        async with self._lock:
+            await self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     @classmethod
     async def _migrate_on(cls, conn: aiosqlite.Connection) -> None:
@@ -239,6 +251,7 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
             except sqlite3.Error:
                 await asyncio.shield(self._rollback())
                 raise
+        self._checkpoints.other_committed()
 
     # -- sources -------------------------------------------------------------------------
 
@@ -342,8 +355,7 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
         cached = self._states.all()
         if cached is not None:
             return cached
-        async with self._lock, self._conn.execute("SELECT * FROM sources") as cur:
-            return {row["source_id"]: state_from_row(row) async for row in cur}
+        return await self._read(_all_states)
 
     async def save_source_state(self, state: SourceState) -> None:
         await self._states.save(state)
@@ -356,6 +368,10 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
 
     async def release_lease(self, name: str) -> None:
         return None
+
+
+def _all_states(db: sqlite3.Connection) -> dict[str, SourceState]:
+    return {row["source_id"]: state_from_row(row) for row in db.execute("SELECT * FROM sources")}
 
 
 def _synced_row_changes(row: sqlite3.Row | None, plan: SourcePlan, cutoff: float) -> bool:

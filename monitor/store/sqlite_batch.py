@@ -30,7 +30,8 @@ The batch holds the store's lock from its first unit to its commit, so the aiosq
 connection (outbox, claims, listings) never writes in between; a batch lasts one turn of
 the loop. Units that arrive while another writer holds the lock wait for the one unit that
 is opening the next batch, and all join it. Automatic checkpoints are off on this
-connection: the store runs passive ones on aiosqlite's thread (``CHECKPOINT_EVERY``).
+connection: the store runs passive ones on its side connection (``CHECKPOINT_EVERY``,
+``sqlite_side.py``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-# A checkpoint holds the store's lock (10-40 ms), stalling polls and deliveries. A commit of
+# A checkpoint (10-40 ms, beside the writers: sqlite_side.py) copies the WAL. A commit of
 # one row (a message marked sent, a 304's state) writes a few pages, so one-row units do
 # not count: one every 200 messages of a cold pass's delivery made most of its checkpoints.
 CHECKPOINT_EVERY = 1000  # commits between passive checkpoints (a few MB of WAL)

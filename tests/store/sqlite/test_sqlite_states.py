@@ -213,7 +213,7 @@ async def test_saves_that_waited_for_the_lock_share_the_next_batch(
     if gathering:
         store.gather_commits(lambda: 20, 20)
     before = store._batch._commits
-    await store._lock.acquire()  # what the passive checkpoint does on aiosqlite's thread
+    await store._lock.acquire()  # what a write on aiosqlite's thread does
     saves = [
         asyncio.create_task(store.save_source_state(polled(f"s{i}", f'"v{i}"'))) for i in range(20)
     ]
