@@ -42,7 +42,7 @@ def governing(
     met, Y is to be). A side with no "with" word does so only when that word stands right
     before it and "and" (``conj``) then the next meeting word right after it ("ha
     incontrato ieri il presidente X e incontrerà ..."): a subject may follow a fronted
-    phrase, a genitive a noun ("встреча Путина и Трампа не планируется"), and "and" may join
+    phrase, a genitive a noun ("переговоры Макрона и Мерца пока не намечены"), and "and" may join
     the two sides ("il vertice tra X e Y si terrà"). A call word
     after the side is the medium, not a second predicate ("talked with X by phone").
     """

@@ -218,11 +218,12 @@ def _load_places(lex: Lexicon, data: dict[str, Any], snap: dict[str, Any]) -> No
         if tz.split("/")[-1].replace("_", " ") in known
         and known[tz.split("/")[-1].replace("_", " ")][0] == terr
     }
+    skip: dict[str, list[str]] = data.get("cldr_skip", {})
     for loc, zones_l in snap["cities"].items():
         lang = loc.split("_")[0]
         for tz, (code, kind, canon) in wanted.items():
             city = zones_l.get(tz)
-            if city:
+            if city and city not in skip.get(loc, ()):
                 for form in inflect.name_forms(city, lang):
                     lex.add(form, Entry(kind, code, "", canon))
 

@@ -10,7 +10,17 @@ import pytest
 
 from rules.bilateral import cldr
 from rules.bilateral.gazetteer import gazetteer, scan_text
-from rules.bilateral.records import COUNTRY, CUE, DEMONYM, ORG, PERSON, ROLE, TRIGGER
+from rules.bilateral.records import (
+    COUNTRY,
+    CUE,
+    DEMONYM,
+    ORG,
+    PERSON,
+    ROLE,
+    TRIGGER,
+    data_file,
+)
+from rules.dates.lexicon import build_language, fold
 from rules.text import normalize
 
 _PLACE = (COUNTRY, DEMONYM)
@@ -261,3 +271,24 @@ def test_a_meeting_word_that_starts_with_a_visit_to_a_country_also_names_it() ->
                 if w not in visits and any(w.startswith(v) for v in visits)
             ]
     assert set(hidden) == _VISIT_NAMES_NO_COUNTRY
+
+
+def test_no_localised_city_is_a_day_or_month_of_its_language() -> None:
+    """A capital's CLDR name that is also a weekday or month of the same language (Persian
+    دوشنبه: Dushanbe and Monday) would make every date a place; such names are listed in
+    ``[cldr_skip]``. Checked over the whole snapshot, so a new CLDR release is caught."""
+    snap = json.loads(resources.files("rules").joinpath("data/cldr.json").read_text("utf-8"))
+    skip = data_file("countries.toml").get("cldr_skip", {})
+    clashes = []
+    for loc, zones in snap["cities"].items():
+        calendar = build_language(loc.split("_")[0])
+        if calendar is None:
+            continue
+        words = set(calendar.months) | set(calendar.weekdays)
+        clashes += [
+            (loc, city)
+            for city in zones.values()
+            if fold(city) in words and city not in skip.get(loc, ())
+        ]
+    assert clashes == []
+    assert gazetteer().scan(normalize("روز دوشنبه")) == []
