@@ -14,8 +14,9 @@ from bench.evalscore import Score, blind, held_out, load_items, site
 from monitor.commands.scan import scan_line
 from tests.rules.lexicon_hygiene import CORPUS
 
-# read at the end of the 2026-12-08 session (retrained on 7,037 items, the unread block
-# included): 0.865 item, 0.822 pairs, 0.837 status
+# read at the end of the first 2026-12-08 session (retrained on 7,037 items, the unread block
+# included): 0.865 item, 0.822 pairs, 0.837 status; at the end of the second: 0.862 / 0.836 /
+# 0.845 (ECE 0.053)
 FLOOR_ITEM_F1 = 0.84
 # held-out pair F1 moves by up to 0.03 between retrains of the same grammar (about 200
 # meetings; the thresholds the out-of-fold predictions choose flip on a flat surface)
@@ -30,15 +31,18 @@ FLOOR_ECE = 0.10
 # Held-out and blind together. Until the 2026-12-07 late-night session 0.06 (retrains read
 # 0.036 to 0.054 on 1,430 items); then the lab14 round joined the blind block and read 0.129
 # alone at its first reading (303 items, about 225 meetings): 0.064 on the 1,733 items. With
-# the model trained on the unread block too (2026-12-08) the 1,301 items read 0.050; the
-# floor keeps room for retraining noise, the issue's 0.05 stays the target.
+# the model trained on the unread block too (2026-12-08) the 1,301 items read 0.050, and with
+# lab18 in the blind block the 1,598 read 0.043; the floor keeps room for retraining noise, the
+# issue's 0.05 stays the target.
 FLOOR_ECE_UNSEEN = 0.07
 # the blind sets (labelled last, never developed or trained on): the figure closest to what
 # users see on news the project has never read. Set anew when a labelling round becomes the
 # blind block (extra-lab13* since 2026-12-07 night, extra-lab14* since the late night,
 # extra-lab15* since 2026-12-08: 1,056 items; lab15's first reading, by the code and model of
 # that session's start, was 0.823 / 0.784 / 0.763, at its end 0.823 / 0.781 / 0.772; the three
-# sets together at the end 0.757 / 0.673 / 0.716; a retrain alone moves these by about 0.015)
+# sets together at the end 0.757 / 0.673 / 0.716; a retrain alone moves these by about 0.015;
+# extra-lab18* joined on the second 2026-12-08 session, 1,353 items: lab18 read 0.753 / 0.701 /
+# 0.727 at its start, 0.759 / 0.707 / 0.727 at its end, the four sets 0.760 / 0.682 / 0.724)
 BLIND_FLOOR_ITEM_F1 = 0.73
 BLIND_FLOOR_PAIR_F1 = 0.64
 BLIND_FLOOR_STATUS = 0.69
@@ -66,7 +70,7 @@ def test_held_out_split_stays_above_its_floor() -> None:
 
 def test_blind_sets_stay_above_their_floor() -> None:
     score = _score(False, blind_sets=True)
-    assert score.n >= 1050
+    assert score.n >= 1350
     assert score.item[2] >= BLIND_FLOOR_ITEM_F1, score.lines("blind")
     assert score.pair[2] >= BLIND_FLOOR_PAIR_F1, score.lines("blind")
     assert score.status >= BLIND_FLOOR_STATUS, score.lines("blind")

@@ -25,12 +25,10 @@ TABLES = (
 # a row may also gain a pair: consultations with a counterpart "during the NATO summit with
 # all allies" are a bilateral on the summit's sidelines to the model, not to the table.
 KNOWN_MODEL_MISSES = {
-    # the 2026-12-08 retrain (the unread block joined the training data; none_at 0.8): the
-    # third of three plural titles shared by demonyms, and the Commission's head again
-    "Le président sénégalais a rencontré le Premier ministre ghanéen et les ministres kényan et "
-    "ougandais.",
+    # the 2026-12-08 retrains (the unread block joined the training data): the Commission's
+    # head; a Dutch consultation at a NATO summit with all the allies (the second session's
+    # retrain, none_at 0.9, reads the Senegalese plural titles and the Dutch hour-long talk)
     "Президент України зустрівся з головою Єврокомісії у Брюсселі.",
-    "De Nederlandse premier en de Franse president spreken een uur lang met elkaar in Parijs.",
     "De Nederlandse minister van Buitenlandse Zaken voerde overleg met zijn Duitse ambtgenoot "
     "tijdens de NAVO-top met alle bondgenoten.",
 }
