@@ -16,7 +16,10 @@ from rules.bilateral.gazetteer import Mention
 from rules.bilateral.lexicon import LangLex
 from rules.bilateral.plans import own_plan_words, past_then_plan
 from rules.bilateral.records import CUE, TRIGGER
-from rules.bilateral.triggers import Cue, Trigger
+
+# re-exported: the modules that read statuses import Cue and Trigger from here
+from rules.bilateral.triggers import Cue as Cue
+from rules.bilateral.triggers import Trigger as Trigger
 
 RANK = {"held": 4, "cancelled": 3, "call": 2, "scheduled": 1}
 # Verb-final languages put tense/negation after the meeting word.
