@@ -3,9 +3,6 @@ built from CLDR, read back without rebuilding, and never a broken read."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +12,7 @@ import pytest
 from monitor.warmup import CachedDateLexicons
 from rules.bilateral.fingerprint import data_fingerprint
 from rules.dates import lexicon as dates
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.rules.test_detector_cache import _scan_child
 
 
 def _file(where: Path) -> Path:
@@ -56,17 +52,7 @@ def test_the_routed_lexicons_read_like_the_built_ones(cache: Path) -> None:
 
 
 def test_a_scan_writes_them_beside_the_gazetteer(tmp_path: Path) -> None:
-    env = {**os.environ, "BILAT_CACHE_DIR": str(tmp_path)}
     text = "Prime Minister Narendra Modi will meet President Emmanuel Macron next Friday."
-    for _ in range(2):
-        done = subprocess.run(
-            [sys.executable, "-m", "monitor", "scan", "-"],
-            input=text,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
-        assert "scheduled" in done.stdout
+    for _ in range(2):  # the second process reads what the first wrote
+        assert "scheduled" in _scan_child(tmp_path, text)
     assert _file(tmp_path).exists()

@@ -29,11 +29,12 @@ def test_a_pickled_gazetteer_reads_like_the_built_one() -> None:
     assert clone.meeting_words(norm.folded, "en") == gazetteer().meeting_words(norm.folded, "en")
 
 
-def _scan_child(cache: Path) -> str:
+def _scan_child(cache: Path, text: str = TEXT) -> str:
+    """``bilat scan -`` of ``text`` in a fresh process whose cache directory is ``cache``."""
     env = {**os.environ, "BILAT_CACHE_DIR": str(cache)}
     done = subprocess.run(
         [sys.executable, "-m", "monitor", "scan", "-"],
-        input=TEXT,
+        input=text,
         capture_output=True,
         text=True,
         cwd=ROOT,
