@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")  # a decimal digit of another script
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 _WORDS_BEFORE = 3  # "since the early 1990s": the word of "since" within three words
 
@@ -17,7 +18,8 @@ def old_year(
 
     A year after one of the language's ``since`` words ("the first visit since 1979",
     "relations established since 1957") dates where a span starts, not the event told."""
-    sentence = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in sentence)
+    if not sentence.isascii():  # Persian ۱۹۹۹, Devanagari १९९९: years all the same
+        sentence = _OTHER_DIGIT.sub(lambda m: str(unicodedata.digit(m.group())), sentence)
     years = [
         int(m.group(1))
         for m in _YEAR.finditer(sentence)
