@@ -47,7 +47,7 @@ from monitor.store.sqlite_schema import (
     MIGRATIONS,
     STATE_COLUMNS,
     AddColumn,
-    state_from_row,
+    state_from_values,
     ts,
 )
 from monitor.store.sqlite_side import Checkpoints, SideConnection
@@ -371,7 +371,8 @@ class SqliteStore(SqliteOutbox, SqliteOps, SqliteReads):
 
 
 def _all_states(db: sqlite3.Connection) -> dict[str, SourceState]:
-    return {row["source_id"]: state_from_row(row) for row in db.execute("SELECT * FROM sources")}
+    rows = db.execute(f"SELECT {STATE_COLUMNS} FROM sources")
+    return {row[0]: state_from_values(row) for row in rows}
 
 
 def _synced_row_changes(row: sqlite3.Row | None, plan: SourcePlan, cutoff: float) -> bool:

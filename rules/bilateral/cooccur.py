@@ -42,9 +42,9 @@ def governing(
     met, Y is to be). A side with no "with" word does so only when that word stands right
     before it and "and" (``conj``) then the next meeting word right after it ("ha
     incontrato ieri il presidente X e incontrerà ..."): a subject may follow a fronted
-    phrase, a genitive a noun ("переговоры Макрона и Мерца пока не намечены"), and "and" may join
-    the two sides ("il vertice tra X e Y si terrà"). A call word
-    after the side is the medium, not a second predicate ("talked with X by phone").
+    phrase, a genitive a noun ("переговоры Макрона и Мерца пока не намечены"), and "and"
+    may join the two sides ("il vertice tra X e Y si terrà"). A call word after the side is
+    the medium, not a second predicate ("talked with X by phone").
     """
     anchor = p.b.entity if p.b.entity is not None else p.a.entity
     if anchor is None:
@@ -52,15 +52,14 @@ def governing(
 
     def unmarked(t: Trigger) -> bool:
         gap = folded[t.end : anchor.start]
-        return (
-            len(gap) <= 16
-            and not _PUNCT.search(gap)
-            and any(
-                folded[anchor.end : u.start].split() in ([w] for w in conj)
-                for u, _ in ordered
-                if u.start >= anchor.end
-            )
-        )
+        if len(gap) > 16 or _PUNCT.search(gap):
+            return False
+        for u, _ in ordered:  # "and" alone between the side and a later meeting word
+            if u.start >= anchor.end:
+                between = folded[anchor.end : u.start].split()
+                if len(between) == 1 and between[0] in conj:
+                    return True
+        return False
 
     other = p.a.entity if anchor is p.b.entity else p.b.entity
     # "the summit between X and Y will be held": both sides complement the noun before them

@@ -240,10 +240,10 @@ def _read_sentence(
     )
     ordered = sorted(live, key=lambda ts: ts[0].start)
     before = len(doc.reports)
+    timed = sorted(live + dead, key=lambda ts: ts[0].start)
+    objects_follow = doc.lang not in SOV and not cjk  # not Chinese 同X会谈: "with X" comes first
     for p in pair_sentence(ents, [t for t, _ in ordered], folded, ctx):
-        timed = sorted(live + dead, key=lambda ts: ts[0].start)
-        # Chinese puts "with X" before its verb (同X会谈): only where objects follow the verb
-        t, st = governing(p, timed, doc.lang not in SOV and not cjk, folded, conj)
+        t, st = governing(p, timed, objects_follow, folded, conj)
         own = compound_sides(t, ents, folded)
         if own is not None and own != {p.a.party, p.b.party}:
             continue  # "... welcomed X as a step towards U.S.-Soviet talks": not X's talks
